@@ -11,6 +11,7 @@
 
 #include "proto/arena.h"
 #include "server/api/inject.h"
+#include "server/doors/door_message.h"
 #include "server/doors/record_door.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
@@ -31,30 +32,21 @@
 /* The namespace snapshots' view of the server (nssnap.h). */
 #define SNAPS_ENV(adm) (&(ddb_nssnap_env){&(adm)->srv->eng, &(adm)->srv->api, &(adm)->nssnaps})
 
-static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
+/* The clock's state: {"now": ms, "offset": ms, "frozen": bool}, 200. */
+static int clock_state(ddb_buf *out)
 {
     ddb_jw w;
 
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
-    if (fmt_key != NULL) {
-        ddb_jw_key(&w, "message");
-        ddb_jw_str(&w, fmt_key);
-    } else {
-        ddb_jw_key(&w, "now");
-        ddb_jw_int(&w, a);
-        ddb_jw_key(&w, "offset");
-        ddb_jw_int(&w, b);
-        ddb_jw_key(&w, "frozen");
-        ddb_jw_bool(&w, ddb_clock_frozen());
-    }
+    ddb_jw_key(&w, "now");
+    ddb_jw_int(&w, (long long)ddb_clock_now_ms());
+    ddb_jw_key(&w, "offset");
+    ddb_jw_int(&w, (long long)ddb_clock_offset_ms());
+    ddb_jw_key(&w, "frozen");
+    ddb_jw_bool(&w, ddb_clock_frozen());
     ddb_jw_obj_end(&w);
-    return status;
-}
-
-static int clock_state(ddb_buf *out)
-{
-    return answer(out, 200, NULL, (long long)ddb_clock_now_ms(), (long long)ddb_clock_offset_ms());
+    return 200;
 }
 
 /* The latest clock an admin may set, in ms since the epoch: the end of year 9999. Every reader of the
@@ -156,12 +148,14 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
     run = in != NULL && (v = ddb_json_get(in, "run")) != NULL && v->type == DDB_JSON_BOOL && v->u.b;
     ddb_arena_free(&a);
     if ((what == NULL && !freeze && !run) || (freeze && run))
-        return answer(out, 400, "expected {\"advance\": ms}, {\"set\": epoch ms}, {\"offset\": ms}, "
-                                "{\"freeze\": true} or {\"run\": true}", 0, 0);
+        return ddb_door_message(out, 400,
+                                "expected {\"advance\": ms}, {\"set\": epoch ms}, {\"offset\": ms}, "
+                                "{\"freeze\": true} or {\"run\": true}");
     if (bad)
-        return answer(out, 400, bad == -2 ? "the clock moves by whole milliseconds"
+        return ddb_door_message(out, 400,
+                                bad == -2 ? "the clock moves by whole milliseconds"
                                           : "the clock must stay between the epoch and the end of year 9999 "
-                                            "(0 to 253402300799999 ms since the epoch)", 0, 0);
+                                            "(0 to 253402300799999 ms since the epoch)");
     if (freeze)
         ddb_clock_freeze(); /* first: an advance with it steps a clock that stands */
     if (what != NULL)
@@ -176,11 +170,6 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
 
 /* ---- snapshots ---- */
 
-static int message(ddb_buf *out, int status, const char *msg)
-{
-    return answer(out, status, msg, 0, 0);
-}
-
 /* The answer of a failed snapshot call, by its ddb_checkpoint_rc. */
 static int snapshot_error(ddb_buf *out, int rc, const char *name)
 {
@@ -188,17 +177,17 @@ static int snapshot_error(ddb_buf *out, int rc, const char *name)
 
     switch (rc) {
     case DDB_CHECKPOINT_BAD_NAME:
-        return message(out, 400, "a snapshot name is 1 to 64 of A-Z, a-z, 0-9, _ and -");
+        return ddb_door_message(out, 400, "a snapshot name is 1 to 64 of A-Z, a-z, 0-9, _ and -");
     case DDB_CHECKPOINT_EXISTS:
         snprintf(msg, sizeof(msg), "snapshot %s exists", name);
-        return message(out, 409, msg);
+        return ddb_door_message(out, 409, msg);
     case DDB_CHECKPOINT_NOT_FOUND:
         snprintf(msg, sizeof(msg), "no snapshot named %s", name);
-        return message(out, 404, msg);
+        return ddb_door_message(out, 404, msg);
     case DDB_CHECKPOINT_UNSUPPORTED:
-        return message(out, 501, "snapshots are not supported by the RADOS backend yet (docs/scale-out.md)");
+        return ddb_door_message(out, 501, "snapshots are not supported by the RADOS backend yet (docs/scale-out.md)");
     default:
-        return message(out, 500, "the snapshot call failed (see the server's log)");
+        return ddb_door_message(out, 500, "the snapshot call failed (see the server's log)");
     }
 }
 
@@ -313,13 +302,13 @@ static int save_ns_snapshot(ddb_admin *adm, const char *name, const char *ns, dd
     if (!valid_name(name))
         return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, name);
     if (ns[0] != '\0' && !adm->srv->api.namespaces)
-        return message(out, 400, "a namespace snapshot of another account or region needs --namespaces");
+        return ddb_door_message(out, 400, "a namespace snapshot of another account or region needs --namespaces");
     if (ddb_store_shared(adm->srv->eng.store))
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
     if (name_taken(adm, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
     if ((rc = nssnap_save(adm, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
-        return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
+        return rc == DDB_NSSNAP_FAILED ? ddb_door_message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
     return done(out, "name", name, ddb_clock_mono_since_ms(t0));
 }
@@ -347,9 +336,9 @@ static int save_snapshot(ddb_admin *adm, const char *body, size_t blen, ddb_buf 
     }
     ddb_arena_free(&a);
     if (name == NULL)
-        return message(out, 400, "expected {\"name\": \"<snapshot name>\"}");
+        return ddb_door_message(out, 400, "expected {\"name\": \"<snapshot name>\"}");
     if (bad_ns)
-        return message(out, 400,
+        return ddb_door_message(out, 400,
                        "\"namespace\" is \"<account>:<region>\", or \"\" for the default account in us-east-1");
     if (ddb_nssnap_namespace(adm->nssnaps, copy) != NULL)
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, copy);
@@ -367,7 +356,7 @@ static int restore_snapshot(ddb_admin *adm, const char *name, ddb_buf *out)
 
     if (ddb_nssnap_namespace(adm->nssnaps, name) != NULL) {
         if ((rc = nssnap_restore(adm, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
-            return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
+            return ddb_door_message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
     } else if ((rc = ddb_server_snapshot_restore(adm->srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
     }
@@ -398,10 +387,10 @@ static int snapshots(ddb_admin *adm, const char *method, const char *path, size_
     if (rlen == 0 || (rlen == 1 && *rest == '/')) {
         if (strcmp(method, "GET") == 0)
             return list_snapshots(adm, out);
-        return post ? save_snapshot(adm, body, blen, out) : message(out, 405, "GET or POST /ddbd/snapshots");
+        return post ? save_snapshot(adm, body, blen, out) : ddb_door_message(out, 405, "GET or POST /ddbd/snapshots");
     }
     if (*rest != '/')
-        return message(out, 404, "no such admin endpoint");
+        return ddb_door_message(out, 404, "no such admin endpoint");
     rest++;
     rlen--;
     slash = memchr(rest, '/', rlen);
@@ -409,10 +398,12 @@ static int snapshots(ddb_admin *adm, const char *method, const char *path, size_
         return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, "");
     snprintf(name, sizeof(name), "%.*s", (int)((slash ? slash : rest + rlen) - rest), rest);
     if (slash != NULL && (size_t)(rest + rlen - slash) == 8 && memcmp(slash, "/restore", 8) == 0)
-        return post ? restore_snapshot(adm, name, out) : message(out, 405, "POST /ddbd/snapshots/<name>/restore");
+        return post ? restore_snapshot(adm, name, out)
+                    : ddb_door_message(out, 405, "POST /ddbd/snapshots/<name>/restore");
     if (slash == NULL && strcmp(method, "DELETE") == 0)
         return delete_snapshot(adm, name, out);
-    return message(out, slash == NULL ? 405 : 404, slash == NULL ? "DELETE /ddbd/snapshots/<name>" : "no such admin endpoint");
+    return ddb_door_message(out, slash == NULL ? 405 : 404,
+                            slash == NULL ? "DELETE /ddbd/snapshots/<name>" : "no such admin endpoint");
 }
 
 static int faults_state(ddb_admin *adm, ddb_buf *out)
@@ -443,7 +434,7 @@ static int add_request_faults(ddb_admin *adm, const ddb_json *in, ddb_buf *out)
     const char *bad = ddb_inject_add_json(adm->srv->api.inject, in, err, sizeof(err));
 
     if (bad != NULL)
-        return answer(out, 400, bad, 0, 0);
+        return ddb_door_message(out, 400, bad);
     ddb_log(DDB_LOG_INFO, "admin: request faults added");
     return faults_state(adm, out);
 }
@@ -474,8 +465,8 @@ static int set_faults(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
                               sr != NULL && sr->u.b);
     ddb_arena_free(&a);
     if (!ok)
-        return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null, "
-                                "\"stuck_resume\": true|false}", 0, 0);
+        return ddb_door_message(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null, "
+                                "\"stuck_resume\": true|false}");
     return faults_state(adm, out);
 }
 
@@ -524,7 +515,7 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
-        status = answer(out, 404, "no such admin endpoint", 0, 0);
+        status = ddb_door_message(out, 404, "no such admin endpoint");
     ddb_catalog_unhold(adm->srv->eng.catalog, &h);
     pthread_mutex_unlock(&adm->lock);
     return status;

@@ -8,27 +8,17 @@
 
 #include "proto/arena.h"
 #include "server/base/log.h"
+#include "server/doors/door_message.h"
 #include "server/engine/catalog.h"
 #include "server/engine/consistency.h"
 
-static int message(ddb_buf *out, int status, const char *msg)
-{
-    ddb_jw w;
-
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, msg);
-    ddb_jw_obj_end(&w);
-    return status;
-}
 
 static int state(ddb_engine *eng, ddb_buf *out)
 {
     char *s = ddb_consist_describe(__atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE));
 
     if (s == NULL)
-        return message(out, 500, "out of memory");
+        return ddb_door_message(out, 500, "out of memory");
     ddb_buf_puts(out, s);
     free(s);
     return 200;
@@ -155,9 +145,9 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
     }
     ddb_arena_free(&a);
     if (!ok)
-        return message(out, 400, USAGE);
+        return ddb_door_message(out, 400, USAGE);
     if (rc != 0)
-        return message(out, 400, "too many tables have consistency settings (256)");
+        return ddb_door_message(out, 400, "too many tables have consistency settings (256)");
     return state(eng, out);
 }
 

@@ -11,6 +11,7 @@
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/base/log.h"
+#include "server/doors/door_message.h"
 #include "server/engine/engine.h"
 #include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/reader.h"
@@ -22,15 +23,8 @@
 
 static int refuse(ddb_buf *out, int status, const char *msg)
 {
-    ddb_jw w;
-
-    out->len = 0;
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, msg);
-    ddb_jw_obj_end(&w);
-    return status;
+    out->len = 0; /* a dry run's sample may have been written */
+    return ddb_door_message(out, status, msg);
 }
 
 /* The request's members: 0, or a refusal's message in msg. */

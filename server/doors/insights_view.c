@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "server/doors/door_message.h"
 #include "server/engine/catalog.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
@@ -29,17 +30,6 @@ static view view_of(ddb_insights *ci, const ddb_table *t, const ddb_index *ix)
 
 /* ---- the admin endpoint ---- */
 
-static int message(ddb_buf *out, int status, const char *msg)
-{
-    ddb_jw w;
-
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, msg);
-    ddb_jw_obj_end(&w);
-    return status;
-}
 
 static void write_keys(ddb_jw *w, ddb_arena *a, const view *v, ddb_ci_kind k)
 {
@@ -102,7 +92,7 @@ int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *o
     view v;
 
     if (nlen == 0 || nlen >= sizeof(name))
-        return message(out, 404, "no such table");
+        return ddb_door_message(out, 404, "no such table");
     memcpy(name, rest, nlen);
     name[nlen] = '\0';
     if (q != NULL && len - nlen > 7 && len - nlen - 7 < sizeof(index) && memcmp(q, "?index=", 7) == 0) {
@@ -110,15 +100,15 @@ int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *o
         index[len - nlen - 7] = '\0';
     }
     if ((t = ddb_catalog_get(eng->catalog, name)) == NULL)
-        return message(out, 404, "no such table");
+        return ddb_door_message(out, 404, "no such table");
     for (unsigned i = 0; index[0] != '\0' && i < t->nindexes && ix == NULL; i++)
         if (t->indexes[i].kind == DDB_IX_GLOBAL && strcmp(t->indexes[i].name, index) == 0)
             ix = &t->indexes[i];
     if (index[0] != '\0' && ix == NULL)
-        return message(out, 404, "no such global secondary index");
+        return ddb_door_message(out, 404, "no such global secondary index");
     v = view_of(ddb_insights_of(eng), t, ix);
     if (v.st->mode == DDB_CI_OFF)
-        return message(out, 409, "Contributor Insights is not enabled (UpdateContributorInsights)");
+        return ddb_door_message(out, 409, "Contributor Insights is not enabled (UpdateContributorInsights)");
     write_view(out, t, ix != NULL ? ix->name : NULL, &v);
     return 200;
 }

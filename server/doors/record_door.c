@@ -7,18 +7,8 @@
 #include <string.h>
 
 #include "server/api/record.h"
+#include "server/doors/door_message.h"
 
-static int message(ddb_buf *out, int status, const char *msg)
-{
-    ddb_jw w;
-
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, msg);
-    ddb_jw_obj_end(&w);
-    return status;
-}
 
 static int state(ddb_api *api, ddb_buf *out)
 {
@@ -43,16 +33,17 @@ static int start(ddb_api *api, const char *body, size_t blen, ddb_buf *out)
     redact = in != NULL && in->type == DDB_JSON_OBJECT ? ddb_json_get(in, "redact") : NULL;
     if (file == NULL || file->type != DDB_JSON_STRING || file->n == 0) {
         ddb_arena_free(&a);
-        return message(out, 400, "expected {\"file\": PATH[, \"redact\": {\"key\": ..., \"attributes\": {...}}]}");
+        return ddb_door_message(out, 400,
+                                "expected {\"file\": PATH[, \"redact\": {\"key\": ..., \"attributes\": {...}}]}");
     }
     if (redact != NULL && (rules = ddb_record_rules_of(redact, err, sizeof(err))) == NULL) {
         ddb_arena_free(&a);
-        return message(out, 400, err);
+        return ddb_door_message(out, 400, err);
     }
     rc = ddb_recorder_start(api->recorder, &api->recording, file->u.s, rules, 1, err, sizeof(err));
     ddb_arena_free(&a);
     if (rc != 0) /* one on already, or the file exists: a conflict; a path it cannot open: a bad request */
-        return message(out, rc == -1 ? 400 : 409, err);
+        return ddb_door_message(out, rc == -1 ? 400 : 409, err);
     return state(api, out);
 }
 
@@ -62,7 +53,7 @@ static int stop(ddb_api *api, ddb_buf *out)
     long long lines = ddb_recorder_stop(api->recorder, &api->recording);
 
     if (lines < 0)
-        return message(out, 404, "no recording is in progress");
+        return ddb_door_message(out, 404, "no recording is in progress");
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "recording");
@@ -81,5 +72,5 @@ int ddb_record_door(ddb_api *api, const char *method, const char *body, size_t b
         return stop(api, out);
     if (strcmp(method, "GET") == 0)
         return state(api, out);
-    return message(out, 405, "GET, POST or DELETE /ddbd/record");
+    return ddb_door_message(out, 405, "GET, POST or DELETE /ddbd/record");
 }

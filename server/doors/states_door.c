@@ -7,6 +7,7 @@
 
 #include "proto/arena.h"
 #include "proto/json.h"
+#include "server/doors/door_message.h"
 #include "server/engine/table_states.h"
 
 /* The options' bounds (server/options.def). */
@@ -29,14 +30,8 @@ static int state(ddb_engine *eng, ddb_buf *out)
 
 static int refuse(ddb_buf *out)
 {
-    ddb_jw w;
-
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, "expected {\"tableStatesMs\": ms (0 to 86400000), \"countRefreshSeconds\": s (0 to 604800)}");
-    ddb_jw_obj_end(&w);
-    return 400;
+    return ddb_door_message(out, 400,
+                            "expected {\"tableStatesMs\": ms (0 to 86400000), \"countRefreshSeconds\": s (0 to 604800)}");
 }
 
 /* Member `name` of `in` into *v when present: a whole number from 0 to max; -1 when it is not. */

@@ -19,6 +19,7 @@
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
+#include "server/doors/door_message.h"
 #include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
@@ -634,15 +635,9 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
 static int refuse(ddb_buf *out, int status, const char *fmt, const char *name, size_t len)
 {
     char msg[DDB_USAGE_MARK_NAME + 128];
-    ddb_jw w;
 
     snprintf(msg, sizeof(msg), fmt, (int)len, name);
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "message");
-    ddb_jw_str(&w, msg);
-    ddb_jw_obj_end(&w);
-    return status;
+    return ddb_door_message(out, status, msg);
 }
 
 /* A mark's name: 1 to DDB_USAGE_MARK_NAME bytes, none of them a control character. */

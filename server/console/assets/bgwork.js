@@ -58,6 +58,9 @@ export function backgroundView(view) {
       box.replaceChildren();
     } catch (err) {
       box.replaceChildren(errorBox(err));
+      // a key that may not list exports or imports is refused every time: said once, not asked
+      // again every 2 s (as the clock's and the faults' sections)
+      if (err.type === 'AccessDeniedException') return;
     }
     setTimeout(tick, EVERY);
   };
