@@ -28,15 +28,22 @@
 #include <yajl/yajl_tree.h>
 
 #include "client/cli/replay_check.h"
+#include "proto/buf.h"
 #include "client/cli/replay_conn.h"
 #include "client/cli/replay_order.h"
 
 /* Lines read ahead and reordered by arrival: ddbd's HTTP threads write a batch when it holds 64 KB,
    some hundred lines, so a line is rarely more than a few batches out of place. */
 #define READ_AHEAD 4096
-/* Requests taken and not yet answered again (a power of two): far more than are ever in flight,
-   and small enough that an access answered long ago is forgotten before a later request looks. */
-#define IN_REPLAY 8192
+/* Requests taken and not yet answered again (a power of two): far more than are ever in flight
+   (--connections), and few enough that their lines stay in the caches and an access answered long
+   ago is forgotten before a later request looks. */
+#define IN_REPLAY 2048
+/* A request due this soon is signed when taken, off the path from an answer to what waited for it;
+   one signed longer ago than SIGN_AHEAD_MS is signed again when sent (AWS takes 5 minutes). */
+#define SIGN_AHEAD_MS 60000
+/* Requests taken (read, ordered, signed) between two looks at the answers while some are in flight. */
+#define TAKE_BUDGET 256
 
 typedef struct rec {
     char *text; /* the line (getline's buffer, reused by the next line read into this rec) */
@@ -55,6 +62,8 @@ typedef struct rec {
     uint64_t *waiters;  /* requests waiting for it (reused buffer) */
     size_t nwaiters, capwaiters;
     double due;
+    ddb_buf wire;       /* the HTTP request, signed (reused buffer) */
+    time_t signed_at;   /* 0: not signed yet */
 } rec;
 
 /* A binary min-heap of recs. */
@@ -246,6 +255,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->waiting = 0;
     r->prefix = 0;
     r->nwaiters = 0;
+    r->signed_at = 0;
     if (!r->skip)
         rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
@@ -273,6 +283,7 @@ static void rec_free(rec *r)
     free(r->text);
     free(r->request_text);
     free(r->waiters);
+    ddb_buf_free(&r->wire);
     free(r);
 }
 
@@ -345,6 +356,14 @@ static void print_schedule(replay *rp, const rec *r)
     fputs("}\n", rp->out);
 }
 
+/* Signs r's request (replay_conn.c): ahead of its sending, when it is due soon. */
+static void sign(replay *rp, rec *r)
+{
+    rp_span op = rp_string(r->op);
+
+    r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+}
+
 /* r waits for request seq (unless answered, or already waited for). */
 static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
 {
@@ -399,6 +418,8 @@ static void take_next(replay *rp)
     for (size_t i = 0; i < rp->waits.n; i++)
         wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
     r->due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
+    if (r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
+        sign(rp, r);
     if (rp->waits.prefix > rp->done_prefix) {
         r->prefix = rp->waits.prefix;
         r->waiting++;
@@ -501,12 +522,13 @@ static int send_ready(replay *rp)
     while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
         rec *r = rp->ready.a[0];
         double wait = r->due > 0 ? r->due - now_ms(rp) : 0;
-        rp_span op = rp_string(r->op);
 
         if (wait > 0)
             return wait < 1 ? 1 : (int)wait;
         heap_pop(&rp->ready);
-        rp_sender_send(rp->sender, r, op.p, op.n, r->body, r->blen);
+        if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000)
+            sign(rp, r);
+        rp_sender_send(rp->sender, r, r->wire.data, r->wire.len);
         rp->sent++;
         if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
             rp->max_in_flight = rp_sender_in_flight(rp->sender);
@@ -514,38 +536,48 @@ static int send_ready(replay *rp)
     return -1;
 }
 
+/* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
+static int take(replay *rp, size_t budget)
+{
+    int rc = read_ahead(rp);
+
+    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 && (rp->eof || rp->ahead.n >= READ_AHEAD) &&
+           rp->next_seq - rp->done_prefix < IN_REPLAY) {
+        take_next(rp);
+        if (rp->dry_run)
+            while (rp->done_prefix < rp->next_seq) /* (nothing is sent: each is freed as shown) */
+                rec_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
+        rc = read_ahead(rp);
+    }
+    return rc;
+}
+
+/* The loop: what is ready goes first, then more is taken (and signed) while those are in flight,
+   then the answers are awaited. */
 static int run(replay *rp)
 {
-    int rc = 0;
-
     clock_gettime(CLOCK_MONOTONIC, &rp->started);
     for (;;) {
-        int timeout;
+        int in_flight = !rp->dry_run && rp_sender_in_flight(rp->sender) > 0, timeout, rc;
 
-        if ((rc = read_ahead(rp)) != 0)
-            break;
-        while (rp->ahead.n > 0 && (rp->eof || rp->ahead.n >= READ_AHEAD) &&
-               rp->next_seq - rp->done_prefix < IN_REPLAY) {
-            take_next(rp);
-            if (rp->dry_run)
-                while (rp->done_prefix < rp->next_seq) /* (nothing is sent: each is freed as shown) */
-                    rec_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
-            if ((rc = read_ahead(rp)) != 0)
-                return rc;
-        }
+        if (!rp->dry_run)
+            send_ready(rp);
+        if ((rc = take(rp, in_flight ? TAKE_BUDGET : SIZE_MAX)) != 0)
+            return rc;
         if (rp->eof && rp->ahead.n == 0 && rp->done_prefix == rp->next_seq)
-            break;
+            return 0;
         if (rp->dry_run)
             continue;
         timeout = send_ready(rp);
         if (rp_sender_in_flight(rp->sender) == 0 && timeout < 0) {
+            if (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ahead.n > 0)
+                continue; /* more to take */
             fprintf(rp->err, "ddb: replay: stuck with %llu requests waiting (a bug)\n",
                     (unsigned long long)(rp->next_seq - rp->done_prefix));
             return 1;
         }
         rp_sender_poll(rp->sender, timeout, answered, rp);
     }
-    return rc;
 }
 
 static void report(replay *rp, size_t conns)

@@ -32,9 +32,8 @@ typedef struct sock {
     int fd;
     int busy, reused, resent;
     void *req;
-    const char *op, *body;
-    size_t oplen, blen;
-    ddb_buf tx;     /* the request: head and body */
+    const char *wire; /* the request, head and body, signed (the caller's until its answer) */
+    size_t wlen;
     size_t tx_off;  /* sent so far */
     ddb_buf rx;     /* the answer so far */
     size_t head_end; /* past the answer's head, 0 until it is read */
@@ -158,7 +157,6 @@ void rp_sender_free(rp_sender *s)
     for (unsigned i = 0; s->socks != NULL && i < s->nsocks; i++) {
         if (s->socks[i].fd >= 0)
             close(s->socks[i].fd);
-        ddb_buf_free(&s->socks[i].tx);
         ddb_buf_free(&s->socks[i].rx);
     }
     if (s->ep >= 0)
@@ -190,6 +188,18 @@ unsigned rp_sender_in_flight(const rp_sender *s)
 }
 
 /* ---- signing ---- */
+
+/* Lowercase hex of 32 bytes (sodium_bin2hex is constant-time, which nothing here needs). */
+static void hex32(char out[DDB_SIGV4_HEX_LEN + 1], const unsigned char bin[32])
+{
+    static const char DIGITS[] = "0123456789abcdef";
+
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = DIGITS[bin[i] >> 4];
+        out[2 * i + 1] = DIGITS[bin[i] & 15];
+    }
+    out[DDB_SIGV4_HEX_LEN] = '\0';
+}
 
 static void hash_str(crypto_hash_sha256_state *h, const char *s)
 {
@@ -240,8 +250,7 @@ static void date_now(rp_sender *s)
     crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)"\n", 1);
 }
 
-/* The request's head and body into k->tx. */
-static void build(rp_sender *s, sock *k)
+time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out)
 {
     const char *signed_headers = s->token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
                                                   : "content-type;host;x-amz-date;x-amz-target";
@@ -251,39 +260,40 @@ static void build(rp_sender *s, sock *k)
     crypto_auth_hmacsha256_state hmac;
 
     date_now(s);
-    crypto_hash_sha256(bin, (const unsigned char *)k->body, k->blen);
-    sodium_bin2hex(hex, sizeof(hex), bin, sizeof(bin));
+    crypto_hash_sha256(bin, (const unsigned char *)body, blen);
+    hex32(hex, bin);
     creq = s->creq_second;
-    crypto_hash_sha256_update(&creq, (const unsigned char *)k->op, k->oplen);
+    crypto_hash_sha256_update(&creq, (const unsigned char *)op, oplen);
     hash_str(&creq, "\n\n");
     hash_str(&creq, signed_headers);
     hash_str(&creq, "\n");
     crypto_hash_sha256_update(&creq, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
     crypto_hash_sha256_final(&creq, bin);
-    sodium_bin2hex(hex, sizeof(hex), bin, sizeof(bin));
+    hex32(hex, bin);
     hmac = s->hmac_second;
     crypto_auth_hmacsha256_update(&hmac, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
     crypto_auth_hmacsha256_final(&hmac, bin);
-    sodium_bin2hex(sig, sizeof(sig), bin, sizeof(bin));
-    k->tx.len = 0;
-    ddb_buf_puts(&k->tx, "POST / HTTP/1.1\r\nHost: ");
-    ddb_buf_puts(&k->tx, s->hostport);
-    ddb_buf_puts(&k->tx, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
-    ddb_buf_puts(&k->tx, s->amz_date);
-    ddb_buf_puts(&k->tx, "\r\nX-Amz-Target: " TARGET_PREFIX);
-    ddb_buf_append(&k->tx, k->op, k->oplen);
-    snprintf(clen, sizeof(clen), "%zu", k->blen);
-    ddb_buf_puts(&k->tx, "\r\nContent-Length: ");
-    ddb_buf_puts(&k->tx, clen);
+    hex32(sig, bin);
+    out->len = 0;
+    ddb_buf_puts(out, "POST / HTTP/1.1\r\nHost: ");
+    ddb_buf_puts(out, s->hostport);
+    ddb_buf_puts(out, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
+    ddb_buf_puts(out, s->amz_date);
+    ddb_buf_puts(out, "\r\nX-Amz-Target: " TARGET_PREFIX);
+    ddb_buf_append(out, op, oplen);
+    snprintf(clen, sizeof(clen), "%zu", blen);
+    ddb_buf_puts(out, "\r\nContent-Length: ");
+    ddb_buf_puts(out, clen);
     if (s->token != NULL) {
-        ddb_buf_puts(&k->tx, "\r\nX-Amz-Security-Token: ");
-        ddb_buf_puts(&k->tx, s->token);
+        ddb_buf_puts(out, "\r\nX-Amz-Security-Token: ");
+        ddb_buf_puts(out, s->token);
     }
-    ddb_buf_puts(&k->tx, "\r\nAuthorization: ");
-    ddb_sigv4_authorization(&k->tx, s->access_key, s->scope.data, signed_headers, sig);
-    ddb_buf_puts(&k->tx, "\r\n\r\n");
-    ddb_buf_append(&k->tx, k->body, k->blen);
+    ddb_buf_puts(out, "\r\nAuthorization: ");
+    ddb_sigv4_authorization(out, s->access_key, s->scope.data, signed_headers, sig);
+    ddb_buf_puts(out, "\r\n\r\n");
+    ddb_buf_append(out, body, blen);
     sodium_memzero(&hmac, sizeof(hmac));
+    return s->second;
 }
 
 /* ---- connections ---- */
@@ -321,8 +331,8 @@ static void close_fd(rp_sender *s, sock *k)
 /* Writes what is left of k->tx; -1 when the connection failed. */
 static int flush(rp_sender *s, sock *k)
 {
-    while (k->tx_off < k->tx.len) {
-        ssize_t n = send(k->fd, k->tx.data + k->tx_off, k->tx.len - k->tx_off, MSG_NOSIGNAL);
+    while (k->tx_off < k->wlen) {
+        ssize_t n = send(k->fd, k->wire + k->tx_off, k->wlen - k->tx_off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -357,7 +367,6 @@ static int start(rp_sender *s, sock *k)
     k->rx.len = 0;
     k->head_end = 0;
     k->clen = -1;
-    build(s, k);
     if (flush(s, k) != 0) {
         close_fd(s, k);
         return -1;
@@ -365,16 +374,14 @@ static int start(rp_sender *s, sock *k)
     return 0;
 }
 
-void rp_sender_send(rp_sender *s, void *req, const char *op, size_t oplen, const char *body, size_t blen)
+void rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
 {
     sock *k = &s->socks[s->idle[--s->nidle]];
 
     k->busy = 1;
     k->req = req;
-    k->op = op;
-    k->oplen = oplen;
-    k->body = body;
-    k->blen = blen;
+    k->wire = wire;
+    k->wlen = len;
     k->resent = 0;
     k->status = 0;
     s->in_flight++;
@@ -477,7 +484,7 @@ void rp_sender_poll(rp_sender *s, int timeout_ms, rp_answered_fn *fn, void *arg)
                 failed(s, k, "sending the request failed", fn, arg);
                 continue;
             }
-            if (k->tx_off == k->tx.len)
+            if (k->tx_off == k->wlen)
                 epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
         }
         if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))

@@ -126,10 +126,15 @@ rp_span rp_member(rp_span v, const char *key)
 long long rp_int(rp_span v, long long dflt)
 {
     char num[32], *end;
-    long long x;
+    long long x = 0;
+    size_t i = 0;
 
     if (v.p == NULL || v.n == 0 || v.n >= sizeof(num) || strchr("-0123456789", v.p[0]) == NULL)
         return dflt;
+    while (i < v.n && i < 18 && v.p[i] >= '0' && v.p[i] <= '9') /* the usual: a plain natural number */
+        x = x * 10 + (v.p[i++] - '0');
+    if (i == v.n)
+        return x;
     memcpy(num, v.p, v.n);
     num[v.n] = '\0';
     x = strtoll(num, &end, 10);
