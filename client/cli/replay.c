@@ -66,11 +66,16 @@ typedef struct rec {
     time_t signed_at;   /* 0: not signed yet */
 } rec;
 
-/* A binary min-heap of recs. */
+/* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
+typedef struct entry {
+    double k1;
+    uint64_t k2;
+    rec *r;
+} entry;
+
 typedef struct heap {
-    rec **a;
+    entry *a;
     size_t n, cap;
-    int (*less)(const rec *, const rec *);
 } heap;
 
 typedef struct replay {
@@ -111,29 +116,37 @@ double ddb_replay_due_ms(long long t, long long t0, double speed)
 
 /* ---- heaps ---- */
 
-static void heap_push(heap *h, rec *r)
+static int less(const entry *x, const entry *y)
 {
+    return x->k1 != y->k1 ? x->k1 < y->k1 : x->k2 < y->k2;
+}
+
+/* r by (k1, k2): arrival (start, line), due (due, seq), prefix (prefix, seq); each exact in a double. */
+static void heap_push(heap *h, rec *r, double k1, uint64_t k2)
+{
+    entry e = {k1, k2, r};
     size_t i;
 
-    if (h->n == h->cap && (h->a = realloc(h->a, (h->cap = h->cap * 2 + 64) * sizeof(rec *))) == NULL)
+    if (h->n == h->cap && (h->a = realloc(h->a, (h->cap = h->cap * 2 + 64) * sizeof(entry))) == NULL)
         abort();
-    for (i = h->n++; i > 0 && h->less(r, h->a[(i - 1) / 2]); i = (i - 1) / 2)
+    for (i = h->n++; i > 0 && less(&e, &h->a[(i - 1) / 2]); i = (i - 1) / 2)
         h->a[i] = h->a[(i - 1) / 2];
-    h->a[i] = r;
+    h->a[i] = e;
 }
 
 static rec *heap_pop(heap *h)
 {
-    rec *top = h->a[0], *last = h->a[--h->n];
+    rec *top = h->a[0].r;
+    entry last = h->a[--h->n];
     size_t i = 0;
 
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && h->less(h->a[c + 1], h->a[c]))
+        if (c + 1 < h->n && less(&h->a[c + 1], &h->a[c]))
             c++;
-        if (!h->less(h->a[c], last))
+        if (!less(&h->a[c], &last))
             break;
         h->a[i] = h->a[c];
         i = c;
@@ -141,21 +154,6 @@ static rec *heap_pop(heap *h)
     if (h->n > 0)
         h->a[i] = last;
     return top;
-}
-
-static int by_arrival(const rec *a, const rec *b)
-{
-    return a->start != b->start ? a->start < b->start : a->line < b->line;
-}
-
-static int by_due(const rec *a, const rec *b)
-{
-    return a->due != b->due ? a->due < b->due : a->seq < b->seq;
-}
-
-static int by_prefix(const rec *a, const rec *b)
-{
-    return a->prefix < b->prefix;
 }
 
 /* ---- the recording read ---- */
@@ -297,7 +295,7 @@ static int read_ahead(replay *rp)
         do {
             n = getline(&r->text, &r->cap, rp->in);
             rp->line += n >= 0;
-        } while (n >= 0 && r->text[strspn(r->text, " \t\r\n")] == '\0');
+        } while (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0');
         if (n < 0) {
             rp->eof = 1;
             rec_give(rp, r);
@@ -308,7 +306,7 @@ static int read_ahead(replay *rp)
             rec_give(rp, r);
             return 2;
         }
-        heap_push(&rp->ahead, r);
+        heap_push(&rp->ahead, r, (double)r->start, (uint64_t)r->line);
     }
     return 0;
 }
@@ -424,16 +422,16 @@ static void take_next(replay *rp)
         r->prefix = rp->waits.prefix;
         r->waiting++;
         rp->behind++;
-        heap_push(&rp->prefixed, r);
+        heap_push(&rp->prefixed, r, (double)r->prefix, r->seq);
     }
     if (r->waiting == 0)
-        heap_push(&rp->ready, r);
+        heap_push(&rp->ready, r, r->due, r->seq);
 }
 
 static void release(replay *rp, rec *r)
 {
     if (--r->waiting == 0)
-        heap_push(&rp->ready, r);
+        heap_push(&rp->ready, r, r->due, r->seq);
 }
 
 /* r was answered again: what waited for it goes on; the ring's answered head is freed. */
@@ -446,7 +444,7 @@ static void done(replay *rp, rec *r)
         rec_give(rp, rp->ring[rp->done_prefix & (IN_REPLAY - 1)]);
         rp->done_prefix++;
     }
-    while (rp->prefixed.n > 0 && rp->prefixed.a[0]->prefix <= rp->done_prefix)
+    while (rp->prefixed.n > 0 && rp->prefixed.a[0].r->prefix <= rp->done_prefix)
         release(rp, heap_pop(&rp->prefixed));
 }
 
@@ -520,7 +518,7 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
 static int send_ready(replay *rp)
 {
     while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
-        rec *r = rp->ready.a[0];
+        rec *r = rp->ready.a[0].r;
         double wait = r->due > 0 ? r->due - now_ms(rp) : 0;
 
         if (wait > 0)
@@ -625,9 +623,6 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
     if (rp == NULL)
         abort();
     *rp = (replay){.o = o, .out = out, .err = err, .dry_run = o->dry_run};
-    rp->ahead.less = by_arrival;
-    rp->ready.less = by_due;
-    rp->prefixed.less = by_prefix;
     rp->order = rp_order_new(is_done, rp);
     if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
         fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
