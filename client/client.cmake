@@ -29,13 +29,15 @@ set_target_properties(ddb_static PROPERTIES OUTPUT_NAME ddb ARCHIVE_OUTPUT_DIREC
 
 # The `ddb` command-line tool, on the public API only.
 include(GNUInstallDirs)
-# replay.c reads recordings with yajl's tree (the library's own dependency) and runs a thread per
-# connection.
+# `ddb replay` has a sender of its own (client/cli/replay_conn.c: many requests in flight from one
+# thread), which signs with proto/sigv4.c: it links proto's static library (hidden symbols, so no
+# clash with libddb's copy) and libsodium; --check parses answers with yajl's tree.
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
-               ${CMAKE_SOURCE_DIR}/client/cli/replay.c
+               ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
+               ${CMAKE_SOURCE_DIR}/client/cli/replay_conn.c ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
                ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
-target_link_libraries(ddb_cli PRIVATE ddb m PkgConfig::YAJL Threads::Threads)
+target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM Threads::Threads)
 set_target_properties(ddb_cli PROPERTIES OUTPUT_NAME ddb RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 

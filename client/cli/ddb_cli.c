@@ -82,18 +82,19 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
       "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
       cmd_usage, "")                                                                                                   \
-    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check]",                                                 \
+    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check] [--connections N]",                               \
       "send a recording's requests again (ddbd --record); --check compares every answer",                            \
       "  FILE is a recording (ddbd --record FILE, POST /ddbd/record, or the SDK recorders of integrations/record/;\n"  \
       "  docs/record-replay.md). Requests go at the recorded pace (the server's clock of each answer), N times\n"     \
       "  faster with --speed N, or with no wait with --as-fast-as-possible; each connection's in its order, and\n"   \
-      "  none before the requests answered before it was received. Signed with $AWS_ACCESS_KEY_ID and\n"            \
-      "  $AWS_SECRET_ACCESS_KEY (default local/local); no retries unless --retries.\n"                             \
+      "  none before the requests it conflicts with (same item, or table) answered before it was received;\n"      \
+      "  at most --connections N (default 64) in flight. Signed with $AWS_ACCESS_KEY_ID and\n"                     \
+      "  $AWS_SECRET_ACCESS_KEY (default local/local); each request sent once (its retries are in the recording).\n" \
       "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
       "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
       "  with both answers, and the exit status is 1. --dry-run prints the schedule and sends nothing.\n"          \
       "  ddb replay traffic.jsonl --endpoint http://localhost:8001 --as-fast-as-possible --check\n",               \
-      cmd_replay, " --speed --as-fast-as-possible --check --dry-run ")
+      cmd_replay, " --speed --as-fast-as-possible --check --dry-run --connections ")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -132,7 +133,8 @@ typedef enum { V_FLAG, V_TEXT, V_COUNT, V_NATURAL, V_INTEGER } value_kind;
     X("--speed", V_TEXT, DDB_P__COUNT)                                                                               \
     X("--as-fast-as-possible", V_FLAG, DDB_P__COUNT)                                                                 \
     X("--check", V_FLAG, DDB_P__COUNT)                                                                               \
-    X("--dry-run", V_FLAG, DDB_P__COUNT)
+    X("--dry-run", V_FLAG, DDB_P__COUNT)                                                                             \
+    X("--connections", V_COUNT, DDB_P__COUNT)
 
 static const struct option {
     const char *flag;
@@ -155,8 +157,8 @@ typedef struct cli {
     const char *index, *filter, *vector, *top_k, *input;
     int returns; /* --return given: print what comes back rather than the confirmation */
     /* replay's */
-    const char *speed;
-    int fast, check, dry_run, retries_given;
+    const char *speed, *endpoint, *region;
+    int fast, check, dry_run, retries_given, connections;
 } cli;
 
 /* A usage error: one line naming what is wrong, one saying where the usage is; exit status 2. */
@@ -252,6 +254,12 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         return usage_error(c, "--endpoint: %s", ddb_config_error(c->cfg));
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
+    if (strcmp(f, "--endpoint") == 0)
+        c->endpoint = v;
+    if (strcmp(f, "--region") == 0)
+        c->region = v;
+    if (strcmp(f, "--connections") == 0)
+        c->connections = n;
     if (strcmp(f, "--retries") == 0)
         c->retries_given = 1;
     if (strcmp(f, "--retries") == 0)
@@ -736,9 +744,8 @@ static int cmd_create_table(ddb_client *db, cli *c)
 /* `ddb replay FILE`: replay.c does it; here its options are checked. */
 static int cmd_replay(ddb_client *db, cli *c)
 {
-    ddb_replay_opts o = {1, c->check, c->dry_run};
-    char *text, *end = NULL;
-    int rc;
+    ddb_replay_opts o = {1, c->check, c->dry_run, c->endpoint, c->region, c->connections > 0 ? (unsigned)c->connections : 64};
+    char *end = NULL;
 
     if (arity(c, 1) != 0)
         return 2;
@@ -748,11 +755,8 @@ static int cmd_replay(ddb_client *db, cli *c)
         return usage_error(c, "--speed: '%s' is not a positive number", c->speed);
     if (c->fast)
         o.speed = 0;
-    if ((text = ddb_cli_read_file(c->args[0])) == NULL)
-        return usage_error(c, "replay: cannot read '%s': %s", c->args[0], strerror(errno));
-    rc = ddb_replay(db, text, &o, stdout, stderr);
-    free(text);
-    return rc;
+    (void)db; /* replay sends with its own sender (replay_conn.h): many requests in flight from one thread */
+    return ddb_replay(c->args[0], &o, stdout, stderr);
 }
 
 static void print_usage(FILE *f)
@@ -797,7 +801,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0};
+    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0};
     ddb_client *db = NULL;
     int rc = 2;
 

@@ -1,89 +1,105 @@
 /*
  * client/cli/replay.c: `ddb replay` (see replay.h; docs/record-replay.md).
  *
- * Order: each connection's requests go in their recorded order, one thread per connection, and a
- * request is sent only once every request answered before it arrived (its recorded "end" before
- * its "start") has been answered again: what one client could have seen before it sent it is
- * there when it is sent again, and requests that overlapped may overlap again. Ranking the
- * requests by (end, line) makes that "the first K of the ranking are done", K the request's own
- * count, and a request waits only for requests ranked before it: no wait is ever circular.
+ * The recording is streamed: lines are read into a window of READ_AHEAD requests ordered by their
+ * arrival (`start`: ddbd writes each HTTP thread's lines in batches, so the file is in arrival order
+ * only roughly), taken from it in that order, given a sequence number and what they wait for
+ * (replay_order.c: their connection's previous request and the earlier conflicting ones answered
+ * before they arrived), and kept in a ring of IN_REPLAY requests until answered again. So memory is
+ * bounded by READ_AHEAD + IN_REPLAY lines, whatever the recording's length; a line further out of
+ * order than the window is replayed where it is taken (and counted in the report).
  *
- * Pace: a request is also not sent before its recorded time ("t", the server's clock at its
- * answer, less the first request's), divided by --speed; --as-fast-as-possible drops that wait.
+ * One thread sends (replay_conn.c): every request whose waits are over and whose time has come goes
+ * at once on a free connection, and each answer releases the requests that wait for it. Pace: a
+ * request is not sent before its recorded time ("t", the server's clock at its answer, less the
+ * first request's), divided by --speed; --as-fast-as-possible drops that wait.
  *
- * --check compares each answer with the recorded one, both written canonically: object members
- * sorted, the members that legitimately differ left out (IGNORED: times, ids, stream positions,
- * ARNs), the elements of sets (SS, NS, BS) and of the lists whose order DynamoDB leaves open
- * (BatchGetItem's Responses of a table, ConsumedCapacity) sorted, numbers as their value. An
- * error is compared by its status and __type (its message is not). The first divergence of each
- * operation is printed with both answers; the rest are counted.
+ * --check compares each answer with the recorded one (replay_check.c); the first divergence of each
+ * operation is printed with both answers, the rest are counted.
  */
 #include "client/cli/replay.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
-/* Members whose values differ between two runs of the same requests. */
-static const char *const IGNORED[] = {"TableId", "LatestStreamLabel", "StreamLabel", "SequenceNumber",
-                                      "ShardIterator", "NextShardIterator", "eventID", "ResponseMetadata"};
+#include "client/cli/replay_check.h"
+#include "proto/buf.h"
+#include "client/cli/replay_conn.h"
+#include "client/cli/replay_order.h"
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        if ((b->p = realloc(b->p, b->cap)) == NULL)
-            abort();
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
+/* Lines read ahead and reordered by arrival: ddbd's HTTP threads write a batch when it holds 64 KB,
+   some hundred lines, so a line is rarely more than a few batches out of place. */
+#define READ_AHEAD 4096
+/* Requests taken and not yet answered again (a power of two): far more than are ever in flight
+   (--connections), and few enough that their lines stay in the caches and an access answered long
+   ago is forgotten before a later request looks. */
+#define IN_REPLAY 2048
+/* A request due this soon is signed when taken, off the path from an answer to what waited for it;
+   one signed longer ago than SIGN_AHEAD_MS is signed again when sent (AWS takes 5 minutes). */
+#define SIGN_AHEAD_MS 60000
+/* Requests taken (read, ordered, signed) between two looks at the answers while some are in flight. */
+#define TAKE_BUDGET 256
 
 typedef struct rec {
+    char *text; /* the line (getline's buffer, reused by the next line read into this rec) */
+    size_t cap;
     int line;
-    const char *conn, *op, *outcome;
-    char *body; /* the request as sent (malloc'd) */
-    size_t blen;
+    uint64_t seq;
     long long t, start, end;
     int status;
-    yajl_val doc;      /* the line */
-    yajl_val response; /* its recorded answer (in doc), or NULL */
-    size_t rank;       /* its place by (end, line) */
-    size_t after;      /* requests ranked first that must be answered before it is sent */
-    int skip;          /* not sent: no operation */
-    int unchecked;     /* sent, not compared: an injected fault's answer, or none recorded */
+    rp_span conn, op, request, response;
+    char *request_text; /* a body that is not JSON (requestText), unescaped (malloc'd) */
+    const char *body;
+    size_t blen;
+    int skip, unchecked, done;
+    unsigned waiting;   /* requests (and one for the prefix) it still waits for */
+    uint64_t prefix;    /* waits until every request below it is answered */
+    uint64_t *waiters;  /* requests waiting for it (reused buffer) */
+    size_t nwaiters, capwaiters;
+    double due;
+    ddb_buf wire;       /* the HTTP request, signed (reused buffer) */
+    time_t signed_at;   /* 0: not signed yet */
 } rec;
 
+/* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
+typedef struct entry {
+    double k1;
+    uint64_t k2;
+    rec *r;
+} entry;
+
+typedef struct heap {
+    entry *a;
+    size_t n, cap;
+} heap;
+
 typedef struct replay {
-    ddb_client *db;
     const ddb_replay_opts *o;
-    rec *recs;
-    size_t n;
-    rec **by_conn; /* conn, then start, then line */
-    pthread_mutex_t lock;
-    pthread_cond_t moved;
-    unsigned char *done; /* by rank */
-    size_t prefix;       /* ranks 0..prefix-1 done */
-    struct timespec started;
+    FILE *out, *err, *in;
+    rp_order *order;
+    rp_sender *sender;
+    rp_waits waits;
+    heap ahead, ready, prefixed;
+    rec *ring[IN_REPLAY];
+    rec **pool; /* free recs */
+    size_t npool, cappool;
+    uint64_t next_seq, done_prefix;
+    int line, eof, dry_run;
     long long t0;
-    size_t sent, divergences, lost, unchecked;
-    /* the first divergence of each operation: its report */
+    int have_t0;
+    struct timespec started;
+    char inbuf[1 << 20]; /* the recording's read buffer: a read a megabyte */
+    /* the report */
+    size_t sent, skipped, lost, unchecked, divergences, late, max_in_flight;
+    size_t by_conn, by_conflict, behind;
+    long long last_start;
     struct first {
-        const char *op;
+        char *op;
         int line;
         char *text;
         size_t count;
@@ -98,545 +114,473 @@ double ddb_replay_due_ms(long long t, long long t0, double speed)
     return (double)(t - t0) / speed;
 }
 
-/* ---- JSON written back, plainly or canonically ---- */
+/* ---- heaps ---- */
 
-static void put_string(sbuf *b, const char *s)
+static int less(const entry *x, const entry *y)
 {
-    sb_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            sb_put(b, esc, 2);
-        } else if (*p < 0x20) {
-            snprintf(esc, sizeof(esc), "\\u%04x", *p);
-            sb_put(b, esc, 6);
-        } else {
-            sb_put(b, (const char *)p, 1);
-        }
-    }
-    sb_put(b, "\"", 1);
+    return x->k1 != y->k1 ? x->k1 < y->k1 : x->k2 < y->k2;
 }
 
-static int ignored(const char *key)
+/* r by (k1, k2): arrival (start, line), due (due, seq), prefix (prefix, seq); each exact in a double. */
+static void heap_push(heap *h, rec *r, double k1, uint64_t k2)
 {
-    size_t n = strlen(key);
+    entry e = {k1, k2, r};
+    size_t i;
 
-    for (size_t i = 0; i < sizeof(IGNORED) / sizeof(IGNORED[0]); i++)
-        if (strcmp(key, IGNORED[i]) == 0)
-            return 1;
-    /* times (CreationDateTime, ...) and ARNs (an account's, a stream's or a backup's time in them) */
-    return (n >= 8 && strcmp(key + n - 8, "DateTime") == 0) || (n >= 3 && strcmp(key + n - 3, "Arn") == 0);
-}
-
-static void emit(sbuf *b, yajl_val v, int canon, int unordered);
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_key(const void *a, const void *b, void *obj)
-{
-    yajl_val o = obj;
-    return strcmp(o->u.object.keys[*(const size_t *)a], o->u.object.keys[*(const size_t *)b]);
-}
-
-static void emit_object(sbuf *b, yajl_val v, int canon)
-{
-    size_t n = v->u.object.len, *order = malloc((n + 1) * sizeof(size_t)), k = 0;
-    int responses_of_tables = 0;
-
-    if (order == NULL)
+    if (h->n == h->cap && (h->a = realloc(h->a, (h->cap = h->cap * 2 + 64) * sizeof(entry))) == NULL)
         abort();
-    for (size_t i = 0; i < n; i++)
-        if (!canon || !ignored(v->u.object.keys[i]))
-            order[k++] = i;
-    if (canon)
-        qsort_r(order, k, sizeof(size_t), cmp_key, v);
-    sb_put(b, "{", 1);
-    for (size_t i = 0; i < k; i++) {
-        const char *key = v->u.object.keys[order[i]];
-        yajl_val val = v->u.object.values[order[i]];
-        int unordered = canon && (strcmp(key, "SS") == 0 || strcmp(key, "NS") == 0 || strcmp(key, "BS") == 0 ||
-                                  strcmp(key, "ConsumedCapacity") == 0);
-
-        if (i > 0)
-            sb_put(b, ",", 1);
-        put_string(b, key);
-        sb_put(b, ":", 1);
-        if (canon && strcmp(key, "Responses") == 0 && val->type == yajl_t_object)
-            responses_of_tables = 1; /* BatchGetItem: each table's items in no order */
-        if (responses_of_tables) {
-            sb_put(b, "{", 1);
-            for (size_t t = 0; t < val->u.object.len; t++) {
-                if (t > 0)
-                    sb_put(b, ",", 1);
-                put_string(b, val->u.object.keys[t]);
-                sb_put(b, ":", 1);
-                emit(b, val->u.object.values[t], canon, 1);
-            }
-            sb_put(b, "}", 1);
-            responses_of_tables = 0;
-        } else {
-            emit(b, val, canon, unordered);
-        }
-    }
-    sb_put(b, "}", 1);
-    free(order);
+    for (i = h->n++; i > 0 && less(&e, &h->a[(i - 1) / 2]); i = (i - 1) / 2)
+        h->a[i] = h->a[(i - 1) / 2];
+    h->a[i] = e;
 }
 
-static void emit_array(sbuf *b, yajl_val v, int canon, int unordered)
+static rec *heap_pop(heap *h)
 {
-    size_t n = v->u.array.len;
+    rec *top = h->a[0].r;
+    entry last = h->a[--h->n];
+    size_t i = 0;
 
-    sb_put(b, "[", 1);
-    if (canon && unordered && n > 1) {
-        char **parts = malloc(n * sizeof(char *));
-        if (parts == NULL)
-            abort();
-        for (size_t i = 0; i < n; i++) {
-            sbuf e = {0};
-            emit(&e, v->u.array.values[i], canon, 0);
-            parts[i] = e.p != NULL ? e.p : strdup("");
-        }
-        qsort(parts, n, sizeof(char *), cmp_str);
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0)
-                sb_put(b, ",", 1);
-            sb_puts(b, parts[i]);
-            free(parts[i]);
-        }
-        free(parts);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0)
-                sb_put(b, ",", 1);
-            emit(b, v->u.array.values[i], canon, 0);
-        }
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && less(&h->a[c + 1], &h->a[c]))
+            c++;
+        if (!less(&h->a[c], &last))
+            break;
+        h->a[i] = h->a[c];
+        i = c;
     }
-    sb_put(b, "]", 1);
-}
-
-static void emit(sbuf *b, yajl_val v, int canon, int unordered)
-{
-    char num[64];
-
-    if (v == NULL) {
-        sb_puts(b, "null");
-        return;
-    }
-    switch (v->type) {
-    case yajl_t_string:
-        put_string(b, v->u.string);
-        break;
-    case yajl_t_number: /* canonically its value: 1.0 and 1 are one number */
-        if (canon && (v->u.number.flags & YAJL_NUMBER_DOUBLE_VALID)) {
-            snprintf(num, sizeof(num), "%.17g", v->u.number.d);
-            sb_puts(b, num);
-        } else {
-            sb_puts(b, v->u.number.r);
-        }
-        break;
-    case yajl_t_object:
-        emit_object(b, v, canon);
-        break;
-    case yajl_t_array:
-        emit_array(b, v, canon, unordered);
-        break;
-    case yajl_t_true:
-        sb_puts(b, "true");
-        break;
-    case yajl_t_false:
-        sb_puts(b, "false");
-        break;
-    default:
-        sb_puts(b, "null");
-    }
-}
-
-static char *canonical(yajl_val v)
-{
-    sbuf b = {0};
-
-    emit(&b, v, 1, 0);
-    return b.p;
+    if (h->n > 0)
+        h->a[i] = last;
+    return top;
 }
 
 /* ---- the recording read ---- */
 
-static yajl_val member(yajl_val obj, const char *key)
+typedef struct fields {
+    rec *r;
+    int check;
+    rp_span v, t, start, end, status, outcome, text;
+} fields;
+
+static int field(void *arg, rp_span key, rp_span val)
 {
-    for (size_t i = 0; obj != NULL && obj->type == yajl_t_object && i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
-            return obj->u.object.values[i];
-    return NULL;
+    fields *f = arg;
+    rec *r = f->r;
+#define IS(name) (key.n == sizeof(name) - 1 && memcmp(key.p, name, key.n) == 0)
+    if (IS("v"))
+        f->v = val;
+    else if (IS("t"))
+        f->t = val;
+    else if (IS("conn"))
+        r->conn = val;
+    else if (IS("start"))
+        f->start = val;
+    else if (IS("end"))
+        f->end = val;
+    else if (IS("op"))
+        r->op = val;
+    else if (IS("request"))
+        r->request = val;
+    else if (IS("requestText"))
+        f->text = val;
+    else if (IS("status"))
+        f->status = val;
+    else if (IS("outcome"))
+        f->outcome = val;
+    else if (IS("response"))
+        r->response = val;
+#undef IS
+    /* the answer is read only to compare it: without --check the rest of a line is not scanned once
+       what a request needs was read (ddbd writes the answer after it; an SDK recorder too) */
+    return !f->check && r->op.p != NULL && f->status.p != NULL && f->outcome.p != NULL &&
+           (r->request.p != NULL || f->text.p != NULL) && f->t.p != NULL && r->conn.p != NULL &&
+           f->start.p != NULL && f->end.p != NULL;
 }
 
-static const char *str_of(yajl_val obj, const char *key, const char *dflt)
+/* A body that is not JSON, unescaped (yajl reads the string; a rare line). */
+static char *request_text(rec *r)
 {
-    yajl_val v = member(obj, key);
-    return v != NULL && v->type == yajl_t_string ? v->u.string : dflt;
+    char why[128];
+    yajl_val doc = yajl_tree_parse(r->text, why, sizeof(why)), v = NULL;
+    const char *path[] = {"requestText", NULL};
+    char *s = NULL;
+
+    if (doc != NULL && (v = yajl_tree_get(doc, path, yajl_t_string)) != NULL)
+        s = strdup(v->u.string);
+    yajl_tree_free(doc);
+    return s;
 }
 
-static long long int_of(yajl_val obj, const char *key, long long dflt)
+/* Reads r->text (line `line`) into r; -1 after saying why on err. */
+static int parse_rec(replay *rp, rec *r, size_t len)
 {
-    yajl_val v = member(obj, key);
-    return v != NULL && v->type == yajl_t_number ? (v->u.number.flags & YAJL_NUMBER_INT_VALID ? v->u.number.i
-                                                                                               : (long long)v->u.number.d)
-                                                 : dflt;
-}
+    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    rp_span whole = {r->text, len};
 
-/* One line into r; -1 after saying why on err. */
-static int read_line(rec *r, char *text, int line, FILE *err)
-{
-    char why[256];
-    yajl_val req, v;
-
-    r->line = line;
-    if ((r->doc = yajl_tree_parse(text, why, sizeof(why))) == NULL || r->doc->type != yajl_t_object) {
-        fprintf(err, "ddb: replay: line %d is not a recorded request (a JSON object): %s\n", line, why);
+    r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
+    if (rp_each_member(whole, field, &f) < 0) {
+        fprintf(rp->err, "ddb: replay: line %d is not a recorded request (a JSON object)\n", r->line);
         return -1;
     }
-    if ((v = member(r->doc, "v")) != NULL && int_of(r->doc, "v", 0) != 1) {
-        fprintf(err, "ddb: replay: line %d is of format %lld; this ddb reads format 1\n", line, int_of(r->doc, "v", 0));
+    if (f.v.p != NULL && rp_int(f.v, 0) != 1) {
+        fprintf(rp->err, "ddb: replay: line %d is of format %lld; this ddb reads format 1\n", r->line, rp_int(f.v, 0));
         return -1;
     }
-    r->conn = str_of(r->doc, "conn", "");
-    r->op = str_of(r->doc, "op", NULL);
-    r->outcome = str_of(r->doc, "outcome", "ok");
-    r->t = int_of(r->doc, "t", 0);
-    r->start = int_of(r->doc, "start", line * 2LL);
-    r->end = int_of(r->doc, "end", r->start + 1);
-    if (r->end < r->start) /* (a request ranked after its own start would wait for itself) */
+    r->t = rp_int(f.t, 0);
+    r->start = rp_int(f.start, r->line * 2LL);
+    r->end = rp_int(f.end, r->start + 1);
+    if (r->end < r->start)
         r->end = r->start;
-    r->status = (int)int_of(r->doc, "status", 0);
-    r->response = member(r->doc, "response");
-    if (r->response != NULL && r->response->type == yajl_t_null)
-        r->response = NULL;
-    if ((req = member(r->doc, "request")) != NULL && req->type == yajl_t_object) {
-        sbuf b = {0};
-        emit(&b, req, 0, 0);
-        r->body = b.p;
-        r->blen = b.n;
-    } else if ((r->body = (char *)str_of(r->doc, "requestText", NULL)) != NULL) {
-        r->body = strdup(r->body);
+    r->status = (int)rp_int(f.status, 0);
+    if (r->response.p != NULL && r->response.n == 4 && memcmp(r->response.p, "null", 4) == 0)
+        r->response = (rp_span){NULL, 0};
+    free(r->request_text);
+    r->request_text = NULL;
+    if (r->request.p != NULL && r->request.p[0] == '{') {
+        r->body = r->request.p;
+        r->blen = r->request.n;
+    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(r)) != NULL) {
+        r->body = r->request_text;
         r->blen = strlen(r->body);
+    } else {
+        r->body = NULL;
     }
-    r->skip = r->op == NULL || r->body == NULL;
-    r->unchecked = strcmp(r->outcome, "fault") == 0 || strcmp(r->outcome, "lost") == 0 || r->status == 0;
+    r->skip = rp_string(r->op).p == NULL || r->body == NULL;
+    r->unchecked = rp_is_string(f.outcome, "fault") || rp_is_string(f.outcome, "lost") || r->status == 0;
+    r->done = 0;
+    r->waiting = 0;
+    r->prefix = 0;
+    r->nwaiters = 0;
+    r->signed_at = 0;
+    if (!r->skip)
+        rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
 }
 
-static int cmp_rank(const void *a, const void *b)
+static rec *rec_take(replay *rp)
 {
-    const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    return x->line - y->line;
-}
+    rec *r = rp->npool > 0 ? rp->pool[--rp->npool] : calloc(1, sizeof(rec));
 
-static int cmp_conn(const void *a, const void *b)
-{
-    const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-    int c = strcmp(x->conn, y->conn);
-    if (c != 0)
-        return c;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->line - y->line;
-}
-
-/* Ranks, and each request's count of requests to wait for: those ranked before (its start, line). */
-static void order(replay *rp)
-{
-    rec **ranked = malloc((rp->n + 1) * sizeof(rec *));
-
-    if (ranked == NULL || (rp->by_conn = malloc((rp->n + 1) * sizeof(rec *))) == NULL ||
-        (rp->done = calloc(rp->n + 1, 1)) == NULL)
+    if (r == NULL)
         abort();
-    for (size_t i = 0; i < rp->n; i++)
-        ranked[i] = rp->by_conn[i] = &rp->recs[i];
-    qsort(ranked, rp->n, sizeof(rec *), cmp_rank);
-    qsort(rp->by_conn, rp->n, sizeof(rec *), cmp_conn);
-    rp->t0 = rp->n > 0 ? rp->recs[0].t : 0;
-    for (size_t i = 0; i < rp->n; i++) {
-        rec *r = &rp->recs[i];
-        size_t lo = 0, hi = rp->n;
+    return r;
+}
 
-        ranked[i]->rank = i;
-        if (r->t < rp->t0)
-            rp->t0 = r->t;
-        while (lo < hi) { /* the first ranked at or after (start, line) */
-            size_t mid = (lo + hi) / 2;
-            const rec *m = ranked[mid];
-            if (m->end < r->start || (m->end == r->start && m->line < r->line))
-                lo = mid + 1;
-            else
-                hi = mid;
+static void rec_give(replay *rp, rec *r)
+{
+    if (rp->npool == rp->cappool &&
+        (rp->pool = realloc(rp->pool, (rp->cappool = rp->cappool * 2 + 64) * sizeof(rec *))) == NULL)
+        abort();
+    rp->pool[rp->npool++] = r;
+}
+
+static void rec_free(rec *r)
+{
+    free(r->text);
+    free(r->request_text);
+    free(r->waiters);
+    ddb_buf_free(&r->wire);
+    free(r);
+}
+
+/* Reads lines until the window is full or the file ends: 0, or 2 (a line that is no request). */
+static int read_ahead(replay *rp)
+{
+    while (!rp->eof && rp->ahead.n < READ_AHEAD) {
+        rec *r = rec_take(rp);
+        ssize_t n;
+
+        do {
+            n = getline(&r->text, &r->cap, rp->in);
+            rp->line += n >= 0;
+        } while (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0');
+        if (n < 0) {
+            rp->eof = 1;
+            rec_give(rp, r);
+            break;
         }
-        r->after = lo;
-    }
-    free(ranked);
-}
-
-/* ---- sending and comparing ---- */
-
-static void mark_done(replay *rp, rec *r)
-{
-    pthread_mutex_lock(&rp->lock);
-    rp->done[r->rank] = 1;
-    while (rp->prefix < rp->n && rp->done[rp->prefix])
-        rp->prefix++;
-    pthread_cond_broadcast(&rp->moved);
-    pthread_mutex_unlock(&rp->lock);
-}
-
-static void wait_turn(replay *rp, rec *r)
-{
-    double due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
-
-    pthread_mutex_lock(&rp->lock);
-    while (rp->prefix < r->after)
-        pthread_cond_wait(&rp->moved, &rp->lock);
-    pthread_mutex_unlock(&rp->lock);
-    if (due > 0) { /* the recorded pace: sleep until due, from the replay's start */
-        struct timespec now, at;
-        double elapsed;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        elapsed = (double)(now.tv_sec - rp->started.tv_sec) * 1e3 + (double)(now.tv_nsec - rp->started.tv_nsec) / 1e6;
-        if (due > elapsed) {
-            double wait = due - elapsed;
-            at.tv_sec = (time_t)(wait / 1e3);
-            at.tv_nsec = (long)((wait - (double)at.tv_sec * 1e3) * 1e6);
-            while (nanosleep(&at, &at) != 0 && errno == EINTR)
-                ;
+        r->line = rp->line;
+        if (parse_rec(rp, r, (size_t)n) != 0) {
+            rec_give(rp, r);
+            return 2;
         }
+        heap_push(&rp->ahead, r, (double)r->start, (uint64_t)r->line);
     }
+    return 0;
 }
 
-static const char *short_type(yajl_val body)
+/* ---- the order kept ---- */
+
+static int is_done(void *arg, uint64_t seq)
 {
-    const char *t = str_of(body, "__type", "");
-    const char *hash = strrchr(t, '#');
-    return hash != NULL ? hash + 1 : t;
+    replay *rp = arg;
+
+    if (rp->dry_run)
+        return 0; /* (a dry run answers nothing: every wait is shown) */
+    return seq < rp->done_prefix || rp->ring[seq & (IN_REPLAY - 1)]->done;
 }
 
-/* The first path at which two canonical answers differ, into path. */
-static void first_difference(yajl_val a, yajl_val b, sbuf *path)
+static double now_ms(const replay *rp)
 {
-    char *ca, *cb, idx[32];
-    int same;
+    struct timespec now;
 
-    if (a == NULL || b == NULL || a->type != b->type || (a->type != yajl_t_object && a->type != yajl_t_array))
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - rp->started.tv_sec) * 1e3 + (double)(now.tv_nsec - rp->started.tv_nsec) / 1e6;
+}
+
+static void print_schedule(replay *rp, const rec *r)
+{
+    const rp_waits *w = &rp->waits;
+    rp_span conn = rp_string(r->conn), op = rp_string(r->op);
+
+    fprintf(rp->out, "{\"line\":%d,\"conn\":\"%.*s\",\"op\":", r->line, (int)conn.n, conn.p != NULL ? conn.p : "");
+    if (op.p != NULL)
+        fprintf(rp->out, "\"%.*s\"", (int)op.n, op.p);
+    else
+        fputs("null", rp->out);
+    fprintf(rp->out, ",\"at\":%.3f,\"after\":[", ddb_replay_due_ms(r->t, rp->t0, rp->o->speed));
+    for (size_t i = 0, printed = 0; !r->skip && i < w->n; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++) /* (repeats printed once; a dry run is small) */
+            seen = w->line[k] == w->line[i];
+        if (!seen)
+            fprintf(rp->out, "%s%d", printed++ ? "," : "", w->line[i]);
+    }
+    fprintf(rp->out, "]%s", r->skip ? ",\"skip\":true" : "");
+    if (!r->skip && w->prefix > 0)
+        fprintf(rp->out, ",\"behind\":%llu", (unsigned long long)w->prefix);
+    fputs("}\n", rp->out);
+}
+
+/* Signs r's request (replay_conn.c): ahead of its sending, when it is due soon. */
+static void sign(replay *rp, rec *r)
+{
+    rp_span op = rp_string(r->op);
+
+    r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+}
+
+/* r waits for request seq (unless answered, or already waited for). */
+static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
+{
+    rec *p;
+
+    if (is_done(rp, seq))
         return;
-    if (a->type == yajl_t_array) {
-        if (a->u.array.len != b->u.array.len) {
-            snprintf(idx, sizeof(idx), " (%zu vs %zu elements)", a->u.array.len, b->u.array.len);
-            sb_puts(path, idx);
-            return;
-        }
-        for (size_t i = 0; i < a->u.array.len; i++) {
-            ca = canonical(a->u.array.values[i]);
-            cb = canonical(b->u.array.values[i]);
-            same = strcmp(ca, cb) == 0;
-            free(ca);
-            free(cb);
-            if (!same) {
-                snprintf(idx, sizeof(idx), "[%zu]", i);
-                sb_puts(path, idx);
-                first_difference(a->u.array.values[i], b->u.array.values[i], path);
-                return;
-            }
-        }
+    p = rp->ring[seq & (IN_REPLAY - 1)];
+    if (p->nwaiters > 0 && p->waiters[p->nwaiters - 1] == r->seq)
+        return;
+    if (p->nwaiters == p->capwaiters &&
+        (p->waiters = realloc(p->waiters, (p->capwaiters = p->capwaiters * 2 + 4) * sizeof(uint64_t))) == NULL)
+        abort();
+    p->waiters[p->nwaiters++] = r->seq;
+    r->waiting++;
+    if (why == RP_BY_CONN)
+        rp->by_conn++;
+    else
+        rp->by_conflict++;
+}
+
+/* Takes the next request by arrival: its number, its waits; ready when it has none. */
+static void take_next(replay *rp)
+{
+    rec *r = heap_pop(&rp->ahead);
+    rp_req q;
+
+    if (r->start < rp->last_start)
+        rp->late++;
+    else
+        rp->last_start = r->start;
+    if (!rp->have_t0 || r->t < rp->t0) { /* (the first taken is near the first; a later, earlier t moves it) */
+        rp->t0 = r->t;
+        rp->have_t0 = 1;
+    }
+    if (r->skip) {
+        rp->skipped++;
+        if (rp->dry_run)
+            print_schedule(rp, r);
+        rec_give(rp, r);
         return;
     }
-    for (int side = 0; side < 2; side++) {
-        yajl_val x = side == 0 ? a : b, y = side == 0 ? b : a;
-        for (size_t i = 0; i < x->u.object.len; i++) {
-            const char *key = x->u.object.keys[i];
-            yajl_val other = member(y, key);
-            if (ignored(key))
-                continue;
-            ca = canonical(x->u.object.values[i]);
-            cb = other != NULL ? canonical(other) : NULL;
-            same = cb != NULL && strcmp(ca, cb) == 0;
-            free(ca);
-            free(cb);
-            if (!same) {
-                sb_puts(path, ".");
-                sb_puts(path, key);
-                if (other != NULL)
-                    first_difference(side == 0 ? x->u.object.values[i] : other,
-                                     side == 0 ? other : x->u.object.values[i], path);
-                return;
-            }
-        }
+    r->seq = rp->next_seq++;
+    rp->ring[r->seq & (IN_REPLAY - 1)] = r;
+    q = (rp_req){r->seq, r->line, r->start, r->end, r->conn, r->op, r->request};
+    rp_order_add(rp->order, &q, &rp->waits);
+    if (rp->dry_run) {
+        print_schedule(rp, r);
+        r->done = 1;
+        return;
     }
+    for (size_t i = 0; i < rp->waits.n; i++)
+        wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
+    r->due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
+    if (r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
+        sign(rp, r);
+    if (rp->waits.prefix > rp->done_prefix) {
+        r->prefix = rp->waits.prefix;
+        r->waiting++;
+        rp->behind++;
+        heap_push(&rp->prefixed, r, (double)r->prefix, r->seq);
+    }
+    if (r->waiting == 0)
+        heap_push(&rp->ready, r, r->due, r->seq);
 }
 
-/* Whether the replayed answer (status, body text) diverges; if so, what and where in *why. */
-static int diverges(const rec *r, int status, const char *body, sbuf *why)
+static void release(replay *rp, rec *r)
 {
-    char err[128];
-    yajl_val got = body != NULL && body[0] != '\0' ? yajl_tree_parse(body, err, sizeof(err)) : NULL;
-    char *ca = NULL, *cb = NULL;
-    int differs;
-
-    if (status != r->status) {
-        char s[64];
-        snprintf(s, sizeof(s), "status %d, recorded %d", status, r->status);
-        sb_puts(why, s);
-        differs = 1;
-    } else if (status >= 400) {
-        differs = strcmp(short_type(got), short_type(r->response)) != 0;
-        if (differs)
-            sb_puts(why, "__type");
-    } else {
-        ca = canonical(r->response);
-        cb = canonical(got);
-        differs = strcmp(ca, cb) != 0;
-        if (differs) {
-            sb_puts(why, "at ");
-            first_difference(r->response, got, why);
-            if (why->n == 3)
-                sb_puts(why, "the answer");
-        }
-    }
-    free(ca);
-    free(cb);
-    yajl_tree_free(got);
-    return differs;
+    if (--r->waiting == 0)
+        heap_push(&rp->ready, r, r->due, r->seq);
 }
 
-static void note_divergence(replay *rp, const rec *r, const char *why, const char *got)
+/* r was answered again: what waited for it goes on; the ring's answered head is freed. */
+static void done(replay *rp, rec *r)
 {
+    r->done = 1;
+    for (size_t i = 0; i < r->nwaiters; i++)
+        release(rp, rp->ring[r->waiters[i] & (IN_REPLAY - 1)]);
+    while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done) {
+        rec_give(rp, rp->ring[rp->done_prefix & (IN_REPLAY - 1)]);
+        rp->done_prefix++;
+    }
+    while (rp->prefixed.n > 0 && rp->prefixed.a[0].r->prefix <= rp->done_prefix)
+        release(rp, heap_pop(&rp->prefixed));
+}
+
+/* ---- answers ---- */
+
+static void note_divergence(replay *rp, const rec *r, const char *why, const char *recorded, int status,
+                            const char *body)
+{
+    rp_span op = rp_string(r->op), conn = rp_string(r->conn);
     struct first *f = NULL;
-    sbuf rb = {0}, text = {0};
-    char head[512];
+    char *text = NULL;
 
-    pthread_mutex_lock(&rp->lock);
     rp->divergences++;
     for (size_t i = 0; i < rp->nfirsts && f == NULL; i++)
-        if (strcmp(rp->firsts[i].op, r->op) == 0)
+        if (strlen(rp->firsts[i].op) == op.n && memcmp(rp->firsts[i].op, op.p, op.n) == 0)
             f = &rp->firsts[i];
     if (f != NULL) {
         f->count++;
-        if (r->line > f->line) {
-            pthread_mutex_unlock(&rp->lock);
+        if (r->line > f->line)
             return;
-        }
-        free(f->text); /* an earlier line's, found later (another connection) */
+        free(f->text); /* an earlier line's, answered later (another connection) */
     } else {
         if ((rp->firsts = realloc(rp->firsts, (rp->nfirsts + 1) * sizeof(*rp->firsts))) == NULL)
             abort();
         f = &rp->firsts[rp->nfirsts++];
         f->count = 1;
-        f->op = r->op;
+        if ((f->op = strndup(op.p, op.n)) == NULL)
+            abort();
     }
     f->line = r->line;
-    emit(&rb, r->response, 0, 0);
-    snprintf(head, sizeof(head), "divergence: %s (line %d, connection %s): %s\n  recorded: %d ", r->op, r->line,
-             r->conn, why, r->status);
-    sb_puts(&text, head);
-    sb_puts(&text, rb.p != NULL ? rb.p : "(no body)");
-    sb_puts(&text, "\n  replayed: ");
-    sb_puts(&text, got);
-    sb_puts(&text, "\n");
-    f->text = text.p;
-    free(rb.p);
-    pthread_mutex_unlock(&rp->lock);
+    if (asprintf(&text, "divergence: %s (line %d, connection %.*s): %s\n  recorded: %d %s\n  replayed: %s%d %s\n",
+                 f->op, r->line, (int)conn.n, conn.p, why, r->status, recorded, status == 0 ? "(no answer) " : "",
+                 status, body[0] != '\0' ? body : "(no body)") < 0)
+        abort();
+    f->text = text;
 }
 
-static void send_one(replay *rp, rec *r)
+static void check(replay *rp, rec *r, int status, const char *body, size_t len)
 {
-    ddb_result *res = NULL;
-    int rc = ddb_call(rp->db, r->op, r->body, r->blen, &res);
-    int status = ddb_result_http_status(res);
-    const char *body = ddb_result_body(res, NULL);
-    sbuf why = {0}, got = {0};
+    char *answer = strndup(body, len), *recorded = NULL, *why = NULL, *rec_text = NULL;
 
-    pthread_mutex_lock(&rp->lock);
-    rp->sent++;
+    if (answer == NULL || (r->response.p != NULL && (recorded = strndup(r->response.p, r->response.n)) == NULL))
+        abort();
+    if (status == 0)
+        note_divergence(rp, r, "no answer", "", 0, answer);
+    else if (rp_check(r->status, recorded, status, answer, &why, &rec_text))
+        note_divergence(rp, r, why, rec_text, status, answer);
+    free(answer);
+    free(recorded);
+    free(why);
+    free(rec_text);
+}
+
+static void answered(void *arg, void *req, int status, const char *body, size_t len)
+{
+    replay *rp = arg;
+    rec *r = req;
+
     if (status == 0)
         rp->lost++;
     if (r->unchecked)
         rp->unchecked++;
-    pthread_mutex_unlock(&rp->lock);
-    if (rp->o->check && !r->unchecked) {
-        if (status == 0) {
-            char s[160];
-            snprintf(s, sizeof(s), "no answer (%s: %s)", ddb_status_name(rc), ddb_result_message(res));
-            note_divergence(rp, r, "no answer", s);
-        } else if (diverges(r, status, body, &why)) {
-            char s[16];
-            snprintf(s, sizeof(s), "%d ", status);
-            sb_puts(&got, s);
-            sb_puts(&got, body[0] != '\0' ? body : "(no body)");
-            note_divergence(rp, r, why.p, got.p);
-        }
-    }
-    free(why.p);
-    free(got.p);
-    ddb_result_free(res);
+    else if (rp->o->check)
+        check(rp, r, status, body, len);
+    done(rp, r);
 }
 
-typedef struct conn_run {
-    replay *rp;
-    size_t from, to; /* its slice of by_conn */
-} conn_run;
+/* ---- the run ---- */
 
-static void *run_conn(void *arg)
+/* Sends every ready request whose time has come while a connection is free; the ms to wait. */
+static int send_ready(replay *rp)
 {
-    conn_run *c = arg;
+    while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
+        rec *r = rp->ready.a[0].r;
+        double wait = r->due > 0 ? r->due - now_ms(rp) : 0;
 
-    for (size_t i = c->from; i < c->to; i++) {
-        rec *r = c->rp->by_conn[i];
-        if (r->skip)
-            continue; /* done from the start */
-        wait_turn(c->rp, r);
-        send_one(c->rp, r);
-        mark_done(c->rp, r);
+        if (wait > 0)
+            return wait < 1 ? 1 : (int)wait;
+        heap_pop(&rp->ready);
+        if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000)
+            sign(rp, r);
+        rp_sender_send(rp->sender, r, r->wire.data, r->wire.len);
+        rp->sent++;
+        if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
+            rp->max_in_flight = rp_sender_in_flight(rp->sender);
     }
-    return NULL;
+    return -1;
 }
 
-static void print_schedule(const replay *rp, FILE *out)
+/* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
+static int take(replay *rp, size_t budget)
 {
-    for (size_t i = 0; i < rp->n; i++) {
-        const rec *r = &rp->recs[i];
-        fprintf(out, "{\"line\":%d,\"conn\":\"%s\",\"op\":%s%s%s,\"at\":%.3f,\"after\":%zu%s}\n", r->line, r->conn,
-                r->op ? "\"" : "", r->op ? r->op : "null", r->op ? "\"" : "", ddb_replay_due_ms(r->t, rp->t0, rp->o->speed),
-                r->after, r->skip ? ",\"skip\":true" : "");
+    int rc = read_ahead(rp);
+
+    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 && (rp->eof || rp->ahead.n >= READ_AHEAD) &&
+           rp->next_seq - rp->done_prefix < IN_REPLAY) {
+        take_next(rp);
+        if (rp->dry_run)
+            while (rp->done_prefix < rp->next_seq) /* (nothing is sent: each is freed as shown) */
+                rec_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
+        rc = read_ahead(rp);
     }
+    return rc;
 }
 
-/* Runs one thread per connection; the exit status. */
-static int run(replay *rp, FILE *out)
+/* The loop: what is ready goes first, then more is taken (and signed) while those are in flight,
+   then the answers are awaited. */
+static int run(replay *rp)
 {
-    conn_run *runs = calloc(rp->n + 1, sizeof(conn_run));
-    pthread_t *tids = calloc(rp->n + 1, sizeof(pthread_t));
-    size_t nruns = 0, skipped = 0;
-
-    if (runs == NULL || tids == NULL)
-        abort();
-    for (size_t i = 0; i < rp->n; i++) {
-        if (rp->recs[i].skip) {
-            skipped++;
-            mark_done(rp, &rp->recs[i]);
-        }
-        if (i == 0 || strcmp(rp->by_conn[i]->conn, rp->by_conn[i - 1]->conn) != 0)
-            runs[nruns++] = (conn_run){rp, i, i};
-        runs[nruns - 1].to = i + 1;
-    }
     clock_gettime(CLOCK_MONOTONIC, &rp->started);
-    for (size_t i = 0; i < nruns; i++)
-        if (pthread_create(&tids[i], NULL, run_conn, &runs[i]) != 0)
-            abort();
-    for (size_t i = 0; i < nruns; i++)
-        pthread_join(tids[i], NULL);
-    for (size_t i = 0; i < rp->nfirsts; i++) { /* in the recording's order */
+    for (;;) {
+        int in_flight = !rp->dry_run && rp_sender_in_flight(rp->sender) > 0, timeout, rc;
+
+        if (!rp->dry_run)
+            send_ready(rp);
+        if ((rc = take(rp, in_flight ? TAKE_BUDGET : SIZE_MAX)) != 0)
+            return rc;
+        if (rp->eof && rp->ahead.n == 0 && rp->done_prefix == rp->next_seq)
+            return 0;
+        if (rp->dry_run)
+            continue;
+        timeout = send_ready(rp);
+        if (rp_sender_in_flight(rp->sender) == 0 && timeout < 0) {
+            if (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ahead.n > 0)
+                continue; /* more to take */
+            fprintf(rp->err, "ddb: replay: stuck with %llu requests waiting (a bug)\n",
+                    (unsigned long long)(rp->next_seq - rp->done_prefix));
+            return 1;
+        }
+        rp_sender_poll(rp->sender, timeout, answered, rp);
+    }
+}
+
+static void report(replay *rp, size_t conns)
+{
+    for (size_t i = 0; i < rp->nfirsts; i++) { /* in the recording's order (one per operation: few) */
         size_t best = i;
         for (size_t k = i + 1; k < rp->nfirsts; k++)
             if (rp->firsts[k].line < rp->firsts[best].line)
@@ -644,70 +588,78 @@ static int run(replay *rp, FILE *out)
         struct first tmp = rp->firsts[i];
         rp->firsts[i] = rp->firsts[best];
         rp->firsts[best] = tmp;
-        fputs(rp->firsts[i].text, out);
+        fputs(rp->firsts[i].text, rp->out);
         if (rp->firsts[i].count > 1)
-            fprintf(out, "  (%zu more %s divergence%s)\n", rp->firsts[i].count - 1, rp->firsts[i].op,
+            fprintf(rp->out, "  (%zu more %s divergence%s)\n", rp->firsts[i].count - 1, rp->firsts[i].op,
                     rp->firsts[i].count == 2 ? "" : "s");
-        free(rp->firsts[i].text);
     }
-    fprintf(out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", nruns,
-            nruns == 1 ? "" : "s");
-    if (skipped > 0)
-        fprintf(out, " (%zu skipped: no operation)", skipped);
+    fprintf(rp->out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", conns,
+            conns == 1 ? "" : "s");
+    if (rp->skipped > 0)
+        fprintf(rp->out, " (%zu skipped: no operation)", rp->skipped);
     if (rp->lost > 0)
-        fprintf(out, ", %zu without an answer", rp->lost);
+        fprintf(rp->out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {
-        fprintf(out, ": %zu divergence%s", rp->divergences, rp->divergences == 1 ? "" : "s");
+        fprintf(rp->out, ": %zu divergence%s", rp->divergences, rp->divergences == 1 ? "" : "s");
         if (rp->nfirsts > 0)
-            fprintf(out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
+            fprintf(rp->out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
         if (rp->unchecked > 0)
-            fprintf(out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
+            fprintf(rp->out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
     }
-    fputs("\n", out);
-    free(runs);
-    free(tids);
-    free(rp->firsts);
-    return rp->divergences > 0 || rp->lost > 0 ? 1 : 0;
+    fprintf(rp->out, "\norder: at most %zu in flight; waits: %zu by connection, %zu by conflict, %zu behind every "
+                     "earlier request",
+            rp->max_in_flight, rp->by_conn, rp->by_conflict, rp->behind);
+    if (rp->late > 0)
+        fprintf(rp->out, "; %zu line%s out of arrival order past the window", rp->late, rp->late == 1 ? "" : "s");
+    fputs("\n", rp->out);
 }
 
-int ddb_replay(ddb_client *db, char *text, const ddb_replay_opts *o, FILE *out, FILE *err)
+int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
 {
-    replay rp = {.db = db, .o = o};
-    size_t cap = 0;
-    int line = 0, rc = 0;
+    replay *rp = calloc(1, sizeof(*rp));
+    char why[256];
+    int rc;
 
-    for (char *p = text, *nl; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
-        nl = strchr(p, '\n');
-        if (nl != NULL)
-            *nl = '\0';
-        line++;
-        if (p[strspn(p, " \t\r")] == '\0')
-            continue;
-        if (rp.n == cap && (rp.recs = realloc(rp.recs, (cap = cap * 2 + 64) * sizeof(rec))) == NULL)
-            abort();
-        memset(&rp.recs[rp.n], 0, sizeof(rec));
-        if (read_line(&rp.recs[rp.n++], p, line, err) != 0) {
-            rc = 2;
-            break;
+    if (rp == NULL)
+        abort();
+    *rp = (replay){.o = o, .out = out, .err = err, .dry_run = o->dry_run};
+    rp->order = rp_order_new(is_done, rp);
+    if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
+        fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
+        rc = 2;
+    } else if (!o->dry_run &&
+               (rp->sender = rp_sender_new(o->endpoint, o->region, o->connections, why, sizeof(why))) == NULL) {
+        fprintf(err, "ddb: replay: %s\n", why);
+        rc = 2;
+    } else {
+        rc = run(rp);
+        if (rc == 0 && !o->dry_run) {
+            report(rp, rp_order_connections(rp->order));
+            rc = rp->divergences > 0 || rp->lost > 0 ? 1 : 0;
         }
     }
-    if (rc == 0) {
-        pthread_mutex_init(&rp.lock, NULL);
-        pthread_cond_init(&rp.moved, NULL);
-        order(&rp);
-        if (o->dry_run)
-            print_schedule(&rp, out);
-        else
-            rc = run(&rp, out);
-        pthread_mutex_destroy(&rp.lock);
-        pthread_cond_destroy(&rp.moved);
+    if (rp->in != NULL)
+        fclose(rp->in);
+    rp_sender_free(rp->sender);
+    rp_order_free(rp->order);
+    for (uint64_t s = rp->done_prefix; s < rp->next_seq; s++)
+        rec_free(rp->ring[s & (IN_REPLAY - 1)]);
+    while (rp->ahead.n > 0)
+        rec_free(heap_pop(&rp->ahead));
+    for (size_t i = 0; i < rp->npool; i++)
+        rec_free(rp->pool[i]);
+    for (size_t i = 0; i < rp->nfirsts; i++) {
+        free(rp->firsts[i].op);
+        free(rp->firsts[i].text);
     }
-    for (size_t i = 0; i < rp.n; i++) {
-        yajl_tree_free(rp.recs[i].doc);
-        free(rp.recs[i].body);
-    }
-    free(rp.recs);
-    free(rp.by_conn);
-    free(rp.done);
+    free(rp->firsts);
+    free(rp->pool);
+    free(rp->ahead.a);
+    free(rp->ready.a);
+    free(rp->prefixed.a);
+    free(rp->waits.seq);
+    free(rp->waits.line);
+    free(rp->waits.why);
+    free(rp);
     return rc;
 }

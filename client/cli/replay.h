@@ -8,17 +8,19 @@
 
 #include <stdio.h>
 
-#include "ddb/ddb.h"
 
 typedef struct ddb_replay_opts {
-    double speed; /* the recorded pace times this (1: as recorded); 0: as fast as it goes */
-    int check;    /* compare every answer with the recorded one */
-    int dry_run;  /* print the schedule, send nothing */
+    double speed;         /* the recorded pace times this (1: as recorded); 0: as fast as it goes */
+    int check;            /* compare every answer with the recorded one */
+    int dry_run;          /* print the schedule, send nothing */
+    const char *endpoint; /* --endpoint, or NULL: libddb's default ($AWS_ENDPOINT_URL...) */
+    const char *region;   /* --region, or NULL: libddb's default */
+    unsigned connections; /* at most this many in flight (--connections) */
 } ddb_replay_opts;
 
-/* Replays `text` (the recording's lines, changed in place). Exit status: 0; 1 a divergence (with
-   --check) or a request that got no answer; 2 the recording cannot be read (said on err). */
-int ddb_replay(ddb_client *db, char *text, const ddb_replay_opts *o, FILE *out, FILE *err);
+/* Replays the recording at path (streamed). Exit status: 0; 1 a divergence (with --check) or a
+   request that got no answer; 2 the recording cannot be read (said on err). */
+int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err);
 
 /* When the i-th request is due, in ms from the replay's start: (t - t0) / speed, 0 as fast as it
    goes (speed 0). */

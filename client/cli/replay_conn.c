@@ -1,0 +1,493 @@
+/*
+ * client/cli/replay_conn.c: `ddb replay`'s sender (replay_conn.h): HTTP/1.1 keep-alive connections
+ * with non-blocking I/O under one epoll, SigV4 as libddb signs (client/transport.c), a request
+ * written whole into its connection's buffer and sent with one write. An answer is read until its
+ * Content-Length (DynamoDB always sends one). A connection the server closed while it was idle is
+ * found when its next request gets no byte back: that request is sent once more on a new one.
+ */
+#include "client/cli/replay_conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/buf.h"
+#include "proto/sigv4.h"
+
+#define TARGET_PREFIX "DynamoDB_20120810."
+#define CONTENT_TYPE "application/x-amz-json-1.0"
+
+typedef struct sock {
+    int fd;
+    int busy, reused, resent;
+    void *req;
+    const char *wire; /* the request, head and body, signed (the caller's until its answer) */
+    size_t wlen;
+    size_t tx_off;  /* sent so far */
+    ddb_buf rx;     /* the answer so far */
+    size_t head_end; /* past the answer's head, 0 until it is read */
+    long long clen;
+    int keep_alive, status;
+} sock;
+
+struct rp_sender {
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    char *hostport, *region, *access_key, *secret_key, *token;
+    int ep;
+    sock *socks;
+    unsigned nsocks;
+    unsigned *idle, nidle; /* free connections (a stack: the warm ones first) */
+    unsigned in_flight;
+    /* signing: the date of the second, its scope and key (derived once a day), and the hashes of
+       what every request of the second begins with: its canonical request's head and its string
+       to sign's, in HMAC state (keyed: the key's blocks hashed once) */
+    time_t second;
+    char amz_date[17], key_date[9];
+    uint8_t key[32];
+    ddb_buf scope;
+    crypto_hash_sha256_state creq_run, creq_second;
+    crypto_auth_hmacsha256_state hmac_day, hmac_second;
+};
+
+static void hash_str(crypto_hash_sha256_state *h, const char *s);
+
+static const char *env_first(const char *a, const char *b, const char *fallback)
+{
+    const char *v = a != NULL ? getenv(a) : NULL;
+
+    if (v == NULL || *v == '\0')
+        v = b != NULL ? getenv(b) : NULL;
+    return v != NULL && *v != '\0' ? v : fallback;
+}
+
+/* "http://host[:port][/]" resolved into s->addr; s->hostport the Host header. */
+static int endpoint_of(rp_sender *s, const char *url, char *err, size_t errlen)
+{
+    const char *h = url + 7, *end, *colon;
+    char host[256], port[16] = "80";
+    struct addrinfo hints = {0}, *res = NULL;
+    size_t hlen;
+
+    if (strncmp(url, "http://", 7) != 0 || (end = h + strcspn(h, "/?#")) == h) {
+        snprintf(err, errlen, "endpoint '%s' is not a URL of the form http://host[:port]", url);
+        return -1;
+    }
+    colon = *h == '[' ? memchr(h, ']', (size_t)(end - h)) : h;
+    colon = colon != NULL ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
+    hlen = (size_t)((colon != NULL ? colon : end) - h);
+    if (*h == '[') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen >= sizeof(host) || (colon != NULL && (size_t)(end - colon - 1) >= sizeof(port))) {
+        snprintf(err, errlen, "endpoint '%s': host or port too long", url);
+        return -1;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    if (colon != NULL) {
+        memcpy(port, colon + 1, (size_t)(end - colon - 1));
+        port[end - colon - 1] = '\0';
+    }
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL) {
+        snprintf(err, errlen, "cannot resolve the endpoint's host '%s'", host);
+        return -1;
+    }
+    memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+    s->addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    if ((s->hostport = strndup(url + 7, (size_t)(end - url - 7))) == NULL)
+        abort();
+    return 0;
+}
+
+rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conns, char *err, size_t errlen)
+{
+    rp_sender *s = calloc(1, sizeof(*s));
+
+    if (s == NULL || sodium_init() < 0)
+        abort();
+    s->ep = -1;
+    if (endpoint_of(s, endpoint != NULL ? endpoint
+                                        : env_first("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL",
+                                                    "http://localhost:8000"),
+                    err, errlen) != 0) {
+        rp_sender_free(s);
+        return NULL;
+    }
+    s->region = strdup(region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1"));
+    s->access_key = strdup(env_first("AWS_ACCESS_KEY_ID", NULL, "local"));
+    s->secret_key = strdup(env_first("AWS_SECRET_ACCESS_KEY", NULL, "local"));
+    s->token = getenv("AWS_SESSION_TOKEN") != NULL && *getenv("AWS_SESSION_TOKEN") ? strdup(getenv("AWS_SESSION_TOKEN"))
+                                                                                     : NULL;
+    s->nsocks = conns > 0 ? conns : 1;
+    s->socks = calloc(s->nsocks, sizeof(sock));
+    s->idle = calloc(s->nsocks, sizeof(unsigned));
+    if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->region == NULL ||
+        s->access_key == NULL || s->secret_key == NULL)
+        abort();
+    for (unsigned i = 0; i < s->nsocks; i++) {
+        s->socks[i].fd = -1;
+        s->idle[s->nidle++] = s->nsocks - 1 - i;
+    }
+    crypto_hash_sha256_init(&s->creq_run);
+    hash_str(&s->creq_run, "POST\n/\n\ncontent-type:" CONTENT_TYPE "\nhost:");
+    hash_str(&s->creq_run, s->hostport);
+    hash_str(&s->creq_run, "\nx-amz-date:");
+    return s;
+}
+
+void rp_sender_free(rp_sender *s)
+{
+    if (s == NULL)
+        return;
+    for (unsigned i = 0; s->socks != NULL && i < s->nsocks; i++) {
+        if (s->socks[i].fd >= 0)
+            close(s->socks[i].fd);
+        ddb_buf_free(&s->socks[i].rx);
+    }
+    if (s->ep >= 0)
+        close(s->ep);
+    if (s->secret_key != NULL)
+        sodium_memzero(s->secret_key, strlen(s->secret_key));
+    sodium_memzero(s->key, sizeof(s->key));
+    free(s->secret_key);
+    free(s->access_key);
+    free(s->token);
+    free(s->region);
+    free(s->hostport);
+    free(s->socks);
+    free(s->idle);
+    sodium_memzero(&s->hmac_day, sizeof(s->hmac_day));
+    sodium_memzero(&s->hmac_second, sizeof(s->hmac_second));
+    ddb_buf_free(&s->scope);
+    free(s);
+}
+
+int rp_sender_can_send(const rp_sender *s)
+{
+    return s->nidle > 0;
+}
+
+unsigned rp_sender_in_flight(const rp_sender *s)
+{
+    return s->in_flight;
+}
+
+/* ---- signing ---- */
+
+/* Lowercase hex of 32 bytes (sodium_bin2hex is constant-time, which nothing here needs). */
+static void hex32(char out[DDB_SIGV4_HEX_LEN + 1], const unsigned char bin[32])
+{
+    static const char DIGITS[] = "0123456789abcdef";
+
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = DIGITS[bin[i] >> 4];
+        out[2 * i + 1] = DIGITS[bin[i] & 15];
+    }
+    out[DDB_SIGV4_HEX_LEN] = '\0';
+}
+
+static void hash_str(crypto_hash_sha256_state *h, const char *s)
+{
+    crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
+}
+
+/*
+ * The date of now; once a day its key and scope, once a second the hashes of what every request
+ * of the second begins with. A request's canonical request is always (AWS's SigV4, with the
+ * headers sorted, as libddb signs them: client/transport.c, proto/sigv4.c):
+ *
+ *   POST \n / \n \n content-type:... \n host:... \n x-amz-date:DATE \n [x-amz-security-token:... \n]
+ *   x-amz-target:DynamoDB_20120810.OP \n \n SIGNED_HEADERS \n HEX(SHA256(BODY))
+ *
+ * and its string to sign "AWS4-HMAC-SHA256 \n DATE \n SCOPE \n HEX(SHA256(CANONICAL))": only OP,
+ * the body and what follows them are hashed per request.
+ */
+static void date_now(rp_sender *s)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (now == s->second)
+        return;
+    s->second = now;
+    gmtime_r(&now, &tm);
+    strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
+    if (memcmp(s->key_date, s->amz_date, 8) != 0) {
+        memcpy(s->key_date, s->amz_date, 8);
+        ddb_sigv4_signing_key(s->secret_key, s->amz_date, s->region, "dynamodb", s->key);
+        crypto_auth_hmacsha256_init(&s->hmac_day, s->key, sizeof(s->key));
+        s->scope.len = 0;
+        ddb_sigv4_scope(&s->scope, s->amz_date, s->region, "dynamodb");
+    }
+    s->creq_second = s->creq_run;
+    hash_str(&s->creq_second, s->amz_date);
+    if (s->token != NULL) {
+        hash_str(&s->creq_second, "\nx-amz-security-token:");
+        hash_str(&s->creq_second, s->token);
+    }
+    hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
+    s->hmac_second = s->hmac_day;
+    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)DDB_SIGV4_ALGORITHM "\n",
+                                  sizeof(DDB_SIGV4_ALGORITHM));
+    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)s->amz_date, 16);
+    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)"\n", 1);
+    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)s->scope.data, s->scope.len);
+    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)"\n", 1);
+}
+
+time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out)
+{
+    const char *signed_headers = s->token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+                                                  : "content-type;host;x-amz-date;x-amz-target";
+    unsigned char bin[32];
+    char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
+    crypto_hash_sha256_state creq;
+    crypto_auth_hmacsha256_state hmac;
+
+    date_now(s);
+    crypto_hash_sha256(bin, (const unsigned char *)body, blen);
+    hex32(hex, bin);
+    creq = s->creq_second;
+    crypto_hash_sha256_update(&creq, (const unsigned char *)op, oplen);
+    hash_str(&creq, "\n\n");
+    hash_str(&creq, signed_headers);
+    hash_str(&creq, "\n");
+    crypto_hash_sha256_update(&creq, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
+    crypto_hash_sha256_final(&creq, bin);
+    hex32(hex, bin);
+    hmac = s->hmac_second;
+    crypto_auth_hmacsha256_update(&hmac, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
+    crypto_auth_hmacsha256_final(&hmac, bin);
+    hex32(sig, bin);
+    out->len = 0;
+    ddb_buf_puts(out, "POST / HTTP/1.1\r\nHost: ");
+    ddb_buf_puts(out, s->hostport);
+    ddb_buf_puts(out, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
+    ddb_buf_puts(out, s->amz_date);
+    ddb_buf_puts(out, "\r\nX-Amz-Target: " TARGET_PREFIX);
+    ddb_buf_append(out, op, oplen);
+    snprintf(clen, sizeof(clen), "%zu", blen);
+    ddb_buf_puts(out, "\r\nContent-Length: ");
+    ddb_buf_puts(out, clen);
+    if (s->token != NULL) {
+        ddb_buf_puts(out, "\r\nX-Amz-Security-Token: ");
+        ddb_buf_puts(out, s->token);
+    }
+    ddb_buf_puts(out, "\r\nAuthorization: ");
+    ddb_sigv4_authorization(out, s->access_key, s->scope.data, signed_headers, sig);
+    ddb_buf_puts(out, "\r\n\r\n");
+    ddb_buf_append(out, body, blen);
+    sodium_memzero(&hmac, sizeof(hmac));
+    return s->second;
+}
+
+/* ---- connections ---- */
+
+static int open_fd(rp_sender *s, sock *k)
+{
+    int one = 1, fd = socket(s->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct epoll_event ev = {EPOLLIN, {.ptr = k}};
+
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&s->addr, s->addrlen) != 0) { /* blocking: once a connection */
+        close(fd);
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        return -1;
+    }
+    k->fd = fd;
+    return 0;
+}
+
+static void close_fd(rp_sender *s, sock *k)
+{
+    if (k->fd >= 0) {
+        epoll_ctl(s->ep, EPOLL_CTL_DEL, k->fd, NULL);
+        close(k->fd);
+    }
+    k->fd = -1;
+}
+
+/* Writes what is left of k->tx; -1 when the connection failed. */
+static int flush(rp_sender *s, sock *k)
+{
+    while (k->tx_off < k->wlen) {
+        ssize_t n = send(k->fd, k->wire + k->tx_off, k->wlen - k->tx_off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct epoll_event ev = {EPOLLIN | EPOLLOUT, {.ptr = k}};
+            return epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
+        }
+        if (n <= 0)
+            return -1;
+        k->tx_off += (size_t)n;
+    }
+    return 0;
+}
+
+static void finish(rp_sender *s, sock *k, int status, const char *body, size_t len, rp_answered_fn *fn, void *arg)
+{
+    void *req = k->req;
+
+    k->busy = 0;
+    k->req = NULL;
+    s->in_flight--;
+    s->idle[s->nidle++] = (unsigned)(k - s->socks);
+    fn(arg, req, status, body, len);
+}
+
+/* (Re)sends k's request on its connection, opening one when it has none. 0, or -1 with nothing sent. */
+static int start(rp_sender *s, sock *k)
+{
+    k->reused = k->fd >= 0;
+    if (k->fd < 0 && open_fd(s, k) != 0)
+        return -1;
+    k->tx_off = 0;
+    k->rx.len = 0;
+    k->head_end = 0;
+    k->clen = -1;
+    if (flush(s, k) != 0) {
+        close_fd(s, k);
+        return -1;
+    }
+    return 0;
+}
+
+void rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
+{
+    sock *k = &s->socks[s->idle[--s->nidle]];
+
+    k->busy = 1;
+    k->req = req;
+    k->wire = wire;
+    k->wlen = len;
+    k->resent = 0;
+    k->status = 0;
+    s->in_flight++;
+    if (start(s, k) != 0 && (k->resent = 1, start(s, k) != 0)) {
+        k->status = -1; /* answered (none) at the next poll: the caller is not re-entered here */
+        k->head_end = 0;
+    }
+}
+
+/* The answer's head in k->rx[0..head_end); -1 when it is not HTTP/1.x. */
+static int parse_head(sock *k)
+{
+    const char *p = k->rx.data, *stop = p + k->head_end, *line = p;
+
+    if (k->head_end < 12 || memcmp(p, "HTTP/1.", 7) != 0)
+        return -1;
+    k->status = atoi(p + 9);
+    k->keep_alive = p[7] == '1';
+    k->clen = -1;
+    while ((line = memchr(line, '\n', (size_t)(stop - line))) != NULL && ++line < stop) {
+        if (strncasecmp(line, "content-length:", 15) == 0)
+            k->clen = strtoll(line + 15, NULL, 10);
+        else if (strncasecmp(line, "connection:", 11) == 0)
+            k->keep_alive = strncasecmp(line + 11 + strspn(line + 11, " "), "close", 5) != 0;
+    }
+    return k->status >= 100 && k->clen >= 0 ? 0 : -1;
+}
+
+/* The connection failed or closed: the request again on a new one when none of its answer came
+   and it went on a reused connection (closed by the server while idle), else no answer. */
+static void failed(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
+{
+    int retry = k->rx.len == 0 && k->reused && !k->resent;
+
+    close_fd(s, k);
+    if (retry) {
+        k->resent = 1;
+        if (start(s, k) == 0)
+            return;
+    }
+    finish(s, k, 0, why, strlen(why), fn, arg);
+}
+
+static void readable(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
+{
+    for (;;) {
+        ssize_t n;
+
+        ddb_buf_reserve(&k->rx, 16384);
+        n = recv(k->fd, k->rx.data + k->rx.len, k->rx.cap - k->rx.len - 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0) {
+            failed(s, k, n == 0 ? "connection closed before the answer" : strerror(errno), fn, arg);
+            return;
+        }
+        k->rx.len += (size_t)n;
+        k->rx.data[k->rx.len] = '\0';
+        if (k->head_end == 0) {
+            const char *e = memmem(k->rx.data, k->rx.len, "\r\n\r\n", 4);
+            if (e == NULL)
+                continue;
+            k->head_end = (size_t)(e - k->rx.data) + 4;
+            if (parse_head(k) != 0) {
+                k->rx.len = 1; /* (not resent: an answer came) */
+                failed(s, k, "the answer is not HTTP/1.1 with a Content-Length", fn, arg);
+                return;
+            }
+        }
+        if (k->rx.len >= k->head_end + (size_t)k->clen) {
+            if (!k->keep_alive)
+                close_fd(s, k);
+            finish(s, k, k->status, k->rx.data + k->head_end, (size_t)k->clen, fn, arg);
+            return;
+        }
+    }
+}
+
+void rp_sender_poll(rp_sender *s, int timeout_ms, rp_answered_fn *fn, void *arg)
+{
+    struct epoll_event evs[64];
+    int n;
+
+    for (unsigned i = 0; i < s->nsocks; i++) /* a send that could not start: no answer */
+        if (s->socks[i].busy && s->socks[i].status == -1 && s->socks[i].fd < 0) {
+            s->socks[i].status = 0;
+            finish(s, &s->socks[i], 0, "cannot connect to the endpoint", 30, fn, arg);
+            timeout_ms = 0;
+        }
+    n = epoll_wait(s->ep, evs, 64, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        sock *k = evs[i].data.ptr;
+        if (!k->busy || k->fd < 0)
+            continue;
+        if (evs[i].events & EPOLLOUT) {
+            struct epoll_event ev = {EPOLLIN, {.ptr = k}};
+            if (flush(s, k) != 0) {
+                failed(s, k, "sending the request failed", fn, arg);
+                continue;
+            }
+            if (k->tx_off == k->wlen)
+                epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
+        }
+        if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+            readable(s, k, fn, arg);
+    }
+}

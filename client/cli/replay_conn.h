@@ -1,0 +1,45 @@
+/*
+ * client/cli/replay_conn.h: the sender of `ddb replay`: many requests in flight from one thread, on
+ * a bounded set of keep-alive connections with non-blocking I/O (epoll), each request signed
+ * (SigV4) with a signing key derived once a day, ahead of its sending (off the path from one
+ * answer to the next request), into the caller's reused buffer: no allocation a request once the
+ * buffers have grown.
+ *
+ * Why its own sender rather than libddb's ddb_call: a call blocks its thread until the answer, so a
+ * replay at a recording's rate (tens of thousands a second, from many connections) would take a
+ * thread per request in flight and a wake-up per answer; here one epoll_wait collects every answer
+ * that arrived.
+ */
+#ifndef DDB_CLI_REPLAY_CONN_H
+#define DDB_CLI_REPLAY_CONN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "proto/buf.h"
+
+typedef struct rp_sender rp_sender;
+
+/* An answer: status 0 when none came (the connection failed; body then says why). */
+typedef void rp_answered_fn(void *arg, void *req, int status, const char *body, size_t len);
+
+/* A sender to endpoint (NULL: $AWS_ENDPOINT_URL_DYNAMODB, $AWS_ENDPOINT_URL, http://localhost:8000,
+   as libddb) in region (NULL: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1) with at most conns
+   connections; NULL with why in err. Credentials: $AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY
+   (default "local"), $AWS_SESSION_TOKEN. */
+rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conns, char *err, size_t errlen);
+void rp_sender_free(rp_sender *s);
+/* Whether a connection is free for a request. */
+int rp_sender_can_send(const rp_sender *s);
+/* The HTTP request of operation op (its name) with body, signed now, into out (replaced): it may be
+   sent within the signature's validity (AWS: 5 minutes). Returns the second it was signed at. */
+time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out);
+/* Sends a signed request (wire, len: kept by the caller until its answer); req is handed back
+   with the answer. */
+void rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len);
+/* Requests sent and not answered. */
+unsigned rp_sender_in_flight(const rp_sender *s);
+/* Waits up to timeout_ms (-1: until an answer) and hands every answer that arrived to fn. */
+void rp_sender_poll(rp_sender *s, int timeout_ms, rp_answered_fn *fn, void *arg);
+
+#endif
