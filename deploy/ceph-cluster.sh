@@ -109,6 +109,12 @@ log file = $dir/log/client.log
 [mon]
 mon data = $dir/mon.\$id
 mon cluster log file = $dir/log/cluster.log
+# every OSD is on this one host, and the monitor counts failure reports by host: the two survivors
+# of a killed OSD made one report of the two it needs, so only a refused reconnect (a report that
+# marks down at once) marked the OSD down, and once none came for over 90 s (rados.backend's OSD
+# case). Counted by OSD, a killed OSD is marked down after the heartbeat grace whatever the
+# reconnects do.
+mon osd reporter subtree level = osd
 [mgr]
 mgr data = $dir/mgr.\$id
 [osd]
