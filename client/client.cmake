@@ -31,13 +31,16 @@ set_target_properties(ddb_static PROPERTIES OUTPUT_NAME ddb ARCHIVE_OUTPUT_DIREC
 include(GNUInstallDirs)
 # `ddb replay` has a sender of its own (client/cli/replay_conn.c: many requests in flight from one
 # thread), which signs with proto/sigv4.c: it links proto's static library (hidden symbols, so no
-# clash with libddb's copy) and libsodium; --check parses answers with yajl's tree.
+# clash with libddb's copy) and libsodium, and hashes with libcrypto's SHA-256 (the CPU's SHA
+# instructions; ddbd links it already); --check parses answers with yajl's tree.
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
                ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
                ${CMAKE_SOURCE_DIR}/client/cli/replay_conn.c ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
                ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
-target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM Threads::Threads)
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::LIBCRYPTO
+                      Threads::Threads)
 set_target_properties(ddb_cli PROPERTIES OUTPUT_NAME ddb RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 

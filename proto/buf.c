@@ -28,6 +28,18 @@ void ddb_buf_puts(ddb_buf *b, const char *s)
     ddb_buf_append(b, s, strlen(s));
 }
 
+void ddb_buf_put_u64(ddb_buf *b, unsigned long long v)
+{
+    char tmp[20];
+    size_t n = 0;
+
+    do {
+        tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    ddb_buf_append(b, tmp + sizeof(tmp) - n, n);
+}
+
 void ddb_buf_printf(ddb_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -37,6 +37,8 @@ static inline void ddb_buf_putc(ddb_buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+/* The decimal digits of v (no printf: a recorded line has four numbers, a log line three). */
+void ddb_buf_put_u64(ddb_buf *b, unsigned long long v);
 void ddb_buf_printf(ddb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ddb_buf_free(ddb_buf *b);
 

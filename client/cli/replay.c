@@ -10,7 +10,10 @@
  * order than the window is replayed where it is taken (and counted in the report).
  *
  * One thread sends (replay_conn.c): every request whose waits are over and whose time has come goes
- * at once on a free connection, and each answer releases the requests that wait for it. Pace: a
+ * at once on a free connection, and each answer releases the requests that wait for it. The wait for
+ * a request's connection's previous one ends when that one is sent, not answered: the request goes
+ * behind it on its connection (HTTP/1.1 pipelining), whose order the server keeps, and so do the
+ * waits for the other requests of its connection. Pace: a
  * request is not sent before its recorded time ("t", the server's clock at its answer, less the
  * first request's), divided by --speed; --as-fast-as-possible drops that wait.
  *
@@ -64,6 +67,13 @@ typedef struct rec {
     double due;
     ddb_buf wire;       /* the HTTP request, signed (reused buffer) */
     time_t signed_at;   /* 0: not signed yet */
+    /* its connection's order: the previous request (behind) and the next (conn_next), each its
+       seq + 1 (0: none). It may go once the previous is sent, behind it on its connection, which
+       the server answers in order (replay_conn.h); conn_wait: that one is not sent yet (one of
+       `waiting`), or it was and its connection was full (then until it is answered) */
+    uint64_t behind, conn_next;
+    int conn_wait, sent;
+    unsigned conn_ix; /* the connection it went on (replay_conn.c's number) */
 } rec;
 
 /* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
@@ -85,6 +95,7 @@ typedef struct replay {
     rp_sender *sender;
     rp_waits waits;
     heap ahead, ready, prefixed;
+    heap piped; /* ready to go behind their connection's previous request, which is in flight */
     rec *ring[IN_REPLAY];
     rec **pool; /* free recs */
     size_t npool, cappool;
@@ -96,7 +107,7 @@ typedef struct replay {
     char inbuf[1 << 20]; /* the recording's read buffer: a read a megabyte */
     /* the report */
     size_t sent, skipped, lost, unchecked, divergences, late, max_in_flight;
-    size_t by_conn, by_conflict, behind;
+    size_t by_conn, by_conflict, behind, pipelined;
     long long last_start;
     struct first {
         char *op;
@@ -254,6 +265,8 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->prefix = 0;
     r->nwaiters = 0;
     r->signed_at = 0;
+    r->behind = r->conn_next = 0;
+    r->conn_wait = r->sent = 0;
     if (!r->skip)
         rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
@@ -362,7 +375,33 @@ static void sign(replay *rp, rec *r)
     r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
 }
 
-/* r waits for request seq (unless answered, or already waited for). */
+/* Whether two requests came on one recorded connection (their ids, as recorded). */
+static int same_conn(const rec *a, const rec *b)
+{
+    return a->conn.p != NULL && b->conn.p != NULL && a->conn.n == b->conn.n &&
+           memcmp(a->conn.p, b->conn.p, a->conn.n) == 0;
+}
+
+/* r follows request seq on its connection: r may go once seq is sent, behind it. */
+static void wait_on_conn(replay *rp, rec *r, uint64_t seq)
+{
+    rec *p;
+
+    if (is_done(rp, seq))
+        return;
+    p = rp->ring[seq & (IN_REPLAY - 1)];
+    p->conn_next = r->seq + 1;
+    r->behind = seq + 1;
+    rp->by_conn++;
+    if (!p->sent) {
+        r->conn_wait = 1;
+        r->waiting++;
+    }
+}
+
+/* r waits for request seq's answer (unless answered, or already waited for). A request of r's own
+   connection is not waited for: r goes after its connection's previous request, which went after
+   it (sent behind it, or once it was answered), and the server keeps a connection's order. */
 static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
 {
     rec *p;
@@ -370,6 +409,8 @@ static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
     if (is_done(rp, seq))
         return;
     p = rp->ring[seq & (IN_REPLAY - 1)];
+    if (r->behind != 0 && same_conn(p, r))
+        return;
     if (p->nwaiters > 0 && p->waiters[p->nwaiters - 1] == r->seq)
         return;
     if (p->nwaiters == p->capwaiters &&
@@ -381,6 +422,13 @@ static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
         rp->by_conn++;
     else
         rp->by_conflict++;
+}
+
+/* r waits for nothing: behind its connection's previous request when that is in flight, else on a
+   free connection. */
+static void ready(replay *rp, rec *r)
+{
+    heap_push(r->behind != 0 && !is_done(rp, r->behind - 1) ? &rp->piped : &rp->ready, r, r->due, r->seq);
 }
 
 /* Takes the next request by arrival: its number, its waits; ready when it has none. */
@@ -413,8 +461,12 @@ static void take_next(replay *rp)
         r->done = 1;
         return;
     }
+    for (size_t i = 0; i < rp->waits.n; i++) /* the connection's first: it makes its others needless */
+        if (rp->waits.why[i] == RP_BY_CONN)
+            wait_on_conn(rp, r, rp->waits.seq[i]);
     for (size_t i = 0; i < rp->waits.n; i++)
-        wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
+        if (rp->waits.why[i] != RP_BY_CONN)
+            wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
     r->due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
     if (r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
         sign(rp, r);
@@ -425,19 +477,32 @@ static void take_next(replay *rp)
         heap_push(&rp->prefixed, r, (double)r->prefix, r->seq);
     }
     if (r->waiting == 0)
-        heap_push(&rp->ready, r, r->due, r->seq);
+        ready(rp, r);
 }
 
 static void release(replay *rp, rec *r)
 {
     if (--r->waiting == 0)
-        heap_push(&rp->ready, r, r->due, r->seq);
+        ready(rp, r);
+}
+
+/* Its connection's next request may go once r is sent (behind r) or answered, when it waits for
+   nothing else. */
+static void conn_release(replay *rp, rec *r)
+{
+    rec *q = r->conn_next != 0 ? rp->ring[(r->conn_next - 1) & (IN_REPLAY - 1)] : NULL;
+
+    if (q != NULL && q->conn_wait) {
+        q->conn_wait = 0;
+        release(rp, q);
+    }
 }
 
 /* r was answered again: what waited for it goes on; the ring's answered head is freed. */
 static void done(replay *rp, rec *r)
 {
     r->done = 1;
+    conn_release(rp, r);
     for (size_t i = 0; i < r->nwaiters; i++)
         release(rp, rp->ring[r->waiters[i] & (IN_REPLAY - 1)]);
     while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done) {
@@ -514,24 +579,89 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
 
 /* ---- the run ---- */
 
-/* Sends every ready request whose time has come while a connection is free; the ms to wait. */
+/* r went on connection ix. */
+static void sent(replay *rp, rec *r, unsigned ix)
+{
+    r->sent = 1;
+    r->conn_ix = ix;
+    rp->sent++;
+    if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
+        rp->max_in_flight = rp_sender_in_flight(rp->sender);
+    conn_release(rp, r);
+}
+
+/* The ms until r is due (0 or less: now). */
+static double due_in(replay *rp, const rec *r)
+{
+    return r->due > 0 ? r->due - now_ms(rp) : 0;
+}
+
+/* Signs r when it was not yet, or long enough ago that its signature is getting old. */
+static void sign_fresh(replay *rp, rec *r)
+{
+    if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000)
+        sign(rp, r);
+}
+
+/* Sends the requests ready to go behind their connection's previous one whose time has come: how
+   many; *timeout the ms until the next is due (unchanged when none waits). */
+static size_t send_piped(replay *rp, int *timeout)
+{
+    size_t n = 0;
+
+    while (rp->piped.n > 0) {
+        rec *r = rp->piped.a[0].r, *p;
+        double wait = due_in(rp, r);
+
+        if (wait > 0) {
+            *timeout = wait < 1 ? 1 : (int)wait;
+            break;
+        }
+        heap_pop(&rp->piped);
+        if (is_done(rp, r->behind - 1)) { /* answered meanwhile: a free connection */
+            heap_push(&rp->ready, r, r->due, r->seq);
+            continue;
+        }
+        p = rp->ring[(r->behind - 1) & (IN_REPLAY - 1)];
+        sign_fresh(rp, r);
+        if (rp_sender_send_behind(rp->sender, p->conn_ix, r, r->wire.data, r->wire.len) == 0) {
+            rp->pipelined++;
+            sent(rp, r, p->conn_ix);
+            n++;
+        } else { /* its connection is full: once p is answered */
+            r->conn_wait = 1;
+            r->waiting++;
+        }
+    }
+    return n;
+}
+
+/* Sends every ready request whose time has come, behind its connection's previous request or while
+   a connection is free (a request sent lets its connection's next go behind it: again until none
+   goes), then writes them. The ms to wait (-1: none due). */
 static int send_ready(replay *rp)
 {
-    while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
-        rec *r = rp->ready.a[0].r;
-        double wait = r->due > 0 ? r->due - now_ms(rp) : 0;
+    int timeout = -1, more = 1;
 
-        if (wait > 0)
-            return wait < 1 ? 1 : (int)wait;
-        heap_pop(&rp->ready);
-        if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000)
-            sign(rp, r);
-        rp_sender_send(rp->sender, r, r->wire.data, r->wire.len);
-        rp->sent++;
-        if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
-            rp->max_in_flight = rp_sender_in_flight(rp->sender);
+    while (more) {
+        more = send_piped(rp, &timeout) > 0;
+        while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
+            rec *r = rp->ready.a[0].r;
+            double wait = due_in(rp, r);
+
+            if (wait > 0) {
+                int ms = wait < 1 ? 1 : (int)wait;
+                timeout = timeout < 0 || ms < timeout ? ms : timeout;
+                break;
+            }
+            heap_pop(&rp->ready);
+            sign_fresh(rp, r);
+            sent(rp, r, rp_sender_send(rp->sender, r, r->wire.data, r->wire.len));
+            more = 1;
+        }
     }
-    return -1;
+    rp_sender_flush(rp->sender);
+    return timeout;
 }
 
 /* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
@@ -609,6 +739,7 @@ static void report(replay *rp, size_t conns)
     fprintf(rp->out, "\norder: at most %zu in flight; waits: %zu by connection, %zu by conflict, %zu behind every "
                      "earlier request",
             rp->max_in_flight, rp->by_conn, rp->by_conflict, rp->behind);
+    fprintf(rp->out, "; %zu sent behind their connection's previous request", rp->pipelined);
     if (rp->late > 0)
         fprintf(rp->out, "; %zu line%s out of arrival order past the window", rp->late, rp->late == 1 ? "" : "s");
     fputs("\n", rp->out);
@@ -657,6 +788,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
     free(rp->ahead.a);
     free(rp->ready.a);
     free(rp->prefixed.a);
+    free(rp->piped.a);
     free(rp->waits.seq);
     free(rp->waits.line);
     free(rp->waits.why);

@@ -1,9 +1,12 @@
 /*
  * client/cli/replay_conn.c: `ddb replay`'s sender (replay_conn.h): HTTP/1.1 keep-alive connections
  * with non-blocking I/O under one epoll, SigV4 as libddb signs (client/transport.c), a request
- * written whole into its connection's buffer and sent with one write. An answer is read until its
- * Content-Length (DynamoDB always sends one). A connection the server closed while it was idle is
- * found when its next request gets no byte back: that request is sent once more on a new one.
+ * written whole into its connection's buffer; the requests waiting on a connection go in one
+ * sendmsg. A connection carries up to RP_PIPE requests, each sent behind the one before (a
+ * connection's order is the server's: it answers them one after the other). An answer is read
+ * until its Content-Length (DynamoDB always sends one). A connection the server closed while it
+ * was idle is found when its next request gets no byte back: its requests are sent once more on a
+ * new one.
  */
 #include "client/cli/replay_conn.h"
 
@@ -19,24 +22,43 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proto/buf.h"
 #include "proto/sigv4.h"
+#include "proto/sigv4_sha.h" /* OpenSSL's SHA-256, as ddbd checks signatures: libsodium's was a
+                                seventh of a replay's CPU */
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 
-typedef struct sock {
-    int fd;
-    int busy, reused, resent;
+/* One request on a connection: sent (or to send) behind the ones before it. */
+typedef struct pending {
     void *req;
     const char *wire; /* the request, head and body, signed (the caller's until its answer) */
     size_t wlen;
-    size_t tx_off;  /* sent so far */
-    ddb_buf rx;     /* the answer so far */
-    size_t head_end; /* past the answer's head, 0 until it is read */
+} pending;
+
+/*
+ * A connection and its requests, in the order sent: q[0] is the one whose answer comes next (an
+ * HTTP/1.1 server answers a connection's requests in order, reading the next only once one is
+ * answered, so a request sent behind another is executed after it).
+ */
+typedef struct sock {
+    int fd;
+    int reused, resent; /* resent: its requests went again on a new connection */
+    int dead;           /* could not (re)connect or send: dealt with at the next poll */
+    int out;            /* waiting for EPOLLOUT */
+    int fresh;          /* its first request is not sent yet (nor a connection opened for it) */
+    int dirty;          /* holds requests not sent yet: on the sender's list to flush */
+    pending q[RP_PIPE];
+    unsigned n;      /* requests on it */
+    unsigned sent;   /* of them, wholly written */
+    size_t tx_off;   /* of q[sent], written so far */
+    ddb_buf rx;      /* answers so far (q[0]'s, and any after it) */
+    size_t head_end; /* past q[0]'s answer's head, 0 until it is read */
     long long clen;
     int keep_alive, status;
 } sock;
@@ -48,7 +70,8 @@ struct rp_sender {
     int ep;
     sock *socks;
     unsigned nsocks;
-    unsigned *idle, nidle; /* free connections (a stack: the warm ones first) */
+    unsigned *idle, nidle;   /* free connections (a stack: the warm ones first) */
+    unsigned *dirty, ndirty; /* connections with requests to write (rp_sender_flush) */
     unsigned in_flight;
     /* signing: the date of the second, its scope and key (derived once a day), and the hashes of
        what every request of the second begins with: its canonical request's head and its string
@@ -57,11 +80,11 @@ struct rp_sender {
     char amz_date[17], key_date[9];
     uint8_t key[32];
     ddb_buf scope;
-    crypto_hash_sha256_state creq_run, creq_second;
-    crypto_auth_hmacsha256_state hmac_day, hmac_second;
+    SHA256_CTX creq_run, creq_second;
+    ddb_hmac_sha256 hmac_day, hmac_second;
 };
 
-static void hash_str(crypto_hash_sha256_state *h, const char *s);
+static void hash_str(SHA256_CTX *h, const char *s);
 
 static const char *env_first(const char *a, const char *b, const char *fallback)
 {
@@ -136,14 +159,16 @@ rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conn
     s->nsocks = conns > 0 ? conns : 1;
     s->socks = calloc(s->nsocks, sizeof(sock));
     s->idle = calloc(s->nsocks, sizeof(unsigned));
-    if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->region == NULL ||
+    s->dirty = calloc(s->nsocks, sizeof(unsigned));
+    if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->dirty == NULL ||
+        s->region == NULL ||
         s->access_key == NULL || s->secret_key == NULL)
         abort();
     for (unsigned i = 0; i < s->nsocks; i++) {
         s->socks[i].fd = -1;
         s->idle[s->nidle++] = s->nsocks - 1 - i;
     }
-    crypto_hash_sha256_init(&s->creq_run);
+    SHA256_Init(&s->creq_run);
     hash_str(&s->creq_run, "POST\n/\n\ncontent-type:" CONTENT_TYPE "\nhost:");
     hash_str(&s->creq_run, s->hostport);
     hash_str(&s->creq_run, "\nx-amz-date:");
@@ -171,6 +196,7 @@ void rp_sender_free(rp_sender *s)
     free(s->hostport);
     free(s->socks);
     free(s->idle);
+    free(s->dirty);
     sodium_memzero(&s->hmac_day, sizeof(s->hmac_day));
     sodium_memzero(&s->hmac_second, sizeof(s->hmac_second));
     ddb_buf_free(&s->scope);
@@ -201,9 +227,9 @@ static void hex32(char out[DDB_SIGV4_HEX_LEN + 1], const unsigned char bin[32])
     out[DDB_SIGV4_HEX_LEN] = '\0';
 }
 
-static void hash_str(crypto_hash_sha256_state *h, const char *s)
+static void hash_str(SHA256_CTX *h, const char *s)
 {
-    crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
+    SHA256_Update(h, s, strlen(s));
 }
 
 /*
@@ -230,7 +256,7 @@ static void date_now(rp_sender *s)
     if (memcmp(s->key_date, s->amz_date, 8) != 0) {
         memcpy(s->key_date, s->amz_date, 8);
         ddb_sigv4_signing_key(s->secret_key, s->amz_date, s->region, "dynamodb", s->key);
-        crypto_auth_hmacsha256_init(&s->hmac_day, s->key, sizeof(s->key));
+        ddb_hmac_sha256_init(&s->hmac_day, s->key);
         s->scope.len = 0;
         ddb_sigv4_scope(&s->scope, s->amz_date, s->region, "dynamodb");
     }
@@ -242,12 +268,11 @@ static void date_now(rp_sender *s)
     }
     hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
     s->hmac_second = s->hmac_day;
-    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)DDB_SIGV4_ALGORITHM "\n",
-                                  sizeof(DDB_SIGV4_ALGORITHM));
-    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)s->amz_date, 16);
-    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)"\n", 1);
-    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)s->scope.data, s->scope.len);
-    crypto_auth_hmacsha256_update(&s->hmac_second, (const unsigned char *)"\n", 1);
+    SHA256_Update(&s->hmac_second.in, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+    SHA256_Update(&s->hmac_second.in, s->amz_date, 16);
+    SHA256_Update(&s->hmac_second.in, "\n", 1);
+    SHA256_Update(&s->hmac_second.in, s->scope.data, s->scope.len);
+    SHA256_Update(&s->hmac_second.in, "\n", 1);
 }
 
 time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out)
@@ -256,23 +281,23 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
                                                   : "content-type;host;x-amz-date;x-amz-target";
     unsigned char bin[32];
     char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
-    crypto_hash_sha256_state creq;
-    crypto_auth_hmacsha256_state hmac;
+    SHA256_CTX creq;
+    ddb_hmac_sha256 hmac;
 
     date_now(s);
-    crypto_hash_sha256(bin, (const unsigned char *)body, blen);
+    SHA256((const unsigned char *)(body != NULL ? body : ""), blen, bin);
     hex32(hex, bin);
     creq = s->creq_second;
-    crypto_hash_sha256_update(&creq, (const unsigned char *)op, oplen);
+    SHA256_Update(&creq, op, oplen);
     hash_str(&creq, "\n\n");
     hash_str(&creq, signed_headers);
     hash_str(&creq, "\n");
-    crypto_hash_sha256_update(&creq, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
-    crypto_hash_sha256_final(&creq, bin);
+    SHA256_Update(&creq, hex, DDB_SIGV4_HEX_LEN);
+    SHA256_Final(bin, &creq);
     hex32(hex, bin);
     hmac = s->hmac_second;
-    crypto_auth_hmacsha256_update(&hmac, (const unsigned char *)hex, DDB_SIGV4_HEX_LEN);
-    crypto_auth_hmacsha256_final(&hmac, bin);
+    SHA256_Update(&hmac.in, hex, DDB_SIGV4_HEX_LEN);
+    ddb_hmac_sha256_final(&hmac, bin);
     hex32(sig, bin);
     out->len = 0;
     ddb_buf_puts(out, "POST / HTTP/1.1\r\nHost: ");
@@ -316,6 +341,7 @@ static int open_fd(rp_sender *s, sock *k)
         return -1;
     }
     k->fd = fd;
+    k->out = 0;
     return 0;
 }
 
@@ -328,41 +354,85 @@ static void close_fd(rp_sender *s, sock *k)
     k->fd = -1;
 }
 
-/* Writes what is left of k->tx; -1 when the connection failed. */
+/* Writes what is left of k's requests, as many as the socket takes in one call; -1 when the
+   connection failed. */
 static int flush(rp_sender *s, sock *k)
 {
-    while (k->tx_off < k->wlen) {
-        ssize_t n = send(k->fd, k->wire + k->tx_off, k->wlen - k->tx_off, MSG_NOSIGNAL);
+    while (k->sent < k->n) {
+        struct iovec iov[RP_PIPE];
+        struct msghdr m = {.msg_iov = iov};
+        ssize_t n;
+
+        for (unsigned i = k->sent; i < k->n; i++)
+            iov[m.msg_iovlen++] = (struct iovec){(char *)k->q[i].wire + (i == k->sent ? k->tx_off : 0),
+                                                 k->q[i].wlen - (i == k->sent ? k->tx_off : 0)};
+        n = sendmsg(k->fd, &m, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct epoll_event ev = {EPOLLIN | EPOLLOUT, {.ptr = k}};
+            if (k->out)
+                return 0;
+            k->out = 1;
             return epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
         }
         if (n <= 0)
             return -1;
-        k->tx_off += (size_t)n;
+        for (size_t left = (size_t)n; left > 0;) { /* past what was written */
+            size_t rest = k->q[k->sent].wlen - k->tx_off;
+            if (left < rest) {
+                k->tx_off += left;
+                break;
+            }
+            left -= rest;
+            k->sent++;
+            k->tx_off = 0;
+        }
+    }
+    if (k->out) {
+        struct epoll_event ev = {EPOLLIN, {.ptr = k}};
+        k->out = 0;
+        return epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
     }
     return 0;
 }
 
+/* q[0] answered (status 0: none); the connection is free once it holds no request. */
 static void finish(rp_sender *s, sock *k, int status, const char *body, size_t len, rp_answered_fn *fn, void *arg)
 {
-    void *req = k->req;
+    void *req = k->q[0].req;
 
-    k->busy = 0;
-    k->req = NULL;
+    memmove(k->q, k->q + 1, (k->n - 1) * sizeof(pending));
+    k->n--;
+    if (k->sent > 0)
+        k->sent--;
+    else
+        k->tx_off = 0; /* (q[0] was not wholly sent: a failure) */
+    k->head_end = 0;
+    k->resent = 0;
     s->in_flight--;
-    s->idle[s->nidle++] = (unsigned)(k - s->socks);
+    if (k->n == 0)
+        s->idle[s->nidle++] = (unsigned)(k - s->socks);
     fn(arg, req, status, body, len);
 }
 
-/* (Re)sends k's request on its connection, opening one when it has none. 0, or -1 with nothing sent. */
+/* Every request of k without an answer (the connection cannot be had). */
+static void fail_all(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
+{
+    close_fd(s, k);
+    k->dead = 0;
+    while (k->n > 0)
+        finish(s, k, 0, why, strlen(why), fn, arg);
+}
+
+/* (Re)sends all of k's requests on its connection, opening one when it has none. 0, or -1 with
+   nothing sent and the connection closed. */
 static int start(rp_sender *s, sock *k)
 {
     k->reused = k->fd >= 0;
     if (k->fd < 0 && open_fd(s, k) != 0)
         return -1;
+    k->sent = 0;
     k->tx_off = 0;
     k->rx.len = 0;
     k->head_end = 0;
@@ -374,21 +444,55 @@ static int start(rp_sender *s, sock *k)
     return 0;
 }
 
-void rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
+static void push(rp_sender *s, sock *k, void *req, const char *wire, size_t len)
 {
-    sock *k = &s->socks[s->idle[--s->nidle]];
+    k->q[k->n++] = (pending){req, wire, len};
+    s->in_flight++;
+    if (!k->dirty) {
+        k->dirty = 1;
+        s->dirty[s->ndirty++] = (unsigned)(k - s->socks);
+    }
+}
 
-    k->busy = 1;
-    k->req = req;
-    k->wire = wire;
-    k->wlen = len;
+unsigned rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
+{
+    unsigned ix = s->idle[--s->nidle];
+    sock *k = &s->socks[ix];
+
     k->resent = 0;
     k->status = 0;
-    s->in_flight++;
-    if (start(s, k) != 0 && (k->resent = 1, start(s, k) != 0)) {
-        k->status = -1; /* answered (none) at the next poll: the caller is not re-entered here */
-        k->head_end = 0;
+    k->fresh = 1;
+    push(s, k, req, wire, len);
+    return ix;
+}
+
+int rp_sender_send_behind(rp_sender *s, unsigned conn, void *req, const char *wire, size_t len)
+{
+    sock *k = &s->socks[conn];
+
+    if (k->n == 0 || k->n == RP_PIPE || k->dead || (k->fd < 0 && !k->fresh))
+        return -1;
+    push(s, k, req, wire, len);
+    return 0;
+}
+
+void rp_sender_flush(rp_sender *s)
+{
+    for (unsigned i = 0; i < s->ndirty; i++) {
+        sock *k = &s->socks[s->dirty[i]];
+
+        k->dirty = 0;
+        if (k->n == 0 || k->dead)
+            continue;
+        if (k->fresh) { /* a connection (opened, or again once) and every request queued on it */
+            k->fresh = 0;
+            if (start(s, k) != 0 && (k->resent = 1, start(s, k) != 0))
+                k->dead = 1; /* answered (none) at the next poll: the caller is not re-entered here */
+        } else if (k->fd >= 0 && !k->out && flush(s, k) != 0) {
+            k->dead = 1; /* the poll finds the connection failed: its requests go again or get none */
+        }
     }
+    s->ndirty = 0;
 }
 
 /* The answer's head in k->rx[0..head_end); -1 when it is not HTTP/1.x. */
@@ -410,24 +514,62 @@ static int parse_head(sock *k)
     return k->status >= 100 && k->clen >= 0 ? 0 : -1;
 }
 
-/* The connection failed or closed: the request again on a new one when none of its answer came
-   and it went on a reused connection (closed by the server while idle), else no answer. */
+/*
+ * The connection failed or closed. The server answers a connection's requests in order and reads
+ * the next only after answering one, so none after q[0] was executed: they go again on a new
+ * connection. q[0] too when none of its answer came and it went on a reused connection (closed by
+ * the server while idle); else it is answered none.
+ */
 static void failed(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
 {
     int retry = k->rx.len == 0 && k->reused && !k->resent;
 
     close_fd(s, k);
-    if (retry) {
-        k->resent = 1;
-        if (start(s, k) == 0)
-            return;
+    if (!retry)
+        finish(s, k, 0, why, strlen(why), fn, arg);
+    if (k->n == 0)
+        return;
+    k->resent = 1;
+    if (start(s, k) != 0)
+        fail_all(s, k, "cannot connect to the endpoint", fn, arg);
+}
+
+/* The answers in k->rx, q[0]'s first: each handed to fn and taken off. 1 when the connection
+   failed or closed (and was dealt with), 0 to read on. */
+static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
+{
+    while (k->n > 0) {
+        size_t whole;
+        if (k->head_end == 0) {
+            const char *e = k->rx.len >= 4 ? memmem(k->rx.data, k->rx.len, "\r\n\r\n", 4) : NULL;
+            if (e == NULL)
+                return 0;
+            k->head_end = (size_t)(e - k->rx.data) + 4;
+            if (parse_head(k) != 0) {
+                k->rx.len = 1; /* (not resent: an answer came) */
+                failed(s, k, "the answer is not HTTP/1.1 with a Content-Length", fn, arg);
+                return 1;
+            }
+        }
+        if (k->rx.len < (whole = k->head_end + (size_t)k->clen))
+            return 0;
+        finish(s, k, k->status, k->rx.data + k->head_end, (size_t)k->clen, fn, arg);
+        memmove(k->rx.data, k->rx.data + whole, k->rx.len - whole);
+        k->rx.len -= whole;
+        k->rx.data[k->rx.len] = '\0';
+        if (!k->keep_alive) {
+            close_fd(s, k);
+            if (k->n > 0 && start(s, k) != 0) /* the ones behind it were not read: again */
+                fail_all(s, k, "cannot connect to the endpoint", fn, arg);
+            return 1;
+        }
     }
-    finish(s, k, 0, why, strlen(why), fn, arg);
+    return 0;
 }
 
 static void readable(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
 {
-    for (;;) {
+    while (k->n > 0) {
         ssize_t n;
 
         ddb_buf_reserve(&k->rx, 16384);
@@ -442,23 +584,8 @@ static void readable(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
         }
         k->rx.len += (size_t)n;
         k->rx.data[k->rx.len] = '\0';
-        if (k->head_end == 0) {
-            const char *e = memmem(k->rx.data, k->rx.len, "\r\n\r\n", 4);
-            if (e == NULL)
-                continue;
-            k->head_end = (size_t)(e - k->rx.data) + 4;
-            if (parse_head(k) != 0) {
-                k->rx.len = 1; /* (not resent: an answer came) */
-                failed(s, k, "the answer is not HTTP/1.1 with a Content-Length", fn, arg);
-                return;
-            }
-        }
-        if (k->rx.len >= k->head_end + (size_t)k->clen) {
-            if (!k->keep_alive)
-                close_fd(s, k);
-            finish(s, k, k->status, k->rx.data + k->head_end, (size_t)k->clen, fn, arg);
+        if (answers(s, k, fn, arg) != 0)
             return;
-        }
     }
 }
 
@@ -467,25 +594,30 @@ void rp_sender_poll(rp_sender *s, int timeout_ms, rp_answered_fn *fn, void *arg)
     struct epoll_event evs[64];
     int n;
 
-    for (unsigned i = 0; i < s->nsocks; i++) /* a send that could not start: no answer */
-        if (s->socks[i].busy && s->socks[i].status == -1 && s->socks[i].fd < 0) {
-            s->socks[i].status = 0;
-            finish(s, &s->socks[i], 0, "cannot connect to the endpoint", 30, fn, arg);
+    rp_sender_flush(s);
+    for (unsigned i = 0; i < s->nsocks; i++) /* a send that could not start or go on */
+        if (s->socks[i].dead && s->socks[i].n > 0) {
+            sock *k = &s->socks[i];
+            if (k->fd >= 0)
+                failed(s, k, "sending the request failed", fn, arg);
+            else
+                fail_all(s, k, "cannot connect to the endpoint", fn, arg);
+            k->dead = 0;
             timeout_ms = 0;
         }
     n = epoll_wait(s->ep, evs, 64, timeout_ms);
     for (int i = 0; i < n; i++) {
         sock *k = evs[i].data.ptr;
-        if (!k->busy || k->fd < 0)
+        if (k->fd >= 0 && k->n == 0) {
+            close_fd(s, k); /* idle, and the server closed it (it says nothing unasked): else every
+                               wait would return at once with it, level-triggered */
             continue;
-        if (evs[i].events & EPOLLOUT) {
-            struct epoll_event ev = {EPOLLIN, {.ptr = k}};
-            if (flush(s, k) != 0) {
-                failed(s, k, "sending the request failed", fn, arg);
-                continue;
-            }
-            if (k->tx_off == k->wlen)
-                epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &ev);
+        }
+        if (k->n == 0 || k->fd < 0)
+            continue;
+        if ((evs[i].events & EPOLLOUT) && flush(s, k) != 0) {
+            failed(s, k, "sending the request failed", fn, arg);
+            continue;
         }
         if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
             readable(s, k, fn, arg);

@@ -34,9 +34,19 @@ int rp_sender_can_send(const rp_sender *s);
 /* The HTTP request of operation op (its name) with body, signed now, into out (replaced): it may be
    sent within the signature's validity (AWS: 5 minutes). Returns the second it was signed at. */
 time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out);
-/* Sends a signed request (wire, len: kept by the caller until its answer); req is handed back
-   with the answer. */
-void rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len);
+/* Requests at most on one connection, each sent behind the one before without waiting for its
+   answer (HTTP/1.1 pipelining: the server answers them in order, one after the other). */
+#define RP_PIPE 16
+
+/* Sends a signed request (wire, len: kept by the caller until its answer) on a free connection;
+   req is handed back with the answer. Returns the connection's number. It is written at the next
+   rp_sender_flush (or poll), with whatever else was queued on its connection: one system call. */
+unsigned rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len);
+/* Sends it on connection `conn`, behind the requests there, which the server executes and answers
+   first: 0, or -1 when conn holds none (all answered) or RP_PIPE already. */
+int rp_sender_send_behind(rp_sender *s, unsigned conn, void *req, const char *wire, size_t len);
+/* Writes the requests queued since the last flush. */
+void rp_sender_flush(rp_sender *s);
 /* Requests sent and not answered. */
 unsigned rp_sender_in_flight(const rp_sender *s);
 /* Waits up to timeout_ms (-1: until an answer) and hands every answer that arrived to fn. */

@@ -10,12 +10,6 @@
  */
 #include "server/api/auth.h"
 
-/* SHA-256 through OpenSSL's low-level API (deprecated in 3.0, still there): it uses the CPU's SHA
- * extensions, about 5x libsodium's portable code, and its contexts copy as plain structs, which
- * makes a cached HMAC key two struct copies */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -26,6 +20,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/sigv4_sha.h" /* OpenSSL's SHA-256 (the CPU's SHA extensions) */
 #include "server/api/keyfile.h"
 #include "server/base/clock.h"
 
@@ -512,28 +507,6 @@ static void sha256_hex(const void *p, size_t n, char hex[DDB_SIGV4_HEX_LEN + 1])
     to_hex(h, hex);
 }
 
-/* An HMAC-SHA256 key as the hash states after its inner and outer pad blocks (RFC 2104). */
-typedef struct hmac_key {
-    SHA256_CTX in, out;
-} hmac_key;
-
-static void hmac_key_init(hmac_key *hk, const uint8_t key[32])
-{
-    uint8_t pad[64];
-
-    memset(pad, 0x36, sizeof(pad));
-    for (int i = 0; i < 32; i++)
-        pad[i] ^= key[i];
-    SHA256_Init(&hk->in);
-    SHA256_Update(&hk->in, pad, sizeof(pad));
-    memset(pad, 0x5c, sizeof(pad));
-    for (int i = 0; i < 32; i++)
-        pad[i] ^= key[i];
-    SHA256_Init(&hk->out);
-    SHA256_Update(&hk->out, pad, sizeof(pad));
-    sodium_memzero(pad, sizeof(pad));
-}
-
 /*
  * The signing keys last used by this thread: HMAC("AWS4" + secret, date, region, service,
  * "aws4_request") changes once a day per key and region, so deriving it (four HMACs) on every
@@ -548,15 +521,15 @@ typedef struct skey_slot {
     char date8[8];
     char region[SKEY_REGION_MAX];
     size_t region_len;
-    hmac_key hk;
+    ddb_hmac_sha256 hk;
 } skey_slot;
 
 static _Thread_local skey_slot skey_cache[SKEY_SLOTS];
 static _Thread_local unsigned skey_next;
 
 /* The signing key of the request's key, date and region: a cache slot, or `tmp` filled in. */
-static const hmac_key *signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, const char *const part[5],
-                                   const size_t plen[5], hmac_key *tmp)
+static const ddb_hmac_sha256 *signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k,
+                                          const char *const part[5], const size_t plen[5], ddb_hmac_sha256 *tmp)
 {
     size_t ki = (size_t)(k - a->keys);
     uint8_t key[32];
@@ -574,12 +547,12 @@ static const hmac_key *signing_key(ddb_req *req, const ddb_auth *a, const key_en
     date8[8] = 0;
     ddb_sigv4_signing_key(k->secret, date8, region, "dynamodb", key);
     if (plen[2] > SKEY_REGION_MAX) { /* no real region: not worth a slot */
-        hmac_key_init(tmp, key);
+        ddb_hmac_sha256_init(tmp, key);
         sodium_memzero(key, sizeof(key));
         return tmp;
     }
     s = &skey_cache[skey_next++ % SKEY_SLOTS];
-    hmac_key_init(&s->hk, key);
+    ddb_hmac_sha256_init(&s->hk, key);
     sodium_memzero(key, sizeof(key));
     s->gen = a->gen;
     s->key = ki;
@@ -617,8 +590,8 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
     char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1], simple[1024];
     size_t clen, alen, stslen;
     uint8_t mac[32];
-    hmac_key tmp;
-    const hmac_key *hk;
+    ddb_hmac_sha256 tmp;
+    const ddb_hmac_sha256 *hk;
     SHA256_CTX ctx;
     int has_host, ok;
     ssize_t found = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);

@@ -211,14 +211,6 @@ void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w)
 
 /* ---- a line ---- */
 
-static void put_u64(ddb_buf *out, uint64_t v)
-{
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-
-    ddb_buf_append(out, tmp, (size_t)n);
-}
-
 /* JSON text sent by a client, on one line: outside its strings a raw CR or LF is only whitespace
    (inside them JSON allows neither), so each becomes a blank. */
 static void put_one_line(ddb_buf *out, const char *s, size_t n)
@@ -265,13 +257,13 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
 
     ddb_buf_append(out, "{\"v\":1,\"t\":", 11);
-    put_u64(out, ddb_clock_now_ms());
+    ddb_buf_put_u64(out, ddb_clock_now_ms());
     ddb_buf_append(out, ",\"conn\":\"", 9);
-    put_u64(out, conn);
+    ddb_buf_put_u64(out, conn);
     ddb_buf_append(out, "\",\"start\":", 10);
-    put_u64(out, start_ns / 1000);
+    ddb_buf_put_u64(out, start_ns / 1000);
     ddb_buf_append(out, ",\"end\":", 7);
-    put_u64(out, now_ns / 1000);
+    ddb_buf_put_u64(out, now_ns / 1000);
     ddb_buf_append(out, ",\"op\":", 6);
     if (op != NULL) {
         ddb_buf_putc(out, '"');
@@ -291,7 +283,7 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
         ddb_buf_append(out, ",\"requestText\":null", 19);
     }
     ddb_buf_append(out, ",\"status\":", 10);
-    put_u64(out, (uint64_t)status);
+    ddb_buf_put_u64(out, (uint64_t)status);
     ddb_buf_append(out, ",\"outcome\":\"", 12);
     ddb_buf_puts(out, outcome);
     ddb_buf_append(out, "\",\"error\":", 10);

@@ -17,8 +17,9 @@
  *
  * The file is created with mode 0600 (a recording holds the items it saw), or truncated and its
  * mode kept. Cheap when on: each HTTP thread appends its lines to its own slot's buffer, under the
- * slot's lock (uncontended but for a stop), and writes it with one write(2) when its loop is about
- * to wait, when it holds 64 KB or its oldest line is 200 ms old. Off, the HTTP front tests one
+ * slot's lock (uncontended but for a stop), and writes it with one write(2) when it holds 64 KB
+ * or its oldest line is 200 ms old, or when its loop's last turn answered nothing (traffic stopped;
+ * not at every wait: under load a loop waits after every few answers). Off, the HTTP front tests one
  * pointer (ddb_api.recording) per answer.
  */
 #ifndef DDB_RECORD_H

@@ -54,26 +54,13 @@ void ddb_access_log_close(ddb_access_log *log)
     free(log);
 }
 
-/* Appends the decimal digits of v. */
-static void put_u64(ddb_buf *out, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-
-    do {
-        tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    ddb_buf_append(out, tmp + sizeof(tmp) - n, n);
-}
-
 /* v with exactly `decimals` digits after the point (v >= 0, scaled by 10^decimals). */
 static void put_fixed(ddb_buf *out, uint64_t scaled, unsigned decimals, uint64_t scale)
 {
     char frac[8];
     uint64_t f = scaled % scale;
 
-    put_u64(out, scaled / scale);
+    ddb_buf_put_u64(out, scaled / scale);
     ddb_buf_putc(out, '.');
     for (unsigned i = decimals; i > 0; i--, f /= 10)
         frac[i - 1] = (char)('0' + f % 10);
@@ -89,7 +76,7 @@ static void put_units(ddb_buf *out, double u)
         put_fixed(out, (uint64_t)(u * 1000 + 0.5), 3, 1000);
         return;
     }
-    put_u64(out, halves / 2);
+    ddb_buf_put_u64(out, halves / 2);
     if (halves % 2)
         ddb_buf_append(out, ".5", 2);
 }
@@ -194,7 +181,7 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     put_str(out, "operation", op, op ? strlen(op) : 0, 1);
     put_str(out, "table", tables->len ? tables->data : NULL, tables->len, 0);
     ddb_buf_append(out, ",\"status\":", 10);
-    put_u64(out, (uint64_t)status);
+    ddb_buf_put_u64(out, (uint64_t)status);
     put_str(out, "errorType", type, type ? strlen(type) : 0, 1);
     ddb_buf_append(out, ",\"latencyMs\":", 13);
     put_fixed(out, (uint64_t)(seconds * 1e6 + 0.5), 3, 1000);

@@ -273,6 +273,123 @@ def test_a_write_and_a_later_read_on_another_connection_stay_ordered(server_fact
         assert " 0 by conflict" not in order_line(r.stdout)
 
 
+def sent_behind(out):
+    """How many requests the replay sent behind their connection's previous one, from its report."""
+    tail = order_line(out).split("; ")[-1]
+    assert tail.endswith(" sent behind their connection's previous request"), out
+    return int(tail.split()[0])
+
+
+def test_a_connections_requests_go_behind_each_other_and_keep_its_order(server_factory, tmp_path):
+    """One client writes an item and reads it back, again and again with new values: each request
+    arrived after the one before it was answered. The replay does not wait for those answers: it
+    sends each request behind the one before on one connection (HTTP/1.1 pipelining), and the server
+    answers a connection's requests one after the other, so every read still sees the write before
+    it (0 divergences) while many are in flight at once."""
+    path = tmp_path / "one.jsonl"
+    srv = server_factory(("--in-memory", "--record", str(path)) + tuple(FROZEN))
+    ddb = make_client(srv.endpoint)
+    name = unique_name("pl")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for i in range(30):
+        ddb.put_item(TableName=name, Item={"pk": S("x"), "v": N(i)})
+        ddb.get_item(TableName=name, Key={"pk": S("x")}, ConsistentRead=True)
+    assert srv.stop() == 0
+    assert len({r["conn"] for r in lines(path)}) == 1
+    for _ in range(3):
+        fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+        r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+        assert r.returncode == 0 and "replayed 61 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout
+        assert sent_behind(r.stdout) >= 45, r.stdout  # at most 16 on a connection: a few wait for an answer
+        assert int(order_line(r.stdout).split("at most ")[1].split()[0]) >= 8, r.stdout
+        assert " 0 by conflict" in order_line(r.stdout)  # its own connection's order covers its conflicts
+
+
+class ClosingServer:
+    """A stand-in server on loopback that answers every request `{}` and ends each connection after
+    its `per_conn`-th answer (Connection: close), without executing what was sent behind it: what
+    it executed, in order, is `seen` (each request's item's `n`)."""
+
+    def __init__(self, per_conn):
+        import socket
+        import threading
+        self.per_conn, self.seen, self.conns = per_conn, [], 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.endpoint = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        import threading
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.conns += 1
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, c):
+        import socket
+        buf, answered = b"", 0
+        while True:
+            head_end = buf.find(b"\r\n\r\n")
+            if head_end >= 0:
+                head = buf[:head_end].decode().lower().split("\r\n")
+                clen = int([h.split(":", 1)[1] for h in head if h.startswith("content-length:")][0])
+                if len(buf) >= head_end + 4 + clen:
+                    body = json.loads(buf[head_end + 4:head_end + 4 + clen])
+                    buf = buf[head_end + 4 + clen:]
+                    with self.lock:
+                        self.seen.append(body["Item"]["n"]["N"])
+                    answered += 1
+                    last = answered == self.per_conn
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
+                              + (b"Connection: close\r\n" if last else b"") + b"\r\n{}")
+                    if last:  # what came behind it is dropped, unread, as a server that closes does
+                        c.shutdown(socket.SHUT_WR)
+                        while c.recv(65536):
+                            pass
+                        c.close()
+                        return
+                    continue
+            data = c.recv(65536)
+            if not data:
+                c.close()
+                return
+            buf += data
+
+    def close(self):
+        self.sock.close()
+
+
+def test_requests_behind_an_answer_that_closes_its_connection_are_sent_again(tmp_path):
+    """A server that ends a connection with its third answer (Connection: close) never read the
+    requests the replay had sent behind that one: they go again, in order, on a new connection, and
+    each is executed once."""
+    path = tmp_path / "closing.jsonl"
+    with open(path, "w") as f:
+        for i in range(20):
+            f.write(json.dumps({"v": 1, "t": 1767225600000, "conn": "1", "start": 10 * i + 1, "end": 10 * i + 5,
+                                "op": "PutItem", "request": {"TableName": "tbl", "Item": {"pk": S("k"), "n": N(i)}},
+                                "status": 200, "outcome": "ok", "error": None, "response": {}}) + "\n")
+    srv = ClosingServer(per_conn=3)
+    try:
+        r = replay(path, srv.endpoint, "--as-fast-as-possible", "--check")
+    finally:
+        srv.close()
+    assert r.returncode == 0 and "replayed 20 requests" in r.stdout, r.stdout + r.stderr
+    assert ": 0 divergences" in r.stdout, r.stdout
+    assert "without an answer" not in r.stdout
+    assert srv.seen == [str(i) for i in range(20)]  # each once, in the connection's order
+    assert srv.conns == 7 and sent_behind(r.stdout) >= 10, r.stdout  # three answers a connection
+
+
 def test_the_admin_door_starts_and_stops_a_redacted_recording(server_factory, tmp_path):
     srv = server_factory(("--in-memory", "--admin") + tuple(FROZEN))
     ddb = make_client(srv.endpoint)
