@@ -517,8 +517,9 @@ static int parse_head(sock *k)
 /*
  * The connection failed or closed. The server answers a connection's requests in order and reads
  * the next only after answering one, so none after q[0] was executed: they go again on a new
- * connection. q[0] too when none of its answer came and it went on a reused connection (closed by
- * the server while idle); else it is answered none.
+ * connection. q[0] too when none of its answer came and the connection had answered before (the
+ * server closed it between two requests: while it idled, or after a number of requests, without
+ * saying so); else it is answered none.
  */
 static void failed(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
 {
@@ -563,6 +564,7 @@ static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
                 fail_all(s, k, "cannot connect to the endpoint", fn, arg);
             return 1;
         }
+        k->reused = 1; /* the next one's answer comes on a used connection (see failed) */
     }
     return 0;
 }

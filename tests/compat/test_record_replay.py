@@ -309,13 +309,13 @@ def test_a_connections_requests_go_behind_each_other_and_keep_its_order(server_f
 
 class ClosingServer:
     """A stand-in server on loopback that answers every request `{}` and ends each connection after
-    its `per_conn`-th answer (Connection: close), without executing what was sent behind it: what
-    it executed, in order, is `seen` (each request's item's `n`)."""
+    its `per_conn`-th answer (saying so with Connection: close when `says`), without executing what
+    was sent behind it: what it executed, in order, is `seen` (each request's item's `n`)."""
 
-    def __init__(self, per_conn):
+    def __init__(self, per_conn, says=True):
         import socket
         import threading
-        self.per_conn, self.seen, self.conns = per_conn, [], 0
+        self.per_conn, self.says, self.seen, self.conns = per_conn, says, [], 0
         self.lock = threading.Lock()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -350,7 +350,7 @@ class ClosingServer:
                     answered += 1
                     last = answered == self.per_conn
                     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
-                              + (b"Connection: close\r\n" if last else b"") + b"\r\n{}")
+                              + (b"Connection: close\r\n" if last and self.says else b"") + b"\r\n{}")
                     if last:  # what came behind it is dropped, unread, as a server that closes does
                         c.shutdown(socket.SHUT_WR)
                         while c.recv(65536):
@@ -368,17 +368,19 @@ class ClosingServer:
         self.sock.close()
 
 
-def test_requests_behind_an_answer_that_closes_its_connection_are_sent_again(tmp_path):
-    """A server that ends a connection with its third answer (Connection: close) never read the
-    requests the replay had sent behind that one: they go again, in order, on a new connection, and
-    each is executed once."""
+@pytest.mark.parametrize("says", [True, False], ids=["connection-close", "unannounced"])
+def test_requests_behind_an_answer_that_closes_its_connection_are_sent_again(tmp_path, says):
+    """A server that ends a connection after its third answer (saying so with Connection: close, or
+    not, as a proxy with a limit of requests a connection may) never read the requests the replay
+    had sent behind that one: they go again, in order, on a new connection, and each is executed
+    once."""
     path = tmp_path / "closing.jsonl"
     with open(path, "w") as f:
         for i in range(20):
             f.write(json.dumps({"v": 1, "t": 1767225600000, "conn": "1", "start": 10 * i + 1, "end": 10 * i + 5,
                                 "op": "PutItem", "request": {"TableName": "tbl", "Item": {"pk": S("k"), "n": N(i)}},
                                 "status": 200, "outcome": "ok", "error": None, "response": {}}) + "\n")
-    srv = ClosingServer(per_conn=3)
+    srv = ClosingServer(per_conn=3, says=says)
     try:
         r = replay(path, srv.endpoint, "--as-fast-as-possible", "--check")
     finally:
