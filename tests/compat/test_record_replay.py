@@ -218,6 +218,12 @@ def two_clients(server_factory, tmp_path, steps):
     return path, recs
 
 
+def by_arrival(recs):
+    """The file's line numbers in arrival order (`start`): ddbd writes each HTTP thread's lines in
+    batches, so two connections' lines need not be in the file in the order they came."""
+    return [i + 1 for i in sorted(range(len(recs)), key=lambda i: recs[i]["start"])]
+
+
 def order_line(out):
     return [line for line in out.splitlines() if line.startswith("order: ")][0]
 
@@ -233,12 +239,11 @@ def test_connections_that_do_not_conflict_are_replayed_side_by_side(server_facto
     assert r.returncode == 0, r.stderr
     sched = {s["line"]: s for s in map(json.loads, r.stdout.splitlines())}
     conn_of = {i + 1: rec["conn"] for i, rec in enumerate(recs)}
-    for line, s in sched.items():
-        if line == 1:
-            assert s["after"] == []  # the CreateTable
-            continue
-        same = [k for k in range(2, line) if conn_of[k] == conn_of[line]]
-        assert sorted(s["after"]) == sorted([1] + same[-1:]), (line, s)  # not the other connection's
+    arrived = by_arrival(recs)
+    assert sched[arrived[0]]["after"] == []  # the CreateTable
+    for at, line in enumerate(arrived[1:], 1):
+        same = [k for k in arrived[1:at] if conn_of[k] == conn_of[line]]
+        assert sorted(sched[line]["after"]) == sorted(arrived[:1] + same[-1:]), (line, sched[line])  # not the other's
     fresh = server_factory(("--in-memory",) + tuple(FROZEN))
     r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
     assert r.returncode == 0 and ": 0 divergences" in r.stdout, r.stdout + r.stderr
@@ -257,14 +262,15 @@ def test_a_write_and_a_later_read_on_another_connection_stay_ordered(server_fact
         steps.append((1, "get_item", {"Key": {"pk": S("x")}, "ConsistentRead": True}))
         steps.append((1, "put_item", {"Item": {"pk": S("other-%d" % i)}}))  # no conflict with client 0
     path, recs = two_clients(server_factory, tmp_path, steps)
-    assert [r["response"]["Item"]["v"] for r in recs if r["op"] == "GetItem"] == [N(i) for i in range(6)]
+    arrived = by_arrival(recs)
+    assert [recs[k - 1]["response"]["Item"]["v"] for k in arrived if recs[k - 1]["op"] == "GetItem"] == [N(i) for i in range(6)]
     r = replay(path, "http://127.0.0.1:9", "--dry-run")
     sched = {s["line"]: s for s in map(json.loads, r.stdout.splitlines())}
     for i in range(6):
-        put, get, other = 2 + 3 * i, 3 + 3 * i, 4 + 3 * i
+        put, get, other = arrived[1 + 3 * i], arrived[2 + 3 * i], arrived[3 + 3 * i]
         assert put in sched[get]["after"], sched[get]  # the read waits for the write it saw
         if i > 0:
-            assert get - 3 in sched[put]["after"], sched[put]  # and the next write for that read
+            assert arrived[3 * i - 1] in sched[put]["after"], sched[put]  # and the next write for that read
         assert put not in sched[other]["after"]  # another item: not ordered by the write
     for _ in range(4):
         fresh = server_factory(("--in-memory",) + tuple(FROZEN))

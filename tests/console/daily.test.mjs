@@ -53,6 +53,16 @@ const rowKeys = (page) => page.$$eval('#results tbody tr', (rows) => rows.map((r
   return `${c.firstChild.textContent}/${o.firstChild.textContent}`;
 }).sort());
 
+/** Waits until the rows on screen are `want`, then checks them: a new result replaces the last as it
+    renders, and its page line ("Page 1: 2 items") may read as the last one's did. */
+async function waitRows(page, want) {
+  await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('#results tbody tr')].map((r) => {
+    const [c, o] = r.querySelectorAll('td.val');
+    return c && o ? `${c.firstChild.textContent}/${o.firstChild.textContent}` : '';
+  }).sort()) === w, { timeout: 30000 }, JSON.stringify(want)).catch(() => {});
+  assert.deepEqual(await rowKeys(page), want);
+}
+
 /** Presses the button `label` of the row whose key is customer/order. */
 async function rowButton(page, key, label) {
   const done = await page.$$eval('#results tbody tr', (rows, k, l) => {
@@ -152,7 +162,7 @@ describe('console, daily work: every action by its key', () => {
     await page.keyboard.type('3');
     await page.keyboard.press('Enter');
     await waitText(page, '#page-info', 'Page 1: 2 items');
-    assert.deepEqual(await rowKeys(page), ['c1/2', 'c1/4']);
+    await waitRows(page, ['c1/2', 'c1/4']);
     // an index without a sort key: no sort key to offer
     await page.focus('#index');
     await pressUntil(page, 'ArrowDown', 'byCity');
@@ -163,7 +173,7 @@ describe('console, daily work: every action by its key', () => {
     await page.keyboard.type('Oslo');
     await page.keyboard.press('Enter');
     await waitText(page, '#page-info', 'Page 1: 2 items');
-    assert.deepEqual(await rowKeys(page), ['c1/1', 'c1/2']);
+    await waitRows(page, ['c1/1', 'c1/2']);
   }));
 
   test('c: two items side by side, by keyboard and by the rows\' Compare', async () => step(stack, 'daily-compare-items', async () => {
@@ -333,7 +343,7 @@ describe('console, daily work: every action by its key', () => {
     assert.equal(await focused(page), 'saved-list');
     await page.keyboard.press('Enter');
     await waitText(page, '#page-info', 'Page 1: 2 items');
-    assert.deepEqual(await rowKeys(page), ['c1/3', 'c1/4']);
+    await waitRows(page, ['c1/3', 'c1/4']);
     assert.equal(await page.$eval('#pk-value', (el) => el.value), 'c1');
   }));
 
@@ -377,7 +387,7 @@ describe('console, daily work: every action by its key', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await waitText(page, '#page-info', 'Page 1: 2 items');
-    assert.deepEqual(await rowKeys(page), ['c2/1', 'c2/2']);
+    await waitRows(page, ['c2/1', 'c2/2']);
     assert.deepEqual([await page.$eval('#mode', (el) => el.value), await page.$eval('#pk-value', (el) => el.value)], ['Query', 'c2']);
     assert.deepEqual((await lines())[0], 'Query: customer = "c2"');
     // a write sent again, once its confirmation (naming the key) is accepted
