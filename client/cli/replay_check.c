@@ -13,51 +13,20 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "proto/buf.h"
+#include "proto/json.h"
+
 /* Members whose values differ between two runs of the same requests. */
 static const char *const IGNORED[] = {"TableId", "LatestStreamLabel", "StreamLabel", "SequenceNumber",
                                       "ShardIterator", "NextShardIterator", "eventID", "ResponseMetadata"};
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        if ((b->p = realloc(b->p, b->cap)) == NULL)
-            abort();
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
 /* ---- JSON written back, plainly or canonically ---- */
 
-static void put_string(sbuf *b, const char *s)
+static void put_string(ddb_buf *b, const char *s)
 {
-    sb_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            sb_put(b, esc, 2);
-        } else if (*p < 0x20) {
-            snprintf(esc, sizeof(esc), "\\u%04x", *p);
-            sb_put(b, esc, 6);
-        } else {
-            sb_put(b, (const char *)p, 1);
-        }
-    }
-    sb_put(b, "\"", 1);
+    ddb_buf_putc(b, '"');
+    ddb_json_escape(b, s, strlen(s));
+    ddb_buf_putc(b, '"');
 }
 
 static int ignored(const char *key)
@@ -71,7 +40,7 @@ static int ignored(const char *key)
     return (n >= 8 && strcmp(key + n - 8, "DateTime") == 0) || (n >= 3 && strcmp(key + n - 3, "Arn") == 0);
 }
 
-static void emit(sbuf *b, yajl_val v, int canon, int unordered);
+static void emit(ddb_buf *b, yajl_val v, int canon, int unordered);
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -84,7 +53,7 @@ static int cmp_key(const void *a, const void *b, void *obj)
     return strcmp(o->u.object.keys[*(const size_t *)a], o->u.object.keys[*(const size_t *)b]);
 }
 
-static void emit_object(sbuf *b, yajl_val v, int canon)
+static void emit_object(ddb_buf *b, yajl_val v, int canon)
 {
     size_t n = v->u.object.len, *order = malloc((n + 1) * sizeof(size_t)), k = 0;
     int responses_of_tables = 0;
@@ -96,7 +65,7 @@ static void emit_object(sbuf *b, yajl_val v, int canon)
             order[k++] = i;
     if (canon)
         qsort_r(order, k, sizeof(size_t), cmp_key, v);
-    sb_put(b, "{", 1);
+    ddb_buf_append(b, "{", 1);
     for (size_t i = 0; i < k; i++) {
         const char *key = v->u.object.keys[order[i]];
         yajl_val val = v->u.object.values[order[i]];
@@ -104,68 +73,68 @@ static void emit_object(sbuf *b, yajl_val v, int canon)
                                   strcmp(key, "ConsumedCapacity") == 0);
 
         if (i > 0)
-            sb_put(b, ",", 1);
+            ddb_buf_append(b, ",", 1);
         put_string(b, key);
-        sb_put(b, ":", 1);
+        ddb_buf_append(b, ":", 1);
         if (canon && strcmp(key, "Responses") == 0 && val->type == yajl_t_object)
             responses_of_tables = 1; /* BatchGetItem: each table's items in no order */
         if (responses_of_tables) {
-            sb_put(b, "{", 1);
+            ddb_buf_append(b, "{", 1);
             for (size_t t = 0; t < val->u.object.len; t++) {
                 if (t > 0)
-                    sb_put(b, ",", 1);
+                    ddb_buf_append(b, ",", 1);
                 put_string(b, val->u.object.keys[t]);
-                sb_put(b, ":", 1);
+                ddb_buf_append(b, ":", 1);
                 emit(b, val->u.object.values[t], canon, 1);
             }
-            sb_put(b, "}", 1);
+            ddb_buf_append(b, "}", 1);
             responses_of_tables = 0;
         } else {
             emit(b, val, canon, unordered);
         }
     }
-    sb_put(b, "}", 1);
+    ddb_buf_append(b, "}", 1);
     free(order);
 }
 
-static void emit_array(sbuf *b, yajl_val v, int canon, int unordered)
+static void emit_array(ddb_buf *b, yajl_val v, int canon, int unordered)
 {
     size_t n = v->u.array.len;
 
-    sb_put(b, "[", 1);
+    ddb_buf_append(b, "[", 1);
     if (canon && unordered && n > 1) {
         char **parts = malloc(n * sizeof(char *));
         if (parts == NULL)
             abort();
         for (size_t i = 0; i < n; i++) {
-            sbuf e = {0};
+            ddb_buf e = {0};
             emit(&e, v->u.array.values[i], canon, 0);
-            parts[i] = e.p != NULL ? e.p : strdup("");
+            parts[i] = e.data != NULL ? e.data : strdup("");
         }
         qsort(parts, n, sizeof(char *), cmp_str);
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                sb_put(b, ",", 1);
-            sb_puts(b, parts[i]);
+                ddb_buf_append(b, ",", 1);
+            ddb_buf_puts(b, parts[i]);
             free(parts[i]);
         }
         free(parts);
     } else {
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                sb_put(b, ",", 1);
+                ddb_buf_append(b, ",", 1);
             emit(b, v->u.array.values[i], canon, 0);
         }
     }
-    sb_put(b, "]", 1);
+    ddb_buf_append(b, "]", 1);
 }
 
-static void emit(sbuf *b, yajl_val v, int canon, int unordered)
+static void emit(ddb_buf *b, yajl_val v, int canon, int unordered)
 {
     char num[64];
 
     if (v == NULL) {
-        sb_puts(b, "null");
+        ddb_buf_puts(b, "null");
         return;
     }
     switch (v->type) {
@@ -175,9 +144,9 @@ static void emit(sbuf *b, yajl_val v, int canon, int unordered)
     case yajl_t_number: /* canonically its value: 1.0 and 1 are one number */
         if (canon && (v->u.number.flags & YAJL_NUMBER_DOUBLE_VALID)) {
             snprintf(num, sizeof(num), "%.17g", v->u.number.d);
-            sb_puts(b, num);
+            ddb_buf_puts(b, num);
         } else {
-            sb_puts(b, v->u.number.r);
+            ddb_buf_puts(b, v->u.number.r);
         }
         break;
     case yajl_t_object:
@@ -187,22 +156,22 @@ static void emit(sbuf *b, yajl_val v, int canon, int unordered)
         emit_array(b, v, canon, unordered);
         break;
     case yajl_t_true:
-        sb_puts(b, "true");
+        ddb_buf_puts(b, "true");
         break;
     case yajl_t_false:
-        sb_puts(b, "false");
+        ddb_buf_puts(b, "false");
         break;
     default:
-        sb_puts(b, "null");
+        ddb_buf_puts(b, "null");
     }
 }
 
 static char *canonical(yajl_val v)
 {
-    sbuf b = {0};
+    ddb_buf b = {0};
 
     emit(&b, v, 1, 0);
-    return b.p;
+    return b.data;
 }
 
 static yajl_val member(yajl_val obj, const char *key)
@@ -227,7 +196,7 @@ static const char *short_type(yajl_val body)
 }
 
 /* The first path at which two canonical answers differ, into path. */
-static void first_difference(yajl_val a, yajl_val b, sbuf *path)
+static void first_difference(yajl_val a, yajl_val b, ddb_buf *path)
 {
     char *ca, *cb, idx[32];
     int same;
@@ -237,7 +206,7 @@ static void first_difference(yajl_val a, yajl_val b, sbuf *path)
     if (a->type == yajl_t_array) {
         if (a->u.array.len != b->u.array.len) {
             snprintf(idx, sizeof(idx), " (%zu vs %zu elements)", a->u.array.len, b->u.array.len);
-            sb_puts(path, idx);
+            ddb_buf_puts(path, idx);
             return;
         }
         for (size_t i = 0; i < a->u.array.len; i++) {
@@ -248,7 +217,7 @@ static void first_difference(yajl_val a, yajl_val b, sbuf *path)
             free(cb);
             if (!same) {
                 snprintf(idx, sizeof(idx), "[%zu]", i);
-                sb_puts(path, idx);
+                ddb_buf_puts(path, idx);
                 first_difference(a->u.array.values[i], b->u.array.values[i], path);
                 return;
             }
@@ -268,8 +237,8 @@ static void first_difference(yajl_val a, yajl_val b, sbuf *path)
             free(ca);
             free(cb);
             if (!same) {
-                sb_puts(path, ".");
-                sb_puts(path, key);
+                ddb_buf_puts(path, ".");
+                ddb_buf_puts(path, key);
                 if (other != NULL)
                     first_difference(side == 0 ? x->u.object.values[i] : other,
                                      side == 0 ? other : x->u.object.values[i], path);
@@ -280,7 +249,7 @@ static void first_difference(yajl_val a, yajl_val b, sbuf *path)
 }
 
 /* Whether the replayed answer (status, body text) diverges; if so, what and where in *why. */
-static int diverges(int rstatus, yajl_val response, int status, const char *body, sbuf *why)
+static int diverges(int rstatus, yajl_val response, int status, const char *body, ddb_buf *why)
 {
     char err[128];
     yajl_val got = body != NULL && body[0] != '\0' ? yajl_tree_parse(body, err, sizeof(err)) : NULL;
@@ -290,21 +259,21 @@ static int diverges(int rstatus, yajl_val response, int status, const char *body
     if (status != rstatus) {
         char s[64];
         snprintf(s, sizeof(s), "status %d, recorded %d", status, rstatus);
-        sb_puts(why, s);
+        ddb_buf_puts(why, s);
         differs = 1;
     } else if (status >= 400) {
         differs = strcmp(short_type(got), short_type(response)) != 0;
         if (differs)
-            sb_puts(why, "__type");
+            ddb_buf_puts(why, "__type");
     } else {
         ca = canonical(response);
         cb = canonical(got);
         differs = strcmp(ca, cb) != 0;
         if (differs) {
-            sb_puts(why, "at ");
+            ddb_buf_puts(why, "at ");
             first_difference(response, got, why);
-            if (why->n == 3)
-                sb_puts(why, "the answer");
+            if (why->len == 3)
+                ddb_buf_puts(why, "the answer");
         }
     }
     free(ca);
@@ -317,15 +286,15 @@ int rp_check(int rstatus, const char *recorded, int status, const char *body, ch
 {
     char err[128];
     yajl_val response = recorded != NULL ? yajl_tree_parse(recorded, err, sizeof(err)) : NULL;
-    sbuf w = {0}, rb = {0};
+    ddb_buf w = {0}, rb = {0};
     int differs = diverges(rstatus, response, status, body, &w);
 
     if (differs) {
         emit(&rb, response, 0, 0);
-        *why = w.p != NULL ? w.p : strdup("");
-        *rec_text = rb.p != NULL ? rb.p : strdup("(no body)");
+        *why = w.data != NULL ? w.data : strdup("");
+        *rec_text = rb.data != NULL ? rb.data : strdup("(no body)");
     } else {
-        free(w.p);
+        free(w.data);
     }
     yajl_tree_free(response);
     return differs;
