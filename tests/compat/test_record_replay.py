@@ -398,6 +398,29 @@ def test_requests_behind_an_answer_that_closes_its_connection_are_sent_again(tmp
     assert srv.conns == 7 and sent_behind(r.stdout) >= 10, r.stdout  # three answers a connection
 
 
+@pytest.mark.parametrize("token", [None, "replay-session-token"], ids=["key", "session-token"])
+def test_a_replay_is_signed_as_a_server_that_checks_signatures_takes(recorded, server_factory, tmp_path, token):
+    """Replayed into a ddbd that verifies every SigV4 signature (--auth), with the key's credentials
+    in the environment (and its session token, a signed header then), every request is taken and
+    answered as recorded; with a wrong secret every one is refused (the signature does not match)."""
+    path, _ = recorded
+    keys = tmp_path / "keys"
+    keys.write_text("AKIDREPLAY replay-secret-key 123456789012" + (" " + token if token else "") + "\n")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDREPLAY", AWS_SECRET_ACCESS_KEY="replay-secret-key")
+    env.pop("AWS_SESSION_TOKEN", None)
+    if token:
+        env["AWS_SESSION_TOKEN"] = token
+    argv = [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"]
+    fresh = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
+    r = subprocess.run(argv + [fresh.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0 and "replayed 25 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+    wrong = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
+    env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+    r = subprocess.run(argv + [wrong.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 1 and "replayed 25 requests" in r.stdout and ": 25 divergences" in r.stdout, r.stdout
+    assert "InvalidSignatureException" in r.stdout, r.stdout
+
+
 def test_the_admin_door_starts_and_stops_a_redacted_recording(server_factory, tmp_path):
     srv = server_factory(("--in-memory", "--admin") + tuple(FROZEN))
     ddb = make_client(srv.endpoint)
