@@ -52,6 +52,12 @@ void ddb_clock_set_ms(uint64_t ms);
 /* Stops the clock where it stands, or lets it run on from where it stands. */
 void ddb_clock_freeze(void);
 void ddb_clock_run(void);
+/* The server's clock with every step back it was moved taken out: it moves forward with the clock
+   and stands still while the clock is moved back, so it never goes back. What measures a rate
+   runs on it (capacity buckets, engine/capacity/throttle.c): a clock moved back an hour neither
+   leaves a bucket an hour in its future (refusing every write until the clock caught up) nor
+   fills one; a step forward fills buckets as the time passing would. Never shown to a client. */
+uint64_t ddb_clock_meter_ms(void);
 /* Whether it is frozen. */
 int ddb_clock_frozen(void);
 /* Parses --clock's "running", "frozen" or "frozen@MS" (MS since the epoch, at most the end of year

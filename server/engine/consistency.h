@@ -26,7 +26,9 @@
  * log's newest as far as its window reaches.
  *
  * Which reads are stale, and how long each write's index lag is, are drawn from the seed (one
- * sequence per table, restarted when its settings are set), so a test repeats exactly. With
+ * sequence per table and region, restarted when its settings are set: a global table's replica,
+ * which replication writes whenever it reaches it, takes no draw of its table's), so a test
+ * repeats exactly. With
  * nothing configured, eng->consistency is NULL and every entry point below is one test of it.
  */
 #ifndef DDB_CONSISTENCY_H

@@ -86,9 +86,10 @@ static slot *slot_of(ddb_throttle *th, uint32_t id)
     return &slots[h];
 }
 
+/* (the meter clock: a clock moved back leaves the buckets as they stood, clock.h) */
 static int64_t now_us(void)
 {
-    return (int64_t)ddb_clock_now_ms() * 1000;
+    return (int64_t)ddb_clock_meter_ms() * 1000;
 }
 
 /* A bucket first used now holds one second of its rate (DynamoDB's burst is what went unused since). */
