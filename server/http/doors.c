@@ -194,6 +194,7 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
     ddb_door_request dr;
     ddb_req who;
     h2o_iovec_t host = ddb_http_host(req);
+    h2o_iovec_t origin = ddb_http_header_value(req, H2O_STRLIT("origin"));
     int status;
 
     ddb_arena_reset(&t->arena);
@@ -204,7 +205,8 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
                             .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
                                                           req->path_normalized.len),
                             .private_port = private_port, .hosts = &h->hosts, .host = host.base,
-                            .host_len = host.len};
+                            .host_len = host.len, .cors = h->cfg->cors, .origin = origin.base,
+                            .origin_len = origin.len, .origins = ddb_http_header_count(req, H2O_STRLIT("origin"))};
     t->out.len = 0;
     if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
         ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);

@@ -169,6 +169,8 @@ void ddb_http_mcp_skipped(offload_job *j);
 
 /* The first header `name` (lower case) of req, or {NULL, 0}. */
 h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len);
+/* How many headers `name` (lower case) req carries. */
+unsigned ddb_http_header_count(h2o_req_t *req, const char *name, size_t len);
 /* The Host the client sent (HTTP/2's :authority), or {NULL, 0}: h2o fills req->authority in with
    its host's own name when there is none (HTTP/1.0). */
 h2o_iovec_t ddb_http_host(h2o_req_t *req);
