@@ -183,6 +183,12 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
 elseif(NOT DDB_SANITIZE)
   message(WARNING "tests/console not run: node, chromium or node_modules missing (run deploy/ddbd.sh deps)")
 endif()
+# the console's CSV export as the page computes it (download.js in node, no browser): formulas opened as text
+if(NOT DDB_SANITIZE AND NODE)
+  add_test(NAME console.csv COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/csv.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.csv PROPERTIES LABELS console TIMEOUT 60)
+endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
 include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
