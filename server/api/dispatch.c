@@ -54,8 +54,14 @@ static int check_auth(ddb_req *req, const ddb_http_in *in)
                             (int)clen, cred);
     for (const char *p = cred; p < slash1; p++) {
         char c = *p;
+        /* DynamoDB Local's words, then what to do about them: a first hour's "my-key" was refused
+           without a word of why */
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The Access Key ID or security token is invalid.");
+            return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT,
+                                "The Access Key ID or security token is invalid. An access key id is letters and "
+                                "digits only (as AWS's and DynamoDB Local's are); '%.*s' holds '%s'",
+                                (int)(slash1 - cred < 128 ? slash1 - cred : 128), cred,
+                                (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f ? (char[2]){c, 0} : "a byte past ASCII or a control character");
     }
     req->access_key = ddb_arena_strndup(req->arena, cred, (size_t)(slash1 - cred));
     req->region = ddb_arena_strndup(req->arena, slash2 + 1, (size_t)(slash3 - slash2 - 1));
