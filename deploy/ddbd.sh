@@ -141,7 +141,14 @@ build_server() {
 
 run() {
   build_server
-  if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000 --data-dir "$ROOT/ddbd-data"; fi
+  if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000; fi
+  # the data stays in the clone's ddbd-data whatever else is given (`run --port 9000` from another
+  # directory used that directory's ./ddbd-data), unless the arguments say where it goes
+  case " $* " in
+    *" --data-dir"* | *" --in-memory"* | *" --backend"* | *" --help "* | *" --version "* | *" --seed-requests"* | \
+      *" --health-check"*) ;;
+    *) set -- "$@" --data-dir "$ROOT/ddbd-data" ;;
+  esac
   exec "$ROOT/build/ddbd" "$@"
 }
 
