@@ -7,7 +7,9 @@
 import { call } from './api.js';
 import { count, field, h } from './dom.js';
 
-const FORMATS = [['ddb', 'DynamoDB JSON', 'json'], ['plain', 'plain JSON', 'json'], ['csv', 'CSV', 'csv']];
+// (the extension tells the two JSON forms apart: a plain JSON file next to a DynamoDB JSON one of the
+// same result no longer takes its name)
+const FORMATS = [['ddb', 'DynamoDB JSON', 'json'], ['plain', 'plain JSON', 'plain.json'], ['csv', 'CSV', 'csv']];
 
 /* A value as plain JSON text, numbers as their digits (never through a JavaScript number). */
 export function plainValue(v) {
