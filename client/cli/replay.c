@@ -23,6 +23,7 @@
 #include "client/cli/replay.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,8 @@ typedef struct rec {
     const char *body;
     size_t blen;
     int skip, unchecked, done;
+    int clock;          /* a clock step (POST /ddbd/clock's body in body), not an API request */
+    int unobserved;     /* an SDK recorder's line: its order across connections was never seen */
     unsigned waiting;   /* requests (and one for the prefix) it still waits for */
     uint64_t prefix;    /* waits until every request below it is answered */
     uint64_t *waiters;  /* requests waiting for it (reused buffer) */
@@ -108,6 +111,9 @@ typedef struct replay {
     /* the report */
     size_t sent, skipped, lost, unchecked, divergences, late, max_in_flight;
     size_t by_conn, by_conflict, behind, pipelined;
+    size_t clock_steps, clock_refused;
+    char *unobserved_conn; /* the first connection of an SDK recorder's line, */
+    int unobserved_conns;  /* ... and whether another was seen (2): the order across them is unknown */
     long long last_start;
     struct first {
         char *op;
@@ -172,7 +178,7 @@ static rec *heap_pop(heap *h)
 typedef struct fields {
     rec *r;
     int check;
-    rp_span v, t, start, end, status, outcome, text;
+    rp_span v, t, start, end, status, outcome, text, clock, recorder;
 } fields;
 
 static int field(void *arg, rp_span key, rp_span val)
@@ -202,6 +208,10 @@ static int field(void *arg, rp_span key, rp_span val)
         f->outcome = val;
     else if (IS("response"))
         r->response = val;
+    else if (IS("clock"))
+        f->clock = val;
+    else if (IS("recorder"))
+        f->recorder = val;
 #undef IS
     /* the answer is read only to compare it: without --check the rest of a line is not scanned once
        what a request needs was read (ddbd writes the answer after it; an SDK recorder too) */
@@ -210,24 +220,59 @@ static int field(void *arg, rp_span key, rp_span val)
            f->start.p != NULL && f->end.p != NULL;
 }
 
-/* A body that is not JSON, unescaped (yajl reads the string; a rare line). */
-static char *request_text(rec *r)
+/* A body that is not JSON, unescaped (yajl reads the string, and only it: the rest of the line, an
+   answer however deep, is not made a tree; a rare line). */
+static char *request_text(rp_span text)
 {
-    char why[128];
-    yajl_val doc = yajl_tree_parse(r->text, why, sizeof(why)), v = NULL;
-    const char *path[] = {"requestText", NULL};
-    char *s = NULL;
+    char why[128], *json = strndup(text.p, text.n), *s = NULL;
+    yajl_val doc = json != NULL ? yajl_tree_parse(json, why, sizeof(why)) : NULL;
 
-    if (doc != NULL && (v = yajl_tree_get(doc, path, yajl_t_string)) != NULL)
-        s = strdup(v->u.string);
+    if (doc != NULL && doc->type == yajl_t_string)
+        s = strdup(doc->u.string);
     yajl_tree_free(doc);
+    free(json);
     return s;
+}
+
+/* A time ("t", ms since the epoch; "start", "end", µs) is an integer within +-2^53: exact in a
+   double (the heaps' keys), and the difference of two never overflows. */
+#define TIME_MAX 9007199254740992LL
+
+/* *out: the time in v (dflt when absent); -1 after saying why on err when it is out of range. */
+static int time_of(replay *rp, const rec *r, const char *name, rp_span v, long long dflt, long long *out)
+{
+    long long x = rp_int(v, dflt);
+
+    if (x >= -TIME_MAX && x <= TIME_MAX) {
+        *out = x;
+        return 0;
+    }
+    fprintf(rp->err, "ddb: replay: line %d: \"%s\" is %.*s%s, out of range (a time is an integer from -2^53 to 2^53)\n",
+            r->line, name, (int)(v.n > 40 ? 40 : v.n), v.p, v.n > 40 ? "..." : "");
+    return -1;
+}
+
+/* A clock step's operation, to the order and the report: not an API operation, so it is ordered
+   as an operation on everything (replay_order.h): after every request before it, before every
+   request after it. */
+static const rp_span CLOCK_OP = {"\"/ddbd/clock\"", 13};
+
+/* Whether a line was written by a recorder in the SDK ("recorder", or, from before that member, a
+   connection named as the SDK recorders name theirs: py-PID-THREAD, js-PID-N): its start and end
+   are its client's, so the order of requests on different connections at the server is not in it. */
+static int unobserved(rp_span recorder, rp_span conn)
+{
+    rp_span c = rp_string(conn);
+
+    if (recorder.p != NULL)
+        return !rp_is_string(recorder, "ddbd");
+    return c.p != NULL && c.n > 3 && (memcmp(c.p, "py-", 3) == 0 || memcmp(c.p, "js-", 3) == 0);
 }
 
 /* Reads r->text (line `line`) into r; -1 after saying why on err. */
 static int parse_rec(replay *rp, rec *r, size_t len)
 {
-    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     rp_span whole = {r->text, len};
 
     r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
@@ -239,9 +284,9 @@ static int parse_rec(replay *rp, rec *r, size_t len)
         fprintf(rp->err, "ddb: replay: line %d is of format %lld; this ddb reads format 1\n", r->line, rp_int(f.v, 0));
         return -1;
     }
-    r->t = rp_int(f.t, 0);
-    r->start = rp_int(f.start, r->line * 2LL);
-    r->end = rp_int(f.end, r->start + 1);
+    if (time_of(rp, r, "t", f.t, 0, &r->t) != 0 || time_of(rp, r, "start", f.start, r->line * 2LL, &r->start) != 0 ||
+        time_of(rp, r, "end", f.end, r->start + 1, &r->end) != 0)
+        return -1;
     if (r->end < r->start)
         r->end = r->start;
     r->status = (int)rp_int(f.status, 0);
@@ -252,12 +297,19 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     if (r->request.p != NULL && r->request.p[0] == '{') {
         r->body = r->request.p;
         r->blen = r->request.n;
-    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(r)) != NULL) {
+    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(f.text)) != NULL) {
         r->body = r->request_text;
         r->blen = strlen(r->body);
     } else {
         r->body = NULL;
     }
+    r->clock = f.clock.p != NULL && f.clock.p[0] == '{';
+    if (r->clock) { /* a step of the clock the recording's server took: it takes the same, in order */
+        r->op = CLOCK_OP;
+        r->body = f.clock.p;
+        r->blen = f.clock.n;
+    }
+    r->unobserved = unobserved(f.recorder, r->conn);
     r->skip = rp_string(r->op).p == NULL || r->body == NULL;
     r->unchecked = rp_is_string(f.outcome, "fault") || rp_is_string(f.outcome, "lost") || r->status == 0;
     r->done = 0;
@@ -267,7 +319,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->signed_at = 0;
     r->behind = r->conn_next = 0;
     r->conn_wait = r->sent = 0;
-    if (!r->skip)
+    if (!r->skip && !r->clock)
         rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
 }
@@ -372,7 +424,10 @@ static void sign(replay *rp, rec *r)
 {
     rp_span op = rp_string(r->op);
 
-    r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+    if (r->clock) /* the admin door's: not signed (docs/admin.md) */
+        r->signed_at = rp_sender_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
+    else
+        r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */
@@ -431,6 +486,20 @@ static void ready(replay *rp, rec *r)
     heap_push(r->behind != 0 && !is_done(rp, r->behind - 1) ? &rp->piped : &rp->ready, r, r->due, r->seq);
 }
 
+/* An SDK recorder's line: the first of its connections kept, to see whether there are others. */
+static void note_unobserved(replay *rp, const rec *r)
+{
+    rp_span c = rp_string(r->conn);
+
+    if (rp->unobserved_conns == 0) {
+        if ((rp->unobserved_conn = strndup(c.p != NULL ? c.p : "", c.n)) == NULL)
+            abort();
+        rp->unobserved_conns = 1;
+    } else if (strlen(rp->unobserved_conn) != c.n || (c.n > 0 && memcmp(rp->unobserved_conn, c.p, c.n) != 0)) {
+        rp->unobserved_conns = 2;
+    }
+}
+
 /* Takes the next request by arrival: its number, its waits; ready when it has none. */
 static void take_next(replay *rp)
 {
@@ -445,6 +514,9 @@ static void take_next(replay *rp)
         rp->t0 = r->t;
         rp->have_t0 = 1;
     }
+    if (r->unobserved && rp->unobserved_conns < 2)
+        note_unobserved(rp, r);
+    rp->clock_steps += r->clock;
     if (r->skip) {
         rp->skipped++;
         if (rp->dry_run)
@@ -462,8 +534,10 @@ static void take_next(replay *rp)
         return;
     }
     for (size_t i = 0; i < rp->waits.n; i++) /* the connection's first: it makes its others needless */
-        if (rp->waits.why[i] == RP_BY_CONN)
+        if (rp->waits.why[i] == RP_BY_CONN && !rp->o->no_pipelining)
             wait_on_conn(rp, r, rp->waits.seq[i]);
+        else if (rp->waits.why[i] == RP_BY_CONN) /* --no-pipelining: for its answer, then a free connection */
+            wait_on(rp, r, rp->waits.seq[i], RP_BY_CONN);
     for (size_t i = 0; i < rp->waits.n; i++)
         if (rp->waits.why[i] != RP_BY_CONN)
             wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
@@ -515,6 +589,9 @@ static void done(replay *rp, rec *r)
 
 /* ---- answers ---- */
 
+/* The most of a replayed answer a divergence shows (an answer of megabytes is cut short). */
+#define SHOWN 4096
+
 static void note_divergence(replay *rp, const rec *r, const char *why, const char *recorded, int status,
                             const char *body)
 {
@@ -540,9 +617,9 @@ static void note_divergence(replay *rp, const rec *r, const char *why, const cha
             abort();
     }
     f->line = r->line;
-    if (asprintf(&text, "divergence: %s (line %d, connection %.*s): %s\n  recorded: %d %s\n  replayed: %s%d %s\n",
+    if (asprintf(&text, "divergence: %s (line %d, connection %.*s): %s\n  recorded: %d %s\n  replayed: %s%d %.*s%s\n",
                  f->op, r->line, (int)conn.n, conn.p, why, r->status, recorded, status == 0 ? "(no answer) " : "",
-                 status, body[0] != '\0' ? body : "(no body)") < 0)
+                 status, SHOWN, body[0] != '\0' ? body : "(no body)", strlen(body) > SHOWN ? "..." : "") < 0)
         abort();
     f->text = text;
 }
@@ -563,6 +640,19 @@ static void check(replay *rp, rec *r, int status, const char *body, size_t len)
     free(rec_text);
 }
 
+/* A clock step is compared by its status: its answer is the clock's state, which a replay at
+   another moment (a running clock) does not repeat. */
+static void clock_diverges(replay *rp, const rec *r, int status, const char *body, size_t len)
+{
+    char *answer = strndup(body, len), why[64];
+
+    if (answer == NULL)
+        abort();
+    snprintf(why, sizeof(why), "status %d, recorded %d", status, r->status);
+    note_divergence(rp, r, why, "", status, answer);
+    free(answer);
+}
+
 static void answered(void *arg, void *req, int status, const char *body, size_t len)
 {
     replay *rp = arg;
@@ -570,9 +660,14 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
 
     if (status == 0)
         rp->lost++;
+    if (r->clock && status != 200 && rp->clock_refused++ == 0)
+        fprintf(rp->err, "ddb: replay: a clock step (line %d) was refused (status %d): replaying one needs the "
+                         "target's admin door (ddbd --admin)\n", r->line, status);
     if (r->unchecked)
         rp->unchecked++;
-    else if (rp->o->check)
+    else if (r->clock && rp->o->check && status != r->status)
+        clock_diverges(rp, r, status, body, len);
+    else if (rp->o->check && !r->clock)
         check(rp, r, status, body, len);
     done(rp, r);
 }
@@ -588,6 +683,13 @@ static void sent(replay *rp, rec *r, unsigned ix)
     if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
         rp->max_in_flight = rp_sender_in_flight(rp->sender);
     conn_release(rp, r);
+}
+
+/* A poll's timeout for a wait of `wait` ms (> 0): at least 1, at most an int's (a --speed of 1e-300
+   makes a due time no int holds). */
+static int timeout_ms(double wait)
+{
+    return wait < 1 ? 1 : wait >= INT_MAX ? INT_MAX : (int)wait;
 }
 
 /* The ms until r is due (0 or less: now). */
@@ -614,7 +716,7 @@ static size_t send_piped(replay *rp, int *timeout)
         double wait = due_in(rp, r);
 
         if (wait > 0) {
-            *timeout = wait < 1 ? 1 : (int)wait;
+            *timeout = timeout_ms(wait);
             break;
         }
         heap_pop(&rp->piped);
@@ -650,7 +752,7 @@ static int send_ready(replay *rp)
             double wait = due_in(rp, r);
 
             if (wait > 0) {
-                int ms = wait < 1 ? 1 : (int)wait;
+                int ms = timeout_ms(wait);
                 timeout = timeout < 0 || ms < timeout ? ms : timeout;
                 break;
             }
@@ -735,7 +837,13 @@ static void report(replay *rp, size_t conns)
             fprintf(rp->out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
         if (rp->unchecked > 0)
             fprintf(rp->out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
+        if (rp->unobserved_conns > 1)
+            fputs("; recorded by an SDK recorder, its order across connections was never observed: divergences "
+                  "may be that order, not bugs",
+                  rp->out);
     }
+    if (rp->clock_steps > 0)
+        fprintf(rp->out, "; %zu clock step%s", rp->clock_steps, rp->clock_steps == 1 ? "" : "s");
     fprintf(rp->out, "\norder: at most %zu in flight; waits: %zu by connection, %zu by conflict, %zu behind every "
                      "earlier request",
             rp->max_in_flight, rp->by_conn, rp->by_conflict, rp->behind);
@@ -784,6 +892,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
         free(rp->firsts[i].text);
     }
     free(rp->firsts);
+    free(rp->unobserved_conn);
     free(rp->pool);
     free(rp->ahead.a);
     free(rp->ready.a);

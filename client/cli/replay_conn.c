@@ -321,6 +321,15 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
     return s->second;
 }
 
+time_t rp_sender_door(rp_sender *s, const char *path, const char *body, size_t blen, ddb_buf *out)
+{
+    out->len = 0;
+    ddb_buf_printf(out, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                   path, s->hostport, blen);
+    ddb_buf_append(out, body, blen);
+    return time(NULL);
+}
+
 /* ---- connections ---- */
 
 static int open_fd(rp_sender *s, sock *k)

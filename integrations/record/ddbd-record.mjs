@@ -139,7 +139,8 @@ export function ddbdRecorder(file, { sample = 1, redact, mode = 0o600 } = {}) {
     const op = String(context.commandName || '').replace(/Command$/, '');
     const text = typeof args.request?.body === 'string' ? args.request.body : Buffer.from(await bodyBytes(args.request?.body)).toString();
     const start = micros();
-    const line = { v: 1, t: 0, conn, start, end: 0, op };
+    // recorder: the client's times, so a replay knows the order across connections was not observed
+    const line = { v: 1, t: 0, conn, start, end: 0, op, recorder: 'ddbd-record.mjs' };
     try { line.request = JSON.parse(text); } catch { line.requestText = text; }
     let result;
     try {

@@ -249,13 +249,9 @@ static int throttling(int code)
            code == DDB_E_REQUEST_LIMIT_EXCEEDED;
 }
 
-static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
-                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+/* A line's beginning: the format, the server's clock, the connection, arrival and answer. */
+static void put_head(ddb_buf *out, uint64_t conn, uint64_t start_ns, uint64_t now_ns)
 {
-    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
-    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
-    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
-
     ddb_buf_append(out, "{\"v\":1,\"t\":", 11);
     ddb_buf_put_u64(out, ddb_clock_now_ms());
     ddb_buf_append(out, ",\"conn\":\"", 9);
@@ -264,6 +260,16 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_buf_put_u64(out, start_ns / 1000);
     ddb_buf_append(out, ",\"end\":", 7);
     ddb_buf_put_u64(out, now_ns / 1000);
+}
+
+static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
+                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+{
+    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
+    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
+    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
+
+    put_head(out, conn, start_ns, now_ns);
     ddb_buf_append(out, ",\"op\":", 6);
     if (op != NULL) {
         ddb_buf_putc(out, '"');
@@ -312,22 +318,40 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_buf_append(out, "}\n", 2);
 }
 
+/* Slot's buffer, locked, for a line written at `now`; NULL (unlocked) when the recording stopped. */
+static record_slot *slot_open(ddb_recording *rec, unsigned slot, uint64_t now)
+{
+    record_slot *s = &rec->slots[slot % SLOTS];
+
+    pthread_mutex_lock(&s->lock);
+    if (s->closed) {
+        pthread_mutex_unlock(&s->lock);
+        return NULL;
+    }
+    if (s->buf.len == 0)
+        s->first_ns = now;
+    return s;
+}
+
+/* A line was added to s: written out once the buffer is full; the lock released. */
+static void slot_close(ddb_recording *rec, record_slot *s)
+{
+    if (s->buf.len >= FLUSH_BYTES)
+        write_out(rec, s);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
                     int status, const char *answer, size_t len, uint64_t start_ns)
 {
-    record_slot *s = &rec->slots[slot % SLOTS];
     uint64_t now = ddb_clock_mono_ns();
+    record_slot *s = slot_open(rec, slot, now);
 
-    pthread_mutex_lock(&s->lock);
-    if (!s->closed) {
-        if (s->buf.len == 0)
-            s->first_ns = now;
-        put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
-        s->lines++;
-        if (s->buf.len >= FLUSH_BYTES)
-            write_out(rec, s);
-    }
-    pthread_mutex_unlock(&s->lock);
+    if (s == NULL)
+        return;
+    put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
+    s->lines++;
+    slot_close(rec, s);
 }
 
 void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
@@ -341,4 +365,30 @@ void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
         (idle || s->buf.len >= FLUSH_BYTES || ddb_clock_mono_ns() - s->first_ns >= FLUSH_AGE_NS))
         write_out(rec, s);
     pthread_mutex_unlock(&s->lock);
+}
+
+/* A clock step's line: "clock" its body (JSON the door read), "op" null (a reader of before clock
+   steps skips it, as any line with no operation), "response" the clock's state. Not a request: not
+   counted in the recording's requests. */
+static void put_clock_line(ddb_buf *out, uint64_t conn, const char *body, size_t blen, const char *answer, size_t len,
+                           uint64_t start_ns, uint64_t now_ns)
+{
+    put_head(out, conn, start_ns, now_ns);
+    ddb_buf_puts(out, ",\"op\":null,\"clock\":");
+    put_one_line(out, body, blen);
+    ddb_buf_puts(out, ",\"status\":200,\"outcome\":\"ok\",\"error\":null,\"response\":");
+    put_one_line(out, answer, len);
+    ddb_buf_append(out, "}\n", 2);
+}
+
+void ddb_record_clock(ddb_recording *rec, unsigned slot, uint64_t conn, const char *body, size_t blen,
+                      const char *answer, size_t len, uint64_t start_ns)
+{
+    uint64_t now = ddb_clock_mono_ns();
+    record_slot *s = slot_open(rec, slot, now);
+
+    if (s == NULL)
+        return;
+    put_clock_line(&s->buf, conn, body, blen, answer, len, start_ns, now);
+    slot_close(rec, s);
 }

@@ -54,6 +54,12 @@ void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w);
    connection's id; answer: the body sent (len 0: none); start_ns: its arrival (ddb_clock_mono_ns). */
 void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
                     int status, const char *answer, size_t len, uint64_t start_ns);
+/* A step of the server's clock taken through the admin door (POST /ddbd/clock, answered 200): its
+   body and answer (the clock's state) as a line of its own, {"clock": BODY, "op": null, ...}, that
+   `ddb replay` sends to the target's admin door in its place among the requests, so what the step
+   did (TTL deletes, expiries) happens there too. */
+void ddb_record_clock(ddb_recording *rec, unsigned slot, uint64_t conn, const char *body, size_t blen,
+                      const char *answer, size_t len, uint64_t start_ns);
 /* Writes slot's pending lines if `idle`, or they are many or old enough. */
 void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/api/record.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/console/console.h"
@@ -72,11 +73,23 @@ static const char *reason_of(int status)
 }
 
 /* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
+/* A clock step, while a recording is on, is a line of it (record.h: ddb_record_clock): a replay
+   takes the step in its place, and what the step did (TTL deletes) happens there too. */
+static void record_clock_step(ddb_http *h, http_thread *t, h2o_req_t *req, uint64_t started)
+{
+    ddb_recording *rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE);
+
+    if (rec != NULL)
+        ddb_record_clock(rec, (unsigned)(t - h->threads), req->conn->id, req->entity.base, req->entity.len,
+                         t->out.data, t->out.len, started);
+}
+
 static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
     char method[16];
     int status;
     h2o_iovec_t path = req->path_normalized;
+    uint64_t started = ddb_clock_mono_ns();
 
     snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
     t->out.len = 0;
@@ -86,6 +99,9 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
                                                            req->path.len - req->query_at));
     status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
                            req->entity.base ? req->entity.len : 0, &t->out);
+    if (status == 200 && req->entity.base != NULL && strcmp(method, "POST") == 0 &&
+        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/ddbd/clock")))
+        record_clock_step(h, t, req, started);
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 

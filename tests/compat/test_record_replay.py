@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call
+from helpers import LoopbackServer, admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
 import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
@@ -313,32 +313,18 @@ def test_a_connections_requests_go_behind_each_other_and_keep_its_order(server_f
         assert " 0 by conflict" in order_line(r.stdout)  # its own connection's order covers its conflicts
 
 
-class ClosingServer:
+class ClosingServer(LoopbackServer):
     """A stand-in server on loopback that answers every request `{}` and ends each connection after
     its `per_conn`-th answer (saying so with Connection: close when `says`), without executing what
     was sent behind it: what it executed, in order, is `seen` (each request's item's `n`)."""
 
     def __init__(self, per_conn, says=True):
-        import socket
-        import threading
         self.per_conn, self.says, self.seen, self.conns = per_conn, says, [], 0
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.endpoint = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        super().__init__()
 
-    def accept(self):
-        import threading
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.conns += 1
-            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+    def accepted(self):
+        with self.lock:
+            self.conns += 1
 
     def serve(self, c):
         import socket
@@ -370,8 +356,6 @@ class ClosingServer:
                 return
             buf += data
 
-    def close(self):
-        self.sock.close()
 
 
 @pytest.mark.parametrize("says", [True, False], ids=["connection-close", "unannounced"])
