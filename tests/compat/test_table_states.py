@@ -205,6 +205,35 @@ def test_counts_refreshed_every_six_hours_of_the_clock(counts):
     assert figures(c, name) == (2, True, 2)
 
 
+BUILD_DELAY = "index-backfill-batch:300"  # each build batch waits there (server/base/faults.h)
+
+
+def test_an_index_built_across_a_refresh_shows_its_figures_once_built(request):
+    """A GSI UpdateTable adds is built in real time while the refresh follows the server's clock: a
+    refresh taken while it is being built (held at a delay point here, as a large table's would be)
+    owes it its figures, taken when it is first read built, so it shows the same whether its build
+    ended before or after the refresh (it showed 0 for six hours when after)."""
+    server = DdbdServer(FROZEN + ["--count-refresh", str(SIX_HOURS_S)], env={"DDBD_DELAY_POINT": BUILD_DELAY}).start()
+    request.addfinalizer(server.stop)
+    c = make_client(server.endpoint)
+    name = unique_name("owed")
+    c.create_table(**create_table_params(name))
+    for i in range(3):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "x"}})
+    create = {"Create": {"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                         "Projection": {"ProjectionType": "ALL"}}}
+    advance(server.endpoint, SIX_HOURS_S * 1000)  # a refresh is due: taken by the next read, the build under way
+    c.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexUpdates=[create])
+    ix = c.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert (ix["IndexStatus"], ix["Backfilling"], ix["ItemCount"]) == ("CREATING", True, 0)
+    wait_index_active(c, name, "byg")
+    assert figures(c, name) == (3, True, 3)
+    c.put_item(TableName=name, Item={"pk": {"S": "late"}, "g": {"S": "x"}})
+    assert figures(c, name) == (3, True, 3)  # kept until the next refresh
+    advance(server.endpoint, SIX_HOURS_S * 1000)
+    assert figures(c, name) == (4, True, 4)
+
 def door(endpoint, body=None):
     return admin_call(endpoint, "POST" if body is not None else "GET", "/ddbd/table-states", body)
 
