@@ -180,6 +180,18 @@ G_DEFINED = [{"AttributeName": "g", "AttributeType": "S"}]
 NO_BYG = ("ValidationException", "The table does not have the specified index: byg")
 
 
+def held_build(request, args, prefix):
+    """A server whose GSI builds wait at BUILD_DELAY, a client, and a table of 3 items, g "same"."""
+    server = DdbdServer(args, env={"DDBD_DELAY_POINT": BUILD_DELAY}).start()
+    request.addfinalizer(server.stop)
+    c = make_client(server.endpoint)
+    name = unique_name(prefix)
+    c.create_table(**create_table_params(name))
+    for i in range(3):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "same"}})
+    return server, c, name
+
+
 def delete_while_backfilling(c, name):
     """Deletes byg, CREATING with Backfilling: DynamoDB's API reference says such an index can be
     deleted (GlobalSecondaryIndexDescription, Backfilling); it was refused (LimitExceededException)."""
@@ -212,13 +224,7 @@ def test_a_backfilling_gsi_can_be_deleted(states, c):
 def test_a_gsi_deleted_mid_build_stops_its_build(request):
     """The build itself under way (held at a delay point), not only the clock's CREATING: the Delete
     stops it, the entries it wrote go, and a new index of the name is built whole."""
-    server = DdbdServer(["--in-memory"], env={"DDBD_DELAY_POINT": BUILD_DELAY}).start()
-    request.addfinalizer(server.stop)
-    c = make_client(server.endpoint)
-    name = unique_name("midbuild")
-    c.create_table(**create_table_params(name))
-    for i in range(3):
-        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "same"}})
+    _, c, name = held_build(request, ["--in-memory"], "midbuild")
     c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
     query = delete_while_backfilling(c, name)
     c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
@@ -262,26 +268,18 @@ def test_an_index_built_across_a_refresh_shows_its_figures_once_built(request):
     refresh taken while it is being built (held at a delay point here, as a large table's would be)
     owes it its figures, taken when it is first read built, so it shows the same whether its build
     ended before or after the refresh (it showed 0 for six hours when after)."""
-    server = DdbdServer(FROZEN + ["--count-refresh", str(SIX_HOURS_S)], env={"DDBD_DELAY_POINT": BUILD_DELAY}).start()
-    request.addfinalizer(server.stop)
-    c = make_client(server.endpoint)
-    name = unique_name("owed")
-    c.create_table(**create_table_params(name))
-    for i in range(3):
-        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "x"}})
-    create = {"Create": {"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                         "Projection": {"ProjectionType": "ALL"}}}
+    server, c, name = held_build(request, FROZEN + ["--count-refresh", str(SIX_HOURS_S)], "owed")
     advance(server.endpoint, SIX_HOURS_S * 1000)  # a refresh is due: taken by the next read, the build under way
-    c.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
-                   GlobalSecondaryIndexUpdates=[create])
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
     ix = c.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert (ix["IndexStatus"], ix["Backfilling"], ix["ItemCount"]) == ("CREATING", True, 0)
     wait_index_active(c, name, "byg")
     assert figures(c, name) == (3, True, 3)
-    c.put_item(TableName=name, Item={"pk": {"S": "late"}, "g": {"S": "x"}})
+    c.put_item(TableName=name, Item={"pk": {"S": "late"}, "g": {"S": "same"}})
     assert figures(c, name) == (3, True, 3)  # kept until the next refresh
     advance(server.endpoint, SIX_HOURS_S * 1000)
     assert figures(c, name) == (4, True, 4)
+
 
 def door(endpoint, body=None):
     return admin_call(endpoint, "POST" if body is not None else "GET", "/ddbd/table-states", body)
