@@ -7,7 +7,8 @@
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
  * month: the window's cost x month / window. Storage: the items' bytes and their indexes', with the
  * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage") and per index
- * item (the developer guide's GSI and LSI "Storage considerations"), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
+ * item (the developer guide's GSI and LSI "Storage considerations"), 48 more per item of a global
+ * table (its item sizes page), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
  * window's hours and a month's, whatever was consumed.
  */
 #include "server/doors/usage.h"
@@ -35,6 +36,7 @@
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
+#define GLOBAL_ITEM_OVERHEAD_BYTES 48 /* more, an item of a table with replicas: its system attributes */
 #define GB (1024.0 * 1024 * 1024)
 
 typedef ddb_price price;
@@ -212,10 +214,13 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
 
 /* Billable bytes: the items' and their indexes', and 100 bytes an item and an index item (a GSI's
    or an LSI's entry: the developer guide's "Storage considerations" of both, "100 bytes of
-   overhead per index item"; a vector index's are not known to carry it). */
+   overhead per index item"; a vector index's are not known to carry it), 48 more an item of a
+   table with replicas (the developer guide's "DynamoDB item sizes and formats": "global tables
+   requires an additional 48 bytes of storage overhead"). */
 static double storage_bytes(const ddb_table *t, const ddb_table_figures *f)
 {
-    double bytes = (double)f->bytes + ITEM_OVERHEAD_BYTES * (double)f->items;
+    double per_item = ITEM_OVERHEAD_BYTES + (t->nreplicas >= 2 ? GLOBAL_ITEM_OVERHEAD_BYTES : 0);
+    double bytes = (double)f->bytes + per_item * (double)f->items;
 
     for (unsigned i = 0; i < f->nix; i++)
         bytes += (double)f->ix[i].bytes;

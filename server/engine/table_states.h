@@ -35,7 +35,8 @@ static inline int ddb_table_creating_now(const ddb_table *t)
 /* Index ix is still being created by the clock (its own "ddbdActiveAt"), whatever its build. */
 static inline int ddb_index_pending_now(const ddb_index *ix)
 {
-    return ix->active_at != 0 && ddb_clock_now_ms() < ix->active_at;
+    /* one deleted while still due (a Delete cancels a build) is DELETING, not CREATING */
+    return ix->active_at != 0 && ix->state != DDB_IX_DELETING && ddb_clock_now_ms() < ix->active_at;
 }
 
 /* Index ix is CREATING with Backfilling: being built, or not yet due by the clock. */

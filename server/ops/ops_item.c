@@ -55,13 +55,12 @@ static int run_mutation(ddb_req *req, ddb_mutation *m)
 
     if (ddb_mutate(req->eng, req->arena, m) == DDB_OK)
         return DDB_OK;
-    /* "If a ConditionExpression evaluates to false during a conditional write, DynamoDB still
-       consumes write capacity from the table": the existing item's size, at least one unit (the
-       developer guide's conditional writes), one figure for /metrics, the access log, the trace
-       span and --enforce-capacity's buckets (the table's and the partition's); the error itself
-       reports none */
+    /* "If the expression evaluates to false, DynamoDB still consumes write capacity units from the
+       table": the larger of the existing item and the one the write would have made, at least one
+       unit (mutation_image.h), one figure for /metrics, the access log, the trace span and
+       --enforce-capacity's buckets (the table's and the partition's); the error itself reports none */
     if (m->out.err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
-        ddb_consumed_add(&used, m->t, ddb_write_units(m->out.had_old ? m->out.old_size : 0), NULL);
+        ddb_consumed_add(&used, m->t, ddb_write_units(m->out.refused_size), NULL);
         ddb_consumed_record(req, &used);
         ddb_partition_record(req, m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
     }
