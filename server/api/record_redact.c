@@ -5,8 +5,11 @@
  *   {"key": "a secret", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop", "*": "keep"}}
  *
  * A rule names an attribute (top-level: its whole value, nested ones included) or "*", any other.
- * It applies wherever items are: the members named in ITEM_MEMBERS (Item, Key, Items, ...), and
- * ExpressionAttributeValues, whose ":name" takes the rule of attribute "name". PartiQL's positional
+ * It applies wherever items are: the members named in ITEM_MEMBERS (Item, Key, Items, ...), the
+ * legacy members by the attribute each entry names (LEGACY_MEMBERS), and ExpressionAttributeValues,
+ * whose placeholders take the rule of the attributes the expressions compare them with
+ * (placeholder_rule; ":name" alone: attribute name's). A hash rule needs a key of real strength
+ * (key_strong: without one, a value is found again by hashing guesses). PartiQL's positional
  * Parameters take the "*" rule alone (they have no name). hash: HMAC-SHA256 with "key" of
  * "<type>:<value as sent>", an S its first 32 hex digits, an N the first 7 bytes as a decimal
  * number, a B the first 16 bytes (base64), so that equal values stay equal (keys still join, a
