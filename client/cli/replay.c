@@ -832,7 +832,7 @@ static void report(replay *rp, size_t conns)
     fprintf(rp->out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", conns,
             conns == 1 ? "" : "s");
     if (rp->skipped > 0)
-        fprintf(rp->out, " (%zu skipped: no operation)", rp->skipped);
+        fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part)", rp->skipped);
     if (rp->lost > 0)
         fprintf(rp->out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {

@@ -11,9 +11,10 @@ after the server stopped (a stop writes every pending line) or through GET /ddbd
 import gzip
 import json
 import os
+import subprocess
 import sys
 
-from conftest import DdbdServer, make_client, raw_request, signed_call
+from conftest import DDBD_BIN, DdbdServer, make_client, raw_request, signed_call
 from helpers import admin_call
 
 KEYS = "AKIDREC recsecret rights=admin\n"
@@ -156,3 +157,28 @@ def test_a_write_cut_short_leaves_no_half_line(tmp_path):
     assert whole, open(rec, "rb").read()[-80:]
     assert 2 <= len(lines) < 12 and os.path.getsize(rec) <= FSIZE
     assert "write failed" in s.stderr_text()
+
+
+def test_a_body_kept_in_part_is_not_replayed(tmp_path):
+    """`ddb replay` sends a body that is not JSON as recorded, but not one of which only the first
+    bytes were kept: that would be another request."""
+    rec = tmp_path / "rec.jsonl"
+    s = DdbdServer(args=("--in-memory", "--record", str(rec)) + FROZEN).start()
+    try:
+        # JSON but not an object: refused once its operation is known, so a line with an "op"
+        assert raw_request(s.endpoint, "ListTables", b"[1]").status == 400  # whole: replayed
+        assert raw_request(s.endpoint, "ListTables", b"[" + b"1," * 2500 + b"1]").status == 400  # cut: not
+    finally:
+        s.stop()
+    lines, _ = recorded(rec)
+    assert [(line["requestLength"], len(line["requestText"])) for line in lines] == [(3, 3), (5003, 1024)]
+    t = DdbdServer(args=("--in-memory",) + FROZEN).start()
+    try:
+        ddb = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
+        r = subprocess.run([ddb, "replay", str(rec), "--endpoint", t.endpoint, "--as-fast-as-possible", "--check"],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        t.stop()
+    assert [line["op"] for line in lines] == ["ListTables", "ListTables"]
+    assert ("replayed 1 request over 1 connection (1 skipped: no operation, or a body kept only in part): "
+            "0 divergences") in r.stdout, r.stdout + r.stderr
