@@ -292,6 +292,7 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
 static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
 {
     ddb_record_rules *rules = NULL;
+    ddb_record_limits limits;
     char why[512];
 
     if (cfg->record_redact != NULL) {
@@ -311,7 +312,8 @@ static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
             return -1;
         }
     }
-    srv->api.recorder = ddb_recorder_new(rules);
+    limits = (ddb_record_limits){cfg->record_max_bytes, cfg->min_free_disk, cfg->auth_file != NULL};
+    srv->api.recorder = ddb_recorder_new(rules, &limits);
     if (cfg->record != NULL &&
         ddb_recorder_start(srv->api.recorder, &srv->api.recording, cfg->record, NULL, 0, why, sizeof(why)) != 0) {
         if (asprintf(err, "--record %s", why) < 0)

@@ -178,7 +178,7 @@ static rec *heap_pop(heap *h)
 typedef struct fields {
     rec *r;
     int check;
-    rp_span v, t, start, end, status, outcome, text, clock, recorder;
+    rp_span v, t, start, end, status, outcome, text, length, clock, recorder;
 } fields;
 
 static int field(void *arg, rp_span key, rp_span val)
@@ -202,6 +202,8 @@ static int field(void *arg, rp_span key, rp_span val)
         r->request = val;
     else if (IS("requestText"))
         f->text = val;
+    else if (IS("requestLength"))
+        f->length = val;
     else if (IS("status"))
         f->status = val;
     else if (IS("outcome"))
@@ -272,7 +274,7 @@ static int unobserved(rp_span recorder, rp_span conn)
 /* Reads r->text (line `line`) into r; -1 after saying why on err. */
 static int parse_rec(replay *rp, rec *r, size_t len)
 {
-    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     rp_span whole = {r->text, len};
 
     r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
@@ -300,6 +302,8 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(f.text)) != NULL) {
         r->body = r->request_text;
         r->blen = strlen(r->body);
+        if (rp_int(f.length, 0) > (long long)r->blen) /* only its first bytes were kept: not replayed */
+            r->body = NULL;
     } else {
         r->body = NULL;
     }
@@ -828,7 +832,7 @@ static void report(replay *rp, size_t conns)
     fprintf(rp->out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", conns,
             conns == 1 ? "" : "s");
     if (rp->skipped > 0)
-        fprintf(rp->out, " (%zu skipped: no operation)", rp->skipped);
+        fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part)", rp->skipped);
     if (rp->lost > 0)
         fprintf(rp->out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {

@@ -231,6 +231,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
          ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK || region_refused(api, req) != DDB_OK))
         return;
+    req->authenticated = api->auth != NULL && in->http != NULL;
     if (in->body_error != 0) {
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);
         return;

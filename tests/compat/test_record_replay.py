@@ -19,7 +19,7 @@ import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 FROZEN = ["--clock", "frozen@1767225600000"]
-RULES = {"key": "k1", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
+RULES = {"key": "8c1f0e5b7a9d2c4e6f80", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
 
 
 def N(v):
@@ -415,7 +415,8 @@ def test_the_admin_door_starts_and_stops_a_redacted_recording(server_factory, tm
     path = tmp_path / "door.jsonl"
     assert admin_call(srv.endpoint, "GET", "/ddbd/record") == (200, {"recording": False})
     status, state = admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(path), "redact": RULES})
-    assert status == 200 and state == {"recording": True, "file": str(path), "requests": 0, "redacted": True}
+    assert status == 200 and state == {"recording": True, "file": str(path), "requests": 0, "redacted": True,
+                                    "bytes": 0, "buffered": 0, "stopped": None}
     assert admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(tmp_path / "x")})[0] == 409  # one at a time
     item = {"pk": S("p1"), "email": S("ann@example.com"), "ssn": S("123-45-6789"), "notes": S("private"),
             "tags": {"SS": ["a", "b"]}}
