@@ -133,7 +133,8 @@ typedef struct ddb_anon_source {
     const struct ddb_objstore_settings *store;
     const char *bucket, *prefix;
     int ion;
-    int comp; /* ddb_xfer_comp */
+    int comp;        /* ddb_xfer_comp */
+    const int *stop; /* (atomic) when set, the sample ends at its next record, failing; NULL: none */
 } ddb_anon_source;
 
 /*
@@ -144,6 +145,7 @@ typedef struct ddb_anon_source {
  * set when the source cannot be read (its message names the bucket and key, never a value).
  * `examples` 0 writes none: what a strict import's check needs.
  */
+#define DDB_ANON_SAMPLE_STOPPED "the server is stopping: the sample was not finished"
 int ddb_anon_sample(const ddb_anon *an, const ddb_anon_source *src, size_t max, size_t examples, ddb_jw *w,
                     size_t *uncovered, char *err, size_t err_len);
 
