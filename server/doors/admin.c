@@ -525,9 +525,12 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
 
 void ddb_admin_open(ddb_admin *adm, ddb_server *srv)
 {
+    const char *budget = getenv("DDBD_USAGE_MARKS_BYTES"); /* (a test's smaller budget: usage_marks.h) */
+
     *adm = (ddb_admin){.srv = srv, .marks = calloc(1, sizeof(*adm->marks))};
     if (adm->marks == NULL)
         abort();
+    adm->marks->budget = budget != NULL && atoll(budget) > 0 ? (size_t)atoll(budget) : 0;
     pthread_mutex_init(&adm->lock, NULL);
 }
 
