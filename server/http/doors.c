@@ -120,8 +120,12 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_offload_submit(h->admin, j, req, &t->admin_rx);
 }
 
-void ddb_http_admin_run(ddb_http *h, offload_job *j, int gone)
+/* On one of the door's workers: the request, or its 503 when its client has gone. */
+static void admin_run(void *ctx, offload_job *j, unsigned slot, int gone)
 {
+    ddb_http *h = ctx;
+
+    (void)slot; /* (the admin door runs outside the gate: no slot of it) */
     if (gone) {
         j->out.len = 0;
         ddb_buf_append(&j->out, admin_gone, sizeof(admin_gone) - 1);
@@ -132,16 +136,37 @@ void ddb_http_admin_run(ddb_http *h, offload_job *j, int gone)
                               &j->out);
 }
 
-void ddb_http_admin_done(ddb_http *h, http_thread *t, offload_job *j)
+int ddb_http_admin_start(ddb_http *h)
+{
+    return (h->admin = ddb_offload_start(ADMIN_WORKERS, 0, admin_run, h)) != NULL ? 0 : -1;
+}
+
+/* On its loop: one answer sent. */
+static void admin_answer(ddb_http *h, http_thread *t, offload_job *j)
 {
     h2o_req_t *req = j->req;
 
-    if (req == NULL)
-        return; /* its client has gone */
     if (j->status == 200 && req->entity.base != NULL && strcmp(j->method, "POST") == 0 &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/ddbd/clock")))
         record_clock_step(h, t, req, &j->out, j->started);
     ddb_http_send_body(req, j->status, reason_of(j->status), "application/json", j->out.data, j->out.len);
+}
+
+void ddb_http_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
+{
+    http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, admin_rx, rx);
+    ddb_http *h = t->http;
+
+    while (!h2o_linklist_is_empty(done)) {
+        offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
+        h2o_linklist_unlink(&j->msg.link);
+        t->jobs--;
+        if (j->req != NULL) {
+            *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
+            admin_answer(h, t, j);
+        }
+        ddb_offload_give_back(h->admin, j);
+    }
 }
 
 /* --console: a built-in file of the console (server/console/console.h), GET or HEAD only;

@@ -539,30 +539,6 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
     }
 }
 
-/* --admin: an admin request on one of the door's workers (doors.c). */
-static void admin_run(void *ctx, offload_job *j, unsigned slot, int gone)
-{
-    (void)slot; /* (the admin door runs outside the gate: no slot of it) */
-    ddb_http_admin_run(ctx, j, gone);
-}
-
-/* On the loop: admin requests done, their answers sent (or dropped: their clients have gone). */
-static void on_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
-{
-    http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, admin_rx, rx);
-    ddb_http *h = t->http;
-
-    while (!h2o_linklist_is_empty(done)) {
-        offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
-        h2o_linklist_unlink(&j->msg.link);
-        t->jobs--;
-        if (j->req != NULL)
-            *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
-        ddb_http_admin_done(h, t, j);
-        ddb_offload_give_back(h->admin, j);
-    }
-}
-
 /*
  * h2o refuses a body over --max-body (16 MiB) from its Content-Length, before any handler runs,
  * with a text/plain 413 of its own. An error document (h2o's errordoc filter) sends that answer
@@ -845,7 +821,7 @@ static void *thread_main(void *arg)
     if (h->offload != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
     if (h->admin != NULL)
-        h2o_multithread_register_receiver(t->ctx.queue, &t->admin_rx, on_admin_done);
+        h2o_multithread_register_receiver(t->ctx.queue, &t->admin_rx, ddb_http_admin_done);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -986,7 +962,7 @@ int ddb_http_start(ddb_http *h)
     if (h->cfg->rados_inflight != 0 &&
         (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
         return -1;
-    if (h->cfg->admin && (h->admin = ddb_offload_start(ADMIN_WORKERS, 0, admin_run, h)) == NULL)
+    if (h->cfg->admin && ddb_http_admin_start(h) != 0)
         return -1;
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);

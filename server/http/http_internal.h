@@ -175,10 +175,10 @@ void ddb_http_mcp_skipped(offload_job *j);
 
 /* Its workers: two, so that one long request (an import's sample) leaves the others answered. */
 #define ADMIN_WORKERS 2
-/* An admin request's job, run on one of them (or skipped: its client has gone), then answered on
-   its loop. */
-void ddb_http_admin_run(ddb_http *h, offload_job *j, int gone);
-void ddb_http_admin_done(ddb_http *h, http_thread *t, offload_job *j);
+/* Starts them (h->admin): 0, or -1. */
+int ddb_http_admin_start(ddb_http *h);
+/* A loop's receiver of the admin requests they ran: each answered (or dropped: its client gone). */
+void ddb_http_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done);
 
 /* ---- req_read.c: for http.c and doors.c ---- */
 
