@@ -125,7 +125,8 @@ static int by_name(const void *x, const void *y)
 
 static void report(sample *s, ddb_jw *w, size_t *uncovered)
 {
-    qsort(s->attrs, s->n, sizeof(*s->attrs), by_name);
+    if (s->n > 1) /* (an empty source: no array) */
+        qsort(s->attrs, s->n, sizeof(*s->attrs), by_name);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "sampledItems");
     ddb_jw_int(w, (long long)s->items);

@@ -216,7 +216,9 @@ static void drop_table(importer *im)
     if (ddb_catalog_delete(im->eng->catalog, t, &purge) != 0)
         ddb_log(DDB_LOG_WARN, "import %s: its table %s could not be removed", im->id, im->table);
     ddb_arena_free(&a);
-    ddb_tasks_kick(im->eng->tasks);
+    /* (on the worker itself: at a start it runs before eng->tasks is set, and its next pass purges) */
+    if (__atomic_load_n(&im->eng->tasks, __ATOMIC_ACQUIRE) != NULL)
+        ddb_tasks_kick(im->eng->tasks);
 }
 
 static void finish(importer *im)
