@@ -48,10 +48,23 @@
 #define SIGN_AHEAD_MS 60000
 /* Requests taken (read, ordered, signed) between two looks at the answers while some are in flight. */
 #define TAKE_BUDGET 256
+/* A recorded line at most: DynamoDB's largest request (16 MiB, ddbd's --max-body) and largest
+   answer (16 MiB, a BatchGetItem's), with 8 MiB for the line's other members and escapes. A longer
+   line is read through without being kept, reported unreadable, and the replay goes on: a 400 MB
+   line was read whole (864 MB), issue 73. */
+#define LINE_MAX_BYTES (40u << 20)
+/* The bytes of the lines read ahead, and of those taken and not yet answered with their signed
+   requests, at most each (besides READ_AHEAD and IN_REPLAY lines): 4,096 lines of 1 MB held 3.4 GB.
+   One line always goes. */
+#define AHEAD_BYTES (64u << 20)
+#define RING_BYTES (64u << 20)
+/* A free line's buffers keep up to this much for the next line (a longer one's are freed). */
+#define KEEP_BYTES (16u * 1024)
 
 typedef struct rec {
-    char *text; /* the line (getline's buffer, reused by the next line read into this rec) */
+    char *text; /* the line (its buffer, reused by the next line read into this rec up to KEEP_BYTES) */
     size_t cap;
+    size_t len; /* its bytes, counted in the replay's ahead_bytes or ring_bytes */
     int line;
     uint64_t seq;
     long long t, start, end;
@@ -103,6 +116,8 @@ typedef struct replay {
     rec **pool; /* free recs */
     size_t npool, cappool;
     uint64_t next_seq, done_prefix;
+    size_t ahead_bytes, ring_bytes; /* the lines' bytes in ahead; in the ring, with their signed requests */
+    size_t unreadable;              /* lines past LINE_MAX_BYTES, passed over */
     int line, eof, dry_run;
     long long t0;
     int have_t0;
@@ -339,6 +354,13 @@ static rec *rec_take(replay *rp)
 
 static void rec_give(replay *rp, rec *r)
 {
+    if (r->cap > KEEP_BYTES) { /* memory given back line by line (1 MB lines held 3.4 GB) */
+        free(r->text);
+        r->text = NULL;
+        r->cap = 0;
+    }
+    if (r->wire.cap > KEEP_BYTES)
+        ddb_buf_free(&r->wire);
     if (rp->npool == rp->cappool &&
         (rp->pool = realloc(rp->pool, (rp->cappool = rp->cappool * 2 + 64) * sizeof(rec *))) == NULL)
         abort();
@@ -354,17 +376,55 @@ static void rec_free(rec *r)
     free(r);
 }
 
+/* The next line of the recording into r->text: its length, -1 at the end of the file, or -2 for a
+   line past LINE_MAX_BYTES (read through, not kept). A line holding a NUL byte reads as cut there
+   (no JSON holds one: it is then no recorded request). */
+static ssize_t read_line(replay *rp, rec *r)
+{
+    size_t n = 0;
+
+    for (;;) {
+        if (r->cap - n < 2) {
+            size_t cap = r->cap < 4096 ? 4096 : 2 * r->cap;
+            if (cap > LINE_MAX_BYTES + 2)
+                cap = LINE_MAX_BYTES + 2;
+            if ((r->text = realloc(r->text, cap)) == NULL)
+                abort();
+            r->cap = cap;
+        }
+        if (fgets(r->text + n, (int)(r->cap - n), rp->in) == NULL)
+            return n > 0 ? (ssize_t)n : -1;
+        n += strlen(r->text + n);
+        if (n > 0 && r->text[n - 1] == '\n')
+            return (ssize_t)n;
+        if (n > LINE_MAX_BYTES) {
+            int c;
+            while ((c = getc_unlocked(rp->in)) != EOF && c != '\n')
+                ;
+            free(r->text); /* (not kept for the next line) */
+            r->text = NULL;
+            r->cap = 0;
+            return -2;
+        }
+    }
+}
+
 /* Reads lines until the window is full or the file ends: 0, or 2 (a line that is no request). */
 static int read_ahead(replay *rp)
 {
-    while (!rp->eof && rp->ahead.n < READ_AHEAD) {
+    while (!rp->eof && rp->ahead.n < READ_AHEAD && (rp->ahead.n == 0 || rp->ahead_bytes < AHEAD_BYTES)) {
         rec *r = rec_take(rp);
         ssize_t n;
 
         do {
-            n = getline(&r->text, &r->cap, rp->in);
-            rp->line += n >= 0;
-        } while (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0');
+            n = read_line(rp, r);
+            rp->line += n != -1;
+            if (n == -2) {
+                fprintf(rp->err, "ddb: replay: line %d is longer than 40 MiB (a request and its answer are at most "
+                                 "16 MiB each): unreadable, not replayed\n", rp->line);
+                rp->unreadable++;
+            }
+        } while (n == -2 || (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0'));
         if (n < 0) {
             rp->eof = 1;
             rec_give(rp, r);
@@ -375,6 +435,8 @@ static int read_ahead(replay *rp)
             rec_give(rp, r);
             return 2;
         }
+        r->len = (size_t)n;
+        rp->ahead_bytes += r->len;
         heap_push(&rp->ahead, r, (double)r->start, (uint64_t)r->line);
     }
     return 0;
@@ -510,6 +572,7 @@ static void take_next(replay *rp)
     rec *r = heap_pop(&rp->ahead);
     rp_req q;
 
+    rp->ahead_bytes -= r->len;
     if (r->start < rp->last_start)
         rp->late++;
     else
@@ -530,6 +593,7 @@ static void take_next(replay *rp)
     }
     r->seq = rp->next_seq++;
     rp->ring[r->seq & (IN_REPLAY - 1)] = r;
+    rp->ring_bytes += 2 * r->len; /* (its line and its signed request) */
     q = (rp_req){r->seq, r->line, r->start, r->end, r->conn, r->op, r->request};
     rp_order_add(rp->order, &q, &rp->waits);
     if (rp->dry_run) {
@@ -576,6 +640,14 @@ static void conn_release(replay *rp, rec *r)
     }
 }
 
+/* A request of the ring answered (or shown), its line given back. */
+static void ring_give(replay *rp, rec *r)
+{
+    rp->ring_bytes -= 2 * r->len;
+    r->len = 0;
+    rec_give(rp, r);
+}
+
 /* r was answered again: what waited for it goes on; the ring's answered head is freed. */
 static void done(replay *rp, rec *r)
 {
@@ -583,10 +655,8 @@ static void done(replay *rp, rec *r)
     conn_release(rp, r);
     for (size_t i = 0; i < r->nwaiters; i++)
         release(rp, rp->ring[r->waiters[i] & (IN_REPLAY - 1)]);
-    while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done) {
-        rec_give(rp, rp->ring[rp->done_prefix & (IN_REPLAY - 1)]);
-        rp->done_prefix++;
-    }
+    while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done)
+        ring_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
     while (rp->prefixed.n > 0 && rp->prefixed.a[0].r->prefix <= rp->done_prefix)
         release(rp, heap_pop(&rp->prefixed));
 }
@@ -770,17 +840,24 @@ static int send_ready(replay *rp)
     return timeout;
 }
 
+/* Whether the ring takes another request: IN_REPLAY of them and RING_BYTES at most, one always. */
+static int ring_room(const replay *rp)
+{
+    return rp->next_seq == rp->done_prefix ||
+           (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ring_bytes < RING_BYTES);
+}
+
 /* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
 static int take(replay *rp, size_t budget)
 {
     int rc = read_ahead(rp);
 
-    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 && (rp->eof || rp->ahead.n >= READ_AHEAD) &&
-           rp->next_seq - rp->done_prefix < IN_REPLAY) {
+    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 &&
+           (rp->eof || rp->ahead.n >= READ_AHEAD || rp->ahead_bytes >= AHEAD_BYTES) && ring_room(rp)) {
         take_next(rp);
         if (rp->dry_run)
             while (rp->done_prefix < rp->next_seq) /* (nothing is sent: each is freed as shown) */
-                rec_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
+                ring_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
         rc = read_ahead(rp);
     }
     return rc;
@@ -804,7 +881,7 @@ static int run(replay *rp)
             continue;
         timeout = send_ready(rp);
         if (rp_sender_in_flight(rp->sender) == 0 && timeout < 0) {
-            if (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ahead.n > 0)
+            if (ring_room(rp) && rp->ahead.n > 0)
                 continue; /* more to take */
             fprintf(rp->err, "ddb: replay: stuck with %llu requests waiting (a bug)\n",
                     (unsigned long long)(rp->next_seq - rp->done_prefix));
@@ -833,6 +910,9 @@ static void report(replay *rp, size_t conns)
             conns == 1 ? "" : "s");
     if (rp->skipped > 0)
         fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part)", rp->skipped);
+    if (rp->unreadable > 0)
+        fprintf(rp->out, ", %zu line%s unreadable (longer than 40 MiB)", rp->unreadable,
+                rp->unreadable == 1 ? "" : "s");
     if (rp->lost > 0)
         fprintf(rp->out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {
@@ -878,7 +958,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
         rc = run(rp);
         if (rc == 0 && !o->dry_run) {
             report(rp, rp_order_connections(rp->order));
-            rc = rp->divergences > 0 || rp->lost > 0 ? 1 : 0;
+            rc = rp->divergences > 0 || rp->lost > 0 || rp->unreadable > 0 ? 1 : 0;
         }
     }
     if (rp->in != NULL)

@@ -593,15 +593,14 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
     ddb_jw_arr_begin(&w);
     for (size_t i = 0; i < n; i++) {
         double t[3] = {0, 0, 0};
-        ddb_usage_snap *u;
-        const ddb_usage_snap *base;
+        ddb_usage_snap *u, base;
         snaps[i] = NULL;
         if (tables[i]->stats == NULL)
             continue;
         snaps[i] = u = ddb_arena_alloc(&a, sizeof(*u));
         ddb_usage_snap_take(tables[i], u);
-        if (m != NULL && (base = ddb_usage_mark_table(m, tables[i]->id)) != NULL)
-            ddb_usage_snap_sub(u, base);
+        if (m != NULL && ddb_usage_mark_table(m, tables[i]->id, &base) == 0)
+            ddb_usage_snap_sub(u, &base);
         write_table(&w, eng->store, tables[i], u, &win, t);
         for (int k = 0; k < 3; k++)
             sum[k] += t[k];
@@ -676,7 +675,15 @@ static int set_mark(ddb_engine *eng, ddb_usage_marks *marks, const char *body, s
         return refuse(out, 400, "expected {\"name\": NAME}: " NAME_RULE "%.*s", "", 0);
     }
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
-    ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now);
+    if (ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now) != 0) {
+        char msg[300];
+        snprintf(msg, sizeof(msg),
+                 "the mark would hold more than the marks' budget of %zu bytes (the counters of %zu tables, kept "
+                 "in memory): use the whole run's report (GET /ddbd/usage), or fewer tables",
+                 ddb_usage_marks_budget(marks), n);
+        ddb_arena_free(&a);
+        return ddb_door_message(out, 400, msg); /* (not 413: h2o's error document answers that one) */
+    }
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "name");

@@ -830,6 +830,8 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->deferred);
     if (h->offload != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
+    if (h->admin != NULL)
+        h2o_multithread_register_receiver(t->ctx.queue, &t->admin_rx, ddb_http_admin_done);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -970,6 +972,8 @@ int ddb_http_start(ddb_http *h)
     if (h->cfg->rados_inflight != 0 &&
         (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
         return -1;
+    if (h->cfg->admin && ddb_http_admin_start(h) != 0)
+        return -1;
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
@@ -985,6 +989,7 @@ void ddb_http_stop(ddb_http *h)
     for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
     ddb_offload_stop(h->offload); /* no loop takes answers any more */
+    ddb_offload_stop(h->admin);   /* (a sample under way has seen api->stopping: main.c) */
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, NULL, NULL);
     for (unsigned i = 0; i < h->nthreads; i++) {

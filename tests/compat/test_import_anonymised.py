@@ -504,9 +504,10 @@ REFUSALS = [
     ("dry run flag", {"ImportTable": "R", "Rules": RULES, "DryRun": "yes"}, '"DryRun" must be true or false'),
     ("rules not an object", {"ImportTable": "R", "Rules": ["hash"]}, "the rules must be a JSON object (docs/import.md)"),
     ("no key", {"ImportTable": "R", "Rules": {"attributes": {}}},
-     'the rules need a "key" of at least 16 characters: the secret of hash and fake'),
+     'the rules need a "key" of at least 16 bytes: the secret of hash and fake'),
     ("short key", {"ImportTable": "R", "Rules": dict(RULES, key="too short")},
-     'the rules need a "key" of at least 16 characters: the secret of hash and fake'),
+     'the rules\' "key" is shorter than 16 bytes: a guessable key lets a dictionary undo every hash and fake; '
+     'use a random secret of 16 bytes or more (openssl rand -hex 16)'),
     ("unknown rules member", {"ImportTable": "R", "Rules": dict(RULES, keys=1)},
      'unknown member "keys" in the rules (key, strict, default, attributes)'),
     ("unknown rule", {"ImportTable": "R", "Rules": rules_with(email="scramble")},
