@@ -34,6 +34,18 @@ static int one_char(const char *key, size_t len)
     return 1;
 }
 
+static int distinct(const char *key, size_t len)
+{
+    unsigned char seen[256] = {0};
+    int n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        n += !seen[(unsigned char)key[i]];
+        seen[(unsigned char)key[i]] = 1;
+    }
+    return n;
+}
+
 const char *ddb_secret_key_weakness(const char *key, size_t len)
 {
     if (key == NULL || len < DDB_SECRET_KEY_MIN)
@@ -42,6 +54,8 @@ const char *ddb_secret_key_weakness(const char *key, size_t len)
         return "blank";
     if (one_char(key, len))
         return "one character repeated";
+    if (distinct(key, len) < DDB_SECRET_KEY_DISTINCT)
+        return "of fewer than 6 different characters";
     for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++)
         if (strlen(examples[i]) == len && memcmp(examples[i], key, len) == 0)
             return "an example printed in ddbd's docs";

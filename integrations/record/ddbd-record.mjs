@@ -30,7 +30,9 @@ const EXPRESSIONS = ['ConditionExpression', 'KeyConditionExpression', 'FilterExp
 const ORDER = ['keep', 'hash', 'redact', 'drop']; // also the order of strictness
 const ACTIONS = new Set(ORDER);
 // the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record_redact.c)
-const EXAMPLE_KEYS = new Set(['a secret of your own', 'a secret of 16 characters or more', 'a secret']);
+// proto/secret_key.h's list
+const EXAMPLE_KEYS = new Set(['a secret of your own', 'a secret of 16 characters or more', 'a secret',
+  'keep this secret out of the repository']);
 const WEAK_KEY = 'redaction rules: "hash" needs a "key" of 16 bytes or more, of 6 different characters or more, not '
   + 'blank and not an example of the docs (without one, a value is found again by hashing guesses; make one: '
   + 'openssl rand -hex 32)';

@@ -18,6 +18,8 @@
  */
 #include "server/api/record_redact.h"
 
+#include "proto/secret_key.h"
+
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -37,10 +39,6 @@ struct ddb_record_rules {
     rule_action *acts;
     rule_action any; /* "*" */
 };
-
-/* The keys the docs show as examples (docs/record-replay.md, docs/import.md, the recorders'
-   comments): public, so no key at all. The SDK recorders refuse the same. */
-static const char *const EXAMPLE_KEYS[] = {"a secret of your own", "a secret of 16 characters or more", "a secret"};
 
 #define WEAK_KEY_MSG                                                                                          \
     "redaction rules: \"hash\" needs a \"key\" of 16 bytes or more, of 6 different characters or more, not "   \
@@ -82,24 +80,10 @@ static int action_of(const ddb_json *v)
     return -1;
 }
 
-/* Whether a hash key has real strength (the same rule as the SDK recorders'). */
+/* Whether a hash key has real strength (proto/secret_key.h: the import's rule, the SDK recorders'). */
 static int key_strong(const ddb_json *key)
 {
-    unsigned char seen[256] = {0};
-    int distinct = 0, blank = 1;
-
-    if (key == NULL || key->n < 16)
-        return 0;
-    for (size_t i = 0; i < sizeof(EXAMPLE_KEYS) / sizeof(EXAMPLE_KEYS[0]); i++)
-        if (strcmp(key->u.s, EXAMPLE_KEYS[i]) == 0)
-            return 0;
-    for (uint32_t i = 0; i < key->n; i++) {
-        unsigned char c = (unsigned char)key->u.s[i];
-        distinct += !seen[c];
-        seen[c] = 1;
-        blank &= c == ' ' || (c >= '\t' && c <= '\r');
-    }
-    return distinct >= 6 && !blank;
+    return key != NULL && key->type == DDB_JSON_STRING && ddb_secret_key_weakness(key->u.s, key->n) == NULL;
 }
 
 ddb_record_rules *ddb_record_rules_of(const ddb_json *v, char *err, size_t errlen)
