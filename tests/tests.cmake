@@ -314,8 +314,11 @@ set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
 # beside each says what it adds); a file's tests that bound wall time, or take minutes under
 # memcheck for nothing new, are left out with -k (DDB_MEMCHECK_K_<file>). The seconds are each
 # file's under memcheck, one at a time on the 2-core build machine beside other sessions' work
-# (load 2 to 10), RelWithDebInfo ddbd; valgrind runs a process's threads one at a time, so a case
-# takes about one core: side by side at -j2, the label adds about half their sum to the run.
+# (load 2 to 10), RelWithDebInfo ddbd (for a file cut by -k: its whole time less its left-out
+# tests' --durations). Valgrind runs a process's threads one at a time, so a case takes about one
+# core. The whole label, `ctest -L memcheck -j2`, used 6.6 CPU-minutes (user 374 s, sys 25 s, its
+# valgrind processes included): about 3.5 minutes of wall time on an idle 2-core machine. Beside
+# other sessions' work at load 9 to 20 it took 21 minutes, each case 3 to 5 times its time above.
 set(DDB_MEMCHECK_FILES
   test_charge_every_operation # every operation of the API once, with its charge               14 s
   test_expr_update            # UpdateItem's expressions: SET, REMOVE, ADD, DELETE, functions   34 s
