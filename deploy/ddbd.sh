@@ -241,6 +241,8 @@ test_all() {
   build
   # the image's test (label docker) needs an engine; it fails rather than skips when this is set
   docker_engine || echo "ddbd: no Docker engine: the image's test (docker.image) will fail" >&2
+  # (every label, memcheck's valgrind runs among them: tests/tests.cmake registers those in this
+  # release build only, never in the sanitized one below)
   (cd "$ROOT/build" && DDBD_REQUIRE_DOCKER=1 ctest --output-on-failure -j "$JOBS")
   # the C tests again under the sanitizers
   cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON -DDDB_WERROR=ON >/dev/null

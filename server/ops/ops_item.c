@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/faults.h"
 #include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
@@ -201,6 +202,8 @@ int ddb_op_get_item(ddb_req *req)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail_internal(req);
+    if (ddb_bug(DDB_BUG_UNSET_SIZE))
+        size = ddb_bug_unset_size();
     ddb_pattern_record_key(req, t, &key);
     ddb_jw_obj_begin(w);
     if (found) {

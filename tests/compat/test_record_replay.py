@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 
+import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $DDBD_VALGRIND
 import pytest
 
 from conftest import DDBD_BIN, S, make_client, unique_name
@@ -27,8 +28,8 @@ def N(v):
 
 
 def replay(path, endpoint, *args):
-    argv = [DDB_BIN, "replay", str(path), "--endpoint", endpoint] + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    argv = memcheck.wrap("ddb", [DDB_BIN, "replay", str(path), "--endpoint", endpoint] + list(args))
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN)
 
 
 def lines(path):
@@ -394,13 +395,13 @@ def test_a_replay_is_signed_as_a_server_that_checks_signatures_takes(recorded, s
     env.pop("AWS_SESSION_TOKEN", None)
     if token:
         env["AWS_SESSION_TOKEN"] = token
-    argv = [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"]
+    argv = memcheck.wrap("ddb", [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"])
     fresh = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
-    r = subprocess.run(argv + [fresh.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    r = subprocess.run(argv + [fresh.endpoint], capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN, env=env)
     assert r.returncode == 0 and "replayed 25 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
     wrong = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
     env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
-    r = subprocess.run(argv + [wrong.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    r = subprocess.run(argv + [wrong.endpoint], capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN, env=env)
     assert r.returncode == 1 and "replayed 25 requests" in r.stdout and ": 25 divergences" in r.stdout, r.stdout
     assert "InvalidSignatureException" in r.stdout, r.stdout
 
