@@ -31,6 +31,7 @@ typedef struct open_container {
     ddb_json *node;
     size_t first;     /* index of its first child in the scratch vector */
     const void *desc; /* its description (a filtered parse's) */
+    uint32_t limit;   /* an array's elements built at most, or 0 (a filtered parse's) */
 } open_container;
 
 typedef struct builder {
@@ -48,6 +49,12 @@ typedef struct builder {
     const ddb_json_filter *filter;
     const void *pending_desc;
     int skip_next, skip_depth;
+    /* and its bounds: values built (DDB_JSON_MAX_NODES), and the AttributeValue being built (the
+       depth of its outermost container, or 0), its size counted from below, and whether its
+       rest is read and not built (DDB_JSON_AV_BUILT) */
+    uint32_t nodes;
+    int av_root, av_over;
+    size_t av_size;
 } builder;
 
 /* Outgrown: twice the room, from malloc, given back after the parse (parse()). In the arena, each
@@ -264,7 +271,17 @@ static void next_in_array(builder *b)
         b->pending_desc = c->desc != NULL ? b->filter->element(c->desc) : NULL;
 }
 
-/* Whether a scalar is skipped: inside a skipped container, or itself the member skipped. */
+/* Whether the next value is past what is built: an element past its array's bound, or a part of
+   an AttributeValue already over the size any valid one has. */
+static int past_bound(const builder *b)
+{
+    const open_container *c = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+
+    return c != NULL && (b->av_over || (c->limit != 0 && b->nscratch - c->first >= c->limit));
+}
+
+/* Whether a scalar is skipped: inside a skipped container, itself the member skipped, or past a
+   bound (see past_bound). */
 static int skip_scalar(builder *b)
 {
     if (b->skip_depth > 0)
@@ -273,37 +290,79 @@ static int skip_scalar(builder *b)
         b->skip_next = 0;
         return 1;
     }
+    if (past_bound(b))
+        return 1;
     next_in_array(b);
     return 0;
 }
 
+/* One more value built, `size` bytes of the AttributeValue it is part of (if any): 0 when the
+   document passes DDB_JSON_MAX_NODES. A value over DDB_JSON_AV_BUILT is built no further, checked
+   where a part of it is complete (a scalar, a container's end), so what is built of it stays an
+   AttributeValue whose only fault is its size. */
+static int count_built(builder *b, size_t size, int complete)
+{
+    if (++b->nodes > DDB_JSON_MAX_NODES)
+        return 0;
+    if (b->av_root > 0) {
+        b->av_size += size;
+        if (complete && b->av_size > DDB_JSON_AV_BUILT && !b->av_over) {
+            b->av_over = 1;
+            if (b->filter->cut != NULL)
+                *b->filter->cut = 1;
+        }
+    }
+    return 1;
+}
+
+/* A scalar's size from below (proto/attr.h): a string of an object's member "S" its bytes (an empty
+   S is 0), of a member "N" 2 when it has a digit other than 0 (a number's exponent byte and its
+   first pair of digits; zero is 1), any other one byte. */
+static size_t scalar_size(const builder *b, const unsigned char *s, size_t len)
+{
+    char tag = b->depth > 0 && b->stack[b->depth - 1].node->type == DDB_JSON_OBJECT && b->pending_klen == 1
+                   ? b->pending_key[0]
+                   : 0;
+
+    if (tag == 'S')
+        return len;
+    if (tag == 'N')
+        for (size_t i = 0; i < len; i++)
+            if (s[i] >= '1' && s[i] <= '9')
+                return 2;
+    return 1;
+}
+
 static int f_null(void *ctx)
 {
-    return skip_scalar(ctx) || on_null(ctx);
+    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_null(ctx));
 }
 
 static int f_boolean(void *ctx, int val)
 {
-    return skip_scalar(ctx) || on_boolean(ctx, val);
+    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_boolean(ctx, val));
 }
 
 static int f_number(void *ctx, const char *s, size_t len)
 {
-    return skip_scalar(ctx) || on_number(ctx, s, len);
+    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_number(ctx, s, len));
 }
 
 static int f_string(void *ctx, const unsigned char *s, size_t len)
 {
-    return skip_scalar(ctx) || on_string(ctx, s, len);
+    return skip_scalar(ctx) || (count_built(ctx, scalar_size(ctx, s, len), 1) && on_string(ctx, s, len));
 }
 
 /* A container opens: counted when skipped (the depth limit holds there as elsewhere), else built
-   with its description. */
+   with its description, its bound if an array, and as an AttributeValue's start or part (an
+   object inside one: at least one byte of its size, an element's or the M's own). */
 static int f_open(builder *b, ddb_json_type t)
 {
+    const ddb_json_filter *f = b->filter;
     const void *desc;
+    uint32_t bound;
 
-    if (b->skip_depth > 0 || b->skip_next) {
+    if (b->skip_depth > 0 || b->skip_next || past_bound(b)) {
         b->skip_next = 0;
         if (b->depth + b->skip_depth == b->max_depth)
             return 0;
@@ -311,10 +370,16 @@ static int f_open(builder *b, ddb_json_type t)
         return 1;
     }
     next_in_array(b);
-    desc = b->depth == 0 ? b->filter->root : b->pending_desc;
-    if (!open_container_of(b, t))
+    desc = b->depth == 0 ? f->root : b->pending_desc;
+    if (!count_built(b, b->av_root > 0 && t == DDB_JSON_OBJECT, 0) || !open_container_of(b, t))
         return 0;
+    bound = desc != NULL && t == DDB_JSON_ARRAY && f->bound != NULL ? f->bound(desc) : 0;
     b->stack[b->depth - 1].desc = desc;
+    b->stack[b->depth - 1].limit = bound != 0 ? bound + 1 : 0;
+    if (b->av_root == 0 && desc != NULL && f->attr != NULL && f->attr(desc)) {
+        b->av_root = b->depth;
+        b->av_size = 0;
+    }
     return 1;
 }
 
@@ -334,7 +399,7 @@ static int f_map_key(void *ctx, const unsigned char *key, size_t len)
     const void *desc = b->stack[b->depth - 1].desc;
     int skip = 0;
 
-    if (b->skip_depth > 0)
+    if (b->skip_depth > 0 || b->av_over) /* (an unbuilt part's key: its value is not built) */
         return 1;
     b->pending_desc = desc != NULL ? b->filter->member(desc, (const char *)key, len, &skip) : NULL;
     if (skip) {
@@ -351,6 +416,13 @@ static int f_end(void *ctx)
     if (b->skip_depth > 0) {
         b->skip_depth--;
         return 1;
+    }
+    if (b->av_root == b->depth) { /* the AttributeValue is complete */
+        b->av_root = b->av_over = 0;
+    } else if (b->av_root > 0) {
+        b->nodes--; /* (a part complete: counted at its start) */
+        if (!count_built(b, 0, 1))
+            return 0;
     }
     return close_container(ctx);
 }
@@ -514,6 +586,9 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     b.filter = filter;
     b.pending_desc = NULL;
     b.skip_next = b.skip_depth = 0;
+    b.nodes = 0;
+    b.av_root = b.av_over = 0;
+    b.av_size = 0;
     h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)
         abort();

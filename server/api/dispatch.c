@@ -196,15 +196,30 @@ static int item_too_large(ddb_req *req, const ddb_http_in *in)
  */
 #define PARSE_KNOWN_FROM (16 * 1024)
 
-static ddb_json *parse_body(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
+static ddb_json *parse_body(const ddb_api *api, ddb_req *req, const ddb_http_in *in, int *cut)
 {
     const ddb_op_entry *e;
 
+    *cut = 0;
     if (req->body_len >= PARSE_KNOWN_FROM && in->target != NULL && in->peer == NULL &&
         (e = ddb_op_entry_of(api, ddb_op_from_target(in->target, in->target_len))) != NULL && e->spec != NULL &&
         e->spec->fields != NULL)
-        return ddb_v_parse_known(req->arena, req->body, req->body_len, e->spec->fields);
+        return ddb_v_parse_known(req->arena, req->body, req->body_len, e->spec->fields, cut);
     return ddb_json_parse_input(req->arena, req->body, req->body_len, NULL);
+}
+
+/*
+ * A request whose parse left an AttributeValue over 400 KB unbuilt (cut: DDB_JSON_AV_BUILT) and
+ * whose checks did not refuse what was built of it (an item's or a key's size does): a value of an
+ * ExpressionAttributeValues. No valid item holds it; DynamoDB's words for an item over the limit
+ * (docs/compatibility.md).
+ */
+static int cut_value_refused(ddb_req *req, int cut)
+{
+    if (!cut)
+        return 0;
+    ddb_req_fail(req, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+    return 1;
 }
 
 void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
@@ -212,6 +227,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     ddb_op op;
     const ddb_op_entry *e;
     ddb_json *body = NULL;
+    int cut = 0;
 
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
      * else checked, its body and operation name included */
@@ -232,7 +248,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     req->values = DDB_VALUES_CLASSIC;
     if (item_too_large(req, in))
         return;
-    if (req->body_len > 0 && (body = parse_body(api, req, in)) == NULL) {
+    if (req->body_len > 0 && (body = parse_body(api, req, in, &cut)) == NULL) {
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
         return;
     }
@@ -276,6 +292,8 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         envelope_request_checks(req, op);
         return;
     }
+    if (cut_value_refused(req, cut))
+        return;
     if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (req->validate_only)
