@@ -53,8 +53,11 @@ typedef struct builder {
        depth of its outermost container, or 0), its size counted from below, and whether its
        rest is read and not built (DDB_JSON_AV_BUILT) */
     uint32_t nodes;
-    int av_root, av_over;
-    size_t av_size;
+    int av_root, av_past, av_over;
+    size_t av_size, av_start;
+    char tag;           /* the one-letter member name a value follows, or 0 */
+    const char *text;   /* the document, and its parser: where an AttributeValue starts */
+    yajl_handle h;
 } builder;
 
 /* Outgrown: twice the room, from malloc, given back after the parse (parse()). In the arena, each
@@ -262,6 +265,9 @@ static const yajl_callbacks callbacks = {
 
 /* ---- a filtered parse: the unfiltered one's callbacks around what a skipped value does ---- */
 
+static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_at, int checked,
+                       const ddb_json_filter *filter);
+
 /* The next value's description, in an array (its element's); in an object on_map_key set it. */
 static void next_in_array(builder *b)
 {
@@ -272,7 +278,7 @@ static void next_in_array(builder *b)
 }
 
 /* Whether the next value is past what is built: an element past its array's bound, or a part of
-   an AttributeValue already over the size any valid one has. */
+   an AttributeValue past AV_BUILT_FIRST (counted, not built). */
 static int past_bound(const builder *b)
 {
     const open_container *c = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
@@ -280,88 +286,92 @@ static int past_bound(const builder *b)
     return c != NULL && (b->av_over || (c->limit != 0 && b->nscratch - c->first >= c->limit));
 }
 
-/* Whether a scalar is skipped: inside a skipped container, itself the member skipped, or past a
-   bound (see past_bound). */
-static int skip_scalar(builder *b)
-{
-    if (b->skip_depth > 0)
-        return 1;
-    if (b->skip_next) {
-        b->skip_next = 0;
-        return 1;
-    }
-    if (past_bound(b))
-        return 1;
-    next_in_array(b);
-    return 0;
-}
+/*
+ * An AttributeValue (or an item, a key) is built while its size is under AV_BUILT_FIRST, and only
+ * counted past it: at its end, one of 400 KB or less is built whole from its text (a second parse
+ * of that span, for a value over 16 KB only), one over is left cut (*filter->cut) and the caller
+ * refuses the request. So no tree of more than ~16 KB of attribute data is built beside one that
+ * DynamoDB can hold: a list of 1.3 million numbers (13 MB of body) builds 8,000 of them.
+ */
+#define AV_BUILT_FIRST (16 * 1024)
 
-/* One more value built, `size` bytes of the AttributeValue it is part of (if any): 0 when the
-   document passes DDB_JSON_MAX_NODES. A value over DDB_JSON_AV_BUILT is built no further, checked
-   where a part of it is complete (a scalar, a container's end), so what is built of it stays an
-   AttributeValue whose only fault is its size. */
-static int count_built(builder *b, size_t size, int complete)
+/* A value's size from below (proto/attr.h's rules): a string that is member "S"'s value its bytes
+   (an empty S is 0), member "N"'s 2 when it has a digit other than 0 (a number's exponent byte and
+   its first pair of digits; zero is 1), any other scalar 1, and an object 1 (an element's or a map
+   entry's own byte at least, an M's map is in its 3). Counted whether built or not. */
+static void av_count(builder *b, size_t size)
 {
-    if (++b->nodes > DDB_JSON_MAX_NODES)
-        return 0;
     if (b->av_root > 0) {
         b->av_size += size;
-        if (complete && b->av_size > DDB_JSON_AV_BUILT && !b->av_over) {
-            b->av_over = 1;
-            if (b->filter->cut != NULL)
-                *b->filter->cut = 1;
-        }
+        if (b->av_size > AV_BUILT_FIRST)
+            b->av_past = 1;
     }
-    return 1;
+    b->tag = 0;
 }
 
-/* A scalar's size from below (proto/attr.h): a string of an object's member "S" its bytes (an empty
-   S is 0), of a member "N" 2 when it has a digit other than 0 (a number's exponent byte and its
-   first pair of digits; zero is 1), any other one byte. */
 static size_t scalar_size(const builder *b, const unsigned char *s, size_t len)
 {
-    char tag = b->depth > 0 && b->stack[b->depth - 1].node->type == DDB_JSON_OBJECT && b->pending_klen == 1
-                   ? b->pending_key[0]
-                   : 0;
-
-    if (tag == 'S')
+    if (b->tag == 'S')
         return len;
-    if (tag == 'N')
+    if (b->tag == 'N')
         for (size_t i = 0; i < len; i++)
             if (s[i] >= '1' && s[i] <= '9')
                 return 2;
     return 1;
 }
 
+/* Whether a scalar is skipped: inside a skipped container, itself the member skipped, or past a
+   bound (see past_bound); counted in its AttributeValue either way. A part of an AttributeValue
+   stops being built where one is complete (a scalar, a container's end), so what is built of one
+   is an AttributeValue. */
+static int skip_scalar(builder *b, size_t size)
+{
+    int skip = b->skip_depth > 0 || b->skip_next || past_bound(b);
+
+    av_count(b, size);
+    b->skip_next = 0;
+    if (skip)
+        return 1;
+    if (++b->nodes > DDB_JSON_MAX_NODES)
+        return -1;
+    next_in_array(b);
+    b->av_over = b->av_past;
+    return 0;
+}
+
 static int f_null(void *ctx)
 {
-    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_null(ctx));
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_null(ctx));
 }
 
 static int f_boolean(void *ctx, int val)
 {
-    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_boolean(ctx, val));
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_boolean(ctx, val));
 }
 
 static int f_number(void *ctx, const char *s, size_t len)
 {
-    return skip_scalar(ctx) || (count_built(ctx, 1, 1) && on_number(ctx, s, len));
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_number(ctx, s, len));
 }
 
 static int f_string(void *ctx, const unsigned char *s, size_t len)
 {
-    return skip_scalar(ctx) || (count_built(ctx, scalar_size(ctx, s, len), 1) && on_string(ctx, s, len));
+    int skip = skip_scalar(ctx, scalar_size(ctx, s, len));
+    return skip > 0 || (skip == 0 && on_string(ctx, s, len));
 }
 
 /* A container opens: counted when skipped (the depth limit holds there as elsewhere), else built
-   with its description, its bound if an array, and as an AttributeValue's start or part (an
-   object inside one: at least one byte of its size, an element's or the M's own). */
+   with its description, its bound if an array, and as an AttributeValue's start or part. */
 static int f_open(builder *b, ddb_json_type t)
 {
     const ddb_json_filter *f = b->filter;
     const void *desc;
     uint32_t bound;
 
+    av_count(b, t == DDB_JSON_OBJECT && b->av_root > 0);
     if (b->skip_depth > 0 || b->skip_next || past_bound(b)) {
         b->skip_next = 0;
         if (b->depth + b->skip_depth == b->max_depth)
@@ -371,7 +381,7 @@ static int f_open(builder *b, ddb_json_type t)
     }
     next_in_array(b);
     desc = b->depth == 0 ? f->root : b->pending_desc;
-    if (!count_built(b, b->av_root > 0 && t == DDB_JSON_OBJECT, 0) || !open_container_of(b, t))
+    if (++b->nodes > DDB_JSON_MAX_NODES || !open_container_of(b, t))
         return 0;
     bound = desc != NULL && t == DDB_JSON_ARRAY && f->bound != NULL ? f->bound(desc) : 0;
     b->stack[b->depth - 1].desc = desc;
@@ -379,6 +389,8 @@ static int f_open(builder *b, ddb_json_type t)
     if (b->av_root == 0 && desc != NULL && f->attr != NULL && f->attr(desc)) {
         b->av_root = b->depth;
         b->av_size = 0;
+        b->av_past = b->av_over = 0;
+        b->av_start = yajl_get_bytes_consumed(b->h) - 1; /* (the '{' or '[' just read) */
     }
     return 1;
 }
@@ -399,6 +411,7 @@ static int f_map_key(void *ctx, const unsigned char *key, size_t len)
     const void *desc = b->stack[b->depth - 1].desc;
     int skip = 0;
 
+    b->tag = len == 1 ? (char)key[0] : 0;
     if (b->skip_depth > 0 || b->av_over) /* (an unbuilt part's key: its value is not built) */
         return 1;
     b->pending_desc = desc != NULL ? b->filter->member(desc, (const char *)key, len, &skip) : NULL;
@@ -409,21 +422,46 @@ static int f_map_key(void *ctx, const unsigned char *key, size_t len)
     return on_map_key(ctx, key, len);
 }
 
+/* An AttributeValue's end: over 400 KB it stays cut, else what was only counted of it is built now,
+   the whole value from its text in place of its part. */
+static int av_end(builder *b)
+{
+    open_container *c = &b->stack[b->depth - 1];
+    ddb_json *whole;
+    size_t end = yajl_get_bytes_consumed(b->h);
+
+    b->av_root = 0;
+    if (!b->av_over)
+        return close_container(b);
+    if (b->av_size > DDB_JSON_AV_BUILT) {
+        if (b->filter->cut != NULL)
+            *b->filter->cut = 1;
+        b->av_over = 0;
+        return close_container(b);
+    }
+    b->av_over = 0;
+    whole = parse(b->a, b->text + b->av_start, end - b->av_start, NULL, 1, NULL);
+    if (whole == NULL || whole->type != c->node->type)
+        return 0; /* (not reached: the span was read as this value) */
+    *c->node = *whole;
+    b->nscratch = c->first;
+    b->depth--;
+    return 1;
+}
+
 static int f_end(void *ctx)
 {
     builder *b = ctx;
 
+    b->tag = 0;
     if (b->skip_depth > 0) {
         b->skip_depth--;
         return 1;
     }
-    if (b->av_root == b->depth) { /* the AttributeValue is complete */
-        b->av_root = b->av_over = 0;
-    } else if (b->av_root > 0) {
-        b->nodes--; /* (a part complete: counted at its start) */
-        if (!count_built(b, 0, 1))
-            return 0;
-    }
+    if (b->av_root == b->depth)
+        return av_end(b);
+    if (b->av_root > 0)
+        b->av_over = b->av_past; /* (a part complete) */
     return close_container(ctx);
 }
 
@@ -587,11 +625,14 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     b.pending_desc = NULL;
     b.skip_next = b.skip_depth = 0;
     b.nodes = 0;
-    b.av_root = b.av_over = 0;
-    b.av_size = 0;
+    b.av_root = b.av_past = b.av_over = 0;
+    b.av_size = b.av_start = 0;
+    b.tag = 0;
+    b.text = text;
     h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)
         abort();
+    b.h = h;
     if (checked) /* yajl's own check lets overlong forms, surrogates and lone \u halves through */
         yajl_config(h, yajl_dont_validate_strings, 1);
     st = yajl_parse(h, (const unsigned char *)text, len);

@@ -93,20 +93,19 @@ typedef struct ddb_json_filter {
        one more is built, for the caller's check to refuse the array, and the rest are read, not
        built (issue 73: TransactGetItems of 300,000 Gets built them all, 10 s and 196 MB). */
     uint32_t (*bound)(const void *arr);
-    /* Whether a value described by `desc` is an AttributeValue, or a map of them, that DynamoDB's
-       400 KB item size bounds: its size (proto/attr.h's rules, counted from below as it is built)
-       is built to just past DDB_JSON_AV_BUILT and the rest read, not built; *cut is then set, the
-       tree is not the document, and the caller refuses it (issue 73: one L of 1.3 million numbers
-       in ExpressionAttributeValues built 183 MB). May be NULL. */
+    /* Whether a value described by `desc` is an AttributeValue, or a map of them that is an item
+       or a key, that DynamoDB's 400 KB item size bounds: one over DDB_JSON_AV_BUILT is left cut,
+       *cut set, the tree then not the document (the caller refuses it). issue 73: one L of 1.3
+       million numbers in ExpressionAttributeValues built 183 MB. May be NULL. */
     int (*attr)(const void *desc);
     int *cut;
 } ddb_json_filter;
 
-/* An AttributeValue's size past which a filtered parse stops building it: the item size limit
-   (400 KB) and one byte, as no valid value is larger (the count is a lower bound of the size
-   proto/attr.h gives, within one byte of it: the tree built is still over the limit, and a check
-   of its size refuses it as it would the whole). A list element of the cheapest kind, {"NULL":true}
-   or {"N":"1"}, counts 2 bytes and takes ~100 bytes of tree: ~20 MB at most for each value. */
+/* An AttributeValue's size (or an item's, a key's) past which a filtered parse leaves it cut: the
+   item size limit, 400 KB, and one byte, as no valid one is larger (the size is counted from below,
+   within a byte of proto/attr.h's). What it builds of one is ~16 KB of its size at most, the rest
+   counted as it is read: a value of 400 KB or less is then built whole from its text, a second
+   parse of that span (proto/json.c, AV_BUILT_FIRST). */
 #define DDB_JSON_AV_BUILT (400 * 1024 + 1)
 
 /*

@@ -209,16 +209,17 @@ static ddb_json *parse_body(const ddb_api *api, ddb_req *req, const ddb_http_in 
 }
 
 /*
- * A request whose parse left an AttributeValue over 400 KB unbuilt (cut: DDB_JSON_AV_BUILT) and
- * whose checks did not refuse what was built of it (an item's or a key's size does): a value of an
- * ExpressionAttributeValues. No valid item holds it; DynamoDB's words for an item over the limit
- * (docs/compatibility.md).
+ * A request whose parse left an item, a key or an AttributeValue over 400 KB unbuilt (cut:
+ * DDB_JSON_AV_BUILT) and whose checks did not refuse what was built of it: refused as DynamoDB
+ * refuses an item over the limit, UpdateItem as it refuses an update that makes one (a value that
+ * large is what a SET would write). No valid item holds such a value (docs/compatibility.md).
  */
-static int cut_value_refused(ddb_req *req, int cut)
+static int cut_value_refused(ddb_req *req, ddb_op op, int cut)
 {
     if (!cut)
         return 0;
-    ddb_req_fail(req, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+    ddb_req_fail(req, DDB_E_VALIDATION, op == DDB_OP_UpdateItem ? "Item size to update has exceeded the maximum allowed size"
+                                                                 : "Item size has exceeded the maximum allowed size");
     return 1;
 }
 
@@ -292,7 +293,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         envelope_request_checks(req, op);
         return;
     }
-    if (cut_value_refused(req, cut))
+    if (cut_value_refused(req, op, cut))
         return;
     if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
