@@ -53,9 +53,10 @@ typedef struct builder {
        depth of its outermost container, or 0), its size counted from below, and whether its
        rest is read and not built (DDB_JSON_AV_BUILT) */
     uint32_t nodes;
-    int av_root, av_past, av_over;
+    int av_root, av_past, av_over, av_kind;
     size_t av_size, av_start;
     char tag;           /* the one-letter member name a value follows, or 0 */
+    int opened;         /* the last value read opened an array */
     const char *text;   /* the document, and its parser: where an AttributeValue starts */
     yajl_handle h;
 } builder;
@@ -297,8 +298,10 @@ static int past_bound(const builder *b)
 
 /* A value's size from below (proto/attr.h's rules): a string that is member "S"'s value its bytes
    (an empty S is 0), member "N"'s 2 when it has a digit other than 0 (a number's exponent byte and
-   its first pair of digits; zero is 1), any other scalar 1, and an object 1 (an element's or a map
-   entry's own byte at least, an M's map is in its 3). Counted whether built or not. */
+   its first pair of digits; zero is 1), any other scalar 1, an object 1 (an element's or a map
+   entry's own byte at least, an M's map is in its 3) and an empty array 1 (an L's 3; a set is
+   never empty): every value built is then a byte at least but a list's own array, so a value
+   counted under the limit is at most ~800,000 values. Counted whether built or not. */
 static void av_count(builder *b, size_t size)
 {
     if (b->av_root > 0) {
@@ -307,6 +310,7 @@ static void av_count(builder *b, size_t size)
             b->av_past = 1;
     }
     b->tag = 0;
+    b->opened = 0;
 }
 
 static size_t scalar_size(const builder *b, const unsigned char *s, size_t len)
@@ -371,7 +375,8 @@ static int f_open(builder *b, ddb_json_type t)
     const void *desc;
     uint32_t bound;
 
-    av_count(b, t == DDB_JSON_OBJECT && b->av_root > 0);
+    av_count(b, t == DDB_JSON_OBJECT);
+    b->opened = t == DDB_JSON_ARRAY;
     if (b->skip_depth > 0 || b->skip_next || past_bound(b)) {
         b->skip_next = 0;
         if (b->depth + b->skip_depth == b->max_depth)
@@ -386,7 +391,7 @@ static int f_open(builder *b, ddb_json_type t)
     bound = desc != NULL && t == DDB_JSON_ARRAY && f->bound != NULL ? f->bound(desc) : 0;
     b->stack[b->depth - 1].desc = desc;
     b->stack[b->depth - 1].limit = bound != 0 ? bound + 1 : 0;
-    if (b->av_root == 0 && desc != NULL && f->attr != NULL && f->attr(desc)) {
+    if (b->av_root == 0 && desc != NULL && f->attr != NULL && (b->av_kind = f->attr(desc)) != 0) {
         b->av_root = b->depth;
         b->av_size = 0;
         b->av_past = b->av_over = 0;
@@ -435,7 +440,7 @@ static int av_end(builder *b)
         return close_container(b);
     if (b->av_size > DDB_JSON_AV_BUILT) {
         if (b->filter->cut != NULL)
-            *b->filter->cut = 1;
+            *b->filter->cut |= b->av_kind;
         b->av_over = 0;
         return close_container(b);
     }
@@ -453,7 +458,7 @@ static int f_end(void *ctx)
 {
     builder *b = ctx;
 
-    b->tag = 0;
+    av_count(b, b->opened); /* (an array just opened is empty) */
     if (b->skip_depth > 0) {
         b->skip_depth--;
         return 1;
@@ -625,9 +630,10 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     b.pending_desc = NULL;
     b.skip_next = b.skip_depth = 0;
     b.nodes = 0;
-    b.av_root = b.av_past = b.av_over = 0;
+    b.av_root = b.av_past = b.av_over = b.av_kind = 0;
     b.av_size = b.av_start = 0;
     b.tag = 0;
+    b.opened = 0;
     b.text = text;
     h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)

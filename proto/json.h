@@ -94,12 +94,15 @@ typedef struct ddb_json_filter {
        built (issue 73: TransactGetItems of 300,000 Gets built them all, 10 s and 196 MB). */
     uint32_t (*bound)(const void *arr);
     /* Whether a value described by `desc` is an AttributeValue, or a map of them that is an item
-       or a key, that DynamoDB's 400 KB item size bounds: one over DDB_JSON_AV_BUILT is left cut,
-       *cut set, the tree then not the document (the caller refuses it). issue 73: one L of 1.3
-       million numbers in ExpressionAttributeValues built 183 MB. May be NULL. */
+       or a key, that DynamoDB's 400 KB item size bounds (0: not one; else the kind the caller
+       gives it, DDB_JSON_CUT_*): one over DDB_JSON_AV_BUILT is left cut, its kind or'd into *cut,
+       the tree then not the document. issue 73: one L of 1.3 million numbers in
+       ExpressionAttributeValues built 183 MB. May be NULL. */
     int (*attr)(const void *desc);
     int *cut;
 } ddb_json_filter;
+#define DDB_JSON_CUT_VALUE 1 /* an AttributeValue or an item */
+#define DDB_JSON_CUT_KEY 2   /* a key: what is built of one over 400 KB is still no key */
 
 /* An AttributeValue's size (or an item's, a key's) past which a filtered parse leaves it cut: the
    item size limit, 400 KB, and one byte, as no valid one is larger (the size is counted from below,

@@ -209,14 +209,14 @@ static ddb_json *parse_body(const ddb_api *api, ddb_req *req, const ddb_http_in 
 }
 
 /*
- * A request whose parse left an item, a key or an AttributeValue over 400 KB unbuilt (cut:
+ * A request whose parse left an item or an AttributeValue over 400 KB unbuilt (cut:
  * DDB_JSON_AV_BUILT) and whose checks did not refuse what was built of it: refused as DynamoDB
  * refuses an item over the limit, UpdateItem as it refuses an update that makes one (a value that
  * large is what a SET would write). No valid item holds such a value (docs/compatibility.md).
  */
 static int cut_value_refused(ddb_req *req, ddb_op op, int cut)
 {
-    if (!cut)
+    if (!(cut & DDB_JSON_CUT_VALUE)) /* (a key cut: its checks refuse it, as they refuse the whole) */
         return 0;
     ddb_req_fail(req, DDB_E_VALIDATION, op == DDB_OP_UpdateItem ? "Item size to update has exceeded the maximum allowed size"
                                                                  : "Item size has exceeded the maximum allowed size");
