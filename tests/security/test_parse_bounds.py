@@ -72,6 +72,7 @@ def test_an_expression_value_of_a_million_numbers_is_counted_not_built(server_fa
     check(*send_with_probe(server, table, ddb, "UpdateItem", body),
           (VALIDATION, "Item size to update has exceeded the maximum allowed size"))
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "k"}})["Item"] == {"pk": {"S": "k"}, "v": {"N": "7"}}
+    values_up_to_400_kb_are_built_whole(server, table, ddb)
 
 
 def test_a_key_or_an_item_over_400_kb_is_refused_as_before(server_factory):
@@ -92,10 +93,9 @@ def test_a_key_or_an_item_over_400_kb_is_refused_as_before(server_factory):
     check(*send_with_probe(server, table, ddb, "BatchWriteItem", body), ITEM_TOO_BIG)
 
 
-def test_values_up_to_400_kb_are_built_whole_past_the_first_16_kb(server_factory):
+def values_up_to_400_kb_are_built_whole(server, table, ddb):
     # what is counted and not built at first is built from its text at the value's end: a 60,000
     # element list (about 290 KB) in an item and in a condition's value, both taken
-    server, table, ddb = server_with_table(server_factory)
     elements = [{"N": str(i)} for i in range(60000)]
     item = {"pk": {"S": "a"}, "l": {"L": elements}, "m": {"M": {"x%d" % i: {"S": "y" * 10} for i in range(2000)}}}
     r = raw_request(server.endpoint, "BatchWriteItem", {"RequestItems": {table: [{"PutRequest": {"Item": item}}]}})
