@@ -136,3 +136,48 @@ def test_batch_get_item_of_700000_keys_builds_101(server_factory):
     body = ('{"RequestItems":{"%s":{"Keys":[%s,}}}' % (table, ",".join(['{"pk":{"S":"k"}}'] * 2000))).encode()
     r = raw_request(server.endpoint, "BatchGetItem", body)
     assert r.status == 400 and r.json()["__type"] == "com.amazon.coral.service#SerializationException", r.body[:300]
+
+
+KEYS = """AKIDADMIN adminsecret
+AKIDTEST testsecret name=tester tables=test_*
+"""
+
+
+def test_a_key_with_no_right_on_the_table_is_refused_before_the_body_is_built(server_factory, tmp_path):
+    # 1.5 million ExpressionAttributeNames (a map with no bound of its own, 12 MB inflated) sent
+    # to a table the key has no right on: its tree was built whole (~120 MB) before AccessDenied
+    from helpers import key_client, signed_call
+    (tmp_path / "keys").write_text(KEYS)
+    server = server_factory(["--in-memory", "--threads", "1", "--auth", str(tmp_path / "keys")])
+    admin = key_client(server.endpoint, "AKIDADMIN", "adminsecret")
+    admin.create_table(TableName="secret", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+    admin.put_item(TableName="secret", Item={"pk": {"S": "k"}, "v": {"N": "7"}})
+    body = ('{"TableName":"secret","Key":{"pk":{"S":"k"}},"ConditionExpression":"#a = :v",'
+            '"ExpressionAttributeValues":{":v":{"N":"1"}},"ExpressionAttributeNames":{%s}}'
+            % ",".join(['"#a":"b"'] * 1500000)).encode()
+    compressed = gzip.compress(body, 9)
+    base = proc_status_kb(server.proc.pid, "VmHWM")
+    probe = {}
+
+    def get():
+        probe["item"] = admin.get_item(TableName="secret", Key={"pk": {"S": "k"}}).get("Item")
+
+    t = threading.Thread(target=get)
+    t.start()
+    status, answer = signed_call(server.endpoint, "AKIDTEST", "testsecret", "DeleteItem", compressed,
+                                 headers={"Content-Encoding": "gzip"})
+    t.join(60)
+    grew = (proc_status_kb(server.proc.pid, "VmHWM") - base) / 1024.0 - len(body) / MB
+    assert status == 400 and answer == {
+        "__type": "com.amazon.coral.service#AccessDeniedException",
+        "message": "User: arn:aws:iam::000000000000:user/tester is not authorized to perform: dynamodb:DeleteItem on "
+                   "resource: arn:aws:dynamodb:us-east-1:000000000000:table/secret because no identity-based policy "
+                   "allows the dynamodb:DeleteItem action"}, answer
+    assert rss_within(grew, 20), "the peak RSS grew %.0f MB beyond the body" % grew
+    assert probe["item"] == {"pk": {"S": "k"}, "v": {"N": "7"}}
+    # the admin's same request is read whole, and answered (the condition fails)
+    status, answer = signed_call(server.endpoint, "AKIDADMIN", "adminsecret", "DeleteItem", compressed,
+                                 headers={"Content-Encoding": "gzip"})
+    assert status == 400 and answer["__type"].endswith("#ConditionalCheckFailedException"), answer
