@@ -310,3 +310,43 @@ TEST(an_attribute_value_past_16_kb_is_built_whole_or_cut_past_400_kb)
     ddb_buf_free(&got);
     ddb_arena_free(&a);
 }
+
+static const char value_marker = 0;
+
+static const void *members_are_values(const void *obj, const char *key, size_t klen, int *skip)
+{
+    (void)obj, (void)key, (void)klen, (void)skip;
+    return &value_marker;
+}
+
+static int marked_value(const void *desc)
+{
+    return desc == &value_marker ? DDB_JSON_CUT_VALUE : 0;
+}
+
+TEST(what_follows_a_value_built_from_its_text_is_built_too)
+{
+    int cut = 0;
+    const ddb_json_filter f = {&f, members_are_values, same_desc, NULL, marked_value, &cut};
+    ddb_buf text = {0}, whole = {0}, got = {0};
+    ddb_arena a;
+    const ddb_json *v;
+
+    ddb_arena_init(&a);
+    /* two values past 16 KB each, a scalar and a small value between them (a scalar right after
+       one built from its text was taken for a part of it, and all that followed left unbuilt) */
+    ddb_buf_puts(&text, "{\"a\":");
+    list_doc(&text, 20000);
+    ddb_buf_puts(&text, ",\"d\":7,\"b\":{\"S\":\"x\"},\"c\":");
+    list_doc(&text, 20000);
+    ddb_buf_puts(&text, "}");
+    written(&whole, ddb_json_parse_input(&a, text.data, text.len, NULL));
+    v = ddb_json_parse_input_filtered(&a, text.data, text.len, NULL, &f);
+    ASSERT(v != NULL && cut == 0 && v->n == 4);
+    written(&got, v);
+    ASSERT(got.len == whole.len && memcmp(got.data, whole.data, got.len) == 0);
+    ddb_buf_free(&text);
+    ddb_buf_free(&whole);
+    ddb_buf_free(&got);
+    ddb_arena_free(&a);
+}
