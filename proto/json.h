@@ -118,7 +118,7 @@ typedef struct ddb_json_filter {
  * of five 400 KB items of {"NULL":true} lists (2.04 million nodes in 14 MB,
  * tests/security/test_compressed_bodies.py); a 16 MB body holds 8 million nodes at most. With the
  * bounds above, what can still reach it is a known map with no bound of its own (an
- * ExpressionAttributeNames of millions of names): ~200 MB of tree at worst, where it was 600.
+ * ExpressionAttributeNames of millions of names): ~200 MB of tree at worst.
  */
 #define DDB_JSON_MAX_NODES (4u * 1024 * 1024)
 /* ddb_json_parse_input, building only what `f` keeps (NULL: all of it). */
