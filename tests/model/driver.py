@@ -1,0 +1,202 @@
+"""tests/model/driver.py: one seeded run (a server with the seed's modes, the seed's tables, the
+seed's operations, each answer checked), and the shrinking of a failing run to a minimal sequence.
+
+The servers are compat's DdbdServer (tests/compat/conftest.py), so its wrappers ($DDBD_BIN, the
+memcheck prefix) apply here too."""
+import importlib.util
+import os
+import random
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from client import Client, error_message, error_type  # noqa: E402
+from gen import Gen, table_shapes  # noqa: E402
+from model import Model  # noqa: E402
+from reads import Reads  # noqa: E402
+from runner import Mismatch, Runner  # noqa: E402
+from show import show_op  # noqa: E402
+
+START_MS = 1893456000000   # the frozen clock's start: 2030-01-01
+
+
+def compat():
+    mod = sys.modules.get("compat_conftest")
+    if mod is None:
+        path = os.path.join(HERE, "..", "compat", "conftest.py")
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location("compat_conftest", path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["compat_conftest"] = mod
+        spec.loader.exec_module(mod)
+    return mod
+
+
+class Checker(Reads, Runner):
+    pass
+
+
+def draw_modes(seed, allowed):
+    """The seed's combination of server modes (`allowed`: the names that may be drawn)."""
+    rng = random.Random(seed * 7919 + 1)
+    modes = {}
+    if "stale" in allowed and rng.random() < 0.4:
+        modes["stale_ms"] = rng.choice([500, 2000])
+    if "lag" in allowed and rng.random() < 0.4:
+        lo = rng.choice([0, 100])
+        modes["lag"] = (lo, lo + rng.choice([200, 1500]))
+        modes["lag_max"] = modes["lag"][1]
+    if modes:
+        modes["consistency_seed"] = rng.randint(0, 1 << 30)
+    return modes
+
+
+def server_args(modes, record=None):
+    args = ["--in-memory", "--admin", "--clock", "frozen@%d" % START_MS]
+    if "stale_ms" in modes:
+        args += ["--stale-reads", str(modes["stale_ms"])]
+    if "lag" in modes:
+        args += ["--index-lag", "%d-%d" % modes["lag"]]
+    if "consistency_seed" in modes:
+        args += ["--consistency-seed", str(modes["consistency_seed"])]
+    if record:
+        args += ["--record", record]
+    return args
+
+
+def create_tables(client, specs):
+    for s in specs:
+        attrs = {s["hash"][0]: s["hash"][1]}
+        ks = [{"AttributeName": s["hash"][0], "KeyType": "HASH"}]
+        if s["range"]:
+            attrs[s["range"][0]] = s["range"][1]
+            ks.append({"AttributeName": s["range"][0], "KeyType": "RANGE"})
+        req = {"TableName": s["name"], "KeySchema": ks, "BillingMode": "PAY_PER_REQUEST"}
+        for part, key in (("gsis", "GlobalSecondaryIndexes"), ("lsis", "LocalSecondaryIndexes")):
+            out = []
+            for ix in s[part]:
+                iks = [{"AttributeName": ix["hash"][0], "KeyType": "HASH"}]
+                attrs[ix["hash"][0]] = ix["hash"][1]
+                if ix["range"]:
+                    iks.append({"AttributeName": ix["range"][0], "KeyType": "RANGE"})
+                    attrs[ix["range"][0]] = ix["range"][1]
+                proj = {"ProjectionType": ix["proj"][0]}
+                if ix["proj"][1]:
+                    proj["NonKeyAttributes"] = list(ix["proj"][1])
+                out.append({"IndexName": ix["name"], "KeySchema": iks, "Projection": proj})
+            if out:
+                req[key] = out
+        req["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in sorted(attrs.items())]
+        status, ans = client.call("CreateTable", req)
+        if status != 200:
+            raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
+
+
+class Run:
+    """One seed: its tables, its modes, its operations."""
+
+    def __init__(self, seed, n_ops, allowed=("stale", "lag")):
+        self.seed = seed
+        rng = random.Random(seed)
+        self.specs = table_shapes(rng)
+        self.modes = draw_modes(seed, allowed)
+        gen = Gen(seed + 1, self.specs)
+        self.ops = [gen.op() for _ in range(n_ops)]
+
+    def describe(self):
+        lines = ["modes: %s" % ({k: v for k, v in self.modes.items() if not k.startswith("_")} or "none")]
+        for s in self.specs:
+            lines.append("table %s: hash %s%s; %s" % (
+                s["name"], s["hash"], " range %s" % (s["range"],) if s["range"] else "",
+                "; ".join("%s %s/%s %s" % (ix["name"], ix["hash"], ix["range"], ix["proj"])
+                          for ix in s["gsis"] + s["lsis"]) or "no indexes"))
+        return lines
+
+    def execute(self, ops, keep_server=False):
+        """Runs `ops` on a fresh server: (None or (index, message), checker)."""
+        server = compat().DdbdServer(server_args(self.modes)).start()
+        client = Client(server.endpoint)
+        model = Model(self.specs)
+        model.now = START_MS
+        checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
+        failure = None
+        try:
+            create_tables(client, self.specs)
+            for n, op in enumerate(ops):
+                try:
+                    getattr(checker, "op_" + op["op"].replace("pscan", "scan"))(op)
+                    checker.checked += 1
+                except Mismatch as e:
+                    failure = (n, str(e))
+                    break
+            if failure is None:
+                failure = self.final_checks(checker, client)
+        finally:
+            client.close()
+            code = server.stop()
+            if failure is None and code not in (0,):
+                failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
+        return failure, checker
+
+    def final_checks(self, checker, client):
+        return None
+
+
+def shrink(run, ops, failure, deadline):
+    """Delta debugging (ddmin) over the operations: the smallest sequence found that still fails
+    (any mismatch counts), within the deadline."""
+    ops = ops[:failure[0] + 1]
+    n = 2
+    while len(ops) >= 2 and time.monotonic() < deadline:
+        chunk = max(1, len(ops) // n)
+        reduced = False
+        for start in range(0, len(ops), chunk):
+            if time.monotonic() >= deadline:
+                break
+            trial = ops[:start] + ops[start + chunk:]
+            f, _ = run.execute(trial)
+            if f is not None:
+                ops, failure = trial[:f[0] + 1], f
+                n = max(n - 1, 2)
+                reduced = True
+                break
+        if not reduced:
+            if chunk == 1:
+                break
+            n = min(len(ops), n * 2)
+    return ops, failure
+
+
+def report(run, ops, failure, n_ops):
+    lines = ["model mismatch (seed %d), minimal sequence of %d operations:" % (run.seed, len(ops))]
+    lines += ["  " + line for line in run.describe()]
+    for n, op in enumerate(ops):
+        lines.append("  %3d. %s" % (n + 1, show_op(op, run.specs)))
+    lines.append("  -> %s" % failure[1])
+    lines.append("repeat: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d" % (run.seed, n_ops))
+    return "\n".join(lines)
+
+
+ALL_MODES = ("stale", "lag")
+
+
+def campaign(master, seconds, ops_per_run, max_ops=None, modes=ALL_MODES, shrink_s=180, log=print):
+    """Seeds master, master+1, ... each a fresh server and ops_per_run operations, until `seconds`
+    have passed (or max_ops operations are checked): (operations checked, runs, failure report or
+    None). The first failure is shrunk and reported."""
+    t0 = time.monotonic()
+    checked = runs = 0
+    seed = master
+    while time.monotonic() - t0 < seconds and (max_ops is None or checked < max_ops):
+        run = Run(seed, ops_per_run, modes)
+        failure, checker = run.execute(run.ops)
+        checked += checker.checked
+        runs += 1
+        if failure is not None:
+            log("seed %d failed after %d operations; shrinking" % (seed, failure[0]))
+            ops, failure = shrink(run, run.ops, failure, time.monotonic() + shrink_s)
+            return checked, runs, report(run, ops, failure, ops_per_run)
+        seed += 1
+    return checked, runs, None

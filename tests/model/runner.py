@@ -1,0 +1,371 @@
+"""tests/model/runner.py: sends each operation of a sequence to ddbd and checks the answer against
+the model: items, order, LastEvaluatedKey, errors' __type and message, ConsumedCapacity.
+
+Run(ops) raises Mismatch at the first answer the model does not allow."""
+from client import error_message, error_type
+from expr import ModelError, Renderer, eval_cond, render_cond, render_update, update_result, updated_names
+from model import key_of
+from values import item_from_wire, item_size, item_to_wire, read_units, show_item
+
+CCF = "The conditional request failed"
+
+
+class Mismatch(Exception):
+    pass
+
+
+def check(ok, what, *detail):
+    if not ok:
+        raise Mismatch(what + "".join("\n    " + str(d) for d in detail))
+
+
+def close(a, b):
+    return abs(float(a) - float(b)) < 1e-6
+
+
+class Runner:
+    """Executes operations against `client` with `model` as the reference. `modes` says what the
+    server was started with (the checks it relaxes: stale reads, index lag, throttling, faults)."""
+
+    def __init__(self, client, model, names, modes):
+        self.c, self.m, self.names, self.modes = client, model, names, modes
+        self.checked = 0
+        self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
+
+    # -- helpers --------------------------------------------------------------------------------
+    def tname(self, i):
+        return self.names[i]
+
+    def call(self, op, body):
+        status, ans = self.c.call(op, body)
+        return status, ans
+
+    def note_capacity(self, cc, kind):
+        for c in (cc if isinstance(cc, list) else [cc]):
+            if not c:
+                continue
+            r = self.reported.setdefault(c["TableName"], {"read": 0.0, "write": 0.0})
+            r[kind] += float(c.get("CapacityUnits", 0))
+
+    def expect_capacity(self, ans, mode, table, units, idx, what):
+        """ConsumedCapacity of one table: units for the table and {index: units}."""
+        cc = ans.get("ConsumedCapacity")
+        if mode == "NONE":
+            check(cc is None, what + ": ConsumedCapacity without ReturnConsumedCapacity", cc)
+            return
+        check(cc is not None, what + ": no ConsumedCapacity")
+        check(cc.get("TableName") == table, what + ": ConsumedCapacity's TableName", cc)
+        total = units + sum(idx.values())
+        check(close(cc.get("CapacityUnits", -1), total), what + ": CapacityUnits %s, model %s" %
+              (cc.get("CapacityUnits"), total), "table %s indexes %s" % (units, idx), cc)
+        if mode == "INDEXES":
+            check(close(cc.get("Table", {}).get("CapacityUnits", 0), units), what + ": Table's CapacityUnits", cc)
+            got = {}
+            for part in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                for name, v in cc.get(part, {}).items():
+                    if float(v.get("CapacityUnits", 0)):
+                        got[name] = float(v["CapacityUnits"])
+            check(set(got) == set(k for k, v in idx.items() if v) and all(close(got[k], idx[k]) for k in got),
+                  what + ": index CapacityUnits %s, model %s" % (got, idx), cc)
+
+    def expect_error(self, status, ans, type_, message, what):
+        check(status == 400, what + ": status %s, model %s %s" % (status, type_, message), ans)
+        check(error_type(ans) == type_, what + ": error %s, model %s" % (error_type(ans), type_), ans)
+        if message is not None:
+            check(error_message(ans) == message, what + ": message %r, model %r" % (error_message(ans), message))
+
+    def expect_ok(self, status, ans, what):
+        check(status == 200, what + ": status %s (%s: %s), model success" %
+              (status, error_type(ans), error_message(ans)), ans)
+
+    def cond_req(self, req, cond, r):
+        if cond is not None:
+            req["ConditionExpression"] = render_cond(cond, r)
+        return req
+
+    def cap(self, req, mode):
+        if mode != "NONE":
+            req["ReturnConsumedCapacity"] = mode
+        return req
+
+    # -- item operations ------------------------------------------------------------------------
+    def op_put(self, op):
+        tm = self.m.tables[op["t"]]
+        name = self.tname(op["t"])
+        key = key_of(tm.spec, op["item"])
+        r = Renderer()
+        req = self.cond_req({"TableName": name, "Item": item_to_wire(op["item"]), "ReturnValues": op["rv"]},
+                            op["cond"], r)
+        if op["rvf"]:
+            req["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        self.cap(r.attach(req), op["cap"])
+        status, ans = self.call("PutItem", req)
+        old = tm.get(key)
+        return self.finish_write(op, tm, name, key, old, op["item"], status, ans, "PutItem")
+
+    def finish_write(self, op, tm, name, key, old, new, status, ans, what):
+        """The common end of PutItem, UpdateItem, DeleteItem: condition, answer, capacity."""
+        if op["cond"] is not None and not eval_cond(op["cond"], old):
+            self.expect_error(status, ans, "ConditionalCheckFailedException", CCF, what)
+            want = old if op["rvf"] and old else None
+            got = item_from_wire(ans["Item"]) if "Item" in ans else None
+            check(got == want, what + ": the refused request's Item", show_item(got), show_item(want))
+            return
+        self.expect_ok(status, ans, what)
+        tcost, icost = tm.write_cost(old, new)
+        self.expect_capacity(ans, op["cap"], name, tcost, icost, what)
+        self.note_capacity(ans.get("ConsumedCapacity"), "write")
+        self.m.charge(name, "write", tcost + sum(icost.values()))
+        got = item_from_wire(ans["Attributes"]) if "Attributes" in ans else None
+        want = self.returned(op, old, new)
+        check(got == want, what + ": Attributes (ReturnValues %s)" % op["rv"],
+              "got   " + show_item(got), "model " + show_item(want))
+        tm.put(key, new, self.m.now)
+
+    def returned(self, op, old, new):
+        rv = op["rv"]
+        if rv == "ALL_OLD":
+            return old or None
+        if rv == "ALL_NEW":
+            return new or None
+        if rv in ("UPDATED_OLD", "UPDATED_NEW"):
+            src = old if rv == "UPDATED_OLD" else new
+            names = updated_names(op["acts"])
+            out = {n: src[n] for n in names if src and n in src}
+            return out or None
+        return None
+
+    def op_update(self, op):
+        tm = self.m.tables[op["t"]]
+        name = self.tname(op["t"])
+        key = op["key"]
+        r = Renderer()
+        req = {"TableName": name, "Key": item_to_wire(key), "ReturnValues": op["rv"],
+               "UpdateExpression": render_update(op["acts"], r)}
+        self.cond_req(req, op["cond"], r)
+        if op["rvf"]:
+            req["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        self.cap(r.attach(req), op["cap"])
+        status, ans = self.call("UpdateItem", req)
+        old = tm.get(key)
+        if op["cond"] is None or eval_cond(op["cond"], old):
+            try:
+                new = update_result(op["acts"], old, key)
+            except ModelError as e:
+                self.expect_error(status, ans, e.type, e.message, "UpdateItem")
+                return
+        else:
+            new = None
+        self.finish_write(op, tm, name, key, old, new, status, ans, "UpdateItem")
+
+    def op_delete(self, op):
+        tm = self.m.tables[op["t"]]
+        name = self.tname(op["t"])
+        r = Renderer()
+        req = self.cond_req({"TableName": name, "Key": item_to_wire(op["key"]), "ReturnValues": op["rv"]},
+                            op["cond"], r)
+        if op["rvf"]:
+            req["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        self.cap(r.attach(req), op["cap"])
+        status, ans = self.call("DeleteItem", req)
+        self.finish_write(op, tm, name, op["key"], tm.get(op["key"]), None, status, ans, "DeleteItem")
+
+    def op_get(self, op):
+        tm = self.m.tables[op["t"]]
+        name = self.tname(op["t"])
+        r = Renderer()
+        req = {"TableName": name, "Key": item_to_wire(op["key"]), "ConsistentRead": op["consistent"]}
+        if op["proj"]:
+            req["ProjectionExpression"] = ", ".join(r.name(p) for p in op["proj"])
+        self.cap(r.attach(req), op["cap"])
+        status, ans = self.call("GetItem", req)
+        self.expect_ok(status, ans, "GetItem")
+        got = item_from_wire(ans["Item"]) if "Item" in ans else None
+        allowed = self.allowed_versions(tm, op["key"], op["consistent"])
+        match = [v for v in allowed if project(v, op["proj"]) == got]
+        check(match, "GetItem: Item", "got   " + show_item(got),
+              *("model " + show_item(project(v, op["proj"])) for v in allowed))
+        size = item_size(match[0])
+        units = read_units(size, op["consistent"])
+        if len({read_units(item_size(v), op["consistent"]) for v in match}) == 1:
+            self.expect_capacity(ans, op["cap"], name, units, {}, "GetItem")
+        self.note_capacity(ans.get("ConsumedCapacity"), "read")
+        self.m.charge(name, "read", units)
+
+    def allowed_versions(self, tm, key, consistent):
+        if consistent or not self.modes.get("stale_ms"):
+            return [tm.get(key)]
+        return tm.versions(key, self.m.now - self.modes["stale_ms"])
+
+    # -- batches --------------------------------------------------------------------------------
+    def op_batch_write(self, op):
+        reqs = {}
+        for i, kind, body in op["reqs"]:
+            w = {"PutRequest": {"Item": item_to_wire(body)}} if kind == "put" else \
+                {"DeleteRequest": {"Key": item_to_wire(body)}}
+            reqs.setdefault(self.tname(i), []).append(w)
+        req = self.cap({"RequestItems": reqs}, op["cap"])
+        status, ans = self.call("BatchWriteItem", req)
+        self.expect_ok(status, ans, "BatchWriteItem")
+        check(not ans.get("UnprocessedItems"), "BatchWriteItem: UnprocessedItems", ans.get("UnprocessedItems"))
+        costs = {}
+        for i, kind, body in op["reqs"]:
+            tm = self.m.tables[i]
+            key = key_of(tm.spec, body)
+            old = tm.get(key)
+            new = body if kind == "put" else None
+            tcost, icost = tm.write_cost(old, new)
+            c = costs.setdefault(self.tname(i), [0, {}])
+            c[0] += tcost
+            for k, v in icost.items():
+                c[1][k] = c[1].get(k, 0) + v
+            tm.put(key, new, self.m.now)
+        self.expect_capacity_list(ans, op["cap"], costs, "BatchWriteItem")
+        self.note_capacity(ans.get("ConsumedCapacity", []), "write")
+        for name, (t, idx) in costs.items():
+            self.m.charge(name, "write", t + sum(idx.values()))
+
+    def expect_capacity_list(self, ans, mode, costs, what):
+        ccs = ans.get("ConsumedCapacity")
+        if mode == "NONE":
+            check(ccs is None, what + ": ConsumedCapacity without ReturnConsumedCapacity", ccs)
+            return
+        check(isinstance(ccs, list), what + ": ConsumedCapacity is not a list", ccs)
+        by = {c["TableName"]: c for c in ccs}
+        check(set(by) == set(costs), what + ": ConsumedCapacity's tables %s, model %s" % (sorted(by), sorted(costs)))
+        for name, (t, idx) in costs.items():
+            self.expect_capacity({"ConsumedCapacity": by[name]}, mode, name, t, idx, what)
+
+    def op_batch_get(self, op):
+        keys = {}
+        for i, k in op["keys"]:
+            keys.setdefault(self.tname(i), {"Keys": [], "ConsistentRead": op["consistent"]})["Keys"].append(item_to_wire(k))
+        req = self.cap({"RequestItems": keys}, op["cap"])
+        status, ans = self.call("BatchGetItem", req)
+        self.expect_ok(status, ans, "BatchGetItem")
+        check(not ans.get("UnprocessedKeys"), "BatchGetItem: UnprocessedKeys", ans.get("UnprocessedKeys"))
+        costs = {}
+        for i, k in op["keys"]:
+            name = self.tname(i)
+            tm = self.m.tables[i]
+            got = [item_from_wire(w) for w in ans.get("Responses", {}).get(name, [])]
+            mine = [g for g in got if key_of(tm.spec, g) == k]
+            check(len(mine) <= 1, "BatchGetItem: an item twice", *map(show_item, mine))
+            g = mine[0] if mine else None
+            allowed = self.allowed_versions(tm, k, op["consistent"])
+            check(g in allowed, "BatchGetItem: item of key %s" % show_item(k), "got   " + show_item(g),
+                  *("model " + show_item(v) for v in allowed))
+            c = costs.setdefault(name, [0, {}])
+            c[0] += read_units(item_size(g), op["consistent"])
+        for name in ans.get("Responses", {}):
+            n = sum(1 for i, k in op["keys"] if self.tname(i) == name)
+            check(len(ans["Responses"][name]) <= n, "BatchGetItem: more items than keys")
+        self.expect_capacity_list(ans, op["cap"], costs, "BatchGetItem")
+        self.note_capacity(ans.get("ConsumedCapacity", []), "read")
+        for name, (t, idx) in costs.items():
+            self.m.charge(name, "read", t)
+
+    # -- transactions ---------------------------------------------------------------------------
+    def op_twrite(self, op):
+        items, reasons, costs, failed = [], [], {}, False
+        news = []
+        for a in op["acts"]:
+            tm = self.m.tables[a["t"]]
+            name = self.tname(a["t"])
+            r = Renderer()
+            body = {"TableName": name}
+            old = tm.get(a["key"])
+            if a["kind"] == "put":
+                body["Item"] = item_to_wire(a["item"])
+                new = a["item"]
+            else:
+                body["Key"] = item_to_wire(a["key"])
+                new = None if a["kind"] == "delete" else old
+            if a["kind"] == "update":
+                body["UpdateExpression"] = render_update(a["acts"], r)
+                new = update_result(a["acts"], old, a["key"])
+            self.cond_req(body, a["cond"], r)
+            if a["rvf"]:
+                body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            r.attach(body)
+            kind = {"put": "Put", "update": "Update", "delete": "Delete", "check": "ConditionCheck"}[a["kind"]]
+            items.append({kind: body})
+            ok = a["cond"] is None or eval_cond(a["cond"], old)
+            if ok:
+                reasons.append({"Code": "None"})
+            else:
+                failed = True
+                reason = {"Code": "ConditionalCheckFailed", "Message": CCF}
+                if a["rvf"] and old:
+                    reason["Item"] = old
+                reasons.append(reason)
+            if a["kind"] == "check":
+                t, idx = tm.write_cost(old, old, 2)
+                idx = {}
+            else:
+                t, idx = tm.write_cost(old, new, 2)
+            c = costs.setdefault(name, [0, {}])
+            c[0] += t
+            for k, v in idx.items():
+                c[1][k] = c[1].get(k, 0) + v
+            news.append((tm, a, new))
+        req = self.cap({"TransactItems": items}, op["cap"])
+        status, ans = self.call("TransactWriteItems", req)
+        if failed:
+            msg = "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]" % \
+                ", ".join(r["Code"] for r in reasons)
+            self.expect_error(status, ans, "TransactionCanceledException", msg, "TransactWriteItems")
+            got = ans.get("CancellationReasons")
+            check(got is not None and len(got) == len(reasons), "TransactWriteItems: CancellationReasons", got)
+            for n, (g, w) in enumerate(zip(got, reasons)):
+                gi = item_from_wire(g["Item"]) if "Item" in g else None
+                check(g.get("Code") == w["Code"] and g.get("Message") == w.get("Message") and gi == w.get("Item"),
+                      "TransactWriteItems: CancellationReasons[%d]" % n, g,
+                      {k: (show_item(v) if k == "Item" else v) for k, v in w.items()})
+            return
+        self.expect_ok(status, ans, "TransactWriteItems")
+        self.expect_capacity_list(ans, op["cap"], costs, "TransactWriteItems")
+        self.note_capacity(ans.get("ConsumedCapacity", []), "write")
+        for name, (t, idx) in costs.items():
+            self.m.charge(name, "write", t + sum(idx.values()))
+        for tm, a, new in news:
+            if a["kind"] != "check":
+                tm.put(a["key"], new, self.m.now)
+
+    def op_tget(self, op):
+        items = [{"Get": {"TableName": self.tname(i), "Key": item_to_wire(k)}} for i, k in op["keys"]]
+        status, ans = self.call("TransactGetItems", self.cap({"TransactItems": items}, op["cap"]))
+        self.expect_ok(status, ans, "TransactGetItems")
+        got = ans.get("Responses", [])
+        check(len(got) == len(items), "TransactGetItems: %d Responses for %d Gets" % (len(got), len(items)))
+        costs = {}
+        for n, (i, k) in enumerate(op["keys"]):
+            tm = self.m.tables[i]
+            g = item_from_wire(got[n]["Item"]) if "Item" in got[n] else None
+            want = tm.get(k)
+            check(g == want, "TransactGetItems: Responses[%d]" % n, "got   " + show_item(g), "model " + show_item(want))
+            c = costs.setdefault(self.tname(i), [0, {}])
+            c[0] += 2 * read_units(item_size(want), True)
+        self.expect_capacity_list(ans, op["cap"], costs, "TransactGetItems")
+        self.note_capacity(ans.get("ConsumedCapacity", []), "read")
+        for name, (t, idx) in costs.items():
+            self.m.charge(name, "read", t)
+
+
+def project(item, paths):
+    if item is None or not paths:
+        return item
+    out = {}
+    for p in paths:
+        parts = p.split(".")
+        v = item.get(parts[0])
+        if v is None:
+            continue
+        if len(parts) == 1:
+            out[p] = v
+        elif v[0] == "M":
+            sub = dict(v[1]).get(parts[1])
+            if sub is not None:
+                out[parts[0]] = ("M", ((parts[1], sub),))
+    return out   # an item with none of the paths is Item {}
+
