@@ -13,13 +13,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from client import Client, error_message, error_type  # noqa: E402
-from gen import Gen, table_shapes  # noqa: E402
+from gen import START_MS, Gen, table_shapes  # noqa: E402
 from model import Model  # noqa: E402
 from reads import Reads  # noqa: E402
 from runner import Mismatch, Runner  # noqa: E402
 from show import show_op  # noqa: E402
 
-START_MS = 1893456000000   # the frozen clock's start: 2030-01-01
 
 
 def compat():
@@ -50,6 +49,9 @@ def draw_modes(seed, allowed):
         modes["lag_max"] = modes["lag"][1]
     if modes:
         modes["consistency_seed"] = rng.randint(0, 1 << 30)
+    if "ttl" in allowed and rng.random() < 0.5:
+        modes["ttl"] = True
+    modes["tolerate"] = tuple(x for x in os.environ.get("DDB_MODEL_TOLERATE", "").split(",") if x)
     return modes
 
 
@@ -66,7 +68,7 @@ def server_args(modes, record=None):
     return args
 
 
-def create_tables(client, specs):
+def create_tables(client, specs, ttl=False):
     for s in specs:
         attrs = {s["hash"][0]: s["hash"][1]}
         ks = [{"AttributeName": s["hash"][0], "KeyType": "HASH"}]
@@ -92,21 +94,28 @@ def create_tables(client, specs):
         status, ans = client.call("CreateTable", req)
         if status != 200:
             raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
+        if ttl:
+            status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
+                                                           {"Enabled": True, "AttributeName": "t"}})
+            if status != 200:
+                raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
 
 
 class Run:
     """One seed: its tables, its modes, its operations."""
 
-    def __init__(self, seed, n_ops, allowed=("stale", "lag")):
+    def __init__(self, seed, n_ops, allowed=("stale", "lag", "ttl")):
         self.seed = seed
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
         self.modes = draw_modes(seed, allowed)
-        gen = Gen(seed + 1, self.specs)
+        # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
+        back = not ("clock-back" in self.modes["tolerate"] and ("stale_ms" in self.modes or "lag" in self.modes))
+        gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=True, back=back)
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):
-        lines = ["modes: %s" % ({k: v for k, v in self.modes.items() if not k.startswith("_")} or "none")]
+        lines = ["modes: %s" % ({k: v for k, v in self.modes.items() if v and k != "tolerate"} or "none")]
         for s in self.specs:
             lines.append("table %s: hash %s%s; %s" % (
                 s["name"], s["hash"], " range %s" % (s["range"],) if s["range"] else "",
@@ -123,7 +132,7 @@ class Run:
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         failure = None
         try:
-            create_tables(client, self.specs)
+            create_tables(client, self.specs, self.modes.get("ttl"))
             for n, op in enumerate(ops):
                 try:
                     getattr(checker, "op_" + op["op"].replace("pscan", "scan"))(op)
@@ -141,6 +150,23 @@ class Run:
         return failure, checker
 
     def final_checks(self, checker, client):
+        """The usage report (GET /ddbd/usage, docs/usage.md) against the model's charges: each
+        table's read and write units, the sum of what the answers' ConsumedCapacity said and what
+        the model says the others (no ReturnConsumedCapacity, refused conditions) consumed."""
+        status, ans = client.admin("GET", "/ddbd/usage")
+        if status != 200:
+            return (len(self.ops), "GET /ddbd/usage: %s %s" % (status, ans))
+        got = {t["table"]: t for t in ans.get("tables", [])}
+        for name, want in sorted(checker.m.charges.items()):
+            t = got.get(name, {})
+            for kind in ("read", "write"):
+                if kind == "read" and "stale-batch-charge" in checker.modes.get("tolerated", ()):
+                    continue
+                g = float(t.get(kind + "Units", 0))
+                if abs(g - want[kind]) > 1e-6:
+                    return (checker.checked, "GET /ddbd/usage: table %s %sUnits %s, model %s (the answers' "
+                            "ConsumedCapacity summed: %s)" % (name, kind, g, want[kind],
+                                                              checker.reported.get(name, {}).get(kind)))
         return None
 
 
@@ -179,7 +205,7 @@ def report(run, ops, failure, n_ops):
     return "\n".join(lines)
 
 
-ALL_MODES = ("stale", "lag")
+ALL_MODES = ("stale", "lag", "ttl")
 
 
 def campaign(master, seconds, ops_per_run, max_ops=None, modes=ALL_MODES, shrink_s=180, log=print):

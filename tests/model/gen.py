@@ -6,6 +6,8 @@ operations meet the same items again and again.
 """
 import random
 
+START_MS = 1893456000000   # the frozen clock's start: 2030-01-01
+
 from values import num
 
 # every attribute has one type, always (a mismatch is a test of its own, not the model's)
@@ -53,10 +55,13 @@ def projection(rng):
 
 
 class Gen:
-    def __init__(self, seed, tables, ttl=False):
+    def __init__(self, seed, tables, ttl=False, clock=False, back=True):
+        self.back = back   # the clock also steps back
         self.rng = random.Random(seed)
         self.tables = tables
         self.ttl = ttl
+        self.clock = clock
+        self.now_s = START_MS // 1000
 
     # -- values ---------------------------------------------------------------------------------
     def key(self, t):
@@ -95,8 +100,6 @@ class Gen:
         if t == "BOOL":
             return ("BOOL", rng.random() < 0.5)
         raise ValueError(name)
-
-    now_s = 1893456000  # the frozen clock's start (seconds), moved by clock steps
 
     def item(self, t):
         it = self.key(t)
@@ -188,9 +191,17 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan"],
-            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2])[0]
+             "query", "scan", "pscan", "clock"],
+            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0])[0]
         return getattr(self, "op_" + kind)()
+
+    def op_clock(self):
+        """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""
+        ms = self.rng.choice([100, 300, 700, 1200, 2500, 60000, 3600000, -400, -3000, -3600000])
+        if not self.back:
+            ms = abs(ms)
+        self.now_s += ms // 1000
+        return {"op": "clock", "ms": ms}
 
     def maybe_cond(self, t, p=0.5):
         return self.cond(t) if self.rng.random() < p else None
@@ -298,19 +309,25 @@ class Gen:
                 rc = ("begins_with", rname, (v[0], v[1][:1]))
             else:
                 rc = ("cmp", kind if kind != "begins_with" else "=", rname, pick())
-        return {"op": "query", "t": i, "index": index, "hv": hv, "rc": rc,
+        op = {"op": "query", "t": i, "index": index, "hv": hv, "rc": rc,
                 "forward": rng.random() < 0.6, "limit": rng.choice([None, 1, 2, 3, 5]),
                 "filter": self.filter(t, spec),
                 "consistent": (index is None or index.startswith("ls")) and rng.random() < 0.5,
                 "cap": self.capacity()}
+        if op["filter"] is not None and op["cap"] == "NONE":   # (reads.page_capacity)
+            op["cap"] = "TOTAL"
+        return op
 
     def op_scan(self):
         i = self.ti()
         t = self.tables[i]
         index = self.index_choice(t)
-        return {"op": "scan", "t": i, "index": index, "limit": self.rng.choice([None, 1, 3, 7]),
-                "filter": self.filter(t, index_spec(t, index)),
-                "consistent": index is None and self.rng.random() < 0.5, "segments": 1, "cap": self.capacity()}
+        op = {"op": "scan", "t": i, "index": index, "limit": self.rng.choice([None, 1, 3, 7]),
+              "filter": self.filter(t, index_spec(t, index)),
+              "consistent": index is None and self.rng.random() < 0.5, "segments": 1, "cap": self.capacity()}
+        if op["filter"] is not None and op["cap"] == "NONE":   # (reads.page_capacity)
+            op["cap"] = "TOTAL"
+        return op
 
     def filter(self, t, spec):
         """A FilterExpression, or None. Not on an LSI that projects less than ALL (a filter on an

@@ -79,14 +79,29 @@ class Table:
         return table, idx
 
     def versions(self, key, since):
-        """Every version of the item at key that was current at some time in [since, now]."""
+        """The versions an eventually consistent read may return: the one that was current at
+        `since` (the newest written at or before it) and every one written after it. The clock
+        moves back too, so "after" is the order of the writes, not their times."""
         h = self.history.get(ident(self.spec, key), [(0, None)])
+        k = max([n for n, (at, _) in enumerate(h) if at <= since] or [0])
         out = []
-        for n, (at, item) in enumerate(h):
-            ends = h[n + 1][0] if n + 1 < len(h) else None
-            if ends is None or ends >= since:
+        for at, item in h[k:]:
+            if item not in out:
                 out.append(item)
         return out
+
+    def sweep(self, now_ms):
+        """TTL (docs/compatibility.md, Time to Live; the developer guide's TTL pages): items whose
+        TTL attribute is a Number of epoch seconds in the past, and not more than five years in
+        the past, are deleted."""
+        now_s = now_ms / 1000
+        for i, item in list(self.items.items()):
+            t = item.get("t")
+            if t is not None and t[0] == "N" and now_s - 5 * 365 * 86400 <= t[1] < now_s:
+                key = {"pk": item["pk"]}
+                if self.spec["range"]:
+                    key["sk"] = item["sk"]
+                self.put(key, None, now_ms)
 
 
 class Model:

@@ -5,7 +5,7 @@ Run(ops) raises Mismatch at the first answer the model does not allow."""
 from client import error_message, error_type
 from expr import ModelError, Renderer, eval_cond, render_cond, render_update, update_result, updated_names
 from model import key_of
-from values import item_from_wire, item_size, item_to_wire, read_units, show_item
+from values import item_from_wire, item_size, item_to_wire, read_units, show_item, write_units
 
 CCF = "The conditional request failed"
 
@@ -107,6 +107,9 @@ class Runner:
         """The common end of PutItem, UpdateItem, DeleteItem: condition, answer, capacity."""
         if op["cond"] is not None and not eval_cond(op["cond"], old):
             self.expect_error(status, ans, "ConditionalCheckFailedException", CCF, what)
+            # a write refused by its condition still consumes the existing item's size, at least 1
+            # (Expressions.ConditionExpressions): not in the answer, in the usage report
+            self.m.charge(name, "write", write_units(item_size(old)))
             want = old if op["rvf"] and old else None
             got = item_from_wire(ans["Item"]) if "Item" in ans else None
             check(got == want, what + ": the refused request's Item", show_item(got), show_item(want))
@@ -189,6 +192,9 @@ class Runner:
         units = read_units(size, op["consistent"])
         if len({read_units(item_size(v), op["consistent"]) for v in match}) == 1:
             self.expect_capacity(ans, op["cap"], name, units, {}, "GetItem")
+        elif ans.get("ConsumedCapacity"):   # two allowed versions of one projection, sizes apart
+            units = float(ans["ConsumedCapacity"]["CapacityUnits"])
+            check(units in {read_units(item_size(v), op["consistent"]) for v in match}, "GetItem: CapacityUnits", units)
         self.note_capacity(ans.get("ConsumedCapacity"), "read")
         self.m.charge(name, "read", units)
 
@@ -196,6 +202,27 @@ class Runner:
         if consistent or not self.modes.get("stale_ms"):
             return [tm.get(key)]
         return tm.versions(key, self.m.now - self.modes["stale_ms"])
+
+    # -- the clock ------------------------------------------------------------------------------
+    def op_clock(self, op):
+        """A step forward ({"advance": ms}) or back ({"set": ms}); then the TTL sweep the step runs."""
+        now = self.m.now + op["ms"]
+        body = {"advance": op["ms"]} if op["ms"] > 0 else {"set": now}
+        status, ans = self.c.admin("POST", "/ddbd/clock", body)
+        check(status == 200 and ans.get("now") == now, "POST /ddbd/clock %s: %s %s, model now %d" %
+              (body, status, ans, now))
+        self.m.now = now
+        if self.modes.get("ttl"):
+            for tm in self.m.tables:
+                tm.sweep(now)
+
+    def tolerated(self, name):
+        """A known defect this run does not stop at ($DDB_MODEL_TOLERATE, comma-separated), while
+        it is being fixed: the check is skipped and the run goes on to find others."""
+        if name in self.modes.get("tolerate", ()):
+            self.modes.setdefault("tolerated", set()).add(name)
+            return True
+        return False
 
     # -- batches --------------------------------------------------------------------------------
     def op_batch_write(self, op):
@@ -260,7 +287,8 @@ class Runner:
         for name in ans.get("Responses", {}):
             n = sum(1 for i, k in op["keys"] if self.tname(i) == name)
             check(len(ans["Responses"][name]) <= n, "BatchGetItem: more items than keys")
-        self.expect_capacity_list(ans, op["cap"], costs, "BatchGetItem")
+        if not (self.modes.get("stale_ms") and not op["consistent"] and self.tolerated("stale-batch-charge")):
+            self.expect_capacity_list(ans, op["cap"], costs, "BatchGetItem")
         self.note_capacity(ans.get("ConsumedCapacity", []), "read")
         for name, (t, idx) in costs.items():
             self.m.charge(name, "read", t)
