@@ -15,6 +15,7 @@ sys.path.insert(0, HERE)
 from client import Client, error_message, error_type  # noqa: E402
 from gen import START_MS, Gen, table_shapes  # noqa: E402
 from model import Model  # noqa: E402
+from partiql import PartiQL  # noqa: E402
 from reads import Reads  # noqa: E402
 from runner import Mismatch, Runner  # noqa: E402
 from show import show_op  # noqa: E402
@@ -33,7 +34,7 @@ def compat():
     return mod
 
 
-class Checker(Reads, Runner):
+class Checker(PartiQL, Reads, Runner):
     pass
 
 

@@ -191,9 +191,35 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan", "clock"],
-            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0])[0]
+             "query", "scan", "pscan", "clock", "pql", "pql_batch"],
+            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3])[0]
         return getattr(self, "op_" + kind)()
+
+    def statement(self, i, key, kind):
+        """One PartiQL statement on key (of table i): select, insert, update or delete."""
+        t = self.tables[i]
+        s = {"kind": kind, "t": i, "key": key}
+        if kind == "insert":
+            s["item"] = dict(self.item(t), **key)
+        if kind == "update":
+            names = self.rng.sample(["a", "b", "c", "e", "g", "gr", "z"], self.rng.randint(1, 3))
+            s["acts"] = [("remove", n) if self.rng.random() < 0.25 else ("set", n, ("v", self.value(n))) for n in names]
+        if kind in ("update", "delete") and self.rng.random() < 0.4:
+            n = self.rng.choice(["a", "b", "z"])
+            s["where"] = ("cmp", "=", n, self.value(n)) if self.rng.random() < 0.6 else ("exists", n)
+        return s
+
+    def op_pql(self):
+        i = self.ti()
+        s = self.statement(i, self.key(self.tables[i]), self.rng.choice(["select", "insert", "update", "delete"]))
+        s.update(op="pql", consistent=self.rng.random() < 0.5, cap=self.capacity())
+        return s
+
+    def op_pql_batch(self):
+        reads = self.rng.random() < 0.5
+        stmts = [self.statement(i, k, "select" if reads else self.rng.choice(["insert", "update", "delete"]))
+                 for i, k in self.distinct_keys(self.rng.randint(1, 5))]
+        return {"op": "pql_batch", "stmts": stmts, "consistent": self.rng.random() < 0.5, "cap": self.capacity()}
 
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""

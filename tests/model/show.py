@@ -52,4 +52,23 @@ def show_op(op, specs):
         return "Scan %s%s segments=%d limit=%s%s%s%s" % (
             t, "." + op["index"] if op["index"] else "", op["segments"], op["limit"],
             " filter " + show_cond(op["filter"]) if op["filter"] else "", " strong" if op["consistent"] else "", cap)
+    if k == "clock":
+        return "clock %+d ms" % op["ms"]
+    if k == "pql":
+        return "ExecuteStatement %s%s%s" % (show_stmt(op, specs), " strong" if op["consistent"] and op["kind"] == "select" else "", cap)
+    if k == "pql_batch":
+        return "BatchExecuteStatement%s [%s]%s" % (" strong" if op["consistent"] else "",
+                                                    "; ".join(show_stmt(s, specs) for s in op["stmts"]), cap)
     return repr(op)
+
+
+def show_stmt(s, specs):
+    t = specs[s["t"]]["name"]
+    where = _key(s["key"]) + (" and " + show_cond(s["where"]) if s.get("where") else "")
+    if s["kind"] == "select":
+        return "SELECT %s %s" % (t, where)
+    if s["kind"] == "insert":
+        return "INSERT %s %s" % (t, show_item(s["item"]))
+    if s["kind"] == "update":
+        return "UPDATE %s %s where %s" % (t, show_update(s["acts"]), where)
+    return "DELETE %s where %s" % (t, where)
