@@ -6,7 +6,9 @@ memcheck prefix) apply here too."""
 import importlib.util
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,7 +19,7 @@ from gen import START_MS, Gen, table_shapes  # noqa: E402
 from model import Model  # noqa: E402
 from partiql import PartiQL  # noqa: E402
 from reads import Reads  # noqa: E402
-from runner import Mismatch, Runner  # noqa: E402
+from runner import BLIND, Mismatch, NoEffect, Runner  # noqa: E402
 from show import show_op  # noqa: E402
 
 
@@ -41,7 +43,7 @@ class Checker(PartiQL, Reads, Runner):
 def draw_modes(seed, allowed):
     """The seed's combination of server modes (`allowed`: the names that may be drawn)."""
     rng = random.Random(seed * 7919 + 1)
-    modes = {}
+    modes = {"tolerate": tuple(x for x in os.environ.get("DDB_MODEL_TOLERATE", "").split(",") if x)}
     if "stale" in allowed and rng.random() < 0.4:
         modes["stale_ms"] = rng.choice([500, 2000])
     if "lag" in allowed and rng.random() < 0.4:
@@ -52,12 +54,31 @@ def draw_modes(seed, allowed):
         modes["consistency_seed"] = rng.randint(0, 1 << 30)
     if "ttl" in allowed and rng.random() < 0.5:
         modes["ttl"] = True
-    modes["tolerate"] = tuple(x for x in os.environ.get("DDB_MODEL_TOLERATE", "").split(",") if x)
+    if "enforce" in allowed and rng.random() < 0.3:
+        modes["enforce"] = rng.choice([1, 2, 5])   # the tables' and GSIs' RCU and WCU
+    if "faults" in allowed and rng.random() < 0.3:
+        kinds = rng.sample(["InternalServerError", "ServiceUnavailableException", "ThrottlingException",
+                            "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                            "TransactionConflict", "UnprocessedItems"], rng.randint(1, 3))
+        modes["faults"] = [("*", k, rng.choice([0.05, 0.1, 0.2])) for k in kinds]
+        if rng.random() < 0.3 and not modes.get("enforce"):   # (a lost answer hides a throttle)
+            modes["faults"].append(("write", rng.choice(["ConnectionReset", "TruncatedBody"]), 0.05))
+            modes["conn_faults"] = True
+        modes["fault_throttles"] = any(k in ("ThrottlingException", "ProvisionedThroughputExceededException",
+                                             "RequestLimitExceeded") for _, k, _ in modes["faults"])
+        modes["fault_seed"] = rng.randint(0, 1 << 30)
+    if "record" in allowed and rng.random() < 0.25 and not (
+            "stale_ms" in modes and "stale-batch-charge" in modes["tolerate"]) and not (   # (its charges vary)
+            "faults" in modes and "replay-faults" in modes["tolerate"]):   # (replayed, a faulted request applies)
+        modes["record"] = True
     return modes
 
 
 def server_args(modes, record=None):
     args = ["--in-memory", "--admin", "--clock", "frozen@%d" % START_MS]
+    if modes.get("enforce"):
+        args += ["--enforce-capacity"]
+
     if "stale_ms" in modes:
         args += ["--stale-reads", str(modes["stale_ms"])]
     if "lag" in modes:
@@ -69,7 +90,7 @@ def server_args(modes, record=None):
     return args
 
 
-def create_tables(client, specs, ttl=False):
+def create_tables(client, specs, ttl=False, provisioned=0):
     for s in specs:
         attrs = {s["hash"][0]: s["hash"][1]}
         ks = [{"AttributeName": s["hash"][0], "KeyType": "HASH"}]
@@ -77,6 +98,10 @@ def create_tables(client, specs, ttl=False):
             attrs[s["range"][0]] = s["range"][1]
             ks.append({"AttributeName": s["range"][0], "KeyType": "RANGE"})
         req = {"TableName": s["name"], "KeySchema": ks, "BillingMode": "PAY_PER_REQUEST"}
+        pt = {"ReadCapacityUnits": provisioned, "WriteCapacityUnits": provisioned}
+        if provisioned:
+            req["BillingMode"] = "PROVISIONED"
+            req["ProvisionedThroughput"] = pt
         for part, key in (("gsis", "GlobalSecondaryIndexes"), ("lsis", "LocalSecondaryIndexes")):
             out = []
             for ix in s[part]:
@@ -89,6 +114,8 @@ def create_tables(client, specs, ttl=False):
                 if ix["proj"][1]:
                     proj["NonKeyAttributes"] = list(ix["proj"][1])
                 out.append({"IndexName": ix["name"], "KeySchema": iks, "Projection": proj})
+                if provisioned and part == "gsis":
+                    out[-1]["ProvisionedThroughput"] = pt
             if out:
                 req[key] = out
         req["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in sorted(attrs.items())]
@@ -105,14 +132,17 @@ def create_tables(client, specs, ttl=False):
 class Run:
     """One seed: its tables, its modes, its operations."""
 
-    def __init__(self, seed, n_ops, allowed=("stale", "lag", "ttl")):
+    def __init__(self, seed, n_ops, allowed=("stale", "lag", "ttl", "enforce", "faults", "record")):
         self.seed = seed
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
         self.modes = draw_modes(seed, allowed)
         # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
         back = not ("clock-back" in self.modes["tolerate"] and ("stale_ms" in self.modes or "lag" in self.modes))
-        gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=True, back=back)
+        # "replay-clock" tolerated: a recorded run steps no clock (a step is not recorded, so not replayed)
+        clock = not (self.modes.get("record") and "replay-clock" in self.modes["tolerate"])
+        gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=clock, back=back)
+        gen.cap_always = bool(self.modes.get("faults") or self.modes.get("enforce"))
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):
@@ -126,18 +156,31 @@ class Run:
 
     def execute(self, ops, keep_server=False):
         """Runs `ops` on a fresh server: (None or (index, message), checker)."""
-        server = compat().DdbdServer(server_args(self.modes)).start()
+        record = None
+        if self.modes.get("record"):
+            fd, record = tempfile.mkstemp(prefix="ddb-model-", suffix=".jsonl")
+            os.close(fd)
+        server = compat().DdbdServer(server_args(self.modes, record)).start()
         client = Client(server.endpoint)
         model = Model(self.specs)
-        model.now = START_MS
+        model.now = model.start = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         failure = None
         try:
-            create_tables(client, self.specs, self.modes.get("ttl"))
+            create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
+            if self.modes.get("faults"):   # set once the tables are made (POST /ddbd/faults)
+                rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
+                status, ans = client.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
+                if status != 200:
+                    raise Mismatch("POST /ddbd/faults: %s %s" % (status, ans))
             for n, op in enumerate(ops):
+                BLIND[0] = False
                 try:
                     getattr(checker, "op_" + op["op"].replace("pscan", "scan"))(op)
                     checker.checked += 1
+                except NoEffect:
+                    checker.checked += 1
+                    checker.no_effect += 1
                 except Mismatch as e:
                     failure = (n, str(e))
                     break
@@ -148,7 +191,25 @@ class Run:
             code = server.stop()
             if failure is None and code not in (0,):
                 failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
+        if record:
+            if failure is None:
+                failure = self.replay(record, len(ops))
+            os.unlink(record)
         return failure, checker
+
+    def replay(self, record, n):
+        """`ddb replay --check` of the run's recording into a fresh server of the same modes:
+        every answer as recorded (docs/record-replay.md)."""
+        server = compat().DdbdServer(server_args(self.modes)).start()
+        try:
+            bin_ = os.environ.get("DDB_REPLAY_BIN") or os.path.join(os.path.dirname(compat().DDBD_BIN), "ddb")
+            p = subprocess.run([bin_, "replay", record, "--endpoint", server.endpoint, "--check",
+                                "--as-fast-as-possible"], capture_output=True, text=True, timeout=600)
+        finally:
+            server.stop()
+        if p.returncode != 0:
+            return (n, "ddb replay --check of the recording: exit %d\n%s" % (p.returncode, (p.stdout + p.stderr)[-3000:]))
+        return None
 
     def final_checks(self, checker, client):
         """The usage report (GET /ddbd/usage, docs/usage.md) against the model's charges: each
@@ -206,7 +267,7 @@ def report(run, ops, failure, n_ops):
     return "\n".join(lines)
 
 
-ALL_MODES = ("stale", "lag", "ttl")
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record")
 
 
 def campaign(master, seconds, ops_per_run, max_ops=None, modes=ALL_MODES, shrink_s=180, log=print):

@@ -184,8 +184,10 @@ class Gen:
     def ti(self):
         return self.rng.randrange(len(self.tables))
 
+    cap_always = False   # (faults and throttles: a read refused midway is charged what its answers said)
+
     def capacity(self):
-        return self.rng.choice(["TOTAL", "INDEXES", "TOTAL", "NONE"])
+        return self.rng.choice(["TOTAL", "INDEXES", "TOTAL"] + ([] if self.cap_always else ["NONE"]))
 
     def op(self):
         rng = self.rng

@@ -8,7 +8,7 @@ from collections import Counter
 from expr import Renderer, eval_cond, render_cond
 from gen import index_spec
 from model import entry
-from runner import check
+from runner import NoEffect, check
 from values import item_from_wire, item_size, read_units, show, show_item, sort_key
 
 
@@ -50,7 +50,13 @@ class Reads:
     def pages(self, op_name, req, limit):
         pages = []
         while True:
-            status, ans = self.call(op_name, req)
+            try:
+                status, ans = self.call(op_name, req)
+            except NoEffect:   # a later page refused: the earlier ones were read, and charged
+                for p in pages:
+                    self.note_capacity(p.get("ConsumedCapacity"), "read")
+                    self.m.charge(req["TableName"], "read", float((p.get("ConsumedCapacity") or {}).get("CapacityUnits", 0)))
+                raise
             self.expect_ok(status, ans, op_name)
             pages.append(ans)
             lek = ans.get("LastEvaluatedKey")

@@ -14,8 +14,20 @@ class Mismatch(Exception):
     pass
 
 
+class NoEffect(Exception):
+    """An answer the modes allow in place of any (an injected fault, a throttle): the request
+    must have had no effect, and the model keeps its state."""
+
+
+# errors that leave no effect (injected faults; throttling under --enforce-capacity)
+THROTTLES = ("ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded")
+NO_EFFECT = THROTTLES + ("InternalServerError", "ServiceUnavailableException", "TransactionConflictException")
+BLIND = [False]   # the answer was lost (an injected ConnectionReset): the checks are off, the model
+#                   applies what the request does
+
+
 def check(ok, what, *detail):
-    if not ok:
+    if not ok and not BLIND[0]:
         raise Mismatch(what + "".join("\n    " + str(d) for d in detail))
 
 
@@ -30,6 +42,7 @@ class Runner:
     def __init__(self, client, model, names, modes):
         self.c, self.m, self.names, self.modes = client, model, names, modes
         self.checked = 0
+        self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
 
     # -- helpers --------------------------------------------------------------------------------
@@ -38,7 +51,43 @@ class Runner:
 
     def call(self, op, body):
         status, ans = self.c.call(op, body)
+        BLIND[0] = False
+        touched = tables_of(body)
+        if status == 0:
+            check(self.modes.get("conn_faults"), op + ": no answer (the connection closed)")
+            BLIND[0] = True   # carried out, its answer lost (ConnectionReset, TruncatedBody)
+            self.consumed(touched)
+            return status, ans
+        t = error_type(ans)
+        reasons = [x.get("Code") for x in ans.get("CancellationReasons", [])]
+        throttled = t in THROTTLES or "ThrottlingError" in reasons or "ProvisionedThroughputExceeded" in reasons
+        if status != 200 and (t in NO_EFFECT or "TransactionConflict" in reasons or throttled):
+            check(self.modes.get("faults") or (throttled and self.modes.get("enforce")),
+                  op + ": %s %s, no mode allows it" % (status, t), ans)
+            if throttled and not self.modes.get("fault_throttles") and not (
+                    op in ("UpdateItem", "TransactWriteItems", "BatchExecuteStatement", "ExecuteStatement")
+                    and self.tolerated("update-burst")):
+                self.full_bucket_check(op, touched, ans)
+            raise NoEffect(t)
+        if status == 200:
+            self.consumed(touched)
         return status, ans
+
+    # -- --enforce-capacity: a bucket surely full must not throttle -----------------------------
+    def full_bucket_check(self, op, touched, ans):
+        """A table none of whose buckets was drawn on for 300 s (DynamoDB's burst: 300 s of unused
+        capacity) holds a full bucket: a request of it within the burst is not throttled."""
+        if self.modes.get("_went_back") and self.tolerated("bucket-future"):
+            return
+        last = self.modes.setdefault("_last_use", {})
+        full = [n for n in touched if self.m.now - last.get(n, self.m.start) >= 300000]
+        check(not touched or len(full) < len(touched), op + ": throttled, though %s drew nothing for 300 s "
+              "(a full burst bucket)" % ", ".join(full), ans)
+
+    def consumed(self, touched):
+        last = self.modes.setdefault("_last_use", {})
+        for n in touched:
+            last[n] = self.m.now
 
     def note_capacity(self, cc, kind):
         for c in (cc if isinstance(cc, list) else [cc]):
@@ -49,6 +98,8 @@ class Runner:
 
     def expect_capacity(self, ans, mode, table, units, idx, what):
         """ConsumedCapacity of one table: units for the table and {index: units}."""
+        if BLIND[0]:
+            return
         cc = ans.get("ConsumedCapacity")
         if mode == "NONE":
             check(cc is None, what + ": ConsumedCapacity without ReturnConsumedCapacity", cc)
@@ -212,6 +263,11 @@ class Runner:
         check(status == 200 and ans.get("now") == now, "POST /ddbd/clock %s: %s %s, model now %d" %
               (body, status, ans, now))
         self.m.now = now
+        if op["ms"] < 0:
+            self.modes["_went_back"] = True
+        last = self.modes.get("_last_use", {})
+        for n in last:   # a bucket cannot stand in the clock's future
+            last[n] = min(last[n], now)
         if self.modes.get("ttl"):
             for tm in self.m.tables:
                 tm.sweep(now)
@@ -234,11 +290,19 @@ class Runner:
         req = self.cap({"RequestItems": reqs}, op["cap"])
         status, ans = self.call("BatchWriteItem", req)
         self.expect_ok(status, ans, "BatchWriteItem")
-        check(not ans.get("UnprocessedItems"), "BatchWriteItem: UnprocessedItems", ans.get("UnprocessedItems"))
+        unprocessed = set()
+        for name, ws in (ans.get("UnprocessedItems") or {}).items():
+            for w in ws:
+                body = w.get("PutRequest", {}).get("Item") or w.get("DeleteRequest", {}).get("Key")
+                unprocessed.add((name, frozen_key(item_from_wire(body))))
+        check(not unprocessed or self.modes.get("faults") or self.modes.get("enforce"),
+              "BatchWriteItem: UnprocessedItems", ans.get("UnprocessedItems"))
         costs = {}
         for i, kind, body in op["reqs"]:
             tm = self.m.tables[i]
             key = key_of(tm.spec, body)
+            if (self.tname(i), frozen_key(key)) in unprocessed:
+                continue
             old = tm.get(key)
             new = body if kind == "put" else None
             tcost, icost = tm.write_cost(old, new)
@@ -254,11 +318,15 @@ class Runner:
 
     def expect_capacity_list(self, ans, mode, costs, what):
         ccs = ans.get("ConsumedCapacity")
+        if BLIND[0]:
+            return
         if mode == "NONE":
             check(ccs is None, what + ": ConsumedCapacity without ReturnConsumedCapacity", ccs)
             return
         check(isinstance(ccs, list), what + ": ConsumedCapacity is not a list", ccs)
         by = {c["TableName"]: c for c in ccs}
+        for name in set(by) - set(costs):   # (a table whose every request went unprocessed)
+            costs[name] = [0, {}]
         check(set(by) == set(costs), what + ": ConsumedCapacity's tables %s, model %s" % (sorted(by), sorted(costs)))
         for name, (t, idx) in costs.items():
             self.expect_capacity({"ConsumedCapacity": by[name]}, mode, name, t, idx, what)
@@ -270,10 +338,17 @@ class Runner:
         req = self.cap({"RequestItems": keys}, op["cap"])
         status, ans = self.call("BatchGetItem", req)
         self.expect_ok(status, ans, "BatchGetItem")
-        check(not ans.get("UnprocessedKeys"), "BatchGetItem: UnprocessedKeys", ans.get("UnprocessedKeys"))
+        unprocessed = set()
+        for name, ks in (ans.get("UnprocessedKeys") or {}).items():
+            for k in ks.get("Keys", []):
+                unprocessed.add((name, frozen_key(item_from_wire(k))))
+        check(not unprocessed or self.modes.get("faults") or self.modes.get("enforce"),
+              "BatchGetItem: UnprocessedKeys", ans.get("UnprocessedKeys"))
         costs = {}
         for i, k in op["keys"]:
             name = self.tname(i)
+            if (name, frozen_key(k)) in unprocessed:
+                continue
             tm = self.m.tables[i]
             got = [item_from_wire(w) for w in ans.get("Responses", {}).get(name, [])]
             mine = [g for g in got if key_of(tm.spec, g) == k]
@@ -285,7 +360,7 @@ class Runner:
             c = costs.setdefault(name, [0, {}])
             c[0] += read_units(item_size(g), op["consistent"])
         for name in ans.get("Responses", {}):
-            n = sum(1 for i, k in op["keys"] if self.tname(i) == name)
+            n = sum(1 for i, k in op["keys"] if self.tname(i) == name and (name, frozen_key(k)) not in unprocessed)
             check(len(ans["Responses"][name]) <= n, "BatchGetItem: more items than keys")
         if not (self.modes.get("stale_ms") and not op["consistent"] and self.tolerated("stale-batch-charge")):
             self.expect_capacity_list(ans, op["cap"], costs, "BatchGetItem")
@@ -345,6 +420,8 @@ class Runner:
             self.expect_error(status, ans, "TransactionCanceledException", msg, "TransactWriteItems")
             got = ans.get("CancellationReasons")
             check(got is not None and len(got) == len(reasons), "TransactWriteItems: CancellationReasons", got)
+            if BLIND[0]:
+                return
             for n, (g, w) in enumerate(zip(got, reasons)):
                 gi = item_from_wire(g["Item"]) if "Item" in g else None
                 check(g.get("Code") == w["Code"] and g.get("Message") == w.get("Message") and gi == w.get("Item"),
@@ -378,6 +455,26 @@ class Runner:
         self.note_capacity(ans.get("ConsumedCapacity", []), "read")
         for name, (t, idx) in costs.items():
             self.m.charge(name, "read", t)
+
+
+def frozen_key(key):
+    return tuple(sorted((k, v) for k, v in key.items() if k in ("pk", "sk")))
+
+
+def tables_of(body):
+    """The tables a request names (TableName, RequestItems, TransactItems, PartiQL statements)."""
+    out = set()
+    if "TableName" in body:
+        out.add(body["TableName"])
+    out.update(body.get("RequestItems", {}))
+    for ti in body.get("TransactItems", []):
+        for v in ti.values():
+            out.add(v["TableName"])
+    for st in [body] + body.get("Statements", []):
+        text = st.get("Statement", "")
+        if '"' in text:
+            out.add(text.split('"')[1])
+    return sorted(out)
 
 
 def project(item, paths):
