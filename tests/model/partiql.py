@@ -109,6 +109,8 @@ class PartiQL:
             units = read_units(item_size(tm.get(op["key"]) if BLIND[0] else g), op["consistent"])
             if not (self.modes.get("stale_ms") and not op["consistent"] and self.tolerated("stale-batch-charge")):
                 self.expect_capacity(ans, op["cap"], name, units, {}, what)
+            else:
+                self.modes["_garbage"] = True
             self.note_capacity(ans.get("ConsumedCapacity"), "read")
             self.m.charge(name, "read", units)
             return
@@ -172,6 +174,8 @@ class PartiQL:
             self.tolerated("stale-batch-charge")
         if not tolerate:
             self.expect_capacity_list(ans, op["cap"], costs, "BatchExecuteStatement")
+        else:
+            self.modes["_garbage"] = True
         self.note_capacity(ans.get("ConsumedCapacity", []), kind)
         for name, (t, idx) in costs.items():
             self.m.charge(name, kind, t + sum(idx.values()))

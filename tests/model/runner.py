@@ -79,6 +79,8 @@ class Runner:
         capacity) holds a full bucket: a request of it within the burst is not throttled."""
         if self.modes.get("_went_back") and self.tolerated("bucket-future"):
             return
+        if self.modes.get("_garbage"):   # a stale read's charge went into the bucket (stale-batch-charge)
+            return
         last = self.modes.setdefault("_last_use", {})
         full = [n for n in touched if self.m.now - last.get(n, self.m.start) >= 300000]
         check(not touched or len(full) < len(touched), op + ": throttled, though %s drew nothing for 300 s "
@@ -364,6 +366,8 @@ class Runner:
             check(len(ans["Responses"][name]) <= n, "BatchGetItem: more items than keys")
         if not (self.modes.get("stale_ms") and not op["consistent"] and self.tolerated("stale-batch-charge")):
             self.expect_capacity_list(ans, op["cap"], costs, "BatchGetItem")
+        else:
+            self.modes["_garbage"] = True
         self.note_capacity(ans.get("ConsumedCapacity", []), "read")
         for name, (t, idx) in costs.items():
             self.m.charge(name, "read", t)
