@@ -44,10 +44,14 @@ class Client:
             return 0, {}
 
     def admin(self, method, path, body=None):
+        """A call of the admin door, signed (with --auth it takes a key with rights=admin)."""
+        data = json.dumps(body).encode() if body is not None else b""
+        req = AWSRequest(method=method, url=self.endpoint + path, data=data,
+                         headers={"Content-Type": "application/json"})
+        SigV4Auth(self.creds, "dynamodb", self.region).add_auth(req)
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
-            conn.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                         headers={"Content-Type": "application/json"})
+            conn.request(method, path, body=data or None, headers=dict(req.headers.items()))
             resp = conn.getresponse()
             return resp.status, json.loads(resp.read() or b"{}")
         finally:

@@ -67,15 +67,27 @@ def draw_modes(seed, allowed):
         modes["fault_throttles"] = any(k in ("ThrottlingException", "ProvisionedThroughputExceededException",
                                              "RequestLimitExceeded") for _, k, _ in modes["faults"])
         modes["fault_seed"] = rng.randint(0, 1 << 30)
-    if "record" in allowed and rng.random() < 0.25 and not (
+    if "auth" in allowed and rng.random() < 0.25:
+        modes["auth"] = True
+    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
             "stale_ms" in modes and "stale-batch-charge" in modes["tolerate"]) and not (   # (its charges vary)
             "faults" in modes and "replay-faults" in modes["tolerate"]):   # (replayed, a faulted request applies)
         modes["record"] = True
     return modes
 
 
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth")
+KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
+        "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
+
+
 def server_args(modes, record=None):
     args = ["--in-memory", "--admin", "--clock", "frozen@%d" % START_MS]
+    if modes.get("auth"):
+        path = os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
+        with open(path, "w") as f:
+            f.write(KEYS)
+        args += ["--auth", path]
     if modes.get("enforce"):
         args += ["--enforce-capacity"]
 
@@ -132,7 +144,7 @@ def create_tables(client, specs, ttl=False, provisioned=0):
 class Run:
     """One seed: its tables, its modes, its operations."""
 
-    def __init__(self, seed, n_ops, allowed=("stale", "lag", "ttl", "enforce", "faults", "record")):
+    def __init__(self, seed, n_ops, allowed=ALL_MODES):
         self.seed = seed
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
@@ -143,6 +155,7 @@ class Run:
         clock = not (self.modes.get("record") and "replay-clock" in self.modes["tolerate"])
         gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=clock, back=back)
         gen.cap_always = bool(self.modes.get("faults") or self.modes.get("enforce"))
+        gen.reader = bool(self.modes.get("auth"))
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):
@@ -165,6 +178,8 @@ class Run:
         model = Model(self.specs)
         model.now = model.start = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
+        if self.modes.get("auth"):
+            checker.reader = Client(server.endpoint, "AKIDREAD", "secret2")
         failure = None
         try:
             create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
@@ -175,6 +190,7 @@ class Run:
                     raise Mismatch("POST /ddbd/faults: %s %s" % (status, ans))
             for n, op in enumerate(ops):
                 BLIND[0] = False
+                checker.current = op
                 try:
                     getattr(checker, "op_" + op["op"].replace("pscan", "scan"))(op)
                     checker.checked += 1
@@ -188,6 +204,8 @@ class Run:
                 failure = self.final_checks(checker, client)
         finally:
             client.close()
+            if checker.reader:
+                checker.reader.close()
             code = server.stop()
             if failure is None and code not in (0,):
                 failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
@@ -266,8 +284,6 @@ def report(run, ops, failure, n_ops):
     lines.append("repeat: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d" % (run.seed, n_ops))
     return "\n".join(lines)
 
-
-ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record")
 
 
 def campaign(master, seconds, ops_per_run, max_ops=None, modes=ALL_MODES, shrink_s=180, log=print):

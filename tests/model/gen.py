@@ -189,7 +189,15 @@ class Gen:
     def capacity(self):
         return self.rng.choice(["TOTAL", "INDEXES", "TOTAL"] + ([] if self.cap_always else ["NONE"]))
 
+    reader = False   # (--auth: some operations go with the reader's key)
+
     def op(self):
+        op = self.op_any()
+        if self.reader and op["op"] != "clock" and self.rng.random() < 0.15:
+            op["as"] = "reader"
+        return op
+
+    def op_any(self):
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",

@@ -6,7 +6,7 @@ deleted, of one its WHERE refuses is ConditionalCheckFailedException; a batch's 
 is an Error in its slot (ql-reference.multiplestatements.batching)."""
 from expr import eval_cond, update_result
 from model import key_of
-from runner import BLIND, CCF, check
+from runner import BLIND, CCF, check, denied
 from values import item_from_wire, item_size, read_units, show_item, to_wire
 
 DUP = "Duplicate primary key exists in table"
@@ -144,6 +144,13 @@ class PartiQL:
             what = "BatchExecuteStatement[%d] %s" % (n, s["kind"].upper())
             c = costs.setdefault(name, [0, {}])
             code = slot.get("Error", {}).get("Code")
+            if op.get("as") == "reader" and not (s["kind"] == "select" and s["t"] == 0):
+                action = {"select": "PartiQLSelect", "insert": "PartiQLInsert", "update": "PartiQLUpdate",
+                          "delete": "PartiQLDelete"}[s["kind"]]
+                err = slot.get("Error", {})
+                check(code == "AccessDenied" and err.get("Message") == denied(action, name), what + " with the "
+                      "reader's key: Error", slot, "model AccessDenied " + denied(action, name))
+                continue
             if code in ("ProvisionedThroughputExceeded", "ThrottlingError", "RequestLimitExceeded", "InternalServerError",
                         "TransactionConflict"):   # a statement refused by the modes: no effect
                 check(self.modes.get("enforce") or self.modes.get("faults"), what + ": " + code, slot)

@@ -42,6 +42,8 @@ class Runner:
     def __init__(self, client, model, names, modes):
         self.c, self.m, self.names, self.modes = client, model, names, modes
         self.checked = 0
+        self.current = {}     # the operation being run (its "as": the key it is sent with)
+        self.reader = None    # with --auth: the client of the reader's key
         self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
 
@@ -50,9 +52,11 @@ class Runner:
         return self.names[i]
 
     def call(self, op, body):
+        touched = tables_of(body)
+        if self.current.get("as") == "reader":
+            return self.reader_call(op, body, touched)
         status, ans = self.c.call(op, body)
         BLIND[0] = False
-        touched = tables_of(body)
         if status == 0:
             check(self.modes.get("conn_faults"), op + ": no answer (the connection closed)")
             BLIND[0] = True   # carried out, its answer lost (ConnectionReset, TruncatedBody)
@@ -72,6 +76,34 @@ class Runner:
         if status == 200:
             self.consumed(touched)
         return status, ans
+
+    # -- --auth: the reader's key may read table tm0, nothing else (docs/security.md, "The key file")
+    def reader_call(self, op, body, touched):
+        status, ans = self.reader.call(op, body)
+        reads = op in READS or (op == "ExecuteStatement" and body["Statement"].startswith("SELECT"))
+        if op == "BatchExecuteStatement" or (reads and set(touched) <= {self.names[0]}):
+            self.current = {}   # allowed (a batch of statements is decided per statement: op_pql_batch)
+            try:
+                return self.after_reader(op, body, status, ans, touched)
+            finally:
+                self.current = {"as": "reader"}
+        if op == "ExecuteStatement" and status != 200 and error_type(ans) in NO_EFFECT and self.modes.get("faults"):
+            raise NoEffect(error_type(ans))   # (a statement's rights are decided in its handler, after faults)
+        msg = None
+        if op not in ("ExecuteStatement",) and not op.startswith("Transact") and len(touched) == 1:
+            res = touched[0] + ("/index/" + body["IndexName"] if body.get("IndexName") else "")
+            msg = denied(op, res)
+        self.expect_error(status, ans, "AccessDeniedException", msg, op + " with the reader's key")
+        raise NoEffect("AccessDeniedException")
+
+    def after_reader(self, op, body, status, ans, touched):
+        """An allowed read of the reader's: the same checks as the main key's answers."""
+        saved = self.c
+        self.c = _Canned(status, ans)
+        try:
+            return self.call(op, body)
+        finally:
+            self.c = saved
 
     # -- --enforce-capacity: a bucket surely full must not throttle -----------------------------
     def full_bucket_check(self, op, touched, ans):
@@ -459,6 +491,27 @@ class Runner:
         self.note_capacity(ans.get("ConsumedCapacity", []), "read")
         for name, (t, idx) in costs.items():
             self.m.charge(name, "read", t)
+
+
+READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems")
+
+
+def denied(action, resource):
+    """IAM's refusal of the reader's key (docs/compatibility.md, the key file's policies)."""
+    return ("User: arn:aws:iam::000000000000:user/reader is not authorized to perform: dynamodb:%s on resource: "
+            "arn:aws:dynamodb:us-east-1:000000000000:table/%s because no identity-based policy allows the "
+            "dynamodb:%s action" % (action, resource, action))
+
+
+class _Canned:
+    """A client that answers the one answer already received (the reader's, checked as the main
+    key's would be)."""
+
+    def __init__(self, status, ans):
+        self.answer = (status, ans)
+
+    def call(self, op, body):
+        return self.answer
 
 
 def frozen_key(key):

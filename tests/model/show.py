@@ -12,6 +12,10 @@ def _cond(c):
 
 
 def show_op(op, specs):
+    return ("[reader] " if op.get("as") == "reader" else "") + show_one(op, specs)
+
+
+def show_one(op, specs):
     k = op["op"]
     t = specs[op["t"]]["name"] if "t" in op else ""
     cap = " cap=%s" % op["cap"] if op.get("cap", "NONE") != "NONE" else ""
