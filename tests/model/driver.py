@@ -67,6 +67,10 @@ def draw_modes(seed, allowed):
         modes["fault_throttles"] = any(k in ("ThrottlingException", "ProvisionedThroughputExceededException",
                                              "RequestLimitExceeded") for _, k, _ in modes["faults"])
         modes["fault_seed"] = rng.randint(0, 1 << 30)
+    if "states" in allowed and rng.random() < 0.3:
+        modes["table_states"] = rng.choice([1000, 5000])
+    if "count" in allowed and rng.random() < 0.3:
+        modes["count_refresh"] = rng.choice([1, 60, 3600])
     if "auth" in allowed and rng.random() < 0.25:
         modes["auth"] = True
     if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
@@ -76,7 +80,7 @@ def draw_modes(seed, allowed):
     return modes
 
 
-ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth")
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count")
 KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
         "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
 
@@ -90,6 +94,10 @@ def server_args(modes, record=None):
         args += ["--auth", path]
     if modes.get("enforce"):
         args += ["--enforce-capacity"]
+    if modes.get("table_states"):
+        args += ["--table-states", str(modes["table_states"])]
+    if modes.get("count_refresh"):
+        args += ["--count-refresh", str(modes["count_refresh"])]
 
     if "stale_ms" in modes:
         args += ["--stale-reads", str(modes["stale_ms"])]
@@ -134,11 +142,14 @@ def create_tables(client, specs, ttl=False, provisioned=0):
         status, ans = client.call("CreateTable", req)
         if status != 200:
             raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
-        if ttl:
-            status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
-                                                           {"Enabled": True, "AttributeName": "t"}})
-            if status != 200:
-                raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
+
+
+def enable_ttl(client, specs):
+    for s in specs:
+        status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
+                                                       {"Enabled": True, "AttributeName": "t"}})
+        if status != 200:
+            raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
 
 
 class Run:
@@ -150,7 +161,8 @@ class Run:
         self.specs = table_shapes(rng)
         self.modes = draw_modes(seed, allowed)
         # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
-        back = not ("clock-back" in self.modes["tolerate"] and ("stale_ms" in self.modes or "lag" in self.modes))
+        back = not ("clock-back" in self.modes["tolerate"] and any(
+            k in self.modes for k in ("stale_ms", "lag", "table_states")))
         # "replay-clock" tolerated: a recorded run steps no clock (a step is not recorded, so not replayed)
         clock = not (self.modes.get("record") and "replay-clock" in self.modes["tolerate"])
         gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=clock, back=back)
@@ -183,6 +195,10 @@ class Run:
         failure = None
         try:
             create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
+            if self.modes.get("table_states"):
+                self.creating(checker, client)
+            if self.modes.get("ttl"):
+                enable_ttl(client, self.specs)
             if self.modes.get("faults"):   # set once the tables are made (POST /ddbd/faults)
                 rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
                 status, ans = client.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
@@ -228,6 +244,22 @@ class Run:
         if p.returncode != 0:
             return (n, "ddb replay --check of the recording: exit %d\n%s" % (p.returncode, (p.stdout + p.stderr)[-3000:]))
         return None
+
+    def creating(self, checker, client):
+        """--table-states MS: the tables are CREATING, their items refused, until the clock has
+        moved MS; then ACTIVE (docs/testing.md, "Table states")."""
+        name = self.specs[0]["name"]
+        status, ans = client.call("DescribeTable", {"TableName": name})
+        if status != 200 or ans["Table"]["TableStatus"] != "CREATING":
+            raise Mismatch("DescribeTable %s under --table-states: %s %s, model CREATING" % (name, status, ans.get("Table", ans).get("TableStatus", ans)))
+        status, ans = client.call("GetItem", {"TableName": name, "Key": {"pk": {self.specs[0]["hash"][1]: "AA==" if self.specs[0]["hash"][1] == "B" else "1"}, **({"sk": {self.specs[0]["range"][1]: "AA==" if self.specs[0]["range"][1] == "B" else "1"}} if self.specs[0]["range"] else {})}})
+        if status != 400 or error_type(ans) != "ResourceNotFoundException" or error_message(ans) != "Requested resource not found":
+            raise Mismatch("GetItem of a CREATING table: %s %s, model ResourceNotFoundException" % (status, ans))
+        checker.op_clock({"op": "clock", "ms": self.modes["table_states"]})
+        checker.m.start = checker.m.now
+        status, ans = client.call("DescribeTable", {"TableName": name})
+        if status != 200 or ans["Table"]["TableStatus"] != "ACTIVE":
+            raise Mismatch("DescribeTable %s once its CREATING ended: %s %s" % (name, status, ans.get("Table", ans).get("TableStatus")))
 
     def final_checks(self, checker, client):
         """The usage report (GET /ddbd/usage, docs/usage.md) against the model's charges: each

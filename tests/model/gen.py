@@ -201,8 +201,8 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan", "clock", "pql", "pql_batch"],
-            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3])[0]
+             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe"],
+            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2])[0]
         return getattr(self, "op_" + kind)()
 
     def statement(self, i, key, kind):
@@ -230,6 +230,9 @@ class Gen:
         stmts = [self.statement(i, k, "select" if reads else self.rng.choice(["insert", "update", "delete"]))
                  for i, k in self.distinct_keys(self.rng.randint(1, 5))]
         return {"op": "pql_batch", "stmts": stmts, "consistent": self.rng.random() < 0.5, "cap": self.capacity()}
+
+    def op_describe(self):
+        return {"op": "describe", "t": self.ti()}
 
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""

@@ -87,7 +87,8 @@ class Runner:
                 return self.after_reader(op, body, status, ans, touched)
             finally:
                 self.current = {"as": "reader"}
-        if op == "ExecuteStatement" and status != 200 and error_type(ans) in NO_EFFECT and self.modes.get("faults"):
+        if op == "ExecuteStatement" and status != 200 and error_type(ans) in NO_EFFECT and (
+                self.modes.get("faults") or self.modes.get("enforce") and error_type(ans) in THROTTLES):
             raise NoEffect(error_type(ans))   # (a statement's rights are decided in its handler, after faults)
         msg = None
         if op not in ("ExecuteStatement",) and not op.startswith("Transact") and len(touched) == 1:
@@ -306,6 +307,24 @@ class Runner:
             for tm in self.m.tables:
                 tm.sweep(now)
 
+    # -- DescribeTable's figures ------------------------------------------------------------------
+    def op_describe(self, op):
+        """ItemCount: the items now, or with --count-refresh SECONDS as of the last refresh, which
+        a read makes once SECONDS of the clock passed since the one before (the table's creation
+        the first); docs/testing.md, "Table states"."""
+        tm = self.m.tables[op["t"]]
+        status, ans = self.call("DescribeTable", {"TableName": self.tname(op["t"])})
+        self.expect_ok(status, ans, "DescribeTable")
+        count = len(tm.items)
+        refresh = self.modes.get("count_refresh")
+        if refresh:
+            snap = tm.__dict__.setdefault("snap", (self.m.start, 0))
+            if self.m.now - snap[0] >= refresh * 1000:
+                tm.snap = (self.m.now, count)
+            count = tm.snap[1]
+        got = ans.get("Table", {}).get("ItemCount")
+        check(got == count, "DescribeTable %s: ItemCount %s, model %s" % (self.tname(op["t"]), got, count))
+
     def tolerated(self, name):
         """A known defect this run does not stop at ($DDB_MODEL_TOLERATE, comma-separated), while
         it is being fixed: the check is skipped and the run goes on to find others."""
@@ -493,7 +512,7 @@ class Runner:
             self.m.charge(name, "read", t)
 
 
-READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems")
+READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "DescribeTable")
 
 
 def denied(action, resource):
