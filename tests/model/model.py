@@ -93,8 +93,9 @@ class Table:
     def sweep(self, now_ms):
         """TTL (docs/compatibility.md, Time to Live; the developer guide's TTL pages): items whose
         TTL attribute is a Number of epoch seconds in the past, and not more than five years in
-        the past, are deleted."""
-        now_s = now_ms / 1000
+        the past, are deleted. Time in whole epoch seconds, as the attribute is: an item of TTL t is
+        expired once the second t has ended."""
+        now_s = now_ms // 1000
         for i, item in list(self.items.items()):
             t = item.get("t")
             if t is not None and t[0] == "N" and now_s - 5 * 365 * 86400 <= t[1] < now_s:
