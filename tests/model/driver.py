@@ -75,7 +75,8 @@ def draw_modes(seed, allowed):
         modes["auth"] = True
     if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
             "stale_ms" in modes and "stale-batch-charge" in modes["tolerate"]) and not (   # (its charges vary)
-            "faults" in modes and "replay-faults" in modes["tolerate"]):   # (replayed, a faulted request applies)
+            "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
+            "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
     return modes
 

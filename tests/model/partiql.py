@@ -168,7 +168,7 @@ class PartiQL:
                 g = item_from_wire(slot["Item"]) if "Item" in slot else None
                 allowed = self.allowed_versions(tm, s["key"], op["consistent"])
                 check(g in allowed, what + ": Item", "got   " + show_item(g), *("model " + show_item(v) for v in allowed))
-                c[0] += read_units(item_size(g), op["consistent"])
+                c[0] += read_units(item_size(tm.get(s["key"]) if BLIND[0] else g), op["consistent"])
             else:
                 t, idx = tm.write_cost(old, new)
                 c[0] += t
