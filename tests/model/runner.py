@@ -87,6 +87,8 @@ class Runner:
                 return self.after_reader(op, body, status, ans, touched)
             finally:
                 self.current = {"as": "reader"}
+        if status == 0 and self.modes.get("conn_faults"):
+            raise NoEffect("lost")   # (denied in the statement's handler, its answer lost: no effect)
         if op == "ExecuteStatement" and status != 200 and error_type(ans) in NO_EFFECT and (
                 self.modes.get("faults") or self.modes.get("enforce") and error_type(ans) in THROTTLES):
             raise NoEffect(error_type(ans))   # (a statement's rights are decided in its handler, after faults)
