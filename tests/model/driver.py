@@ -189,7 +189,7 @@ class Run:
         server = compat().DdbdServer(server_args(self.modes, record)).start()
         client = Client(server.endpoint)
         model = Model(self.specs)
-        model.now = model.start = START_MS
+        model.now = model.start = model.created = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         if self.modes.get("auth"):
             checker.reader = Client(server.endpoint, "AKIDREAD", "secret2")

@@ -109,7 +109,8 @@ class Model:
     def __init__(self, specs):
         self.tables = [Table(s) for s in specs]
         self.now = 0          # the server's clock, ms
-        self.start = 0        # when the tables were made
+        self.start = 0        # when the tables were ACTIVE (their buckets' start)
+        self.created = 0      # when CreateTable made them
         self.charges = {}     # table name -> {"read": units, "write": units}
 
     def charge(self, name, kind, units):

@@ -320,7 +320,7 @@ class Runner:
         count = len(tm.items)
         refresh = self.modes.get("count_refresh")
         if refresh:
-            snap = tm.__dict__.setdefault("snap", (self.m.start, 0))
+            snap = tm.__dict__.setdefault("snap", (self.m.created, 0))
             if self.m.now - snap[0] >= refresh * 1000:
                 tm.snap = (self.m.now, count)
             count = tm.snap[1]
