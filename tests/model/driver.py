@@ -314,7 +314,9 @@ def report(run, ops, failure, n_ops):
     for n, op in enumerate(ops):
         lines.append("  %3d. %s" % (n + 1, show_op(op, run.specs)))
     lines.append("  -> %s" % failure[1])
-    lines.append("repeat: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d" % (run.seed, n_ops))
+    tol = ",".join(run.modes.get("tolerate", ()))
+    lines.append("to repeat: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d%s (tests/model/test_random.py)"
+                 % (run.seed, n_ops, " DDB_MODEL_TOLERATE=" + tol if tol else ""))
     return "\n".join(lines)
 
 
