@@ -73,6 +73,18 @@ foreach(suite compat security)
                          ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   endforeach()
 endforeach()
+# tests/model/test_random.py: the model-based test of the whole product (issue 72): random tables and
+# operations against a ddbd in a random combination of its modes, every answer checked against a
+# reference model (tests/model/). A seed that changes per run (the time; DDB_MODEL_SEED repeats one),
+# printed with the operations checked. Budget: 120 s of operations (DDB_MODEL_SECONDS), which on a
+# loaded 2-core machine checks some 10,000; a failure then shrinks for up to 180 s (on fresh
+# servers). TIMEOUT 600 leaves the rest for start-ups and a slower machine. bench/model_soak.py runs
+# it for hours.
+add_test(NAME model.random
+         COMMAND ${DDB_PYTHON3} -m pytest -q -s -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/model/test_random.py
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/model)
+set_tests_properties(model.random PROPERTIES LABELS model TIMEOUT 600
+                     ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb")
 # (the tests that assert a time: label `timing` and RUN_SERIAL, at the end of this file)
 # Their 600 s is sized for a loaded 2-core CI machine (the suite at -j2 and one CPU-bound process per
 # core beside it). The two that spent most of it, measured so (issue 60): compat.test_cli, whose
