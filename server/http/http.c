@@ -859,6 +859,10 @@ static void *thread_main(void *arg)
     for (int i = 0; (i < 4 || (t->jobs != 0 && i < OFFLOAD_DRAIN_TURNS)) &&
                     __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
         h2o_evloop_run(t->loop, 25);
+    /* what is still open (a client's idle keep-alive connection) is cut, and h2o closes it */
+    ddb_conns_cut_all(t);
+    for (int i = 0; i < 4 && !h2o_linklist_is_empty(&t->conns); i++)
+        h2o_evloop_run(t->loop, 10);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);
         h2o_socket_close(t->wake);
