@@ -13,14 +13,26 @@ static _Atomic int64_t offset_ms;
 static _Atomic int64_t frozen_ms = -1;
 /* Every step back the clock was moved, added up (ddb_clock_meter_ms). */
 static _Atomic int64_t rewound_ms;
+/* The latest reading before a step back (ddb_clock_high_ms). */
+static _Atomic uint64_t high_ms;
 
 /* Counts a move of the reading from `before` to where it stands now, when it went back. */
 static void note_move(uint64_t before)
 {
     uint64_t after = ddb_clock_now_ms();
 
-    if (after < before)
+    if (after < before) {
         atomic_fetch_add(&rewound_ms, (int64_t)(before - after));
+        if (before > atomic_load(&high_ms))
+            atomic_store(&high_ms, before);
+    }
+}
+
+uint64_t ddb_clock_high_ms(void)
+{
+    uint64_t now = ddb_clock_now_ms(), high = atomic_load_explicit(&high_ms, memory_order_relaxed);
+
+    return now > high ? now : high;
 }
 
 uint64_t ddb_clock_meter_ms(void)

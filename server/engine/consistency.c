@@ -454,7 +454,7 @@ static change *change_new(struct ddb_consistency *c, const ddb_table *t, const d
 void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_key *key, const char *old,
                       size_t oldlen, const char *new_val, size_t newlen)
 {
-    uint64_t now = ddb_clock_now_ms();
+    uint64_t now = ddb_clock_meter_ms(); /* (lags and windows are durations: clock.h's meter) */
     table_state *ts = state_of(c, t);
     change *ch, *prev;
 
@@ -507,7 +507,7 @@ static table_state *view_of(ddb_engine *eng, const ddb_table *t, const ddb_index
         pthread_mutex_unlock(&ts->mu);
         return NULL;
     }
-    *v = (view){t->id, ix != NULL && ix->kind == DDB_IX_GLOBAL, ddb_clock_now_ms(), 0};
+    *v = (view){t->id, ix != NULL && ix->kind == DDB_IX_GLOBAL, ddb_clock_meter_ms(), 0};
     if (ts->s.stale_ms > 0) {
         uint64_t d = draw(ts->s.seed, 2, draws_of(ts, t->id)->nreads++);
         v->stale = (d & 1) ? 0 : ts->s.stale_ms / 2 + (d >> 1) % (ts->s.stale_ms - ts->s.stale_ms / 2 + 1);

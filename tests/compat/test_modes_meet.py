@@ -14,13 +14,14 @@ once, pinned through boto3 so that it fails on the code before its fix.
   and a 5 WCU table refused every write until the clock caught up. The point-in-time-recovery
   window never stands in the clock's future either.
 """
+import threading
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import make_client, unique_name
 from helpers import SETTLE_S, admin_call, key_client
-
-import time
 
 FROZEN_AT = 1700000000000
 
@@ -86,33 +87,71 @@ def test_a_stale_read_under_enforced_capacity_takes_half_a_unit(server_factory):
     assert missed > 0
 
 
+def writes_until_refused(c, name, prefix, most=1000):
+    """How many 1 KB PutItems the table takes before its first ProvisionedThroughputExceededException."""
+    for n in range(most):
+        try:
+            c.put_item(TableName=name, Item={"pk": {"S": "%s%d" % (prefix, n)}})
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+            return n
+    raise AssertionError("never refused")
+
+
 def test_a_clock_moved_back_leaves_a_5_wcu_table_writable_at_its_rate(server_factory):
     s = server_factory(("--in-memory", "--admin", "--enforce-capacity", "--clock", "frozen@%d" % FROZEN_AT))
     c = make_client(s.endpoint)
-    name = keyed_table(c, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    five = keyed_table(c, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    one = keyed_table(c, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
     assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"advance": 3600000})[0] == 200
-    c.put_item(TableName=name, Item={"pk": {"S": "before"}})
+    for name in (five, one):
+        c.put_item(TableName=name, Item={"pk": {"S": "before"}})
     assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"set": FROZEN_AT})[0] == 200
-    # the bucket stands as it stood: what was left of its burst serves, then 5 writes a second
-    written = 0
-    while True:
+    # before the fix: refused from the first write on, for an hour
+    c.put_item(TableName=five, Item={"pk": {"S": "after"}})
+    # the buckets stand as they stood: the 1 WCU table's 300 s of burst (unused since its
+    # CreateTable an hour before) less the write before the step, then 1 write a second
+    assert writes_until_refused(c, one, "w") == 299
+    for second in range(3):
+        assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"advance": 1000})[0] == 200
+        assert writes_until_refused(c, one, "r%d-" % second) == 1
+
+
+def test_a_table_unused_since_its_creation_holds_its_burst_for_every_write(server_factory):
+    """A table first used an hour after its CreateTable holds 300 s of unused capacity (DynamoDB's
+    burst), for an UpdateItem as for a PutItem (found by tests/model: an UpdateItem was given one
+    second of it, the bucket's first use counting as the table's first second)."""
+    s = server_factory(("--in-memory", "--admin", "--enforce-capacity", "--clock", "frozen@%d" % FROZEN_AT))
+    c = make_client(s.endpoint)
+    name = keyed_table(c, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"advance": 3600000})[0] == 200
+    done = 0
+    for n in range(400):
         try:
-            c.put_item(TableName=name, Item={"pk": {"S": "w%d" % written}})
+            c.update_item(TableName=name, Key={"pk": {"S": "u%d" % n}}, UpdateExpression="SET a = :v",
+                          ExpressionAttributeValues={":v": {"N": "1"}})
+            done += 1
         except ClientError as e:
             assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
             break
-        written += 1
-        assert written < 2000
-    # a bucket first used holds one second of its rate: 5, less the write before the step back
-    # (before the fix: 0, refused from the first write on for an hour)
-    assert written == 4
-    for second in range(3):
-        assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"advance": 1000})[0] == 200
-        for i in range(5):
-            c.put_item(TableName=name, Item={"pk": {"S": "r%d-%d" % (second, i)}})
-        with pytest.raises(ClientError) as e:
-            c.put_item(TableName=name, Item={"pk": {"S": "r%d-over" % second}})
-        assert e.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+    assert done == 300
+
+
+def test_a_clock_moved_back_keeps_eventual_reads_and_table_states_as_they_were(server_factory):
+    """Found by tests/model: a step back put every change's time in the clock's new future, so an
+    eventually consistent Scan under --index-lag alone (whose table reads are current) missed an
+    item written before the step, and an ACTIVE table was CREATING again under --table-states."""
+    s = server_factory(("--in-memory", "--admin", "--clock", "frozen@%d" % FROZEN_AT, "--index-lag", "100",
+                        "--table-states", "1000"))
+    c = make_client(s.endpoint)
+    name = keyed_table(c)
+    assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"advance": 1000})[0] == 200
+    assert c.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    assert admin_call(s.endpoint, "POST", "/ddbd/clock", {"set": FROZEN_AT - 2000})[0] == 200
+    assert [i["pk"]["S"] for i in c.scan(TableName=name)["Items"]] == ["a"]
+    assert c.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    c.get_item(TableName=name, Key={"pk": {"S": "a"}})  # not ResourceNotFoundException
 
 
 def test_a_clock_moved_back_keeps_the_restore_window_in_its_past(server_factory):
@@ -136,9 +175,10 @@ EAST, WEST = "us-east-1", "us-west-2"
 
 
 def global_run(server_factory):
-    """A global table under --index-lag and --stale-reads for every table: east's writes go in a burst
-    (replication reaches west while east still writes, at moments no run repeats), then the clock
-    steps and both regions' GSIs and eventually consistent reads are read. What each answered."""
+    """A global table under --index-lag and --stale-reads for every table: east's writes go in bursts
+    from two clients at once (in an order no run repeats; replication reaches west while east still
+    writes, at moments no run repeats either), then the clock steps and both regions' GSIs and
+    eventually consistent reads are read. What each answered."""
     s = server_factory(("--in-memory", "--admin", "--namespaces", "--clock", "frozen@%d" % FROZEN_AT,
                         "--index-lag", "100-900", "--stale-reads", "600", "--consistency-seed", "11"))
     east = key_client(s.endpoint, "AKIDGT", "secret", region=EAST)
@@ -158,13 +198,21 @@ def global_run(server_factory):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     seen = []
-    for burst in range(4):
-        for i in range(12):
-            east.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "g%d" % ((i + burst) % 4)},
-                                                "n": {"N": str(burst)}})
+    other = key_client(s.endpoint, "AKIDGT", "secret", region=EAST)
+    for burst in range(6):
+        # two clients at once, each its own keys: their writes reach the table in an order no run
+        # repeats, as replication's writes reach the replica
+        def write(client, keys):
+            for i in keys:
+                client.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "g%d" % ((i + burst) % 4)},
+                                                      "n": {"N": str(burst)}})
+        t = threading.Thread(target=write, args=(other, range(1, 30, 2)))
+        t.start()
+        write(east, range(0, 30, 2))
+        t.join()
         # every write reached west (strongly consistent reads take no draw) before the clock moves
         while any(west.get_item(TableName=name, Key={"pk": {"S": "k%d" % i}}, ConsistentRead=True)
-                  .get("Item", {}).get("n", {}).get("N") != str(burst) for i in range(12)):
+                  .get("Item", {}).get("n", {}).get("N") != str(burst) for i in range(30)):
             assert time.monotonic() < deadline
             time.sleep(0.01)
         for step in range(6):
