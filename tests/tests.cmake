@@ -75,16 +75,16 @@ foreach(suite compat security)
 endforeach()
 # tests/model/test_random.py: the model-based test of the whole product (issue 72): random tables and
 # operations against a ddbd in a random combination of its modes, every answer checked against a
-# reference model (tests/model/). A seed that changes per run (the time; DDB_MODEL_SEED repeats one),
-# printed with the operations checked. Budget: 120 s of operations (DDB_MODEL_SECONDS), which on a
-# loaded 2-core machine checks some 10,000; a failure then shrinks for up to 180 s (on fresh
-# servers). TIMEOUT 600 leaves the rest for start-ups and a slower machine. bench/model_soak.py runs
-# it for hours.
+# reference model (tests/model/). A seed that changes with every commit (its hash: a run of one
+# commit repeats exactly, on any machine; DDB_MODEL_SEED repeats another), printed with the
+# operations checked. Budget: 100 servers of 400 operations (DDB_MODEL_RUNS), some 60 s alone and a
+# few minutes on a loaded 2-core machine; a failure then shrinks for up to 180 s (on fresh
+# servers). bench/model_soak.py runs it for hours, from the time's seeds.
 add_test(NAME model.random
          COMMAND ${DDB_PYTHON3} -m pytest -q -s -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/model/test_random.py
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/model)
-set_tests_properties(model.random PROPERTIES LABELS model TIMEOUT 600
-                     ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb")
+set_tests_properties(model.random PROPERTIES LABELS model TIMEOUT 900
+                     ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb;DDB_MODEL_SEED_FROM=commit;DDB_MODEL_RUNS=100")
 # (the tests that assert a time: label `timing` and RUN_SERIAL, at the end of this file)
 # Their 600 s is sized for a loaded 2-core CI machine (the suite at -j2 and one CPU-bound process per
 # core beside it). The two that spent most of it, measured so (issue 60): compat.test_cli, whose
@@ -397,6 +397,14 @@ if(DDB_VALGRIND AND NOT DDB_SANITIZE AND NOT DDB_FUZZ AND EXISTS ${CMAKE_SOURCE_
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
   set_tests_properties(memcheck.caught_unset_size PROPERTIES LABELS memcheck TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/caught_unset_size")
+  # the model-based test's first seeds (model.random's, of the same commit) with every server under
+  # memcheck: every operation in random combinations of every mode (20 servers of 300 operations:
+  # 10 s for 2 of 150 here, alone)
+  add_test(NAME memcheck.model
+           COMMAND ${DDB_PYTHON3} -m pytest -q -s -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/model/test_random.py
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/model)
+  set_tests_properties(memcheck.model PROPERTIES LABELS memcheck TIMEOUT 900
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb;DDBD_VALGRIND=1;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/model;DDB_MODEL_SEED_FROM=commit;DDB_MODEL_RUNS=20;DDB_MODEL_OPS=300")
 elseif(NOT DDB_SANITIZE AND NOT DDB_FUZZ)
   message(WARNING "label memcheck not run: valgrind missing (run deploy/ddbd.sh deps)")
 endif()

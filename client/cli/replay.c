@@ -34,6 +34,7 @@
 #include "client/cli/replay_check.h"
 #include "proto/buf.h"
 #include "client/cli/replay_conn.h"
+#include "client/cli/replay_faults.h"
 #include "client/cli/replay_order.h"
 
 /* Lines read ahead and reordered by arrival: ddbd's HTTP threads write a batch when it holds 64 KB,
@@ -124,7 +125,7 @@ typedef struct replay {
     struct timespec started;
     char inbuf[1 << 20]; /* the recording's read buffer: a read a megabyte */
     /* the report */
-    size_t sent, skipped, lost, unchecked, divergences, late, max_in_flight;
+    size_t sent, skipped, not_run, lost, unchecked, divergences, late, max_in_flight;
     size_t by_conn, by_conflict, behind, pipelined;
     size_t clock_steps, clock_refused;
     char *unobserved_conn; /* the first connection of an SDK recorder's line, */
@@ -193,7 +194,7 @@ static rec *heap_pop(heap *h)
 typedef struct fields {
     rec *r;
     int check;
-    rp_span v, t, start, end, status, outcome, text, length, clock, recorder;
+    rp_span v, t, start, end, status, outcome, text, length, clock, recorder, fault;
 } fields;
 
 static int field(void *arg, rp_span key, rp_span val)
@@ -229,12 +230,14 @@ static int field(void *arg, rp_span key, rp_span val)
         f->clock = val;
     else if (IS("recorder"))
         f->recorder = val;
+    else if (IS("fault"))
+        f->fault = val;
 #undef IS
     /* the answer is read only to compare it: without --check the rest of a line is not scanned once
        what a request needs was read (ddbd writes the answer after it; an SDK recorder too) */
     return !f->check && r->op.p != NULL && f->status.p != NULL && f->outcome.p != NULL &&
            (r->request.p != NULL || f->text.p != NULL) && f->t.p != NULL && r->conn.p != NULL &&
-           f->start.p != NULL && f->end.p != NULL;
+           f->start.p != NULL && f->end.p != NULL && (!rp_is_string(f->outcome, "fault") || r->response.p != NULL);
 }
 
 /* A body that is not JSON, unescaped (yajl reads the string, and only it: the rest of the line, an
@@ -286,10 +289,32 @@ static int unobserved(rp_span recorder, rp_span conn)
     return c.p != NULL && c.n > 3 && (memcmp(c.p, "py-", 3) == 0 || memcmp(c.p, "js-", 3) == 0);
 }
 
+/* A request an injected fault answered: sent as far as the recording's server carried it out
+   (replay_faults.h): not at all after an injected error, a BatchWriteItem's written part. */
+static void carried(replay *rp, rec *r, rp_span fault)
+{
+    char *part;
+    size_t plen;
+
+    switch (rp_fault_carried(rp_string(r->op), rp_string(fault), r->request, r->response, &part, &plen)) {
+    case RP_FAULT_NOT_RUN:
+        r->body = NULL;
+        rp->not_run++;
+        break;
+    case RP_FAULT_PART:
+        free(r->request_text);
+        r->request_text = part;
+        r->body = part;
+        r->blen = plen;
+        r->request = (rp_span){part, plen};
+        break;
+    }
+}
+
 /* Reads r->text (line `line`) into r; -1 after saying why on err. */
 static int parse_rec(replay *rp, rec *r, size_t len)
 {
-    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     rp_span whole = {r->text, len};
 
     r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
@@ -328,6 +353,8 @@ static int parse_rec(replay *rp, rec *r, size_t len)
         r->body = f.clock.p;
         r->blen = f.clock.n;
     }
+    if (rp_is_string(f.outcome, "fault") && r->body != NULL && !r->clock)
+        carried(rp, r, f.fault);
     r->unobserved = unobserved(f.recorder, r->conn);
     r->skip = rp_string(r->op).p == NULL || r->body == NULL;
     r->unchecked = rp_is_string(f.outcome, "fault") || rp_is_string(f.outcome, "lost") || r->status == 0;
@@ -909,7 +936,8 @@ static void report(replay *rp, size_t conns)
     fprintf(rp->out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", conns,
             conns == 1 ? "" : "s");
     if (rp->skipped > 0)
-        fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part)", rp->skipped);
+        fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part%s)", rp->skipped,
+                rp->not_run > 0 ? ", or an injected error's, which never ran" : "");
     if (rp->unreadable > 0)
         fprintf(rp->out, ", %zu line%s unreadable (longer than 40 MiB)", rp->unreadable,
                 rp->unreadable == 1 ? "" : "s");

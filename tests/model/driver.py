@@ -73,8 +73,14 @@ def draw_modes(seed, allowed):
         modes["count_refresh"] = rng.choice([1, 60, 3600])
     if "auth" in allowed and rng.random() < 0.25:
         modes["auth"] = True
-    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
-            "stale_ms" in modes and "stale-batch-charge" in modes["tolerate"]) and not (   # (its charges vary)
+    # (not under --stale-reads: a replay's stale draws follow the order its reads arrive in, and
+    # reads on two connections may arrive in another order than recorded: docs/record-replay.md)
+    # nor with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
+    # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
+    # the recording does not carry (docs/record-replay.md, "Injected faults")
+    partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
+    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and "stale_ms" not in modes and not (
+            partial and modes.get("enforce")) and not (
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
@@ -279,7 +285,7 @@ class Run:
                 if kind == "read" and "stale-batch-charge" in checker.modes.get("tolerated", ()):
                     continue
                 g = float(t.get(kind + "Units", 0))
-                if abs(g - want[kind]) > 1e-6:
+                if not want[kind] - 1e-6 <= g <= want[kind] + want.get(kind + "_slack", 0.0) + 1e-6:
                     return (checker.checked, "GET /ddbd/usage: table %s %sUnits %s, model %s (the answers' "
                             "ConsumedCapacity summed: %s)" % (name, kind, g, want[kind],
                                                               checker.reported.get(name, {}).get(kind)))

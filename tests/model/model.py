@@ -113,6 +113,9 @@ class Model:
         self.created = 0      # when CreateTable made them
         self.charges = {}     # table name -> {"read": units, "write": units}
 
-    def charge(self, name, kind, units):
-        c = self.charges.setdefault(name, {"read": 0.0, "write": 0.0})
+    def charge(self, name, kind, units, slack=0.0):
+        """`units` charged to table `name`; `slack`: up to that much more may have been (an eventually
+        consistent read whose answer two versions of different sizes give alike, its charge unseen)."""
+        c = self.charges.setdefault(name, {"read": 0.0, "write": 0.0, "read_slack": 0.0, "write_slack": 0.0})
         c[kind] += units
+        c[kind + "_slack"] += slack

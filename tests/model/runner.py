@@ -195,9 +195,12 @@ class Runner:
         """The common end of PutItem, UpdateItem, DeleteItem: condition, answer, capacity."""
         if op["cond"] is not None and not eval_cond(op["cond"], old):
             self.expect_error(status, ans, "ConditionalCheckFailedException", CCF, what)
-            # a write refused by its condition still consumes the existing item's size, at least 1
-            # (Expressions.ConditionExpressions): not in the answer, in the usage report
-            self.m.charge(name, "write", write_units(item_size(old)))
+            # a write refused by its condition still consumes write capacity by the item's size: the
+            # existing item's or the one it would have written, the larger, at least 1 (the
+            # developer guide, "Read/write capacity mode": "... based on the size of the item (the
+            # existing item or a new one you're attempting to create or update)"); not in the
+            # answer, in the usage report
+            self.m.charge(name, "write", write_units(max(item_size(old), item_size(new))))
             want = old if op["rvf"] and old else None
             got = item_from_wire(ans["Item"]) if "Item" in ans else None
             check(got == want, what + ": the refused request's Item", show_item(got), show_item(want))
@@ -246,7 +249,10 @@ class Runner:
                 self.expect_error(status, ans, e.type, e.message, "UpdateItem")
                 return
         else:
-            new = None
+            try:  # refused by its condition: charged the item it would have made too
+                new = update_result(op["acts"], old, key)
+            except ModelError:
+                new = None
         self.finish_write(op, tm, name, key, old, new, status, ans, "UpdateItem")
 
     def op_delete(self, op):
@@ -283,6 +289,11 @@ class Runner:
         elif ans.get("ConsumedCapacity"):   # two allowed versions of one projection, sizes apart
             units = float(ans["ConsumedCapacity"]["CapacityUnits"])
             check(units in {read_units(item_size(v), op["consistent"]) for v in match}, "GetItem: CapacityUnits", units)
+        else:   # which of them was read is not said: any of their charges
+            options = {read_units(item_size(v), op["consistent"]) for v in match}
+            self.note_capacity(None, "read")
+            self.m.charge(name, "read", min(options), max(options) - min(options))
+            return
         self.note_capacity(ans.get("ConsumedCapacity"), "read")
         self.m.charge(name, "read", units)
 
