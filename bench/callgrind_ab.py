@@ -10,8 +10,8 @@ usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R
   --auth             both servers run with --auth (a key file of one key with allow= and tables= rules,
                      so every request is verified and decided in full) and every request is signed
                      (botocore's SigV4, on the client's side: not in the figures)
-  --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>) for
-                     callgrind_annotate
+  --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>-<thread>, one
+                     file a thread: -01 is main's) for callgrind_annotate
 
 Wall-clock A/B runs on a shared 2-core VM swing by +-20 % from round to round, so a claim like
 "single-item writes unchanged within 10 %" is checked here by instructions: each binary starts
@@ -47,8 +47,22 @@ figure without the self cost of rocksdb::InlineSkipList*, rocksdb::MemTable::Key
 BytewiseComparatorImpl::Compare, memcmp and __tls_init (which those comparisons call), taken
 from callgrind_annotate. It is the steadier figure for ddbd's own code; memcmp calls outside the
 skip list drop out of it too.
+
+Both figures also count the server's background threads, and those run by the clock, not by
+requests: the Kinesis destinations' worker passes every 20 ms, the task worker and RocksDB's wake
+on timers, so they add Ir in proportion to each run's wall time, and on a loaded machine Ir(N) and
+Ir(0) last more or less at random (an Ir(0) run that lasted longer than its Ir(N) run made the
+other threads' share -402 Ir/req; its B, +577). That is up to +-1,000 Ir per GetItem at N=1000,
+the whole of the "regression" of issue 74 (bench/README.md). --marginal therefore prints a third
+figure, "HTTP thread w/o skip list": the same difference counted on the HTTP thread alone
+(valgrind's --separate-threads=yes: a file a thread; the HTTP thread is the one that runs
+http.c's thread_main), without its skip list's comparisons. The request is parsed, executed and
+answered on that thread (--in-memory, --threads 1: RocksDB writes in the caller's thread), so it is
+the request's own cost; what a request leaves to another thread (an index's or a stream's follower)
+is in the first two figures only.
 """
 import argparse
+import glob
 import http.client
 import json
 import os
@@ -183,7 +197,11 @@ def check_first(workload, answer):
 def measure(binary, workload, n, out, shards=2, insights=False):
     """Total Ir of one run of `binary`: start-up, the workload's set-up, n requests, shutdown."""
     port = free_port()
-    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
+    for old in glob.glob(out + "-[0-9]*"):
+        os.unlink(old)
+    # a file per thread (out-01, out-02, ...): the request thread's figure apart from the others'
+    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--separate-threads=yes",
+                             "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
                              "--shards", str(shards),
                              # under valgrind on a loaded machine a set-up's connection can idle
@@ -227,25 +245,45 @@ def run_workload(proc, port, out, workload, n, insights=False):
         c.close()
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
-    with open(out) as f:
+    return sum(thread_ir(f) for f in thread_files(out))
+
+
+def thread_files(out):
+    """The per-thread outputs of one run (--separate-threads=yes): out-01 (main), out-02, ..."""
+    return sorted(glob.glob(out + "-[0-9]*"))
+
+
+def thread_ir(path):
+    with open(path) as f:
         m = re.search(r"^(?:summary|totals): (\d+)", f.read(), re.M)
-    return int(m.group(1))
+    return int(m.group(1)) if m else 0
 
 
 SKIPLIST = re.compile(r"rocksdb::InlineSkipList|rocksdb::MemTable::KeyComparator|BytewiseComparatorImpl::Compare"
                       r"|__memcmp_|__tls_init")
 
 
+HTTP_THREAD = re.compile(r"server/http/http\.c:thread_main ")
+
+
 def skiplist_ir(out):
-    """The self Ir of the memtable skip list's search and comparisons in one callgrind output."""
-    text = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", "--auto=no", out],
-                          capture_output=True, text=True, check=True).stdout
-    total = 0
-    for line in text.splitlines():
-        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$", line)
-        if m and "PROGRAM TOTALS" not in line and SKIPLIST.search(m.group(2)):
-            total += int(m.group(1).replace(",", ""))
-    return total
+    """The self Ir of the memtable skip list's search and comparisons in one run's callgrind outputs:
+    (in all threads, in the HTTP threads), and the HTTP threads' total Ir (the threads whose
+    outputs hold http.c's thread_main)."""
+    total = http_sl = http_ir = 0
+    for path in thread_files(out):
+        text = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", "--auto=no", path],
+                              capture_output=True, text=True, check=True).stdout
+        sl = 0
+        for line in text.splitlines():
+            m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$", line)
+            if m and "PROGRAM TOTALS" not in line and SKIPLIST.search(m.group(2)):
+                sl += int(m.group(1).replace(",", ""))
+        total += sl
+        if HTTP_THREAD.search(text):
+            http_sl += sl
+            http_ir += thread_ir(path)
+    return total, http_sl, http_ir
 
 
 def spread(values):
@@ -287,7 +325,7 @@ def main():
                 f.write(AUTH_LINE)
         rows = []
         for w in workloads:
-            figures, rests = {"A": [], "B": []}, {"A": [], "B": []}
+            figures, rests, https = {"A": [], "B": []}, {"A": [], "B": []}, {"A": [], "B": []}
             for r in range(args.repeat):
                 for side, binary in (("A", args.a), ("B", args.b)):
                     out_n = os.path.join(d, "callgrind.%s.%s.%d.%d" % (w, side, args.requests, r))
@@ -297,11 +335,13 @@ def main():
                         out_0 = os.path.join(d, "callgrind.%s.%s.0.%d" % (w, side, r))
                         base = measure(binary, w, 0, out_0, insights=insights)
                         figures[side].append((full - base) / args.requests)
-                        sl = (skiplist_ir(out_n) - skiplist_ir(out_0)) / args.requests
+                        (sl_n, hsl_n, h_n), (sl_0, hsl_0, h_0) = skiplist_ir(out_n), skiplist_ir(out_0)
+                        sl = (sl_n - sl_0) / args.requests
                         rests[side].append(figures[side][-1] - sl)
-                        print("  %-18s round %d  %s  Ir(%d) %d  Ir(0) %d  -> %.0f Ir/req, skip list %.0f, w/o %.0f"
-                              % (w, r + 1, side, args.requests, full, base, figures[side][-1], sl, rests[side][-1]),
-                              flush=True)
+                        https[side].append(((h_n - hsl_n) - (h_0 - hsl_0)) / args.requests)
+                        print("  %-18s round %d  %s  Ir(%d) %d  Ir(0) %d  -> %.0f Ir/req, skip list %.0f, w/o %.0f, "
+                              "HTTP thread w/o %.0f" % (w, r + 1, side, args.requests, full, base, figures[side][-1],
+                                                        sl, rests[side][-1], https[side][-1]), flush=True)
                     else:
                         figures[side].append(full)
                         print("  %-18s round %d  %s  Ir(%d) %d" % (w, r + 1, side, args.requests, full), flush=True)
@@ -313,6 +353,9 @@ def main():
                 (ra, sra), (rb, srb) = spread(rests["A"]), spread(rests["B"])
                 line += "   | w/o skip list: A %.0f%s   B %.0f%s   B/A %+.2f%%" % (
                     ra, fmt_spread(sra), rb, fmt_spread(srb), 100.0 * (rb / ra - 1))
+                (ha, sha), (hb, shb) = spread(https["A"]), spread(https["B"])
+                line += "   | HTTP thread w/o skip list: A %.0f%s   B %.0f%s   B/A %+.2f%%" % (
+                    ha, fmt_spread(sha), hb, fmt_spread(shb), 100.0 * (hb / ha - 1))
             rows.append(line)
             print(line, flush=True)
         print("\n%s, N=%d, %d round(s)%s:" % ("marginal Ir per request (Ir(N) - Ir(0)) / N" if args.marginal

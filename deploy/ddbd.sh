@@ -141,7 +141,14 @@ build_server() {
 
 run() {
   build_server
-  if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000 --data-dir "$ROOT/ddbd-data"; fi
+  if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000; fi
+  # the data stays in the clone's ddbd-data whatever else is given (`run --port 9000` from another
+  # directory used that directory's ./ddbd-data), unless the arguments say where it goes
+  case " $* " in
+    *" --data-dir"* | *" --in-memory"* | *" --backend"* | *" --help "* | *" --version "* | *" --seed-requests"* | \
+      *" --health-check"*) ;;
+    *) set -- "$@" --data-dir "$ROOT/ddbd-data" ;;
+  esac
   exec "$ROOT/build/ddbd" "$@"
 }
 
@@ -234,6 +241,8 @@ test_all() {
   build
   # the image's test (label docker) needs an engine; it fails rather than skips when this is set
   docker_engine || echo "ddbd: no Docker engine: the image's test (docker.image) will fail" >&2
+  # (every label, memcheck's valgrind runs among them: tests/tests.cmake registers those in this
+  # release build only, never in the sanitized one below)
   (cd "$ROOT/build" && DDBD_REQUIRE_DOCKER=1 ctest --output-on-failure -j "$JOBS")
   # the C tests again under the sanitizers
   cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON -DDDB_WERROR=ON >/dev/null

@@ -12,7 +12,10 @@ set(DDB_INTEGRATIONS ${CMAKE_SOURCE_DIR}/integrations)
 add_test(NAME integrations.pytest
          COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider test_ddbd_pytest.py
          WORKING_DIRECTORY ${DDB_INTEGRATIONS}/pytest)
-set_tests_properties(integrations.pytest PROPERTIES LABELS compat TIMEOUT 120
+# Its bound is a hang's, sized as the compat files' (tests/tests.cmake): alone at load 4 it took 52 s,
+# and a fresh-clone run beside other work (load 4 to 25 on 2 cores) ran past the 120 s it had
+# (issue 72); its inner suites run with xdist workers, each a ddbd and a Python.
+set_tests_properties(integrations.pytest PROPERTIES LABELS compat TIMEOUT 600
                      ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
 
 if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
@@ -26,15 +29,15 @@ if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME integrations.seed_from COMMAND ${NODE} --test test/seed_from.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
-  set_tests_properties(integrations.seed_from PROPERTIES LABELS js TIMEOUT 120
+  set_tests_properties(integrations.seed_from PROPERTIES LABELS js TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME integrations.faults COMMAND ${NODE} --test test/faults.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
-  set_tests_properties(integrations.faults PROPERTIES LABELS js TIMEOUT 120
+  set_tests_properties(integrations.faults PROPERTIES LABELS js TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME integrations.clock COMMAND ${NODE} --test test/clock.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
-  set_tests_properties(integrations.clock PROPERTIES LABELS js TIMEOUT 180
+  set_tests_properties(integrations.clock PROPERTIES LABELS js TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME docker.testcontainers COMMAND bash ${DDB_INTEGRATIONS}/node/test/run_testcontainers.sh)
   set_tests_properties(docker.testcontainers PROPERTIES LABELS docker TIMEOUT 120 SKIP_RETURN_CODE 77

@@ -7,10 +7,9 @@
  * parse calls no malloc unless it is large: yajl's blocks and the first scratch vector are on the
  * stack.
  *
- * What clients send (ddb_json_parse_input) is first checked to be Unicode, in one pass that skips
- * plain ASCII 16 bytes at a time: yajl's own check passes overlong forms, encoded surrogates,
- * code points above U+10FFFF and \u escapes of half a surrogate pair, which ddbd would store and
- * answer as bytes no SDK can decode.
+ * What clients send (ddb_json_parse_input) is first checked to be Unicode (json_unicode.c): yajl's
+ * own check passes overlong forms, encoded surrogates, code points above U+10FFFF and \u escapes of
+ * half a surrogate pair, which ddbd would store and answer as bytes no SDK can decode.
  */
 #include "proto/json.h"
 
@@ -21,9 +20,6 @@
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define SCRATCH_INLINE 64 /* the scratch vector's first elements, on the parser's stack */
 
@@ -31,6 +27,7 @@ typedef struct open_container {
     ddb_json *node;
     size_t first;     /* index of its first child in the scratch vector */
     const void *desc; /* its description (a filtered parse's) */
+    uint32_t limit;   /* an array's elements built at most, or 0 (a filtered parse's) */
 } open_container;
 
 typedef struct builder {
@@ -48,6 +45,16 @@ typedef struct builder {
     const ddb_json_filter *filter;
     const void *pending_desc;
     int skip_next, skip_depth;
+    /* and its bounds: values built (DDB_JSON_MAX_NODES), and the AttributeValue being built (the
+       depth of its outermost container, or 0), its size counted from below, and whether its
+       rest is read and not built (DDB_JSON_AV_BUILT) */
+    uint32_t nodes;
+    int av_root, av_past, av_over, av_kind;
+    size_t av_size, av_start;
+    char tag;           /* the one-letter member name a value follows, or 0 */
+    int opened;         /* the last value read opened an array */
+    const char *text;   /* the document, and its parser: where an AttributeValue starts */
+    yajl_handle h;
 } builder;
 
 /* Outgrown: twice the room, from malloc, given back after the parse (parse()). In the arena, each
@@ -255,6 +262,9 @@ static const yajl_callbacks callbacks = {
 
 /* ---- a filtered parse: the unfiltered one's callbacks around what a skipped value does ---- */
 
+static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_at, int checked,
+                       const ddb_json_filter *filter);
+
 /* The next value's description, in an array (its element's); in an object on_map_key set it. */
 static void next_in_array(builder *b)
 {
@@ -264,46 +274,106 @@ static void next_in_array(builder *b)
         b->pending_desc = c->desc != NULL ? b->filter->element(c->desc) : NULL;
 }
 
-/* Whether a scalar is skipped: inside a skipped container, or itself the member skipped. */
-static int skip_scalar(builder *b)
+/* Whether the next value is past what is built: an element past its array's bound, or a part of
+   an AttributeValue past AV_BUILT_FIRST (counted, not built). */
+static int past_bound(const builder *b)
 {
-    if (b->skip_depth > 0)
-        return 1;
-    if (b->skip_next) {
-        b->skip_next = 0;
-        return 1;
+    const open_container *c = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+
+    return c != NULL && (b->av_over || (c->limit != 0 && b->nscratch - c->first >= c->limit));
+}
+
+/*
+ * An AttributeValue (or an item, a key) is built while its size is under AV_BUILT_FIRST, and only
+ * counted past it: at its end, one of 400 KB or less is built whole from its text (a second parse
+ * of that span, for a value over 16 KB only), one over is left cut (*filter->cut) and the caller
+ * refuses the request. So no tree of more than ~16 KB of attribute data is built beside one that
+ * DynamoDB can hold: a list of 1.3 million numbers (13 MB of body) builds 8,000 of them.
+ */
+#define AV_BUILT_FIRST (16 * 1024)
+
+/* A value's size from below (proto/attr.h's rules): a string that is member "S"'s value its bytes
+   (an empty S is 0), member "N"'s 2 when it has a digit other than 0 (a number's exponent byte and
+   its first pair of digits; zero is 1), any other scalar 1, an object 1 (an element's or a map
+   entry's own byte at least, an M's map is in its 3) and an empty array 1 (an L's 3; a set is
+   never empty): every value built is then a byte at least but a list's own array, so a value
+   counted under the limit is at most ~800,000 values. Counted whether built or not. */
+static void av_count(builder *b, size_t size)
+{
+    if (b->av_root > 0) {
+        b->av_size += size;
+        if (b->av_size > AV_BUILT_FIRST)
+            b->av_past = 1;
     }
+    b->tag = 0;
+    b->opened = 0;
+}
+
+static size_t scalar_size(const builder *b, const unsigned char *s, size_t len)
+{
+    if (b->tag == 'S')
+        return len;
+    if (b->tag == 'N')
+        for (size_t i = 0; i < len; i++)
+            if (s[i] >= '1' && s[i] <= '9')
+                return 2;
+    return 1;
+}
+
+/* Whether a scalar is skipped: inside a skipped container, itself the member skipped, or past a
+   bound (see past_bound); counted in its AttributeValue either way. A part of an AttributeValue
+   stops being built where one is complete (a scalar, a container's end), so what is built of one
+   is an AttributeValue. */
+static int skip_scalar(builder *b, size_t size)
+{
+    int skip = b->skip_depth > 0 || b->skip_next || past_bound(b);
+
+    av_count(b, size);
+    b->skip_next = 0;
+    if (skip)
+        return 1;
+    if (++b->nodes > DDB_JSON_MAX_NODES)
+        return -1;
     next_in_array(b);
+    b->av_over = b->av_root > 0 && b->av_past;
     return 0;
 }
 
 static int f_null(void *ctx)
 {
-    return skip_scalar(ctx) || on_null(ctx);
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_null(ctx));
 }
 
 static int f_boolean(void *ctx, int val)
 {
-    return skip_scalar(ctx) || on_boolean(ctx, val);
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_boolean(ctx, val));
 }
 
 static int f_number(void *ctx, const char *s, size_t len)
 {
-    return skip_scalar(ctx) || on_number(ctx, s, len);
+    int skip = skip_scalar(ctx, 1);
+    return skip > 0 || (skip == 0 && on_number(ctx, s, len));
 }
 
 static int f_string(void *ctx, const unsigned char *s, size_t len)
 {
-    return skip_scalar(ctx) || on_string(ctx, s, len);
+    int skip = skip_scalar(ctx, scalar_size(ctx, s, len));
+    return skip > 0 || (skip == 0 && on_string(ctx, s, len));
 }
 
 /* A container opens: counted when skipped (the depth limit holds there as elsewhere), else built
-   with its description. */
+   with its description, its bound if an array, and as an AttributeValue's start or part. */
 static int f_open(builder *b, ddb_json_type t)
 {
+    const ddb_json_filter *f = b->filter;
     const void *desc;
+    uint32_t bound;
 
-    if (b->skip_depth > 0 || b->skip_next) {
+    av_count(b, t == DDB_JSON_OBJECT);
+    b->opened = t == DDB_JSON_ARRAY;
+    if (b->skip_depth > 0 || b->skip_next || past_bound(b)) {
         b->skip_next = 0;
         if (b->depth + b->skip_depth == b->max_depth)
             return 0;
@@ -311,10 +381,18 @@ static int f_open(builder *b, ddb_json_type t)
         return 1;
     }
     next_in_array(b);
-    desc = b->depth == 0 ? b->filter->root : b->pending_desc;
-    if (!open_container_of(b, t))
+    desc = b->depth == 0 ? f->root : b->pending_desc;
+    if (++b->nodes > DDB_JSON_MAX_NODES || !open_container_of(b, t))
         return 0;
+    bound = desc != NULL && t == DDB_JSON_ARRAY && f->bound != NULL ? f->bound(desc) : 0;
     b->stack[b->depth - 1].desc = desc;
+    b->stack[b->depth - 1].limit = bound != 0 ? bound + 1 : 0;
+    if (b->av_root == 0 && desc != NULL && f->attr != NULL && (b->av_kind = f->attr(desc)) != 0) {
+        b->av_root = b->depth;
+        b->av_size = 0;
+        b->av_past = b->av_over = 0;
+        b->av_start = yajl_get_bytes_consumed(b->h) - 1; /* (the '{' or '[' just read) */
+    }
     return 1;
 }
 
@@ -334,7 +412,8 @@ static int f_map_key(void *ctx, const unsigned char *key, size_t len)
     const void *desc = b->stack[b->depth - 1].desc;
     int skip = 0;
 
-    if (b->skip_depth > 0)
+    b->tag = len == 1 ? (char)key[0] : 0;
+    if (b->skip_depth > 0 || b->av_over) /* (an unbuilt part's key: its value is not built) */
         return 1;
     b->pending_desc = desc != NULL ? b->filter->member(desc, (const char *)key, len, &skip) : NULL;
     if (skip) {
@@ -344,148 +423,52 @@ static int f_map_key(void *ctx, const unsigned char *key, size_t len)
     return on_map_key(ctx, key, len);
 }
 
+/* An AttributeValue's end: over 400 KB it stays cut, else what was only counted of it is built now,
+   the whole value from its text in place of its part. */
+static int av_end(builder *b)
+{
+    open_container *c = &b->stack[b->depth - 1];
+    ddb_json *whole;
+    size_t end = yajl_get_bytes_consumed(b->h);
+
+    b->av_root = b->av_past = 0;
+    if (!b->av_over)
+        return close_container(b);
+    if (b->av_size > DDB_JSON_AV_BUILT) {
+        if (b->filter->cut != NULL)
+            *b->filter->cut |= b->av_kind;
+        b->av_over = 0;
+        return close_container(b);
+    }
+    b->av_over = 0;
+    whole = parse(b->a, b->text + b->av_start, end - b->av_start, NULL, 1, NULL);
+    if (whole == NULL || whole->type != c->node->type)
+        return 0; /* (not reached: the span was read as this value) */
+    *c->node = *whole;
+    b->nscratch = c->first;
+    b->depth--;
+    return 1;
+}
+
 static int f_end(void *ctx)
 {
     builder *b = ctx;
 
+    av_count(b, b->opened); /* (an array just opened is empty) */
     if (b->skip_depth > 0) {
         b->skip_depth--;
         return 1;
     }
+    if (b->av_root == b->depth)
+        return av_end(b);
+    if (b->av_root > 0)
+        b->av_over = b->av_past; /* (a part complete) */
     return close_container(ctx);
 }
 
 static const yajl_callbacks filtered_callbacks = {
     f_null, f_boolean, NULL, NULL, f_number, f_string, f_start_map, f_map_key, f_end, f_start_array, f_end,
 };
-
-/* ---- Unicode: what a client sends is checked before it is parsed ---- */
-
-/* Nonzero when a byte of x is not ASCII or is a backslash; on a little-endian machine its lowest
-   set bit is in the first such byte (the borrow of the backslash test only marks bytes after a
-   real match). */
-static inline uint64_t word_stops(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t t = x ^ (ones * '\\');
-
-    return (((t - ones) & ~t) | x) & highs;
-}
-
-/* Length of the leading run of s[0..n) that is ASCII with no backslash: 16 bytes a step where the
-   machine has SSE2 (every x86-64), then 8, the last 8 bytes read once (overlapping what was
-   checked). Every request's body goes through it. */
-static size_t ascii_run(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-#if defined(__SSE2__)
-    const __m128i bs = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        int m = _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, bs)));
-        if (m != 0)
-            return i + (size_t)__builtin_ctz((unsigned)m);
-    }
-#endif
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n >= 8) {
-        uint64_t w, m;
-        for (; i + 8 <= n; i += 8) {
-            memcpy(&w, s + i, 8);
-            if ((m = word_stops(w)) != 0)
-                return i + (size_t)__builtin_ctzll(m) / 8;
-        }
-        if (i == n)
-            return n;
-        memcpy(&w, s + n - 8, 8);
-        w >>= 8 * (8 - (n - i)); /* the bytes already checked out, NULs (which pass) in */
-        m = word_stops(w);
-        return m != 0 ? i + (size_t)__builtin_ctzll(m) / 8 : n;
-    }
-#endif
-    while (i < n && s[i] < 0x80 && s[i] != '\\')
-        i++;
-    return i;
-}
-
-/* Bytes of the well-formed UTF-8 sequence at s[0..n) (s[0] >= 0x80), or 0 (RFC 3629's table:
-   no overlong forms, no surrogates D800-DFFF, nothing above U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t len;
-
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The 4 hex digits at s (n bytes left), or -1. */
-static long hex4(const unsigned char *s, size_t n)
-{
-    long v = 0;
-
-    if (n < 4)
-        return -1;
-    for (int k = 0; k < 4; k++) {
-        int d = hex_digit(s[k]);
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* Bytes of the escape at s[0] == '\\', or 0 when it is a \u escape of half a surrogate pair
-   alone. Anything else not JSON (a bad escape, a backslash outside a string) is left to yajl. */
-static size_t escape_length(const unsigned char *s, size_t n)
-{
-    long u, low;
-
-    if (n < 2 || s[1] != 'u' || (u = hex4(s + 2, n - 2)) < 0)
-        return n < 2 ? 1 : 2;
-    if (u < 0xD800 || u > 0xDFFF)
-        return 6;
-    if (u >= 0xDC00 || n < 12 || s[6] != '\\' || s[7] != 'u' || (low = hex4(s + 8, n - 8)) < 0xDC00 || low > 0xDFFF)
-        return 0;
-    return 12;
-}
-
-size_t ddb_json_unicode_error(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, k;
-
-    for (;;) {
-        i += ascii_run(s + i, len - i);
-        if (i >= len)
-            return len;
-        k = s[i] == '\\' ? escape_length(s + i, len - i) : utf8_sequence(s + i, len - i);
-        if (k == 0)
-            return i;
-        i += k;
-    }
-}
 
 static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_at, int checked,
                        const ddb_json_filter *filter)
@@ -514,9 +497,16 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     b.filter = filter;
     b.pending_desc = NULL;
     b.skip_next = b.skip_depth = 0;
+    b.nodes = 0;
+    b.av_root = b.av_past = b.av_over = b.av_kind = 0;
+    b.av_size = b.av_start = 0;
+    b.tag = 0;
+    b.opened = 0;
+    b.text = text;
     h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)
         abort();
+    b.h = h;
     if (checked) /* yajl's own check lets overlong forms, surrogates and lone \u halves through */
         yajl_config(h, yajl_dont_validate_strings, 1);
     st = yajl_parse(h, (const unsigned char *)text, len);

@@ -89,7 +89,38 @@ typedef struct ddb_json_filter {
     const void *(*member)(const void *obj, const char *key, size_t klen, int *skip);
     /* The description of each element of an array described by `arr` (not NULL). */
     const void *(*element)(const void *arr);
+    /* The most elements an array described by `arr` can have in a valid document, or 0 (no bound):
+       one more is built, for the caller's check to refuse the array, and the rest are read, not
+       built (issue 73: TransactGetItems of 300,000 Gets built them all, 10 s and 196 MB). */
+    uint32_t (*bound)(const void *arr);
+    /* Whether a value described by `desc` is an AttributeValue, or a map of them that is an item
+       or a key, that DynamoDB's 400 KB item size bounds (0: not one; else the kind the caller
+       gives it, DDB_JSON_CUT_*): one over DDB_JSON_AV_BUILT is left cut, its kind or'd into *cut,
+       the tree then not the document. issue 73: one L of 1.3 million numbers in
+       ExpressionAttributeValues built 183 MB. May be NULL. */
+    int (*attr)(const void *desc);
+    int *cut;
 } ddb_json_filter;
+#define DDB_JSON_CUT_VALUE 1 /* an AttributeValue or an item */
+#define DDB_JSON_CUT_KEY 2   /* a key: what is built of one over 400 KB is still no key */
+
+/* An AttributeValue's size (or an item's, a key's) past which a filtered parse leaves it cut: the
+   item size limit, 400 KB, and one byte, as no valid one is larger (the size is counted from below,
+   within a byte of proto/attr.h's). What it builds of one is ~16 KB of its size at most, the rest
+   counted as it is read: a value of 400 KB or less is then built whole from its text, a second
+   parse of that span (proto/json.c, AV_BUILT_FIRST). */
+#define DDB_JSON_AV_BUILT (400 * 1024 + 1)
+
+/*
+ * The backstop of a filtered parse: at most DDB_JSON_MAX_NODES values built (each scalar, array
+ * and object one), else the document is refused as one that is not JSON to ddbd (the API answers
+ * SerializationException). 4,194,304: twice the densest valid request ddbd knows, a BatchWriteItem
+ * of five 400 KB items of {"NULL":true} lists (2.04 million nodes in 14 MB,
+ * tests/security/test_compressed_bodies.py); a 16 MB body holds 8 million nodes at most. With the
+ * bounds above, what can still reach it is a known map with no bound of its own (an
+ * ExpressionAttributeNames of millions of names): ~200 MB of tree at worst.
+ */
+#define DDB_JSON_MAX_NODES (4u * 1024 * 1024)
 /* ddb_json_parse_input, building only what `f` keeps (NULL: all of it). */
 ddb_json *ddb_json_parse_input_filtered(ddb_arena *a, const char *text, size_t len, size_t *err_at,
                                         const ddb_json_filter *f);

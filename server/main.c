@@ -275,6 +275,7 @@ static int serve_http(ddb_server *srv, const ddb_config *cfg, sigset_t *sigs, ui
     }
     sigwait(sigs, &sig);
     ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    __atomic_store_n(&srv->api.stopping, 1, __ATOMIC_RELEASE); /* a long door's work ends (the import's sample) */
     ddb_http_stop(http);
     ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
     server_close(srv);

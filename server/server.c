@@ -43,6 +43,7 @@
 #include "server/engine/history/retention.h"
 #include "server/engine/history/streams.h"
 #include "server/engine/table_stats_saved.h"
+#include "server/engine/xfer/anon.h"
 #include "server/engine/table_states.h"
 #include "server/engine/capacity/throttle.h"
 #include "server/engine/vector/vector_feature.h"
@@ -292,6 +293,7 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
 static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
 {
     ddb_record_rules *rules = NULL;
+    ddb_record_limits limits;
     char why[512];
 
     if (cfg->record_redact != NULL) {
@@ -311,7 +313,8 @@ static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
             return -1;
         }
     }
-    srv->api.recorder = ddb_recorder_new(rules);
+    limits = (ddb_record_limits){cfg->record_max_bytes, cfg->min_free_disk, cfg->auth_file != NULL};
+    srv->api.recorder = ddb_recorder_new(rules, &limits);
     if (cfg->record != NULL &&
         ddb_recorder_start(srv->api.recorder, &srv->api.recording, cfg->record, NULL, 0, why, sizeof(why)) != 0) {
         if (asprintf(err, "--record %s", why) < 0)
@@ -428,6 +431,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     ddb_catalog_watch(srv->eng.catalog, ddb_insights_watch, ddb_insights_of(&srv->eng));
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
+    srv->eng.anon_keys = ddb_anon_keys_new();
     consistency_of(srv, cfg);
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
@@ -463,6 +467,7 @@ void ddb_server_close(ddb_server *srv)
         ddb_catalog_unhold(srv->eng.catalog, &h);
     }
     ddb_tokens_free(srv->eng.tokens);
+    ddb_anon_keys_free(srv->eng.anon_keys); /* (zeroed) */
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
     ddb_rates_free(srv->api.rates);

@@ -73,6 +73,18 @@ foreach(suite compat security)
                          ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   endforeach()
 endforeach()
+# tests/model/test_random.py: the model-based test of the whole product (issue 72): random tables and
+# operations against a ddbd in a random combination of its modes, every answer checked against a
+# reference model (tests/model/). A seed that changes with every commit (its hash: a run of one
+# commit repeats exactly, on any machine; DDB_MODEL_SEED repeats another), printed with the
+# operations checked. Budget: 100 servers of 400 operations (DDB_MODEL_RUNS), some 60 s alone and a
+# few minutes on a loaded 2-core machine; a failure then shrinks for up to 180 s (on fresh
+# servers). bench/model_soak.py runs it for hours, from the time's seeds.
+add_test(NAME model.random
+         COMMAND ${DDB_PYTHON3} -m pytest -q -s -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/model/test_random.py
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/model)
+set_tests_properties(model.random PROPERTIES LABELS model TIMEOUT 900
+                     ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb;DDB_MODEL_SEED_FROM=commit;DDB_MODEL_RUNS=100")
 # (the tests that assert a time: label `timing` and RUN_SERIAL, at the end of this file)
 # Their 600 s is sized for a loaded 2-core CI machine (the suite at -j2 and one CPU-bound process per
 # core beside it). The two that spent most of it, measured so (issue 60): compat.test_cli, whose
@@ -182,6 +194,12 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
 elseif(NOT DDB_SANITIZE)
   message(WARNING "tests/console not run: node, chromium or node_modules missing (run deploy/ddbd.sh deps)")
+endif()
+# the console's CSV export as the page computes it (download.js in node, no browser): formulas opened as text
+if(NOT DDB_SANITIZE AND NODE)
+  add_test(NAME console.csv COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/csv.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.csv PROPERTIES LABELS console TIMEOUT 60)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
@@ -302,6 +320,94 @@ add_test(NAME layers.check
          COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/layers/check_layers.py --rules ${DDB_LAYERS_FILE}
                  --root ${CMAKE_SOURCE_DIR} --objects ${CMAKE_BINARY_DIR}/CMakeFiles)
 set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
+
+# Memcheck (label memcheck; README.md "Tests"): black-box files again, every ddbd they start and every
+# `ddb replay` they run under valgrind memcheck ($DDBD_VALGRIND, tests/harness/memcheck.py; what is
+# not ours suppressed in tests/valgrind.supp, each with why): a use of an uninitialised value, an
+# invalid read or write, or a definite leak in a process a test started fails that test with the
+# log (all logs kept in memcheck/<file>/ of the build). Not in sanitizer or fuzzing builds (valgrind
+# cannot run an ASan binary, and LeakSanitizer does that job there): the release pass of
+# deploy/ddbd.sh test runs them with the rest; `ctest -L memcheck` alone. Valgrind 3.19 runs the
+# release build as it is: its only AVX-512 code, libsodium's Argon2 block fill (linked statically),
+# is chosen at run time by CPUID, which valgrind answers without AVX-512; the AVX2 and SSE4.2 code
+# (RocksDB's among it) is within its reach.
+# The files are chosen so that every operation family and mode runs at least once (the comment
+# beside each says what it adds); a file's tests that bound wall time, or take minutes under
+# memcheck for nothing new, are left out with -k (DDB_MEMCHECK_K_<file>). The seconds are each
+# file's under memcheck, one at a time on the 2-core build machine beside other sessions' work
+# (load 2 to 10), RelWithDebInfo ddbd (for a file cut by -k: its whole time less its left-out
+# tests' --durations). Valgrind runs a process's threads one at a time, so a case takes about one
+# core. The whole label, `ctest -L memcheck -j2`, used 6.6 CPU-minutes (user 374 s, sys 25 s, its
+# valgrind processes included): about 3.5 minutes of wall time on an idle 2-core machine. Beside
+# other sessions' work at load 9 to 20 it took 21 minutes, each case 3 to 5 times its time above.
+set(DDB_MEMCHECK_FILES
+  test_charge_every_operation # every operation of the API once, with its charge               14 s
+  test_expr_update            # UpdateItem's expressions: SET, REMOVE, ADD, DELETE, functions   34 s
+  test_expr_condition         # conditions and their failures on every write                    21 s
+  test_batch                  # BatchGetItem, BatchWriteItem, unprocessed keys, limits          25 s
+  test_transactions           # TransactWrite/GetItems, tokens, injected conflicts (-k)         57 s
+  test_partiql                # ExecuteStatement: SELECT, INSERT, UPDATE, DELETE                13 s
+  test_partiql_batch          # BatchExecuteStatement, ExecuteTransaction                        8 s
+  test_query                  # Query: key conditions, filters, projections                     10 s
+  test_paging                 # Query and Scan pages at 1 MB over 100k items, parallel Scan     28 s
+  test_gsi                    # global secondary indexes, their projections and queries          9 s
+  test_lsi                    # local secondary indexes                                          8 s
+  test_streams                # stream records, shards, iterators, GetRecords                   34 s
+  test_ttl                    # TTL's expiry on the frozen clock, its stream records            18 s
+  test_consistency            # --index-lag, --stale-reads, eventually consistent Batch/PartiQL 75 s
+  test_enforce_capacity       # --enforce-capacity: throttles of tables, GSIs, batches (-k)     60 s
+  test_clock_frozen           # --clock frozen, POST /ddbd/clock steps (-k)                     35 s
+  test_connection_faults      # fault rules that break connections, the SDK's retries           24 s
+  test_injected_faults        # fault rules: every error kind, throttles, unprocessed (-k)      20 s
+  test_global_tables_strong   # global tables, replicas, strong consistency, conflicts (-k)     50 s
+  test_record_replay          # --record, /ddbd/record, `ddb replay --check` (-k)              100 s
+)
+# (left out: what bounds wall time, starts a server only to refuse an option, or repeats the rest)
+# (a 16 MB answer under memcheck on a loaded machine outlives --request-timeout, which cuts it off)
+set(DDB_MEMCHECK_K_test_batch "not 16mb")
+set(DDB_MEMCHECK_K_test_transactions "not lives_from_its_commit and not survives_restart and not token_expires")
+set(DDB_MEMCHECK_K_test_consistency "not refuses_a_bad_setting and not bad_index_lag")
+set(DDB_MEMCHECK_K_test_enforce_capacity "not sdks_retries and not off_by_default and not hot_partition and not burst and not contributor_insights and not under_the_arn")
+set(DDB_MEMCHECK_K_test_clock_frozen "not bad_clock")
+set(DDB_MEMCHECK_K_test_injected_faults "each_kind or throttling_reasons or cancelled_with_a_conflict or next_three or read_and_write_classes or batch_get_returns_unprocessed or wrong_fault_is_refused")
+set(DDB_MEMCHECK_K_test_global_tables_strong "strong_writes_are_everywhere or replicated_write_conflict or strong_streams_and_batches")
+set(DDB_MEMCHECK_K_test_record_replay "no_divergence_and_the_same_usage or planted_difference or admin_door_starts")
+find_program(DDB_VALGRIND valgrind)
+# (where the files are: the Docker image's build has tests/ without them)
+if(DDB_VALGRIND AND NOT DDB_SANITIZE AND NOT DDB_FUZZ AND EXISTS ${CMAKE_SOURCE_DIR}/tests/compat/test_items.py)
+  foreach(name ${DDB_MEMCHECK_FILES})
+    set(select)
+    if(DEFINED DDB_MEMCHECK_K_${name})
+      set(select -k "${DDB_MEMCHECK_K_${name}}")
+    endif()
+    add_test(NAME memcheck.${name}
+             COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/compat/${name}.py ${select}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
+    set_tests_properties(memcheck.${name} PROPERTIES LABELS memcheck TIMEOUT 900
+                         ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDBD_VALGRIND=1;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/${name}")
+  endforeach()
+  # the harness has teeth: a ddbd armed with a deliberate bug (DDBD_BUG=unset-size, server/base/faults.h:
+  # a GetItem charged from a heap block never written, the block never freed) must fail one test, with
+  # both errors reported where they happened
+  add_test(NAME memcheck.caught_unset_size
+           COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/harness/memcheck_caught.py unset-size
+                   test_items.py::test_get_missing_item_returns_no_item
+                   "Conditional jump or move depends on uninitialised value" "ddb_op_get_item (ops_item.c"
+                   "definitely lost" "ddb_bug_unset_size (faults.c"
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
+  set_tests_properties(memcheck.caught_unset_size PROPERTIES LABELS memcheck TIMEOUT 300
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/caught_unset_size")
+  # the model-based test's first seeds (model.random's, of the same commit) with every server under
+  # memcheck: every operation in random combinations of every mode (20 servers of 300 operations:
+  # 10 s for 2 of 150 here, alone)
+  add_test(NAME memcheck.model
+           COMMAND ${DDB_PYTHON3} -m pytest -q -s -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/model/test_random.py
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/model)
+  set_tests_properties(memcheck.model PROPERTIES LABELS memcheck TIMEOUT 900
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDB_REPLAY_BIN=${CMAKE_BINARY_DIR}/ddb;DDBD_VALGRIND=1;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/model;DDB_MODEL_SEED_FROM=commit;DDB_MODEL_RUNS=20;DDB_MODEL_OPS=300")
+elseif(NOT DDB_SANITIZE AND NOT DDB_FUZZ)
+  message(WARNING "label memcheck not run: valgrind missing (run deploy/ddbd.sh deps)")
+endif()
 
 # The tests that assert a time, a rate or a ratio that a loaded machine can break (an upper bound on
 # a measured time, a rate, or a window in which something must not have happened yet; a lower bound

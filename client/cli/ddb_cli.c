@@ -82,19 +82,21 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
       "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
       cmd_usage, "")                                                                                                   \
-    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check] [--connections N]",                               \
+    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check] [--connections N] [--no-pipelining]",                               \
       "send a recording's requests again (ddbd --record); --check compares every answer",                            \
       "  FILE is a recording (ddbd --record FILE, POST /ddbd/record, or the SDK recorders of integrations/record/;\n"  \
       "  docs/record-replay.md). Requests go at the recorded pace (the server's clock of each answer), N times\n"     \
       "  faster with --speed N, or with no wait with --as-fast-as-possible; each connection's in its order, and\n"   \
       "  none before the requests it conflicts with (same item, or table) answered before it was received;\n"      \
-      "  at most --connections N (default 64) in flight. Signed with $AWS_ACCESS_KEY_ID and\n"                     \
+      "  at most --connections N (default 64) in flight, a connection's next request sent behind the one before\n"  \
+      "  (--no-pipelining: once it is answered, for a server that runs pipelined requests out of order).\n"       \
+      "  Signed with $AWS_ACCESS_KEY_ID and\n"                                                                     \
       "  $AWS_SECRET_ACCESS_KEY (default local/local); each request sent once (its retries are in the recording).\n" \
       "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
       "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
       "  with both answers, and the exit status is 1. --dry-run prints the schedule and sends nothing.\n"          \
       "  ddb replay traffic.jsonl --endpoint http://localhost:8001 --as-fast-as-possible --check\n",               \
-      cmd_replay, " --speed --as-fast-as-possible --check --dry-run --connections ")
+      cmd_replay, " --speed --as-fast-as-possible --check --dry-run --connections --no-pipelining ")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -134,6 +136,7 @@ typedef enum { V_FLAG, V_TEXT, V_COUNT, V_NATURAL, V_INTEGER } value_kind;
     X("--as-fast-as-possible", V_FLAG, DDB_P__COUNT)                                                                 \
     X("--check", V_FLAG, DDB_P__COUNT)                                                                               \
     X("--dry-run", V_FLAG, DDB_P__COUNT)                                                                             \
+    X("--no-pipelining", V_FLAG, DDB_P__COUNT)                                                                       \
     X("--connections", V_COUNT, DDB_P__COUNT)
 
 static const struct option {
@@ -158,7 +161,7 @@ typedef struct cli {
     int returns; /* --return given: print what comes back rather than the confirmation */
     /* replay's */
     const char *speed, *endpoint, *region;
-    int fast, check, dry_run, retries_given, connections;
+    int fast, check, dry_run, no_pipelining, retries_given, connections;
 } cli;
 
 /* A usage error: one line naming what is wrong, one saying where the usage is; exit status 2. */
@@ -281,6 +284,7 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
     c->fast |= strcmp(f, "--as-fast-as-possible") == 0;
     c->check |= strcmp(f, "--check") == 0;
     c->dry_run |= strcmp(f, "--dry-run") == 0;
+    c->no_pipelining |= strcmp(f, "--no-pipelining") == 0;
     return 0;
 }
 
@@ -744,7 +748,8 @@ static int cmd_create_table(ddb_client *db, cli *c)
 /* `ddb replay FILE`: replay.c does it; here its options are checked. */
 static int cmd_replay(ddb_client *db, cli *c)
 {
-    ddb_replay_opts o = {1, c->check, c->dry_run, c->endpoint, c->region, c->connections > 0 ? (unsigned)c->connections : 64};
+    ddb_replay_opts o = {1, c->check, c->dry_run, c->endpoint, c->region,
+                         c->connections > 0 ? (unsigned)c->connections : 64, c->no_pipelining};
     char *end = NULL;
 
     if (arity(c, 1) != 0)

@@ -23,6 +23,7 @@
 #include "client/cli/replay.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "client/cli/replay_check.h"
 #include "proto/buf.h"
 #include "client/cli/replay_conn.h"
+#include "client/cli/replay_faults.h"
 #include "client/cli/replay_order.h"
 
 /* Lines read ahead and reordered by arrival: ddbd's HTTP threads write a batch when it holds 64 KB,
@@ -47,10 +49,23 @@
 #define SIGN_AHEAD_MS 60000
 /* Requests taken (read, ordered, signed) between two looks at the answers while some are in flight. */
 #define TAKE_BUDGET 256
+/* A recorded line at most: DynamoDB's largest request (16 MiB, ddbd's --max-body) and largest
+   answer (16 MiB, a BatchGetItem's), with 8 MiB for the line's other members and escapes. A longer
+   line is read through without being kept, reported unreadable, and the replay goes on: a 400 MB
+   line was read whole (864 MB), issue 73. */
+#define LINE_MAX_BYTES (40u << 20)
+/* The bytes of the lines read ahead, and of those taken and not yet answered with their signed
+   requests, at most each (besides READ_AHEAD and IN_REPLAY lines): 4,096 lines of 1 MB held 3.4 GB.
+   One line always goes. */
+#define AHEAD_BYTES (64u << 20)
+#define RING_BYTES (64u << 20)
+/* A free line's buffers keep up to this much for the next line (a longer one's are freed). */
+#define KEEP_BYTES (16u * 1024)
 
 typedef struct rec {
-    char *text; /* the line (getline's buffer, reused by the next line read into this rec) */
+    char *text; /* the line (its buffer, reused by the next line read into this rec up to KEEP_BYTES) */
     size_t cap;
+    size_t len; /* its bytes, counted in the replay's ahead_bytes or ring_bytes */
     int line;
     uint64_t seq;
     long long t, start, end;
@@ -60,6 +75,8 @@ typedef struct rec {
     const char *body;
     size_t blen;
     int skip, unchecked, done;
+    int clock;          /* a clock step (POST /ddbd/clock's body in body), not an API request */
+    int unobserved;     /* an SDK recorder's line: its order across connections was never seen */
     unsigned waiting;   /* requests (and one for the prefix) it still waits for */
     uint64_t prefix;    /* waits until every request below it is answered */
     uint64_t *waiters;  /* requests waiting for it (reused buffer) */
@@ -100,14 +117,19 @@ typedef struct replay {
     rec **pool; /* free recs */
     size_t npool, cappool;
     uint64_t next_seq, done_prefix;
+    size_t ahead_bytes, ring_bytes; /* the lines' bytes in ahead; in the ring, with their signed requests */
+    size_t unreadable;              /* lines past LINE_MAX_BYTES, passed over */
     int line, eof, dry_run;
     long long t0;
     int have_t0;
     struct timespec started;
     char inbuf[1 << 20]; /* the recording's read buffer: a read a megabyte */
     /* the report */
-    size_t sent, skipped, lost, unchecked, divergences, late, max_in_flight;
+    size_t sent, skipped, not_run, lost, unchecked, divergences, late, max_in_flight;
     size_t by_conn, by_conflict, behind, pipelined;
+    size_t clock_steps, clock_refused;
+    char *unobserved_conn; /* the first connection of an SDK recorder's line, */
+    int unobserved_conns;  /* ... and whether another was seen (2): the order across them is unknown */
     long long last_start;
     struct first {
         char *op;
@@ -172,7 +194,7 @@ static rec *heap_pop(heap *h)
 typedef struct fields {
     rec *r;
     int check;
-    rp_span v, t, start, end, status, outcome, text;
+    rp_span v, t, start, end, status, outcome, text, length, clock, recorder, fault;
 } fields;
 
 static int field(void *arg, rp_span key, rp_span val)
@@ -196,38 +218,103 @@ static int field(void *arg, rp_span key, rp_span val)
         r->request = val;
     else if (IS("requestText"))
         f->text = val;
+    else if (IS("requestLength"))
+        f->length = val;
     else if (IS("status"))
         f->status = val;
     else if (IS("outcome"))
         f->outcome = val;
     else if (IS("response"))
         r->response = val;
+    else if (IS("clock"))
+        f->clock = val;
+    else if (IS("recorder"))
+        f->recorder = val;
+    else if (IS("fault"))
+        f->fault = val;
 #undef IS
     /* the answer is read only to compare it: without --check the rest of a line is not scanned once
        what a request needs was read (ddbd writes the answer after it; an SDK recorder too) */
     return !f->check && r->op.p != NULL && f->status.p != NULL && f->outcome.p != NULL &&
            (r->request.p != NULL || f->text.p != NULL) && f->t.p != NULL && r->conn.p != NULL &&
-           f->start.p != NULL && f->end.p != NULL;
+           f->start.p != NULL && f->end.p != NULL && (!rp_is_string(f->outcome, "fault") || r->response.p != NULL);
 }
 
-/* A body that is not JSON, unescaped (yajl reads the string; a rare line). */
-static char *request_text(rec *r)
+/* A body that is not JSON, unescaped (yajl reads the string, and only it: the rest of the line, an
+   answer however deep, is not made a tree; a rare line). */
+static char *request_text(rp_span text)
 {
-    char why[128];
-    yajl_val doc = yajl_tree_parse(r->text, why, sizeof(why)), v = NULL;
-    const char *path[] = {"requestText", NULL};
-    char *s = NULL;
+    char why[128], *json = strndup(text.p, text.n), *s = NULL;
+    yajl_val doc = json != NULL ? yajl_tree_parse(json, why, sizeof(why)) : NULL;
 
-    if (doc != NULL && (v = yajl_tree_get(doc, path, yajl_t_string)) != NULL)
-        s = strdup(v->u.string);
+    if (doc != NULL && doc->type == yajl_t_string)
+        s = strdup(doc->u.string);
     yajl_tree_free(doc);
+    free(json);
     return s;
+}
+
+/* A time ("t", ms since the epoch; "start", "end", µs) is an integer within +-2^53: exact in a
+   double (the heaps' keys), and the difference of two never overflows. */
+#define TIME_MAX 9007199254740992LL
+
+/* *out: the time in v (dflt when absent); -1 after saying why on err when it is out of range. */
+static int time_of(replay *rp, const rec *r, const char *name, rp_span v, long long dflt, long long *out)
+{
+    long long x = rp_int(v, dflt);
+
+    if (x >= -TIME_MAX && x <= TIME_MAX) {
+        *out = x;
+        return 0;
+    }
+    fprintf(rp->err, "ddb: replay: line %d: \"%s\" is %.*s%s, out of range (a time is an integer from -2^53 to 2^53)\n",
+            r->line, name, (int)(v.n > 40 ? 40 : v.n), v.p, v.n > 40 ? "..." : "");
+    return -1;
+}
+
+/* A clock step's operation, to the order and the report: not an API operation, so it is ordered
+   as an operation on everything (replay_order.h): after every request before it, before every
+   request after it. */
+static const rp_span CLOCK_OP = {"\"/ddbd/clock\"", 13};
+
+/* Whether a line was written by a recorder in the SDK ("recorder", or, from before that member, a
+   connection named as the SDK recorders name theirs: py-PID-THREAD, js-PID-N): its start and end
+   are its client's, so the order of requests on different connections at the server is not in it. */
+static int unobserved(rp_span recorder, rp_span conn)
+{
+    rp_span c = rp_string(conn);
+
+    if (recorder.p != NULL)
+        return !rp_is_string(recorder, "ddbd");
+    return c.p != NULL && c.n > 3 && (memcmp(c.p, "py-", 3) == 0 || memcmp(c.p, "js-", 3) == 0);
+}
+
+/* A request an injected fault answered: sent as far as the recording's server carried it out
+   (replay_faults.h): not at all after an injected error, a BatchWriteItem's written part. */
+static void carried(replay *rp, rec *r, rp_span fault)
+{
+    char *part;
+    size_t plen;
+
+    switch (rp_fault_carried(rp_string(r->op), rp_string(fault), r->request, r->response, &part, &plen)) {
+    case RP_FAULT_NOT_RUN:
+        r->body = NULL;
+        rp->not_run++;
+        break;
+    case RP_FAULT_PART:
+        free(r->request_text);
+        r->request_text = part;
+        r->body = part;
+        r->blen = plen;
+        r->request = (rp_span){part, plen};
+        break;
+    }
 }
 
 /* Reads r->text (line `line`) into r; -1 after saying why on err. */
 static int parse_rec(replay *rp, rec *r, size_t len)
 {
-    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     rp_span whole = {r->text, len};
 
     r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
@@ -239,9 +326,9 @@ static int parse_rec(replay *rp, rec *r, size_t len)
         fprintf(rp->err, "ddb: replay: line %d is of format %lld; this ddb reads format 1\n", r->line, rp_int(f.v, 0));
         return -1;
     }
-    r->t = rp_int(f.t, 0);
-    r->start = rp_int(f.start, r->line * 2LL);
-    r->end = rp_int(f.end, r->start + 1);
+    if (time_of(rp, r, "t", f.t, 0, &r->t) != 0 || time_of(rp, r, "start", f.start, r->line * 2LL, &r->start) != 0 ||
+        time_of(rp, r, "end", f.end, r->start + 1, &r->end) != 0)
+        return -1;
     if (r->end < r->start)
         r->end = r->start;
     r->status = (int)rp_int(f.status, 0);
@@ -252,12 +339,23 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     if (r->request.p != NULL && r->request.p[0] == '{') {
         r->body = r->request.p;
         r->blen = r->request.n;
-    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(r)) != NULL) {
+    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(f.text)) != NULL) {
         r->body = r->request_text;
         r->blen = strlen(r->body);
+        if (rp_int(f.length, 0) > (long long)r->blen) /* only its first bytes were kept: not replayed */
+            r->body = NULL;
     } else {
         r->body = NULL;
     }
+    r->clock = f.clock.p != NULL && f.clock.p[0] == '{';
+    if (r->clock) { /* a step of the clock the recording's server took: it takes the same, in order */
+        r->op = CLOCK_OP;
+        r->body = f.clock.p;
+        r->blen = f.clock.n;
+    }
+    if (rp_is_string(f.outcome, "fault") && r->body != NULL && !r->clock)
+        carried(rp, r, f.fault);
+    r->unobserved = unobserved(f.recorder, r->conn);
     r->skip = rp_string(r->op).p == NULL || r->body == NULL;
     r->unchecked = rp_is_string(f.outcome, "fault") || rp_is_string(f.outcome, "lost") || r->status == 0;
     r->done = 0;
@@ -267,7 +365,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->signed_at = 0;
     r->behind = r->conn_next = 0;
     r->conn_wait = r->sent = 0;
-    if (!r->skip)
+    if (!r->skip && !r->clock)
         rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
 }
@@ -283,6 +381,13 @@ static rec *rec_take(replay *rp)
 
 static void rec_give(replay *rp, rec *r)
 {
+    if (r->cap > KEEP_BYTES) { /* memory given back line by line (1 MB lines held 3.4 GB) */
+        free(r->text);
+        r->text = NULL;
+        r->cap = 0;
+    }
+    if (r->wire.cap > KEEP_BYTES)
+        ddb_buf_free(&r->wire);
     if (rp->npool == rp->cappool &&
         (rp->pool = realloc(rp->pool, (rp->cappool = rp->cappool * 2 + 64) * sizeof(rec *))) == NULL)
         abort();
@@ -298,17 +403,55 @@ static void rec_free(rec *r)
     free(r);
 }
 
+/* The next line of the recording into r->text: its length, -1 at the end of the file, or -2 for a
+   line past LINE_MAX_BYTES (read through, not kept). A line holding a NUL byte reads as cut there
+   (no JSON holds one: it is then no recorded request). */
+static ssize_t read_line(replay *rp, rec *r)
+{
+    size_t n = 0;
+
+    for (;;) {
+        if (r->cap - n < 2) {
+            size_t cap = r->cap < 4096 ? 4096 : 2 * r->cap;
+            if (cap > LINE_MAX_BYTES + 2)
+                cap = LINE_MAX_BYTES + 2;
+            if ((r->text = realloc(r->text, cap)) == NULL)
+                abort();
+            r->cap = cap;
+        }
+        if (fgets(r->text + n, (int)(r->cap - n), rp->in) == NULL)
+            return n > 0 ? (ssize_t)n : -1;
+        n += strlen(r->text + n);
+        if (n > 0 && r->text[n - 1] == '\n')
+            return (ssize_t)n;
+        if (n > LINE_MAX_BYTES) {
+            int c;
+            while ((c = getc_unlocked(rp->in)) != EOF && c != '\n')
+                ;
+            free(r->text); /* (not kept for the next line) */
+            r->text = NULL;
+            r->cap = 0;
+            return -2;
+        }
+    }
+}
+
 /* Reads lines until the window is full or the file ends: 0, or 2 (a line that is no request). */
 static int read_ahead(replay *rp)
 {
-    while (!rp->eof && rp->ahead.n < READ_AHEAD) {
+    while (!rp->eof && rp->ahead.n < READ_AHEAD && (rp->ahead.n == 0 || rp->ahead_bytes < AHEAD_BYTES)) {
         rec *r = rec_take(rp);
         ssize_t n;
 
         do {
-            n = getline(&r->text, &r->cap, rp->in);
-            rp->line += n >= 0;
-        } while (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0');
+            n = read_line(rp, r);
+            rp->line += n != -1;
+            if (n == -2) {
+                fprintf(rp->err, "ddb: replay: line %d is longer than 40 MiB (a request and its answer are at most "
+                                 "16 MiB each): unreadable, not replayed\n", rp->line);
+                rp->unreadable++;
+            }
+        } while (n == -2 || (n >= 0 && r->text[0] != '{' && r->text[strspn(r->text, " \t\r\n")] == '\0'));
         if (n < 0) {
             rp->eof = 1;
             rec_give(rp, r);
@@ -319,6 +462,8 @@ static int read_ahead(replay *rp)
             rec_give(rp, r);
             return 2;
         }
+        r->len = (size_t)n;
+        rp->ahead_bytes += r->len;
         heap_push(&rp->ahead, r, (double)r->start, (uint64_t)r->line);
     }
     return 0;
@@ -372,7 +517,10 @@ static void sign(replay *rp, rec *r)
 {
     rp_span op = rp_string(r->op);
 
-    r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+    if (r->clock) /* the admin door's: not signed (docs/admin.md) */
+        r->signed_at = rp_sender_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
+    else
+        r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */
@@ -431,12 +579,27 @@ static void ready(replay *rp, rec *r)
     heap_push(r->behind != 0 && !is_done(rp, r->behind - 1) ? &rp->piped : &rp->ready, r, r->due, r->seq);
 }
 
+/* An SDK recorder's line: the first of its connections kept, to see whether there are others. */
+static void note_unobserved(replay *rp, const rec *r)
+{
+    rp_span c = rp_string(r->conn);
+
+    if (rp->unobserved_conns == 0) {
+        if ((rp->unobserved_conn = strndup(c.p != NULL ? c.p : "", c.n)) == NULL)
+            abort();
+        rp->unobserved_conns = 1;
+    } else if (strlen(rp->unobserved_conn) != c.n || (c.n > 0 && memcmp(rp->unobserved_conn, c.p, c.n) != 0)) {
+        rp->unobserved_conns = 2;
+    }
+}
+
 /* Takes the next request by arrival: its number, its waits; ready when it has none. */
 static void take_next(replay *rp)
 {
     rec *r = heap_pop(&rp->ahead);
     rp_req q;
 
+    rp->ahead_bytes -= r->len;
     if (r->start < rp->last_start)
         rp->late++;
     else
@@ -445,6 +608,9 @@ static void take_next(replay *rp)
         rp->t0 = r->t;
         rp->have_t0 = 1;
     }
+    if (r->unobserved && rp->unobserved_conns < 2)
+        note_unobserved(rp, r);
+    rp->clock_steps += r->clock;
     if (r->skip) {
         rp->skipped++;
         if (rp->dry_run)
@@ -454,6 +620,7 @@ static void take_next(replay *rp)
     }
     r->seq = rp->next_seq++;
     rp->ring[r->seq & (IN_REPLAY - 1)] = r;
+    rp->ring_bytes += 2 * r->len; /* (its line and its signed request) */
     q = (rp_req){r->seq, r->line, r->start, r->end, r->conn, r->op, r->request};
     rp_order_add(rp->order, &q, &rp->waits);
     if (rp->dry_run) {
@@ -462,8 +629,10 @@ static void take_next(replay *rp)
         return;
     }
     for (size_t i = 0; i < rp->waits.n; i++) /* the connection's first: it makes its others needless */
-        if (rp->waits.why[i] == RP_BY_CONN)
+        if (rp->waits.why[i] == RP_BY_CONN && !rp->o->no_pipelining)
             wait_on_conn(rp, r, rp->waits.seq[i]);
+        else if (rp->waits.why[i] == RP_BY_CONN) /* --no-pipelining: for its answer, then a free connection */
+            wait_on(rp, r, rp->waits.seq[i], RP_BY_CONN);
     for (size_t i = 0; i < rp->waits.n; i++)
         if (rp->waits.why[i] != RP_BY_CONN)
             wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
@@ -498,6 +667,14 @@ static void conn_release(replay *rp, rec *r)
     }
 }
 
+/* A request of the ring answered (or shown), its line given back. */
+static void ring_give(replay *rp, rec *r)
+{
+    rp->ring_bytes -= 2 * r->len;
+    r->len = 0;
+    rec_give(rp, r);
+}
+
 /* r was answered again: what waited for it goes on; the ring's answered head is freed. */
 static void done(replay *rp, rec *r)
 {
@@ -505,15 +682,16 @@ static void done(replay *rp, rec *r)
     conn_release(rp, r);
     for (size_t i = 0; i < r->nwaiters; i++)
         release(rp, rp->ring[r->waiters[i] & (IN_REPLAY - 1)]);
-    while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done) {
-        rec_give(rp, rp->ring[rp->done_prefix & (IN_REPLAY - 1)]);
-        rp->done_prefix++;
-    }
+    while (rp->done_prefix < rp->next_seq && rp->ring[rp->done_prefix & (IN_REPLAY - 1)]->done)
+        ring_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
     while (rp->prefixed.n > 0 && rp->prefixed.a[0].r->prefix <= rp->done_prefix)
         release(rp, heap_pop(&rp->prefixed));
 }
 
 /* ---- answers ---- */
+
+/* The most of a replayed answer a divergence shows (an answer of megabytes is cut short). */
+#define SHOWN 4096
 
 static void note_divergence(replay *rp, const rec *r, const char *why, const char *recorded, int status,
                             const char *body)
@@ -540,9 +718,9 @@ static void note_divergence(replay *rp, const rec *r, const char *why, const cha
             abort();
     }
     f->line = r->line;
-    if (asprintf(&text, "divergence: %s (line %d, connection %.*s): %s\n  recorded: %d %s\n  replayed: %s%d %s\n",
+    if (asprintf(&text, "divergence: %s (line %d, connection %.*s): %s\n  recorded: %d %s\n  replayed: %s%d %.*s%s\n",
                  f->op, r->line, (int)conn.n, conn.p, why, r->status, recorded, status == 0 ? "(no answer) " : "",
-                 status, body[0] != '\0' ? body : "(no body)") < 0)
+                 status, SHOWN, body[0] != '\0' ? body : "(no body)", strlen(body) > SHOWN ? "..." : "") < 0)
         abort();
     f->text = text;
 }
@@ -563,6 +741,19 @@ static void check(replay *rp, rec *r, int status, const char *body, size_t len)
     free(rec_text);
 }
 
+/* A clock step is compared by its status: its answer is the clock's state, which a replay at
+   another moment (a running clock) does not repeat. */
+static void clock_diverges(replay *rp, const rec *r, int status, const char *body, size_t len)
+{
+    char *answer = strndup(body, len), why[64];
+
+    if (answer == NULL)
+        abort();
+    snprintf(why, sizeof(why), "status %d, recorded %d", status, r->status);
+    note_divergence(rp, r, why, "", status, answer);
+    free(answer);
+}
+
 static void answered(void *arg, void *req, int status, const char *body, size_t len)
 {
     replay *rp = arg;
@@ -570,9 +761,14 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
 
     if (status == 0)
         rp->lost++;
+    if (r->clock && status != 200 && rp->clock_refused++ == 0)
+        fprintf(rp->err, "ddb: replay: a clock step (line %d) was refused (status %d): replaying one needs the "
+                         "target's admin door (ddbd --admin)\n", r->line, status);
     if (r->unchecked)
         rp->unchecked++;
-    else if (rp->o->check)
+    else if (r->clock && rp->o->check && status != r->status)
+        clock_diverges(rp, r, status, body, len);
+    else if (rp->o->check && !r->clock)
         check(rp, r, status, body, len);
     done(rp, r);
 }
@@ -588,6 +784,13 @@ static void sent(replay *rp, rec *r, unsigned ix)
     if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
         rp->max_in_flight = rp_sender_in_flight(rp->sender);
     conn_release(rp, r);
+}
+
+/* A poll's timeout for a wait of `wait` ms (> 0): at least 1, at most an int's (a --speed of 1e-300
+   makes a due time no int holds). */
+static int timeout_ms(double wait)
+{
+    return wait < 1 ? 1 : wait >= INT_MAX ? INT_MAX : (int)wait;
 }
 
 /* The ms until r is due (0 or less: now). */
@@ -614,7 +817,7 @@ static size_t send_piped(replay *rp, int *timeout)
         double wait = due_in(rp, r);
 
         if (wait > 0) {
-            *timeout = wait < 1 ? 1 : (int)wait;
+            *timeout = timeout_ms(wait);
             break;
         }
         heap_pop(&rp->piped);
@@ -650,7 +853,7 @@ static int send_ready(replay *rp)
             double wait = due_in(rp, r);
 
             if (wait > 0) {
-                int ms = wait < 1 ? 1 : (int)wait;
+                int ms = timeout_ms(wait);
                 timeout = timeout < 0 || ms < timeout ? ms : timeout;
                 break;
             }
@@ -664,17 +867,24 @@ static int send_ready(replay *rp)
     return timeout;
 }
 
+/* Whether the ring takes another request: IN_REPLAY of them and RING_BYTES at most, one always. */
+static int ring_room(const replay *rp)
+{
+    return rp->next_seq == rp->done_prefix ||
+           (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ring_bytes < RING_BYTES);
+}
+
 /* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
 static int take(replay *rp, size_t budget)
 {
     int rc = read_ahead(rp);
 
-    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 && (rp->eof || rp->ahead.n >= READ_AHEAD) &&
-           rp->next_seq - rp->done_prefix < IN_REPLAY) {
+    while (rc == 0 && budget-- > 0 && rp->ahead.n > 0 &&
+           (rp->eof || rp->ahead.n >= READ_AHEAD || rp->ahead_bytes >= AHEAD_BYTES) && ring_room(rp)) {
         take_next(rp);
         if (rp->dry_run)
             while (rp->done_prefix < rp->next_seq) /* (nothing is sent: each is freed as shown) */
-                rec_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
+                ring_give(rp, rp->ring[rp->done_prefix++ & (IN_REPLAY - 1)]);
         rc = read_ahead(rp);
     }
     return rc;
@@ -698,7 +908,7 @@ static int run(replay *rp)
             continue;
         timeout = send_ready(rp);
         if (rp_sender_in_flight(rp->sender) == 0 && timeout < 0) {
-            if (rp->next_seq - rp->done_prefix < IN_REPLAY && rp->ahead.n > 0)
+            if (ring_room(rp) && rp->ahead.n > 0)
                 continue; /* more to take */
             fprintf(rp->err, "ddb: replay: stuck with %llu requests waiting (a bug)\n",
                     (unsigned long long)(rp->next_seq - rp->done_prefix));
@@ -726,7 +936,11 @@ static void report(replay *rp, size_t conns)
     fprintf(rp->out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", conns,
             conns == 1 ? "" : "s");
     if (rp->skipped > 0)
-        fprintf(rp->out, " (%zu skipped: no operation)", rp->skipped);
+        fprintf(rp->out, " (%zu skipped: no operation, or a body kept only in part%s)", rp->skipped,
+                rp->not_run > 0 ? ", or an injected error's, which never ran" : "");
+    if (rp->unreadable > 0)
+        fprintf(rp->out, ", %zu line%s unreadable (longer than 40 MiB)", rp->unreadable,
+                rp->unreadable == 1 ? "" : "s");
     if (rp->lost > 0)
         fprintf(rp->out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {
@@ -735,7 +949,13 @@ static void report(replay *rp, size_t conns)
             fprintf(rp->out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
         if (rp->unchecked > 0)
             fprintf(rp->out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
+        if (rp->unobserved_conns > 1)
+            fputs("; recorded by an SDK recorder, its order across connections was never observed: divergences "
+                  "may be that order, not bugs",
+                  rp->out);
     }
+    if (rp->clock_steps > 0)
+        fprintf(rp->out, "; %zu clock step%s", rp->clock_steps, rp->clock_steps == 1 ? "" : "s");
     fprintf(rp->out, "\norder: at most %zu in flight; waits: %zu by connection, %zu by conflict, %zu behind every "
                      "earlier request",
             rp->max_in_flight, rp->by_conn, rp->by_conflict, rp->behind);
@@ -766,7 +986,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
         rc = run(rp);
         if (rc == 0 && !o->dry_run) {
             report(rp, rp_order_connections(rp->order));
-            rc = rp->divergences > 0 || rp->lost > 0 ? 1 : 0;
+            rc = rp->divergences > 0 || rp->lost > 0 || rp->unreadable > 0 ? 1 : 0;
         }
     }
     if (rp->in != NULL)
@@ -784,6 +1004,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
         free(rp->firsts[i].text);
     }
     free(rp->firsts);
+    free(rp->unobserved_conn);
     free(rp->pool);
     free(rp->ahead.a);
     free(rp->ready.a);

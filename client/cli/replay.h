@@ -16,6 +16,7 @@ typedef struct ddb_replay_opts {
     const char *endpoint; /* --endpoint, or NULL: libddb's default ($AWS_ENDPOINT_URL...) */
     const char *region;   /* --region, or NULL: libddb's default */
     unsigned connections; /* at most this many in flight (--connections) */
+    int no_pipelining;    /* a request waits for its connection's previous answer, never goes behind it */
 } ddb_replay_opts;
 
 /* Replays the recording at path (streamed). Exit status: 0; 1 a divergence (with --check) or a

@@ -321,6 +321,15 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
     return s->second;
 }
 
+time_t rp_sender_door(rp_sender *s, const char *path, const char *body, size_t blen, ddb_buf *out)
+{
+    out->len = 0;
+    ddb_buf_printf(out, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                   path, s->hostport, blen);
+    ddb_buf_append(out, body, blen);
+    return time(NULL);
+}
+
 /* ---- connections ---- */
 
 static int open_fd(rp_sender *s, sock *k)
@@ -542,13 +551,22 @@ static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
     while (k->n > 0) {
         size_t whole;
         if (k->head_end == 0) {
-            const char *e = k->rx.len >= 4 ? memmem(k->rx.data, k->rx.len, "\r\n\r\n", 4) : NULL;
-            if (e == NULL)
+            size_t look = k->rx.len < RP_HEAD_MAX ? k->rx.len : RP_HEAD_MAX;
+            const char *e = look >= 4 ? memmem(k->rx.data, look, "\r\n\r\n", 4) : NULL;
+            if (e == NULL && k->rx.len < RP_HEAD_MAX)
                 return 0;
-            k->head_end = (size_t)(e - k->rx.data) + 4;
-            if (parse_head(k) != 0) {
+            if (e == NULL) { /* an answer's head is never this long: the endpoint is no DynamoDB */
                 k->rx.len = 1; /* (not resent: an answer came) */
-                failed(s, k, "the answer is not HTTP/1.1 with a Content-Length", fn, arg);
+                failed(s, k, "the answer's head is longer than 64 KiB", fn, arg);
+                return 1;
+            }
+            k->head_end = (size_t)(e - k->rx.data) + 4;
+            if (parse_head(k) != 0 || k->clen > RP_BODY_MAX) {
+                k->rx.len = 1; /* (not resent: an answer came) */
+                failed(s, k,
+                       k->clen > RP_BODY_MAX ? "the answer's Content-Length is past 64 MiB"
+                                             : "the answer is not HTTP/1.1 with a Content-Length",
+                       fn, arg);
                 return 1;
             }
         }

@@ -34,9 +34,17 @@ int rp_sender_can_send(const rp_sender *s);
 /* The HTTP request of operation op (its name) with body, signed now, into out (replaced): it may be
    sent within the signature's validity (AWS: 5 minutes). Returns the second it was signed at. */
 time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out);
+/* The same for a call of ddbd's admin door (POST path with a JSON body: a clock step), unsigned as
+   the door takes it. */
+time_t rp_sender_door(rp_sender *s, const char *path, const char *body, size_t blen, ddb_buf *out);
 /* Requests at most on one connection, each sent behind the one before without waiting for its
    answer (HTTP/1.1 pipelining: the server answers them in order, one after the other). */
 #define RP_PIPE 16
+/* An answer's head at most, and its body (DynamoDB's largest answer is 16 MiB): past them the
+   answer is a failed one (its request's divergence says why), not memory without bound (an endless
+   header held 443 MB, issue 73). */
+#define RP_HEAD_MAX (64 * 1024)
+#define RP_BODY_MAX (64LL << 20)
 
 /* Sends a signed request (wire, len: kept by the caller until its answer) on a free connection;
    req is handed back with the answer. Returns the connection's number. It is written at the next

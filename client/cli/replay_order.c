@@ -5,6 +5,7 @@
  */
 #include "client/cli/replay_order.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,9 +59,12 @@ const char *rp_skip_value(const char *p, const char *end)
 
 int rp_each_member(rp_span v, int (*fn)(void *arg, rp_span key, rp_span val), void *arg)
 {
-    const char *p = v.p, *end = v.p + v.n, *k, *e;
+    const char *p = v.p, *end, *k, *e;
 
-    if (p == NULL || (p = ws(p, end)) >= end || *p != '{')
+    if (p == NULL) /* (an absent member: no end to compute from a null pointer) */
+        return -1;
+    end = p + v.n;
+    if ((p = ws(p, end)) >= end || *p != '{')
         return -1;
     for (p = ws(p + 1, end); p < end && *p != '}';) {
         if (*p != '"' || (e = skip_string(p, end)) == NULL)
@@ -83,9 +87,12 @@ int rp_each_member(rp_span v, int (*fn)(void *arg, rp_span key, rp_span val), vo
 
 int rp_each_element(rp_span v, int (*fn)(void *arg, rp_span val), void *arg)
 {
-    const char *p = v.p, *end = v.p + v.n, *e;
+    const char *p = v.p, *end, *e;
 
-    if (p == NULL || (p = ws(p, end)) >= end || *p != '[')
+    if (p == NULL)
+        return -1;
+    end = p + v.n;
+    if ((p = ws(p, end)) >= end || *p != '[')
         return -1;
     for (p = ws(p + 1, end); p < end && *p != ']';) {
         if ((e = rp_skip_value(p, end)) == NULL)
@@ -127,6 +134,7 @@ long long rp_int(rp_span v, long long dflt)
 {
     char num[32], *end;
     long long x = 0;
+    double d;
     size_t i = 0;
 
     if (v.p == NULL || v.n == 0 || v.n >= sizeof(num) || strchr("-0123456789", v.p[0]) == NULL)
@@ -138,7 +146,33 @@ long long rp_int(rp_span v, long long dflt)
     memcpy(num, v.p, v.n);
     num[v.n] = '\0';
     x = strtoll(num, &end, 10);
-    return *end == '\0' ? x : (long long)strtod(num, NULL);
+    if (*end == '\0') /* (past a long long's range: strtoll's LLONG_MAX or LLONG_MIN, the nearest) */
+        return x;
+    /* a fraction or an exponent: its value, held to a long long's range (1e300 is no long long) */
+    d = strtod(num, NULL);
+    if (d != d)
+        return dflt;
+    return d >= 0x1p63 ? LLONG_MAX : d <= -0x1p63 ? LLONG_MIN : (long long)d;
+}
+
+int rp_depth_within(const char *p, size_t n, int max)
+{
+    const char *end = p + n;
+    int depth = 0;
+
+    for (; p < end; p++) {
+        if (*p == '"') {
+            if ((p = skip_string(p, end)) == NULL)
+                return 1; /* (not JSON: the parser says so) */
+            p--;
+        } else if (*p == '{' || *p == '[') {
+            if (++depth > max)
+                return 0;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+        }
+    }
+    return 1;
 }
 
 rp_span rp_string(rp_span v)

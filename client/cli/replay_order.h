@@ -40,8 +40,12 @@ rp_span rp_member(rp_span v, const char *key);
 int rp_each_member(rp_span v, int (*fn)(void *arg, rp_span key, rp_span val), void *arg);
 /* Calls fn for each element of array v. */
 int rp_each_element(rp_span v, int (*fn)(void *arg, rp_span val), void *arg);
-/* A number's value, or dflt. */
+/* A number's value (held to a long long's range: 1e300 is LLONG_MAX), or dflt. */
 long long rp_int(rp_span v, long long dflt);
+/* Whether the JSON text p (n bytes) nests at most max levels: what is parsed into a tree (and
+   walked recursively) is first checked with this, iteratively, so a deeper answer is refused, not
+   a stack overflow. */
+int rp_depth_within(const char *p, size_t n, int max);
 /* Whether v is the JSON string s (no escapes compared). */
 int rp_is_string(rp_span v, const char *s);
 /* A string's contents without its quotes (raw, escapes kept), or {NULL, 0}. */

@@ -5,7 +5,7 @@
 //   import { ddbdRecorder } from './ddbd-record.mjs';
 //
 //   const recorder = ddbdRecorder('traffic.jsonl', { sample: 0.1,
-//     redact: { key: 'a secret', attributes: { email: 'hash', ssn: 'redact' } } });
+//     redact: { key: process.env.KEY, attributes: { email: 'hash', ssn: 'redact' } } }); // KEY: openssl rand -hex 32
 //   const client = new DynamoDBClient({});
 //   client.middlewareStack.use(recorder);   // a DynamoDBDocumentClient: its own middlewareStack too
 //   ...
@@ -23,8 +23,30 @@ import fs from 'node:fs';
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 const ITEM_MEMBERS = new Set(['Item', 'Key', 'Keys', 'Items', 'Attributes', 'ExclusiveStartKey', 'LastEvaluatedKey',
-  'ItemCollectionKey', 'NewImage', 'OldImage', 'ExpressionAttributeValues']);
-const ACTIONS = new Set(['keep', 'hash', 'redact', 'drop']);
+  'ItemCollectionKey', 'NewImage', 'OldImage']);
+// attribute name -> a condition or an update whose "Value" and "AttributeValueList" are its values
+const LEGACY_MEMBERS = new Set(['AttributeUpdates', 'Expected', 'ScanFilter', 'QueryFilter', 'KeyConditions']);
+const EXPRESSIONS = ['ConditionExpression', 'KeyConditionExpression', 'FilterExpression', 'UpdateExpression'];
+const ORDER = ['keep', 'hash', 'redact', 'drop']; // also the order of strictness
+const ACTIONS = new Set(ORDER);
+// the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record_redact.c)
+// proto/secret_key.h's list
+const EXAMPLE_KEYS = new Set(['a secret of your own', 'a secret of 16 characters or more', 'a secret',
+  'keep this secret out of the repository']);
+const WEAK_KEY = 'redaction rules: "hash" needs a "key" of 16 bytes or more, of 6 different characters or more, not '
+  + 'blank and not an example of the docs (without one, a value is found again by hashing guesses; make one: '
+  + 'openssl rand -hex 32)';
+const SPACE = ' \t\n\v\f\r';
+const SEPARATORS = new Set(['OR', 'NOT', 'SET', 'REMOVE', 'ADD', 'DELETE']);
+
+/** ddbd's rule: 16 bytes or more, 6 different bytes or more, not all blank, not a docs' example. */
+function keyStrong(key) {
+  if (typeof key !== 'string' || EXAMPLE_KEYS.has(key)) return false;
+  const raw = Buffer.from(key, 'utf8');
+  return raw.length >= 16 && new Set(raw).size >= 6 && !raw.every((c) => SPACE.includes(String.fromCharCode(c)));
+}
+
+const wordChar = (c) => /^[A-Za-z0-9_]$/.test(c);
 const REDACTED = { S: 'REDACTED', N: '0', B: 'UkVEQUNURUQ=' };
 
 /** Redaction rules: { key, attributes: { NAME | '*': 'hash' | 'redact' | 'drop' | 'keep' } }. */
@@ -39,6 +61,7 @@ export class Rules {
     }
     for (const [name, act] of Object.entries(spec.attributes)) {
       if (!ACTIONS.has(act)) throw new Error(`redaction rules: attribute "${name}": the action is "hash", "redact", "drop" or "keep"`);
+      if (act === 'hash' && !keyStrong(spec.key)) throw new Error(WEAK_KEY);
     }
     this.key = Buffer.from(spec.key ?? '', 'utf8');
     this.names = new Map(Object.entries(spec.attributes).filter(([k]) => k !== '*'));
@@ -48,6 +71,94 @@ export class Rules {
   rule(name) {
     const n = name.startsWith(':') ? name.slice(1) : name;
     return this.names.has(n) ? this.names.get(n) : this.any;
+  }
+
+  named(name) {
+    return this.names.has(name) ? this.names.get(name) : this.any;
+  }
+
+  /** A placeholder's rule: the strictest of the attributes its request's expressions compare it with,
+      wherever they use it; its own name's when none does (ddbd's placeholder_rule). */
+  placeholderRule(req, p) {
+    const names = req.ExpressionAttributeNames && typeof req.ExpressionAttributeNames === 'object'
+      ? req.ExpressionAttributeNames : {};
+    let best = -1;
+    for (const m of EXPRESSIONS) if (typeof req[m] === 'string') best = Math.max(best, this.scan(req[m], names, p));
+    return best >= 0 ? ORDER[best] : this.rule(p);
+  }
+
+  /** The strictest rule (an index of ORDER) of the attributes beside p in expression x, or -1. */
+  scan(x, names, p) {
+    let hasP = false; let most = -1; let best = -1; let between = false;
+    const cut = () => {
+      if (hasP && most > best) best = most;
+      hasP = false; most = -1; between = false;
+    };
+    const attribute = (tok) => {
+      const name = tok.startsWith('#') && typeof names[tok] === 'string' ? names[tok] : tok;
+      most = Math.max(most, ORDER.indexOf(this.named(name)));
+    };
+    const calls = [];
+    let prev = '';
+    const n = x.length;
+    for (let i = 0, j; i < n; i = j) {
+      const c = x[i];
+      j = i + 1;
+      if (c === ':' || c === '#' || wordChar(c)) {
+        while (j < n && wordChar(x[j])) j++;
+        const tok = x.slice(i, j);
+        if (c === ':') {
+          hasP ||= tok === p;
+          prev = 'v';
+        } else if (c === '#') {
+          if (prev !== '.') attribute(tok);
+          prev = 'n';
+        } else {
+          let k = j;
+          while (k < n && SPACE.includes(x[k])) k++;
+          const up = tok.toUpperCase();
+          prev = 'n';
+          if (up === 'AND') {
+            if (between) between = false;
+            else cut();
+          } else if (SEPARATORS.has(up)) cut();
+          else if (up === 'BETWEEN') between = true;
+          else if (up === 'IN') prev = 'i';
+          else if (k < n && x[k] === '(') prev = 'f';
+          else if (prev !== '.' && !/[0-9]/.test(tok[0])) attribute(tok);
+        }
+      } else if (c === '(') {
+        const kind = prev === 'f' || prev === 'i' ? 'c' : 'g';
+        calls.push(kind);
+        if (kind === 'g') cut();
+        prev = '(';
+      } else if (c === ')') {
+        if (calls.length === 0 || calls.pop() === 'g') cut();
+        prev = ')';
+      } else if (c === ',') {
+        if (calls.length === 0 || calls[calls.length - 1] === 'g') cut();
+        prev = ',';
+      } else if (!SPACE.includes(c)) prev = c === '.' ? '.' : 'o';
+    }
+    cut();
+    return best;
+  }
+
+  legacy(v) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+    const out = {};
+    for (const [name, cond0] of Object.entries(v)) {
+      const act = this.named(name);
+      if (act === 'drop') continue;
+      let cond = cond0;
+      if (act !== 'keep' && cond && typeof cond === 'object' && !Array.isArray(cond)) {
+        cond = { ...cond };
+        if ('Value' in cond) cond.Value = this.value(cond.Value, act);
+        if (Array.isArray(cond.AttributeValueList)) cond.AttributeValueList = cond.AttributeValueList.map((e) => this.value(e, act));
+      }
+      out[name] = cond;
+    }
+    return out;
   }
 
   scalar(t, s, act) {
@@ -76,11 +187,11 @@ export class Rules {
     return av;
   }
 
-  item(item) {
+  item(item, req) {
     if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
     const out = {};
     for (const [name, av] of Object.entries(item)) {
-      const act = this.rule(name);
+      const act = req ? this.placeholderRule(req, name) : this.rule(name);
       if (act === 'drop') continue;
       out[name] = act === 'keep' ? av : this.value(av, act);
     }
@@ -99,6 +210,8 @@ export class Rules {
     const out = {};
     for (const [key, v] of Object.entries(doc)) {
       if (ITEM_MEMBERS.has(key)) out[key] = this.items(v);
+      else if (key === 'ExpressionAttributeValues') out[key] = this.item(v, doc);
+      else if (LEGACY_MEMBERS.has(key)) out[key] = this.legacy(v);
       else if (key === 'Responses' && v && typeof v === 'object' && !Array.isArray(v)) {
         out[key] = Object.fromEntries(Object.entries(v).map(([t, items]) => [t, this.items(items)]));
       } else if (key === 'Parameters' && Array.isArray(v)) {
@@ -139,7 +252,8 @@ export function ddbdRecorder(file, { sample = 1, redact, mode = 0o600 } = {}) {
     const op = String(context.commandName || '').replace(/Command$/, '');
     const text = typeof args.request?.body === 'string' ? args.request.body : Buffer.from(await bodyBytes(args.request?.body)).toString();
     const start = micros();
-    const line = { v: 1, t: 0, conn, start, end: 0, op };
+    // recorder: the client's times, so a replay knows the order across connections was not observed
+    const line = { v: 1, t: 0, conn, start, end: 0, op, recorder: 'ddbd-record.mjs' };
     try { line.request = JSON.parse(text); } catch { line.requestText = text; }
     let result;
     try {

@@ -4,8 +4,8 @@ ddbd's --record (docs/record-replay.md), for `ddb replay FILE --endpoint URL [--
     import boto3
     from ddbd_record import Recorder
 
-    recorder = Recorder("traffic.jsonl", sample=0.1,
-                        redact={"key": "a secret", "attributes": {"email": "hash", "ssn": "redact"}})
+    recorder = Recorder("traffic.jsonl", sample=0.1,  # KEY: a secret of yours (openssl rand -hex 32)
+                        redact={"key": os.environ["KEY"], "attributes": {"email": "hash", "ssn": "redact"}})
     ddb = boto3.client("dynamodb")
     recorder.attach(ddb)          # or a boto3/botocore session: every DynamoDB client it makes
     ...
@@ -32,8 +32,31 @@ __all__ = ["Recorder", "Rules"]
 
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 _ITEM_MEMBERS = {"Item", "Key", "Keys", "Items", "Attributes", "ExclusiveStartKey", "LastEvaluatedKey",
-                 "ItemCollectionKey", "NewImage", "OldImage", "ExpressionAttributeValues"}
-_ACTIONS = ("keep", "hash", "redact", "drop")
+                 "ItemCollectionKey", "NewImage", "OldImage"}
+# attribute name -> a condition or an update whose "Value" and "AttributeValueList" are its values
+_LEGACY_MEMBERS = {"AttributeUpdates", "Expected", "ScanFilter", "QueryFilter", "KeyConditions"}
+_EXPRESSIONS = ("ConditionExpression", "KeyConditionExpression", "FilterExpression", "UpdateExpression")
+_ACTIONS = ("keep", "hash", "redact", "drop")  # also the order of strictness
+# the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record_redact.c)
+_EXAMPLE_KEYS = {"a secret of your own", "a secret of 16 characters or more", "a secret",
+                 "keep this secret out of the repository"}  # proto/secret_key.h's list
+_WEAK_KEY = ('redaction rules: "hash" needs a "key" of 16 bytes or more, of 6 different characters or more, not '
+             'blank and not an example of the docs (without one, a value is found again by hashing guesses; '
+             'make one: openssl rand -hex 32)')
+_SPACE = " \t\n\v\f\r"
+_SEPARATORS = {"OR", "NOT", "SET", "REMOVE", "ADD", "DELETE"}
+
+
+def _key_strong(key):
+    """ddbd's rule: 16 bytes or more, 6 different bytes or more, not all blank, not a docs' example."""
+    if not isinstance(key, str) or key in _EXAMPLE_KEYS:
+        return False
+    raw = key.encode()
+    return len(raw) >= 16 and len(set(raw)) >= 6 and not all(chr(c) in _SPACE for c in raw)
+
+
+def _word_char(c):
+    return c.isascii() and (c.isalnum() or c == "_")
 _REDACTED = {"S": "REDACTED", "N": "0", "B": "UkVEQUNURUQ="}
 
 
@@ -52,6 +75,8 @@ class Rules:
         for name, act in spec["attributes"].items():
             if act not in _ACTIONS:
                 raise ValueError(f'redaction rules: attribute "{name}": the action is "hash", "redact", "drop" or "keep"')
+            if act == "hash" and not _key_strong(spec.get("key")):
+                raise ValueError(_WEAK_KEY)
         self.key = spec.get("key", "").encode()
         self.names = {k: v for k, v in spec["attributes"].items() if k != "*"}
         self.any = spec["attributes"].get("*", "keep")
@@ -60,6 +85,104 @@ class Rules:
         if name.startswith(":"):
             name = name[1:]
         return self.names.get(name, self.any)
+
+    def _placeholder_rule(self, req, p):
+        """A placeholder's rule: the strictest of the attributes its request's expressions compare it
+        with, wherever they use it; its own name's when none does (ddbd's placeholder_rule)."""
+        names = req.get("ExpressionAttributeNames")
+        names = names if isinstance(names, dict) else {}
+        best = -1
+        for member in _EXPRESSIONS:
+            x = req.get(member)
+            if isinstance(x, str):
+                best = max(best, self._scan(x, names, p))
+        return _ACTIONS[best] if best >= 0 else self._rule(p)
+
+    def _scan(self, x, names, p):
+        """The strictest rule (an index of _ACTIONS) of the attributes beside p in expression x, or -1."""
+        st = {"has_p": False, "most": -1, "best": -1, "between": False}
+
+        def cut():
+            if st["has_p"] and st["most"] > st["best"]:
+                st["best"] = st["most"]
+            st.update(has_p=False, most=-1, between=False)
+
+        def attribute(name):
+            if name.startswith("#") and isinstance(names.get(name), str):
+                name = names[name]
+            st["most"] = max(st["most"], _ACTIONS.index(self.names.get(name, self.any)))
+
+        calls, prev, i, n = [], "", 0, len(x)
+        while i < n:
+            c, j = x[i], i + 1
+            if c in ":#" or _word_char(c):
+                while j < n and _word_char(x[j]):
+                    j += 1
+                tok = x[i:j]
+                if c == ":":
+                    st["has_p"] |= tok == p
+                    prev = "v"
+                elif c == "#":
+                    if prev != ".":
+                        attribute(tok)
+                    prev = "n"
+                else:
+                    k = j
+                    while k < n and x[k] in _SPACE:
+                        k += 1
+                    up = tok.upper()
+                    prev = "n"
+                    if up == "AND":
+                        if st["between"]:
+                            st["between"] = False
+                        else:
+                            cut()
+                    elif up in _SEPARATORS:
+                        cut()
+                    elif up == "BETWEEN":
+                        st["between"] = True
+                    elif up == "IN":
+                        prev = "i"
+                    elif k < n and x[k] == "(":
+                        prev = "f"
+                    elif prev != "." and not tok[0].isdigit():
+                        attribute(tok)
+            elif c == "(":
+                kind = "c" if prev in ("f", "i") else "g"
+                calls.append(kind)
+                if kind == "g":
+                    cut()
+                prev = "("
+            elif c == ")":
+                if not calls or calls.pop() == "g":
+                    cut()
+                prev = ")"
+            elif c == ",":
+                if not calls or calls[-1] == "g":
+                    cut()
+                prev = ","
+            elif c not in _SPACE:
+                prev = "." if c == "." else "o"
+            i = j
+        cut()
+        return st["best"]
+
+    def _legacy(self, v):
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for name, cond in v.items():
+            act = self.names.get(name, self.any)
+            if act == "drop":
+                continue
+            if act != "keep" and isinstance(cond, dict):
+                cond = dict(cond)
+                if "Value" in cond:
+                    cond["Value"] = self._value(cond["Value"], act)
+                if isinstance(cond.get("AttributeValueList"), list):
+                    cond["AttributeValueList"] = [self._value(e, act) for e in cond["AttributeValueList"]]
+            out[name] = cond
+        return out
 
     def _scalar(self, t, s, act):
         if act == "redact":
@@ -87,12 +210,12 @@ class Rules:
             return {t: {k: self._value(e, act) for k, e in v.items()}}
         return av
 
-    def _item(self, item):
+    def _item(self, item, req=None):
         if not isinstance(item, dict):
             return item
         out = {}
         for name, av in item.items():
-            act = self._rule(name)
+            act = self._placeholder_rule(req, name) if req is not None else self._rule(name)
             if act == "drop":
                 continue
             out[name] = av if act == "keep" else self._value(av, act)
@@ -115,6 +238,10 @@ class Rules:
         for key, v in doc.items():
             if key in _ITEM_MEMBERS:
                 out[key] = self._items(v)
+            elif key == "ExpressionAttributeValues":
+                out[key] = self._item(v, doc)
+            elif key in _LEGACY_MEMBERS:
+                out[key] = self._legacy(v)
             elif key == "Responses" and isinstance(v, dict):
                 out[key] = {t: self._items(items) for t, items in v.items()}
             elif key == "Parameters" and isinstance(v, list):
@@ -164,7 +291,8 @@ class Recorder:
             return
         op, body, start = pending
         line = {"v": 1, "t": int(time.time() * 1000), "conn": f"py-{os.getpid()}-{threading.get_ident()}",
-                "start": start, "end": time.monotonic_ns() // 1000, "op": op}
+                "start": start, "end": time.monotonic_ns() // 1000, "op": op,
+                "recorder": "ddbd_record.py"}  # the client's times: no order across connections
         try:
             line["request"] = json.loads(body)
         except ValueError:

@@ -80,6 +80,17 @@ const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key)
     return NULL;
 }
 
+int ddb_auth_user_known(const ddb_auth *a, const char *account, size_t alen, const char *user)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const char *acct = a->keys[i].account != NULL ? a->keys[i].account : DDB_DEFAULT_ACCOUNT;
+        const char *name = a->keys[i].user != NULL ? a->keys[i].user : a->keys[i].access_key;
+        if (strlen(acct) == alen && memcmp(acct, account, alen) == 0 && strcmp(name, user) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static const key_entry *find_key(const ddb_auth *a, const char *ak, size_t len)
 {
     for (size_t i = 0; i < a->n; i++)

@@ -28,6 +28,9 @@ typedef struct ddb_auth ddb_auth;
 
 /* The key with this access key id, or NULL. */
 const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);
+/* Whether a key of the file is user `user` (its name=, or its access key id without one) of
+   `account` ([account, +alen)): the users a principal ARN can name. */
+int ddb_auth_user_known(const ddb_auth *a, const char *account, size_t alen, const char *user);
 
 /* Loads the key file; NULL with *err set (malloc'd, "--auth FILE:LINE: ...") when it cannot be read
    or a line is not exact (keyfile.h). */

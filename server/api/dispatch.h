@@ -70,6 +70,9 @@ typedef struct ddb_api {
        HTTP front loads (atomic) at each answer; NULL: none, the one test it costs */
     struct ddb_recorder *recorder;
     struct ddb_recording *recording;
+    /* (atomic) set when the server is told to stop (SIGTERM, SIGINT), before its threads are
+       joined: work that may run long on a door (the import's sample) ends when it sees it */
+    int stopping;
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

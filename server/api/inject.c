@@ -343,6 +343,20 @@ void ddb_inject_clear(ddb_inject *in)
     pthread_mutex_unlock(&in->lock);
 }
 
+/* A rule's window as it was given (after_ms, for_ms: each only when set), so that a listing shows
+   when the rule fires, not only whether it has. */
+static void list_window(const rule *r, ddb_jw *w)
+{
+    if (r->after_ms >= 0) {
+        ddb_jw_key(w, "after_ms");
+        ddb_jw_int(w, r->after_ms);
+    }
+    if (r->for_ms >= 0) {
+        ddb_jw_key(w, "for_ms");
+        ddb_jw_int(w, r->for_ms);
+    }
+}
+
 void ddb_inject_list(ddb_inject *in, ddb_jw *w)
 {
     pthread_mutex_lock(&in->lock);
@@ -371,6 +385,7 @@ void ddb_inject_list(ddb_inject *in, ddb_jw *w)
             ddb_jw_key(w, "latency_ms");
             ddb_jw_int(w, r->latency_ms);
         }
+        list_window(r, w);
         ddb_jw_key(w, "injected");
         ddb_jw_int(w, (long long)r->injected);
         ddb_jw_obj_end(w);

@@ -57,6 +57,9 @@ int ddb_rbp_condition_confines(const ddb_json *cond);
 
 /* ---- rbp_grammar.c: NULL, or the text after "Invalid policy document: " ---- */
 
+/* IAM's words for a principal it does not take (its shape, or, under --auth, a user no key is). */
+#define DDB_RBP_BAD_PRINCIPAL "Policy contains a statement with one or more invalid principals."
+
 /* A member name repeated in an object anywhere in the document (case folded). */
 const char *ddb_rbp_duplicates(ddb_arena *a, const ddb_json *root);
 /* The document's top level: only Version, Id, Statement; a Version IAM knows. */

@@ -24,6 +24,7 @@
  * CreatePolicy texts ("Syntax errors in policy.") and KMS's for principals, not captured from
  * DynamoDB (docs/compatibility.md).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,7 +32,7 @@
 #include "server/api/rbp.h"
 
 #define SYNTAX "Syntax errors in policy."
-#define BAD_PRINCIPAL "Policy contains a statement with one or more invalid principals."
+#define BAD_PRINCIPAL DDB_RBP_BAD_PRINCIPAL
 
 /* ---- duplicates ---- */
 
@@ -123,19 +124,90 @@ static int blank_in(const char *s)
     return 0;
 }
 
-/* An AWS principal is "*", an account id (12 digits) or an ARN: "user/plain" is none. */
+/* A byte past ASCII: a principal with one (U+00A0, U+200B, a Cyrillic letter in a name) names no
+   one IAM knows, and IAM refuses it. */
+static int non_ascii_in(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* [s, s+n) is 12 digits: an account id. */
+static int account_id(const char *s, size_t n)
+{
+    return n == 12 && strspn(s, "0123456789") >= 12;
+}
+
+/* An IAM name (a user's, a role's, a session's): min to 64 of [A-Za-z0-9+=,.@_-], up to the end. */
+static int iam_name(const char *s, size_t min)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-");
+
+    return s[n] == '\0' && n >= min && n <= 64;
+}
+
+/* "[path/]name" of a user or a role: each path segment printable ASCII (IAM's path, U+0021 to
+   U+007E), the name an IAM name. */
+static int path_and_name(const char *s)
+{
+    const char *last = strrchr(s, '/');
+
+    for (const char *p = s; p < (last != NULL ? last : s); p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return 0;
+    return iam_name(last != NULL ? last + 1 : s, 1);
+}
+
+/* After "arn:PARTITION:SERVICE::ACCOUNT:", what IAM takes as a principal: the account's root, a
+   user or a role; STS's assumed-role session or federated user. */
+static int principal_resource_ok(const char *service, const char *r)
+{
+    const char *slash;
+
+    if (strcmp(service, "iam") == 0)
+        return strcmp(r, "root") == 0 || (strncmp(r, "user/", 5) == 0 && path_and_name(r + 5)) ||
+               (strncmp(r, "role/", 5) == 0 && path_and_name(r + 5));
+    if (strncmp(r, "federated-user/", 15) == 0)
+        return iam_name(r + 15, 2);
+    if (strncmp(r, "assumed-role/", 13) != 0 || (slash = strchr(r + 13, '/')) == NULL || slash == r + 13)
+        return 0;
+    for (const char *p = r + 13; p < slash; p++)
+        if (strchr("+=,.@_-", *p) == NULL && !isalnum((unsigned char)*p))
+            return 0;
+    return iam_name(slash + 1, 2);
+}
+
+/* arn:aws|aws-cn|aws-us-gov:iam|sts::ACCOUNT:RESOURCE, as IAM's principal ARNs are written. */
+static int principal_arn_ok(const char *s)
+{
+    static const char *const PARTITIONS[] = {"arn:aws:", "arn:aws-cn:", "arn:aws-us-gov:", NULL};
+    const char *p = NULL;
+
+    for (int i = 0; PARTITIONS[i] != NULL && p == NULL; i++)
+        if (strncmp(s, PARTITIONS[i], strlen(PARTITIONS[i])) == 0)
+            p = s + strlen(PARTITIONS[i]);
+    if (p == NULL || (strncmp(p, "iam::", 5) != 0 && strncmp(p, "sts::", 5) != 0) || !account_id(p + 5, 12) ||
+        p[17] != ':')
+        return 0;
+    return principal_resource_ok(p[0] == 'i' ? "iam" : "sts", p + 18);
+}
+
+/* An AWS principal is "*", an account id (12 digits) or a principal's ARN: "user/plain",
+   "arn:aws:iam::12345678901:root" (11 digits) and "arn:aws:iam::111122223333:user/" are none. */
 static int aws_name_ok(const char *s)
 {
-    size_t n = strspn(s, "0123456789");
-
-    return strcmp(s, "*") == 0 || (n == 12 && s[n] == '\0') || strncmp(s, "arn:", 4) == 0;
+    return strcmp(s, "*") == 0 || account_id(s, strlen(s)) || principal_arn_ok(s);
 }
 
 static int principal_name_ok(const char *kind, const char *s)
 {
-    if (s[0] == '\0' || blank_in(s) || (strcasecmp(kind, "AWS") == 0 && !aws_name_ok(s)))
+    if (s[0] == '\0' || blank_in(s) || non_ascii_in(s))
         return 0;
-    return strcmp(s, "*") == 0 || strpbrk(s, "*?") == NULL;
+    if (strcmp(s, "*") != 0 && strpbrk(s, "*?") != NULL) /* no wildcard inside a name */
+        return 0;
+    return strcasecmp(kind, "AWS") != 0 || aws_name_ok(s);
 }
 
 /* "*", or {"AWS"|"Service"|"Federated"|"CanonicalUser": names}. */

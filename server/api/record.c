@@ -10,16 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "server/base/clock.h"
+#include "server/base/faults.h"
 #include "server/base/log.h"
 
 #define SLOTS 64 /* HTTP threads beyond it share slots (each slot has its lock) */
 #define FLUSH_BYTES (64 * 1024)
 #define FLUSH_AGE_NS (200 * 1000000ULL)
+#define SLOT_KEEP (4 * FLUSH_BYTES) /* a slot's buffer past it, grown for a long line, is given back */
+#define REQUEST_TEXT_MAX 1024       /* what is kept of a body the server did not take as a request */
 
 typedef struct record_slot {
     pthread_mutex_t lock;
@@ -35,6 +39,9 @@ struct ddb_recording {
     ddb_record_rules *rules; /* owned; NULL: none */
     pthread_mutex_t write_lock; /* one slot's buffer written at a time, so lines never interleave */
     int warned;
+    uint64_t bytes;                  /* the file's: whole lines (under write_lock) */
+    ddb_record_limits limits;
+    const char *stopped;             /* the bound it reached ("record-max-bytes", "min-free-disk"), or NULL */
     ddb_recording *next; /* the recorder's list */
     record_slot slots[SLOTS];
 };
@@ -44,10 +51,11 @@ struct ddb_recording {
 struct ddb_recorder {
     pthread_mutex_t lock;
     ddb_record_rules *rules; /* --record-redact's */
+    ddb_record_limits limits;
     ddb_recording *all;
 };
 
-ddb_recorder *ddb_recorder_new(ddb_record_rules *rules)
+ddb_recorder *ddb_recorder_new(ddb_record_rules *rules, const ddb_record_limits *limits)
 {
     ddb_recorder *rc = calloc(1, sizeof(*rc));
 
@@ -55,6 +63,8 @@ ddb_recorder *ddb_recorder_new(ddb_record_rules *rules)
         abort();
     pthread_mutex_init(&rc->lock, NULL);
     rc->rules = rules;
+    if (limits != NULL)
+        rc->limits = *limits;
     return rc;
 }
 
@@ -112,6 +122,7 @@ int ddb_recorder_start(ddb_recorder *rc, ddb_recording **on, const char *path, d
     if ((rec = calloc(1, sizeof(*rec))) == NULL || (rec->path = strdup(path)) == NULL)
         abort();
     rec->fd = fd;
+    rec->limits = rc->limits;
     rec->rules = rules;
     if (rules == NULL && rc->rules != NULL) /* the recorder's, copied: a recording owns its rules */
         rec->rules = ddb_record_rules_copy(rc->rules);
@@ -126,36 +137,103 @@ int ddb_recorder_start(ddb_recorder *rc, ddb_recording **on, const char *path, d
     return 0;
 }
 
-/* Writes a slot's buffer (its lock held). */
-static void write_out(ddb_recording *rec, record_slot *s)
+/* The bytes of data's leading whole lines (those of data[0..n)). */
+static size_t whole_lines(const char *data, size_t n)
 {
-    size_t off = 0;
+    while (n > 0 && data[n - 1] != '\n')
+        n--;
+    return n;
+}
 
-    pthread_mutex_lock(&rec->write_lock);
-    while (off < s->buf.len) {
-        ssize_t n = write(rec->fd, s->buf.data + off, s->buf.len - off);
+/* The free space of the file's file system (a test's pretended figure: faults.h). */
+static uint64_t free_bytes(int fd)
+{
+    long long pretend = ddb_fault_free_bytes();
+    struct statvfs st;
+
+    if (pretend >= 0)
+        return (uint64_t)pretend;
+    if (fstatvfs(fd, &st) != 0)
+        return UINT64_MAX; /* unknown: let the write try */
+    return (uint64_t)st.f_bavail * st.f_frsize;
+}
+
+/* Of `len` bytes of whole lines, those the bounds let in: all, or the lines that fit, and then the
+   recording stops (write_lock held). */
+static size_t room_for(ddb_recording *rec, const char *data, size_t len)
+{
+    uint64_t room = UINT64_MAX, avail;
+    const char *why = NULL;
+
+    if (__atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE) != NULL)
+        return 0;
+    if (rec->limits.max_bytes > 0) {
+        room = rec->limits.max_bytes > rec->bytes ? rec->limits.max_bytes - rec->bytes : 0;
+        why = "record-max-bytes";
+    }
+    if (rec->limits.min_free > 0) {
+        avail = free_bytes(rec->fd);
+        avail = avail > rec->limits.min_free ? avail - rec->limits.min_free : 0;
+        if (avail < room)
+            room = avail, why = "min-free-disk";
+    }
+    if (len <= room)
+        return len;
+    __atomic_store_n(&rec->stopped, why, __ATOMIC_RELEASE);
+    ddb_log(DDB_LOG_WARN, "--record %s: stopped at %llu bytes: the next lines would pass --%s", rec->path,
+            (unsigned long long)(rec->bytes + whole_lines(data, (size_t)room)), why);
+    return whole_lines(data, (size_t)room);
+}
+
+/* Writes whole lines (write_lock held). A write cut short (a full disk) is taken back to its last
+   whole line, so the file never ends in half a line; the lines left are dropped. */
+static void write_lines(ddb_recording *rec, const char *data, size_t len)
+{
+    size_t off = 0, whole;
+
+    while (off < len) {
+        ssize_t n = write(rec->fd, data + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) { /* a full disk: the lines are dropped, the server goes on */
-            if (!rec->warned)
+        if (n <= 0) {
+            int e = errno;
+            if ((whole = whole_lines(data, off)) < off &&
+                (ftruncate(rec->fd, (off_t)(rec->bytes + whole)) != 0 ||
+                 lseek(rec->fd, (off_t)(rec->bytes + whole), SEEK_SET) < 0))
+                e = errno;
+            rec->bytes += whole;
+            if (!rec->warned) /* the server goes on */
                 ddb_log(DDB_LOG_WARN, "--record %s: write failed (%s); lines are dropped until writes succeed",
-                        rec->path, strerror(errno));
+                        rec->path, strerror(e));
             rec->warned = 1;
-            break;
+            return;
         }
         off += (size_t)n;
     }
-    pthread_mutex_unlock(&rec->write_lock);
-    s->buf.len = 0;
+    rec->bytes += len;
 }
 
-static uint64_t lines_of(ddb_recording *rec)
+/* Writes a slot's buffer (its lock held), and gives back the room a long line made it take. */
+static void write_out(ddb_recording *rec, record_slot *s)
+{
+    pthread_mutex_lock(&rec->write_lock);
+    write_lines(rec, s->buf.data, room_for(rec, s->buf.data, s->buf.len));
+    pthread_mutex_unlock(&rec->write_lock);
+    s->buf.len = 0;
+    if (s->buf.cap > SLOT_KEEP)
+        ddb_buf_free(&s->buf);
+}
+
+/* Its lines, and the capacity its buffers hold (*held). */
+static uint64_t lines_of(ddb_recording *rec, uint64_t *held)
 {
     uint64_t n = 0;
 
+    *held = 0;
     for (int i = 0; i < SLOTS; i++) {
         pthread_mutex_lock(&rec->slots[i].lock);
         n += rec->slots[i].lines;
+        *held += rec->slots[i].buf.cap;
         pthread_mutex_unlock(&rec->slots[i].lock);
     }
     return n;
@@ -191,6 +269,8 @@ long long ddb_recorder_stop(ddb_recorder *rc, ddb_recording **on)
 void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w)
 {
     ddb_recording *rec;
+    uint64_t held, lines;
+    const char *stopped;
 
     pthread_mutex_lock(&rc->lock);
     rec = __atomic_load_n(on, __ATOMIC_ACQUIRE);
@@ -200,16 +280,65 @@ void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w)
     if (rec != NULL) {
         ddb_jw_key(w, "file");
         ddb_jw_str(w, rec->path);
+        lines = lines_of(rec, &held);
         ddb_jw_key(w, "requests");
-        ddb_jw_int(w, (long long)lines_of(rec));
+        ddb_jw_int(w, (long long)lines);
         ddb_jw_key(w, "redacted");
         ddb_jw_bool(w, rec->rules != NULL);
+        pthread_mutex_lock(&rec->write_lock);
+        ddb_jw_key(w, "bytes");
+        ddb_jw_int(w, (long long)rec->bytes);
+        pthread_mutex_unlock(&rec->write_lock);
+        ddb_jw_key(w, "buffered");
+        ddb_jw_int(w, (long long)held);
+        ddb_jw_key(w, "stopped");
+        if ((stopped = __atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE)) != NULL)
+            ddb_jw_str(w, stopped);
+        else
+            ddb_jw_null(w);
     }
     ddb_jw_obj_end(w);
     pthread_mutex_unlock(&rc->lock);
 }
 
 /* ---- a line ---- */
+
+/* s[0..n) with what is not UTF-8 (a byte, or a \u escape of half a surrogate pair) as U+FFFD. */
+static void put_utf8(ddb_buf *out, const char *s, size_t n)
+{
+    size_t k;
+
+    while ((k = ddb_json_unicode_error(s, n)) < n) {
+        ddb_buf_append(out, s, k);
+        if (s[k] == '\\') { /* \uD800 alone: inside a string */
+            ddb_buf_append(out, "\\ufffd", 6);
+            k += 6;
+        } else {
+            ddb_buf_append(out, "\xEF\xBF\xBD", 3);
+            k++;
+        }
+        s += k;
+        n -= k;
+    }
+    ddb_buf_append(out, s, n);
+}
+
+/* What was appended from `at` on, made valid UTF-8 (a line is read as UTF-8 JSON: an error that
+   echoes a header, a body that is not text). The rare line that needs it is copied once more. */
+static void utf8_from(ddb_buf *out, size_t at)
+{
+    char *copy;
+    size_t n = out->len - at;
+
+    if (ddb_json_unicode_error(out->data + at, n) == n)
+        return;
+    if ((copy = malloc(n)) == NULL)
+        abort();
+    memcpy(copy, out->data + at, n);
+    out->len = at;
+    put_utf8(out, copy, n);
+    free(copy);
+}
 
 /* JSON text sent by a client, on one line: outside its strings a raw CR or LF is only whitespace
    (inside them JSON allows neither), so each becomes a blank. */
@@ -221,6 +350,25 @@ static void put_one_line(ddb_buf *out, const char *s, size_t n)
     for (char *p = out->data + at, *end = out->data + out->len; p < end; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    utf8_from(out, at);
+}
+
+/* A body the server did not take as a request: its first bytes, escaped, and its length. */
+static void put_text(ddb_recording *rec, ddb_buf *out, const ddb_req *r)
+{
+    size_t n = r->body != NULL ? r->body_len : 0, at;
+
+    if (rec->rules != NULL) { /* ... not past the rules, which cannot read it */
+        ddb_buf_append(out, ",\"requestText\":null", 19);
+    } else { /* as a string (replayed as it came, when it is whole) */
+        ddb_buf_append(out, ",\"requestText\":\"", 16);
+        at = out->len;
+        ddb_json_escape(out, n > 0 ? r->body : "", n < REQUEST_TEXT_MAX ? n : REQUEST_TEXT_MAX);
+        utf8_from(out, at);
+        ddb_buf_putc(out, '"');
+    }
+    ddb_buf_append(out, ",\"requestLength\":", 17);
+    ddb_buf_put_u64(out, n);
 }
 
 /* A body as JSON: redacted (re-written from its tree), or as it came. One the rules cannot read is
@@ -249,13 +397,9 @@ static int throttling(int code)
            code == DDB_E_REQUEST_LIMIT_EXCEEDED;
 }
 
-static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
-                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+/* A line's beginning: the format, the server's clock, the connection, arrival and answer. */
+static void put_head(ddb_buf *out, uint64_t conn, uint64_t start_ns, uint64_t now_ns)
 {
-    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
-    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
-    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
-
     ddb_buf_append(out, "{\"v\":1,\"t\":", 11);
     ddb_buf_put_u64(out, ddb_clock_now_ms());
     ddb_buf_append(out, ",\"conn\":\"", 9);
@@ -264,6 +408,16 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_buf_put_u64(out, start_ns / 1000);
     ddb_buf_append(out, ",\"end\":", 7);
     ddb_buf_put_u64(out, now_ns / 1000);
+}
+
+static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
+                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+{
+    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
+    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
+    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
+
+    put_head(out, conn, start_ns, now_ns);
     ddb_buf_append(out, ",\"op\":", 6);
     if (op != NULL) {
         ddb_buf_putc(out, '"');
@@ -275,12 +429,8 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     if (r->in != NULL && r->body != NULL) { /* JSON: a body the pipeline read */
         ddb_buf_append(out, ",\"request\":", 11);
         put_body(rec, r->arena, out, r->body, r->body_len);
-    } else if (rec->rules == NULL) { /* anything else, as a string (replayed as it came) */
-        ddb_buf_append(out, ",\"requestText\":\"", 16);
-        ddb_json_escape(out, r->body != NULL ? r->body : "", r->body != NULL ? r->body_len : 0);
-        ddb_buf_putc(out, '"');
-    } else { /* ... but not past the rules, which cannot read it */
-        ddb_buf_append(out, ",\"requestText\":null", 19);
+    } else {
+        put_text(rec, out, r);
     }
     ddb_buf_append(out, ",\"status\":", 10);
     ddb_buf_put_u64(out, (uint64_t)status);
@@ -312,22 +462,41 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_buf_append(out, "}\n", 2);
 }
 
+/* Slot's buffer, locked, for a line written at `now`; NULL (unlocked) when the recording stopped. */
+static record_slot *slot_open(ddb_recording *rec, unsigned slot, uint64_t now)
+{
+    record_slot *s = &rec->slots[slot % SLOTS];
+
+    pthread_mutex_lock(&s->lock);
+    if (s->closed) {
+        pthread_mutex_unlock(&s->lock);
+        return NULL;
+    }
+    if (s->buf.len == 0)
+        s->first_ns = now;
+    return s;
+}
+
+/* A line was added to s: written out once the buffer is full; the lock released. */
+static void slot_close(ddb_recording *rec, record_slot *s)
+{
+    if (s->buf.len >= FLUSH_BYTES)
+        write_out(rec, s);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
                     int status, const char *answer, size_t len, uint64_t start_ns)
 {
-    record_slot *s = &rec->slots[slot % SLOTS];
     uint64_t now = ddb_clock_mono_ns();
+    record_slot *s;
 
-    pthread_mutex_lock(&s->lock);
-    if (!s->closed) {
-        if (s->buf.len == 0)
-            s->first_ns = now;
-        put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
-        s->lines++;
-        if (s->buf.len >= FLUSH_BYTES)
-            write_out(rec, s);
-    }
-    pthread_mutex_unlock(&s->lock);
+    if ((rec->limits.auth_only && !r->authenticated) || __atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE) != NULL ||
+        (s = slot_open(rec, slot, now)) == NULL)
+        return;
+    put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
+    s->lines++;
+    slot_close(rec, s);
 }
 
 void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
@@ -341,4 +510,30 @@ void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
         (idle || s->buf.len >= FLUSH_BYTES || ddb_clock_mono_ns() - s->first_ns >= FLUSH_AGE_NS))
         write_out(rec, s);
     pthread_mutex_unlock(&s->lock);
+}
+
+/* A clock step's line: "clock" its body (JSON the door read), "op" null (a reader of before clock
+   steps skips it, as any line with no operation), "response" the clock's state. Not a request: not
+   counted in the recording's requests. */
+static void put_clock_line(ddb_buf *out, uint64_t conn, const char *body, size_t blen, const char *answer, size_t len,
+                           uint64_t start_ns, uint64_t now_ns)
+{
+    put_head(out, conn, start_ns, now_ns);
+    ddb_buf_puts(out, ",\"op\":null,\"clock\":");
+    put_one_line(out, body, blen);
+    ddb_buf_puts(out, ",\"status\":200,\"outcome\":\"ok\",\"error\":null,\"response\":");
+    put_one_line(out, answer, len);
+    ddb_buf_append(out, "}\n", 2);
+}
+
+void ddb_record_clock(ddb_recording *rec, unsigned slot, uint64_t conn, const char *body, size_t blen,
+                      const char *answer, size_t len, uint64_t start_ns)
+{
+    uint64_t now = ddb_clock_mono_ns();
+    record_slot *s;
+
+    if (__atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE) != NULL || (s = slot_open(rec, slot, now)) == NULL)
+        return;
+    put_clock_line(&s->buf, conn, body, blen, answer, len, start_ns, now);
+    slot_close(rec, s);
 }

@@ -5,8 +5,11 @@
  *   {"key": "a secret", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop", "*": "keep"}}
  *
  * A rule names an attribute (top-level: its whole value, nested ones included) or "*", any other.
- * It applies wherever items are: the members named in ITEM_MEMBERS (Item, Key, Items, ...), and
- * ExpressionAttributeValues, whose ":name" takes the rule of attribute "name". PartiQL's positional
+ * It applies wherever items are: the members named in ITEM_MEMBERS (Item, Key, Items, ...), the
+ * legacy members by the attribute each entry names (LEGACY_MEMBERS), and ExpressionAttributeValues,
+ * whose placeholders take the rule of the attributes the expressions compare them with
+ * (placeholder_rule; ":name" alone: attribute name's). A hash rule needs a key of real strength
+ * (key_strong: without one, a value is found again by hashing guesses). PartiQL's positional
  * Parameters take the "*" rule alone (they have no name). hash: HMAC-SHA256 with "key" of
  * "<type>:<value as sent>", an S its first 32 hex digits, an N the first 7 bytes as a decimal
  * number, a B the first 16 bytes (base64), so that equal values stay equal (keys still join, a
@@ -15,6 +18,9 @@
  */
 #include "server/api/record_redact.h"
 
+#include "proto/secret_key.h"
+
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +40,22 @@ struct ddb_record_rules {
     rule_action any; /* "*" */
 };
 
+#define WEAK_KEY_MSG                                                                                          \
+    "redaction rules: \"hash\" needs a \"key\" of 16 bytes or more, of 6 different characters or more, not "   \
+    "blank and not an example of the docs (without one, a value is found again by hashing guesses; make one: " \
+    "openssl rand -hex 32)"
+
 /* The members whose value is an item, or an array of items. */
 static const char *const ITEM_MEMBERS[] = {"Item", "Key", "Keys", "Items", "Attributes", "ExclusiveStartKey",
-                                           "LastEvaluatedKey", "ItemCollectionKey", "NewImage", "OldImage",
-                                           "ExpressionAttributeValues"};
+                                           "LastEvaluatedKey", "ItemCollectionKey", "NewImage", "OldImage"};
+
+/* The legacy members: attribute name -> a condition or an update whose "Value" and
+   "AttributeValueList" hold that attribute's values. */
+static const char *const LEGACY_MEMBERS[] = {"AttributeUpdates", "Expected", "ScanFilter", "QueryFilter", "KeyConditions"};
+
+/* The expressions that name attributes beside ExpressionAttributeValues' placeholders. */
+static const char *const EXPRESSIONS[] = {"ConditionExpression", "KeyConditionExpression", "FilterExpression",
+                                          "UpdateExpression"};
 
 void ddb_record_rules_free(ddb_record_rules *rules)
 {
@@ -60,6 +78,12 @@ static int action_of(const ddb_json *v)
         if (strcmp(v->u.s, ACTIONS[i]) == 0)
             return i;
     return -1;
+}
+
+/* Whether a hash key has real strength (proto/secret_key.h: the import's rule, the SDK recorders'). */
+static int key_strong(const ddb_json *key)
+{
+    return key != NULL && key->type == DDB_JSON_STRING && ddb_secret_key_weakness(key->u.s, key->n) == NULL;
 }
 
 ddb_record_rules *ddb_record_rules_of(const ddb_json *v, char *err, size_t errlen)
@@ -90,6 +114,11 @@ ddb_record_rules *ddb_record_rules_of(const ddb_json *v, char *err, size_t errle
         if (act < 0) {
             snprintf(err, errlen, "redaction rules: attribute \"%s\": the action is \"hash\", \"redact\", \"drop\" or \"keep\"",
                      attrs->u.members[i].key);
+            ddb_record_rules_free(rules);
+            return NULL;
+        }
+        if (act == R_HASH && (key == NULL || !key_strong(key))) {
+            snprintf(err, errlen, WEAK_KEY_MSG);
             ddb_record_rules_free(rules);
             return NULL;
         }
@@ -149,6 +178,15 @@ static rule_action rule_of(const ddb_record_rules *rules, const char *name)
     return rules->any;
 }
 
+/* The rule of attribute s[0..n). */
+static rule_action rule_of_n(const ddb_record_rules *rules, const char *s, size_t n)
+{
+    for (size_t i = 0; i < rules->n; i++)
+        if (strlen(rules->names[i]) == n && memcmp(rules->names[i], s, n) == 0)
+            return rules->acts[i];
+    return rules->any;
+}
+
 /* A scalar's replacement: type is 'S', 'N' or 'B'. */
 static const char *scalar(const ddb_record_rules *rules, ddb_arena *a, char type, const char *s, size_t n,
                           rule_action act, uint32_t *len)
@@ -162,7 +200,7 @@ static const char *scalar(const ddb_record_rules *rules, ddb_arena *a, char type
         *len = (uint32_t)strlen(out);
         return out;
     }
-    crypto_auth_hmacsha256_init(&st, rules->key != NULL ? rules->key : (const unsigned char *)"", rules->klen);
+    crypto_auth_hmacsha256_init(&st, rules->key, rules->klen); /* (a hash rule has its key: rules_of) */
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)prefix, 2);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)s, n);
     crypto_auth_hmacsha256_final(&st, mac);
@@ -215,15 +253,148 @@ static void rewrite_value(const ddb_record_rules *rules, ddb_arena *a, ddb_json 
     }
 }
 
-/* An item (name -> AttributeValue): each attribute by its rule. */
-static void redact_item(const ddb_record_rules *rules, ddb_arena *a, ddb_json *item)
+/*
+ * A placeholder's rule: that of the attributes an expression of its request compares it with,
+ * wherever it uses it (":u" in "uid = :u" takes uid's), the strictest when they are several (keep,
+ * hash, redact, drop, in that order); its own name's (":uid" uid's) when no expression names an
+ * attribute beside it. An expression is read as tokens, enough to cut it into its comparisons: a
+ * comparison, a function's call, BETWEEN's two bounds and IN's list are one each; AND, OR, NOT,
+ * SET, REMOVE, ADD, DELETE, a grouping parenthesis and a comma outside a call separate them. The
+ * SDK recorders read expressions the same way (integrations/record/).
+ */
+typedef struct scan {
+    const ddb_record_rules *rules;
+    const ddb_json *names; /* ExpressionAttributeNames */
+    const char *p;         /* the placeholder */
+    int has_p, most, best, between;
+} scan;
+
+/* The end of one comparison. */
+static void cut(scan *sc)
+{
+    if (sc->has_p && sc->most > sc->best)
+        sc->best = sc->most;
+    sc->has_p = sc->between = 0;
+    sc->most = -1;
+}
+
+/* Attribute s[0..n) named in the comparison (a #name: the name it stands for). */
+static void attribute(scan *sc, const char *s, size_t n)
+{
+    const ddb_json *real;
+    char name[256];
+    int act;
+
+    if (s[0] == '#' && n < sizeof(name) && sc->names != NULL && sc->names->type == DDB_JSON_OBJECT) {
+        memcpy(name, s, n);
+        name[n] = '\0';
+        if ((real = ddb_json_get(sc->names, name)) != NULL && real->type == DDB_JSON_STRING)
+            s = real->u.s, n = real->n;
+    }
+    act = (int)rule_of_n(sc->rules, s, n);
+    if (act > sc->most)
+        sc->most = act;
+}
+
+static int word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+static int keyword(const char *s, size_t n, const char *kw)
+{
+    return strlen(kw) == n && strncasecmp(s, kw, n) == 0;
+}
+
+/* A word (a name, a keyword, a function's name) at x[i..j). prev: the previous token's kind. */
+static char word(scan *sc, const char *x, size_t i, size_t j, size_t n, char prev)
+{
+    size_t k = j;
+
+    while (k < n && isspace((unsigned char)x[k]))
+        k++;
+    if (keyword(x + i, j - i, "AND")) {
+        if (sc->between)
+            sc->between = 0;
+        else
+            cut(sc);
+    } else if (keyword(x + i, j - i, "OR") || keyword(x + i, j - i, "NOT") || keyword(x + i, j - i, "SET") ||
+               keyword(x + i, j - i, "REMOVE") || keyword(x + i, j - i, "ADD") || keyword(x + i, j - i, "DELETE")) {
+        cut(sc);
+    } else if (keyword(x + i, j - i, "BETWEEN")) {
+        sc->between = 1;
+    } else if (keyword(x + i, j - i, "IN")) {
+        return 'i';
+    } else if (k < n && x[k] == '(') {
+        return 'f';
+    } else if (prev != '.' && !isdigit((unsigned char)x[i])) { /* (a.b: b is a's, not an attribute) */
+        attribute(sc, x + i, j - i);
+    }
+    return 'n';
+}
+
+static void scan_expression(scan *sc, const char *x, size_t n)
+{
+    char calls[64]; /* per open parenthesis: 'c' a call's or IN's list, 'g' a group */
+    int depth = 0;
+    char prev = 0;
+
+    for (size_t i = 0, j; i < n; i = j) {
+        j = i + 1;
+        if (x[i] == ':' || x[i] == '#' || word_char(x[i])) {
+            while (j < n && word_char(x[j]))
+                j++;
+            if (x[i] == ':')
+                sc->has_p |= strlen(sc->p) == j - i && memcmp(sc->p, x + i, j - i) == 0, prev = 'v';
+            else if (x[i] == '#')
+                prev = prev != '.' ? (attribute(sc, x + i, j - i), 'n') : 'n';
+            else
+                prev = word(sc, x, i, j, n, prev);
+        } else if (x[i] == '(') {
+            char kind = prev == 'f' || prev == 'i' ? 'c' : 'g';
+            if (depth < (int)sizeof(calls))
+                calls[depth] = kind;
+            depth++;
+            if (kind == 'g')
+                cut(sc);
+            prev = '(';
+        } else if (x[i] == ')') {
+            if (depth == 0 || --depth >= (int)sizeof(calls) || calls[depth] == 'g')
+                cut(sc);
+            prev = ')';
+        } else if (x[i] == ',') {
+            if (depth == 0 || depth > (int)sizeof(calls) || calls[depth - 1] == 'g')
+                cut(sc);
+            prev = ',';
+        } else if (!isspace((unsigned char)x[i])) {
+            prev = x[i] == '.' ? '.' : 'o';
+        }
+    }
+    cut(sc);
+}
+
+static rule_action placeholder_rule(const ddb_record_rules *rules, const ddb_json *req, const char *p)
+{
+    scan sc = {rules, ddb_json_get(req, "ExpressionAttributeNames"), p, 0, -1, -1, 0};
+    const ddb_json *x;
+
+    for (size_t i = 0; i < sizeof(EXPRESSIONS) / sizeof(EXPRESSIONS[0]); i++)
+        if ((x = ddb_json_get(req, EXPRESSIONS[i])) != NULL && x->type == DDB_JSON_STRING)
+            scan_expression(&sc, x->u.s, x->n);
+    return sc.best >= 0 ? (rule_action)sc.best : rule_of(rules, p);
+}
+
+/* An item (name -> AttributeValue): each attribute by its rule; a placeholder ("ExpressionAttributeValues"
+   of `req`, non-NULL) by the rule of the attributes its request's expressions compare it with. */
+static void redact_item(const ddb_record_rules *rules, ddb_arena *a, ddb_json *item, const ddb_json *req)
 {
     uint32_t kept = 0;
 
     if (item == NULL || item->type != DDB_JSON_OBJECT)
         return;
     for (uint32_t i = 0; i < item->n; i++) {
-        rule_action act = rule_of(rules, item->u.members[i].key);
+        rule_action act = req != NULL ? placeholder_rule(rules, req, item->u.members[i].key)
+                                      : rule_of(rules, item->u.members[i].key);
         if (act == R_DROP)
             continue;
         if (act != R_KEEP)
@@ -233,21 +404,58 @@ static void redact_item(const ddb_record_rules *rules, ddb_arena *a, ddb_json *i
     item->n = kept;
 }
 
-static int item_member(const char *key)
+static int member_of(const char *key, const char *const *set, size_t n)
 {
-    for (size_t i = 0; i < sizeof(ITEM_MEMBERS) / sizeof(ITEM_MEMBERS[0]); i++)
-        if (strcmp(key, ITEM_MEMBERS[i]) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, set[i]) == 0)
             return 1;
     return 0;
 }
 
+#define MEMBER_OF(key, set) member_of(key, set, sizeof(set) / sizeof(set[0]))
+
 static void items(const ddb_record_rules *rules, ddb_arena *a, ddb_json *v)
 {
     if (v->type == DDB_JSON_OBJECT)
-        redact_item(rules, a, v);
+        redact_item(rules, a, v, NULL);
     else if (v->type == DDB_JSON_ARRAY)
         for (uint32_t i = 0; i < v->n; i++)
-            redact_item(rules, a, v->u.items[i]);
+            redact_item(rules, a, v->u.items[i], NULL);
+}
+
+/* o's member `key` (changed in place), or NULL. */
+static ddb_json *member(ddb_json *o, const char *key)
+{
+    for (uint32_t i = 0; i < o->n; i++)
+        if (strcmp(o->u.members[i].key, key) == 0)
+            return o->u.members[i].val;
+    return NULL;
+}
+
+/* A legacy member (attribute name -> {"Value": AV, "AttributeValueList": [AV, ...], ...}): each
+   attribute's values by its rule; "drop" leaves the attribute's entry out, as it leaves it out of
+   an item. */
+static void legacy(const ddb_record_rules *rules, ddb_arena *a, ddb_json *v)
+{
+    uint32_t kept = 0;
+
+    if (v->type != DDB_JSON_OBJECT)
+        return;
+    for (uint32_t i = 0; i < v->n; i++) {
+        rule_action act = rule_of_n(rules, v->u.members[i].key, strlen(v->u.members[i].key));
+        ddb_json *cond = v->u.members[i].val, *list;
+
+        if (act == R_DROP)
+            continue;
+        if (act != R_KEEP && cond != NULL && cond->type == DDB_JSON_OBJECT) {
+            rewrite_value(rules, a, member(cond, "Value"), act);
+            if ((list = member(cond, "AttributeValueList")) != NULL && list->type == DDB_JSON_ARRAY)
+                for (uint32_t k = 0; k < list->n; k++)
+                    rewrite_value(rules, a, list->u.items[k], act);
+        }
+        v->u.members[kept++] = v->u.members[i];
+    }
+    v->n = kept;
 }
 
 void ddb_record_redact(const ddb_record_rules *rules, ddb_arena *a, ddb_json *doc)
@@ -265,8 +473,12 @@ void ddb_record_redact(const ddb_record_rules *rules, ddb_arena *a, ddb_json *do
         const char *key = doc->u.members[i].key;
         ddb_json *v = doc->u.members[i].val;
 
-        if (item_member(key)) {
+        if (MEMBER_OF(key, ITEM_MEMBERS)) {
             items(rules, a, v);
+        } else if (strcmp(key, "ExpressionAttributeValues") == 0) {
+            redact_item(rules, a, v, doc);
+        } else if (MEMBER_OF(key, LEGACY_MEMBERS)) {
+            legacy(rules, a, v);
         } else if (strcmp(key, "Responses") == 0 && v->type == DDB_JSON_OBJECT) { /* BatchGetItem: table -> items */
             for (uint32_t t = 0; t < v->n; t++)
                 items(rules, a, v->u.members[t].val);

@@ -67,6 +67,7 @@ typedef struct ddb_req {
     struct ddb_meter *meter;
     double consumed_read, consumed_write;
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
+    int authenticated;      /* --auth verified its signature (a recording with --auth takes no other) */
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
     /* --seed of a template whose provisioned table's write capacity is auto scaled (CloudFormation's

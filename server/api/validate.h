@@ -102,9 +102,12 @@ const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *
  * member is read as JSON and left out, as DynamoDB's deserializer leaves it. A large body's tree
  * then holds what its operation reads and no more (issue 61: an unknown member of 15 MB of numbers
  * held a loop 5 s). Members of a known member of the wrong type are all built (the type pass
- * refuses it).
+ * refuses it). And within the request's own bounds (issue 73): a list past its length constraint
+ * is built to one element past it, and an item, a key or an AttributeValue to just past DynamoDB's
+ * 400 KB (DDB_JSON_AV_BUILT), the rest read and not built. *cut is set when an AttributeValue was
+ * left unbuilt: the tree is then not the request, only good for the checks that refuse it.
  */
-ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields);
+ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields, int *cut);
 /* The field `name` of a spec's list, or NULL. */
 const ddb_field *ddb_v_field(const ddb_field *fields, const char *name);
 

@@ -106,7 +106,9 @@ const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in);
 /* ---- resource-based policies (validate_policy.c) ---- */
 
 /* A policy document for a table (stream 0) or a stream: NULL or the ValidationException message. */
-const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream);
+/* `auth` (--auth's keys; NULL: none): a user ARN among the principals must name a user of the key
+   file, as IAM refuses a principal naming no user at put time. */
+const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream, const struct ddb_auth *auth);
 /* CreateTable's ResourcePolicy, when it has one. */
 const char *ddb_create_table_policy_rules(ddb_req *req, const ddb_json *in);
 

@@ -133,7 +133,36 @@ static const char *resource_var_unknown(ddb_arena *a, const ddb_json *st)
     return msg;
 }
 
-const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream)
+/* Whether a principal ARN names a user ("arn:PARTITION:iam::ACCOUNT:user/[PATH/]NAME") that no key
+   of the file is: such a principal names no one who can ever call, and a Deny naming it denies
+   no one. (The grammar checked the ARN's shape: rbp_grammar.c.) */
+static int unknown_user(const struct ddb_auth *auth, const char *s)
+{
+    const char *iam = strstr(s, ":iam::"), *acct, *name;
+
+    if (strncmp(s, "arn:", 4) != 0 || iam == NULL || strncmp(iam + 18, ":user/", 6) != 0)
+        return 0;
+    acct = iam + 6;
+    name = strrchr(iam + 24, '/');
+    return !ddb_auth_user_known(auth, acct, 12, name != NULL ? name + 1 : iam + 24);
+}
+
+/* A user no key of the file is, named among the statement's AWS principals. */
+static int names_unknown_user(const struct ddb_auth *auth, const ddb_json *st)
+{
+    const ddb_json *p = member(st, "Principal"), *aws;
+
+    if (p == NULL)
+        p = member(st, "NotPrincipal");
+    if (auth == NULL || p == NULL || p->type != DDB_JSON_OBJECT || (aws = member(p, "AWS")) == NULL)
+        return 0;
+    for (uint32_t i = 0; i < (aws->type == DDB_JSON_ARRAY ? aws->n : 1); i++)
+        if (unknown_user(auth, (aws->type == DDB_JSON_ARRAY ? aws->u.items[i] : aws)->u.s))
+            return 1;
+    return 0;
+}
+
+const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream, const struct ddb_auth *auth)
 {
     const ddb_json *root, *stmts, *version;
     const char *msg;
@@ -159,6 +188,8 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
             return BAD_DOC "This policy contains invalid Json";
         if ((msg = ddb_rbp_statement_grammar(st)) != NULL)
             return ddb_arena_sprintf(a, BAD_DOC "%s", msg);
+        if (names_unknown_user(auth, st))
+            return BAD_DOC DDB_RBP_BAD_PRINCIPAL;
         if ((msg = invalid_actions(a, member(st, "Action"), stream)) != NULL)
             return msg;
         for (uint32_t j = 0; sid != NULL && sid->type == DDB_JSON_STRING && j < i; j++) {
@@ -193,7 +224,7 @@ static const char *put_rules(ddb_req *req, const ddb_json *in)
 
     if (ddb_policy_arn_split(req, ddb_v_get(in, "ResourceArn")->u.s, &t) != DDB_OK)
         return req->err.msg != NULL ? req->err.msg : "";
-    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, t.stream_label != NULL);
+    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, t.stream_label != NULL, req->auth);
 }
 
 /* CreateTable's ResourcePolicy (after its other rules). */
@@ -203,7 +234,7 @@ const char *ddb_create_table_policy_rules(ddb_req *req, const ddb_json *in)
 
     if (doc == NULL || doc->type != DDB_JSON_STRING)
         return NULL;
-    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, 0);
+    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, 0, req->auth);
 }
 
 /* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */

@@ -131,10 +131,40 @@ static const void *known_element(const void *arr)
     return f->type == DDB_V_LIST && f->children != NULL ? &f->children[0] : NULL;
 }
 
-ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields)
+/* A list's length constraint: no more of it is built than one past it (the check refuses it as it
+   is, its message the same: a length bound's failure echoes no count). */
+static uint32_t known_bound(const void *arr)
+{
+    const ddb_field *f = arr;
+
+    return f->type == DDB_V_LIST && (f->flags & DDB_VF_LEN_MAX) && f->len_max > 0 ? (uint32_t)f->len_max : 0;
+}
+
+/* What DynamoDB's item size bounds: an AttributeValue, and a map of them that is an item or a key
+   (its size the sum of its names' and values'). ExpressionAttributeValues is not one item: each
+   value is bounded alone, as a value that large can only be a comparison's operand. A key cut
+   (Key, ExclusiveStartKey, a member of Keys) is left to the key checks, which refuse what is
+   built of it as they refuse the whole: an attribute the schema does not have, or a key
+   attribute's value over 2 KB or of another type (a string is built whole, one node). */
+static int known_attr(const void *desc)
+{
+    const ddb_field *f = desc;
+
+    if (f->type == DDB_V_ATTR)
+        return DDB_JSON_CUT_VALUE;
+    if (f->type != DDB_V_MAP || f->children == NULL || f->children[0].type != DDB_V_ATTR ||
+        strcmp(f->name, "ExpressionAttributeValues") == 0)
+        return 0;
+    return strcmp(f->name, "Key") == 0 || strcmp(f->name, "ExclusiveStartKey") == 0 || strcmp(f->name, "member") == 0
+               ? DDB_JSON_CUT_KEY
+               : DDB_JSON_CUT_VALUE;
+}
+
+ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields, int *cut)
 {
     const ddb_field root = {.name = "", .type = DDB_V_STRUCT, .children = fields};
-    const ddb_json_filter filter = {&root, known_member, known_element};
+    const ddb_json_filter filter = {&root, known_member, known_element, known_bound, known_attr, cut};
 
+    *cut = 0;
     return ddb_json_parse_input_filtered(a, text, len, NULL, &filter);
 }

@@ -11,6 +11,34 @@ static _Atomic int64_t offset_ms;
 /* The frozen reading, ms since the epoch; -1: the clock runs (the wall clock plus offset_ms). A
    running clock costs its readers one more relaxed load than the offset alone. */
 static _Atomic int64_t frozen_ms = -1;
+/* Every step back the clock was moved, added up (ddb_clock_meter_ms). */
+static _Atomic int64_t rewound_ms;
+/* The latest reading before a step back (ddb_clock_high_ms). */
+static _Atomic uint64_t high_ms;
+
+/* Counts a move of the reading from `before` to where it stands now, when it went back. */
+static void note_move(uint64_t before)
+{
+    uint64_t after = ddb_clock_now_ms();
+
+    if (after < before) {
+        atomic_fetch_add(&rewound_ms, (int64_t)(before - after));
+        if (before > atomic_load(&high_ms))
+            atomic_store(&high_ms, before);
+    }
+}
+
+uint64_t ddb_clock_high_ms(void)
+{
+    uint64_t now = ddb_clock_now_ms(), high = atomic_load_explicit(&high_ms, memory_order_relaxed);
+
+    return now > high ? now : high;
+}
+
+uint64_t ddb_clock_meter_ms(void)
+{
+    return ddb_clock_now_ms() + (uint64_t)atomic_load_explicit(&rewound_ms, memory_order_relaxed);
+}
 
 uint64_t ddb_clock_now_ms(void)
 {
@@ -39,18 +67,24 @@ int64_t ddb_clock_offset_ms(void)
 
 void ddb_clock_set_offset_ms(int64_t offset)
 {
+    uint64_t before = ddb_clock_now_ms();
+
     if (atomic_load(&frozen_ms) >= 0)
         atomic_store(&frozen_ms, (int64_t)ddb_clock_system_ms() + offset);
     else
         atomic_store(&offset_ms, offset);
+    note_move(before);
 }
 
 void ddb_clock_set_ms(uint64_t ms)
 {
+    uint64_t before = ddb_clock_now_ms();
+
     if (atomic_load(&frozen_ms) >= 0)
         atomic_store(&frozen_ms, (int64_t)ms);
     else
         atomic_store(&offset_ms, (int64_t)ms - (int64_t)ddb_clock_system_ms());
+    note_move(before);
 }
 
 /* (a test moves the clock from one thread at a time: the admin door's; these need no lock) */

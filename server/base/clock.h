@@ -14,9 +14,11 @@
  *                       iterators' 15 minutes, ClientRequestToken windows, PITR windows. A suite
  *                       can advance a day and see a day's expiry happen at once; no other
  *                       emulator can.
- *                       What ddbd simulates of production runs on it too: capacity buckets and
- *                       burst, hot-partition seconds, index lag, stale reads, replication lag,
- *                       injected faults' windows and their added latency, table states.
+ *                       What ddbd simulates of production runs on it too: hot-partition seconds,
+ *                       replication lag, injected faults' windows and their added latency; and,
+ *                       through ddb_clock_meter_ms (durations: a step back takes nothing back),
+ *                       capacity buckets and burst, index lag and stale reads; through
+ *                       ddb_clock_high_ms (what came due stays due), table states.
  *   ddb_clock_mono_*    THE MONOTONIC CLOCK: never moves with the admin clock nor with the system's
  *                       clock being set. What the server measures of itself: durations, timeouts,
  *                       intervals and latency (request seconds, checkpoint and sweep intervals).
@@ -52,6 +54,16 @@ void ddb_clock_set_ms(uint64_t ms);
 /* Stops the clock where it stands, or lets it run on from where it stands. */
 void ddb_clock_freeze(void);
 void ddb_clock_run(void);
+/* The server's clock with every step back it was moved taken out: it moves forward with the clock
+   and stands still while the clock is moved back, so it never goes back. What measures a rate
+   runs on it (capacity buckets, engine/capacity/throttle.c): a clock moved back an hour neither
+   leaves a bucket an hour in its future (refusing every write until the clock caught up) nor
+   fills one; a step forward fills buckets as the time passing would. Never shown to a client. */
+uint64_t ddb_clock_meter_ms(void);
+/* The latest time the clock has shown (it, or its reading before a step back). What has come due
+   stays due by it: a table ACTIVE (or gone) once its --table-states time passed is not CREATING
+   (or DELETING) again after the clock is moved back. */
+uint64_t ddb_clock_high_ms(void);
 /* Whether it is frozen. */
 int ddb_clock_frozen(void);
 /* Parses --clock's "running", "frozen" or "frozen@MS" (MS since the epoch, at most the end of year

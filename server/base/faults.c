@@ -46,6 +46,15 @@ static void bugs_init(const char *v)
     }
 }
 
+size_t ddb_bug_unset_size(void)
+{
+    /* volatile: the compiler cannot follow the pointer to the block, so it does not refuse the read
+       that is the bug (-Wmaybe-uninitialized) */
+    size_t *volatile block = malloc(sizeof *block);
+
+    return block != NULL ? *block : 0;
+}
+
 void ddb_crash_points_init(void)
 {
     const char *v = getenv("DDBD_CRASH_POINT"), *d = getenv("DDBD_DELAY_POINT"), *colon;

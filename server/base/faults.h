@@ -39,6 +39,7 @@
 #ifndef DDB_FAULTS_H
 #define DDB_FAULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 extern const char *ddb_crash_armed; /* the armed point's name, or NULL (also when only a delay is armed) */
@@ -69,20 +70,25 @@ void ddb_fault_set_storage(int write_errors, long long free_bytes, int stuck_res
 
 /*
  * Deliberate bugs, armed by DDBD_BUG=<name>[,<name>...] at start-up (ddb_crash_points_init), each
- * breaking one promise the consistency checkers (tests/consistency/) must then catch: they prove the
- * checkers have teeth against the real server, not only against hand-made histories (ctest
- * consistency.caught_*). Never armed outside those tests; unarmed, a bug costs one load and test.
+ * breaking one promise the consistency checkers (tests/consistency/) or valgrind memcheck must then
+ * catch: they prove the checkers have teeth against the real server, not only against hand-made
+ * histories (ctest consistency.caught_*, memcheck.caught_*). Never armed outside those tests; unarmed, a bug costs one load and test.
  *   unsynced-ack       RocksDB item writes skip the write-ahead log, so an acknowledged write lives
  *                      only in the memtable and kill -9 loses it (durability)
  *   unlocked-commit    a commit reads, decides and writes without its keys' locks, a millisecond
  *                      between the read and the write (conditions, ADD and transactions race)
  *   torn-transaction   a commit of several keys is written one write at a time, a millisecond
  *                      apart, so a snapshot read (TransactGetItems) can see half of it (atomicity)
+ *   unset-size         GetItem charges a size read from a heap block never written, and never frees
+ *                      the block: what valgrind memcheck must catch (ctest memcheck.caught_unset_size:
+ *                      an uninitialised value in a conditional, as issue 72's stale BatchGetItem
+ *                      charge, and a definite leak)
  */
 #define DDB_BUG_LIST(X)                                                                                    \
     X(UNSYNCED_ACK, "unsynced-ack")                                                                        \
     X(UNLOCKED_COMMIT, "unlocked-commit")                                                                  \
-    X(TORN_TRANSACTION, "torn-transaction")
+    X(TORN_TRANSACTION, "torn-transaction")                                                                \
+    X(UNSET_SIZE, "unset-size")
 
 typedef enum ddb_bug_id {
 #define X(id, name) DDB_BUG_##id,
@@ -96,6 +102,9 @@ static inline int ddb_bug(ddb_bug_id b)
 {
     return __builtin_expect((ddb_bugs_armed >> b) & 1u, 0);
 }
+
+/* The unset-size bug's size: read from a fresh heap block never written, the block then dropped. */
+size_t ddb_bug_unset_size(void);
 
 /* 1 with probability `rate` (0 never draws), drawn from one seeded sequence (--fault-seed: the
    same seed and the same requests in the same order draw the same). Thread-safe. */

@@ -10,8 +10,10 @@
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
+#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
+#include "server/engine/catalog.h"
 #include "server/engine/engine.h"
 #include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/reader.h"
@@ -24,7 +26,7 @@
 static int refuse(ddb_buf *out, int status, const char *msg)
 {
     out->len = 0; /* a dry run's sample may have been written */
-    return ddb_door_message(out, status, msg);
+    return ddb_door_message(out, strcmp(msg, DDB_ANON_SAMPLE_STOPPED) == 0 ? 503 : status, msg);
 }
 
 /* The request's members: 0, or a refusal's message in msg. */
@@ -65,6 +67,7 @@ static int run_import(const ddb_api *api, const ddb_json *it, const ddb_json *ru
     ddb_buf body = {0}, res = {0};
     ddb_req r;
     ddb_http_in in;
+    ddb_gate_hold h;
     ddb_jw w;
     int status = 200;
 
@@ -84,7 +87,9 @@ static int run_import(const ddb_api *api, const ddb_json *it, const ddb_json *ru
     ddb_jw_init(&r.out, &res);
     in.target = target;
     in.target_len = sizeof(target) - 1;
+    ddb_catalog_hold(api->eng->catalog, &h); /* (the sample before it reads no table) */
     ddb_dispatch(api, &r, &in);
+    ddb_catalog_unhold(api->eng->catalog, &h);
     out->len = 0;
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
@@ -116,6 +121,7 @@ static int strict_check(const ddb_anon *an, const ddb_anon_source *src, ddb_buf 
     int status = 0;
 
     ddb_jw_init(&w, &rep);
+    ddb_log(DDB_LOG_INFO, "admin: a strict import's sample started (%d items at most)", STRICT_SAMPLE);
     if (ddb_anon_sample(an, src, STRICT_SAMPLE, 0, &w, &uncovered, err, sizeof(err)) != 0) {
         status = refuse(out, 400, err);
     } else if (uncovered > 0) {
@@ -157,7 +163,7 @@ int ddb_import_door(const ddb_api *api, const char *body, size_t blen, ddb_buf *
     fmt = ddb_json_get_str(it, "InputFormat");
     src = (ddb_anon_source){&eng->settings.objstore, ddb_json_get_str(src_m, "S3Bucket"),
                             ddb_json_get_str(src_m, "S3KeyPrefix"), fmt != NULL && strcmp(fmt, "ION") == 0,
-                            (int)ddb_xfer_comp_of(ddb_json_get_str(it, "InputCompressionType"))};
+                            (int)ddb_xfer_comp_of(ddb_json_get_str(it, "InputCompressionType")), &api->stopping};
     memset(&an, 0, sizeof(an));
     if (check_request(in, msg, sizeof(msg)) != 0) {
         status = refuse(out, 400, msg);
@@ -165,11 +171,11 @@ int ddb_import_door(const ddb_api *api, const char *body, size_t blen, ddb_buf *
                                 sizeof(msg)) != 0) {
         status = refuse(out, 400, msg);
     } else if (ddb_json_get(in, "DryRun") != NULL && ddb_json_get(in, "DryRun")->u.b) {
-        size_t uncovered;
+        size_t uncovered, max = (size_t)ddb_json_integer(ddb_json_get(in, "Sample"), DRY_RUN_SAMPLE);
+        ddb_log(DDB_LOG_INFO, "admin: a dry run's sample started (%zu items at most)", max);
         out->len = 0;
         ddb_jw_init(&w, out);
-        status = ddb_anon_sample(&an, &src, (size_t)ddb_json_integer(ddb_json_get(in, "Sample"), DRY_RUN_SAMPLE),
-                                 EXAMPLES, &w, &uncovered, msg, sizeof(msg)) == 0
+        status = ddb_anon_sample(&an, &src, max, EXAMPLES, &w, &uncovered, msg, sizeof(msg)) == 0
                      ? 200
                      : refuse(out, 400, msg);
     } else if (!an.strict || (status = strict_check(&an, &src, out)) == 0) {

@@ -7,7 +7,8 @@
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
  * month: the window's cost x month / window. Storage: the items' bytes and their indexes', with the
  * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage") and per index
- * item (the developer guide's GSI and LSI "Storage considerations"), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
+ * item (the developer guide's GSI and LSI "Storage considerations"), 48 more per item of a global
+ * table (its item sizes page), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
  * window's hours and a month's, whatever was consumed.
  */
 #include "server/doors/usage.h"
@@ -35,6 +36,7 @@
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
+#define GLOBAL_ITEM_OVERHEAD_BYTES 48 /* more, an item of a table with replicas: its system attributes */
 #define GB (1024.0 * 1024 * 1024)
 
 typedef ddb_price price;
@@ -212,10 +214,13 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
 
 /* Billable bytes: the items' and their indexes', and 100 bytes an item and an index item (a GSI's
    or an LSI's entry: the developer guide's "Storage considerations" of both, "100 bytes of
-   overhead per index item"; a vector index's are not known to carry it). */
+   overhead per index item"; a vector index's are not known to carry it), 48 more an item of a
+   table with replicas (the developer guide's "DynamoDB item sizes and formats": "global tables
+   requires an additional 48 bytes of storage overhead"). */
 static double storage_bytes(const ddb_table *t, const ddb_table_figures *f)
 {
-    double bytes = (double)f->bytes + ITEM_OVERHEAD_BYTES * (double)f->items;
+    double per_item = ITEM_OVERHEAD_BYTES + (t->nreplicas >= 2 ? GLOBAL_ITEM_OVERHEAD_BYTES : 0);
+    double bytes = (double)f->bytes + per_item * (double)f->items;
 
     for (unsigned i = 0; i < f->nix; i++)
         bytes += (double)f->ix[i].bytes;
@@ -588,15 +593,14 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
     ddb_jw_arr_begin(&w);
     for (size_t i = 0; i < n; i++) {
         double t[3] = {0, 0, 0};
-        ddb_usage_snap *u;
-        const ddb_usage_snap *base;
+        ddb_usage_snap *u, base;
         snaps[i] = NULL;
         if (tables[i]->stats == NULL)
             continue;
         snaps[i] = u = ddb_arena_alloc(&a, sizeof(*u));
         ddb_usage_snap_take(tables[i], u);
-        if (m != NULL && (base = ddb_usage_mark_table(m, tables[i]->id)) != NULL)
-            ddb_usage_snap_sub(u, base);
+        if (m != NULL && ddb_usage_mark_table(m, tables[i]->id, &base) == 0)
+            ddb_usage_snap_sub(u, &base);
         write_table(&w, eng->store, tables[i], u, &win, t);
         for (int k = 0; k < 3; k++)
             sum[k] += t[k];
@@ -671,7 +675,15 @@ static int set_mark(ddb_engine *eng, ddb_usage_marks *marks, const char *body, s
         return refuse(out, 400, "expected {\"name\": NAME}: " NAME_RULE "%.*s", "", 0);
     }
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
-    ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now);
+    if (ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now) != 0) {
+        char msg[300];
+        snprintf(msg, sizeof(msg),
+                 "the mark would hold more than the marks' budget of %zu bytes (the counters of %zu tables, kept "
+                 "in memory): use the whole run's report (GET /ddbd/usage), or fewer tables",
+                 ddb_usage_marks_budget(marks), n);
+        ddb_arena_free(&a);
+        return ddb_door_message(out, 400, msg); /* (not 413: h2o's error document answers that one) */
+    }
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "name");

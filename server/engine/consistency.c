@@ -38,7 +38,14 @@ typedef struct table_state {
     const char *name;
     int own;            /* set through ddb_consist_set (else the defaults, in s) */
     ddb_consist_settings s;
-    uint64_t nreads, nwrites; /* the draws taken: the sequence's position */
+    /* The stale-read draws taken, per table (its id): each table of the state, in each region,
+       has its own sequence of reads. (A write's index lag is drawn from the change itself,
+       lag_draw.) A few tables a state: a short array. */
+    struct draws {
+        uint32_t table_id;
+        uint64_t nreads;
+    } *draws, spill; /* spill: every table's when the array could not grow (out of memory) */
+    size_t ndraws, capdraws;
     change *oldest, *newest;
     size_t nchanges;
     uint64_t head_seq;  /* atomic: oldest's seq (UINT64_MAX: empty), read by the budget without mu */
@@ -70,6 +77,40 @@ static uint64_t draw(uint64_t seed, uint64_t salt, uint64_t n)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+/*
+ * A write's index lag: the draw of the change itself (its table, key and new image), not the n-th
+ * of a sequence. So it does not depend on the order in which the writes of different items reach
+ * the table: a global table's replica is written whenever replication reaches it, its items in
+ * any order (each item's changes in theirs), and a seeded run still repeats; so do writes from
+ * several clients at once. The same change of the same item draws the same lag.
+ */
+static uint64_t lag_draw(uint64_t seed, uint64_t key_hash, const char *img, size_t len)
+{
+    uint64_t h = key_hash;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)img[i]) * 0x100000001b3ULL;
+    return draw(seed, 1, h);
+}
+
+/* Table table_id's draws in ts (ts->mu held). */
+static struct draws *draws_of(table_state *ts, uint32_t table_id)
+{
+    for (size_t i = 0; i < ts->ndraws; i++)
+        if (ts->draws[i].table_id == table_id)
+            return &ts->draws[i];
+    if (ts->ndraws == ts->capdraws) {
+        size_t cap = ts->capdraws ? ts->capdraws * 2 : 4;
+        struct draws *d = realloc(ts->draws, cap * sizeof(*d));
+        if (d == NULL)
+            return &ts->spill;
+        ts->draws = d;
+        ts->capdraws = cap;
+    }
+    ts->draws[ts->ndraws] = (struct draws){table_id, 0};
+    return &ts->draws[ts->ndraws++];
 }
 
 int ddb_consist_parse_lag(const char *s, unsigned *min_ms, unsigned *max_ms)
@@ -257,6 +298,7 @@ void ddb_consist_free(struct ddb_consistency *c)
         log_clear(c, &c->tables[i]);
         free(c->tables[i].buckets);
         free((char *)c->tables[i].name);
+        free(c->tables[i].draws);
         pthread_mutex_destroy(&c->tables[i].mu);
     }
     pthread_mutex_destroy(&c->budget_mu);
@@ -319,7 +361,8 @@ int ddb_consist_set(struct ddb_consistency *c, const char *name, const ddb_consi
     pthread_mutex_lock(&ts->mu);
     ts->s = *s;
     ts->own = 1;
-    ts->nreads = ts->nwrites = 0;
+    ts->ndraws = 0;
+    ts->spill = (struct draws){0, 0};
     if (!settings_on(s))
         log_clear(c, ts);
     pthread_mutex_unlock(&ts->mu);
@@ -411,12 +454,10 @@ static change *change_new(struct ddb_consistency *c, const ddb_table *t, const d
 void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_key *key, const char *old,
                       size_t oldlen, const char *new_val, size_t newlen)
 {
-    uint64_t now = ddb_clock_now_ms();
+    uint64_t now = ddb_clock_meter_ms(); /* (lags and windows are durations: clock.h's meter) */
     table_state *ts = state_of(c, t);
     change *ch, *prev;
 
-    (void)new_val;
-    (void)newlen;
     if (ts == NULL && (!settings_on(&c->defaults) || (ts = state_make(c, t->name)) == NULL))
         return;
     pthread_mutex_lock(&ts->mu);
@@ -427,7 +468,7 @@ void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_k
     log_trim(c, ts, now);
     if (ts->s.lag_max_ms > 0)
         ch->v_ms = now + ts->s.lag_min_ms +
-                   draw(ts->s.seed, 1, ts->nwrites++) % ((uint64_t)ts->s.lag_max_ms - ts->s.lag_min_ms + 1);
+                   lag_draw(ts->s.seed, ch->hash, new_val, newlen) % ((uint64_t)ts->s.lag_max_ms - ts->s.lag_min_ms + 1);
     /* an item's changes reach the index in order: never before its previous one */
     if ((prev = *map_slot(ts, t->id, key, ch->hash)) != NULL && prev->v_ms > ch->v_ms)
         ch->v_ms = prev->v_ms;
@@ -466,9 +507,9 @@ static table_state *view_of(ddb_engine *eng, const ddb_table *t, const ddb_index
         pthread_mutex_unlock(&ts->mu);
         return NULL;
     }
-    *v = (view){t->id, ix != NULL && ix->kind == DDB_IX_GLOBAL, ddb_clock_now_ms(), 0};
+    *v = (view){t->id, ix != NULL && ix->kind == DDB_IX_GLOBAL, ddb_clock_meter_ms(), 0};
     if (ts->s.stale_ms > 0) {
-        uint64_t d = draw(ts->s.seed, 2, ts->nreads++);
+        uint64_t d = draw(ts->s.seed, 2, draws_of(ts, t->id)->nreads++);
         v->stale = (d & 1) ? 0 : ts->s.stale_ms / 2 + (d >> 1) % (ts->s.stale_ms - ts->s.stale_ms / 2 + 1);
     }
     return ts;
@@ -502,8 +543,10 @@ int ddb_consist_read_item(ddb_engine *eng, const ddb_table *t, int consistent, d
     pthread_mutex_unlock(&ts->mu);
     if (first == NULL)
         return ddb_read_item(eng, a, key, item, size, found);
-    /* the replica has the item as it was before the first change it misses */
+    /* the replica has the item as it was before the first change it misses (absent: no size, so
+       the read is charged as a read of no item, as ddb_read_item charges one) */
     *found = old != NULL;
+    *size = 0;
     if (!*found)
         return 0;
     *size = ddb_item_stored_size(old, oldlen);

@@ -25,8 +25,16 @@
  * a point read walks back from the item's newest change (an item map), a range read from the
  * log's newest as far as its window reaches.
  *
+ * A change's times and a read's "now" are on the meter clock (base/clock.h: the server's clock
+ * with its steps back taken out): a lag or a window is a duration, so a test that moves the clock
+ * back neither makes a table's eventually consistent reads miss what was written before the step
+ * (its writes stamped in the clock's new future) nor brings a deleted item back into an index;
+ * a step forward lets lags and windows run out as the time passing would.
+ *
  * Which reads are stale, and how long each write's index lag is, are drawn from the seed (one
- * sequence per table, restarted when its settings are set), so a test repeats exactly. With
+ * sequence per table and region, restarted when its settings are set: a global table's replica,
+ * which replication writes whenever it reaches it, takes no draw of its table's), so a test
+ * repeats exactly. With
  * nothing configured, eng->consistency is NULL and every entry point below is one test of it.
  */
 #ifndef DDB_CONSISTENCY_H

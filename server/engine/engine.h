@@ -68,6 +68,8 @@ typedef struct ddb_engine {
     struct ddb_consistency *consistency;
     /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
     struct ddb_gone_tables *gone;
+    /* the keys of the anonymised imports under way, in memory only (engine/xfer/anon.h) */
+    struct ddb_anon_keys *anon_keys;
     ddb_engine_settings settings;
 } ddb_engine;
 

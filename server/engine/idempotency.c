@@ -15,7 +15,14 @@
 
 #define PREFIX "txn/token/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
-#define RECORD_LEN (8 + DDB_TOKEN_DIGEST_BYTES)
+#define RECORD_LEN (8 + DDB_TOKEN_DIGEST_BYTES) /* a call over at its commit */
+#define HELD_RECORD_LEN (RECORD_LEN + 8)         /* a held call's: and its end, ms */
+
+/* Whether a value of vlen bytes is a token's record (either layout). */
+static int is_record(size_t vlen)
+{
+    return vlen == RECORD_LEN || vlen == HELD_RECORD_LEN;
+}
 
 typedef struct inflight {
     char *token;       /* strdup'd */
@@ -106,12 +113,16 @@ void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out)
     *out = (ddb_store_key){key, klen, NULL, 0, 1};
 }
 
-/* The state a stored record gives the token (NEW when there is none or it expired). */
+/* The state a stored record gives the token (NEW when there is none or it expired). Until the call's
+   end (its held answer's release) it is IN_PROGRESS, whatever the parameters: the gateway that runs
+   the call knows it from its calls in flight, another gateway of the store only from the record. */
 ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
                                    uint64_t now_ms)
 {
-    if (val == NULL || vlen != RECORD_LEN || ddb_get_be(val, 8) <= now_ms)
+    if (val == NULL || !is_record(vlen) || ddb_get_be(val, 8) <= now_ms)
         return DDB_TOKEN_NEW;
+    if (vlen == HELD_RECORD_LEN && now_ms < ddb_get_be(val + RECORD_LEN, 8))
+        return DDB_TOKEN_IN_PROGRESS;
     return sodium_memcmp(val + 8, digest, DDB_TOKEN_DIGEST_BYTES) == 0 ? DDB_TOKEN_REPLAY : DDB_TOKEN_MISMATCH;
 }
 
@@ -131,15 +142,19 @@ ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token)
 }
 
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
-                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t done_ms)
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t commit_ms, uint64_t done_ms)
 {
-    size_t klen;
+    size_t klen, vlen = done_ms > commit_ms ? HELD_RECORD_LEN : RECORD_LEN;
     char *key = record_key(a, token, &klen);
-    unsigned char *val = ddb_arena_alloc(a, RECORD_LEN);
+    unsigned char *val = ddb_arena_alloc(a, vlen);
 
     ddb_put_be((char *)val, done_ms + t->ttl_ms, 8);
     memcpy(val + 8, digest, DDB_TOKEN_DIGEST_BYTES);
-    ddb_batch_meta_put(b, key, klen, (const char *)val, RECORD_LEN);
+    /* the end only when it is not the commit (an injected latency holds the answer): the records of
+       every other call keep the layout older binaries read (they read a held one as no record) */
+    if (vlen == HELD_RECORD_LEN)
+        ddb_put_be((char *)val + RECORD_LEN, done_ms, 8);
+    ddb_batch_meta_put(b, key, klen, (const char *)val, vlen);
 }
 
 void ddb_token_end(ddb_tokens *t, const char *token, uint64_t until_ms)
@@ -180,7 +195,7 @@ uint64_t ddb_tokens_bytes(ddb_store *s)
 typedef struct live_token {
     uint64_t expires;
     const char *key;
-    size_t klen;
+    size_t klen, vlen;
 } live_token;
 
 static int by_expiry(const void *a, const void *b)
@@ -198,7 +213,7 @@ static uint64_t delete_oldest(ddb_batch *b, live_token *live, size_t n, uint64_t
     qsort(live, n, sizeof(*live), by_expiry);
     for (size_t i = 0; i < n && got < want; i++) {
         ddb_batch_meta_delete(b, live[i].key, live[i].klen);
-        got += live[i].klen + RECORD_LEN;
+        got += live[i].klen + live[i].vlen;
     }
     return got;
 }
@@ -232,11 +247,11 @@ long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms, uint64_t ol
         char *token = ddb_arena_strndup(&a, key + PREFIX_LEN, klen - PREFIX_LEN);
         if (inflight_find(t, token) >= 0)
             continue;
-        if (vlen == RECORD_LEN && ddb_get_be(val, 8) > now_ms) {
+        if (is_record(vlen) && ddb_get_be(val, 8) > now_ms) {
             if (oldest_bytes == 0)
                 continue;
             DDB_ARENA_ROOM(&a, live, nlive, cap, 64); /* the budget's trim: live records, sorted by expiry below */
-            live[nlive++] = (live_token){ddb_get_be(val, 8), ddb_arena_memdup(&a, key, klen), klen};
+            live[nlive++] = (live_token){ddb_get_be(val, 8), ddb_arena_memdup(&a, key, klen), klen, vlen};
             continue;
         }
         ddb_batch_meta_delete(&b, ddb_arena_memdup(&a, key, klen), klen);

@@ -5,7 +5,8 @@
  * completes: the same token with the same parameters succeeds again without applying twice; with
  * other parameters it is IdempotentParameterMismatchException; while the first call still runs,
  * TransactionInProgressException. ddbd keeps, per token, a record in the metadata space
- * ("txn/token/<token>": expiry in ms, big-endian, then the 32-byte digest of the request) written
+ * ("txn/token/<token>": expiry in ms, big-endian, the 32-byte digest of the request, then, only
+ * when an injected latency holds the answer past the commit, the call's end in ms) written
  * in the same atomic commit as the transaction. Its life counts from the call's completion on the
  * server's clock: the commit itself (not the decision before it, which a held call may leave far
  * behind), plus the answer's injected latency when a fault holds it (api/inject.h: the call runs
@@ -16,7 +17,10 @@
  * and applies nothing. As the commit compares it when it writes, two calls with one token on two
  * gateways sharing a pool (a client's retry on another while the first still runs) cannot both
  * apply it: the one that loses decides again and finds the record. Calls in flight in this process
- * are an in-memory set (TransactionInProgress). The background worker deletes expired records
+ * are an in-memory set (TransactionInProgress); another gateway learns that a call is still in
+ * progress from its record, until the call's end (a held answer's release, on the server's clock).
+ * Before the commit there is no record: a call there with the token runs, and finds the record
+ * once the first commits (or commits first), answering as a replay. The background worker deletes expired records
  * (ddb_tokens_expire).
  */
 #ifndef DDB_IDEMPOTENCY_H
@@ -57,10 +61,10 @@ ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token);
 void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out);
 ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
                                    uint64_t now_ms);
-/* Adds the token's record (expiring ttl after done_ms, when the call completes) to the transaction's
-   commit. */
+/* Adds the token's record to the transaction's commit at commit_ms: in progress until done_ms, when
+   the call completes (later than the commit when its answer is held), expiring ttl after it. */
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
-                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t done_ms);
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t commit_ms, uint64_t done_ms);
 /* The call is over: now, or (until_ms > 0) once the server's clock reaches until_ms, while its
    answer is held (an injected latency): until then the token is still in progress. */
 void ddb_token_end(ddb_tokens *t, const char *token, uint64_t until_ms);

@@ -53,6 +53,7 @@ static int check_condition(ddb_decision *r)
     if (m->condition == NULL || ddb_expr_eval_condition(m->condition, o->had_old ? &o->old : NULL))
         return 0;
     ddb_decision_fail(o, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+    o->refused_size = ddb_decide_refused_size(r);
     if (m->old_on_failure && o->had_old) { /* the error outlives the mutation: keep the item in the arena */
         ddb_attr *old = DDB_NEW(r->a, ddb_attr);
         *old = o->old;

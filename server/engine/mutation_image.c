@@ -70,6 +70,32 @@ static int apply_update(ddb_decision *r)
     return 0;
 }
 
+/* The size of the item the run's write would have made, had its condition held (0: none, or an
+   update that fails on the item). */
+static size_t would_make(ddb_decision *r)
+{
+    const ddb_mutation *m = r->m;
+    const ddb_mutation_outcome *o = r->out;
+    ddb_attr item;
+    const char *msg = NULL;
+
+    if (r->now.kind == DDB_MUT_PUT)
+        return billed_size(r, r->now.item, ddb_item_size(r->now.item));
+    if (r->now.kind != DDB_MUT_UPDATE)
+        return 0;
+    if ((o->had_old ? ddb_expr_apply_update(r->a, m->update, &o->old, &item, &msg)
+                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &item, &msg)) != 0)
+        return 0;
+    return billed_size(r, &item, ddb_item_size(&item));
+}
+
+size_t ddb_decide_refused_size(ddb_decision *r)
+{
+    size_t made = would_make(r), had = r->out->had_old ? r->out->old_size : 0;
+
+    return made > had ? made : had;
+}
+
 /* The new image (out->new_item, when has_new) of the run's kind and item (r->now), written to the
    batch, or the item's removal. */
 int ddb_decide_image(ddb_decision *r, ddb_batch *out)

@@ -84,7 +84,8 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
     ddb_crash_point("transact-before-commit");
     if (x->tok != NULL) { /* its life counts from the commit, read after everything that may hold it */
         x->tok->commit_ms = ddb_clock_now_ms();
-        ddb_token_record(x->tokens, out, x->runs[0].a, x->tok->token, x->tok->digest, x->tok->commit_ms + x->tok->hold_ms);
+        ddb_token_record(x->tokens, out, x->runs[0].a, x->tok->token, x->tok->digest, x->tok->commit_ms,
+                         x->tok->commit_ms + x->tok->hold_ms);
     }
     return 0;
 }

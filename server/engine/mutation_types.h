@@ -51,6 +51,7 @@ typedef struct ddb_mutation_outcome {
     int has_new;                       /* a new image was written (not for a delete or a no-op update) */
     ddb_attr new_item;
     size_t new_size;
+    size_t refused_size;               /* a failed condition's billed size (ddb_decide_refused_size) */
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
     int rep_stale;                     /* replicated: the item's last write was newer, nothing changed */
     uint64_t write_ms;                 /* a global table's: the write's time and region */

@@ -29,13 +29,14 @@
 /* Table t is still CREATING by the server's clock (one branch when the option never set it). */
 static inline int ddb_table_creating_now(const ddb_table *t)
 {
-    return t->active_at != 0 && ddb_clock_now_ms() < t->active_at;
+    return t->active_at != 0 && ddb_clock_high_ms() < t->active_at; /* (due stays due: clock.h) */
 }
 
 /* Index ix is still being created by the clock (its own "ddbdActiveAt"), whatever its build. */
 static inline int ddb_index_pending_now(const ddb_index *ix)
 {
-    return ix->active_at != 0 && ddb_clock_now_ms() < ix->active_at;
+    /* one deleted while still due (a Delete cancels a build) is DELETING, not CREATING */
+    return ix->active_at != 0 && ix->state != DDB_IX_DELETING && ddb_clock_high_ms() < ix->active_at;
 }
 
 /* Index ix is CREATING with Backfilling: being built, or not yet due by the clock. */

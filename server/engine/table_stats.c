@@ -389,6 +389,71 @@ static int shown_current(ddb_table_stats *s, uint64_t now, uint64_t every_ms, dd
     return 1;
 }
 
+/* Notes the indexes of t being built as the figures are taken (table_stats.h, `owed`). Under s->lock. */
+static void note_owed(ddb_table_stats *s, const ddb_table *t)
+{
+    s->nowed = 0;
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (ddb_index_maintained(&t->indexes[i]) && !ddb_index_countable(&t->indexes[i]))
+            s->owed[s->nowed++] = t->indexes[i].id;
+    }
+}
+
+/* Index `id` of t if it is countable now (built), else NULL. */
+static const ddb_index *built_index(const ddb_table *t, uint32_t id)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].id == id)
+            return ddb_index_countable(&t->indexes[i]) ? &t->indexes[i] : NULL;
+    }
+    return NULL;
+}
+
+/* Whether an index owed by the shown figures has been built since. Under s->lock. */
+static int owed_built(const ddb_table_stats *s, const ddb_table *t)
+{
+    for (unsigned i = 0; i < s->nowed; i++) {
+        if (built_index(t, s->owed[i]) != NULL)
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds to the shown figures those of each owed index now built, from `now` (exact figures taken
+   since), and no longer owes them. Under s->lock. */
+static void pay_owed(ddb_table_stats *s, const ddb_table *t, const ddb_table_figures *now)
+{
+    unsigned kept = 0;
+
+    for (unsigned i = 0; i < s->nowed; i++) {
+        if (built_index(t, s->owed[i]) == NULL)
+            s->owed[kept++] = s->owed[i];
+        else if (s->shown->nix < DDB_MAX_INDEXES)
+            s->shown->ix[s->shown->nix++] = ddb_table_figures_index(now, s->owed[i]);
+    }
+    s->nowed = kept;
+}
+
+/* The shown figures, with any owed index built since taken now (one pass when one is). */
+static int shown_paid(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    ddb_table_stats *s = t->stats;
+    ddb_table_figures now;
+    int owed, rc;
+
+    pthread_mutex_lock(&s->lock);
+    owed = owed_built(s, t);
+    pthread_mutex_unlock(&s->lock);
+    if (owed && (rc = ddb_table_figures_exact(store, t, &now)) != DDB_STORE_OK)
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    if (owed)
+        pay_owed(s, t, &now); /* another reader may have paid them meanwhile: then nothing is owed */
+    *out = *s->shown;
+    pthread_mutex_unlock(&s->lock);
+    return DDB_STORE_OK;
+}
+
 int ddb_table_figures_refreshed(ddb_store *store, const ddb_table *t, uint64_t every_ms, ddb_table_figures *out)
 {
     ddb_table_stats *s = t->stats;
@@ -400,14 +465,17 @@ int ddb_table_figures_refreshed(ddb_store *store, const ddb_table *t, uint64_t e
     pthread_mutex_lock(&s->lock);
     shown = shown_current(s, now, every_ms, out);
     pthread_mutex_unlock(&s->lock);
-    if (shown || (rc = ddb_table_figures_exact(store, t, out)) != DDB_STORE_OK)
-        return shown ? DDB_STORE_OK : rc;
+    if (shown)
+        return shown_paid(store, t, out);
+    if ((rc = ddb_table_figures_exact(store, t, out)) != DDB_STORE_OK)
+        return rc;
     pthread_mutex_lock(&s->lock);
     if (s->shown == NULL && (s->shown = calloc(1, sizeof(*s->shown))) == NULL)
         abort();
     if (now >= s->shown_ms + every_ms || s->shown_ms == 0) { /* else another reader refreshed them first */
         *s->shown = *out;
         s->shown_ms = now;
+        note_owed(s, t);
     } else {
         *out = *s->shown;
     }

@@ -82,6 +82,11 @@ typedef struct ddb_table_stats {
        are the first shown), else 0 */
     struct ddb_table_figures *shown;
     uint64_t shown_ms, born_ms;
+    /* the indexes being built when the shown figures were taken: theirs are taken when first read
+       after the build, so what a built index shows does not depend on whether the build (real time)
+       ended before or after the refresh (the server's clock) */
+    uint32_t owed[DDB_MAX_INDEXES];
+    unsigned nowed;
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded); `shared`
@@ -135,7 +140,9 @@ int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figu
  * --count-refresh: DescribeTable's figures of t as DynamoDB shows them, refreshed about every six
  * hours: those last taken, taken again (ddb_table_figures_exact) once `every_ms` of the server's
  * clock have passed since (a table created in this run: its zero figures at its creation; else
- * first taken when first asked). DDB_STORE_OK or the error of a pass.
+ * first taken when first asked). An index being built when they are taken shows zero until it is
+ * built, then the figures it has when first read after that, until the next refresh; one created
+ * after them shows zero until the next refresh. DDB_STORE_OK or the error of a pass.
  */
 int ddb_table_figures_refreshed(ddb_store *store, const ddb_table *t, uint64_t every_ms, ddb_table_figures *out);
 

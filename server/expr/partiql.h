@@ -97,6 +97,11 @@ uint32_t ddb_pq_nconjuncts(const ddb_pq_stmt *s);
 /* attribute_exists(hash_key) AND cond (cond may be NULL): an UPDATE or EXISTS needs its item. */
 ddb_expr *ddb_pq_require_item(ddb_arena *a, ddb_expr *cond, const char *hash_key);
 
+/* attribute_not_exists(hash_key) OR cond (NULL when cond is): a DELETE's WHERE beyond the key is
+ * checked against the item only when there is one ("If the DynamoDB table does not have any item
+ * with the same primary key ..., SUCCESS is returned with 0 items deleted", ql-reference.delete). */
+ddb_expr *ddb_pq_if_item(ddb_arena *a, ddb_expr *cond, const char *hash_key);
+
 /*
  * SELECT's result for one item: the whole item for *, else each listed path that is there, named
  * as DynamoDB names it: by its last attribute name and the list indexes after it (`m.k[0]` is

@@ -650,6 +650,24 @@ ddb_expr *ddb_pq_require_item(ddb_arena *a, ddb_expr *cond, const char *hash_key
     return e;
 }
 
+ddb_expr *ddb_pq_if_item(ddb_arena *a, ddb_expr *cond, const char *hash_key)
+{
+    ddb_node *absent;
+    ddb_expr *e;
+
+    if (cond == NULL)
+        return NULL;
+    absent = ddb_node_new(a, NK_FUNC, FN_ATTRIBUTE_NOT_EXISTS, 1);
+    absent->args[0] = ddb_node_path1(a, hash_key, strlen(hash_key));
+    e = DDB_NEW(a, ddb_expr);
+    e->kind = DDB_EXPR_CONDITION;
+    e->root = ddb_node_new(a, NK_OR, 0, 2);
+    e->root->args[0] = absent;
+    e->root->args[1] = cond->root;
+    ddb_expr_collect_facts(a, e);
+    return e;
+}
+
 /* ---------------------------------------------------------------- SELECT's result */
 
 /* "m.k[0]" is returned as "k[0]": the last named element and the indexes after it. */

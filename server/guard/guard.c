@@ -294,10 +294,21 @@ ddb_origin_verdict ddb_door_origin(const char *cors, const char *origin, size_t 
     return DDB_ORIGIN_FOREIGN;
 }
 
-int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen)
+int ddb_door_origin_refused(const char *cors, const char *origin, size_t olen, unsigned origins, const char *host,
+                            size_t hlen)
+{
+    return origins > 1 || ddb_door_origin(cors, origin, olen, host, hlen) == DDB_ORIGIN_FOREIGN;
+}
+
+int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen, unsigned origins)
 {
     size_t n = cors != NULL ? strlen(cors) : 0;
 
+    if (origins > 1)
+        return ddb_req_fail(r, DDB_E_ACCESS_DENIED,
+                            "The request carries %u Origin headers; a browser sends one, and this server judges "
+                            "a request by the one it carries",
+                            origins);
     return ddb_req_fail(r, DDB_E_ACCESS_DENIED,
                         "Origin '%.*s' may not call this server: --cors allows '%.*s' (loopback: pages on "
                         "localhost, 127.0.0.1 and [::1]); a page on another site could otherwise change or delete "
@@ -313,6 +324,14 @@ int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr,
         out->len = 0;
         ddb_req_render_error(r, out);
         return DDB_DOOR_HOST_STATUS;
+    }
+    /* a page on another site is refused at every door as at the API (--cors), whatever it sends */
+    if (dr->origin != NULL &&
+        ddb_door_origin_refused(dr->cors, dr->origin, dr->origin_len, dr->origins, dr->host, dr->host_len)) {
+        ddb_door_origin_refuse(r, dr->cors, dr->origin, dr->origin_len, dr->origins);
+        out->len = 0;
+        ddb_req_render_error(r, out);
+        return DDB_DOOR_ORIGIN_STATUS;
     }
     if (changes_state(dr->http->method) && !json_media(dr))
         return cross_site(out);

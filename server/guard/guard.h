@@ -90,8 +90,14 @@ typedef enum ddb_origin_verdict {
 /* The verdict on Origin [origin, +olen) (NULL: none) under `cors` (--cors; NULL: none allowed),
    for a request whose Host header is [host, +hlen). */
 ddb_origin_verdict ddb_door_origin(const char *cors, const char *origin, size_t olen, const char *host, size_t hlen);
-/* A foreign origin's refusal recorded on r: AccessDeniedException (status DDB_DOOR_ORIGIN_STATUS). */
-int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen);
+/* A foreign origin's refusal recorded on r: AccessDeniedException (status DDB_DOOR_ORIGIN_STATUS).
+   `origins`: how many Origin headers the request carries; more than one is refused whatever they
+   say (a browser sends one; a proxy in front may have judged another than the first). */
+int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen, unsigned origins);
+/* Whether a request with `origins` Origin headers, the first [origin, +olen), is refused: two or
+   more, or one that ddb_door_origin finds foreign. The API and every door ask it alike. */
+int ddb_door_origin_refused(const char *cors, const char *origin, size_t olen, unsigned origins, const char *host,
+                            size_t hlen);
 #define DDB_DOOR_ORIGIN_STATUS 403
 
 /* One HTTP request to a door. */
@@ -105,6 +111,10 @@ typedef struct ddb_door_request {
     const ddb_door_hosts *hosts;  /* the Host rule; NULL: none */
     const char *host;             /* the Host header (no NUL); NULL when none */
     size_t host_len;
+    const char *cors;             /* --cors (NULL: none allowed): the API's rule, every door's too */
+    const char *origin;           /* the first Origin header; NULL when none */
+    size_t origin_len;
+    unsigned origins;             /* how many Origin headers */
 } ddb_door_request;
 
 /*

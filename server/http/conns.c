@@ -86,6 +86,15 @@ static void conn_cut(http_conn *c, const char *why)
     }
 }
 
+void ddb_conns_cut_all(http_thread *t)
+{
+    for (h2o_linklist_t *n = t->conns.next, *next; n != &t->conns; n = next) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, lru, n);
+        next = n->next; /* (a cut that closes at once frees c) */
+        conn_cut(c, "the server is stopping");
+    }
+}
+
 static void release_body(http_conn *c)
 {
     if (c->reserved != 0) {

@@ -55,6 +55,10 @@ struct st_h2o_req_t;
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
 void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);
+/* At the loop's end (a stop): cuts every client connection still open (an SDK's pool keeps its
+   connections), so that h2o closes and frees each at the loop's next turns, and this tracking
+   with it. Before, a connection open at SIGTERM was left, its state lost (memcheck's leak). */
+void ddb_conns_cut_all(struct http_thread *t);
 /* After h2o_accept: wraps h2o's read callback. */
 void ddb_conn_started(struct st_h2o_socket_t *sock);
 /* At --max-connections: closes this thread's least recently active idle connection. Returns whether

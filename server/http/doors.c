@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/api/record.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/console/console.h"
@@ -71,22 +72,101 @@ static const char *reason_of(int status)
     }
 }
 
-/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
+/* An MCP call or admin request past --rados-inflight's bound, or skipped (its client gone): the API's answer then. */
+static const char overloaded[] = "{\"message\": \"" DDB_HTTP_OVERLOADED "\"}";
+
+/* A clock step, while a recording is on, is a line of it (record.h: ddb_record_clock): a replay
+   takes the step in its place, and what the step did (TTL deletes) happens there too. */
+static void record_clock_step(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_buf *out, uint64_t started)
+{
+    ddb_recording *rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE);
+
+    if (rec != NULL)
+        ddb_record_clock(rec, (unsigned)(t - h->threads), req->conn->id, req->entity.base, req->entity.len,
+                         out->data, out->len, started);
+}
+
+/* An admin request whose client went while it waited for a worker: not run. */
+static const char admin_gone[] = "{\"message\": \"the client closed its connection before the request ran\"}";
+
+/*
+ * ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore
+ * closes it. Run on the admin door's workers, never on the loop: an import's sample reads a whole
+ * source (issue 73: a 2 MB source held a loop for minutes, every other client of it and SIGTERM
+ * waiting), and a loop is every client's.
+ */
 static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
-    char method[16];
-    int status;
     h2o_iovec_t path = req->path_normalized;
+    offload_job *j = h->admin != NULL ? ddb_offload_take(h->admin) : NULL;
 
-    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
-    t->out.len = 0;
+    if (j == NULL) { /* past the workers' queue */
+        ddb_http_send_body(req, 503, reason_of(503), "application/json", overloaded, sizeof(overloaded) - 1);
+        return;
+    }
     /* the query too (/ddbd/contributor-insights/T?index=I): the normalized path has none */
     if (req->query_at != SIZE_MAX)
         path = h2o_concat(&req->pool, path, h2o_iovec_init(req->path.base + req->query_at,
                                                            req->path.len - req->query_at));
-    status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
-                           req->entity.base ? req->entity.len : 0, &t->out);
-    ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+    j->started = ddb_clock_mono_ns();
+    j->out.len = j->raw.len = 0;
+    j->method = ddb_arena_strndup(&j->arena, req->method.base, req->method.len);
+    j->path = ddb_arena_strndup(&j->arena, path.base, path.len);
+    j->plen = path.len;
+    j->traced = 0;
+    if (req->entity.base != NULL)
+        ddb_buf_append(&j->raw, req->entity.base, req->entity.len);
+    t->jobs++;
+    ddb_offload_submit(h->admin, j, req, &t->admin_rx);
+}
+
+/* On one of the door's workers: the request, or its 503 when its client has gone. */
+static void admin_run(void *ctx, offload_job *j, unsigned slot, int gone)
+{
+    ddb_http *h = ctx;
+
+    (void)slot; /* (the admin door runs outside the gate: no slot of it) */
+    if (gone) {
+        j->out.len = 0;
+        ddb_buf_append(&j->out, admin_gone, sizeof(admin_gone) - 1);
+        j->status = 503;
+        return;
+    }
+    j->status = h->env->admin(h->env->ctx, j->method, j->path, j->plen, j->raw.len ? j->raw.data : NULL, j->raw.len,
+                              &j->out);
+}
+
+int ddb_http_admin_start(ddb_http *h)
+{
+    return (h->admin = ddb_offload_start(ADMIN_WORKERS, 0, admin_run, h)) != NULL ? 0 : -1;
+}
+
+/* On its loop: one answer sent. */
+static void admin_answer(ddb_http *h, http_thread *t, offload_job *j)
+{
+    h2o_req_t *req = j->req;
+
+    if (j->status == 200 && req->entity.base != NULL && strcmp(j->method, "POST") == 0 &&
+        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/ddbd/clock")))
+        record_clock_step(h, t, req, &j->out, j->started);
+    ddb_http_send_body(req, j->status, reason_of(j->status), "application/json", j->out.data, j->out.len);
+}
+
+void ddb_http_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
+{
+    http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, admin_rx, rx);
+    ddb_http *h = t->http;
+
+    while (!h2o_linklist_is_empty(done)) {
+        offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
+        h2o_linklist_unlink(&j->msg.link);
+        t->jobs--;
+        if (j->req != NULL) {
+            *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
+            admin_answer(h, t, j);
+        }
+        ddb_offload_give_back(h->admin, j);
+    }
 }
 
 /* --console: a built-in file of the console (server/console/console.h), GET or HEAD only;
@@ -118,8 +198,6 @@ static void send_console(ddb_http *h, h2o_req_t *req)
     ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
 }
 
-/* An MCP call past --rados-inflight's bound, or skipped (its client gone): the API's answer then. */
-static const char overloaded[] = "{\"message\": \"" DDB_HTTP_OVERLOADED "\"}";
 
 static const char *arena_str(ddb_arena *a, const char *s)
 {
@@ -194,6 +272,7 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
     ddb_door_request dr;
     ddb_req who;
     h2o_iovec_t host = ddb_http_host(req);
+    h2o_iovec_t origin = ddb_http_header_value(req, H2O_STRLIT("origin"));
     int status;
 
     ddb_arena_reset(&t->arena);
@@ -204,7 +283,8 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
                             .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
                                                           req->path_normalized.len),
                             .private_port = private_port, .hosts = &h->hosts, .host = host.base,
-                            .host_len = host.len};
+                            .host_len = host.len, .cors = h->cfg->cors, .origin = origin.base,
+                            .origin_len = origin.len, .origins = ddb_http_header_count(req, H2O_STRLIT("origin"))};
     t->out.len = 0;
     if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
         ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);

@@ -59,6 +59,7 @@ typedef struct api_headers {
     h2o_iovec_t origin, content_type, content_encoding, target, peer, auth, traceparent, amzn_trace;
     int has_date;     /* X-Amz-Date or Date */
     int traceparents; /* 0, 1, or 2 for two or more */
+    unsigned origins; /* how many Origin headers (guard.h: more than one is refused) */
 } api_headers;
 
 static void take(h2o_iovec_t *slot, const h2o_header_t *e)
@@ -75,7 +76,12 @@ static void api_headers_of(const h2o_req_t *req, api_headers *hd)
         const char *n = e->name->base;
         switch (e->name->len) {
         case 4: hd->has_date |= memcmp(n, "date", 4) == 0; break;
-        case 6: if (memcmp(n, "origin", 6) == 0) take(&hd->origin, e); break;
+        case 6:
+            if (memcmp(n, "origin", 6) == 0) {
+                take(&hd->origin, e);
+                hd->origins++;
+            }
+            break;
         case 10: hd->has_date |= memcmp(n, "x-amz-date", 10) == 0; break;
         case 11:
             if (memcmp(n, "traceparent", 11) == 0) {
@@ -103,7 +109,7 @@ static void api_headers_of(const h2o_req_t *req, api_headers *hd)
 
 /* The API door's CORS rule (guard.h) on the request's Origin: Access-Control-Allow-Origin added
    when --cors grants it; the verdict, DDB_ORIGIN_FOREIGN to refuse. */
-static ddb_origin_verdict add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t origin)
+static ddb_origin_verdict add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t origin, unsigned origins)
 {
     h2o_iovec_t host;
     ddb_origin_verdict v;
@@ -111,6 +117,8 @@ static ddb_origin_verdict add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t orig
     if (origin.base == NULL) /* an SDK's request: the one branch the hot path pays */
         return DDB_ORIGIN_NONE;
     host = ddb_http_host(req);
+    if (origins > 1)
+        return DDB_ORIGIN_FOREIGN;
     v = ddb_door_origin(h->cfg->cors, origin.base, origin.len, host.base, host.len);
     if (v == DDB_ORIGIN_ANY)
         ddb_http_add_header(req, "Access-Control-Allow-Origin", "*", 1);
@@ -124,14 +132,14 @@ static ddb_origin_verdict add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t orig
 /* A page on an origin --cors does not allow: 403, AccessDeniedException, no Access-Control-Allow-*
    header (its preflight fails, so a browser sends it nothing else; a request sent anyway, which
    no browser's fetch does, is refused too rather than served unread). */
-static void refuse_origin(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t origin)
+static void refuse_origin(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t origin, unsigned origins)
 {
     ddb_req r;
 
     memset(&r, 0, sizeof(r));
     ddb_arena_reset(&t->arena);
     r.arena = &t->arena;
-    ddb_door_origin_refuse(&r, h->cfg->cors, origin.base, origin.len);
+    ddb_door_origin_refuse(&r, h->cfg->cors, origin.base, origin.len, origins);
     ddb_http_render_error(t, &r);
     ddb_http_send_body(req, DDB_DOOR_ORIGIN_STATUS, "Forbidden", "application/x-amz-json-1.0", t->err.data, t->err.len);
 }
@@ -187,8 +195,10 @@ static void send_preflight(ddb_http *h, http_thread *t, h2o_req_t *req)
         ddb_http_send_body(req, 200, "OK", NULL, "", 0);
         return;
     }
-    if ((v = add_cors(h, req, origin)) == DDB_ORIGIN_FOREIGN) {
-        refuse_origin(h, t, req, origin);
+    unsigned origins = ddb_http_header_count(req, H2O_STRLIT("origin"));
+
+    if ((v = add_cors(h, req, origin, origins)) == DDB_ORIGIN_FOREIGN) {
+        refuse_origin(h, t, req, origin, origins);
         return;
     }
     if (v == DDB_ORIGIN_ANY || v == DDB_ORIGIN_LISTED) {
@@ -626,8 +636,8 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     if (wrong_host(h, t, req))
         return;
     api_headers_of(req, &hd);
-    if (add_cors(h, req, hd.origin) == DDB_ORIGIN_FOREIGN) {
-        refuse_origin(h, t, req, hd.origin);
+    if (add_cors(h, req, hd.origin, hd.origins) == DDB_ORIGIN_FOREIGN) {
+        refuse_origin(h, t, req, hd.origin, hd.origins);
         return;
     }
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
@@ -820,6 +830,8 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->deferred);
     if (h->offload != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
+    if (h->admin != NULL)
+        h2o_multithread_register_receiver(t->ctx.queue, &t->admin_rx, ddb_http_admin_done);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -847,6 +859,10 @@ static void *thread_main(void *arg)
     for (int i = 0; (i < 4 || (t->jobs != 0 && i < OFFLOAD_DRAIN_TURNS)) &&
                     __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
         h2o_evloop_run(t->loop, 25);
+    /* what is still open (a client's idle keep-alive connection) is cut, and h2o closes it */
+    ddb_conns_cut_all(t);
+    for (int i = 0; i < 4 && !h2o_linklist_is_empty(&t->conns); i++)
+        h2o_evloop_run(t->loop, 10);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);
         h2o_socket_close(t->wake);
@@ -960,6 +976,8 @@ int ddb_http_start(ddb_http *h)
     if (h->cfg->rados_inflight != 0 &&
         (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
         return -1;
+    if (h->cfg->admin && ddb_http_admin_start(h) != 0)
+        return -1;
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
@@ -975,6 +993,7 @@ void ddb_http_stop(ddb_http *h)
     for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
     ddb_offload_stop(h->offload); /* no loop takes answers any more */
+    ddb_offload_stop(h->admin);   /* (a sample under way has seen api->stopping: main.c) */
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, NULL, NULL);
     for (unsigned i = 0; i < h->nthreads; i++) {

@@ -74,7 +74,8 @@ typedef struct http_thread {
     uint64_t swept_ms;
     int resume;
     h2o_multithread_receiver_t offload_rx; /* RADOS: the jobs done by the workers (offload.h) */
-    unsigned jobs;                         /* ... of this loop's requests, not yet back */
+    h2o_multithread_receiver_t admin_rx;   /* --admin: the admin door's requests done by its workers */
+    unsigned jobs;                         /* ... of this loop's requests, not yet back (both kinds) */
     h2o_req_t *last_req;   /* the request last handed to the handler, and its connection's record */
     void *last_conn;            /* room was made: admit waiting bodies */
 } http_thread;
@@ -98,6 +99,9 @@ struct ddb_http {
     size_t unsent_budget;       /* each thread's share of --max-unsent-bytes */
     uint64_t header_timeout_ms; /* --header-timeout */
     struct ddb_offload *offload; /* --rados-inflight: the request workers (offload.h); NULL: none */
+    /* --admin: the admin door's workers (offload.h's pool, ADMIN_WORKERS threads): a door's work (an
+       import's sample reads a whole source) never holds a loop; NULL: no admin door */
+    struct ddb_offload *admin;
     ddb_door_hosts hosts;        /* the names a Host header may give (guard.h) */
     volatile int stopping;
 };
@@ -138,6 +142,8 @@ typedef struct offload_job {
     int fd;                         /* the client's socket, looked at once before the job runs (-1: none) */
     int gone;                       /* (atomic) the request's pool is cleared: its client has gone */
     int mcp;                        /* an MCP call (doors.c), not an API request */
+    const char *method, *path;      /* an admin door's request (doors.c; the job's arena), or NULL */
+    size_t plen;
     const char *access_key, *region; /* MCP: the key the doors' guard verified (the job's arena) */
     int status;                     /* MCP: the answer's HTTP status */
     const char *mcp_ctype;          /* MCP: its Content-Type, or NULL (no body) */
@@ -165,10 +171,21 @@ void ddb_http_mcp_done(offload_job *j);
 /* An MCP call skipped because its client has gone: its (unsent) answer. */
 void ddb_http_mcp_skipped(offload_job *j);
 
+/* ---- doors.c: the admin door's requests on its workers, for http.c ---- */
+
+/* Its workers: two, so that one long request (an import's sample) leaves the others answered. */
+#define ADMIN_WORKERS 2
+/* Starts them (h->admin): 0, or -1. */
+int ddb_http_admin_start(ddb_http *h);
+/* A loop's receiver of the admin requests they ran: each answered (or dropped: its client gone). */
+void ddb_http_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done);
+
 /* ---- req_read.c: for http.c and doors.c ---- */
 
 /* The first header `name` (lower case) of req, or {NULL, 0}. */
 h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len);
+/* How many headers `name` (lower case) req carries. */
+unsigned ddb_http_header_count(h2o_req_t *req, const char *name, size_t len);
 /* The Host the client sent (HTTP/2's :authority), or {NULL, 0}: h2o fills req->authority in with
    its host's own name when there is none (HTTP/1.0). */
 h2o_iovec_t ddb_http_host(h2o_req_t *req);

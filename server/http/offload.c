@@ -117,7 +117,7 @@ ddb_offload *ddb_offload_start(unsigned workers, unsigned first_slot, offload_ru
         o->nworkers++;
     }
     if (o->nworkers != workers) {
-        ddb_log(DDB_LOG_ERROR, "--rados-inflight %u: cannot start the request workers", workers);
+        ddb_log(DDB_LOG_ERROR, "cannot start %u request workers", workers);
         ddb_offload_stop(o);
         return NULL;
     }

@@ -14,6 +14,15 @@ h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len)
     return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
 }
 
+unsigned ddb_http_header_count(h2o_req_t *req, const char *name, size_t len)
+{
+    unsigned n = 0;
+
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, len, i)) >= 0;)
+        n++;
+    return n;
+}
+
 /* The media type of a Content-Type: its parameters (";charset=...") and surrounding blanks dropped,
    as DynamoDB reads it (dynalite, checked against DynamoDB: split at ';', trimmed). */
 h2o_iovec_t ddb_http_media_type(h2o_iovec_t ct)

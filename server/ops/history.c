@@ -66,7 +66,11 @@ int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w)
     w->earliest = now > (uint64_t)w->days * DAY_MS && now - (uint64_t)w->days * DAY_MS > since
                       ? now - (uint64_t)w->days * DAY_MS
                       : since;
-    w->latest = now < w->earliest ? w->earliest : now;
+    /* never in the clock's future: a clock moved back before the window began (a test's step back)
+       leaves it [now, now], not a window no restore can name until the clock catches up */
+    if (w->earliest > now)
+        w->earliest = now;
+    w->latest = now;
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * the table CREATING until the import ends; ddbd's table is ACTIVE from the start, with the
  * items arriving (docs/compatibility.md). Deleting the table cancels the import.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/xfer.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_xfer.h"
@@ -97,6 +99,30 @@ static const char *log_group_arn(ddb_req *req)
                              req->account ? req->account : DDB_DEFAULT_ACCOUNT);
 }
 
+/* An anonymised import's rules as its record keeps them: every member but "key", which is kept in
+   memory only (anon.h, ddb_anon_keys): the record is in RocksDB's write-ahead log and files. */
+static void rules_without_key(ddb_req *req, ddb_jw *w, const char *id)
+{
+    const ddb_json *rules = req->import_rules;
+    const char *key = ddb_json_get_str(rules, "key");
+    unsigned char h[32];
+
+    ddb_jw_obj_begin(w);
+    for (uint32_t i = 0; rules->type == DDB_JSON_OBJECT && i < rules->n; i++) {
+        const ddb_json_member *m = &rules->u.members[i];
+        if (strcmp(m->key, "key") == 0)
+            continue;
+        ddb_jw_keyn(w, m->key, m->klen);
+        ddb_jw_json(w, m->val);
+    }
+    ddb_jw_obj_end(w);
+    if (key != NULL) { /* (the door refused rules without one) */
+        ddb_anon_key_of(key, h);
+        ddb_anon_keys_put(req->eng->anon_keys, id, h);
+        sodium_memzero(h, sizeof(h));
+    }
+}
+
 int ddb_op_import_table(ddb_req *req)
 {
     const ddb_json *in = req->in, *params = ddb_json_get(in, "TableCreationParameters"), *prev;
@@ -107,6 +133,7 @@ int ddb_op_import_table(ddb_req *req)
     char id[32], ts[40];
     ddb_buf buf = {0};
     ddb_jw w;
+    int rc;
 
     if (client_token(req, ddb_json_get_str(in, "ClientToken"), &prev) != DDB_OK)
         return req->err.code;
@@ -161,10 +188,13 @@ int ddb_op_import_table(ddb_req *req)
     ddb_jw_int(&w, t->id);
     if (req->import_rules != NULL) { /* checked by the door; read by the import (engine/xfer/anon.h) */
         ddb_jw_key(&w, "ddbdAnon");
-        ddb_jw_json(&w, req->import_rules);
+        rules_without_key(req, &w, id);
     }
     ddb_jw_obj_end(&w);
-    return ddb_xfer_start(req, DDB_IMPORT_PREFIX, id, &buf, "ImportTableDescription");
+    rc = ddb_xfer_start(req, DDB_IMPORT_PREFIX, id, &buf, "ImportTableDescription");
+    if (rc != DDB_OK && req->import_rules != NULL)
+        ddb_anon_keys_drop(req->eng->anon_keys, id);
+    return rc;
 }
 
 int ddb_op_describe_import(ddb_req *req)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/faults.h"
 #include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
@@ -55,13 +56,12 @@ static int run_mutation(ddb_req *req, ddb_mutation *m)
 
     if (ddb_mutate(req->eng, req->arena, m) == DDB_OK)
         return DDB_OK;
-    /* "If a ConditionExpression evaluates to false during a conditional write, DynamoDB still
-       consumes write capacity from the table": the existing item's size, at least one unit (the
-       developer guide's conditional writes), one figure for /metrics, the access log, the trace
-       span and --enforce-capacity's buckets (the table's and the partition's); the error itself
-       reports none */
+    /* "If the expression evaluates to false, DynamoDB still consumes write capacity units from the
+       table": the larger of the existing item and the one the write would have made, at least one
+       unit (mutation_image.h), one figure for /metrics, the access log, the trace span and
+       --enforce-capacity's buckets (the table's and the partition's); the error itself reports none */
     if (m->out.err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
-        ddb_consumed_add(&used, m->t, ddb_write_units(m->out.had_old ? m->out.old_size : 0), NULL);
+        ddb_consumed_add(&used, m->t, ddb_write_units(m->out.refused_size), NULL);
         ddb_consumed_record(req, &used);
         ddb_partition_record(req, m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
     }
@@ -202,6 +202,8 @@ int ddb_op_get_item(ddb_req *req)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail_internal(req);
+    if (ddb_bug(DDB_BUG_UNSET_SIZE))
+        size = ddb_bug_unset_size();
     ddb_pattern_record_key(req, t, &key);
     ddb_jw_obj_begin(w);
     if (found) {

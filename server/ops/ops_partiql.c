@@ -162,7 +162,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         break;
     case DDB_PQ_DELETE:
         ddb_mutation_init(m, DDB_MUT_DELETE, t, &key);
-        m->condition = rest;
+        m->condition = ddb_pq_if_item(req->arena, rest, t->hash_key); /* no item: 0 deleted */
         break;
     default: /* EXISTS(SELECT ...): the item is there and the rest of WHERE holds */
         if (rest == NULL)

@@ -53,7 +53,7 @@ static int deleting(ddb_req *req, const char *name, const char **desc, size_t *l
         return 0;
     key = ddb_ns_key(req->arena, req->ns, name);
     return ddb_catalog_get(req->eng->catalog, key) == NULL &&
-           ddb_gone_get(gone, key, ddb_clock_now_ms(), desc != NULL ? req->arena : NULL, desc, len);
+           ddb_gone_get(gone, key, ddb_clock_high_ms(), desc != NULL ? req->arena : NULL, desc, len);
 }
 
 /* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
@@ -283,7 +283,7 @@ int ddb_op_list_tables(ddb_req *req)
     ddb_gone_tables *g = ddb_gone_of(req->eng);
     const char **gone = NULL, **names;
     /* tables still DELETING are listed too, as DynamoDB lists them: a catalog page long enough */
-    size_t ngone = g != NULL ? ddb_gone_names(g, req->ns, ddb_clock_now_ms(), req->arena, &gone) : 0;
+    size_t ngone = g != NULL ? ddb_gone_names(g, req->ns, ddb_clock_high_ms(), req->arena, &gone) : 0;
     int more;
     size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena, start, max + ngone, &names, &more);
     ddb_jw *w = &req->out;

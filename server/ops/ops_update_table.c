@@ -317,6 +317,24 @@ static int on_demand_update(const gsi_plan *p)
            ddb_json_get(p->update, "WarmThroughput") != NULL;
 }
 
+/*
+ * Whether the plan deletes ix while it is being created (the Delete cancels the build, and is the
+ * request's one online change): a vector index CREATING (the conformance suite's tier2
+ * updateLifecycle, against DynamoDB), a GSI CREATING with Backfilling true, which DynamoDB's API
+ * reference says can be deleted (GlobalSecondaryIndexDescription, Backfilling). Every GSI that
+ * UpdateTable adds is CREATING with Backfilling (table_desc.c); one made with its table is CREATING
+ * only while its table is, which refuses every UpdateTable.
+ */
+static int deletes_own_build(const ddb_index *ix, const gsi_plan *p)
+{
+    const char *del = ix->kind == DDB_IX_VECTOR ? p->vdelete_name : p->delete_name;
+
+    if (del == NULL || strcmp(ix->name, del) != 0)
+        return 0;
+    return ix->kind == DDB_IX_VECTOR ? ix->state == DDB_IX_CREATING
+                                     : ix->state == DDB_IX_CREATING || ddb_index_pending_now(ix);
+}
+
 /* Reads GlobalSecondaryIndexUpdates (shapes already validated) and checks them against the table. */
 static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
 {
@@ -341,12 +359,10 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
         }
     }
     online += plan_vector_updates(req, p);
-    for (unsigned i = 0; online > 0 && i < t->nindexes; i++) /* a vector index still CREATING takes its own
-        Delete, which cancels the build (the conformance suite's tier2 updateLifecycle, against DynamoDB) */
+    for (unsigned i = 0; online > 0 && i < t->nindexes; i++)
         online += t->indexes[i].kind != DDB_IX_LOCAL &&
                   (t->indexes[i].state != DDB_IX_ACTIVE || ddb_index_pending_now(&t->indexes[i])) &&
-                  !(t->indexes[i].kind == DDB_IX_VECTOR && t->indexes[i].state == DDB_IX_CREATING &&
-                    p->vdelete_name != NULL && strcmp(t->indexes[i].name, p->vdelete_name) == 0);
+                  !deletes_own_build(&t->indexes[i], p);
     if (online > 1)
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
                             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "

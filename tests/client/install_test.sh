@@ -36,12 +36,14 @@ libdir=$(pkg-config --variable=libdir ddb)
 "$P/bin/ddbd" --version >/dev/null || fail "no server installed in bin/"
 echo "pkg-config --cflags --libs ddb: $(pkg-config --cflags --libs ddb)"
 
+# pkg-config's flags alone: its Libs carry the rpath, so the program runs with no LD_LIBRARY_PATH
 for ex in create_table put_get_query counter scan_pages; do
   cc -std=c11 -Wall -Wextra -Werror "$src/examples/$ex.c" $(pkg-config --cflags --libs ddb) \
-     -Wl,-rpath,"$P/lib" -o "$tmp/$ex" || fail "building $ex"
+     -o "$tmp/$ex" || fail "building $ex"
 done
-# ... and the LD_LIBRARY_PATH variant
-cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags --libs ddb) -o "$tmp/counter_ldpath" || fail "building"
+# ... and without the rpath, found through LD_LIBRARY_PATH
+cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags ddb) -L"$libdir" -lddb -o "$tmp/counter_ldpath" ||
+  fail "building"
 # the static archive: libddb.a plus its private dependencies, no libddb.so at run time
 cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags ddb) "$libdir/libddb.a" \
    $(pkg-config --static --libs ddb | sed 's/-lddb//') -o "$tmp/counter_static" || fail "static link"

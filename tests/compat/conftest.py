@@ -15,6 +15,11 @@ Fixtures:
   $DDBD_GATEWAYS=2 starts a second server with the same $DDBD_STORE_ARGS (two RADOS gateways on
                    one pool) and `ddb` sends its requests to the two in turn (tests/rados/run.sh).
   server_factory   starts extra, independent servers (e.g. --data-dir DIR for restart tests).
+  $DDBD_VALGRIND=1 runs every server DdbdServer starts (the session's, server_factory's, a test's
+                   own) and every command memcheck.wrap builds (`ddb replay`) under valgrind
+                   memcheck (tests/harness/memcheck.py): start and stop bounds 12 times longer,
+                   and after each test, and at the end of the session, any process that exited
+                   with memcheck errors fails it with its log (label memcheck, tests/tests.cmake).
 
 Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size; the
 ones shared with tests/security come from tests/harness/helpers.py (`from helpers import ...`), whose
@@ -42,6 +47,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+import memcheck  # noqa: E402  (tests/harness/memcheck.py)
 
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
@@ -94,8 +100,9 @@ class DdbdServer:
             self.argv = [DDBD_BIN] + list(raw_args)
         else:
             self.argv = [DDBD_BIN, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
-        # a wrapper that execs ddbd in its own process (taskset -c 0), so signals still reach it
-        self.argv = list(prefix) + self.argv
+        # a wrapper that execs ddbd in its own process (taskset -c 0), so signals still reach it;
+        # valgrind (memcheck.wrap) is one too: the guest runs in valgrind's process
+        self.argv = list(prefix) + memcheck.wrap("ddbd", self.argv)
         self.endpoint = "http://127.0.0.1:%d" % self.port
         self.env = dict(os.environ, **{k: str(v) for k, v in env.items()}) if env else None
         self.proc = None
@@ -104,6 +111,7 @@ class DdbdServer:
         self.ready_seconds = None
 
     def start(self, timeout=10.0):
+        timeout *= memcheck.SLOWDOWN
         if not os.path.exists(DDBD_BIN):
             pytest.fail("ddbd binary not found at %s (set DDBD_BIN)" % DDBD_BIN)
         t0 = time.monotonic()
@@ -147,6 +155,7 @@ class DdbdServer:
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         """Sends `sig` and returns the exit code (None if it had to be killed)."""
+        timeout *= memcheck.SLOWDOWN
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(sig)
@@ -188,8 +197,21 @@ def ddbd_server():
     yield servers[0]
     for server in servers:
         code = server.stop(signal.SIGTERM)
+        found = memcheck.findings()
+        assert not found, memcheck.failure_text(found)
         assert code == 0, "ddbd did not exit 0 on SIGTERM (got %r); stderr:\n%s" % (
             code, server.stderr_text()[-4000:])
+
+
+@pytest.fixture(autouse=True)
+def memcheck_findings():
+    """Under $DDBD_VALGRIND, fails the test after which a process exited with memcheck errors
+    (a server it started and stopped, server_factory's, a `ddb` command; torn down last, after
+    server_factory has stopped its servers)."""
+    yield
+    found = memcheck.findings()
+    if found:
+        pytest.fail(memcheck.failure_text(found), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -228,8 +250,9 @@ def ids_of(pid):
 # ---------------------------------------------------------------------------------------------
 
 def make_client(endpoint_url, **config):
+    # (under memcheck a first request runs through code valgrind has not translated yet: seconds)
     cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1},
-                 connect_timeout=5, read_timeout=30, **config)
+                 connect_timeout=5 * memcheck.SLOWDOWN, read_timeout=30 * memcheck.SLOWDOWN, **config)
     return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=REGION,
                         aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                         config=cfg)
@@ -359,7 +382,7 @@ def raw_request(endpoint, target=None, body=b"", method="POST", headers=None, si
     if sign and method == "POST":
         hdrs = sign_headers(endpoint, body, hdrs)
     host, port = endpoint.replace("http://", "").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn = http.client.HTTPConnection(host, int(port), timeout=10 * memcheck.SLOWDOWN)
     try:
         conn.request(method, path, body=body if (body or method == "POST") else None, headers=hdrs)
         resp = conn.getresponse()

@@ -134,8 +134,9 @@ def test_access_log_unwritable_path_refuses_to_start(tmp_path):
 def test_a_failed_condition_is_charged_alike_in_the_log_and_metrics(server_factory, tmp_path):
     """DynamoDB charges a write whose condition failed (the developer guide: "If a
     ConditionExpression evaluates to false during a conditional write, DynamoDB still consumes
-    write capacity from the table"): the existing item's size, at least one unit. /metrics charged
-    it; the access log (and the trace span, which takes the same figure) said writeUnits 0."""
+    write capacity from the table"): the larger of the existing item and the one the write would
+    have made, at least one unit. /metrics charged it; the access log (and the trace span, which
+    takes the same figure) said writeUnits 0."""
     from test_metrics import scrape
     path = str(tmp_path / "access.log")
     srv = server_factory(["--in-memory", "--access-log", path])
@@ -160,3 +161,34 @@ def test_a_failed_condition_is_charged_alike_in_the_log_and_metrics(server_facto
     assert failed == [("PutItem", 400, 3), ("UpdateItem", 400, 1), ("DeleteItem", 400, 3)]
     s = scrape(srv.endpoint)
     assert s['ddbd_consumed_capacity_units_total{table="al_cond",kind="write"}'] == 3 + sum(w for _, _, w in failed)
+
+
+def test_a_failed_condition_is_charged_the_item_it_would_have_written(server_factory, tmp_path):
+    """The developer guide's write capacity: a refused write is charged "the size of the item. This
+    item can be an existing item in the table or a new one you're attempting to create or update"
+    (its example: 300 KB existing, 310 KB new, charged 310). A PutItem or UpdateItem refused on a
+    missing key was charged 1 unit whatever it would have written."""
+    path = str(tmp_path / "access.log")
+    srv = server_factory(["--in-memory", "--access-log", path])
+    ddb = make_client(srv.endpoint)
+    create(ddb, "al_new")
+    ddb.put_item(TableName="al_new", Item={"pk": {"S": "small"}})                             # 1 unit
+    big = {"S": "x" * 2500}  # with its name and the key: 3 units
+    calls = [
+        lambda: ddb.put_item(TableName="al_new", Item={"pk": {"S": "none"}, "v": big},
+                             ConditionExpression="attribute_exists(pk)"),                  # 3 (new item)
+        lambda: ddb.put_item(TableName="al_new", Item={"pk": {"S": "small"}, "v": big},
+                             ConditionExpression="attribute_not_exists(pk)"),              # 3 (new > old)
+        lambda: ddb.update_item(TableName="al_new", Key={"pk": {"S": "none"}}, UpdateExpression="SET v = :v",
+                                ExpressionAttributeValues={":v": big},
+                                ConditionExpression="attribute_exists(pk)"),               # 3 (would make)
+        lambda: ddb.delete_item(TableName="al_new", Key={"pk": {"S": "none"}},
+                                ConditionExpression="attribute_exists(pk)"),               # 1 (nothing)
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert e.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    lines = read_lines(path, 6)
+    assert [(l["operation"], l["writeUnits"]) for l in lines[2:]] == [
+        ("PutItem", 3), ("PutItem", 3), ("UpdateItem", 3), ("DeleteItem", 1)]

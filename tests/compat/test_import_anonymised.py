@@ -303,6 +303,22 @@ def test_dry_run_shows_each_rule_on_a_sample(server, c, exports):
     assert_nothing_raw(server.stderr_text(), "the server's log after a dry run")
 
 
+@pytest.mark.parametrize("fmt", ["DYNAMODB_JSON", "ION"])
+def test_dry_run_of_an_empty_source(server, c, fmt):
+    """An export of an empty table, and a prefix that holds nothing: a sample of no item, nothing
+    to show (the sanitized server aborted on the empty sample)."""
+    arn = c.create_table(TableName=unique_name("empty"), BillingMode="PAY_PER_REQUEST",
+                         **people_schema("empty"))["TableDescription"]["TableArn"]
+    prefix = unique_name("src")
+    empty = data_prefix(export(server, {"TableArn": arn, "ExportFormat": fmt, "S3Prefix": prefix}), prefix)
+    for source in (empty, unique_name("nothing") + "/"):
+        name = unique_name("dry")
+        status, body = admin_call(server.endpoint, "POST", "/ddbd/import",
+                                  {"ImportTable": import_request(name, source, fmt), "Rules": RULES, "DryRun": True})
+        assert (status, body) == (200, {"sampledItems": 0, "attributes": [], "uncovered": []}), source
+        assert name not in c.list_tables()["TableNames"]
+
+
 def test_strict_refuses_an_attribute_without_a_rule(server, c, exports):
     name = unique_name("strict")
     rules = dict(RULES, attributes={k: v for k, v in RULES["attributes"].items() if k not in ("city", "vip")})
@@ -488,9 +504,10 @@ REFUSALS = [
     ("dry run flag", {"ImportTable": "R", "Rules": RULES, "DryRun": "yes"}, '"DryRun" must be true or false'),
     ("rules not an object", {"ImportTable": "R", "Rules": ["hash"]}, "the rules must be a JSON object (docs/import.md)"),
     ("no key", {"ImportTable": "R", "Rules": {"attributes": {}}},
-     'the rules need a "key" of at least 16 characters: the secret of hash and fake'),
+     'the rules need a "key" of at least 16 bytes: the secret of hash and fake'),
     ("short key", {"ImportTable": "R", "Rules": dict(RULES, key="too short")},
-     'the rules need a "key" of at least 16 characters: the secret of hash and fake'),
+     'the rules\' "key" is shorter than 16 bytes: a guessable key lets a dictionary undo every hash and fake; '
+     'use a random secret of 16 bytes or more (openssl rand -hex 16)'),
     ("unknown rules member", {"ImportTable": "R", "Rules": dict(RULES, keys=1)},
      'unknown member "keys" in the rules (key, strict, default, attributes)'),
     ("unknown rule", {"ImportTable": "R", "Rules": rules_with(email="scramble")},

@@ -229,6 +229,10 @@ def test_a_window_on_the_servers_clock(server):
     make_tables(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "ServiceUnavailableException",
                                  "after_ms": 60000, "for_ms": 60000})
+    # the listing shows the window as given (it showed none: a rule that had not fired yet looked
+    # like one that never would)
+    listed = admin(server.endpoint)[1]["faults"]
+    assert [(f["after_ms"], f["for_ms"], f["injected"]) for f in listed] == [(60000, 60000, 0)]
     put(c)  # not yet
     assert admin(server.endpoint, "POST", {"advance": 61000}, path="/ddbd/clock")[0] == 200
     with pytest.raises(ClientError) as e:

@@ -135,7 +135,8 @@ def valid_args(name, tmp):
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
         "record": ["--record", str(tmp / "traffic.jsonl")] + mem,
         "record-redact": ["--record", str(tmp / "traffic.jsonl"), "--record-redact",
-                          write(tmp / "rules.json", '{"attributes": {"email": "hash"}}')] + mem,
+                          write(tmp / "rules.json", '{"key": "8c1f0e5b7a9d2c4e6f80", "attributes": {"email": "hash"}}')] + mem,
+        "record-max-bytes": ["--record", str(tmp / "traffic.jsonl"), "--record-max-bytes", "1M"] + mem,
         "otlp-endpoint": ["--otlp-endpoint", "http://127.0.0.1:9"] + mem,
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
@@ -165,7 +166,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "control-plane-rates", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "table-states", "count-refresh", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "clock", "console", "metrics-port",
-           "access-log", "record", "record-redact", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
+           "access-log", "record", "record-redact", "record-max-bytes", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
 ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
@@ -554,6 +555,7 @@ MISSING = {
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
+    "record-max-bytes": "ddbd: --record-max-bytes must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
     "memory-budget": "ddbd: --memory-budget must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
     "tls-cert": "ddbd: --tls-cert needs a file\n",
     "tls-key": "ddbd: --tls-key needs a file\n",

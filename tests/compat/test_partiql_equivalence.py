@@ -284,3 +284,19 @@ def test_conditional_delete_matches_delete_item(ddb, c, cond, expr_cond, values,
         outcomes.append(e.response["Error"]["Code"])
     assert outcomes == (["ok"] * 2 if deleted else ["ConditionalCheckFailedException"] * 2)
     assert (get(ddb, c, k1) is None) == (get(ddb, c, k2) is None) == deleted
+
+
+def test_conditional_delete_of_a_missing_item_succeeds(ddb, c):
+    """ql-reference.delete: "If the DynamoDB table does not have any item with the same primary key
+    as that of the item for which the DELETE is issued, SUCCESS is returned with 0 items deleted. If
+    the table has an item with same primary key, but the condition in the WHERE clause of the DELETE
+    statement evaluates to false, ConditionalCheckFailedException is returned." (found by
+    tests/model: ddbd answered ConditionalCheckFailedException for the missing item too)."""
+    p = unique_name("eqm")
+    stmt = "DELETE FROM %s WHERE pk = '%s' AND sk = 1 AND n = 5" % (q(c), p)
+    assert ex(ddb, stmt)["Items"] == []
+    got = ddb.batch_execute_statement(Statements=[{"Statement": stmt}])["Responses"]
+    assert [r.get("Error") for r in got] == [None]
+    ddb.put_item(TableName=c, Item={"pk": S(p), "sk": N(1), "n": N(6)})
+    ex_error(ddb, stmt, "ConditionalCheckFailedException", "The conditional request failed")
+    assert get(ddb, c, {"pk": S(p), "sk": N(1)}) is not None

@@ -73,3 +73,18 @@ def test_mcp_snapshot_timings_print_their_milliseconds_to_the_microsecond():
     assert len(took) == 8, proc.stdout + proc.stderr
     for t in took:
         assert re.fullmatch(r"\d+\.\d{1,3}", t), proc.stdout
+
+
+def test_the_docs_name_the_test_runners_versions_the_lock_file_holds():
+    """docs/testing.md names the vitest and jest its integrations are tested with (issue 76, item 6:
+    the versions printed drifted from the ones tested): the ones integrations/node's lock file pins."""
+    import os
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    lock = json.load(open(os.path.join(root, "integrations", "node", "package-lock.json")))["packages"]
+    vitest = lock["node_modules/vitest"]["version"].split(".")
+    jest = lock["node_modules/jest"]["version"].split(".")
+    doc = open(os.path.join(root, "docs", "testing.md")).read()
+    m = re.search(r"\(js; vitest ([\d.]+), jest ([\d.]+)\)", doc)
+    assert m, "docs/testing.md no longer names the versions where this test reads them"
+    assert m.group(1).split(".") == vitest[:len(m.group(1).split("."))], (m.group(1), vitest)
+    assert m.group(2).split(".") == jest[:len(m.group(2).split("."))], (m.group(2), jest)

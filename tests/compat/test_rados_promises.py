@@ -23,8 +23,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table_params, make_client, unique_name
-from rados_helpers import gateway as rados_gateway, needs_cluster
+from conftest import DdbdServer, create_table_params, make_client, unique_name
+from helpers import admin_call
+from rados_helpers import gateway as rados_gateway, needs_cluster, rados_args
 
 pytestmark = needs_cluster
 
@@ -119,6 +120,47 @@ def test_a_token_retried_on_another_gateway_while_the_first_call_is_held_is_appl
         if a is not None:
             a.stop(signal.SIGTERM)
         b.stop(signal.SIGTERM)
+
+
+HELD_ANSWER_MS = 60000  # an injected latency on gateway A's answers, on its frozen clock
+
+
+def test_a_held_answer_s_token_is_in_progress_on_every_gateway():
+    """Gateway A commits a transaction and holds its answer (an injected latency, on A's frozen
+    clock). Until the answer goes, its token is TransactionInProgressException on A (A's calls in
+    flight) and on B, which learns it from the token's record: B answered 200, a replay, while A
+    still held the first call. Once the answer has gone (both clocks past it), a replay anywhere."""
+    ns = unique_name("held")
+    args = rados_args(ns) + ["--admin", "--clock", "frozen"]
+    a = DdbdServer(args).start()
+    b = DdbdServer(args).start()  # started after A: its frozen clock is not behind A's
+    try:
+        ddb = make_client(b.endpoint)
+        table = unique_name("t")
+        ddb.create_table(**create_table_params(table))
+        for k in ("x", "y"):
+            ddb.update_item(TableName=table, Key={"pk": {"S": k}}, UpdateExpression="SET v = :one, n = :zero",
+                            ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}})
+        assert admin_call(a.endpoint, "POST", "/ddbd/faults", {"faults": [
+            {"operation": "TransactWriteItems", "latency_ms": HELD_ANSWER_MS, "count": 1}]})[0] == 200
+        send = transact_write(table, unique_name("tok"), False)
+        first = in_thread(lambda: send(make_client(a.endpoint)))
+        for _ in range(600):  # A's commit (real time), its answer then held by A's clock
+            if n_of(ddb, table, "y")[0] == "1":
+                break
+            time.sleep(0.05)
+        assert n_of(ddb, table, "y")[0] == "1"
+        assert outcome(lambda: send(make_client(a.endpoint))) == "TransactionInProgressException"
+        assert outcome(lambda: send(make_client(b.endpoint))) == "TransactionInProgressException"
+        assert admin_call(a.endpoint, "POST", "/ddbd/clock", {"advance": HELD_ANSWER_MS})[0] == 200
+        assert first() == "ok"
+        # B's clock past the answer's release too (frozen apart from A's since their starts)
+        assert admin_call(b.endpoint, "POST", "/ddbd/clock", {"advance": 2 * HELD_ANSWER_MS})[0] == 200
+        assert outcome(lambda: send(make_client(b.endpoint))) == "ok"
+        assert n_of(ddb, table, "y")[0] == "1"  # applied once
+    finally:
+        for g in (a, b):
+            g.stop(signal.SIGTERM)
 
 
 SPREAD_MS = 2000  # each object's read of TransactGetItems after the first, and each read again, waits this

@@ -9,17 +9,18 @@ import stat
 import subprocess
 import sys
 
+import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $DDBD_VALGRIND
 import pytest
 
 from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call
+from helpers import LoopbackServer, admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
 import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 FROZEN = ["--clock", "frozen@1767225600000"]
-RULES = {"key": "k1", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
+RULES = {"key": "8c1f0e5b7a9d2c4e6f80", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
 
 
 def N(v):
@@ -27,8 +28,8 @@ def N(v):
 
 
 def replay(path, endpoint, *args):
-    argv = [DDB_BIN, "replay", str(path), "--endpoint", endpoint] + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    argv = memcheck.wrap("ddb", [DDB_BIN, "replay", str(path), "--endpoint", endpoint] + list(args))
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN)
 
 
 def lines(path):
@@ -313,32 +314,18 @@ def test_a_connections_requests_go_behind_each_other_and_keep_its_order(server_f
         assert " 0 by conflict" in order_line(r.stdout)  # its own connection's order covers its conflicts
 
 
-class ClosingServer:
+class ClosingServer(LoopbackServer):
     """A stand-in server on loopback that answers every request `{}` and ends each connection after
     its `per_conn`-th answer (saying so with Connection: close when `says`), without executing what
     was sent behind it: what it executed, in order, is `seen` (each request's item's `n`)."""
 
     def __init__(self, per_conn, says=True):
-        import socket
-        import threading
         self.per_conn, self.says, self.seen, self.conns = per_conn, says, [], 0
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.endpoint = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        super().__init__()
 
-    def accept(self):
-        import threading
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.conns += 1
-            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+    def accepted(self):
+        with self.lock:
+            self.conns += 1
 
     def serve(self, c):
         import socket
@@ -370,8 +357,6 @@ class ClosingServer:
                 return
             buf += data
 
-    def close(self):
-        self.sock.close()
 
 
 @pytest.mark.parametrize("says", [True, False], ids=["connection-close", "unannounced"])
@@ -410,13 +395,13 @@ def test_a_replay_is_signed_as_a_server_that_checks_signatures_takes(recorded, s
     env.pop("AWS_SESSION_TOKEN", None)
     if token:
         env["AWS_SESSION_TOKEN"] = token
-    argv = [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"]
+    argv = memcheck.wrap("ddb", [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"])
     fresh = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
-    r = subprocess.run(argv + [fresh.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    r = subprocess.run(argv + [fresh.endpoint], capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN, env=env)
     assert r.returncode == 0 and "replayed 25 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
     wrong = server_factory(("--in-memory", "--auth", str(keys)) + tuple(FROZEN))
     env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
-    r = subprocess.run(argv + [wrong.endpoint], capture_output=True, text=True, timeout=120, env=env)
+    r = subprocess.run(argv + [wrong.endpoint], capture_output=True, text=True, timeout=120 * memcheck.SLOWDOWN, env=env)
     assert r.returncode == 1 and "replayed 25 requests" in r.stdout and ": 25 divergences" in r.stdout, r.stdout
     assert "InvalidSignatureException" in r.stdout, r.stdout
 
@@ -431,7 +416,8 @@ def test_the_admin_door_starts_and_stops_a_redacted_recording(server_factory, tm
     path = tmp_path / "door.jsonl"
     assert admin_call(srv.endpoint, "GET", "/ddbd/record") == (200, {"recording": False})
     status, state = admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(path), "redact": RULES})
-    assert status == 200 and state == {"recording": True, "file": str(path), "requests": 0, "redacted": True}
+    assert status == 200 and state == {"recording": True, "file": str(path), "requests": 0, "redacted": True,
+                                    "bytes": 0, "buffered": 0, "stopped": None}
     assert admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(tmp_path / "x")})[0] == 409  # one at a time
     item = {"pk": S("p1"), "email": S("ann@example.com"), "ssn": S("123-45-6789"), "notes": S("private"),
             "tags": {"SS": ["a", "b"]}}

@@ -190,3 +190,32 @@ def test_window_batches_records_and_checkpoints_survive_restart(server_factory, 
 def test_option_is_checked(value):
     out = subprocess.run([DDBD_BIN, "--stream-trigger", value], capture_output=True, text=True, timeout=10)
     assert out.returncode == 2 and "--stream-trigger" in out.stderr
+
+
+def test_a_trigger_on_a_table_without_a_stream_says_so(server_factory):
+    """Issue 76, item 5: a trigger on a table with no stream delivered nothing and said nothing. Now
+    the log says it, once, and says it again when the stream is enabled and delivery starts."""
+    fn = Function()
+    try:
+        srv = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--stream-trigger",
+                              "quiet=%s" % fn.url])
+        c = make_client(srv.endpoint)
+        advance(srv, 10)  # a whole pass: no table yet
+        assert "trigger quiet: there is no table quiet (yet)" in srv.stderr_text()
+        c.create_table(TableName="quiet", BillingMode="PAY_PER_REQUEST",
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        c.put_item(TableName="quiet", Item={"pk": S("a"), "v": N("1")})
+        advance(srv, 10)
+        log = srv.stderr_text()
+        assert "trigger quiet: the table has no stream enabled, so its changes reach no trigger" in log, log
+        advance(srv, 10)
+        assert srv.stderr_text().count("the table has no stream enabled") == 1  # said once, not every pass
+        c.update_table(TableName="quiet", StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        c.put_item(TableName="quiet", Item={"pk": S("b"), "v": N("2")})
+        advance(srv, 10)
+        fn.wait_for(1)
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in fn.records] == ["b"]
+        assert "trigger quiet: the table's stream is enabled" in srv.stderr_text()
+    finally:
+        fn.close()

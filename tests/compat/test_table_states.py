@@ -15,12 +15,13 @@ import pytest
 
 from conftest import DdbdServer, create_table_params, make_client, unique_name
 from helpers import admin_call
-from index_helpers import wait_index_active
+from index_helpers import wait_index_active, wait_index_gone
 
 DELAY_MS = 3600 * 1000  # an hour, of a frozen clock: only an advance ends a state
 SIX_HOURS_S = 6 * 3600
 EARLY_MS = 1  # how far short of a due time a state is checked still to hold: the clock is frozen
 FROZEN = ["--in-memory", "--admin", "--clock", "frozen"]
+BUILD_DELAY = "index-backfill-batch:1000"  # each batch of a GSI's build waits there (faults.h): 2 s for 3 items
 
 
 def advance(endpoint, ms):
@@ -174,6 +175,63 @@ def test_gsi_is_backfilling_until_the_clock_reaches_it(states, c):
     assert len(c.query(**query)["Items"]) == 3
 
 
+BYG = {"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}
+G_DEFINED = [{"AttributeName": "g", "AttributeType": "S"}]
+NO_BYG = ("ValidationException", "The table does not have the specified index: byg")
+
+
+def held_build(request, args, prefix):
+    """A server whose GSI builds wait at BUILD_DELAY, a client, and a table of 3 items, g "same"."""
+    server = DdbdServer(args, env={"DDBD_DELAY_POINT": BUILD_DELAY}).start()
+    request.addfinalizer(server.stop)
+    c = make_client(server.endpoint)
+    name = unique_name(prefix)
+    c.create_table(**create_table_params(name))
+    for i in range(3):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "same"}})
+    return server, c, name
+
+
+def delete_while_backfilling(c, name):
+    """Deletes byg, CREATING with Backfilling: DynamoDB's API reference says such an index can be
+    deleted (GlobalSecondaryIndexDescription, Backfilling); it was refused (LimitExceededException)."""
+    ix = c.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert (ix["IndexStatus"], ix["Backfilling"]) == ("CREATING", True)
+    out = c.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byg"}}])
+    assert out["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "DELETING"
+    assert set(wait_index_gone(c, name, "byg")) <= {"DELETING"}
+    query = dict(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "same"}})
+    assert error_of(c.query, **query) == NO_BYG
+    assert "GlobalSecondaryIndexes" not in c.describe_table(TableName=name)["Table"]
+    return query
+
+
+def test_a_backfilling_gsi_can_be_deleted(states, c):
+    name = unique_name("cancel")
+    make_active(states, c, create_table_params(name))
+    for i in range(3):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "g": {"S": "same"}})
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
+    query = delete_while_backfilling(c, name)  # CREATING by the clock, whatever the build did
+    # another index of the same name is a new build, from the start
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
+    advance(states.endpoint, DELAY_MS)
+    wait_index_active(c, name, "byg")
+    assert len(c.query(**query)["Items"]) == 3
+
+
+def test_a_gsi_deleted_mid_build_stops_its_build(request):
+    """The build itself under way (held at a delay point), not only the clock's CREATING: the Delete
+    stops it, the entries it wrote go, and a new index of the name is built whole."""
+    _, c, name = held_build(request, ["--in-memory"], "midbuild")
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
+    query = delete_while_backfilling(c, name)
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
+    wait_index_active(c, name, "byg")
+    assert len(c.query(**query)["Items"]) == 3
+
+
 @pytest.fixture(scope="module")
 def counts(request):
     server = DdbdServer(FROZEN + ["--count-refresh", str(SIX_HOURS_S)]).start()
@@ -203,6 +261,24 @@ def test_counts_refreshed_every_six_hours_of_the_clock(counts):
     assert figures(c, name) == (3, True, 3)  # kept until the next refresh, six hours on
     advance(counts.endpoint, SIX_HOURS_S * 1000)
     assert figures(c, name) == (2, True, 2)
+
+
+def test_an_index_built_across_a_refresh_shows_its_figures_once_built(request):
+    """A GSI UpdateTable adds is built in real time while the refresh follows the server's clock: a
+    refresh taken while it is being built (held at a delay point here, as a large table's would be)
+    owes it its figures, taken when it is first read built, so it shows the same whether its build
+    ended before or after the refresh (it showed 0 for six hours when after)."""
+    server, c, name = held_build(request, FROZEN + ["--count-refresh", str(SIX_HOURS_S)], "owed")
+    advance(server.endpoint, SIX_HOURS_S * 1000)  # a refresh is due: taken by the next read, the build under way
+    c.update_table(TableName=name, AttributeDefinitions=G_DEFINED, GlobalSecondaryIndexUpdates=[{"Create": BYG}])
+    ix = c.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert (ix["IndexStatus"], ix["Backfilling"], ix["ItemCount"]) == ("CREATING", True, 0)
+    wait_index_active(c, name, "byg")
+    assert figures(c, name) == (3, True, 3)
+    c.put_item(TableName=name, Item={"pk": {"S": "late"}, "g": {"S": "same"}})
+    assert figures(c, name) == (3, True, 3)  # kept until the next refresh
+    advance(server.endpoint, SIX_HOURS_S * 1000)
+    assert figures(c, name) == (4, True, 4)
 
 
 def door(endpoint, body=None):

@@ -192,7 +192,8 @@ def test_ddb_usage_since_and_diff(server, tmp_path):
     assert out.returncode == 0, out.stderr
     md = out.stdout
     assert md.startswith("## DynamoDB cost of this change (ddbd usage diff)\n")
-    assert "projections from each run's window (base: 1 s, head: 1 s) to a 730-hour month, not bills" in md
+    assert ("project each run's cost to a 730-hour month at the base run's pace (a run every 1 s, its window; "
+            "head's took 1 s), so they move with what a run costs, not with how long it took; not bills") in md
     assert "| requests | 5 | 7 | +2 (+40.0 %) |" in md
     assert "| read units | 0.5 | 1.5 | +1 (+200.0 %) |" in md
     assert "| write units | 4 | 4 | 0 |" in md
@@ -234,3 +235,33 @@ def test_hot_partitions_in_the_diff(server, tmp_path):
     md = ddb_cli("usage", "diff", str(base), str(head)).stdout
     assert "### Hot partitions (requests DynamoDB would have throttled)\n\n- **new** `%s`: " \
            "TableWriteKeyRangeThroughputExceeded, partition key S hot: 1 requests" % t in md
+
+
+def test_the_diff_of_one_suite_run_twice_is_stable_however_long_each_run_took(server_factory, tmp_path):
+    """The same suite run twice, the second taking three times as long (its clock stepped 3 seconds midway,
+    as a slower machine's running clock moves): each report's own monthlyCost follows its window
+    (-66.7 % here, -29.5 % in the issue's runs on a running clock), the diff's monthly row projects
+    both at the base run's pace and does not move."""
+    reports = []
+    for slow in (False, True):
+        srv = server_factory(("--in-memory", "--admin", "--clock", "frozen@1767225600000"))
+        ddb = make_client(srv.endpoint)
+        t = "suite"
+        ddb.create_table(TableName=t, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        for i in range(4):
+            ddb.put_item(TableName=t, Item={"pk": S("USER#%d" % i)})
+            if slow and i == 0:
+                advance(srv.endpoint, 3000)
+        ddb.get_item(TableName=t, Key={"pk": S("USER#1")})
+        path = tmp_path / ("head.json" if slow else "base.json")
+        path.write_text(ddb_cli("usage", endpoint=srv.endpoint).stdout)
+        reports.append(json.loads(path.read_text()))
+    base, head = reports
+    assert (base["windowSeconds"], head["windowSeconds"]) == (1, 3)
+    assert head["total"]["cost"] == base["total"]["cost"]
+    assert head["total"]["monthlyCost"] == pytest.approx(base["total"]["monthlyCost"] / 3)  # what the row showed
+    md = ddb_cli("usage", "diff", str(tmp_path / "base.json"), str(tmp_path / "head.json")).stdout
+    assert "| monthly cost (a projection at base's pace) | $6.73 | $6.73 | 0 |" in md, md
+    assert "(a run every 1 s, its window; head's took 3 s)" in md and "### " not in md  # nothing else moved
+

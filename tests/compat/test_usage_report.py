@@ -375,6 +375,38 @@ def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_f
     assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
 
 
+def test_a_global_table_s_items_are_billed_48_bytes_more(server_factory):
+    """The developer guide's "DynamoDB item sizes and formats", storage billing: every item 100 bytes
+    of overhead, and "global tables requires an additional 48 bytes of storage overhead" (its
+    system attributes). 10 items of a replicated table were billed 3,050 bytes where that gives
+    3,530; a table without replicas stays at 100 an item."""
+    srv = server_factory(("--in-memory", "--admin", "--namespaces"))
+    e = srv.endpoint
+    east = lambda op, body: call_in(e, "us-east-1", op, body)
+    tables = {}
+    for kind in ("global", "plain"):
+        tables[kind] = unique_name("u48")
+        east("CreateTable", {"TableName": tables[kind], "BillingMode": "PAY_PER_REQUEST",
+                             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    east("UpdateTable", {"TableName": tables["global"], "ReplicaUpdates": [{"Create": {"RegionName": "us-west-2"}}]})
+    for _ in range(200):
+        d = east("DescribeTable", {"TableName": tables["global"]})["Table"]
+        if d["TableStatus"] == "ACTIVE" and [r["ReplicaStatus"] for r in d.get("Replicas", [])] == ["ACTIVE"]:
+            break
+        time.sleep(0.05)
+    for name in tables.values():
+        for i in range(10):
+            east("PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": "x" * 200}}})
+    report = usage(e)
+    for kind, per_item in (("global", 148), ("plain", 100)):
+        size = east("DescribeTable", {"TableName": tables[kind]})["Table"]["TableSizeBytes"]
+        assert size == 10 * (4 + 201)
+        billed = [t for t in report["tables"] if t["table"] == tables[kind]
+                  and t.get("replicatedWrites", {"region": "us-east-1"})["region"] == "us-east-1"][0]
+        assert billed["storageBytes"] == size + 10 * per_item, kind
+
+
 def test_a_global_table_s_transaction_replicates_its_index_entries_once(server_factory):
     """Issue 64: a transaction's index entries are charged once (docs/usage.md, "Transactions and
     indexes"), so a replica applies the table's units once and the GSI's once: a Put of a small

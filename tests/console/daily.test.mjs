@@ -281,7 +281,7 @@ describe('console, daily work: every action by its key', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    const plain = await downloaded('Orders-scan-all.json');
+    const plain = await downloaded('Orders-scan-all.plain.json');
     assert.equal(JSON.parse(plain).length, 7);
     assert.ok(plain.includes(`"total":${BIG}`) && plain.includes('"bin":"AAH+/w=="') && plain.includes('"m":{"x":1}'), plain);
   }));

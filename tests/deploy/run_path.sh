@@ -28,7 +28,7 @@ list_tables() {
   now="$(date -u +%Y%m%dT%H%M%SZ)"
   curl -s -X POST -H 'X-Amz-Target: DynamoDB_20120810.ListTables' -H 'Content-Type: application/x-amz-json-1.0' \
     -H "X-Amz-Date: $now" -H "Authorization: AWS4-HMAC-SHA256 Credential=AKID/${now%%T*}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0" \
-    -d '{}' "http://127.0.0.1:$PORT/"
+    -d '{}' "http://127.0.0.1:${1:-$PORT}/"
 }
 until answer="$(list_tables)"; do
   if ! kill -0 "$PID" 2>/dev/null; then
@@ -60,3 +60,21 @@ for b in ddbd ddb; do
 done
 PATH="$WORK/prefix/bin:$PATH" ddbd --version || { echo "FAIL: the installed ddbd does not run"; exit 1; }
 echo "PASS: deploy/ddbd.sh install put ddbd and ddb in PREFIX/bin"
+
+# `run` with arguments from another directory keeps the data in the clone's ddbd-data, as `run`
+# alone does (issue 76, item 5: it used the current directory's ./ddbd-data)
+mkdir -p "$WORK/elsewhere"
+PORT2="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+(cd "$WORK/elsewhere" && exec "$WORK/deploy/ddbd.sh" run --port "$PORT2") >"$WORK.out" 2>&1 &
+PID=$!
+until list_tables "$PORT2" >/dev/null; do
+  if ! kill -0 "$PID" 2>/dev/null; then
+    echo "FAIL: run --port from another directory exited; its output:"; cat "$WORK.out"; exit 1
+  fi
+  sleep 0.2
+done
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+rm -f "$WORK.out"
+[ -d "$WORK/ddbd-data" ] || { echo "FAIL: run --port did not keep its data in the clone's ddbd-data"; exit 1; }
+[ ! -e "$WORK/elsewhere/ddbd-data" ] || { echo "FAIL: run --port made ./ddbd-data in the current directory"; exit 1; }
+echo "PASS: run with arguments keeps the data in the clone's ddbd-data"

@@ -5,7 +5,8 @@
  * output must parse to the same text), and decoded as an item and as an AttributeValue in both
  * value dialects, whose canonical JSON must decode again to an equal value. A parse that leaves
  * members unbuilt (ddb_json_parse_input_filtered: here those whose name starts with an odd byte, at
- * every level) accepts exactly what the whole parse accepts.
+ * every level), or arrays past a bound and values past a size, accepts exactly what the whole
+ * parse accepts.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_json -max_total_time=60
  */
 #include <stdlib.h>
@@ -46,7 +47,29 @@ static const void *same(const void *arr)
     return arr;
 }
 
-static const ddb_json_filter ODD = {&ODD, skip_odd, same};
+static const ddb_json_filter ODD = {&ODD, skip_odd, same, NULL, NULL, NULL};
+
+static const void *keep_all(const void *obj, const char *key, size_t klen, int *skip)
+{
+    (void)key, (void)klen, (void)skip;
+    return obj;
+}
+
+static uint32_t two(const void *arr)
+{
+    (void)arr;
+    return 2;
+}
+
+static int every_value(const void *desc)
+{
+    (void)desc;
+    return DDB_JSON_CUT_VALUE;
+}
+
+/* every array bounded at 2, every value counted as an AttributeValue (issue 73) */
+static int bounded_cut;
+static const ddb_json_filter BOUNDED = {&BOUNDED, keep_all, same, two, every_value, &bounded_cut};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -65,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     j = ddb_json_parse_input(&arena, (const char *)data, size, NULL);
     if ((j != NULL) != (ddb_json_parse_input_filtered(&arena, (const char *)data, size, NULL, &ODD) != NULL))
         abort(); /* what is left unbuilt is checked as JSON all the same */
+    if ((j != NULL) != (ddb_json_parse_input_filtered(&arena, (const char *)data, size, NULL, &BOUNDED) != NULL))
+        abort(); /* and so is what a bound leaves unbuilt */
     if (j == NULL)
         return 0;
     ddb_jw_init(&w, &b1);

@@ -82,3 +82,37 @@ def admin_call(endpoint, method, path, body=None, timeout=30):
             return r.status, _answer(r.read())
     except urllib.error.HTTPError as e:
         return e.code, _answer(e.read())
+
+
+class LoopbackServer:
+    """A stand-in HTTP server on loopback for `ddb replay`'s tests: accepts connections, each served
+    by `serve(sock)` (a subclass's) on a thread of its own; `endpoint` is its URL."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.endpoint = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted()
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def accepted(self):
+        """Called for each connection, before it is served."""
+
+    def serve(self, c):
+        raise NotImplementedError
+
+    def close(self):
+        self.sock.close()

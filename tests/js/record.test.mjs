@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  BatchWriteItemCommand, CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand,
+  BatchWriteItemCommand, CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
+  TransactWriteItemsCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -23,7 +24,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from './helpers.mjs';
 
 const DDB_BIN = path.join(path.dirname(DDBD_BIN), 'ddb');
 const FROZEN = ['--in-memory', '--clock', 'frozen@1767225600000'];
-const RULES = { key: 'k1', attributes: { email: 'hash', ssn: 'redact', notes: 'drop' } };
+const RULES = { key: '8c1f0e5b7a9d2c4e6f80', attributes: { email: 'hash', ssn: 'redact', notes: 'drop' } };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-record-'));
 const servers = [];
 
@@ -128,4 +129,49 @@ test("the middleware's redaction is ddbd's, and its sample rate holds", async ()
   assert.ok(!fs.readFileSync(file, 'utf8').includes('ann@example.com'));
   assert.equal(fs.readFileSync(path.join(dir, 'none.jsonl'), 'utf8'), '');
   assert.throws(() => ddbdRecorder(path.join(dir, 'x.jsonl'), { redact: { attributes: { a: 'scramble' } } }), /"hash", "redact"/);
+});
+
+// issue 73, item 3: hash without a key of real strength is refused (ddbd's rule and message), and
+// the legacy members and a placeholder not named after its attribute are redacted as ddbd does
+const WEAK = ['', 'k1', ' '.repeat(16), 'a'.repeat(40), 'abababababababab', 'a secret of your own',
+  'a secret of 16 characters or more'];
+
+test('hash needs a key of real strength', () => {
+  for (const key of [...WEAK, undefined]) {
+    assert.throws(() => ddbdRecorder(path.join(dir, 'weak.jsonl'), { redact: { key, attributes: { email: 'hash' } } }),
+      /"hash" needs a "key" of 16 bytes or more, of 6 different characters or more, not blank and not an example/);
+  }
+  ddbdRecorder(path.join(dir, 'plain.jsonl'), { redact: { attributes: { ssn: 'redact' } } }).close();
+});
+
+test('legacy members and placeholders follow their attributes, as in ddbd', async () => {
+  const rulesFile = path.join(dir, 'rules73.json');
+  fs.writeFileSync(rulesFile, JSON.stringify({ key: RULES.key, attributes: { email: 'hash', age: 'redact', notes: 'drop' } }));
+  const serverFile = path.join(dir, 'server73.jsonl');
+  const s = await server([...FROZEN, '--record', serverFile, '--record-redact', rulesFile]);
+  const file = path.join(dir, 'mine73.jsonl');
+  const recorder = ddbdRecorder(file, { redact: rulesFile });
+  const { client } = makeClients(s.endpoint);
+  client.middlewareStack.use(recorder);
+  await client.send(new CreateTableCommand({ TableName: 'r73', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+  await client.send(new PutItemCommand({ TableName: 'r73', Item: { pk: { S: 'p' }, email: { S: 'ann@example.com' }, age: { N: '40' } } }));
+  await client.send(new UpdateItemCommand({ TableName: 'r73', Key: { pk: { S: 'p' } },
+    AttributeUpdates: { email: { Value: { S: 'ann@example.com' }, Action: 'PUT' }, notes: { Value: { S: 'private' }, Action: 'PUT' } },
+    Expected: { age: { ComparisonOperator: 'BETWEEN', AttributeValueList: [{ N: '40' }, { N: '41' }] } } }));
+  await client.send(new ScanCommand({ TableName: 'r73',
+    ScanFilter: { email: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'ann@example.com' }] } } }));
+  await client.send(new QueryCommand({ TableName: 'r73', KeyConditionExpression: 'pk = :p',
+    FilterExpression: '(#e = :u OR begins_with(email, :pre)) AND age BETWEEN :lo AND :hi', ExpressionAttributeNames: { '#e': 'email' },
+    ExpressionAttributeValues: { ':p': { S: 'p' }, ':u': { S: 'ann@example.com' }, ':pre': { S: 'ann@' }, ':lo': { N: '1' }, ':hi': { N: '99' } } }));
+  await recorder.close();
+  assert.equal(await stopServer(s), 0);
+  const mine = lines(file);
+  const ddbd = lines(serverFile);
+  assert.deepEqual(mine.map((l) => l.request), ddbd.map((l) => l.request));
+  const text = fs.readFileSync(file, 'utf8');
+  for (const raw of ['ann@example.com', 'ann@', 'private']) assert.ok(!text.includes(raw), raw);
+  assert.deepEqual(mine[2].request.Expected.age.AttributeValueList, [{ N: '0' }, { N: '0' }]);
+  assert.deepEqual(mine[4].request.ExpressionAttributeValues[':p'], { S: 'p' });
+  assert.deepEqual(mine[4].request.ExpressionAttributeValues[':lo'], { N: '0' });
 });

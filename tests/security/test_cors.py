@@ -8,11 +8,12 @@ refused (403), so a browser's fetch sends nothing after it; a request carrying a
 anyway is refused too (403, AccessDeniedException), not served unread. `--cors '*'` (DynamoDB Local's
 behaviour) and `--cors ORIGIN` are explicit choices. A same-origin request (the console's) is served.
 """
+import http.client
 import json
 
 import pytest
 
-from conftest import raw_request, unique_name
+from conftest import raw_request, sign_headers, unique_name
 
 SVC = "com.amazon.coral.service#"
 EVIL = "https://evil.example"
@@ -136,3 +137,71 @@ def test_a_request_without_origin_is_untouched(server_factory):
     resp = raw_request(srv.endpoint, "ListTables", {})
     assert resp.status == 200 and no_grant(resp.headers)
     assert json.loads(resp.body) == {"TableNames": []}
+
+
+def door_request(endpoint, method, path, body, origins, headers=None):
+    """A JSON request to a door (or, with `headers`, the API) carrying each of `origins` as an
+    Origin header (several: repeated, which http.client's request() cannot send)."""
+    host, port = endpoint.replace("http://", "").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    data = json.dumps(body).encode() if body is not None else b""
+    try:
+        conn.putrequest(method, path)
+        conn.putheader("Content-Length", str(len(data)))
+        for k, v in (headers or {"Content-Type": "application/json"}).items():
+            conn.putheader(k, v)
+        for o in origins:
+            conn.putheader("Origin", o)
+        conn.endheaders(data)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def clock_now(endpoint):
+    status, _, body = door_request(endpoint, "GET", "/ddbd/clock", None, [])
+    assert status == 200
+    return json.loads(body)["now"]
+
+
+def test_every_door_refuses_a_foreign_origin_as_the_api_does(server_factory):
+    """Issue 73, item 7: POST /ddbd/clock from https://evil.example with a JSON body (what a script,
+    not a browser, sends without a preflight) was served (200) without --auth; the API refuses such a
+    request outright. Now every door refuses it with the API's words; a page on this machine and a
+    same-origin page (the console's) are served as before."""
+    srv = server_factory(["--in-memory", "--admin", "--clock", "frozen@1700000000000", "--metrics-port", "0"])
+    before = clock_now(srv.endpoint)
+    for method, path, body in (("POST", "/ddbd/clock", {"advance": 86400000}),
+                               ("POST", "/ddbd/faults", {"write_errors": True}),
+                               ("GET", "/ddbd/usage", None),
+                               ("GET", "/metrics", None)):
+        status, hdrs, answer = door_request(srv.endpoint, method, path, body, [EVIL])
+        assert status == 403, (path, status, answer)
+        assert json.loads(answer) == refusal(EVIL), answer
+        assert no_grant(hdrs)
+    assert clock_now(srv.endpoint) == before
+    port = srv.endpoint.rsplit(":", 1)[1]
+    for origin in ("http://localhost:3000", "http://127.0.0.1:%s" % port):
+        status, _, answer = door_request(srv.endpoint, "POST", "/ddbd/clock", {"advance": 1000}, [origin])
+        assert status == 200, (origin, answer)
+    assert clock_now(srv.endpoint) == before + 2000
+
+
+def test_two_origin_headers_are_refused_at_the_api_and_every_door(server_factory):
+    """Two Origin headers were judged by the first (a loopback one let an evil one through, which a
+    proxy in front may have judged instead): a browser sends one, so two are refused whatever they say."""
+    srv = server_factory(["--in-memory", "--admin"])
+    name = make_table(srv.endpoint)
+    message = ("The request carries 2 Origin headers; a browser sends one, and this server judges a request by "
+               "the one it carries")
+    status, hdrs, answer = door_request(srv.endpoint, "POST", "/ddbd/clock", {"advance": 1000},
+                                        ["http://localhost:3000", EVIL])
+    assert (status, json.loads(answer)) == (403, {"__type": SVC + "AccessDeniedException", "message": message})
+    body = {"TableName": name}
+    api = sign_headers(srv.endpoint, json.dumps(body).encode(), {
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DeleteTable"})
+    status, hdrs, answer = door_request(srv.endpoint, "POST", "/", body, ["http://localhost:3000", EVIL], api)
+    assert (status, json.loads(answer)) == (403, {"__type": SVC + "AccessDeniedException", "message": message})
+    assert no_grant(hdrs)
+    assert name in tables(srv.endpoint)

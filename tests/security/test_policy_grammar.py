@@ -143,6 +143,16 @@ REFUSED = [
     ("wildcard_in_principal", doc(stmt(principal={"AWS": "arn:aws:iam::*:root"})),
      BAD + "Policy contains a statement with one or more invalid principals."),
     ("duplicate_statement", DUPLICATE_STATEMENT, BAD + "This policy contains invalid Json"),
+    # issue 73, item 8: principals that name no one were stored (a Deny naming them denied nobody)
+    *[("principal_" + name, doc(stmt(principal={"AWS": p})), BAD + "Policy contains a statement with one or "
+       "more invalid principals.") for name, p in (
+        ("nbsp", TESTER + "\u00a0"), ("zero_width_space", TESTER + "\u200b"),
+        ("cyrillic_letter", TESTER.replace("tester", "t\u0435ster")), ("eleven_digit_account", "00000000000"),
+        ("eleven_digit_account_arn", "arn:aws:iam::00000000000:user/tester"), ("user_without_name",
+        "arn:aws:iam::%s:user/" % ACCOUNT), ("unknown_partition", TESTER.replace(":aws:", ":awz:")),
+        ("not_iam", "arn:aws:s3:::bucket"), ("unknown_resource", "arn:aws:iam::%s:group/admins" % ACCOUNT),
+        ("user_no_key_is", "arn:aws:iam::%s:user/mallory" % ACCOUNT),
+        ("user_of_another_account", "arn:aws:iam::111122223333:user/tester"))],
     ("duplicate_effect", DUPLICATE_EFFECT, BAD + "This policy contains invalid Json"),
     ("duplicate_in_another_case", DUPLICATE_CASE, BAD + "This policy contains invalid Json"),
     ("duplicate_condition_key", DUPLICATE_KEY, BAD + "This policy contains invalid Json"),
@@ -203,6 +213,13 @@ def test_what_iam_accepts_is_stored(admin):
             doc(stmt(action="dynamodb:GetItem", Condition={"Null": {"aws:SourceVpc": ["true", "false"]}})),
             doc(stmt("Allow", action="dynamodb:GetItem",
                      Condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}})),  # confined: not public
+            # every principal form IAM takes: an account, its root, a user of the key file (by a path
+            # too), a role, an assumed role's session, another partition's root
+            doc(stmt(action="dynamodb:GetItem", principal={"AWS": [ACCOUNT, TESTER, "arn:aws:iam::%s:user/division/AKIDADMIN" % ACCOUNT,
+                                        "arn:aws:iam::111122223333:role/path/reader",
+                                        "arn:aws:sts::111122223333:assumed-role/reader/session-1",
+                                        "arn:aws-cn:iam::111122223333:root"]})),
+            doc(stmt(principal={"Service": "dynamodb.amazonaws.com"})),
     ):
         policy = drop_none(policy)
         assert put(admin, "test_rbp", policy)["RevisionId"]

@@ -7,7 +7,9 @@
 import { call } from './api.js';
 import { count, field, h } from './dom.js';
 
-const FORMATS = [['ddb', 'DynamoDB JSON', 'json'], ['plain', 'plain JSON', 'json'], ['csv', 'CSV', 'csv']];
+// (the extension tells the two JSON forms apart: a plain JSON file next to a DynamoDB JSON one of the
+// same result no longer takes its name)
+const FORMATS = [['ddb', 'DynamoDB JSON', 'json'], ['plain', 'plain JSON', 'plain.json'], ['csv', 'CSV', 'csv']];
 
 /* A value as plain JSON text, numbers as their digits (never through a JavaScript number). */
 export function plainValue(v) {
@@ -34,12 +36,19 @@ export function asJson(items, plain) {
 /* A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 const cell = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+/* Text a spreadsheet would run as a formula (OWASP's CSV injection: a cell that begins with =, +,
+   -, @, a tab or a carriage return, "=HYPERLINK(...)" or "=cmd|..." from an item's string) gets a
+   leading ' so that it opens as the text it is. A number's digits are never touched (DynamoDB's
+   numbers are digits, a sign and an exponent: "-5" opens as the number -5). */
+export const neutral = (s) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
 /* A value as its cell's text: a string as itself, a number as its digits, binary as base64, a map,
    list or set as plain JSON; a missing attribute is an empty cell. */
 function cellText(v) {
   if (!v) return '';
   const [type, x] = Object.entries(v)[0];
-  return type === 'S' || type === 'B' || type === 'N' ? x : plainValue(v);
+  if (type === 'N') return x;
+  return type === 'S' || type === 'B' ? neutral(x) : plainValue(v);
 }
 
 /* Items as CSV: a header of every name (the key's first, then in the order first seen), CRLF lines. */
@@ -47,7 +56,7 @@ export function asCsv(items, keyNames) {
   const names = [...keyNames];
   const seen = new Set(names);
   for (const it of items) for (const n of Object.keys(it)) if (!seen.has(n)) { seen.add(n); names.push(n); }
-  return [names.map(cell).join(','), ...items.map((it) => names.map((n) => cell(cellText(it[n]))).join(','))].join('\r\n') + '\r\n';
+  return [names.map((n) => cell(neutral(n))).join(','), ...items.map((it) => names.map((n) => cell(cellText(it[n]))).join(','))].join('\r\n') + '\r\n';
 }
 
 /* The file downloaded, as the browser downloads any link. */

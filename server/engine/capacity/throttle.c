@@ -86,31 +86,50 @@ static slot *slot_of(ddb_throttle *th, uint32_t id)
     return &slots[h];
 }
 
+/* (the meter clock: a clock moved back leaves the buckets as they stood, clock.h) */
 static int64_t now_us(void)
 {
-    return (int64_t)ddb_clock_now_ms() * 1000;
+    return (int64_t)ddb_clock_meter_ms() * 1000;
 }
 
-/* A bucket first used now holds one second of its rate (DynamoDB's burst is what went unused since). */
-static int64_t empty_at(bucket *b, int64_t now)
+/* What a table's bucket holds when first used: DynamoDB's burst is the capacity that went unused
+   (up to 300 s of it), and a table's went unused since it was created: a table first used an hour
+   after its CreateTable holds 300 s, one used at once one second (never less). t NULL: a key's
+   partition, one second. */
+static int64_t first_fill_us(const ddb_table *t)
 {
-    int64_t e = __atomic_load_n(&b->empty_at, __ATOMIC_ACQUIRE), first = now - (int64_t)US;
+    const ddb_json *c = t != NULL ? ddb_json_get(t->desc, "CreationDateTime") : NULL;
+    double created_ms = c != NULL && c->type == DDB_JSON_NUMBER ? strtod(c->u.s, NULL) * 1e3 : 0;
+    double age_ms = created_ms > 0 ? (double)ddb_clock_now_ms() - created_ms : 0;
 
-    if (e == 0 && __atomic_compare_exchange_n(&b->empty_at, &e, first, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    if (age_ms < 1e3)
+        return (int64_t)US;
+    return age_ms > DDB_BURST_SECONDS * 1e3 ? (int64_t)DDB_BURST_SECONDS * (int64_t)US : (int64_t)(age_ms * 1e3);
+}
+
+/* The bucket's empty moment, set as first_fill_us says when it is first used (t: its table). */
+static int64_t empty_at(bucket *b, int64_t now, const ddb_table *t)
+{
+    int64_t e = __atomic_load_n(&b->empty_at, __ATOMIC_ACQUIRE), first;
+
+    if (e != 0)
+        return e;
+    first = now - first_fill_us(t);
+    if (__atomic_compare_exchange_n(&b->empty_at, &e, first, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return first;
     return e;
 }
 
 /* Whether the bucket holds at least one unit now (filled at `rate` a second). */
-static int has_unit(bucket *b, int64_t now, double rate)
+static int has_unit(bucket *b, int64_t now, double rate, const ddb_table *t)
 {
-    return now - empty_at(b, now) >= (int64_t)(US / rate);
+    return now - empty_at(b, now, t) >= (int64_t)(US / rate);
 }
 
 /* Takes `units` at `rate` a second, the bucket holding at most `burst` seconds of it. */
-static void take(bucket *b, double units, double rate, double burst)
+static void take(bucket *b, double units, double rate, double burst, const ddb_table *t)
 {
-    int64_t now = now_us(), e = empty_at(b, now), full = now - (int64_t)(burst * US), next;
+    int64_t now = now_us(), e = empty_at(b, now, t), full = now - (int64_t)(burst * US), next;
 
     if (rate <= 0 || units <= 0)
         return;
@@ -160,13 +179,13 @@ static int check(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_i
     double part_rate = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
     bucket *part;
 
-    if (rate > 0 && !has_unit(write ? &s->write : &s->read, now, rate))
+    if (rate > 0 && !has_unit(write ? &s->write : &s->read, now, rate, t))
         return prov ? fail(a, t, ix, write, DDB_E_THROUGHPUT_EXCEEDED, over, "ProvisionedThroughputExceeded", err)
                     : fail(a, t, ix, write, DDB_E_THROTTLING, MAX_TEXT, "MaxOnDemandThroughputExceeded", err);
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return 0;
     part = write ? &s->part_write[partition_of(key)] : &s->part_read[partition_of(key)];
-    if (!has_unit(part, now, part_rate))
+    if (!has_unit(part, now, part_rate, NULL))
         return fail(a, t, ix, write, prov ? DDB_E_THROUGHPUT_EXCEEDED : DDB_E_THROTTLING, prov ? TABLE_TEXT : HOT_TEXT,
                     "KeyRangeThroughputExceeded", err);
     return 0; /* its units are taken once known (ddb_throttle_take_partition) */
@@ -216,9 +235,9 @@ void ddb_throttle_take_partition(ddb_throttle *th, const ddb_table *t, const ddb
     s = slot_of(th, ix != NULL ? ix->id : t->id);
     p = partition_of(key);
     if (write)
-        take(&s->part_write[p], units, DDB_PARTITION_WRITE_UNITS, 1);
+        take(&s->part_write[p], units, DDB_PARTITION_WRITE_UNITS, 1, NULL);
     else
-        take(&s->part_read[p], units, DDB_PARTITION_READ_UNITS, 1);
+        take(&s->part_read[p], units, DDB_PARTITION_READ_UNITS, 1, NULL);
 }
 
 void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double table, const double *index)
@@ -228,12 +247,12 @@ void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double t
     if (th == NULL)
         return;
     s = slot_of(th, t->id);
-    take(write ? &s->write : &s->read, table, ddb_capacity_enforced_rate(t, NULL, write), DDB_BURST_SECONDS);
+    take(write ? &s->write : &s->read, table, ddb_capacity_enforced_rate(t, NULL, write), DDB_BURST_SECONDS, t);
     for (unsigned i = 0; index != NULL && i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         if (ix->kind != DDB_IX_GLOBAL || index[i] <= 0)
             continue;
         s = slot_of(th, ix->id);
-        take(write ? &s->write : &s->read, index[i], ddb_capacity_enforced_rate(t, ix, write), DDB_BURST_SECONDS);
+        take(write ? &s->write : &s->read, index[i], ddb_capacity_enforced_rate(t, ix, write), DDB_BURST_SECONDS, t);
     }
 }

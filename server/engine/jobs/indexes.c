@@ -39,7 +39,7 @@ static int change_edit(void *ctx, ddb_desc_edit **e)
     *e = ddb_desc_edit_of(c->a, t);
     if (ix != NULL && c->drop)
         ddb_edit_drop_index(*e, ix);
-    else if (ix != NULL)
+    else if (ix != NULL && ix->state == DDB_IX_CREATING) /* not one a Delete turned DELETING after the build's end */
         ddb_edit_index_state(*e, ix, DDB_IX_ACTIVE, 0);
     /* either way, the definitions no key uses go (as DynamoDB leaves them after an index goes) */
     ddb_edit_prune_definitions(*e);
@@ -57,17 +57,34 @@ static void change_index(ddb_engine *eng, uint32_t table_id, uint32_t index_id, 
     ddb_arena_free(&a);
 }
 
+/* Drops the backfill cursor of index `index_id`, if it has one. */
+static void drop_cursor_of(ddb_engine *eng, ddb_arena *a, uint32_t index_id)
+{
+    ddb_batch batch;
+    char *key = ddb_arena_sprintf(a, DDB_BACKFILL_PREFIX "%010u", index_id);
+
+    ddb_batch_init(&batch, a);
+    ddb_batch_meta_delete(&batch, key, strlen(key));
+    ddb_store_write(eng->store, &batch);
+}
+
 /* ---- index purge ---- */
 
 static void purge_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
 {
     uint32_t table_id = t->id, index_id = ix->id;
+    ddb_arena a;
 
     ddb_store_barrier(eng->store); /* writes that still maintained it are done */
     if (ddb_purge_keyspace(eng->store, ix->id) != 0) {
         ddb_log(DDB_LOG_ERROR, "tasks: purge of index %s failed", ix->name);
         return;
     }
+    /* an index deleted while it was built: a cursor the build left when it stopped (a stop of the
+       server before it saw the Delete) would outlive it */
+    ddb_arena_init(&a);
+    drop_cursor_of(eng, &a, index_id);
+    ddb_arena_free(&a);
     ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
     ddb_vector_cache_drop(ddb_vector_cache_of(eng), index_id);
     change_index(eng, table_id, index_id, 1);
@@ -156,12 +173,7 @@ static void load_cursor(backfill *b, char **k, size_t *klen)
 
 static void drop_cursor(backfill *b)
 {
-    ddb_batch batch;
-    char *key = ddb_arena_sprintf(b->a, DDB_BACKFILL_PREFIX "%010u", b->index_id);
-
-    ddb_batch_init(&batch, b->a);
-    ddb_batch_meta_delete(&batch, key, strlen(key));
-    ddb_store_write(b->eng->store, &batch);
+    drop_cursor_of(b->eng, b->a, b->index_id);
 }
 
 /* One batch of the table's keys after `after`; returns how many were read (0: done), -1 on error. */

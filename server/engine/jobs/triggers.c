@@ -142,7 +142,12 @@ typedef struct trigger {
     pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
     struct ddb_triggers *owner; /* its engine's triggers: their sleeper says when to stop */
+    int said;                /* what was last logged of why nothing is delivered (trigger_state) */
 } trigger;
+
+/* Why a trigger has nothing to deliver, said once each time it changes (a trigger on a table
+   without a stream delivered nothing and said nothing: issue 76, item 5). */
+enum trigger_state { TRIGGER_FOLLOWS, TRIGGER_NO_TABLE, TRIGGER_NO_STREAM };
 
 struct ddb_triggers {
     trigger *all;
@@ -288,6 +293,25 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
     return moved;
 }
 
+/* Logs, once a change, a table that is missing or has no stream enabled: then nothing is delivered. */
+static void say_state(trigger *tr, const ddb_table *t)
+{
+    int now = t == NULL ? TRIGGER_NO_TABLE : t->stream_id == 0 ? TRIGGER_NO_STREAM : TRIGGER_FOLLOWS;
+
+    if (now == tr->said)
+        return;
+    tr->said = now;
+    if (now == TRIGGER_NO_TABLE)
+        ddb_log(DDB_LOG_WARN, "trigger %s: there is no table %s (yet): nothing to deliver until it is created with a "
+                "stream", tr->spec->table, tr->spec->table);
+    else if (now == TRIGGER_NO_STREAM)
+        ddb_log(DDB_LOG_WARN, "trigger %s: the table has no stream enabled, so its changes reach no trigger; enable "
+                "one (StreamSpecification {StreamEnabled: true, StreamViewType: NEW_AND_OLD_IMAGES}, at CreateTable "
+                "or UpdateTable) and the trigger delivers what is written from then on", tr->spec->table);
+    else
+        ddb_log(DDB_LOG_INFO, "trigger %s: the table's stream is enabled; its records are delivered", tr->spec->table);
+}
+
 /* One pass over the table's current stream (none yet: nothing found). */
 static int pass_unheld(void *ctx, unsigned *wait_ms)
 {
@@ -298,6 +322,7 @@ static int pass_unheld(void *ctx, unsigned *wait_ms)
     int rc = 0;
 
     (void)wait_ms;
+    say_state(tr, t);
     ddb_arena_init(&a);
     if (t != NULL && t->last_stream_id != 0) {
         tr->stream_id = t->last_stream_id;

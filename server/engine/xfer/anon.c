@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "proto/number.h"
+#include "proto/secret_key.h"
 #include "server/engine/xfer/ion.h"
 #include "server/engine/xfer/reader.h"
 
-#define MIN_KEY_LEN 16
 #define REDACTED "REDACTED"
 #define REDACTED_B64 "UkVEQUNURUQ=" /* "REDACTED" as B */
 #define HASH_S_BYTES 16         /* a hashed S: 32 hex digits */
@@ -122,11 +122,9 @@ static int parse_rule(ddb_anon_rule *r, const ddb_json *v, const char *attr, cha
 /* The table's key attributes' types (KeySchema by AttributeDefinitions): what a key's rule may do. */
 static int check_key(const ddb_anon *an, const char *name, char type, char *err, size_t len)
 {
-    const ddb_anon_rule *r = NULL;
+    ddb_anon_rule k = {.attr = name};
+    const ddb_anon_rule *r = an->n ? bsearch(&k, an->rules, an->n, sizeof(k), cmp_rule) : NULL;
 
-    for (size_t i = 0; i < an->n && r == NULL; i++)
-        if (strcmp(an->rules[i].attr, name) == 0)
-            r = &an->rules[i];
     if (r == NULL && an->strict)
         return 0; /* (the sample, or the item, says it has no rule) */
     if (r == NULL)
@@ -168,20 +166,41 @@ static int compile_attributes(ddb_anon *an, const ddb_json *attrs, char *err, si
     for (uint32_t i = 0; i < attrs->n; i++) {
         ddb_anon_rule *r = &an->rules[an->n];
         r->attr = attrs->u.members[i].key;
-        for (size_t j = 0; j < an->n; j++)
-            if (strcmp(an->rules[j].attr, r->attr) == 0)
-                return fail(err, len, "attribute \"%s\" has two rules", r->attr);
         if (parse_rule(r, attrs->u.members[i].val, r->attr, err, len) != 0)
             return -1;
         an->n++;
     }
+    /* sorted, a name given two rules is next to itself: n log n, where a search per rule was
+       quadratic in a rule file of many names */
     qsort(an->rules, an->n, sizeof(*an->rules), cmp_rule);
+    for (size_t i = 1; i < an->n; i++)
+        if (strcmp(an->rules[i - 1].attr, an->rules[i].attr) == 0)
+            return fail(err, len, "attribute \"%s\" has two rules", an->rules[i].attr);
     return 0;
 }
 
-int ddb_anon_compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table, char *err, size_t len)
+/* The rules' secret: the door's "key" (checked), or a stored import's, kept in memory (stored). */
+static int compile_key(ddb_anon *an, const ddb_json *rules, const unsigned char *stored, char *err, size_t len)
 {
-    const char *key = ddb_json_get_str(rules, "key");
+    const char *key = ddb_json_get_str(rules, "key"), *weak;
+
+    if (stored != NULL) {
+        memcpy(an->key, stored, sizeof(an->key));
+        return 0;
+    }
+    if (key == NULL)
+        return fail(err, len, "the rules need a \"key\" of at least 16 bytes: the secret of hash and fake");
+    if ((weak = ddb_secret_key_weakness(key, strlen(key))) != NULL)
+        return fail(err, len,
+                    "the rules' \"key\" is %s: a guessable key lets a dictionary undo every hash and fake; use a "
+                    "random secret of 16 bytes or more (openssl rand -hex 16)", weak);
+    ddb_anon_key_of(key, an->key);
+    return 0;
+}
+
+static int compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table, const unsigned char *stored, char *err,
+                   size_t len)
+{
     const ddb_json *strict = ddb_json_get(rules, "strict"), *dflt = ddb_json_get(rules, "default");
 
     memset(an, 0, sizeof(*an));
@@ -194,9 +213,8 @@ int ddb_anon_compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table,
             strcmp(m, "attributes") != 0)
             return fail(err, len, "unknown member \"%s\" in the rules (key, strict, default, attributes)", m);
     }
-    if (key == NULL || strlen(key) < MIN_KEY_LEN)
-        return fail(err, len, "the rules need a \"key\" of at least 16 characters: the secret of hash and fake");
-    crypto_hash_sha256(an->key, (const unsigned char *)key, strlen(key));
+    if (compile_key(an, rules, stored, err, len) != 0)
+        return -1;
     if (strict != NULL && strict->type != DDB_JSON_BOOL)
         return fail(err, len, "\"strict\" must be true or false");
     an->strict = strict != NULL && strict->u.b;
@@ -207,6 +225,22 @@ int ddb_anon_compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table,
     if (compile_attributes(an, ddb_json_get(rules, "attributes"), err, len) != 0)
         return -1;
     return check_keys(an, table, err, len);
+}
+
+int ddb_anon_compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table, char *err, size_t len)
+{
+    return compile(an, rules, table, NULL, err, len);
+}
+
+int ddb_anon_compile_stored(ddb_anon *an, const ddb_json *rules, const ddb_json *table, const unsigned char key[32],
+                            char *err, size_t len)
+{
+    return compile(an, rules, table, key, err, len);
+}
+
+void ddb_anon_key_of(const char *key, unsigned char out[32])
+{
+    crypto_hash_sha256(out, (const unsigned char *)key, strlen(key));
 }
 
 void ddb_anon_free(ddb_anon *an)

@@ -5,7 +5,7 @@
  *
  * The rules are a JSON object, the rule file (`ddb import`, POST /ddbd/import: doors/import_door.c):
  *
- *   {"key": "<secret, 16 characters or more>", "strict": true | "default": RULE,
+ *   {"key": "<secret, 16 bytes or more, not weak: proto/secret_key.h>", "strict": true | "default": RULE,
  *    "attributes": {"<name>": RULE, ...}}
  *   RULE: "keep" | "drop" | "hash" | "redact" | {"fake": "name" | "email" | "phone" | "text"}
  *         | {"fake": "date"[, "min": "YYYY-MM-DD", "max": "YYYY-MM-DD"]}
@@ -61,6 +61,32 @@ typedef struct ddb_anon {
    both cases. */
 int ddb_anon_compile(ddb_anon *an, const ddb_json *rules, const ddb_json *table, char *err, size_t err_len);
 void ddb_anon_free(ddb_anon *an);
+/* The same for an import's stored rules, which hold no "key": `key` is the secret's SHA-256, kept
+   in memory (ddb_anon_keys) since the door compiled them. */
+int ddb_anon_compile_stored(ddb_anon *an, const ddb_json *rules, const ddb_json *table, const unsigned char key[32],
+                            char *err, size_t err_len);
+/* What the HMAC is keyed by: SHA-256 of the user's key. */
+void ddb_anon_key_of(const char *key, unsigned char out[32]);
+
+/* ---- the keys of the imports under way, in memory only (anon_keys.c) ---- */
+
+/* The rules are persisted in the import's record (so that it can run again after a restart), but
+   never their key: a key in the store would stay in RocksDB's write-ahead log and files after the
+   import ends. The record's rules have no "key" (ops/ops_import.c); the key, hashed, is kept here
+   by import id until the import ends. After a restart there is none: the import ends FAILED
+   (DDB_ANON_KEY_LOST) and removes its table, and is made again with its key. */
+typedef struct ddb_anon_keys ddb_anon_keys;
+#define DDB_ANON_KEY_LOST_CODE "ddbd.AnonymisationKeyLost"
+#define DDB_ANON_KEY_LOST                                                                                            \
+    "the server restarted during this anonymised import and its key is kept in memory only, never on disk: start " \
+    "the import again with its key (ddb import)"
+ddb_anon_keys *ddb_anon_keys_new(void);
+void ddb_anon_keys_free(ddb_anon_keys *k);
+void ddb_anon_keys_put(ddb_anon_keys *k, const char *id, const unsigned char key[32]);
+/* 0 with the key in out, or -1: none kept for id. */
+int ddb_anon_keys_get(ddb_anon_keys *k, const char *id, unsigned char out[32]);
+/* Forgets id's key (zeroed). */
+void ddb_anon_keys_drop(ddb_anon_keys *k, const char *id);
 
 /* The rule of an attribute (its own, or the default; NULL under strict when it has none). */
 const ddb_anon_rule *ddb_anon_rule_of(const ddb_anon *an, const char *attr);
@@ -107,7 +133,8 @@ typedef struct ddb_anon_source {
     const struct ddb_objstore_settings *store;
     const char *bucket, *prefix;
     int ion;
-    int comp; /* ddb_xfer_comp */
+    int comp;        /* ddb_xfer_comp */
+    const int *stop; /* (atomic) when set, the sample ends at its next record, failing; NULL: none */
 } ddb_anon_source;
 
 /*
@@ -118,6 +145,7 @@ typedef struct ddb_anon_source {
  * set when the source cannot be read (its message names the bucket and key, never a value).
  * `examples` 0 writes none: what a strict import's check needs.
  */
+#define DDB_ANON_SAMPLE_STOPPED "the server is stopping: the sample was not finished"
 int ddb_anon_sample(const ddb_anon *an, const ddb_anon_source *src, size_t max, size_t examples, ddb_jw *w,
                     size_t *uncovered, char *err, size_t err_len);
 

@@ -27,6 +27,7 @@
  * from zero (xfer.h): its puts are idempotent (its log lines are written again, after the line
  * that says it started again).
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,9 @@ static void drop_table(importer *im)
     if (ddb_catalog_delete(im->eng->catalog, t, &purge) != 0)
         ddb_log(DDB_LOG_WARN, "import %s: its table %s could not be removed", im->id, im->table);
     ddb_arena_free(&a);
-    ddb_tasks_kick(im->eng->tasks);
+    /* (on the worker itself: at a start it runs before eng->tasks is set, and its next pass purges) */
+    if (__atomic_load_n(&im->eng->tasks, __ATOMIC_ACQUIRE) != NULL)
+        ddb_tasks_kick(im->eng->tasks);
 }
 
 static void finish(importer *im)
@@ -234,8 +237,10 @@ static void finish(importer *im)
     };
     size_t n = im->failure_code && !im->cancelled ? 8 : 6;
 
-    if (im->anon != NULL) /* the rules' secret is kept only while the import may run again */
+    if (ddb_json_get(im->rec, "ddbdAnon") != NULL) { /* the rules are kept only while the import may run again */
         set[n++] = (ddb_xfer_set){"ddbdAnon", XS_RAW, "{\"ended\":true}"};
+        ddb_anon_keys_drop(im->eng->anon_keys, im->id); /* and its key, in memory (anon.h) */
+    }
     ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, n);
     ddb_log(DDB_LOG_INFO, "import %s %s: %lld items processed, %lld imported, %lld errors", im->id, set[0].s,
             im->processed, im->imported, im->errors);
@@ -245,11 +250,21 @@ static void finish(importer *im)
 static int rules(importer *im, ddb_anon *an)
 {
     const ddb_json *r = ddb_json_get(im->rec, "ddbdAnon");
+    unsigned char key[32];
+    int rc;
 
     if (r == NULL)
         return 0;
-    if (ddb_anon_compile(an, r, ddb_json_get(im->rec, "TableCreationParameters"), im->failure,
-                         sizeof(im->failure)) != 0) {
+    if (ddb_anon_keys_get(im->eng->anon_keys, im->id, key) != 0) { /* (kept in memory only: a restart) */
+        im->failure_code = DDB_ANON_KEY_LOST_CODE;
+        snprintf(im->failure, sizeof(im->failure), "%s", DDB_ANON_KEY_LOST);
+        return -1;
+    }
+    rc = ddb_anon_compile_stored(an, r, ddb_json_get(im->rec, "TableCreationParameters"), key, im->failure,
+                                 sizeof(im->failure));
+    sodium_memzero(key, sizeof(key));
+    if (rc != 0) {
+        im->failure_code = "InvalidRules"; /* (checked when it started: a record written by another version) */
         ddb_anon_free(an);
         return -1;
     }
@@ -292,7 +307,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     if (!table_alive(&im)) {
         im.cancelled = 1;
     } else if (rules(&im, &anon) != 0) {
-        im.failure_code = "InvalidRules"; /* (checked when it started: a record written by another version) */
+        /* (failure_code set) */
     } else if ((rc = ddb_objstore_open(&im.os, &eng->settings.objstore, ddb_json_get_str(src, "S3Bucket"))) != DDB_OBJ_OK) {
         im.failure_code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied";
         snprintf(im.failure, sizeof(im.failure), "%s", im.os.err);

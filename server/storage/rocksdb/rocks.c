@@ -173,6 +173,21 @@ rocksdb_column_family_handle_t *rocks_seq_cf(ddb_store *s, int create)
     return cf;
 }
 
+/* RocksDB's words for an open that failed, or the words a person can act on where they exist: a
+   directory whose LOCK another process holds (another ddbd serving it) is said as the lazy store
+   says it of a new directory (lazy.c), not as "IO error: While lock file: .../LOCK: Resource
+   temporarily unavailable" (malloc'd). */
+static char *open_error(const char *path, const char *err)
+{
+    char msg[4096];
+
+    if (strstr(err, "While lock file") == NULL || strstr(err, "temporarily unavailable") == NULL)
+        return strdup(err);
+    snprintf(msg, sizeof(msg), "the data directory %s is in use by another process (Resource temporarily unavailable)",
+             path);
+    return strdup(msg);
+}
+
 /* Opens the database with "default" plus the shard column families that exist. */
 static int open_db(ddb_store *s, const char *path, char **errout)
 {
@@ -209,7 +224,7 @@ static int open_db(ddb_store *s, const char *path, char **errout)
     if (existing != NULL)
         rocksdb_list_column_families_destroy(existing, nexist);
     if (err != NULL) {
-        *errout = strdup(err);
+        *errout = open_error(path, err);
         rocksdb_free(err);
         return -1;
     }

@@ -346,7 +346,7 @@ TEST(every_row_of_the_grammar_table)
 
     ddb_arena_init(&a);
     for (size_t i = 0; i < sizeof(GRAMMAR) / sizeof(GRAMMAR[0]); i++) {
-        const char *doc = q(&a, GRAMMAR[i].doc), *got = ddb_policy_doc_rules(&a, doc, strlen(doc), 0);
+        const char *doc = q(&a, GRAMMAR[i].doc), *got = ddb_policy_doc_rules(&a, doc, strlen(doc), 0, NULL);
         const char *want = GRAMMAR[i].answer;
         TEST_COUNT_ASSERT();
         if ((got == NULL) != (want == NULL) || (got != NULL && strcmp(got, want) != 0))

@@ -17,17 +17,24 @@ static void digest_of(const char *text, unsigned char *out)
     ddb_token_digest(text, strlen(text), out);
 }
 
-/* Runs a "transaction" that only writes the token's record, as the handler's commit would. */
-static void commit_record(ddb_tokens *t, ddb_store *s, const char *token, const unsigned char *d, uint64_t now)
+/* Runs a "transaction" that only writes the token's record, as the handler's commit would: committed
+   at `now`, its call over at `done` (later when its answer is held). */
+static void commit_held(ddb_tokens *t, ddb_store *s, const char *token, const unsigned char *d, uint64_t now,
+                        uint64_t done)
 {
     ddb_arena a;
     ddb_batch b;
 
     ddb_arena_init(&a);
     ddb_batch_init(&b, &a);
-    ddb_token_record(t, &b, &a, token, d, now);
+    ddb_token_record(t, &b, &a, token, d, now, done);
     ddb_store_write(s, &b);
     ddb_arena_free(&a);
+}
+
+static void commit_record(ddb_tokens *t, ddb_store *s, const char *token, const unsigned char *d, uint64_t now)
+{
+    commit_held(t, s, token, d, now, now);
 }
 
 /* A call's verdict as the handler and its commit reach it: in flight here (ddb_token_begin), then
@@ -143,7 +150,7 @@ TEST(a_held_answer_keeps_its_token_in_progress)
 
     digest_of("r", d);
     ASSERT_EQ(begin(t, s, "held", d, now), DDB_TOKEN_NEW);
-    commit_record(t, s, "held", d, now + 60000); /* committed now, its answer held a minute */
+    commit_held(t, s, "held", d, now, now + 60000); /* committed now, its answer held a minute */
     ddb_token_end(t, "held", now + 60000);
     ASSERT_EQ(begin(t, s, "held", d, now), DDB_TOKEN_IN_PROGRESS); /* until the answer goes */
     ddb_clock_set_offset_ms(was + 60000 + 1000);                  /* the server's clock past it */
@@ -152,5 +159,38 @@ TEST(a_held_answer_keeps_its_token_in_progress)
     ddb_token_end(t, "held", 0);
     ddb_clock_set_offset_ms(was);
     ddb_tokens_free(t);
+    ddb_store_close(s);
+}
+
+/* Another gateway of the store has none of this one's calls in flight: its verdict comes from the
+   record alone (a fresh ddb_tokens), which keeps a held call in progress until its answer goes, as
+   the gateway that holds it answers (it was a replay there, answered 200 while the first was held). */
+TEST(a_held_answer_is_in_progress_on_another_gateway)
+{
+    ddb_store *s = mem_store(2);
+    ddb_tokens *here = ddb_tokens_new(1000), *there = ddb_tokens_new(1000);
+    unsigned char d1[DDB_TOKEN_DIGEST_BYTES], d2[DDB_TOKEN_DIGEST_BYTES];
+    uint64_t freed;
+
+    digest_of("request one", d1);
+    digest_of("request two", d2);
+    ASSERT_EQ(begin(here, s, "held", d1, 100), DDB_TOKEN_NEW);
+    commit_held(here, s, "held", d1, 200, 500); /* committed at 200, its answer held until 500 */
+    ddb_token_end(here, "held", 500);
+    ASSERT_EQ(begin(there, s, "held", d1, 300), DDB_TOKEN_IN_PROGRESS);
+    ASSERT_EQ(begin(there, s, "held", d2, 499), DDB_TOKEN_IN_PROGRESS); /* whatever its parameters */
+    ASSERT_EQ(ddb_tokens_expire(there, s, 499, 0, &freed), 0);          /* a record, alive */
+    ASSERT_EQ(begin(there, s, "held", d1, 500), DDB_TOKEN_REPLAY);     /* the answer went */
+    ASSERT_EQ(begin(there, s, "held", d2, 500), DDB_TOKEN_MISMATCH);
+    ASSERT_EQ(begin(there, s, "held", d1, 1499), DDB_TOKEN_REPLAY);    /* ttl after the call's end */
+    ASSERT_EQ(begin(there, s, "held", d1, 1500), DDB_TOKEN_NEW);
+    ddb_token_end(there, "held", 0);
+    /* a call not held writes the record older binaries read, never in progress once committed */
+    commit_record(here, s, "plain", d1, 2000);
+    ASSERT_EQ(ddb_tokens_bytes(s), ddb_token_record_bytes("held") + 8 + ddb_token_record_bytes("plain"));
+    ASSERT_EQ(begin(there, s, "plain", d1, 2000), DDB_TOKEN_REPLAY);
+    ASSERT_EQ(ddb_tokens_expire(there, s, 5000, 0, &freed), 2);
+    ddb_tokens_free(here);
+    ddb_tokens_free(there);
     ddb_store_close(s);
 }

@@ -219,3 +219,134 @@ TEST(a_long_array_leaves_no_outgrown_vectors_in_the_arena)
     ddb_buf_free(&text);
     ddb_arena_free(&a);
 }
+
+/* ---- a filtered parse's bounds (issue 73) ---- */
+
+static const void *keep(const void *obj, const char *key, size_t klen, int *skip)
+{
+    (void)key, (void)klen, (void)skip;
+    return obj;
+}
+
+static const void *same_desc(const void *arr)
+{
+    return arr;
+}
+
+static uint32_t three(const void *arr)
+{
+    (void)arr;
+    return 3;
+}
+
+static int value_kind(const void *desc)
+{
+    (void)desc;
+    return DDB_JSON_CUT_VALUE;
+}
+
+/* {"v":{"L":[{"N":"<i>"},...n]}} written as ddbd writes a tree, for comparisons */
+static void list_doc(ddb_buf *text, int n)
+{
+    ddb_buf_puts(text, "{\"v\":{\"L\":[");
+    for (int i = 0; i < n; i++)
+        ddb_buf_printf(text, "%s{\"N\":\"%d\"}", i ? "," : "", i);
+    ddb_buf_puts(text, "]}}");
+}
+
+static void written(ddb_buf *out, const ddb_json *v)
+{
+    ddb_jw w;
+
+    out->len = 0;
+    ddb_jw_init(&w, out);
+    ddb_jw_json(&w, v);
+}
+
+TEST(a_bounded_array_builds_one_past_its_bound_and_reads_the_rest)
+{
+    static const char text[] = "{\"a\":[1,[2],{\"x\":3},4,5,6],\"b\":[1,2,3,4,5,6,7,8,9]}";
+    int cut = 0;
+    const ddb_json_filter f = {&f, keep, same_desc, three, NULL, &cut};
+    ddb_arena a;
+    const ddb_json *v;
+
+    ddb_arena_init(&a);
+    v = ddb_json_parse_input_filtered(&a, text, sizeof(text) - 1, NULL, &f);
+    ASSERT(v != NULL && ddb_json_get(v, "a")->n == 4 && ddb_json_get(v, "b")->n == 4);
+    ASSERT(ddb_json_get(v, "a")->u.items[3]->type == DDB_JSON_NUMBER && cut == 0);
+    /* what is not built is JSON all the same */
+    ASSERT(ddb_json_parse_input_filtered(&a, "{\"a\":[1,2,3,4,5,}", 17, NULL, &f) == NULL);
+    ddb_arena_free(&a);
+}
+
+TEST(an_attribute_value_past_16_kb_is_built_whole_or_cut_past_400_kb)
+{
+    int cut = 0;
+    const ddb_json_filter f = {&f, keep, same_desc, NULL, value_kind, &cut};
+    ddb_buf text = {0}, whole = {0}, got = {0};
+    ddb_arena a;
+    const ddb_json *v;
+
+    ddb_arena_init(&a);
+    /* 30,000 numbers (~90 KB of size counted): built whole from the text, the same tree */
+    list_doc(&text, 30000);
+    written(&whole, ddb_json_parse_input(&a, text.data, text.len, NULL));
+    v = ddb_json_parse_input_filtered(&a, text.data, text.len, NULL, &f);
+    ASSERT(v != NULL && cut == 0);
+    written(&got, v);
+    ASSERT(got.len == whole.len && memcmp(got.data, whole.data, got.len) == 0);
+    /* 150,000 (over 400 KB counted from below: 3 bytes each): cut, what is built still a list */
+    text.len = 0;
+    list_doc(&text, 150000);
+    ddb_arena_reset(&a);
+    v = ddb_json_parse_input_filtered(&a, text.data, text.len, NULL, &f);
+    ASSERT(v != NULL && cut == DDB_JSON_CUT_VALUE);
+    v = ddb_json_get(ddb_json_get(v, "v"), "L");
+    ASSERT(v != NULL && v->n > 1000 && v->n < 10000 && v->u.items[v->n - 1]->n == 1);
+    ASSERT(a.total < 2 * 1024 * 1024);
+    ddb_buf_free(&text);
+    ddb_buf_free(&whole);
+    ddb_buf_free(&got);
+    ddb_arena_free(&a);
+}
+
+static const char value_marker = 0;
+
+static const void *members_are_values(const void *obj, const char *key, size_t klen, int *skip)
+{
+    (void)obj, (void)key, (void)klen, (void)skip;
+    return &value_marker;
+}
+
+static int marked_value(const void *desc)
+{
+    return desc == &value_marker ? DDB_JSON_CUT_VALUE : 0;
+}
+
+TEST(what_follows_a_value_built_from_its_text_is_built_too)
+{
+    int cut = 0;
+    const ddb_json_filter f = {&f, members_are_values, same_desc, NULL, marked_value, &cut};
+    ddb_buf text = {0}, whole = {0}, got = {0};
+    ddb_arena a;
+    const ddb_json *v;
+
+    ddb_arena_init(&a);
+    /* two values past 16 KB each, a scalar and a small value between them (a scalar right after
+       one built from its text was taken for a part of it, and all that followed left unbuilt) */
+    ddb_buf_puts(&text, "{\"a\":");
+    list_doc(&text, 20000);
+    ddb_buf_puts(&text, ",\"d\":7,\"b\":{\"S\":\"x\"},\"c\":");
+    list_doc(&text, 20000);
+    ddb_buf_puts(&text, "}");
+    written(&whole, ddb_json_parse_input(&a, text.data, text.len, NULL));
+    v = ddb_json_parse_input_filtered(&a, text.data, text.len, NULL, &f);
+    ASSERT(v != NULL && cut == 0 && v->n == 4);
+    written(&got, v);
+    ASSERT(got.len == whole.len && memcmp(got.data, whole.data, got.len) == 0);
+    ddb_buf_free(&text);
+    ddb_buf_free(&whole);
+    ddb_buf_free(&got);
+    ddb_arena_free(&a);
+}

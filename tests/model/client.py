@@ -1,0 +1,72 @@
+"""tests/model/client.py: raw DynamoDB JSON over one kept-alive HTTP connection (the model compares
+answers byte-level: __type, message, every member), signed with SigV4 as an SDK signs it."""
+import http.client
+import json
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+TARGET = "DynamoDB_20120810."
+
+
+class Client:
+    def __init__(self, endpoint, ak="AKIDMODEL", sk="secret", region="us-east-1"):
+        self.endpoint = endpoint.rstrip("/")
+        host, port = self.endpoint.split("//", 1)[1].split(":")
+        self.host, self.port = host, int(port)
+        self.creds = Credentials(ak, sk)
+        self.region = region
+        self.conn = None
+
+    def _connection(self):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        return self.conn
+
+    def call(self, op, body):
+        """(status, answer): the answer parsed, an error's too; status 0 when the connection broke
+        (an injected ConnectionReset or TruncatedBody)."""
+        data = json.dumps(body).encode()
+        req = AWSRequest(method="POST", url=self.endpoint + "/", data=data,
+                         headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": TARGET + op})
+        SigV4Auth(self.creds, "dynamodb", self.region).add_auth(req)
+        try:
+            conn = self._connection()
+            conn.request("POST", "/", body=data, headers=dict(req.headers.items()))
+            resp = conn.getresponse()
+            raw = resp.read()
+            if resp.getheader("Connection", "").lower() == "close":
+                self.close()
+            return resp.status, json.loads(raw or b"{}")
+        except (OSError, http.client.HTTPException, ValueError):
+            self.close()
+            return 0, {}
+
+    def admin(self, method, path, body=None):
+        """A call of the admin door, signed (with --auth it takes a key with rights=admin)."""
+        data = json.dumps(body).encode() if body is not None else b""
+        req = AWSRequest(method=method, url=self.endpoint + path, data=data,
+                         headers={"Content-Type": "application/json"})
+        SigV4Auth(self.creds, "dynamodb", self.region).add_auth(req)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            conn.request(method, path, body=data or None, headers=dict(req.headers.items()))
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read() or b"{}")
+        finally:
+            conn.close()
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def error_type(answer):
+    t = answer.get("__type", "")
+    return t.rsplit("#", 1)[-1]
+
+
+def error_message(answer):
+    return answer.get("message", answer.get("Message"))

@@ -1,0 +1,350 @@
+"""tests/model/driver.py: one seeded run (a server with the seed's modes, the seed's tables, the
+seed's operations, each answer checked), and the shrinking of a failing run to a minimal sequence.
+
+The servers are compat's DdbdServer (tests/compat/conftest.py), so its wrappers ($DDBD_BIN, the
+memcheck prefix) apply here too."""
+import importlib.util
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from client import Client, error_message, error_type  # noqa: E402
+from gen import START_MS, Gen, table_shapes  # noqa: E402
+from model import Model  # noqa: E402
+from partiql import PartiQL  # noqa: E402
+from reads import Reads  # noqa: E402
+from runner import BLIND, Mismatch, NoEffect, Runner  # noqa: E402
+from show import show_op  # noqa: E402
+
+
+
+def compat():
+    mod = sys.modules.get("compat_conftest")
+    if mod is None:
+        path = os.path.join(HERE, "..", "compat", "conftest.py")
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location("compat_conftest", path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["compat_conftest"] = mod
+        spec.loader.exec_module(mod)
+    return mod
+
+
+class Checker(PartiQL, Reads, Runner):
+    pass
+
+
+def draw_modes(seed, allowed):
+    """The seed's combination of server modes (`allowed`: the names that may be drawn)."""
+    rng = random.Random(seed * 7919 + 1)
+    modes = {"tolerate": tuple(x for x in os.environ.get("DDB_MODEL_TOLERATE", "").split(",") if x)}
+    if "stale" in allowed and rng.random() < 0.4:
+        modes["stale_ms"] = rng.choice([500, 2000])
+    if "lag" in allowed and rng.random() < 0.4:
+        lo = rng.choice([0, 100])
+        modes["lag"] = (lo, lo + rng.choice([200, 1500]))
+        modes["lag_max"] = modes["lag"][1]
+    if modes:
+        modes["consistency_seed"] = rng.randint(0, 1 << 30)
+    if "ttl" in allowed and rng.random() < 0.5:
+        modes["ttl"] = True
+    if "enforce" in allowed and rng.random() < 0.3:
+        modes["enforce"] = rng.choice([1, 2, 5])   # the tables' and GSIs' RCU and WCU
+    if "faults" in allowed and rng.random() < 0.3:
+        kinds = rng.sample(["InternalServerError", "ServiceUnavailableException", "ThrottlingException",
+                            "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                            "TransactionConflict", "UnprocessedItems"], rng.randint(1, 3))
+        modes["faults"] = [("*", k, rng.choice([0.05, 0.1, 0.2])) for k in kinds]
+        if rng.random() < 0.3 and not modes.get("enforce"):   # (a lost answer hides a throttle)
+            modes["faults"].append(("write", rng.choice(["ConnectionReset", "TruncatedBody"]), 0.05))
+            modes["conn_faults"] = True
+        modes["fault_throttles"] = any(k in ("ThrottlingException", "ProvisionedThroughputExceededException",
+                                             "RequestLimitExceeded") for _, k, _ in modes["faults"])
+        modes["fault_seed"] = rng.randint(0, 1 << 30)
+    if "states" in allowed and rng.random() < 0.3:
+        modes["table_states"] = rng.choice([1000, 5000])
+    if "count" in allowed and rng.random() < 0.3:
+        modes["count_refresh"] = rng.choice([1, 60, 3600])
+    if "auth" in allowed and rng.random() < 0.25:
+        modes["auth"] = True
+    # (not under --stale-reads: a replay's stale draws follow the order its reads arrive in, and
+    # reads on two connections may arrive in another order than recorded: docs/record-replay.md)
+    # nor with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
+    # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
+    # the recording does not carry (docs/record-replay.md, "Injected faults")
+    partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
+    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and "stale_ms" not in modes and not (
+            partial and modes.get("enforce")) and not (
+            "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
+            "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
+        modes["record"] = True
+    return modes
+
+
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count")
+KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
+        "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
+
+
+def server_args(modes, record=None):
+    args = ["--in-memory", "--admin", "--clock", "frozen@%d" % START_MS]
+    if modes.get("auth"):
+        path = os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
+        with open(path, "w") as f:
+            f.write(KEYS)
+        args += ["--auth", path]
+    if modes.get("enforce"):
+        args += ["--enforce-capacity"]
+    if modes.get("table_states"):
+        args += ["--table-states", str(modes["table_states"])]
+    if modes.get("count_refresh"):
+        args += ["--count-refresh", str(modes["count_refresh"])]
+
+    if "stale_ms" in modes:
+        args += ["--stale-reads", str(modes["stale_ms"])]
+    if "lag" in modes:
+        args += ["--index-lag", "%d-%d" % modes["lag"]]
+    if "consistency_seed" in modes:
+        args += ["--consistency-seed", str(modes["consistency_seed"])]
+    if record:
+        args += ["--record", record]
+    return args
+
+
+def create_tables(client, specs, ttl=False, provisioned=0):
+    for s in specs:
+        attrs = {s["hash"][0]: s["hash"][1]}
+        ks = [{"AttributeName": s["hash"][0], "KeyType": "HASH"}]
+        if s["range"]:
+            attrs[s["range"][0]] = s["range"][1]
+            ks.append({"AttributeName": s["range"][0], "KeyType": "RANGE"})
+        req = {"TableName": s["name"], "KeySchema": ks, "BillingMode": "PAY_PER_REQUEST"}
+        pt = {"ReadCapacityUnits": provisioned, "WriteCapacityUnits": provisioned}
+        if provisioned:
+            req["BillingMode"] = "PROVISIONED"
+            req["ProvisionedThroughput"] = pt
+        for part, key in (("gsis", "GlobalSecondaryIndexes"), ("lsis", "LocalSecondaryIndexes")):
+            out = []
+            for ix in s[part]:
+                iks = [{"AttributeName": ix["hash"][0], "KeyType": "HASH"}]
+                attrs[ix["hash"][0]] = ix["hash"][1]
+                if ix["range"]:
+                    iks.append({"AttributeName": ix["range"][0], "KeyType": "RANGE"})
+                    attrs[ix["range"][0]] = ix["range"][1]
+                proj = {"ProjectionType": ix["proj"][0]}
+                if ix["proj"][1]:
+                    proj["NonKeyAttributes"] = list(ix["proj"][1])
+                out.append({"IndexName": ix["name"], "KeySchema": iks, "Projection": proj})
+                if provisioned and part == "gsis":
+                    out[-1]["ProvisionedThroughput"] = pt
+            if out:
+                req[key] = out
+        req["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in sorted(attrs.items())]
+        status, ans = client.call("CreateTable", req)
+        if status != 200:
+            raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
+
+
+def enable_ttl(client, specs):
+    for s in specs:
+        status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
+                                                       {"Enabled": True, "AttributeName": "t"}})
+        if status != 200:
+            raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
+
+
+class Run:
+    """One seed: its tables, its modes, its operations."""
+
+    def __init__(self, seed, n_ops, allowed=ALL_MODES):
+        self.seed = seed
+        rng = random.Random(seed)
+        self.specs = table_shapes(rng)
+        self.modes = draw_modes(seed, allowed)
+        # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
+        back = not ("clock-back" in self.modes["tolerate"] and any(
+            k in self.modes for k in ("stale_ms", "lag", "table_states")))
+        # "replay-clock" tolerated: a recorded run steps no clock (a step is not recorded, so not replayed)
+        clock = not (self.modes.get("record") and "replay-clock" in self.modes["tolerate"])
+        gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=clock, back=back)
+        gen.cap_always = bool(self.modes.get("faults") or self.modes.get("enforce"))
+        gen.reader = bool(self.modes.get("auth"))
+        self.ops = [gen.op() for _ in range(n_ops)]
+
+    def describe(self):
+        lines = ["modes: %s" % ({k: v for k, v in self.modes.items() if v and k != "tolerate"} or "none")]
+        for s in self.specs:
+            lines.append("table %s: hash %s%s; %s" % (
+                s["name"], s["hash"], " range %s" % (s["range"],) if s["range"] else "",
+                "; ".join("%s %s/%s %s" % (ix["name"], ix["hash"], ix["range"], ix["proj"])
+                          for ix in s["gsis"] + s["lsis"]) or "no indexes"))
+        return lines
+
+    def execute(self, ops, keep_server=False):
+        """Runs `ops` on a fresh server: (None or (index, message), checker)."""
+        record = None
+        if self.modes.get("record"):
+            fd, record = tempfile.mkstemp(prefix="ddb-model-", suffix=".jsonl")
+            os.close(fd)
+        server = compat().DdbdServer(server_args(self.modes, record)).start()
+        client = Client(server.endpoint)
+        model = Model(self.specs)
+        model.now = model.start = model.created = START_MS
+        checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
+        if self.modes.get("auth"):
+            checker.reader = Client(server.endpoint, "AKIDREAD", "secret2")
+        failure = None
+        try:
+            create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
+            if self.modes.get("table_states"):
+                self.creating(checker, client)
+            if self.modes.get("ttl"):
+                enable_ttl(client, self.specs)
+            if self.modes.get("faults"):   # set once the tables are made (POST /ddbd/faults)
+                rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
+                status, ans = client.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
+                if status != 200:
+                    raise Mismatch("POST /ddbd/faults: %s %s" % (status, ans))
+            for n, op in enumerate(ops):
+                BLIND[0] = False
+                checker.current = op
+                try:
+                    getattr(checker, "op_" + op["op"].replace("pscan", "scan"))(op)
+                    checker.checked += 1
+                except NoEffect:
+                    checker.checked += 1
+                    checker.no_effect += 1
+                except Mismatch as e:
+                    failure = (n, str(e))
+                    break
+            if failure is None:
+                failure = self.final_checks(checker, client)
+        finally:
+            client.close()
+            if checker.reader:
+                checker.reader.close()
+            code = server.stop()
+            if failure is None and code not in (0,):
+                failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
+        if record:
+            if failure is None:
+                failure = self.replay(record, len(ops))
+            os.unlink(record)
+        return failure, checker
+
+    def replay(self, record, n):
+        """`ddb replay --check` of the run's recording into a fresh server of the same modes:
+        every answer as recorded (docs/record-replay.md)."""
+        server = compat().DdbdServer(server_args(self.modes)).start()
+        try:
+            bin_ = os.environ.get("DDB_REPLAY_BIN") or os.path.join(os.path.dirname(compat().DDBD_BIN), "ddb")
+            p = subprocess.run([bin_, "replay", record, "--endpoint", server.endpoint, "--check",
+                                "--as-fast-as-possible"], capture_output=True, text=True, timeout=600)
+        finally:
+            server.stop()
+        if p.returncode != 0:
+            return (n, "ddb replay --check of the recording: exit %d\n%s" % (p.returncode, (p.stdout + p.stderr)[-3000:]))
+        return None
+
+    def creating(self, checker, client):
+        """--table-states MS: the tables are CREATING, their items refused, until the clock has
+        moved MS; then ACTIVE (docs/testing.md, "Table states")."""
+        name = self.specs[0]["name"]
+        status, ans = client.call("DescribeTable", {"TableName": name})
+        if status != 200 or ans["Table"]["TableStatus"] != "CREATING":
+            raise Mismatch("DescribeTable %s under --table-states: %s %s, model CREATING" % (name, status, ans.get("Table", ans).get("TableStatus", ans)))
+        status, ans = client.call("GetItem", {"TableName": name, "Key": {"pk": {self.specs[0]["hash"][1]: "AA==" if self.specs[0]["hash"][1] == "B" else "1"}, **({"sk": {self.specs[0]["range"][1]: "AA==" if self.specs[0]["range"][1] == "B" else "1"}} if self.specs[0]["range"] else {})}})
+        if status != 400 or error_type(ans) != "ResourceNotFoundException" or error_message(ans) != "Requested resource not found":
+            raise Mismatch("GetItem of a CREATING table: %s %s, model ResourceNotFoundException" % (status, ans))
+        checker.op_clock({"op": "clock", "ms": self.modes["table_states"]})
+        checker.m.start = checker.m.now
+        status, ans = client.call("DescribeTable", {"TableName": name})
+        if status != 200 or ans["Table"]["TableStatus"] != "ACTIVE":
+            raise Mismatch("DescribeTable %s once its CREATING ended: %s %s" % (name, status, ans.get("Table", ans).get("TableStatus")))
+        refresh = self.modes.get("count_refresh")
+        if refresh and checker.m.now - checker.m.created >= refresh * 1000:
+            checker.m.tables[0].snap = (checker.m.now, 0)   # (that read refreshed the figures)
+
+    def final_checks(self, checker, client):
+        """The usage report (GET /ddbd/usage, docs/usage.md) against the model's charges: each
+        table's read and write units, the sum of what the answers' ConsumedCapacity said and what
+        the model says the others (no ReturnConsumedCapacity, refused conditions) consumed."""
+        status, ans = client.admin("GET", "/ddbd/usage")
+        if status != 200:
+            return (len(self.ops), "GET /ddbd/usage: %s %s" % (status, ans))
+        got = {t["table"]: t for t in ans.get("tables", [])}
+        for name, want in sorted(checker.m.charges.items()):
+            t = got.get(name, {})
+            for kind in ("read", "write"):
+                if kind == "read" and "stale-batch-charge" in checker.modes.get("tolerated", ()):
+                    continue
+                g = float(t.get(kind + "Units", 0))
+                if not want[kind] - 1e-6 <= g <= want[kind] + want.get(kind + "_slack", 0.0) + 1e-6:
+                    return (checker.checked, "GET /ddbd/usage: table %s %sUnits %s, model %s (the answers' "
+                            "ConsumedCapacity summed: %s)" % (name, kind, g, want[kind],
+                                                              checker.reported.get(name, {}).get(kind)))
+        return None
+
+
+def shrink(run, ops, failure, deadline):
+    """Delta debugging (ddmin) over the operations: the smallest sequence found that still fails
+    (any mismatch counts), within the deadline."""
+    ops = ops[:failure[0] + 1]
+    n = 2
+    while len(ops) >= 2 and time.monotonic() < deadline:
+        chunk = max(1, len(ops) // n)
+        reduced = False
+        for start in range(0, len(ops), chunk):
+            if time.monotonic() >= deadline:
+                break
+            trial = ops[:start] + ops[start + chunk:]
+            f, _ = run.execute(trial)
+            if f is not None:
+                ops, failure = trial[:f[0] + 1], f
+                n = max(n - 1, 2)
+                reduced = True
+                break
+        if not reduced:
+            if chunk == 1:
+                break
+            n = min(len(ops), n * 2)
+    return ops, failure
+
+
+def report(run, ops, failure, n_ops):
+    lines = ["model mismatch (seed %d), minimal sequence of %d operations:" % (run.seed, len(ops))]
+    lines += ["  " + line for line in run.describe()]
+    for n, op in enumerate(ops):
+        lines.append("  %3d. %s" % (n + 1, show_op(op, run.specs)))
+    lines.append("  -> %s" % failure[1])
+    tol = ",".join(run.modes.get("tolerate", ()))
+    lines.append("to repeat: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d%s (tests/model/test_random.py)"
+                 % (run.seed, n_ops, " DDB_MODEL_TOLERATE=" + tol if tol else ""))
+    return "\n".join(lines)
+
+
+
+def campaign(master, seconds, ops_per_run, max_ops=None, modes=ALL_MODES, shrink_s=180, log=print):
+    """Seeds master, master+1, ... each a fresh server and ops_per_run operations, until `seconds`
+    have passed (or max_ops operations are checked): (operations checked, runs, failure report or
+    None). The first failure is shrunk and reported."""
+    t0 = time.monotonic()
+    checked = runs = 0
+    seed = master
+    while time.monotonic() - t0 < seconds and (max_ops is None or checked < max_ops):
+        run = Run(seed, ops_per_run, modes)
+        failure, checker = run.execute(run.ops)
+        checked += checker.checked
+        runs += 1
+        if failure is not None:
+            log("seed %d failed after %d operations; shrinking" % (seed, failure[0]))
+            ops, failure = shrink(run, run.ops, failure, time.monotonic() + shrink_s)
+            return checked, runs, report(run, ops, failure, ops_per_run)
+        seed += 1
+    return checked, runs, None
