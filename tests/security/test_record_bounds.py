@@ -26,10 +26,13 @@ TABLE = {"TableName": "rec", "BillingMode": "PAY_PER_REQUEST",
 
 
 def recorded(path):
-    """The recording's lines, each read as strict UTF-8 JSON; and whether the file ends a line."""
+    """The recording's lines, each read as strict UTF-8 JSON, in arrival order (by `start`: each HTTP
+    thread writes its lines in batches of its own, so the file is only roughly in that order,
+    docs/record-replay.md); and whether the file ends a line."""
     with open(path, "rb") as f:
         data = f.read()
-    return [json.loads(line.decode("utf-8")) for line in data.splitlines()], data.endswith(b"\n") or not data
+    lines = [json.loads(line.decode("utf-8")) for line in data.splitlines()]
+    return sorted(lines, key=lambda line: line.get("start", 0)), data.endswith(b"\n") or not data
 
 
 def hostile(endpoint, n=1):
