@@ -99,7 +99,15 @@ describe('console, daily work: every action by its key', () => {
   /** The file the page downloaded as `name` (waited for, read, then removed for the next). */
   async function downloaded(name) {
     const file = path.join(downloads, name);
-    for (let i = 0; i < 1200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
+    // there, and whole: Chromium may show the name before its bytes are written (a CI run read an
+    // empty CSV under load), so its size must be non-zero and the same two polls running
+    const size = () => (fs.existsSync(file) ? fs.statSync(file).size : -1);
+    for (let i = 0, last = -2; i < 1200; i++) {
+      const now = size();
+      if (now > 0 && now === last) break;
+      last = now;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     assert.ok(fs.existsSync(file), `${name} not downloaded: ${fs.readdirSync(downloads)}`);
     const body = fs.readFileSync(file, 'utf8');
     fs.rmSync(file);
