@@ -63,6 +63,7 @@ typedef struct copy {
     long keep;      /* writes still to copy, in request order */
     size_t taken;   /* of the table being copied */
     int tables;     /* tables written so far */
+    const char *but; /* the member copy_member leaves out */
 } copy;
 
 static void put(copy *c, const char *p, size_t n)
@@ -84,12 +85,12 @@ static int copy_write(void *arg, rp_span val)
     return 0;
 }
 
-/* A BatchGetItem table's members but its Keys, as sent. */
-static int copy_get_member(void *arg, rp_span key, rp_span val)
+/* A member as sent, after a comma, unless it is c->but (the list being cut). */
+static int copy_member(void *arg, rp_span key, rp_span val)
 {
     copy *c = arg;
 
-    if (key.n == 4 && memcmp(key.p, "Keys", 4) == 0)
+    if (key.n == strlen(c->but) && memcmp(key.p, c->but, key.n) == 0)
         return 0;
     put(c, ",\"", 2);
     put(c, key.p, key.n);
@@ -114,27 +115,15 @@ static int copy_table(void *arg, rp_span key, rp_span val)
     if (rp_each_element(entries_of(val), copy_write, c) < 0)
         return -1;
     put(c, "]", 1);
-    if (get) {
-        if (rp_each_member(val, copy_get_member, c) < 0)
+    if (get) { /* its other members (ConsistentRead, ProjectionExpression, ...) */
+        c->but = "Keys";
+        if (rp_each_member(val, copy_member, c) < 0)
             return -1;
         put(c, "}", 1);
     }
     return 0;
 }
 
-/* The request's other members (ReturnConsumedCapacity, ...), as sent. */
-static int copy_other(void *arg, rp_span key, rp_span val)
-{
-    copy *c = arg;
-
-    if (key.n == 12 && memcmp(key.p, "RequestItems", 12) == 0)
-        return 0;
-    put(c, ",\"", 2);
-    put(c, key.p, key.n);
-    put(c, "\":", 2);
-    put(c, val.p, val.n);
-    return 0;
-}
 
 /* The BatchWriteItem (BatchGetItem) `request` with its last `held` writes (keys) left out (malloc'd in *out); 0, or -1
    when the request or the count is not what a recorded UnprocessedItems fault gives. */
@@ -142,7 +131,7 @@ static int written_part(rp_span request, long held, char **out, size_t *outlen)
 {
     rp_span items = rp_member(request, "RequestItems");
     long total = writes_in(items);
-    copy c = {NULL, 0, total - held, 0, 0};
+    copy c = {NULL, 0, total - held, 0, 0, ""};
 
     if (total <= 0 || held <= 0 || held >= total || (c.out = malloc(request.n + 32)) == NULL)
         return -1;
@@ -152,7 +141,8 @@ static int written_part(rp_span request, long held, char **out, size_t *outlen)
         return -1;
     }
     put(&c, "}", 1);
-    if (rp_each_member(request, copy_other, &c) < 0) {
+    c.but = "RequestItems"; /* the request's other members (ReturnConsumedCapacity, ...) */
+    if (rp_each_member(request, copy_member, &c) < 0) {
         free(c.out);
         return -1;
     }
