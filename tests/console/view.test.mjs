@@ -6,6 +6,9 @@
 // The server's clock is frozen (--clock frozen) so that a Scan held by an injected latency waits for
 // the test's step of the clock: the live count is read while a request is held, never raced.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
@@ -84,6 +87,17 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     stack = await startStack(['--admin', '--clock', 'frozen']);
     ({ client } = makeClients(stack.server.endpoint));
     await fill(client, 'Many', ITEMS, itemOf);
+    // an index whose sort key repeats (7 values): a page's next start is the index's key and the table's
+    await client.send(new CreateTableCommand({ TableName: 'Indexed', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' },
+        { AttributeName: 's', AttributeType: 'N' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byG', Projection: { ProjectionType: 'ALL' },
+        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 's', KeyType: 'RANGE' }] }] }));
+    for (let i = 0; i < 300; i += 25) {
+      await client.send(new BatchWriteItemCommand({ RequestItems: { Indexed: Array.from({ length: 25 }, (_, j) => ({ PutRequest: { Item: {
+        pk: { S: `o-${String(i + j).padStart(3, '0')}` }, g: { S: 'x' }, s: { N: String((i + j) % 7) },
+        ...((i + j) % 5 === 0 ? { hit: { BOOL: true } } : {}) } } })) } }));
+    }
     await fill(client, 'Rows', 60, (i) => ({ pk: { S: `row-${String(i).padStart(2, '0')}` }, note: { S: `was ${i}` } }));
     scanOrder = [];
     let start;
@@ -139,6 +153,44 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     const second = scanOrder.slice(1000, 2000).filter((k) => hits().includes(k)).sort();
     await waitText(page, '#page-info', `Page 2: ${second.length} items (1000 read in 5 requests: the read budget`);
     assert.deepEqual((await pageKeys(page)).sort(), second);
+    // Export's whole result: every match, with how many it read (no Limit: each request reads up to 1 MB)
+    const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-view-'));
+    try {
+      await stack.chromium.browser.defaultBrowserContext().setDownloadBehavior({ policy: 'allow', downloadPath: downloads });
+      await page.select('#export-scope', 'all');
+      await page.focus('#export-run');
+      await page.keyboard.press('Enter');
+      await waitText(page, '#export-info', 'Many-scan-all.json: 111 items');
+      assert.match(await text(page, '#export-info'), /^Many-scan-all\.json: 111 items \(every page: \d+ requests?, 5000 read\)$/);
+    } finally { fs.rmSync(downloads, { recursive: true, force: true }); }
+  }));
+
+  test('a filtered Query on an index: pages of 25 matches, every match once', async () => step(stack, 'view-index', async () => {
+    const { page } = stack;
+    await openItems(stack, 'Indexed');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('i'); // a Query, the table or index to pick focused
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.$eval('#index', (el) => el.value), 'byG');
+    await tabTo(page, '#pk-value');
+    await page.keyboard.type('x');
+    await typeInto(page, '#limit', '25');
+    await tabTo(page, '#add-filter');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('hit');
+    await page.select('#filter-rows .f-op', 'attribute_exists');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'Page 1: 25 items (');
+    const seen = await pageKeys(page);
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press(']');
+    await waitText(page, '#page-info', 'Page 2: 25 items (');
+    seen.push(...await pageKeys(page));
+    await page.keyboard.press(']');
+    await waitText(page, '#page-info', 'Page 3: 10 items (');
+    assert.match(await text(page, '#page-info'), /^Page 3: 10 items \(\d+ read in \d+ requests\), the last page$/);
+    seen.push(...await pageKeys(page));
+    assert.deepEqual(seen.sort(), Array.from({ length: 60 }, (_, i) => `o-${String(i * 5).padStart(3, '0')}`).sort());
   }));
 
   test('reading on says what it read and matched as it goes; Stop keeps what matched', async () => step(stack, 'view-stop', async () => {
@@ -158,6 +210,7 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
         await admin('clock', { advance: 1000 });
         await new Promise((r) => setTimeout(r, 50));
       }
+      assert.match(await text(page, '#page-info'), live);
       const [, matched, read, requests] = live.exec(await text(page, '#page-info')).map(Number);
       assert.equal(read, 200 * requests);
       assert.equal(matched, scanOrder.slice(0, read).filter((k) => hits().includes(k)).length);
@@ -169,6 +222,7 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
         await admin('clock', { advance: 1000 });
         await new Promise((r) => setTimeout(r, 50));
       }
+      assert.match(await text(page, '#page-info'), stopped);
       const [, shown, readAll] = stopped.exec(await text(page, '#page-info')).map(Number);
       assert.ok(readAll < ITEMS, `stopped after ${readAll} read`);
       assert.deepEqual((await pageKeys(page)).sort(), scanOrder.slice(0, readAll).filter((k) => hits().includes(k)).sort());
@@ -213,6 +267,7 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
       key31);
     assert.equal(await page.evaluate(() => document.querySelector('#editor').contains(document.activeElement)), true);
     assert.equal(await placeOf(page, '#results tbody tr:nth-child(31)'), 'in');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the editor as wide as the window');
     // a value changed by keyboard, saved by Ctrl+Enter
     const note = await page.$$eval('#item-form .attrs > .attr', (attrs) => attrs.findIndex((a) => a.querySelector('.a-name').value === 'note'));
     await tabTo(page, `#item-form .attrs > .attr:nth-child(${note + 1}) .a-input`);
