@@ -49,6 +49,33 @@ async function openItems(stack, table) {
   await waitText(stack.page, '#page-info', 'Page 1: 50 items');
 }
 
+/** The filter attribute_exists(hit) added by keyboard (its operator picked from the list), the
+    focus left in its attribute's field, where Enter runs the form. */
+async function filterHits(page) {
+  await tabTo(page, '#add-filter');
+  await page.keyboard.press('Enter'); // the new row's attribute focused
+  await page.keyboard.type('hit');
+  await page.select('#filter-rows .f-op', 'attribute_exists');
+}
+
+/** From page 1 (being read), ']' to each next: pages of `sizes` matches, each saying what it read, the
+    last the last page; the keys of them all, sorted. */
+async function pagesOf(page, sizes) {
+  const seen = [];
+  for (const [i, n] of sizes.entries()) {
+    if (i) {
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press(']');
+    }
+    const line = `^Page ${i + 1}: ${n} items \\(\\d+ read in \\d+ requests\\)${i === sizes.length - 1 ? ', the last page' : ''}$`;
+    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('#page-info').textContent),
+      { timeout: 30000 }, line).catch(() => {});
+    assert.match(await text(page, '#page-info'), new RegExp(line));
+    seen.push(...await pageKeys(page));
+  }
+  return seen.sort();
+}
+
 /** Where `sel`'s first match lies against the window: 'in' (wholly on screen), 'above', 'below'. */
 const placeOf = (page, sel) => page.$eval(sel, (el) => {
   const r = el.getBoundingClientRect();
@@ -116,10 +143,7 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     const { page } = stack;
     await openItems(stack, 'Many');
     await typeInto(page, '#limit', '200');
-    await tabTo(page, '#add-filter');
-    await page.keyboard.press('Enter'); // the new row's attribute focused
-    await page.keyboard.type('hit');
-    await page.select('#filter-rows .f-op', 'attribute_exists');
+    await filterHits(page);
     await page.keyboard.press('Enter'); // in the attribute's field: runs the form
     // each request reads 200 items (the page size): 25 read the table, a 26th finds its end (as
     // DynamoDB's does: a page that stops at the last item has a LastEvaluatedKey), and the page holds all 111
@@ -128,18 +152,7 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     // 50 a page: the matches in three pages, none twice, none missed (a page ends at its 50th match)
     await typeInto(page, '#limit', '50');
     await page.keyboard.press('Enter');
-    await waitText(page, '#page-info', 'Page 1: 50 items (');
-    const seen = await pageKeys(page);
-    assert.match(await text(page, '#page-info'), /^Page 1: 50 items \(\d+ read in \d+ requests\)$/);
-    await page.evaluate(() => document.activeElement.blur());
-    await page.keyboard.press(']');
-    await waitText(page, '#page-info', 'Page 2: 50 items (');
-    seen.push(...await pageKeys(page));
-    await page.keyboard.press(']');
-    await waitText(page, '#page-info', 'Page 3: 11 items (');
-    assert.match(await text(page, '#page-info'), /^Page 3: 11 items \(\d+ read in \d+ requests\), the last page$/);
-    seen.push(...await pageKeys(page));
-    assert.deepEqual(seen.sort(), hits());
+    assert.deepEqual(await pagesOf(page, [50, 50, 11]), hits());
     // the read budget: 1,000 items read, the matches among them shown, and Next reads on from there
     await typeInto(page, '#read-budget', '1000');
     await typeInto(page, '#limit', '200');
@@ -175,32 +188,16 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     await tabTo(page, '#pk-value');
     await page.keyboard.type('x');
     await typeInto(page, '#limit', '25');
-    await tabTo(page, '#add-filter');
+    await filterHits(page);
     await page.keyboard.press('Enter');
-    await page.keyboard.type('hit');
-    await page.select('#filter-rows .f-op', 'attribute_exists');
-    await page.keyboard.press('Enter');
-    await waitText(page, '#page-info', 'Page 1: 25 items (');
-    const seen = await pageKeys(page);
-    await page.evaluate(() => document.activeElement.blur());
-    await page.keyboard.press(']');
-    await waitText(page, '#page-info', 'Page 2: 25 items (');
-    seen.push(...await pageKeys(page));
-    await page.keyboard.press(']');
-    await waitText(page, '#page-info', 'Page 3: 10 items (');
-    assert.match(await text(page, '#page-info'), /^Page 3: 10 items \(\d+ read in \d+ requests\), the last page$/);
-    seen.push(...await pageKeys(page));
-    assert.deepEqual(seen.sort(), Array.from({ length: 60 }, (_, i) => `o-${String(i * 5).padStart(3, '0')}`).sort());
+    assert.deepEqual(await pagesOf(page, [25, 25, 10]), Array.from({ length: 60 }, (_, i) => `o-${String(i * 5).padStart(3, '0')}`).sort());
   }));
 
   test('reading on says what it read and matched as it goes; Stop keeps what matched', async () => step(stack, 'view-stop', async () => {
     const { page } = stack;
     await openItems(stack, 'Many');
     await typeInto(page, '#limit', '200');
-    await tabTo(page, '#add-filter');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('hit');
-    await page.select('#filter-rows .f-op', 'attribute_exists');
+    await filterHits(page);
     // every Scan of Many answers a second later on the server's clock, which stands until stepped
     await admin('faults', { faults: [{ operation: 'Scan', table: 'Many', latency_ms: 1000 }] });
     try {
