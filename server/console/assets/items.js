@@ -227,8 +227,9 @@ export async function itemsScreen(view, name) {
     tr.scrollIntoView({ block: 'nearest' });
     tr.querySelector('button[data-action="0"]').focus({ preventScroll: true });
   };
-  /* After a save: the saved item's row on the page read again, else the page line (it left the page). */
   const keyText = (it) => keyNames.map((n) => (it[n] ? canonical(it[n]) : '')).join('\u0000');
+  /* After a save: the saved item's row on the page read again, else `from` or the page line (the
+     item left the page: a changed key, a filter it no longer meets). */
   const backTo = (item, from) => {
     const i = state.items.findIndex((it) => keyText(it) === keyText(item));
     const tr = i >= 0 ? state.table?.row(i) : null;
