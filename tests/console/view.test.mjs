@@ -147,7 +147,8 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     await page.keyboard.press('Enter'); // in the attribute's field: runs the form
     // each request reads 200 items (the page size): 25 read the table, a 26th finds its end (as
     // DynamoDB's does: a page that stops at the last item has a LastEvaluatedKey), and the page holds all 111
-    await waitText(page, '#page-info', 'Page 1: 111 items (5000 read in 26 requests), the last page');
+    await waitText(page, '#page-info', 'the last page').catch(() => {});
+    assert.equal(await text(page, '#page-info'), 'Page 1: 111 items (5000 read in 26 requests), the last page');
     assert.deepEqual((await pageKeys(page)).sort(), hits());
     // 50 a page: the matches in three pages, none twice, none missed (a page ends at its 50th match)
     await typeInto(page, '#limit', '50');
