@@ -186,6 +186,13 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
   set_tests_properties(console.daily PROPERTIES LABELS console TIMEOUT 240
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # the Items screen as a daily user sees it (issue 76): a filtered page read on to its page size of
+  # matches (a read budget, a live count, Stop), the results in view on opening and on Run, the item
+  # editor under its row and back to it; the frozen clock holds a Scan for the live count
+  add_test(NAME console.view COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/view.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.view PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
   # the console's generated code (boto3, JS SDK v3, Go SDK v2, AWS CLI, libddb) run against ddbd;
   # a language whose tool is missing is a skip; the Go SDK compiles once into the build's go/cache
   add_test(NAME console.codegen COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/codegen.test.mjs
