@@ -471,9 +471,13 @@ endforeach()
 #    and restores, the frozen clock, fault rules, --seed-requests) run sanitized in
 #    compat.test_namespaces, test_snapshots, test_snapshots_namespace, test_clock_frozen,
 #    test_injected_faults and test_seed_templates.
+#  - compat.test_cli and compat.test_partiql_cli (30 s and 19 s): the AWS CLI's output and exit codes;
+#    its start-up is most of their time (1 to 5 s an `aws` process on a loaded 2-core machine), and
+#    its requests are botocore's, as boto3's in every other file.
 if(DDB_SANITIZE)
   foreach(t security.test_loop_fairness integrations.pytest integrations.vitest integrations.jest
-          integrations.clock integrations.seed_from integrations.faults integrations.go)
+          integrations.clock integrations.seed_from integrations.faults integrations.go
+          compat.test_cli compat.test_partiql_cli)
     if(TEST ${t})
       get_test_property(${t} LABELS labels)
       set_tests_properties(${t} PROPERTIES LABELS "${labels};extended")
