@@ -463,9 +463,6 @@ endforeach()
 # extended` there runs them). Each is a test whose subject is not ddbd's C code, or whose C paths
 # other sanitized cases run, and that cost the pass most (seconds: the sanitized case's, a -j2 run on
 # the 2-core build machine). The release pass runs them all.
-#  - security.test_loop_fairness (128 s, RUN_SERIAL, so nothing else ran meanwhile): the event
-#    loop's scheduling in times and rates; its requests (filtered Scans of 1 MB pages, GetItems)
-#    run sanitized in compat.test_scan, test_query, test_paging and the rest.
 #  - integrations.* (119 s): the test runners' modules (the pytest plugin, the vitest/jest set-ups,
 #    the Go helper), Python, JavaScript and Go; the server calls they make (namespaces, snapshots
 #    and restores, the frozen clock, fault rules, --seed-requests) run sanitized in
@@ -475,14 +472,21 @@ endforeach()
 #    its start-up is most of their time (1 to 5 s an `aws` process on a loaded 2-core machine), and
 #    its requests are botocore's, as boto3's in every other file.
 if(DDB_SANITIZE)
-  foreach(t security.test_loop_fairness integrations.pytest integrations.vitest integrations.jest
-          integrations.clock integrations.seed_from integrations.faults integrations.go
-          compat.test_cli compat.test_partiql_cli)
+  foreach(t integrations.pytest integrations.vitest integrations.jest integrations.clock
+          integrations.seed_from integrations.faults integrations.go compat.test_cli compat.test_partiql_cli)
     if(TEST ${t})
       get_test_property(${t} LABELS labels)
       set_tests_properties(${t} PROPERTIES LABELS "${labels};extended")
     endif()
   endforeach()
+  # security.test_loop_fairness asserts no time there (timing_holds, tests/security/conftest.py: the
+  # release pass holds its bounds) but runs the same heavy load, which found a scheduling bug under
+  # ASan once (3a62092, bench/README.md "The suite on a loaded machine"): it stays, beside the other
+  # tests rather than alone (128 s of the pass's wall time alone; its light client's one limit is a
+  # 20 s socket timeout, against about one heavy request's wait, 0.6 s under ASan).
+  if(TEST security.test_loop_fairness)
+    set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL FALSE)
+  endif()
 endif()
 
 # ctest -j starts the costliest tests first; a fresh clone has no Testing/Temporary/CTestCostData.txt
@@ -495,6 +499,7 @@ endif()
 set(DDB_TEST_COSTS
   docker.image                      230 -
   compat.test_export_import         118 195
+  security.test_loop_fairness         - 128
   memcheck.model                    128 -
   compat.test_options                16 116
   security.test_import_bounded       46 113
