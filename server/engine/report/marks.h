@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_marks.h: the counters the cost report reads (GET /ddbd/usage), and marks:
+ * server/engine/report/marks.h: the counters the cost report reads (GET /ddbd/usage), and marks:
  * named moments of them, so that a test or a pull request's run reads what happened since
  * (POST /ddbd/usage/mark {"name": NAME}, GET /ddbd/usage?since=NAME; docs/usage.md, "Per test
  * and per pull request").
@@ -14,7 +14,7 @@
  * the whole server's (every namespace's tables: with --namespaces each account and Region has its
  * own table quota, so the server's tables have no bound of their own), the oldest dropped first to
  * make room, a mark that alone would pass the budget refused, and a mark set again under its name
- * replaces it. Marks are a server's admin door's (doors/admin.c): it sets and reads them one request
+ * replaces it. Marks are a server's admin door's (doors/admin.c, doors/usage.c): it sets and reads them one request
  * at a time, under its lock.
  */
 #ifndef DDB_USAGE_MARKS_H
@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "proto/json.h"
+#include "server/engine/engine.h"
 #include "server/engine/pattern.h"
 #include "server/engine/usage.h"
 #include "server/engine/table.h"
@@ -65,6 +66,9 @@ void ddb_usage_marks_free(ddb_usage_marks *ms);
    0, or -1 when that mark alone would hold more than the budget (nothing changed). */
 int ddb_usage_mark_set(ddb_usage_marks *ms, const char *name, size_t len, const ddb_table *const *tables, size_t n,
                         uint64_t now_ms);
+/* The same on eng's tables now; *ntables: how many there are. */
+int ddb_usage_mark_engine(ddb_engine *eng, ddb_usage_marks *ms, const char *name, size_t len, uint64_t now_ms,
+                          size_t *ntables);
 /* The bytes the marks may hold in all. */
 size_t ddb_usage_marks_budget(const ddb_usage_marks *ms);
 /* The mark of ms named so, or NULL. */

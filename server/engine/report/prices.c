@@ -1,10 +1,10 @@
 /*
- * server/doors/prices.c: the price table (see prices.h): prices.def compiled in, or a file of its
- * format read at start. The file is read by the rules a reader of prices.def sees: an X row per
- * table class, three #defines, comments (C's block and line ones) and blank lines; anything else
- * is refused with its file and line, so a typo never turns into a price of zero.
+ * server/engine/report/prices.c: a price table's rows (see prices.h), and a file of
+ * prices.def's format read by the rules a reader of prices.def sees: an X row per table class,
+ * three #defines, comments (C's block and line ones) and blank lines; anything else is refused
+ * with its file and line, so a typo never turns into a price of zero.
  */
-#include "server/doors/prices.h"
+#include "server/engine/report/prices.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,36 +20,17 @@
 
 static const char *const class_names[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
 
-enum {
-    NBUILTIN = 0
-#define X(...) +1
-#include "server/doors/prices.def"
-#undef X
-};
-
-static const ddb_prices builtin = {
-    DDB_PRICES_REGION, DDB_PRICES_DATE, DDB_PRICES_SOURCE, NBUILTIN, {
-#define X(cls, ...) {#cls, __VA_ARGS__},
-#include "server/doors/prices.def"
-#undef X
-    }};
-
-static ddb_prices loaded; /* --price-file's, written once at start before any request */
-static int use_loaded;
-
-const ddb_prices *ddb_prices_get(void)
+const ddb_price *ddb_price_row(const ddb_prices *p, const char *cls)
 {
-    return use_loaded ? &loaded : &builtin;
-}
-
-const ddb_price *ddb_prices_of(const char *cls)
-{
-    const ddb_prices *p = ddb_prices_get();
-
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->rows[i].table_class, cls != NULL ? cls : "STANDARD") == 0)
             return &p->rows[i];
     return &p->rows[0];
+}
+
+const ddb_price *ddb_price_of_table(const ddb_prices *p, const ddb_table *t)
+{
+    return ddb_price_row(p, ddb_json_get_str(t->desc, "TableClass"));
 }
 
 typedef struct reader {
@@ -257,7 +238,7 @@ static FILE *open_regular(reader *r, const char *path)
     return f;
 }
 
-int ddb_prices_load(const char *path, char *err, size_t errlen)
+int ddb_prices_read(const char *path, ddb_prices *into, char *err, size_t errlen)
 {
     reader r = {path, 0, 0, err, errlen};
     ddb_prices out;
@@ -289,7 +270,6 @@ int ddb_prices_load(const char *path, char *err, size_t errlen)
         rc = check_complete(&r, &out);
     if (rc != 0)
         return -1;
-    loaded = out;
-    use_loaded = 1;
+    *into = out;
     return 0;
 }

@@ -1,12 +1,15 @@
 /*
- * server/doors/prices.h: the price table the cost report works from (usage.c): prices.def's rows,
- * compiled in (us-east-1), or a file of the same format given to --price-file (another Region, a
- * negotiated rate), read once at start.
+ * server/engine/report/prices.h: a price table, what the cost report works from
+ * (report.h): a row of prices per table class, read from a file of server/doors/prices.def's
+ * format. The table in use is the server's (doors/prices.h: prices.def's, compiled in, or
+ * --price-file's), handed to each report (report.h's ddb_usage_query).
  */
 #ifndef DDB_PRICES_H
 #define DDB_PRICES_H
 
 #include <stddef.h>
+
+#include "server/engine/table.h"
 
 /* One list of a row's prices, in prices.def's column order: C(field, the report's JSON name). */
 #define DDB_PRICE_COLUMNS(C)                                        \
@@ -38,14 +41,13 @@ typedef struct ddb_prices {
     ddb_price rows[DDB_PRICE_MAX_CLASSES];
 } ddb_prices;
 
-/* The table in use: prices.def's, or the file's once ddb_prices_load succeeded. */
-const ddb_prices *ddb_prices_get(void);
+/* The row of table class `cls` (NULL: STANDARD) of p; the first row when p has no such class. */
+const ddb_price *ddb_price_row(const ddb_prices *p, const char *cls);
+/* The row of t's class (its TableClass; STANDARD unless it says otherwise) of p. */
+const ddb_price *ddb_price_of_table(const ddb_prices *p, const ddb_table *t);
 
-/* The row of table class `cls` (NULL: STANDARD); the first row when the file has no such class. */
-const ddb_price *ddb_prices_of(const char *cls);
-
-/* Reads a price file (prices.def's format) and uses it from then on. 0, or -1 with a message
-   "PATH:LINE: what is wrong" in err (the table in use unchanged). */
-int ddb_prices_load(const char *path, char *err, size_t errlen);
+/* Reads a price file (prices.def's format) into *into. 0, or -1 with a message "PATH:LINE: what is
+   wrong" in err (*into unchanged). */
+int ddb_prices_read(const char *path, ddb_prices *into, char *err, size_t errlen);
 
 #endif

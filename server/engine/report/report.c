@@ -1,5 +1,5 @@
 /*
- * server/doors/usage.c: the cost report (see usage.h).
+ * server/engine/report/report.c: the cost report (see report.h).
  *
  * Each figure is worked from the units the meter charged (engine/usage.h), never estimated from
  * requests: a table's on-demand cost is its read units x the read request unit's price plus its
@@ -11,7 +11,7 @@
  * table (its item sizes page), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
  * window's hours and a month's, whatever was consumed.
  */
-#include "server/doors/usage.h"
+#include "server/engine/report/report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,19 +20,19 @@
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
-#include "server/doors/door_message.h"
-#include "server/doors/prices.h"
-#include "server/doors/warnings.h"
+#include "server/engine/report/prices.h"
+#include "server/engine/report/warnings.h"
+#include "server/engine/report/units.h"
 #include "server/engine/catalog.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
-#include "server/doors/usage_forecast.h"
-#include "server/doors/usage_text.h"
-#include "server/doors/usage_hot.h"
-#include "server/doors/usage_marks.h"
+#include "server/engine/report/forecast.h"
+#include "server/engine/report/text.h"
+#include "server/engine/report/hot_report.h"
+#include "server/engine/report/marks.h"
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
@@ -41,24 +41,19 @@
 
 typedef ddb_price price;
 
-/* The table's class (STANDARD unless it says otherwise). */
-static const price *price_of(const ddb_table *t)
-{
-    return ddb_prices_of(ddb_json_get_str(t->desc, "TableClass"));
-}
-
-/* What `write` write request units cost at table t's prices (the warnings': warnings.h). */
-static double write_cost(const ddb_table *t, double write)
-{
-    return write * price_of(t)->write_million / 1e6;
-}
-
 typedef struct window {
     double seconds;              /* at least 1: a report right after start does not divide by zero */
     ddb_hot *hot;                /* the engine's hot-partition model: each table's and GSI's peak second */
     uint64_t start_ms;           /* the server's open (its own: two in one process have their own), or the mark's time */
     const ddb_usage_mark *since; /* the counters are those since this mark (NULL: since the start) */
+    const ddb_prices *prices;    /* the table the report is priced at */
 } window;
+
+/* The table's row of prices: its class's (STANDARD unless it says otherwise). */
+static const price *price_of(const window *win, const ddb_table *t)
+{
+    return ddb_price_of_table(win->prices, t);
+}
 
 static double request_cost(const price *p, double read, double write)
 {
@@ -273,7 +268,7 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
 
     if (ddb_backup_each(s, "", NULL, add_backup, &sum) != 0 || sum.backups == 0)
         return;
-    monthly = sum.bytes / GB * ddb_prices_of(NULL)->backup_gb_month;
+    monthly = sum.bytes / GB * ddb_price_row(win->prices, NULL)->backup_gb_month;
     ddb_jw_key(w, "backups");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "backups");
@@ -336,42 +331,25 @@ static void write_streams(ddb_jw *w, const ddb_usage_snap *u, const price *p, co
     ddb_jw_obj_end(w);
 }
 
-/* A record's number member (a JSON number or its decimal text), or 0. */
-static double number_of(const ddb_json *rec, const char *name)
-{
-    const ddb_json *v = ddb_json_get(rec, name);
-
-    return v != NULL && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING) ? strtod(v->u.s, NULL) : 0;
-}
-
 /* "exports" or "imports": the COMPLETED ones the window saw start, their billed bytes (an
    export's BilledSizeBytes, an import's ProcessedSizeBytes: the uncompressed source) at the per-GB
    price, once each (not a monthly charge: "monthlyCost" is the window's at its rate); only when
    there is one. */
 static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window *win, int import)
 {
-    const char *prefix = import ? DDB_IMPORT_PREFIX : DDB_EXPORT_PREFIX, **ids;
-    size_t n = ddb_xfer_ids(s, a, prefix, &ids);
-    double count = 0, bytes = 0, cost;
+    ddb_xfer_bill bill = ddb_xfer_billed(s, a, import, win->start_ms);
+    const price *p = ddb_price_row(win->prices, NULL);
+    double cost;
 
-    for (size_t i = 0; i < n; i++) {
-        const ddb_json *rec = ddb_xfer_load(s, a, prefix, ids[i]);
-        const char *status = ddb_json_get_str(rec, import ? "ImportStatus" : "ExportStatus");
-        if (status == NULL || strcmp(status, "COMPLETED") != 0 ||
-            number_of(rec, "StartTime") * 1000 < (double)win->start_ms)
-            continue;
-        count++;
-        bytes += number_of(rec, import ? "ProcessedSizeBytes" : "BilledSizeBytes");
-    }
-    if (count == 0)
+    if (bill.count == 0)
         return;
-    cost = bytes / GB * (import ? ddb_prices_of(NULL)->import_gb : ddb_prices_of(NULL)->export_gb);
+    cost = bill.bytes / GB * (import ? p->import_gb : p->export_gb);
     ddb_jw_key(w, import ? "imports" : "exports");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, import ? "imports" : "exports");
-    ddb_jw_double(w, count);
+    ddb_jw_double(w, bill.count);
     ddb_jw_key(w, "bytes");
-    ddb_jw_double(w, bytes);
+    ddb_jw_double(w, bill.bytes);
     ddb_jw_key(w, "cost");
     ddb_jw_double(w, cost);
     ddb_jw_key(w, "monthlyCost");
@@ -448,7 +426,7 @@ static void write_patterns(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *
 static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_usage_snap *u, const window *win,
                         double *sum)
 {
-    const price *p = price_of(t);
+    const price *p = price_of(win, t);
     ddb_table_figures f;
     double r = 0, wr = 0, requests = 0;
 
@@ -470,7 +448,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
     ddb_jw_key(w, "billingMode");
     ddb_jw_str(w, ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
     write_units(w, p, win, r, wr, requests);
-    if (ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK) {
+    if (ddb_table_figures_peek(s, t, &f) == DDB_STORE_OK) { /* read-only: a report repairs nothing */
         double bytes = storage_bytes(t, &f);
         ddb_jw_key(w, "storageBytes");
         ddb_jw_double(w, bytes);
@@ -490,10 +468,8 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
 }
 
 /* "region" and "prices": the table in use (prices.def's or --price-file's), every row. */
-static void write_prices(ddb_jw *w)
+static void write_prices(ddb_jw *w, const ddb_prices *p)
 {
-    const ddb_prices *p = ddb_prices_get();
-
     ddb_jw_key(w, "region");
     ddb_jw_str(w, p->region);
     ddb_jw_key(w, "prices");
@@ -542,212 +518,117 @@ static void write_projection(ddb_jw *w, const window *win)
     ddb_jw_obj_end(w);
 }
 
-static int refuse(ddb_buf *out, int status, const char *fmt, const char *name, size_t len);
-
-/* The report: the whole run's counters (since opened_ms, the server's open), or those since mark m
-   (NULL: none); with a rate (rate NULL: none), the forecast at it (usage_forecast.h). */
-static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, const char *rate, size_t rlen,
-                  ddb_buf *out)
+/* "since": the mark the report's counters start at. */
+static void write_since(ddb_jw *w, const ddb_usage_mark *m)
 {
-    ddb_arena a;
-    const ddb_table **tables;
-    ddb_usage_snap **snaps;
-    ddb_forecast *fc = NULL;
-    char err[512];
-    uint64_t now = ddb_clock_now_ms(), start = m != NULL ? ddb_usage_mark_ms(m) : opened_ms;
-    window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, ddb_hot_of(eng), start, m};
-    double sum[3] = {0, 0, 0}, cost = 0;
-    size_t n;
-    ddb_jw w;
+    size_t len;
+    const char *name = ddb_usage_mark_name(m, &len);
 
-    ddb_arena_init(&a);
-    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
-    snaps = ddb_arena_alloc(&a, sizeof(*snaps) * (n + 1));
-    if (rate != NULL) {
-        fc = ddb_arena_alloc(&a, sizeof(*fc));
-        if (ddb_forecast_parse(&a, rate, rlen, tables, n, fc, err, sizeof(err)) != 0) {
-            ddb_arena_free(&a);
-            return refuse(out, 400, "%.*s", err, strlen(err));
-        }
-    }
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    write_prices(&w);
-    if (m != NULL) {
-        size_t len;
-        const char *name = ddb_usage_mark_name(m, &len);
-        ddb_jw_key(&w, "since");
-        ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "mark");
-        ddb_jw_strn(&w, name, len);
-        ddb_jw_key(&w, "timeMs");
-        ddb_jw_int(&w, (long long)start);
-        ddb_jw_obj_end(&w);
-    }
-    ddb_jw_key(&w, "windowSeconds");
-    ddb_jw_double(&w, win.seconds);
-    ddb_jw_key(&w, "monthSeconds");
-    ddb_jw_double(&w, DDB_USAGE_MONTH_SECONDS);
-    write_projection(&w, &win);
-    ddb_jw_key(&w, "tables");
-    ddb_jw_arr_begin(&w);
+    ddb_jw_key(w, "since");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "mark");
+    ddb_jw_strn(w, name, len);
+    ddb_jw_key(w, "timeMs");
+    ddb_jw_int(w, (long long)ddb_usage_mark_ms(m));
+    ddb_jw_obj_end(w);
+}
+
+/* "tables": each table's object, of its counters over the window (snaps[i]: NULL for a table
+   without counters); the requests, units and cost of them all into sum[0..3]. */
+static void write_tables(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *const *tables, size_t n,
+                         const window *win, ddb_usage_snap **snaps, double *sum)
+{
+    ddb_jw_key(w, "tables");
+    ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         double t[3] = {0, 0, 0};
         ddb_usage_snap *u, base;
         snaps[i] = NULL;
         if (tables[i]->stats == NULL)
             continue;
-        snaps[i] = u = ddb_arena_alloc(&a, sizeof(*u));
+        snaps[i] = u = ddb_arena_alloc(a, sizeof(*u));
         ddb_usage_snap_take(tables[i], u);
-        if (m != NULL && ddb_usage_mark_table(m, tables[i]->id, &base) == 0)
+        if (win->since != NULL && ddb_usage_mark_table(win->since, tables[i]->id, &base) == 0)
             ddb_usage_snap_sub(u, &base);
-        write_table(&w, eng->store, tables[i], u, &win, t);
+        write_table(w, s, tables[i], u, win, t);
         for (int k = 0; k < 3; k++)
             sum[k] += t[k];
-        cost += request_cost(price_of(tables[i]), t[0], t[1]);
+        sum[3] += request_cost(price_of(win, tables[i]), t[0], t[1]);
     }
-    ddb_jw_arr_end(&w);
-    ddb_jw_key(&w, "total");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "requests");
-    ddb_jw_double(&w, sum[2]);
-    ddb_jw_key(&w, "readUnits");
-    ddb_jw_double(&w, sum[0]);
-    ddb_jw_key(&w, "writeUnits");
-    ddb_jw_double(&w, sum[1]);
-    ddb_jw_key(&w, "cost");
-    ddb_jw_double(&w, cost);
+    ddb_jw_arr_end(w);
+}
+
+/* "total": the tables' units, requests and cost (sum: read, write, requests, cost). */
+static void write_total(ddb_jw *w, const double *sum, const window *win)
+{
+    ddb_jw_key(w, "total");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "requests");
+    ddb_jw_double(w, sum[2]);
+    ddb_jw_key(w, "readUnits");
+    ddb_jw_double(w, sum[0]);
+    ddb_jw_key(w, "writeUnits");
+    ddb_jw_double(w, sum[1]);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, sum[3]);
     if (sum[2] > 0) {
-        ddb_jw_key(&w, "costPer1000Requests");
-        ddb_jw_double(&w, cost / sum[2] * 1000);
+        ddb_jw_key(w, "costPer1000Requests");
+        ddb_jw_double(w, sum[3] / sum[2] * 1000);
     }
-    ddb_jw_key(&w, "monthlyCost");
-    ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
-    ddb_jw_obj_end(&w);
-    write_backups(&w, eng->store, &win);
-    write_transfers(&w, &a, eng->store, &win, 0);
-    write_transfers(&w, &a, eng->store, &win, 1);
-    ddb_warnings_write(&w, eng->store, tables, n, win.seconds, write_cost);
-    ddb_usage_write_hot(&w, &a, eng, tables, n);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, sum[3] * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
+/* The report's members, of the n tables (the forecast's, fc, when asked). */
+static void write_report(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const window *win, const ddb_table **tables,
+                         size_t n, const ddb_forecast *fc)
+{
+    ddb_usage_snap **snaps = ddb_arena_alloc(a, sizeof(*snaps) * (n + 1));
+    double sum[4] = {0, 0, 0, 0};
+
+    ddb_jw_obj_begin(w);
+    write_prices(w, win->prices);
+    if (win->since != NULL)
+        write_since(w, win->since);
+    ddb_jw_key(w, "windowSeconds");
+    ddb_jw_double(w, win->seconds);
+    ddb_jw_key(w, "monthSeconds");
+    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
+    write_projection(w, win);
+    write_tables(w, a, eng->store, tables, n, win, snaps, sum);
+    write_total(w, sum, win);
+    write_backups(w, eng->store, win);
+    write_transfers(w, a, eng->store, win, 0);
+    write_transfers(w, a, eng->store, win, 1);
+    ddb_warnings_write(w, eng, tables, n, win->seconds, win->prices);
+    ddb_usage_write_hot(w, a, eng, tables, n);
     if (fc != NULL)
-        ddb_forecast_write(&w, &a, eng, fc, tables, snaps, n);
-    ddb_jw_obj_end(&w);
-    ddb_arena_free(&a);
-    return 200;
+        ddb_forecast_write(w, a, eng, fc, tables, snaps, n);
+    ddb_jw_obj_end(w);
 }
 
-static int refuse(ddb_buf *out, int status, const char *fmt, const char *name, size_t len)
-{
-    char msg[DDB_USAGE_MARK_NAME + 128];
-
-    snprintf(msg, sizeof(msg), fmt, (int)len, name);
-    return ddb_door_message(out, status, msg);
-}
-
-/* A mark's name: 1 to DDB_USAGE_MARK_NAME bytes, none of them a control character. */
-static int good_name(const char *name, size_t len)
-{
-    if (len == 0 || len > DDB_USAGE_MARK_NAME)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
-#define NAME_RULE "a name of 1 to 256 characters, no control character"
-
-/* POST /ddbd/usage/mark {"name": NAME}: the mark, at the server's clock now. */
-static int set_mark(ddb_engine *eng, ddb_usage_marks *marks, const char *body, size_t blen, ddb_buf *out)
+int ddb_usage_report(ddb_engine *eng, const ddb_usage_query *q, ddb_jw *w, char *err, size_t errsize)
 {
     ddb_arena a;
-    const ddb_json *in, *name;
     const ddb_table **tables;
-    uint64_t now = ddb_clock_now_ms();
-    ddb_jw w;
+    ddb_forecast *fc = NULL;
+    uint64_t now = ddb_clock_now_ms(), start = q->since != NULL ? ddb_usage_mark_ms(q->since) : q->opened_ms;
+    window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, ddb_hot_of(eng), start, q->since,
+                  q->prices};
     size_t n;
 
     ddb_arena_init(&a);
-    in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
-    name = in != NULL && in->type == DDB_JSON_OBJECT ? ddb_json_get(in, "name") : NULL;
-    if (name == NULL || name->type != DDB_JSON_STRING || !good_name(name->u.s, name->n)) {
-        ddb_arena_free(&a);
-        return refuse(out, 400, "expected {\"name\": NAME}: " NAME_RULE "%.*s", "", 0);
-    }
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
-    if (ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now) != 0) {
-        char msg[300];
-        snprintf(msg, sizeof(msg),
-                 "the mark would hold more than the marks' budget of %zu bytes (the counters of %zu tables, kept "
-                 "in memory): use the whole run's report (GET /ddbd/usage), or fewer tables",
-                 ddb_usage_marks_budget(marks), n);
-        ddb_arena_free(&a);
-        return ddb_door_message(out, 400, msg); /* (not 413: h2o's error document answers that one) */
-    }
-    ddb_jw_init(&w, out);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "name");
-    ddb_jw_strn(&w, name->u.s, name->n);
-    ddb_jw_key(&w, "timeMs");
-    ddb_jw_int(&w, (long long)now);
-    ddb_jw_obj_end(&w);
-    ddb_arena_free(&a);
-    return 200;
-}
-
-#define PARAMS_RULE "GET /ddbd/usage takes since=MARK and rate=RATE (docs/usage.md)"
-
-/* The report for GET /ddbd/usage's query q ("" or "?since=MARK&rate=RATE", either or both, in any order). */
-static int query(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, const char *q, size_t qlen,
-                 ddb_buf *out)
-{
-    char name[DDB_USAGE_MARK_NAME];
-    const char *since = NULL, *rate = NULL;
-    size_t slen = 0, rlen = 0;
-    const ddb_usage_mark *m = NULL;
-    long len;
-
-    if (qlen > 0 && q[0] != '?')
-        return refuse(out, 400, PARAMS_RULE "%.*s", "", 0);
-    for (size_t at = 1; qlen > 0 && at <= qlen;) { /* each NAME=VALUE, '&' between them */
-        const char *amp = memchr(q + at, '&', qlen - at), *p = q + at;
-        size_t n = amp != NULL ? (size_t)(amp - p) : qlen - at;
-        if (n >= 6 && memcmp(p, "since=", 6) == 0 && since == NULL) {
-            since = p + 6;
-            slen = n - 6;
-        } else if (n >= 5 && memcmp(p, "rate=", 5) == 0 && rate == NULL) {
-            rate = p + 5;
-            rlen = n - 5;
-        } else {
-            return refuse(out, 400, PARAMS_RULE ", each once%.*s", "", 0);
+    if (q->rate != NULL) {
+        fc = ddb_arena_alloc(&a, sizeof(*fc));
+        if (ddb_forecast_parse(&a, q->rate, q->rate_len, tables, n, fc, err, errsize) != 0) {
+            ddb_arena_free(&a);
+            return -1;
         }
-        at += n + 1;
+        fc->prices = q->prices;
     }
-    if (since != NULL) {
-        len = ddb_usage_query_decode(since, slen, name, sizeof(name));
-        if (len < 0 || !good_name(name, (size_t)len))
-            return refuse(out, 400, "since: " NAME_RULE ", percent-encoded%.*s", "", 0);
-        if ((m = ddb_usage_mark_find(marks, name, (size_t)len)) == NULL)
-            return refuse(out, 404, "no usage mark named %.*s (POST /ddbd/usage/mark {\"name\": NAME} sets one)",
-                          name, (size_t)len);
-    }
-    return report(eng, opened_ms, m, rate, rlen, out);
-}
-
-int ddb_usage_door(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
-                   size_t plen, const char *body, size_t blen, ddb_buf *out)
-{
-    if (plen == 16 && memcmp(path, "/ddbd/usage/mark", 16) == 0) {
-        ddb_jw w;
-        if (is_post)
-            return set_mark(eng, marks, body, blen, out);
-        ddb_jw_init(&w, out);
-        ddb_jw_obj_begin(&w);
-        ddb_usage_marks_write(marks, &w);
-        ddb_jw_obj_end(&w);
-        return 200;
-    }
-    if (is_post || path[11] == '/')
-        return refuse(out, 404, "no such admin endpoint%.*s", "", 0);
-    return query(eng, marks, opened_ms, path + 11, plen - 11, out);
+    write_report(w, &a, eng, &win, tables, n, fc);
+    ddb_arena_free(&a);
+    return 0;
 }
