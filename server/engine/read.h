@@ -10,6 +10,7 @@
 #define DDB_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/arena.h"
 #include "proto/attr.h"
@@ -72,5 +73,30 @@ int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char
  */
 int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id, ddb_arena *a,
                       int (*fn)(void *ctx, const char *key, size_t klen, const ddb_attr *item), void *ctx);
+
+/*
+ * The partitions of keyspace `id` (a table's items, an index's entries), as the reports that size
+ * them read them (engine/report/): not a request's read, so no feature (Contributor
+ * Insights) sees it. A partition is one partition hash (64 bits: one key value).
+ */
+#define DDB_READ_PK_MAX 256 /* a partition key's form kept, at most (longer ones truncated) */
+typedef struct ddb_partition {
+    uint64_t hash;
+    const char *pk;   /* its partition key's stored form [pk_len: u16 BE][pk bytes], maybe truncated */
+    size_t pklen;
+    uint64_t entries; /* its items or entries; 0 when not counted */
+    int counted;      /* 0: it began past the budget, its entries were skipped */
+} ddb_partition;
+typedef int (*ddb_partition_fn)(void *ctx, const ddb_partition *p);
+
+/* Calls fn for each partition of keyspace id in key order until it returns nonzero; the entries of
+   a partition are counted while fewer than `budget` were counted before it, later partitions are
+   named but their entries skipped. fn's result, 0 when the keyspace ran out, or DDB_READ_FAILED. */
+int ddb_read_partitions(ddb_engine *eng, uint32_t id, uint64_t budget, ddb_partition_fn fn, void *ctx);
+
+/* The partition key form ([pk_len][pk]) of keyspace id's first stored key whose partition hash is
+   h with its low bit either way (the hot-partition model's slots: capacity/hot.h) into buf, at most
+   size bytes: its length, 0 when none is stored (or the store failed). */
+size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *buf, size_t size);
 
 #endif

@@ -364,16 +364,13 @@ int ddb_table_stats_learn(ddb_table_stats *s, ddb_store *store, const ddb_table 
     return rc;
 }
 
-int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+/* The figures kept of s into *out (its units too). */
+static void copy_kept(ddb_table_stats *s, ddb_table_figures *out)
 {
-    int rc = ddb_table_stats_learn(s, store, t);
-
-    pthread_mutex_lock(&s->lock);
     out->items = s->f[0].items;
     out->bytes = s->f[0].bytes;
     out->nix = s->nf - 1;
     memcpy(out->ix, s->f + 1, out->nix * sizeof(out->ix[0]));
-    pthread_mutex_unlock(&s->lock);
     out->read_units = out->write_units = 0;
     for (unsigned i = 0; i < DDB_STRIPES; i++) {
         out->read_units += (double)__atomic_load_n(&s->charged[i].read_milli, __ATOMIC_RELAXED) / 1000;
@@ -381,18 +378,24 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
     }
     out->vector_search_bytes = __atomic_load_n(&s->vector_search_bytes, __ATOMIC_RELAXED);
     out->vector_write_bytes = __atomic_load_n(&s->vector_write_bytes, __ATOMIC_RELAXED);
+}
+
+int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    int rc = ddb_table_stats_learn(s, store, t);
+
+    pthread_mutex_lock(&s->lock);
+    copy_kept(s, out);
+    pthread_mutex_unlock(&s->lock);
     return rc;
 }
 
-int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+/* t's figures counted now, one pass per keyspace, kept nowhere. */
+static int count_now(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
 {
     unsigned long long items = 0, bytes = 0;
-    int rc;
+    int rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->id, &items, &bytes);
 
-    memset(out, 0, sizeof(*out));
-    if (t->stats != NULL && !ddb_store_shared(store))
-        return ddb_table_stats_read(t->stats, store, t, out);
-    rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->id, &items, &bytes);
     out->items = (long long)items, out->bytes = (long long)bytes;
     for (unsigned i = 0; rc == DDB_STORE_OK && i < t->nindexes; i++) {
         if (!ddb_index_countable(&t->indexes[i]))
@@ -402,6 +405,28 @@ int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figu
         out->ix[out->nix++] = (ddb_keyspace_figures){t->indexes[i].id, (long long)items, (long long)bytes};
     }
     return rc;
+}
+
+int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (t->stats != NULL && !ddb_store_shared(store))
+        return ddb_table_stats_read(t->stats, store, t, out);
+    return count_now(store, t, out);
+}
+
+int ddb_table_figures_peek(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    int kept = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (t->stats != NULL && !ddb_store_shared(store)) {
+        pthread_mutex_lock(&t->stats->lock);
+        if ((kept = t->stats->known && !missing_index(t->stats, t)))
+            copy_kept(t->stats, out);
+        pthread_mutex_unlock(&t->stats->lock);
+    }
+    return kept ? DDB_STORE_OK : count_now(store, t, out);
 }
 
 /* The figures shown, if they are still current at `now` (copied into *out). Under s->lock. */

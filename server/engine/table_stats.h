@@ -144,6 +144,14 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
 int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
 
 /*
+ * The figures of t for a report (GET /ddbd/usage, engine/report/), read-only: those kept
+ * when they are known (and hold every index of t), else a count that keeps nothing, so a report
+ * never starts, checks or repairs the table's figures (the background check does that).
+ * DDB_STORE_OK or the error that ended a pass.
+ */
+int ddb_table_figures_peek(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
+
+/*
  * --count-refresh: DescribeTable's figures of t as DynamoDB shows them, refreshed about every six
  * hours: those last taken, taken again (ddb_table_figures_exact) once `every_ms` of the server's
  * clock have passed since (a table created in this run: its zero figures at its creation; else

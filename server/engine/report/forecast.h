@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_forecast.h: the cost report at production's rate (issue 64, item 2):
+ * server/engine/report/forecast.h: the cost report at production's rate (issue 64, item 2):
  * GET /ddbd/usage?rate=RATE's "forecast" member, and the count of a GSI's partition key values
  * behind the "lowCardinalityIndexKey" warning (warnings.c). docs/usage.md, "Production's rate".
  *
@@ -25,7 +25,8 @@
 
 #include "proto/arena.h"
 #include "proto/json.h"
-#include "server/doors/usage_marks.h"
+#include "server/engine/report/marks.h"
+#include "server/engine/report/prices.h"
 #include "server/engine/engine.h"
 
 #define DDB_FORECAST_ITEMS 64 /* ITEMs of one rate */
@@ -40,6 +41,7 @@ typedef struct ddb_forecast_item {
 
 typedef struct ddb_forecast {
     const char *text; /* the rate as given, percent-decoded (arena memory) */
+    const ddb_prices *prices; /* what the forecast is priced at (the report's: set after the parse) */
     size_t n;
     ddb_forecast_item item[DDB_FORECAST_ITEMS];
 } ddb_forecast;
@@ -64,7 +66,8 @@ typedef struct ddb_key_values {
     int sampled;   /* the entries ran past the budget: later values are counted, not their entries */
 } ddb_key_values;
 
-/* Counts ix's partition key values in the store (stops past `max` values); 0, or -1 on a store error. */
-int ddb_index_key_values(ddb_store *s, const ddb_index *ix, size_t max, ddb_key_values *out);
+/* Counts ix's partition key values in the store (stops past `max` values; read through the core's
+   read path, engine/read.h); 0, or -1 on a store error. */
+int ddb_index_key_values(ddb_engine *eng, const ddb_index *ix, size_t max, ddb_key_values *out);
 
 #endif

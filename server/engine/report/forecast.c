@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_forecast.c: the cost report at production's rate (see usage_forecast.h).
+ * server/engine/report/forecast.c: the cost report at production's rate (see forecast.h).
  *
  * A table's rate R (requests a second) scales its window's counters by k = R / its requests: each
  * figure a second is the window's figure x k, so the test's duration and speed drop out and only
@@ -11,9 +11,9 @@
  * serve: its provisioned units, or on demand its warm throughput (a new table's initial
  * throughput, until its peaks raise it) and its OnDemandThroughput maximum. The provisioned
  * capacity that carries the rate is sized as the report's provisionedAtPeak is (the rate at the
- * target utilisation, usage.h), per table and GSI; the month's cost is the rate's for 730 hours.
+ * target utilisation, units.h), per table and GSI; the month's cost is the rate's for 730 hours.
  */
-#include "server/doors/usage_forecast.h"
+#include "server/engine/report/forecast.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,14 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/base/be.h"
-#include "server/doors/prices.h"
-#include "server/doors/usage_units.h"
-#include "server/doors/usage_text.h"
+#include "server/engine/report/units.h"
+#include "server/engine/report/text.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
-#include "server/engine/keycodec.h"
+#include "server/engine/read.h"
 #include "server/engine/table_stats.h"
 
 /* Entries of a GSI read for its values' counts; past them values are counted, not their entries. */
@@ -291,39 +289,14 @@ static void throttles(ddb_engine *eng, const ddb_table *t, const ddb_index *ix, 
         add_row(rs, ix, write, "MaxOnDemandThroughputExceeded", rate, limit);
 }
 
-/* The partition key of the stored key prefix id `id` whose partition hash is h | 1, from its first
-   stored key (an item's, an index entry's); 0 when none is stored. */
-static int key_of(ddb_store *s, uint32_t id, uint64_t h, ddb_ci_top *top)
+/* The partition key of keyspace `id` whose partition hash is h | 1, from its first stored key (an
+   item's, an index entry's); 0 when none is stored. */
+static int key_of(ddb_engine *eng, uint32_t id, uint64_t h, ddb_ci_top *top)
 {
-    char lo[DDB_KEY_PARTITION_BYTES], hi[DDB_KEY_PARTITION_BYTES];
-    uint64_t end = (h | 1) + 1;
-    ddb_store_iter *it;
-    int found = 0;
-
-    ddb_put_be(lo, id, 4);
-    ddb_put_be(lo + 4, h & ~1ULL, 8);
-    ddb_put_be(hi, end == 0 ? (uint64_t)id + 1 : id, 4);
-    ddb_put_be(hi + 4, end, 8);
-    it = ddb_store_iter_open(s, lo, sizeof(lo), hi, end == 0 ? 4 : sizeof(hi), 0);
-    if (it == NULL)
-        return 0;
-    ddb_store_iter_seek(it, NULL, 0);
-    if (ddb_store_iter_valid(it)) {
-        size_t klen, pk;
-        const char *k = ddb_store_iter_key(it, &klen);
-        if (klen >= DDB_KEY_PREFIX_BYTES) {
-            pk = 2 + ddb_get_be(k + DDB_KEY_PARTITION_BYTES, 2);
-            klen -= DDB_KEY_PARTITION_BYTES;
-            top->klen = pk < klen ? pk : klen;
-            top->klen = top->klen < DDB_CI_KEY_MAX ? top->klen : DDB_CI_KEY_MAX;
-            memcpy(top->key, k + DDB_KEY_PARTITION_BYTES, top->klen);
-            top->hash = h;
-            top->weight = 0;
-            found = 1;
-        }
-    }
-    ddb_store_iter_close(it);
-    return found;
+    top->klen = ddb_read_partition_key(eng, id, h, top->key, DDB_CI_KEY_MAX);
+    top->hash = h;
+    top->weight = 0;
+    return top->klen > 0;
 }
 
 static void write_key(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const row *r)
@@ -331,7 +304,7 @@ static void write_key(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
     ddb_ci_top top;
     ddb_attr pk, sk;
 
-    if (key_of(eng->store, r->ix != NULL ? r->ix->id : t->id, r->hash, &top)) {
+    if (key_of(eng, r->ix != NULL ? r->ix->id : t->id, r->hash, &top)) {
         ddb_insights_values(a, &top, r->ix != NULL ? r->ix->hash[0].type : t->hash_type, DDB_T_NONE, &pk, &sk);
         ddb_jw_key(w, "partitionKey");
         ddb_attr_write_json(w, &pk);
@@ -602,7 +575,7 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
             continue;
         c->t = tables[i];
         c->u = snaps[i];
-        c->p = ddb_prices_of(ddb_json_get_str(tables[i]->desc, "TableClass"));
+        c->p = ddb_price_of_table(f->prices, tables[i]);
         sums(c->u, &c->requests, &c->read, &c->write);
         all_requests += c->requests;
         if ((c->by = item_of(f, tables[i])) != NULL && (c->by->table != NULL || c->requests > 0))
@@ -642,65 +615,32 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
 
 /* ---- a GSI's partition key values ---- */
 
-/* The key form [pk_len][pk] of a stored key (at least DDB_KEY_PREFIX_BYTES long) into buf. */
-static size_t pk_form(const char *k, size_t klen, char *buf, size_t size)
-{
-    size_t pk = 2 + ddb_get_be(k + DDB_KEY_PARTITION_BYTES, 2), n = klen - DDB_KEY_PARTITION_BYTES;
+typedef struct values_walk {
+    ddb_key_values *out;
+    size_t max;
+} values_walk;
 
-    n = pk < n ? pk : n;
-    n = n < size ? n : size;
-    memcpy(buf, k + DDB_KEY_PARTITION_BYTES, n);
-    return n;
+/* One partition of the GSI: one more value; stops past the most values asked for. */
+static int add_value(void *ctx, const ddb_partition *p)
+{
+    values_walk *v = ctx;
+    ddb_key_values *out = v->out;
+
+    if (++out->values > v->max)
+        return 1;
+    out->sampled |= !p->counted;
+    out->entries += p->entries;
+    if (p->entries > out->hottest) {
+        out->hottest = p->entries;
+        memcpy(out->key, p->pk, out->klen = p->pklen < sizeof(out->key) ? p->pklen : sizeof(out->key));
+    }
+    return 0;
 }
 
-int ddb_index_key_values(ddb_store *s, const ddb_index *ix, size_t max, ddb_key_values *out)
+int ddb_index_key_values(ddb_engine *eng, const ddb_index *ix, size_t max, ddb_key_values *out)
 {
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES], seek[DDB_KEY_PARTITION_BYTES], cur_key[256];
-    ddb_store_iter *it;
-    uint64_t cur = 0, count = 0;
-    size_t cur_len = 0;
-    int have = 0, rc;
+    values_walk v = {out, max};
 
     memset(out, 0, sizeof(*out));
-    ddb_key_table_range(ix->id, lo, hi);
-    if ((it = ddb_store_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0)) == NULL)
-        return -1;
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it);) {
-        size_t klen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        uint64_t h = klen >= DDB_KEY_PREFIX_BYTES ? ddb_get_be(k + 4, 8) : 0;
-        if (klen < DDB_KEY_PREFIX_BYTES) {
-            ddb_store_iter_next(it);
-            continue;
-        }
-        if (!have || h != cur) { /* a new value (one hash, one value: 64 bits) */
-            if (have && count > out->hottest) {
-                out->hottest = count;
-                memcpy(out->key, cur_key, out->klen = cur_len);
-            }
-            if (++out->values > max)
-                break;
-            have = 1;
-            cur = h;
-            count = 0;
-            cur_len = pk_form(k, klen, cur_key, sizeof(cur_key));
-            if (out->entries >= KEY_VALUES_BUDGET && h != UINT64_MAX) { /* past the budget: its entries skipped */
-                out->sampled = 1;
-                memcpy(seek, k, DDB_KEY_TABLE_BYTES);
-                ddb_put_be(seek + DDB_KEY_TABLE_BYTES, h + 1, 8);
-                ddb_store_iter_seek(it, seek, sizeof(seek));
-                continue;
-            }
-        }
-        count++;
-        out->entries++;
-        ddb_store_iter_next(it);
-    }
-    if (have && count > out->hottest && out->values <= max) {
-        out->hottest = count;
-        memcpy(out->key, cur_key, out->klen = cur_len);
-    }
-    rc = ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    return rc == DDB_STORE_OK ? 0 : -1;
+    return ddb_read_partitions(eng, ix->id, KEY_VALUES_BUDGET, add_value, &v) == DDB_READ_FAILED ? -1 : 0;
 }

@@ -1,7 +1,7 @@
 /*
- * server/doors/usage_text.c: the cost report's texts (see usage_text.h).
+ * server/engine/report/text.c: the cost report's texts (see text.h).
  */
-#include "server/doors/usage_text.h"
+#include "server/engine/report/text.h"
 
 #include <stdio.h>
 #include <string.h>

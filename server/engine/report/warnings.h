@@ -1,5 +1,5 @@
 /*
- * server/doors/warnings.h: GET /ddbd/usage's "warnings" (issue 53, section 4): the access patterns
+ * server/engine/report/warnings.h: GET /ddbd/usage's "warnings" (issue 53, section 4): the access patterns
  * the requests observed would pay for or trip on in DynamoDB (Scans' share of the read units,
  * filters that discard most of what they read, items near the 400 KB limit, global secondary
  * indexes written but never read, TTL attributes in milliseconds or strings, a GSI partition key of few values (read from the store), loads sorted by
@@ -13,15 +13,13 @@
 #include <stddef.h>
 
 #include "proto/json.h"
+#include "server/engine/report/prices.h"
+#include "server/engine/engine.h"
 #include "server/engine/table.h"
-#include "server/storage/storage.h"
-
-/* What `write` write request units cost at table t's prices (the cost report's: usage.c). */
-typedef double (*ddb_write_cost_fn)(const ddb_table *t, double write);
 
 /* Writes "warnings": [...] (a member of the open object) for the tables of the report, whose
-   window is window_s seconds long; an index's writes priced by write_cost. */
-void ddb_warnings_write(ddb_jw *w, ddb_store *store, const ddb_table *const *tables, size_t n, double window_s,
-                        ddb_write_cost_fn write_cost);
+   window is window_s seconds long; an index's writes priced at its table's row of prices. */
+void ddb_warnings_write(ddb_jw *w, ddb_engine *eng, const ddb_table *const *tables, size_t n, double window_s,
+                        const ddb_prices *prices);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_hot.h: the cost report's "hotPartitions" member (GET /ddbd/usage) and the
+ * server/engine/report/hot_report.h: the cost report's "hotPartitions" member (GET /ddbd/usage) and the
  * would-be-throttled counter of /metrics: what the hot-partition model (engine/capacity/hot.h) saw.
  */
 #ifndef DDB_USAGE_HOT_H

@@ -1,7 +1,7 @@
 /*
- * server/doors/usage_units.h: the two figures every usage report sizes and projects by, the month
+ * server/engine/report/units.h: the two figures every usage report sizes and projects by, the month
  * (730 hours, as AWS's pricing pages count one) and provisioned capacity's target utilisation. Its
- * own header, below the report (usage.c), its forecast (usage_forecast.c) and its warnings
+ * own header, below the report (report.c), its forecast (forecast.c) and its warnings
  * (warnings.c), which all read them.
  */
 #ifndef DDB_USAGE_UNITS_H

@@ -1,12 +1,13 @@
 /*
- * server/doors/usage_marks.c: the report's counters and its marks (see usage_marks.h).
+ * server/engine/report/marks.c: the report's counters and its marks (see usage_marks.h).
  */
-#include "server/doors/usage_marks.h"
+#include "server/engine/report/marks.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/buf.h"
+#include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
 
 /*
@@ -203,6 +204,20 @@ static ddb_usage_mark *mark_of(const ddb_table *const *tables, size_t n, size_t 
     m->nbytes = buf.len;
     m->cost += buf.cap;
     return m;
+}
+
+int ddb_usage_mark_engine(ddb_engine *eng, ddb_usage_marks *ms, const char *name, size_t len, uint64_t now_ms,
+                          size_t *ntables)
+{
+    ddb_arena a;
+    const ddb_table **tables;
+    int rc;
+
+    ddb_arena_init(&a);
+    *ntables = ddb_catalog_snapshot(eng->catalog, &a, &tables);
+    rc = ddb_usage_mark_set(ms, name, len, tables, *ntables, now_ms);
+    ddb_arena_free(&a);
+    return rc;
 }
 
 size_t ddb_usage_marks_budget(const ddb_usage_marks *ms)

@@ -1,6 +1,6 @@
 /*
- * server/doors/usage_text.h: the cost report's texts, shared by the report (usage.c) and its
- * forecast (usage_forecast.c): an access pattern's text and a query value's decoding.
+ * server/engine/report/text.h: the cost report's texts, shared by the report (report.c), its door
+ * (doors/usage.c) and its forecast (forecast.c): an access pattern's text and a query value's decoding.
  */
 #ifndef DDB_USAGE_TEXT_H
 #define DDB_USAGE_TEXT_H

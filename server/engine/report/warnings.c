@@ -1,18 +1,18 @@
 /*
- * server/doors/warnings.c: the cost report's access-pattern warnings (see warnings.h).
+ * server/engine/report/warnings.c: the cost report's access-pattern warnings (see warnings.h).
  *
  * Each warning is one row of WARNINGS: its name and the function that writes it when its rule
  * holds, from the table's observations (engine/access_warn.h) and its usage counters
  * (engine/usage.h). docs/usage.md lists the rules, their thresholds and why.
  */
-#include "server/doors/warnings.h"
+#include "server/engine/report/warnings.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "server/doors/usage_units.h"
-#include "server/doors/usage_forecast.h"
+#include "server/engine/report/units.h"
+#include "server/engine/report/forecast.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/table_stats.h"
 
@@ -33,10 +33,10 @@ typedef unsigned long long ull;
 /* What a warning's function writes from: the report's writer, the table, the window, the prices. */
 typedef struct view {
     ddb_jw *w;
-    ddb_store *store;
+    ddb_engine *eng;
     const ddb_table *t;
     double window_s;
-    ddb_write_cost_fn write_cost;
+    const ddb_prices *prices;
 } view;
 
 /* {"warning": name, "table": ..., ("index": ...,) "counts": {, left open for the counts. */
@@ -214,7 +214,7 @@ static void index_unread(const view *v, const ddb_index *ix, double write)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    double cost = v->write_cost(t, write);
+    double cost = write * ddb_price_of_table(v->prices, t)->write_million / 1e6;
 
     begin_index(w, "unreadIndex", t, ix->name);
     units(w, "writeUnits", write);
@@ -321,7 +321,7 @@ static void low_cardinality(const view *v)
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         if (t->indexes[i].kind != DDB_IX_GLOBAL ||
-            ddb_index_key_values(v->store, &t->indexes[i], LOW_CARDINALITY_VALUES, &kv) != 0)
+            ddb_index_key_values(v->eng, &t->indexes[i], LOW_CARDINALITY_VALUES, &kv) != 0)
             continue;
         if (kv.values > 0 && kv.values <= LOW_CARDINALITY_VALUES &&
             kv.entries >= (uint64_t)LOW_CARDINALITY_PER_VALUE * kv.values)
@@ -340,13 +340,13 @@ static void low_cardinality(const view *v)
     X(sorted_load)                                                                                                     \
     X(read_after_write)
 
-void ddb_warnings_write(ddb_jw *w, ddb_store *store, const ddb_table *const *tables, size_t n, double window_s,
-                        ddb_write_cost_fn write_cost)
+void ddb_warnings_write(ddb_jw *w, ddb_engine *eng, const ddb_table *const *tables, size_t n, double window_s,
+                        const ddb_prices *prices)
 {
     ddb_jw_key(w, "warnings");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
-        view v = {w, store, tables[i], window_s, write_cost};
+        view v = {w, eng, tables[i], window_s, prices};
         if (tables[i]->stats == NULL)
             continue;
 #define X(fn) fn(&v);

@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_hot.c: the hot-partition report (see usage_hot.h and engine/capacity/hot.h).
+ * server/engine/report/hot_report.c: the hot-partition report (see hot_report.h and engine/capacity/hot.h).
  *
  * A table's partitions are estimated as the developer guide's partitions page counts them (one
  * per 10 GB, and enough for its throughput at 3,000 read and 1,000 write units each): the larger of
@@ -7,7 +7,7 @@
  * provisioned units, an on-demand table's observed peak (at least its initial 12,000 read or
  * 4,000 write units a second, four partitions): the capacity model's ddb_capacity_partitions.
  */
-#include "server/doors/usage_hot.h"
+#include "server/engine/report/hot_report.h"
 
 #include <string.h>
 
@@ -20,7 +20,7 @@
 static double estimated_partitions(ddb_store *s, const ddb_table *t, const ddb_hot_view *v)
 {
     ddb_table_figures f;
-    double bytes = ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK ? (double)f.bytes : 0;
+    double bytes = ddb_table_figures_peek(s, t, &f) == DDB_STORE_OK ? (double)f.bytes : 0; /* read-only */
 
     return ddb_capacity_partitions(t, v->peak, bytes);
 }
