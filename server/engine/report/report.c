@@ -421,6 +421,20 @@ static void write_patterns(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *
     ddb_jw_arr_end(w);
 }
 
+/* "account" and "region" of a table outside the default namespace (--namespaces: a global table's
+   replica in another region, another account's table), whose name alone would repeat another's. */
+static void write_namespace(ddb_jw *w, const ddb_table *t)
+{
+    const char *colon = t->ns != NULL ? strchr(t->ns, ':') : NULL;
+
+    if (colon == NULL)
+        return;
+    ddb_jw_key(w, "account");
+    ddb_jw_strn(w, t->ns, (size_t)(colon - t->ns));
+    ddb_jw_key(w, "region");
+    ddb_jw_str(w, colon + 1);
+}
+
 /* One table's object, of the counters u (the whole run's, or since a mark); adds its units and
    requests to sum[0..2]. */
 static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_usage_snap *u, const window *win,
@@ -443,6 +457,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "table");
     ddb_jw_str(w, t->name);
+    write_namespace(w, t);
     ddb_jw_key(w, "tableClass");
     ddb_jw_str(w, p->table_class);
     ddb_jw_key(w, "billingMode");
