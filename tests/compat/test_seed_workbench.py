@@ -86,7 +86,8 @@ def scanned(ddb, table):
         kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def check_table(ddb, t):
+def check_table(ddb, t, items=None):
+    """The table as described and scanned against the model's (its items: `items` when given)."""
     d = ddb.describe_table(TableName=t["TableName"])["Table"]
     assert d["KeySchema"] == key_schema(t["KeyAttributes"])
     assert {(a["AttributeName"], a["AttributeType"]) for a in d["AttributeDefinitions"]} == definitions(t)
@@ -102,7 +103,7 @@ def check_table(ddb, t):
         assert idx["Projection"]["ProjectionType"] == proj["ProjectionType"]
         assert sorted(idx["Projection"].get("NonKeyAttributes", [])) == sorted(proj.get("NonKeyAttributes", []))
         assert described_capacity(idx) == capacity(t)
-    items = model_items(t)
+    items = model_items(t) if items is None else items
     assert items, "each model compared has sample data"
     assert scanned(ddb, t["TableName"]) == items
     return len(items)
@@ -248,3 +249,40 @@ def test_what_is_not_a_model_table_is_named_at_its_line(tmp_path, change, messag
     r = run_ddbd(["--in-memory", "--seed", path])
     assert r.returncode == 1
     assert errors_of(r) == [f"seed: {path}:{line_of(path, at)}: {message}", "seed: nothing was loaded"]
+
+
+def test_a_model_table_given_twice_is_refused(tmp_path):
+    model = model_of("CartModel.json")
+    model["DataModel"].append(model["DataModel"][0])
+    path = str(write(tmp_path / "twice.json", model))
+    lines = open(path).read().splitlines()
+    first, second = [i + 1 for i, line in enumerate(lines) if line == '      "TableName": "CartTable",']
+    r = run_ddbd(["--in-memory", "--seed", path])
+    assert r.returncode == 1
+    assert errors_of(r) == [f"seed: {path}:{second - 1}: table CartTable is defined twice (first in {path}:{first - 1})",
+                            "seed: nothing was loaded"]
+
+
+def test_a_model_beside_item_files_and_on_restart(server_factory, tmp_path):
+    """A model in a seed directory is one seed file among others (its table filled by a .jsonl
+    too); on a restart with the same seed its tables are kept and its items put again."""
+    d = tmp_path / "seed"
+    d.mkdir()
+    model = model_of("BankModel.json")
+    write(d / "bank.json", model)
+    (d / "TransactionHistory.jsonl").write_text(json.dumps(
+        {"AccountID": {"S": "Account3"}, "Timestamp": {"S": "2019-09-26T000000"}}) + "\n")
+    args = ["--data-dir", str(tmp_path / "data"), "--seed", str(d)]
+    srv = server_factory(args)
+    ddb = make_client(srv.endpoint)
+    history = model["DataModel"][1]
+    want = sorted(model_items(history) + [json.dumps({"AccountID": {"S": "Account3"},
+                                                      "Timestamp": {"S": "2019-09-26T000000"}}, sort_keys=True)])
+    check_table(ddb, history, items=want)
+    ddb.delete_item(TableName="TransactionHistory", Key={"AccountID": {"S": "Account1"},
+                                                         "Timestamp": {"S": "2019-09-24T010101"}})
+    srv.stop()
+    srv = server_factory(args)
+    ddb = make_client(srv.endpoint)
+    check_table(ddb, model["DataModel"][0])
+    check_table(ddb, history, items=want)

@@ -113,12 +113,15 @@ static unsigned add_keys(const ddb_json **defs, unsigned n, unsigned cap, const 
 }
 
 /* AttributeDefinitions: the table's key attributes and its indexes', each once. */
-static void attribute_definitions(ddb_jw *w, const ddb_json *tbl)
+static void attribute_definitions(ddb_arena *a, ddb_jw *w, const ddb_json *tbl)
 {
-    const ddb_json *gsis = ddb_json_get(tbl, "GlobalSecondaryIndexes"), *defs[2 + 2 * 64];
-    unsigned n = add_keys(defs, 0, 2, ddb_json_get(tbl, "KeyAttributes")), cap = sizeof(defs) / sizeof(defs[0]);
+    const ddb_json *gsis = ddb_json_get(tbl, "GlobalSecondaryIndexes");
+    uint32_t ngsi = gsis != NULL && gsis->type == DDB_JSON_ARRAY ? gsis->n : 0;
+    unsigned cap = 2 + 2 * ngsi;
+    const ddb_json **defs = ddb_arena_alloc(a, cap * sizeof(*defs));
+    unsigned n = add_keys(defs, 0, 2, ddb_json_get(tbl, "KeyAttributes"));
 
-    for (uint32_t i = 0; gsis != NULL && gsis->type == DDB_JSON_ARRAY && i < gsis->n; i++)
+    for (uint32_t i = 0; i < ngsi; i++)
         n = add_keys(defs, n, cap, ddb_json_get(gsis->u.items[i], "KeyAttributes"));
     ddb_jw_key(w, "AttributeDefinitions");
     ddb_jw_arr_begin(w);
@@ -214,7 +217,7 @@ static void create_table(seed_tpl_table *t, const ddb_json *tbl)
     int provisioned;
 
     key_schema(&t->cw, ddb_json_get(tbl, "KeyAttributes"));
-    attribute_definitions(&t->cw, tbl);
+    attribute_definitions(t->a, &t->cw, tbl);
     billing(t, tbl, &pt, &provisioned);
     if (gsis != NULL && gsis->type == DDB_JSON_ARRAY && gsis->n > 0) {
         ddb_jw_key(&t->cw, "GlobalSecondaryIndexes");
