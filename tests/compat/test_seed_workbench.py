@@ -9,6 +9,7 @@ import os
 import pytest
 
 from conftest import make_client
+from helpers import admin_call
 from test_seed import run_ddbd, write
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -286,3 +287,30 @@ def test_a_model_beside_item_files_and_on_restart(server_factory, tmp_path):
     ddb = make_client(srv.endpoint)
     check_table(ddb, model["DataModel"][0])
     check_table(ddb, history, items=want)
+
+
+def test_admin_door_lists_each_model_tables_facets_and_saved_queries(server_factory):
+    """GET /ddbd/models: what each seeded model shows of its tables besides the items (its facets,
+    without their items, and the workshops' visualizer's saved queries), named with table and file."""
+    facets_file = os.path.join(MODELS, "AnOnlineShop_facets.json")
+    flights_file = os.path.join(MODELS, "FlightsFares.json")
+    srv = server_factory(["--in-memory", "--admin", "--seed", flights_file, "--seed", facets_file,
+                          "--seed", os.path.join(MODELS, "BankModel.json")])
+    status, got = admin_call(srv.endpoint, "GET", "/ddbd/models")
+    assert status == 200
+    shop, flights = model_of("AnOnlineShop_facets.json"), model_of("FlightsFares.json")
+    bank = model_of("BankModel.json")
+    assert got == {"tables": [
+        {"table": "data", "file": flights_file, "model": "Reservations", "facets": [],
+         "savedQueries": flights["DataModel"][0]["SavedQuery"]},
+        {"table": "OnlineShop", "file": facets_file, "model": "AnOnlineShop",
+         "facets": [{k: v for k, v in f.items() if k != "TableData"} for f in shop["DataModel"][0]["TableFacets"]]},
+    ] + [{"table": t["TableName"], "file": os.path.join(MODELS, "BankModel.json"), "model": "Bank",
+          "facets": t.get("TableFacets", [])} for t in bank["DataModel"]]}
+    assert [f["FacetName"] for f in got["tables"][1]["facets"]][:3] == ["customer", "product", "warehouse"]
+    assert admin_call(srv.endpoint, "POST", "/ddbd/models", {})[0] == 405
+
+
+def test_admin_door_lists_no_model_without_one(server_factory):
+    srv = server_factory(["--in-memory", "--admin"])
+    assert admin_call(srv.endpoint, "GET", "/ddbd/models") == (200, {"tables": []})

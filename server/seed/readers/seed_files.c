@@ -199,6 +199,16 @@ static int on_template_item(void *ctx, const char *path, unsigned line, const ch
     return emit(ctx, SEED_PUT, table, item, &loc);
 }
 
+static int on_template_view(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *view)
+{
+    walk *w = ctx;
+    seed_record r = {SEED_VIEW, table, view, NULL, {path, NULL, 0, line, -1, 0, NULL, -1}, NULL};
+
+    if (w->visit(w->ctx, &r) != 0)
+        w->stopped = 1;
+    return w->stopped;
+}
+
 static void on_template_fail(void *ctx, const char *path, unsigned line, const char *msg)
 {
     walk *w = ctx;
@@ -213,7 +223,8 @@ static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
 static seed_tpl_env template_env(walk *w)
 {
     seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
-                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested};
+                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested,
+                        w->tables ? on_template_view : NULL};
     return env;
 }
 

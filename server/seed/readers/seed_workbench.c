@@ -287,10 +287,53 @@ static void items_of(wb_items *it, const ddb_json *tbl, size_t at)
     }
 }
 
+/* ---- the view: what the model shows of a table besides its items ---- */
+
+/* {"model": ModelName, "facets": [each facet without its items], "savedQueries": SavedQuery}, handed
+   on to env->view (the seed keeps it for GET /ddbd/models: docs/admin.md). */
+static void view_of(seed_tpl_env *env, ddb_arena *a, const char *path, unsigned line, const char *name,
+                    const ddb_json *model, const ddb_json *tbl)
+{
+    const ddb_json *facets = ddb_json_get(tbl, "TableFacets"), *saved = ddb_json_get(tbl, "SavedQuery"), *view;
+    ddb_buf b = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &b);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "model");
+    if (ddb_json_get(model, "ModelName") != NULL)
+        ddb_jw_json(&w, ddb_json_get(model, "ModelName"));
+    else
+        ddb_jw_null(&w);
+    ddb_jw_key(&w, "facets");
+    ddb_jw_arr_begin(&w);
+    for (uint32_t i = 0; facets != NULL && facets->type == DDB_JSON_ARRAY && i < facets->n; i++) {
+        const ddb_json *f = facets->u.items[i];
+        ddb_jw_obj_begin(&w);
+        for (uint32_t m = 0; f->type == DDB_JSON_OBJECT && m < f->n; m++) {
+            if (strcmp(f->u.members[m].key, "TableData") != 0) { /* (its items are the table's) */
+                ddb_jw_key(&w, f->u.members[m].key);
+                ddb_jw_json(&w, f->u.members[m].val);
+            }
+        }
+        ddb_jw_obj_end(&w);
+    }
+    ddb_jw_arr_end(&w);
+    if (saved != NULL && saved->type == DDB_JSON_OBJECT) {
+        ddb_jw_key(&w, "savedQueries");
+        ddb_jw_json(&w, saved);
+    }
+    ddb_jw_obj_end(&w);
+    view = ddb_json_parse(a, b.data, b.len);
+    if (view != NULL && env->view(env->ctx, path, line, name, view) != 0)
+        env->stopped = 1;
+    ddb_buf_free(&b);
+}
+
 /* ---- the model ---- */
 
-static void table(seed_tpl_env *env, ddb_arena *a, const char *path, wb_text *x, const ddb_json *tbl, uint32_t i,
-                  size_t at)
+static void table(seed_tpl_env *env, ddb_arena *a, const char *path, wb_text *x, const ddb_json *model,
+                  const ddb_json *tbl, uint32_t i, size_t at)
 {
     const char *name = ddb_json_get_str(tbl, "TableName");
     const char *what = ddb_arena_sprintf(a, "DataModel[%u]", i);
@@ -308,6 +351,8 @@ static void table(seed_tpl_env *env, ddb_arena *a, const char *path, wb_text *x,
         return;
     tpl_begin(&t, env, a, path, x->t, x->n, name, what, line_of(x, at));
     create_table(&t, tbl);
+    if (env->view != NULL && !t.failed)
+        view_of(env, a, path, t.line, name, model, tbl);
     tpl_end(&t);
 }
 
@@ -325,6 +370,6 @@ void seed_workbench_read(seed_tpl_env *env, const char *path, const char *text, 
     }
     ddb_arena_init(&a);
     for (uint32_t i = 0; i < dm->n && !env->stopped; i++, at = seed_text_next(text, len, at))
-        table(env, &a, path, &x, dm->u.items[i], i, at);
+        table(env, &a, path, &x, doc, dm->u.items[i], i, at);
     ddb_arena_free(&a);
 }
