@@ -203,10 +203,19 @@ BROKEN = [
     (lambda t: t["GlobalSecondaryIndexes"][0].update(Projection={"ProjectionType": "INCLUDE"}),
      "ValidationException: One or more parameter values were invalid: ProjectionType is INCLUDE, but "
      "NonKeyAttributes is not specified"),
+    # DynamoDB's limits: 20 GSIs a table, a name of 255 characters
+    (lambda t: t.update(GlobalSecondaryIndexes=[dict(t["GlobalSecondaryIndexes"][0], IndexName=f"index{i}")
+                                                for i in range(21)]),
+     "ValidationException: One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
+     "per-table limit of 20"),
+    (lambda t: t.update(TableName="t" * 256),
+     f"ValidationException: 1 validation error detected: Value '{'t' * 256}' at 'tableName' failed to satisfy "
+     "constraint: Member must have length less than or equal to 255"),
 ]
 
 
-@pytest.mark.parametrize("change,message", BROKEN, ids=["key type", "index keys", "billing", "capacity", "include"])
+@pytest.mark.parametrize("change,message", BROKEN, ids=["key type", "index keys", "billing", "capacity", "include",
+                                                         "21 indexes", "long name"])
 def test_a_malformed_model_table_is_refused_with_dynamodbs_message(tmp_path, change, message):
     path = broken(tmp_path, change)
     r = run_ddbd(["--in-memory", "--seed", path])
@@ -214,7 +223,7 @@ def test_a_malformed_model_table_is_refused_with_dynamodbs_message(tmp_path, cha
     errors = errors_of(r)
     assert errors[0] == f"seed: {path}:{table_line(path)}: {message}"
     # (then each of its items, whose table is not made)
-    assert errors[1:-1] and all(e.endswith(": table Chat neither exists nor is defined by the seed") for e in errors[1:-1])
+    assert errors[1:-1] and all(e.endswith(" neither exists nor is defined by the seed") for e in errors[1:-1])
     assert errors[-1] == "seed: nothing was loaded"
 
 
