@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { makeClients } from '../js/helpers.mjs';
 import { startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
 
-const { DescribeTableCommand, ListTablesCommand, ScanCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { DescribeTableCommand, ListTablesCommand, QueryCommand, ScanCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 
 const MODELS = new URL('../compat/seed_workbench/', import.meta.url).pathname;
@@ -103,9 +103,42 @@ describe('console: import a NoSQL Workbench model', () => {
     assert.deepEqual(names.sort(), ['OnlineShop', 'PaymentScheduler', 'ReoccuringPayments', 'TransactionHistory']);
   });
 
+  test('its facets on the table\'s overview; its saved queries among the saved operations, run by Enter', async () => {
+    const { page } = stack;
+    await step(stack, 'facets', async () => {
+      await page.goto(`${stack.base}#/table/OnlineShop`);
+      await page.waitForSelector('#facets tbody tr');
+      const rows = await page.$$eval('#facets tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const facets = model('AnOnlineShop_facets.json').DataModel[0].TableFacets;
+      assert.deepEqual(rows, facets.map((f) => [f.FacetName, f.KeyAttributeAlias.PartitionKeyAlias, f.KeyAttributeAlias.SortKeyAlias,
+        f.NonKeyAttributes.join(', ')]));
+    });
+    await step(stack, 'saved-query', async () => {
+      await page.goto(`${stack.base}#/tables`);
+      await page.waitForSelector('#model-file');
+      await importFile(page, 'FlightsFares.json');
+      await waitText(page, '#model-status', 'Model Reservations: 1 table created');
+      await page.goto(`${stack.base}#/items/data`);
+      await page.waitForSelector('#saved-list');
+      const name = 'Get flights and fares';
+      assert.deepEqual(await page.$$eval('#saved-list option', (os) => os.map((o) => o.value)), [name]);
+      await tabTo(page, '#saved-list');
+      await page.keyboard.press('Enter'); // loads the saved operation and runs it
+      const q = model('FlightsFares.json').DataModel[0].SavedQuery[name];
+      const want = await client.send(new QueryCommand({ TableName: 'data', KeyConditionExpression: 'PK = :p AND SK BETWEEN :a AND :b',
+        ExpressionAttributeValues: { ':p': { S: q.PK }, ':a': { S: q.SK.values[0] }, ':b': { S: q.SK.values[1] } } }));
+      assert.equal(want.Count, 4);
+      await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n, { timeout: 30000 }, want.Count);
+      const sks = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td.val')[1].firstChild.textContent));
+      assert.deepEqual(sks.sort(), want.Items.map((i) => i.SK.S).sort());
+    });
+  });
+
   test('a model whose sample data is not DynamoDB JSON: the API\'s refusal shown', async () => {
     const { page } = stack;
     await step(stack, 'import-refused', async () => {
+      await page.goto(`${stack.base}#/tables`);
+      await page.waitForSelector('#model-file');
       await importFile(page, 'GamePlayerProfilesSchema.json');
       await waitText(page, '[role=alert]', 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
       await waitText(page, '#model-status', 'GamePlayerProfilesSchema.json: stopped');

@@ -6,7 +6,7 @@ import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
 import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
 import { count, field, guarded, h, pretty, say } from './dom.js';
-import { importModel } from './workbench.js';
+import { facetsOf, importModel } from './workbench.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -170,6 +170,17 @@ function indexesTable(t) {
       h('td', {}, i.Projection?.ProjectionType), h('td', {}, i.IndexStatus || 'ACTIVE'), h('td', {}, i.ItemCount ?? ''))))));
 }
 
+/* The facets of the NoSQL Workbench model imported here (workbench.js): its views of the table. */
+function facetsSection(name) {
+  const facets = facetsOf(name);
+  if (facets.length === 0) return '';
+  const alias = (f, k) => f.KeyAttributeAlias?.[k] ?? '';
+  return h('section', { id: 'facets' }, h('h2', {}, 'Facets (from its NoSQL Workbench model)'), h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Facet', 'Partition key as', 'Sort key as', 'Attributes'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, facets.map((f) => h('tr', {}, h('td', {}, f.FacetName), h('td', {}, alias(f, 'PartitionKeyAlias')),
+      h('td', {}, alias(f, 'SortKeyAlias')), h('td', {}, (f.NonKeyAttributes || []).join(', '))))))));
+}
+
 function vectorIndexes(t) {
   const all = t.VectorIndexes || [];
   if (all.length === 0) return '';
@@ -220,7 +231,7 @@ export async function tableScreen(view, name, tab = 'overview') {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
-      vectorIndexes(t));
+      vectorIndexes(t), facetsSection(name));
   });
 }
 

@@ -2,7 +2,9 @@
 // one to DynamoDB: each table of DataModel created (key attributes, global indexes with their
 // projections, billing mode and capacity), then its sample data put (the table's TableData, then each
 // facet's) in BatchWriteItem requests of 25. The mapping is --seed MODEL.json's (docs/seeding.md,
-// "NoSQL Workbench models"); a value the API refuses is shown with the API's own error.
+// "NoSQL Workbench models"); a value the API refuses is shown with the API's own error. Its facets and
+// saved queries are kept in this browser: the facets shown on the table's overview, the queries
+// among its saved operations on the Items screen.
 import { call } from './api.js';
 import { count } from './dom.js';
 
@@ -51,6 +53,37 @@ export function itemsOf(t) {
   return [...byKey.values()];
 }
 
+const SK_OPS = ['=', '<', '<=', '>', '>=', 'begins_with', 'between'];
+
+/** A saved query of the model (the DynamoDB workshops' visualizer's SavedQuery: {"view": table or
+    index, "PK": value, "SK": {"condition", "values"}}) as the Items screen keeps a saved operation:
+    a Query of that key. */
+export function savedOperation(t, q) {
+  const sk = q.SK !== null && typeof q.SK === 'object' ? q.SK : q.SK !== undefined ? { condition: '=', values: [q.SK] } : null;
+  const onIndex = (t.GlobalSecondaryIndexes || []).some((g) => g.IndexName === q.view);
+  const known = sk && SK_OPS.includes(sk.condition);
+  return { mode: 'Query', index: onIndex ? q.view : '', pkValue: String(q.PK ?? ''), skOp: known ? sk.condition : '=',
+    skValue: known ? String(sk.values?.[0] ?? '') : '', skValue2: known ? String(sk.values?.[1] ?? '') : '', rows: [] };
+}
+
+/* What the model shows of a table besides its items, kept in this browser: its saved queries among
+   the table's saved operations (under their names, where none of that name is kept: the Items
+   screen's list), its facets (without their items) for the table's overview. */
+function remember(t) {
+  const key = `ddbd.saved.${t.TableName}`;
+  const ops = JSON.parse(localStorage.getItem(key) || '{}');
+  for (const [name, q] of Object.entries(t.SavedQuery || {})) if (!(name in ops)) ops[name] = savedOperation(t, q);
+  localStorage.setItem(key, JSON.stringify(ops));
+  const facets = (t.TableFacets || []).map((f) => Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'TableData')));
+  if (facets.length > 0) localStorage.setItem(`ddbd.facets.${t.TableName}`, JSON.stringify(facets));
+  else localStorage.removeItem(`ddbd.facets.${t.TableName}`);
+}
+
+/** The facets a model imported here showed of table `name` (none: []). */
+export function facetsOf(name) {
+  return JSON.parse(localStorage.getItem(`ddbd.facets.${name}`) || '[]');
+}
+
 async function active(name) {
   for (;;) {
     const t = (await call('DescribeTable', { TableName: name })).Table;
@@ -81,6 +114,7 @@ export async function importModel(text, progress) {
     const all = itemsOf(t);
     await putAll(t.TableName, all, (n) => progress(`${t.TableName}: ${n} of ${count(all.length, 'item')} put`));
     items += all.length;
+    remember(t);
   }
   return `Model ${model.ModelName ?? ''}: ${count(model.DataModel.length, 'table')} created, ${count(items, 'item')} put`;
 }
