@@ -480,6 +480,7 @@ void ddb_server_close(ddb_server *srv)
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
     pthread_mutex_destroy(&srv->quiesce_lock);
+    free(srv->seed_views);
     memset(srv, 0, sizeof(*srv));
 }
 

@@ -29,6 +29,7 @@ struct ddb_server {
     pthread_mutex_t quiesce_lock;
     int closing;
     uint64_t opened_ms; /* the server's clock at the open: where the cost report's window starts (doors/usage.h) */
+    char *seed_views;   /* --seed's NoSQL Workbench models' views of their tables, a JSON list (GET /ddbd/models), or NULL */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

@@ -480,6 +480,16 @@ static int clear_faults(ddb_admin *adm, ddb_buf *out)
     return faults_state(adm, out);
 }
 
+/* GET /ddbd/models: what the NoSQL Workbench models given to --seed show of their tables besides
+   their items (facets, saved queries: docs/seeding.md), each named with its table and file. */
+static int seed_models(ddb_admin *adm, ddb_buf *out)
+{
+    ddb_buf_puts(out, "{\"tables\": ");
+    ddb_buf_puts(out, adm->srv->seed_views != NULL ? adm->srv->seed_views : "[]");
+    ddb_buf_putc(out, '}');
+    return 200;
+}
+
 #define CI_PATH "/ddbd/contributor-insights/"
 #define CI_PATH_LEN (sizeof(CI_PATH) - 1)
 
@@ -514,6 +524,8 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen >= 11 && memcmp(path, "/ddbd/usage", 11) == 0 && (plen == 11 || path[11] == '?' || path[11] == '/'))
         status = ddb_usage_door(&adm->srv->eng, adm->marks, adm->srv->opened_ms, is_post, path, plen, body, blen, out);
+    else if (plen == 12 && memcmp(path, "/ddbd/models", 12) == 0)
+        status = is_post ? ddb_door_message(out, 405, "GET /ddbd/models") : seed_models(adm, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
