@@ -108,6 +108,13 @@ const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *
  * left unbuilt: the tree is then not the request, only good for the checks that refuse it.
  */
 ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields, int *cut);
+/*
+ * The same with only the members on `paths` built (resources.def's syntax: "A.B", "A[].B" each
+ * element's B, "A{}" a map's keys, its values left unbuilt), each within its bounds as above: what
+ * --auth decides on, read before anything else of the body is built (dispatch.c). NULL: not JSON.
+ */
+ddb_json *ddb_v_parse_paths(ddb_arena *a, const char *text, size_t len, const ddb_field *fields,
+                            const char *const *paths, size_t n);
 /* The field `name` of a spec's list, or NULL. */
 const ddb_field *ddb_v_field(const ddb_field *fields, const char *name);
 
