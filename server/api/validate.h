@@ -55,6 +55,10 @@ typedef enum ddb_vtype {
 /* A structure whose members another operation's spec checks (ImportTable's TableCreationParameters,
    CreateTable's): its fields name only some of them, and a body's parse builds all it holds. */
 #define DDB_VF_ELSEWHERE 0x20000
+/* A list whose length another field checks (BatchWriteItem's list of a table, which RequestItems
+   bounds with DDB_VF_MAP_VALUES): len_max is not checked here, only no more than len_max + 1 of it
+   built (ddb_v_parse_known). */
+#define DDB_VF_BUILT_MAX 0x40000
 
 typedef struct ddb_field ddb_field;
 

@@ -137,7 +137,9 @@ static uint32_t known_bound(const void *arr)
 {
     const ddb_field *f = arr;
 
-    return f->type == DDB_V_LIST && (f->flags & DDB_VF_LEN_MAX) && f->len_max > 0 ? (uint32_t)f->len_max : 0;
+    return f->type == DDB_V_LIST && (f->flags & (DDB_VF_LEN_MAX | DDB_VF_BUILT_MAX)) && f->len_max > 0
+               ? (uint32_t)f->len_max
+               : 0;
 }
 
 /* What DynamoDB's item size bounds: an AttributeValue, and a map of them that is an item or a key

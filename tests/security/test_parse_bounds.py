@@ -185,6 +185,19 @@ def test_a_key_with_no_right_on_the_table_is_refused_before_the_body_is_built(se
     assert status == 400 and answer["__type"].endswith("#ConditionalCheckFailedException"), answer
 
 
+def test_batch_write_item_of_300000_writes_builds_26(server_factory):
+    # a table's list of writes has no length constraint of its own (RequestItems' 25 bounds each):
+    # it was built whole, 300,000 PutRequests (12 MB inflated) +169 MB, for any caller
+    server, table, ddb = server_with_table(server_factory)
+    put = '{"PutRequest":{"Item":{"pk":{"S":"k"}}}}'
+    small = raw_request(server.endpoint, "BatchWriteItem", '{"RequestItems":{"%s":[%s]}}' % (table, ",".join([put] * 26)))
+    assert small.status == 400 and small.json()["message"].endswith(
+        "' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have "
+        "length less than or equal to 25, Member must have length greater than or equal to 1]"), small.body[:300]
+    body = ('{"RequestItems":{"%s":[%s]}}' % (table, ",".join([put] * 300000))).encode()
+    # the same answer: the value echoed is what was built, the first 26 (docs/compatibility.md)
+    check(*send_with_probe(server, table, ddb, "BatchWriteItem", body), (VALIDATION, small.json()["message"]))
+
 # Every operation whose resources are tables or indexes is read for them alone first (issue 73's
 # leftover: batches, Query, Scan and transactions were built whole before AccessDenied). Each body
 # below is 11-13 MB inflated, and what a whole parse builds of it (1.5 million names, or 300,000
