@@ -253,3 +253,23 @@ def test_a_denied_batch_query_scan_or_transaction_is_refused_before_the_body_is_
     status, answer = signed_call(server.endpoint, "AKIDADMIN", "adminsecret", op, compressed,
                                  headers={"Content-Encoding": "gzip"})
     assert (status, answer.get("__type", "#").split("#")[1] or None) == admin_gets, answer
+
+
+@pytest.mark.parametrize("depth,denied", [(60, True), (61, False)], ids=["128-levels", "129-levels"])
+def test_a_denied_deep_batch_is_read_for_its_syntax_and_depth_first(server_factory, tmp_path, depth, denied):
+    # the read for the tables still reads the whole body as the whole parse does: an item 128
+    # levels deep is left unbuilt and the key refused; one level deeper is no JSON to ddbd, and its
+    # SerializationException comes first, as it did before the read existed
+    from helpers import signed_call
+    (tmp_path / "keys").write_text(KEYS)
+    server = server_factory(["--in-memory", "--threads", "1", "--auth", str(tmp_path / "keys")])
+    nested = '{"M":{"a":' * depth + '{"S":"x"}' + "}}" * depth
+    body = ('{"RequestItems":{"secret":[{"PutRequest":{"Item":{"pk":{"S":"k"},"d":%s,"pad":{"S":"%s"}}}}]}}'
+            % (nested, "p" * 20000))
+    status, answer = signed_call(server.endpoint, "AKIDTEST", "testsecret", "BatchWriteItem", body)
+    assert status == 400 and answer == ({
+        "__type": "com.amazon.coral.service#AccessDeniedException",
+        "message": "User: arn:aws:iam::000000000000:user/tester is not authorized to perform: dynamodb:BatchWriteItem "
+                   "on resource: arn:aws:dynamodb:us-east-1:000000000000:table/secret because no identity-based "
+                   "policy allows the dynamodb:BatchWriteItem action"} if denied else {
+        "__type": "com.amazon.coral.service#SerializationException"}), answer
