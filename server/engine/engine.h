@@ -88,6 +88,9 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
 void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state);
 /* Closes every row's state (its row's close) and forgets the rows: the engine's close. */
 void ddb_engine_close_features(ddb_engine *eng);
+/* Every row's section of GET /metrics (its metrics hook), in features.def's order: /metrics names
+   no feature. */
+void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out);
 
 /* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
 void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);
