@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "server/base/groupcommit.h"
+
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len)
 {
     return ddb_store_secret_hash(eng->store, data, len);
@@ -78,4 +80,18 @@ void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out)
         if (f != NULL)
             f->row->metrics(f, eng, out);
     }
+}
+
+void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out)
+{
+    ddb_groupcommit *gc = ddb_store_groupcommit(eng->store);
+
+    ddb_store_metrics_text(eng->store, out);
+    if (gc != NULL)
+        ddb_buf_printf(out,
+                       "# HELP ddbd_log_syncs_total Log syncs of --sync's group commit (each makes a group of "
+                       "writes durable).\n# TYPE ddbd_log_syncs_total counter\nddbd_log_syncs_total %llu\n"
+                       "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
+                       "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
+                       (unsigned long long)ddb_groupcommit_syncs(gc), (unsigned long long)ddb_groupcommit_durable(gc));
 }

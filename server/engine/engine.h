@@ -91,6 +91,9 @@ void ddb_engine_close_features(ddb_engine *eng);
 /* Every row's section of GET /metrics (its metrics hook), in features.def's order: /metrics names
    no feature. */
 void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out);
+/* The store's section of GET /metrics: its backend's own figures and --sync's group commit, so that
+   no door reads the store itself. */
+void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out);
 
 /* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
 void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);
