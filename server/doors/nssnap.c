@@ -13,7 +13,7 @@
 #include "server/base/clock.h"
 #include "server/engine/consistency.h"
 #include "server/engine/catalog.h"
-#include "server/engine/keyspace_copy.h"
+#include "server/engine/xfer/keyspace_copy.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/history/streams.h"
 #include "server/engine/table_stats.h"
@@ -26,7 +26,7 @@ typedef enum keyspace_role {
 #undef X
 } keyspace_role;
 
-/* A keyspace of a saved table: its copy (engine/keyspace_copy.h) holds its id when saved, its keys
+/* A keyspace of a saved table: its copy (engine/xfer/keyspace_copy.h) holds its id when saved, its keys
    and values, and (KS_ITEMS, KS_INDEX) its figures then. */
 typedef struct keyspace {
     keyspace_role role;

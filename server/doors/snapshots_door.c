@@ -14,7 +14,7 @@
 #include "server/doors/door_message.h"
 #include "server/doors/nssnap.h"
 #include "server/engine/catalog.h"
-#include "server/engine/keyspace_copy.h"
+#include "server/engine/xfer/keyspace_copy.h"
 #include "server/server.h"
 
 /* The namespace snapshots' view of the server (nssnap.h). */

@@ -1,5 +1,5 @@
 /*
- * server/engine/keyspace_copy.h: a keyspace's keys and values copied out of the store into memory,
+ * server/engine/xfer/keyspace_copy.h: a keyspace's keys and values copied out of the store into memory,
  * and back in: the namespace snapshots' raw copies (doors/nssnap.h), so that no door reads or
  * writes the store's keys itself.
  *

@@ -1,7 +1,7 @@
 /*
- * server/engine/keyspace_copy.c: keyspaces copied out of the store and back in (see keyspace_copy.h).
+ * server/engine/xfer/keyspace_copy.c: keyspaces copied out of the store and back in (see keyspace_copy.h).
  */
-#include "server/engine/keyspace_copy.h"
+#include "server/engine/xfer/keyspace_copy.h"
 
 #include <string.h>
 
