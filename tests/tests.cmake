@@ -114,6 +114,10 @@ if(DDB_FUZZ)
     if(name STREQUAL "fuzz_dispatch")   # the whole pipeline, through the unit tests' in-process server
       target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
       target_link_libraries(${name} PRIVATE ddb_test_inproc)
+    elseif(name STREQUAL "fuzz_replay")  # `ddb replay`'s reader: its sources, linked as ddb_cli links them
+      target_sources(${name} PRIVATE ${DDB_REPLAY_SOURCES})
+      target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
+      target_link_libraries(${name} PRIVATE ddb PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::LIBCRYPTO)
     endif()
     # replay (label fuzz): every seed in tests/fuzz/corpus/<target> and every input that once
     # crashed it, kept in tests/fuzz/regressions/<target>, run once each (libFuzzer given files,

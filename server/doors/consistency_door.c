@@ -151,7 +151,7 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
     return state(eng, out);
 }
 
-int ddb_consistency_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out)
+int ddb_consistency_door(const ddb_door_call *c, ddb_buf *out)
 {
-    return is_post ? set(eng, body, blen, out) : state(eng, out);
+    return c->post ? set(c->eng, c->body, c->blen, out) : state(c->eng, out);
 }

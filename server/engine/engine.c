@@ -30,6 +30,7 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
         [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
         [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
+        [DDB_HOOK_METRICS] = row->metrics != NULL,
     };
 
     if (i >= DDB_FEATURES_MAX)
@@ -70,6 +71,15 @@ void ddb_engine_close_features(ddb_engine *eng)
             f->row->close(f->state);
     }
     memset(&eng->features, 0, sizeof(eng->features));
+}
+
+void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_METRICS]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_METRICS, j);
+        if (f != NULL)
+            f->row->metrics(f, eng, out);
+    }
 }
 
 void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out)

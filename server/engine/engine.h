@@ -80,10 +80,6 @@ uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len);
 /* The store's shard count: how many shards a new stream generation has (engine/history/streams.h). */
 unsigned ddb_engine_nshards(const ddb_engine *eng);
 
-/* The store's series of /metrics (its own, and --sync's group commit's) appended to out: what the
-   engine's store says of itself, for the door above that names no store. */
-void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out);
-
 /* Adds a feature's row and its state (NULL: off), after those added before (the wiring, at open,
    in features.def's order). 0, or -1 when the engine has DDB_FEATURES_MAX rows already. */
 int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state);
@@ -92,6 +88,12 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
 void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state);
 /* Closes every row's state (its row's close) and forgets the rows: the engine's close. */
 void ddb_engine_close_features(ddb_engine *eng);
+/* Every row's section of GET /metrics (its metrics hook), in features.def's order: /metrics names
+   no feature. */
+void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out);
+/* The store's section of GET /metrics: its backend's own figures and --sync's group commit, so that
+   no door reads the store itself. */
+void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out);
 
 /* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
 void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);

@@ -80,6 +80,12 @@ struct ddb_feature {
     void (*read)(void *state, const char *key, size_t klen, size_t stored_size);
     /* a range read from `lo` (a Query's partition, a Scan's segment) */
     void (*range)(void *state, const char *lo, size_t lolen);
+
+    /* ---- reports ---- */
+    /* its section of GET /metrics (Prometheus' text, HELP and TYPE lines first), appended to `out`
+       where the engine's figures are rendered (ddb_engine_metrics), as h2o's status handler
+       registers each of its sections */
+    void (*metrics)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_buf *out);
 };
 
 /* The hooks the core walks, each over the rows that have it (ddb_features.with): a walk visits only
@@ -95,6 +101,7 @@ typedef enum ddb_hook {
     DDB_HOOK_ITEM_SIZE,
     DDB_HOOK_READ,
     DDB_HOOK_RANGE,
+    DDB_HOOK_METRICS,
     DDB_HOOK__COUNT
 } ddb_hook;
 

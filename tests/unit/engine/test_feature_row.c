@@ -6,7 +6,7 @@
  * client's write is admitted by it (or refused), a key of its own is read in the write's commit,
  * prepare and derive run in each decision (its record lands in the same commit: the next write
  * reads it back), what follows a commit sees a transaction's runs at once, and the read path feeds
- * it its keys. A row whose state is NULL is off: none of its hooks is called.
+ * it its keys, and GET /metrics its section. A row whose state is NULL is off: none of its hooks is called.
  */
 #include <string.h>
 
@@ -98,9 +98,16 @@ static void read_range(void *state, const char *lo, size_t lolen)
     ((counts *)state)->ranges++;
 }
 
+/* Its section of GET /metrics: what it counted. */
+static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    (void)eng;
+    ddb_buf_printf(out, "throwaway_commits_total %d\n", ((counts *)f->state)->commits);
+}
+
 static const ddb_feature throwaway = {.name = "throwaway", .admit = admit, .commit_key = commit_key,
                                       .prepare = prepare, .derive = derive, .committed = committed,
-                                      .read = read_key, .range = read_range};
+                                      .read = read_key, .range = read_range, .metrics = metrics};
 
 #define TABLE                                                                                                          \
     "{\"TableName\":\"tbl\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"                           \
@@ -114,6 +121,7 @@ TEST(a_row_handed_to_the_engine_runs_at_each_hook)
     counts c = {0};
     inproc_client cl;
     inproc_result r;
+    ddb_buf out = {0};
 
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_engine_add_feature(s->eng, &throwaway, &c), 0);
@@ -149,6 +157,12 @@ TEST(a_row_handed_to_the_engine_runs_at_each_hook)
     ASSERT_EQ(r.code, DDB_E_VALIDATION);
     ASSERT_STR_EQ(r.msg, "refused by the throwaway row");
     ASSERT_EQ(c.derived, 4);
+    /* its section of /metrics, where the engine's figures are rendered */
+    ddb_buf_puts(&out, "# before\n");
+    ddb_engine_metrics(s->eng, &out);
+    ddb_buf_append(&out, "", 1);
+    ASSERT(strstr(out.data, "# before\n") == out.data && strstr(out.data, "\nthrowaway_commits_total 3\n") != NULL);
+    ddb_buf_free(&out);
     inproc_client_free(&cl);
     inproc_close(s);
 }
@@ -182,13 +196,20 @@ static void off_read(void *state, const char *key, size_t klen, size_t stored_si
     off_calls++;
 }
 
+static void off_metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    (void)f, (void)eng, (void)out;
+    off_calls++;
+}
+
 static const ddb_feature off = {.name = "off", .admit = off_admit, .commit_key = off_key, .derive = off_derive,
-                                .read = off_read};
+                                .read = off_read, .metrics = off_metrics};
 
 TEST(a_row_whose_state_is_null_is_never_called)
 {
     inproc_server *s = inproc_open(NULL, 3);
     inproc_client cl;
+    ddb_buf out = {0};
 
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_engine_add_feature(s->eng, &off, NULL), 0);
@@ -196,6 +217,8 @@ TEST(a_row_whose_state_is_null_is_never_called)
     ASSERT_EQ(inproc_call(&cl, "CreateTable", TABLE).code, DDB_OK);
     ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
     ASSERT_EQ(inproc_call(&cl, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
+    ddb_engine_metrics(s->eng, &out);
+    ddb_buf_free(&out);
     inproc_client_free(&cl);
     inproc_close(s);
     ASSERT_EQ(off_calls, 0);
