@@ -202,6 +202,12 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
   set_tests_properties(console.workbench PROPERTIES LABELS console TIMEOUT 240
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # a table's Model tab (issue 76): a seeded or imported model's facets, the aggregate view, its
+  # access patterns run with their consumed capacity and its price from /ddbd/usage's price table
+  add_test(NAME console.model COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/model.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.model PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
   # the console's generated code (boto3, JS SDK v3, Go SDK v2, AWS CLI, libddb) run against ddbd;
   # a language whose tool is missing is a skip; the Go SDK compiles once into the build's go/cache
   add_test(NAME console.codegen COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/codegen.test.mjs

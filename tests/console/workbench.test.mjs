@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { makeClients } from '../js/helpers.mjs';
-import { startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
+import { scanAll, startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
 
-const { DescribeTableCommand, ListTablesCommand, QueryCommand, ScanCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { DescribeTableCommand, ListTablesCommand, QueryCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 
 const MODELS = new URL('../compat/seed_workbench/', import.meta.url).pathname;
@@ -30,17 +30,6 @@ function itemsOf(t) {
     byKey.set(JSON.stringify(key.map((k) => it[k])), it);
   }
   return [...byKey.values()];
-}
-
-async function scanAll(client, table) {
-  const items = [];
-  let start;
-  do {
-    const out = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
-    items.push(...out.Items);
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 /** Every table of the model as the server describes and scans it, against the file. */

@@ -6,7 +6,8 @@ import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
 import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
 import { count, field, guarded, h, pretty, say } from './dom.js';
-import { facetsOf, importModel } from './workbench.js';
+import { modelOf, modelSections } from './model.js';
+import { importModel } from './workbench.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -170,9 +171,10 @@ function indexesTable(t) {
       h('td', {}, i.Projection?.ProjectionType), h('td', {}, i.IndexStatus || 'ACTIVE'), h('td', {}, i.ItemCount ?? ''))))));
 }
 
-/* The facets of the NoSQL Workbench model imported here (workbench.js): its views of the table. */
-function facetsSection(name) {
-  const facets = facetsOf(name);
+/* The facets of the NoSQL Workbench model given to --seed or imported here (model.js): its views of
+   the table, each drawn with its items on the Model tab. */
+async function facetsSection(name) {
+  const facets = (await modelOf(name))?.facets || [];
   if (facets.length === 0) return '';
   const alias = (f, k) => f.KeyAttributeAlias?.[k] ?? '';
   return h('section', { id: 'facets' }, h('h2', {}, 'Facets (from its NoSQL Workbench model)'), h('div', { class: 'scroll' }, h('table', {},
@@ -199,7 +201,7 @@ async function extras(name, arn) {
 }
 
 /* The table screen's tabs: each a URL of its own (#/table/NAME/TAB), drawing only its sections. */
-const TABS = [['overview', 'Overview'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
+const TABS = [['overview', 'Overview'], ['model', 'Model'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
 
 export async function tableScreen(view, name, tab = 'overview') {
   const box = h('div');
@@ -214,6 +216,7 @@ export async function tableScreen(view, name, tab = 'overview') {
     const redraw = () => tableScreen(view, name, current);
     if (current === 'json') { box.replaceChildren(h('pre', { id: 'describe-json' }, pretty(t))); return; }
     if (current === 'backups') { box.replaceChildren(backupsSection(name), exportsSection(t)); return; }
+    if (current === 'model') { box.replaceChildren(...await modelSections(t)); return; }
     const { ttl, tags, ci } = await extras(name, t.TableArn);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
     if (current === 'settings') {
@@ -231,7 +234,7 @@ export async function tableScreen(view, name, tab = 'overview') {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
-      vectorIndexes(t), facetsSection(name));
+      vectorIndexes(t), await facetsSection(name));
   });
 }
 

@@ -3,8 +3,9 @@
 // projections, billing mode and capacity), then its sample data put (the table's TableData, then each
 // facet's) in BatchWriteItem requests of 25. The mapping is --seed MODEL.json's (docs/seeding.md,
 // "NoSQL Workbench models"); a value the API refuses is shown with the API's own error. Its facets and
-// saved queries are kept in this browser: the facets shown on the table's overview, the queries
-// among its saved operations on the Items screen.
+// saved queries are kept in this browser: the facets shown on the table's overview and Model tab
+// (model.js), the queries among its saved operations on the Items screen and run with their
+// capacity and cost on the Model tab.
 import { call } from './api.js';
 import { count } from './dom.js';
 
@@ -77,11 +78,19 @@ function remember(t) {
   const facets = (t.TableFacets || []).map((f) => Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'TableData')));
   if (facets.length > 0) localStorage.setItem(`ddbd.facets.${t.TableName}`, JSON.stringify(facets));
   else localStorage.removeItem(`ddbd.facets.${t.TableName}`);
+  // the saved queries as the model has them too: the Model tab runs them as its access patterns
+  if (t.SavedQuery && Object.keys(t.SavedQuery).length > 0) localStorage.setItem(`ddbd.patterns.${t.TableName}`, JSON.stringify(t.SavedQuery));
+  else localStorage.removeItem(`ddbd.patterns.${t.TableName}`);
 }
 
 /** The facets a model imported here showed of table `name` (none: []). */
 export function facetsOf(name) {
   return JSON.parse(localStorage.getItem(`ddbd.facets.${name}`) || '[]');
+}
+
+/** The saved queries of the model imported here for table `name`, as the model has them (none: {}). */
+export function patternsOf(name) {
+  return JSON.parse(localStorage.getItem(`ddbd.patterns.${name}`) || '{}');
 }
 
 async function active(name) {
