@@ -517,7 +517,7 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
                  : strcmp(method, "DELETE") == 0 ? clear_faults(adm, out)
                                                  : faults_state(adm, out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
-        status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
+        status = ddb_consistency_door(&adm->srv->eng, adm->srv->config->consistency_seed, is_post, body, blen, out);
     else if (plen == 12 && memcmp(path, "/ddbd/record", 12) == 0)
         status = ddb_record_door(&adm->srv->api, method, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)

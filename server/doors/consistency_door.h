@@ -1,6 +1,6 @@
 /*
  * server/doors/consistency_door.h: /ddbd/consistency, eventual consistency on demand per table
- * (engine/consistency.h; docs/testing.md has the recipes).
+ * (engine/emulate/consistency.h; docs/testing.md has the recipes).
  *
  *   GET  /ddbd/consistency  {"defaults": {...}, "tables": [{"table", "indexLagMs", "staleReadsMs", "seed", ...}]}
  *   POST /ddbd/consistency  {"table": "T", "indexLagMs": 500 | "100-900", "staleReadsMs": 2000, "seed": 7}
@@ -11,11 +11,13 @@
 #define DDB_CONSISTENCY_DOOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/json.h"
 #include "server/engine/engine.h"
 
-/* The answer's HTTP status; its JSON body in *out. */
-int ddb_consistency_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out);
+/* The answer's HTTP status; its JSON body in *out. `seed`: --consistency-seed, a table's draws'
+   seed when its settings name none. */
+int ddb_consistency_door(ddb_engine *eng, uint64_t seed, int is_post, const char *body, size_t blen, ddb_buf *out);
 
 #endif

@@ -30,6 +30,7 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
         [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
         [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
+        [DDB_HOOK_REPLICA_ITEM] = row->replica_item != NULL, [DDB_HOOK_REPLICA_RANGE] = row->replica_range != NULL,
     };
 
     if (i >= DDB_FEATURES_MAX)
@@ -46,7 +47,7 @@ void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row)
 {
     for (unsigned i = 2; i < eng->features.n; i++)
         if (eng->features.slot[i].row == row)
-            return eng->features.slot[i].state;
+            return __atomic_load_n(&eng->features.slot[i].state, __ATOMIC_ACQUIRE); /* (publish_feature) */
     return NULL;
 }
 
@@ -57,6 +58,20 @@ void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *stat
             void *old = eng->features.slot[i].state;
             eng->features.slot[i].state = state;
             return old;
+        }
+    }
+    return NULL;
+}
+
+void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    for (unsigned i = 0; i < eng->features.n; i++) {
+        if (eng->features.slot[i].row == row) {
+            void *none = NULL;
+            if (__atomic_compare_exchange_n(&eng->features.slot[i].state, &none, state, 0, __ATOMIC_RELEASE,
+                                            __ATOMIC_ACQUIRE))
+                return state;
+            return none; /* (another caller's, published first) */
         }
     }
     return NULL;
