@@ -19,6 +19,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/workers.h"
+#include "server/engine/emulate/conflicts.h"
 #include "server/engine/emulate/consistency.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
@@ -225,6 +226,13 @@ static void *open_replication(ddb_server *srv, const ddb_config *cfg)
     (void)srv;
     (void)cfg;
     return NULL; /* its worker sets it (ddb_replication_start) */
+}
+
+/* --write-conflict-rate, --transaction-conflict-rate (both 0: the row is off) */
+static void *open_conflicts(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    return ddb_conflicts_new(cfg->write_conflict_rate, cfg->transaction_conflict_rate);
 }
 
 /* --index-lag, --stale-reads: every table's settings (without them the row stays off until

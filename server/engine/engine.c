@@ -30,6 +30,7 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
         [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
         [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
+        [DDB_HOOK_CONTENDED] = row->contended != NULL, [DDB_HOOK_TXN_CONTENDED] = row->txn_contended != NULL,
         [DDB_HOOK_REPLICA_ITEM] = row->replica_item != NULL, [DDB_HOOK_REPLICA_RANGE] = row->replica_range != NULL,
     };
 

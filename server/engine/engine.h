@@ -39,8 +39,6 @@ typedef struct ddb_peer_settings {
 /* The command line's settings the engine and its jobs act on (server/config.h says each one). */
 typedef struct ddb_engine_settings {
     unsigned long long item_collection_limit; /* bytes; 0: DynamoDB's 10 GB */
-    double write_conflict_rate;       /* single-item writes failed with TransactionConflictException */
-    double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
     unsigned count_check_interval;    /* seconds between checks of the kept item counts */
     unsigned table_states;            /* --table-states, ms: how long CREATING and DELETING last (0: not at all) */

@@ -34,8 +34,8 @@ struct ddb_key;
 struct ddb_mutation;
 struct ddb_table;
 
-/* The most rows an engine takes (features.def's 8, and a test's). */
-#define DDB_FEATURES_MAX 10
+/* The most rows an engine takes (features.def's 9, and a test's). */
+#define DDB_FEATURES_MAX 11
 
 typedef struct ddb_feature ddb_feature;
 
@@ -92,6 +92,16 @@ struct ddb_feature {
     /* a range read from `lo` (a Query's partition, a Scan's segment) */
     void (*range)(void *state, const char *lo, size_t lolen);
 
+    /* ---- production's contention, drawn (a row of engine/emulate/: --write-conflict-rate,
+       --transaction-conflict-rate) ---- */
+    /* a single-item write (a PutItem, UpdateItem, DeleteItem, a batch's or a bulk load's put), before
+       anything else: nonzero when a transaction is found holding its item (mutation.h's
+       ddb_mutation_contended) */
+    int (*contended)(const ddb_feature_slot *f);
+    /* a transaction of n actions, before its actions are read: the action found holding another
+       transaction's item ([0, n)), or -1 (ddb_mutation_txn_contended) */
+    int (*txn_contended)(const ddb_feature_slot *f, unsigned n);
+
     /* ---- an eventually consistent read, served as another replica of production's would be (a
        row of engine/emulate/: --stale-reads, --index-lag); ConsistentRead reads never reach it ---- */
     /* GetItem's, BatchGetItem's and PartiQL's read of t's item (read.h's ddb_read_table_item): the
@@ -118,6 +128,8 @@ typedef enum ddb_hook {
     DDB_HOOK_ITEM_SIZE,
     DDB_HOOK_READ,
     DDB_HOOK_RANGE,
+    DDB_HOOK_CONTENDED,
+    DDB_HOOK_TXN_CONTENDED,
     DDB_HOOK_REPLICA_ITEM,
     DDB_HOOK_REPLICA_RANGE,
     DDB_HOOK__COUNT

@@ -27,6 +27,28 @@ int ddb_mutation_admit(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     return 0;
 }
 
+int ddb_mutation_contended(ddb_engine *eng)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_CONTENDED]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_CONTENDED, j);
+        if (f != NULL && f->row->contended(f))
+            return 1;
+    }
+    return 0;
+}
+
+int ddb_mutation_txn_contended(ddb_engine *eng, unsigned n)
+{
+    int at;
+
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_TXN_CONTENDED]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_TXN_CONTENDED, j);
+        if (f != NULL && (at = f->row->txn_contended(f, n)) >= 0)
+            return at;
+    }
+    return -1;
+}
+
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
    (table_stats.h). */
 static void count_change(const ddb_decision *r)
