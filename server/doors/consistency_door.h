@@ -1,6 +1,6 @@
 /*
  * server/doors/consistency_door.h: /ddbd/consistency, eventual consistency on demand per table
- * (engine/consistency.h; docs/testing.md has the recipes).
+ * (engine/emulate/consistency.h; docs/testing.md has the recipes).
  *
  *   GET  /ddbd/consistency  {"defaults": {...}, "tables": [{"table", "indexLagMs", "staleReadsMs", "seed", ...}]}
  *   POST /ddbd/consistency  {"table": "T", "indexLagMs": 500 | "100-900", "staleReadsMs": 2000, "seed": 7}

@@ -11,7 +11,7 @@
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/base/clock.h"
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
 #include "server/engine/catalog.h"
 #include "server/engine/xfer/keyspace_copy.h"
 #include "server/engine/itemcodec.h"
@@ -443,7 +443,7 @@ int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, s
         if (!was_kept(&s->tables[i], kept, n))
             rc = restore_table(srv, s->ns, &s->tables[i], msg, msglen);
     }
-    ddb_consist_forget(srv->eng->consistency); /* changes the restored tables never saw */
+    ddb_consist_forget(ddb_consistency_of(srv->eng)); /* changes the restored tables never saw */
     ddb_arena_free(&a);
     return rc;
 }

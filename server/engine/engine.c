@@ -31,6 +31,8 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
         [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
         [DDB_HOOK_METRICS] = row->metrics != NULL,
+        [DDB_HOOK_CONTENDED] = row->contended != NULL, [DDB_HOOK_TXN_CONTENDED] = row->txn_contended != NULL,
+        [DDB_HOOK_REPLICA_ITEM] = row->replica_item != NULL, [DDB_HOOK_REPLICA_RANGE] = row->replica_range != NULL,
     };
 
     if (i >= DDB_FEATURES_MAX)
@@ -47,7 +49,7 @@ void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row)
 {
     for (unsigned i = 2; i < eng->features.n; i++)
         if (eng->features.slot[i].row == row)
-            return eng->features.slot[i].state;
+            return __atomic_load_n(&eng->features.slot[i].state, __ATOMIC_ACQUIRE); /* (publish_feature) */
     return NULL;
 }
 
@@ -58,6 +60,20 @@ void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *stat
             void *old = eng->features.slot[i].state;
             eng->features.slot[i].state = state;
             return old;
+        }
+    }
+    return NULL;
+}
+
+void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    for (unsigned i = 0; i < eng->features.n; i++) {
+        if (eng->features.slot[i].row == row) {
+            void *none = NULL;
+            if (__atomic_compare_exchange_n(&eng->features.slot[i].state, &none, state, 0, __ATOMIC_RELEASE,
+                                            __ATOMIC_ACQUIRE))
+                return state;
+            return none; /* (another caller's, published first) */
         }
     }
     return NULL;

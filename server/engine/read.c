@@ -40,6 +40,17 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
     return 0;
 }
 
+int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
+                        ddb_attr *item, size_t *size, int *found)
+{
+    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_ITEM]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_ITEM, j);
+        if (f != NULL)
+            return f->row->replica_item(f, eng, a, t, key, item, size, found);
+    }
+    return ddb_read_item(eng, a, key, item, size, found);
+}
+
 int ddb_read_stored(ddb_engine *eng, ddb_arena *a, const ddb_key *key, const char **val, size_t *vlen)
 {
     char *v;
@@ -216,4 +227,15 @@ size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *bu
     }
     ddb_store_iter_close(it);
     return n;
+}
+
+int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
+{
+    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_RANGE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_RANGE, j);
+        if (f != NULL)
+            return f->row->replica_range(f, eng, a, t, ix, b, fn, ctx);
+    }
+    return ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, fn, ctx);
 }

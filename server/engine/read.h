@@ -57,6 +57,19 @@ typedef int (*ddb_read_fn)(void *ctx, const char *key, size_t klen, const char *
 int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                    const char *after, size_t afterlen, ddb_read_fn fn, void *ctx);
 
+/*
+ * An operation's reads of a table's items, eventually consistent unless `consistent`: a point read
+ * of t's item (GetItem, BatchGetItem, PartiQL) and a range of t or its index ix (NULL: the table;
+ * a Query's or a Scan's page), as ddb_read_item and ddb_read_range answer them. Eventually
+ * consistent, a row that serves them as production's other replicas would (feature.h:
+ * replica_item, replica_range; engine/emulate/) answers instead when one is on; with none on, each
+ * costs a test of a count.
+ */
+int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
+                        ddb_attr *item, size_t *size, int *found);
+int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx);
+
 /* The same over sequenced keys ([lo, hi) within one prefix: storage.h's ddb_batch_put_seq), forward. */
 int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, ddb_read_fn fn,
                        void *ctx);

@@ -6,7 +6,10 @@
  * client's write is admitted by it (or refused), a key of its own is read in the write's commit,
  * prepare and derive run in each decision (its record lands in the same commit: the next write
  * reads it back), what follows a commit sees a transaction's runs at once, and the read path feeds
- * it its keys, and GET /metrics its section. A row whose state is NULL is off: none of its hooks is called.
+ * it its keys, and GET /metrics its section. A row whose state is NULL is off: none of its hooks is called. A row of
+ * engine/emulate/'s kind, turned on while the server runs (ddb_engine_publish_feature, once),
+ * serves the eventually consistent reads and never a ConsistentRead one, and its draw refuses a
+ * single-item write as contended.
  */
 #include <string.h>
 
@@ -222,4 +225,64 @@ TEST(a_row_whose_state_is_null_is_never_called)
     inproc_client_free(&cl);
     inproc_close(s);
     ASSERT_EQ(off_calls, 0);
+}
+
+/* ---- engine/emulate/'s hooks: a read served as another replica would, a write found contended ---- */
+
+static int replica_calls, contended_calls;
+
+/* The replica has every item as {"pk": "a", "seen": "replica"}. */
+static int replica_item(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                        const ddb_key *key, ddb_attr *item, size_t *size, int *found)
+{
+    ddb_entry *e = DDB_NEW_ARRAY(a, ddb_entry, 2);
+
+    (void)f, (void)eng, (void)t, (void)key;
+    replica_calls++;
+    e[0] = (ddb_entry){"pk", 2, {.type = DDB_T_S, .len = 1, .u.s = "a"}};
+    e[1] = (ddb_entry){"seen", 4, {.type = DDB_T_S, .len = 7, .u.s = "replica"}};
+    *item = (ddb_attr){.type = DDB_T_M, .len = 2, .u.entries = e};
+    *size = 14;
+    *found = 1;
+    return 0;
+}
+
+static int contended(const ddb_feature_slot *f)
+{
+    (void)f;
+    return ++contended_calls == 1; /* the first write asked finds its item held */
+}
+
+static const ddb_feature replica = {.name = "replica", .replica_item = replica_item, .contended = contended};
+
+#define GET(consistent)                                                                                                \
+    "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}" consistent "}"
+
+TEST(a_row_published_while_serving_answers_eventually_consistent_reads_and_draws_conflicts)
+{
+    inproc_server *s = inproc_open(NULL, 3);
+    static char on;
+    inproc_client cl;
+    inproc_result r;
+
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_engine_add_feature(s->eng, &replica, NULL), 0);
+    inproc_client_init(&cl, s->api);
+    ASSERT_EQ(inproc_call(&cl, "CreateTable", TABLE).code, DDB_OK);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
+    r = inproc_call(&cl, "GetItem", GET(""));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "replica") == NULL); /* off: the store's answer */
+    ASSERT(ddb_engine_publish_feature(s->eng, &replica, &on) == &on);
+    ASSERT(ddb_engine_publish_feature(s->eng, &replica, s) == &on); /* once: the first stays */
+    r = inproc_call(&cl, "GetItem", GET(""));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "\"seen\":{\"S\":\"replica\"}") != NULL);
+    r = inproc_call(&cl, "GetItem", GET(",\"ConsistentRead\":true"));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "replica") == NULL); /* never a strongly consistent one */
+    ASSERT_EQ(replica_calls, 1);
+    r = inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"}}}");
+    ASSERT_EQ(r.code, DDB_E_TRANSACTION_CONFLICT);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"}}}").code, DDB_OK);
+    ASSERT_EQ(contended_calls, 2);
+    inproc_client_free(&cl);
+    inproc_close(s);
 }

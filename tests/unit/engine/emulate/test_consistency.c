@@ -1,6 +1,6 @@
 /*
- * tests/unit/engine/test_consistency.c: the log of eventually consistent reads
- * (server/engine/consistency.c) stays within its one budget for every table, forgetting the
+ * tests/unit/engine/emulate/test_consistency.c: the log of eventually consistent reads
+ * (server/engine/emulate/consistency.c) stays within its one budget for every table, forgetting the
  * oldest changes of all tables first, and frees what a table turned off or a restore forgets.
  */
 #include <pthread.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
 #include "test.h"
 
 enum { TABLES = DDB_CONSIST_TABLES_MAX, IMAGE = 100 * 1024, PER_TABLE = 4 };

@@ -1,8 +1,8 @@
 /*
- * server/engine/consistency.c: eventual consistency on demand (consistency.h): the tables'
+ * server/engine/emulate/consistency.c: eventual consistency on demand (consistency.h): the tables'
  * settings, their logs of recent changes, and the reads that overlay a log on the store.
  */
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -495,9 +495,8 @@ static int is_missed(const change *ch, const view *v)
 
 /* Locks t's state and takes the read's view (drawn: half the reads are current, half lag by
    stale/2..stale). NULL: t is off, or has nothing logged yet (nothing locked). */
-static table_state *view_of(ddb_engine *eng, const ddb_table *t, const ddb_index *ix, view *v)
+static table_state *view_of(struct ddb_consistency *c, const ddb_table *t, const ddb_index *ix, view *v)
 {
-    struct ddb_consistency *c = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE);
     table_state *ts = state_of(c, t);
 
     if (ts == NULL)
@@ -525,8 +524,8 @@ static const change *first_missed(const change *newest, const view *v)
     return first;
 }
 
-int ddb_consist_read_item(ddb_engine *eng, const ddb_table *t, int consistent, ddb_arena *a, const ddb_key *key,
-                          ddb_attr *item, size_t *size, int *found)
+int ddb_consist_read_item(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                          const ddb_key *key, ddb_attr *item, size_t *size, int *found)
 {
     const change *first;
     table_state *ts;
@@ -534,8 +533,7 @@ int ddb_consist_read_item(ddb_engine *eng, const ddb_table *t, int consistent, d
     size_t oldlen;
     view v;
 
-    if (consistent || __atomic_load_n(&eng->consistency, __ATOMIC_RELAXED) == NULL ||
-        (ts = view_of(eng, t, NULL, &v)) == NULL)
+    if ((ts = view_of(c, t, NULL, &v)) == NULL)
         return ddb_read_item(eng, a, key, item, size, found);
     first = ts->nbuckets > 0 ? first_missed(*map_slot(ts, t->id, key, key_hash(t->id, key)), &v) : NULL;
     old = first != NULL && first->old != NULL ? ddb_arena_memdup(a, first->old, first->oldlen) : NULL;
@@ -642,13 +640,7 @@ static int entry_of(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb
     return 1;
 }
 
-typedef struct bounds {
-    const char *lo, *hi, *after;
-    size_t lolen, hilen, afterlen;
-    int reverse;
-} bounds;
-
-static int in_bounds(const bounds *b, const shown *e)
+static int in_bounds(const ddb_read_bounds *b, const shown *e)
 {
     int c;
 
@@ -711,12 +703,10 @@ static int merge_entry(void *ctx, const char *k, size_t klen, const char *v, siz
     return hidden(m, k, klen) ? 0 : m->fn(m->ctx, k, klen, v, vlen);
 }
 
-int ddb_consist_read_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
-                           const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse, const char *after,
-                           size_t afterlen, ddb_read_fn fn, void *ctx)
+int ddb_consist_read_range(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
 {
-    bounds b = {lo, hi, after, lolen, hilen, afterlen, reverse};
-    merge m = {ix, NULL, 0, NULL, 0, 0, reverse, fn, ctx};
+    merge m = {ix, NULL, 0, NULL, 0, 0, b->reverse, fn, ctx};
     missed *items;
     shown *show;
     const shown *e;
@@ -724,18 +714,17 @@ int ddb_consist_read_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, co
     view v;
     int rc;
 
-    if (consistent || __atomic_load_n(&eng->consistency, __ATOMIC_RELAXED) == NULL ||
-        (ts = view_of(eng, t, ix, &v)) == NULL || (m.nitems = missed_items(a, ts, &v, &items)) == 0)
-        return ddb_read_range(eng, lo, lolen, hi, hilen, reverse, after, afterlen, fn, ctx);
+    if ((ts = view_of(c, t, ix, &v)) == NULL || (m.nitems = missed_items(a, ts, &v, &items)) == 0)
+        return ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, fn, ctx);
     qsort(items, m.nitems, sizeof(*items), cmp_missed);
     show = DDB_NEW_ARRAY(a, shown, m.nitems);
     for (size_t i = 0; i < m.nitems; i++)
-        if (entry_of(eng, a, t, ix, &items[i], &show[m.nshow]) && in_bounds(&b, &show[m.nshow]))
+        if (entry_of(eng, a, t, ix, &items[i], &show[m.nshow]) && in_bounds(b, &show[m.nshow]))
             m.nshow++;
     qsort(show, m.nshow, sizeof(*show), cmp_shown);
     m.items = items;
     m.show = show;
-    rc = ddb_read_range(eng, lo, lolen, hi, hilen, reverse, after, afterlen, merge_entry, &m);
+    rc = ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, merge_entry, &m);
     while (rc == 0 && (e = merge_next(&m)) != NULL) { /* shown entries past the store's last */
         m.pos++;
         rc = fn(ctx, e->key, e->klen, e->val, e->vlen);

@@ -1,9 +1,11 @@
 /*
- * server/engine/consistency.h: eventual consistency on demand (issue 54, section 1): a GSI read
+ * server/engine/emulate/consistency.h: eventual consistency on demand (issue 54, section 1): a GSI read
  * that sees a write only after --index-lag, and eventually consistent reads that may miss the
  * writes of the last --stale-reads milliseconds, as a read served by another replica would.
  *
- * Nothing changes in the store: while a table's settings are on, the mutation pipeline notes each
+ * A row of server/features.def (ddb_feature_consistency, below): its state is the registry, NULL
+ * (off: no hook runs) until the command line or /ddbd/consistency sets a table's settings. Nothing
+ * changes in the store: while a table's settings are on, the row's committed hook notes each
  * committed change of its items (its key, the old image, its write time and the time its GSI
  * entries become visible) in the table's log in memory, and an eventually consistent read of the
  * table overlays the log on what the store holds. The overlay decides by the item's TABLE key: for
@@ -35,7 +37,7 @@
  * sequence per table and region, restarted when its settings are set: a global table's replica,
  * which replication writes whenever it reaches it, takes no draw of its table's), so a test
  * repeats exactly. With
- * nothing configured, eng->consistency is NULL and every entry point below is one test of it.
+ * nothing configured the row's state is NULL, and the core's hooks cost a test of that pointer.
  */
 #ifndef DDB_CONSISTENCY_H
 #define DDB_CONSISTENCY_H
@@ -48,6 +50,18 @@
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/read.h"
+
+/* The row (feature.h): its state a struct ddb_consistency (NULL: off), made at open from the command
+   line's settings (server.c) or published by the door's first settings (ddb_engine_publish_feature);
+   the stored images of each decided write kept by its derive, noted by its committed, and the
+   eventually consistent reads served by its replica_item and replica_range. */
+extern const ddb_feature ddb_feature_consistency;
+
+/* eng's registry (NULL: nothing configured yet). */
+static inline struct ddb_consistency *ddb_consistency_of(const ddb_engine *eng)
+{
+    return ddb_engine_feature(eng, &ddb_feature_consistency);
+}
 
 /* One table's settings (or the command line's, for every table). All zero: off. */
 typedef struct ddb_consist_settings {
@@ -66,7 +80,7 @@ typedef struct ddb_consist_settings {
 /* Parses --index-lag's "MS" or "MIN-MAX" (each at most 3600000); 0, or -1 when it is not one. */
 int ddb_consist_parse_lag(const char *s, unsigned *min_ms, unsigned *max_ms);
 
-/* Creates the registry with the command line's settings for every table (eng->consistency). */
+/* Creates the registry with the command line's settings for every table (the row's state). */
 struct ddb_consistency *ddb_consist_create(const ddb_consist_settings *defaults);
 void ddb_consist_free(struct ddb_consistency *c);
 
@@ -92,15 +106,15 @@ void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_k
 
 /* ---- the read path ---- */
 
-/* GetItem's and BatchGetItem's read: ddb_read_item, or, eventually consistent under settings, the
-   item as the read's replica has it. */
-int ddb_consist_read_item(ddb_engine *eng, const ddb_table *t, int consistent, ddb_arena *a, const ddb_key *key,
-                          ddb_attr *item, size_t *size, int *found);
+/* An eventually consistent read of t's item (read.h's ddb_read_table_item): ddb_read_item, or,
+   under t's settings, the item as the read's replica has it. */
+int ddb_consist_read_item(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                          const ddb_key *key, ddb_attr *item, size_t *size, int *found);
 
-/* Query's and Scan's read of table t or its index ix (NULL: the table): ddb_read_range, or,
-   eventually consistent under settings, the range as the read's replica (or index) has it. */
-int ddb_consist_read_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
-                           const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse, const char *after,
-                           size_t afterlen, ddb_read_fn fn, void *ctx);
+/* An eventually consistent read of table t's range or its index ix's (NULL: the table; read.h's
+   ddb_read_table_range): ddb_read_range, or, under t's settings, the range as the read's replica
+   (or index) has it. */
+int ddb_consist_read_range(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx);
 
 #endif
