@@ -274,7 +274,7 @@ static void note_divergence(replay *rp, const rec *r, const char *why, const cha
                             const char *body)
 {
     rp_span op = rp_string(r->op), conn = rp_string(r->conn);
-    struct first *f = NULL;
+    struct first_divergence *f = NULL;
     char *text = NULL;
 
     rp->divergences++;
@@ -452,7 +452,7 @@ static int ring_room(const replay *rp)
 }
 
 /* Takes requests while the ring has room (at most budget): 0, or 2 (a line that is no request). */
-static int take(replay *rp, size_t budget)
+static int take_ready(replay *rp, size_t budget)
 {
     int rc = read_ahead(rp);
 
@@ -477,7 +477,7 @@ static int run(replay *rp)
 
         if (!rp->dry_run)
             send_ready(rp);
-        if ((rc = take(rp, in_flight ? TAKE_BUDGET : SIZE_MAX)) != 0)
+        if ((rc = take_ready(rp, in_flight ? TAKE_BUDGET : SIZE_MAX)) != 0)
             return rc;
         if (rp->eof && rp->ahead.n == 0 && rp->done_prefix == rp->next_seq)
             return 0;
@@ -502,7 +502,7 @@ static void report(replay *rp, size_t conns)
         for (size_t k = i + 1; k < rp->nfirsts; k++)
             if (rp->firsts[k].line < rp->firsts[best].line)
                 best = k;
-        struct first tmp = rp->firsts[i];
+        struct first_divergence tmp = rp->firsts[i];
         rp->firsts[i] = rp->firsts[best];
         rp->firsts[best] = tmp;
         fputs(rp->firsts[i].text, rp->out);

@@ -111,7 +111,7 @@ typedef struct replay {
     char *unobserved_conn; /* the first connection of an SDK recorder's line, */
     int unobserved_conns;  /* ... and whether another was seen (2): the order across them is unknown */
     long long last_start;
-    struct first {
+    struct first_divergence {
         char *op;
         int line;
         char *text;
