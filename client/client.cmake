@@ -33,11 +33,12 @@ include(GNUInstallDirs)
 # thread), which signs with proto/sigv4.c: it links proto's static library (hidden symbols, so no
 # clash with libddb's copy) and libsodium, and hashes with libcrypto's SHA-256 (the CPU's SHA
 # instructions; ddbd links it already); --check parses answers with yajl's tree.
+# (the replayer's sources are fuzzed too: tests/fuzz/fuzz_replay.c)
+set(DDB_REPLAY_SOURCES ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_conn.c ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_faults.c ${CMAKE_SOURCE_DIR}/client/cli/replay_read.c)
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
-               ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
-               ${CMAKE_SOURCE_DIR}/client/cli/replay_conn.c ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
-               ${CMAKE_SOURCE_DIR}/client/cli/replay_faults.c
-               ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
+               ${DDB_REPLAY_SOURCES} ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::LIBCRYPTO

@@ -19,7 +19,7 @@
 #include "server/base/regions.h"
 #include "server/config_help.h"
 #include "server/guard/guard.h"
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
 #include "server/storage/storage.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

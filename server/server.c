@@ -19,7 +19,8 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/workers.h"
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/conflicts.h"
+#include "server/engine/emulate/consistency.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/derive_index.h"
@@ -227,6 +228,25 @@ static void *open_replication(ddb_server *srv, const ddb_config *cfg)
     return NULL; /* its worker sets it (ddb_replication_start) */
 }
 
+/* --write-conflict-rate, --transaction-conflict-rate (both 0: the row is off) */
+static void *open_conflicts(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    return ddb_conflicts_new(cfg->write_conflict_rate, cfg->transaction_conflict_rate);
+}
+
+/* --index-lag, --stale-reads: every table's settings (without them the row stays off until
+   /ddbd/consistency sets a table's, and the reads and writes never look: engine/emulate/consistency.h) */
+static void *open_consistency(ddb_server *srv, const ddb_config *cfg)
+{
+    ddb_consist_settings d = {0, 0, cfg->stale_reads, cfg->consistency_seed};
+
+    (void)srv;
+    if (cfg->index_lag != NULL)
+        (void)ddb_consist_parse_lag(cfg->index_lag, &d.lag_min_ms, &d.lag_max_ms); /* checked by config.c */
+    return d.lag_max_ms > 0 || d.stale_ms > 0 ? ddb_consist_create(&d) : NULL;
+}
+
 /* The rows of server/features.def, in its order: the engine walks them at each hook. */
 static const struct {
     const ddb_feature *row;
@@ -326,18 +346,6 @@ static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
     return 0;
 }
 
-/* --index-lag, --stale-reads: every table's settings (without them eng.consistency stays NULL until
-   /ddbd/consistency sets a table's, and the reads and writes never look: engine/consistency.h) */
-static void consistency_of(ddb_server *srv, const ddb_config *cfg)
-{
-    ddb_consist_settings d = {0, 0, cfg->stale_reads, cfg->consistency_seed};
-
-    if (cfg->index_lag != NULL)
-        (void)ddb_consist_parse_lag(cfg->index_lag, &d.lag_min_ms, &d.lag_max_ms); /* checked by config.c */
-    if (d.lag_max_ms > 0 || d.stale_ms > 0)
-        srv->eng.consistency = ddb_consist_create(&d);
-}
-
 /* The server's injected faults (api/inject.h): --fault-seed and --fault's rules, checked by config.c,
    in force from now (their windows count from the open, on the clock as main.c set it). */
 static void faults_of(ddb_server *srv, const ddb_config *cfg)
@@ -432,7 +440,6 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->eng.anon_keys = ddb_anon_keys_new();
-    consistency_of(srv, cfg);
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
@@ -468,7 +475,6 @@ void ddb_server_close(ddb_server *srv)
     }
     ddb_tokens_free(srv->eng.tokens);
     ddb_anon_keys_free(srv->eng.anon_keys); /* (zeroed) */
-    ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
     ddb_rates_free(srv->api.rates);
     ddb_inject_free(srv->api.inject);
@@ -480,6 +486,7 @@ void ddb_server_close(ddb_server *srv)
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
     pthread_mutex_destroy(&srv->quiesce_lock);
+    free(srv->seed_views);
     memset(srv, 0, sizeof(*srv));
 }
 
@@ -545,7 +552,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
     ddb_catalog_watch(srv->eng.catalog, ddb_insights_watch, ddb_insights_of(&srv->eng));
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
-    ddb_consist_forget(srv->eng.consistency); /* changes the restored store never saw */
+    ddb_consist_forget(ddb_consistency_of(&srv->eng)); /* changes the restored store never saw */
     ddb_vector_cache_replace(&srv->eng, vector_cache_of(srv, srv->config)); /* its ids are the old store's */
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* (what ran above read tables with nothing else running) */
     resume(srv);

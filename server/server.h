@@ -29,6 +29,7 @@ struct ddb_server {
     pthread_mutex_t quiesce_lock;
     int closing;
     uint64_t opened_ms; /* the server's clock at the open: where the cost report's window starts (doors/usage.h) */
+    char *seed_views;   /* --seed's NoSQL Workbench models' views of their tables, a JSON list (GET /ddbd/models), or NULL */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */
@@ -39,7 +40,7 @@ void ddb_server_close(ddb_server *srv);
 void ddb_server_settle(ddb_server *srv);
 
 /*
- * Named snapshots of the whole store (the admin API: admin.c, docs/admin.md). Saving and
+ * Named snapshots of the whole store (the admin API: doors/snapshots_door.c, docs/admin.md). Saving and
  * restoring quiesce the server first: the request gate is closed (new requests wait, those in
  * flight finish) and the background worker and stream triggers stop; then they resume. A restore
  * replaces the store's contents in place and reopens the catalog, the idempotency tokens and the

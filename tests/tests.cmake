@@ -114,6 +114,10 @@ if(DDB_FUZZ)
     if(name STREQUAL "fuzz_dispatch")   # the whole pipeline, through the unit tests' in-process server
       target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
       target_link_libraries(${name} PRIVATE ddb_test_inproc)
+    elseif(name STREQUAL "fuzz_replay")  # `ddb replay`'s reader: its sources, linked as ddb_cli links them
+      target_sources(${name} PRIVATE ${DDB_REPLAY_SOURCES})
+      target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
+      target_link_libraries(${name} PRIVATE ddb PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::LIBCRYPTO)
     endif()
     # replay (label fuzz): every seed in tests/fuzz/corpus/<target> and every input that once
     # crashed it, kept in tests/fuzz/regressions/<target>, run once each (libFuzzer given files,
@@ -185,6 +189,24 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
   add_test(NAME console.daily COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/daily.test.mjs
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
   set_tests_properties(console.daily PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # the Items screen as a daily user sees it (issue 76): a filtered page read on to its page size of
+  # matches (a read budget, a live count, Stop), the results in view on opening and on Run, the item
+  # editor under its row and back to it; the frozen clock holds a Scan for the live count
+  add_test(NAME console.view COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/view.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.view PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # a NoSQL Workbench model imported from the Tables screen (issue 76): real models' tables and items
+  add_test(NAME console.workbench COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/workbench.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.workbench PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # a table's Model tab (issue 76): a seeded or imported model's facets, the aggregate view, its
+  # access patterns run with their consumed capacity and its price from /ddbd/usage's price table
+  add_test(NAME console.model COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/model.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.model PROPERTIES LABELS console TIMEOUT 240
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
   # the console's generated code (boto3, JS SDK v3, Go SDK v2, AWS CLI, libddb) run against ddbd;
   # a language whose tool is missing is a skip; the Go SDK compiles once into the build's go/cache
@@ -327,10 +349,10 @@ set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
 # invalid read or write, or a definite leak in a process a test started fails that test with the
 # log (all logs kept in memcheck/<file>/ of the build). Not in sanitizer or fuzzing builds (valgrind
 # cannot run an ASan binary, and LeakSanitizer does that job there): the release pass of
-# deploy/ddbd.sh test runs them with the rest; `ctest -L memcheck` alone. Valgrind 3.19 runs the
-# release build as it is: its only AVX-512 code, libsodium's Argon2 block fill (linked statically),
-# is chosen at run time by CPUID, which valgrind answers without AVX-512; the AVX2 and SSE4.2 code
-# (RocksDB's among it) is within its reach.
+# deploy/ddbd.sh test runs those CI keeps (DDB_MEMCHECK_IN_CI, below) with the rest; `ctest -L
+# memcheck` all of them. Valgrind 3.19 runs the release build as it is: its only AVX-512 code,
+# libsodium's Argon2 block fill (linked statically), is chosen at run time by CPUID, which valgrind
+# answers without AVX-512; the AVX2 and SSE4.2 code (RocksDB's among it) is within its reach.
 # The files are chosen so that every operation family and mode runs at least once (the comment
 # beside each says what it adds); a file's tests that bound wall time, or take minutes under
 # memcheck for nothing new, are left out with -k (DDB_MEMCHECK_K_<file>). The seconds are each
@@ -363,6 +385,17 @@ set(DDB_MEMCHECK_FILES
   test_record_replay          # --record, /ddbd/record, `ddb replay --check` (-k)              100 s
 )
 # (left out: what bounds wall time, starts a server only to refuse an option, or repeats the rest)
+# CI (deploy/ddbd.sh test) runs memcheck.model, memcheck.caught_unset_size and the three files below;
+# the others carry label `extended` as well (`ctest -L memcheck` runs them all, `ctest -L extended`
+# what CI leaves out, README.md "Tests"). The model's servers under memcheck reach what those files
+# do: every item, batch, transaction, Query and Scan operation (Limit, parallel Scan, filters,
+# projections, every expression function), PartiQL, GSIs and LSIs, TTL, --stale-reads,
+# --index-lag, --enforce-capacity, injected and connection faults, the frozen clock, --auth,
+# --record and `ddb replay --check` (docs/testing.md, "The model-based test"). These three reach
+# what the model does not: the API's other operations (backups, exports, tags, ...), streams, and
+# global tables' replication. Together with the model they took 223 of the label's 665 s
+# (sum of the cases, a fresh-clone run of deploy/ddbd.sh test at -j2).
+set(DDB_MEMCHECK_IN_CI test_charge_every_operation test_streams test_global_tables_strong)
 # (a 16 MB answer under memcheck on a loaded machine outlives --request-timeout, which cuts it off)
 set(DDB_MEMCHECK_K_test_batch "not 16mb")
 set(DDB_MEMCHECK_K_test_transactions "not lives_from_its_commit and not survives_restart and not token_expires")
@@ -383,7 +416,11 @@ if(DDB_VALGRIND AND NOT DDB_SANITIZE AND NOT DDB_FUZZ AND EXISTS ${CMAKE_SOURCE_
     add_test(NAME memcheck.${name}
              COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/compat/${name}.py ${select}
              WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
-    set_tests_properties(memcheck.${name} PROPERTIES LABELS memcheck TIMEOUT 900
+    set(labels memcheck)
+    if(NOT name IN_LIST DDB_MEMCHECK_IN_CI)
+      set(labels "memcheck;extended")
+    endif()
+    set_tests_properties(memcheck.${name} PROPERTIES LABELS "${labels}" TIMEOUT 900
                          ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;DDBD_VALGRIND=1;DDBD_VALGRIND_LOGS=${CMAKE_BINARY_DIR}/memcheck/${name}")
   endforeach()
   # the harness has teeth: a ddbd armed with a deliberate bug (DDBD_BUG=unset-size, server/base/faults.h:
@@ -442,3 +479,80 @@ foreach(t ${DDB_TIMING_TESTS})
     set_tests_properties(${t} PROPERTIES LABELS "${labels};timing" RUN_SERIAL TRUE)
   endif()
 endforeach()
+
+# What the sanitizer pass leaves out: in a -DDDB_SANITIZE=ON build these carry label `extended` too,
+# and deploy/ddbd.sh test runs that build's ctest with -LE extended (README.md "Tests"; `ctest -L
+# extended` there runs them). Each is a test whose subject is not ddbd's C code, or whose C paths
+# other sanitized cases run, and that cost the pass most (seconds: the sanitized case's, a -j2 run on
+# the 2-core build machine). The release pass runs them all.
+#  - integrations.* (119 s): the test runners' modules (the pytest plugin, the vitest/jest set-ups,
+#    the Go helper), Python, JavaScript and Go; the server calls they make (namespaces, snapshots
+#    and restores, the frozen clock, fault rules, --seed-requests) run sanitized in
+#    compat.test_namespaces, test_snapshots, test_snapshots_namespace, test_clock_frozen,
+#    test_injected_faults and test_seed_templates.
+#  - compat.test_cli and compat.test_partiql_cli (30 s and 19 s): the AWS CLI's output and exit codes;
+#    its start-up is most of their time (1 to 5 s an `aws` process on a loaded 2-core machine), and
+#    its requests are botocore's, as boto3's in every other file.
+if(DDB_SANITIZE)
+  foreach(t integrations.pytest integrations.vitest integrations.jest integrations.clock
+          integrations.seed_from integrations.faults integrations.go compat.test_cli compat.test_partiql_cli)
+    if(TEST ${t})
+      get_test_property(${t} LABELS labels)
+      set_tests_properties(${t} PROPERTIES LABELS "${labels};extended")
+    endif()
+  endforeach()
+  # security.test_loop_fairness asserts no time there (timing_holds, tests/security/conftest.py: the
+  # release pass holds its bounds) but runs the same heavy load, which found a scheduling bug under
+  # ASan once (3a62092, bench/README.md "The suite on a loaded machine"): it stays, beside the other
+  # tests rather than alone (128 s of the pass's wall time alone; its light client's one limit is a
+  # 20 s socket timeout, against about one heavy request's wait, 0.6 s under ASan).
+  if(TEST security.test_loop_fairness)
+    set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL FALSE)
+  endif()
+endif()
+
+# ctest -j starts the costliest tests first; a fresh clone has no Testing/Temporary/CTestCostData.txt
+# (ctest's own figures, written after a run), so every test costs 0 and they start in the order they
+# were added: memcheck.model, added last, ran alone for its last ~125 s while one core idled (a
+# fresh-clone run of deploy/ddbd.sh test, 2 cores). COST gives the long ones their seconds from such
+# a run (name, release pass, sanitizer pass; '-' where that pass does not run it), so they start
+# first and the short ones fill in beside them. Not the RUN_SERIAL ones: they run alone, after the
+# rest, whatever their cost. ctest refines a test's cost from its own runs once it has them.
+set(DDB_TEST_COSTS
+  docker.image                      230 -
+  compat.test_export_import         118 195
+  security.test_loop_fairness         - 128
+  memcheck.model                    128 -
+  compat.test_options                16 116
+  security.test_import_bounded       46 113
+  js.shape_fuzz                      83 85
+  deploy.run_path                    70 -
+  integrations.vitest                58 -
+  consistency.rocksdb                52 -
+  compat.test_index_backfill         19 51
+  console.browser                    50 -
+  compat.test_modes_meet              6 49
+  integrations.pytest                42 -
+  memcheck.test_streams              37 -
+  integrations.jest                  33 -
+  model.random                       33 -
+  compat.test_vector_ann              7 31
+  compat.test_cli                    26 -
+  compat.test_transactions           27 29
+  security.test_catalog_memory       16 27
+  memcheck.test_charge_every_operation 27 -
+  memcheck.test_global_tables_strong 25 -
+  docs.blocks                        23 -
+  compat.test_record_replay           5 23
+  compat.test_doc_examples           22 19
+)
+while(DDB_TEST_COSTS)
+  list(POP_FRONT DDB_TEST_COSTS name release sanitized)
+  set(cost ${release})
+  if(DDB_SANITIZE)
+    set(cost ${sanitized})
+  endif()
+  if(TEST ${name} AND NOT cost STREQUAL "-")
+    set_tests_properties(${name} PROPERTIES COST ${cost})
+  endif()
+endwhile()

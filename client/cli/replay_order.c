@@ -37,11 +37,14 @@ const char *rp_skip_value(const char *p, const char *end)
     if (p >= end)
         return NULL;
     if (*p != '{' && *p != '[') { /* a scalar */
+        const char *start = p;
         if (*p == '"')
             return skip_string(p, end);
         while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
             p++;
-        return p;
+        /* none at all (a closer or a comma where a value goes) is no value: taken for an empty one,
+           "[}" held rp_each_element at its '}' for ever (fuzz_replay) */
+        return p > start ? p : NULL;
     }
     for (; p < end; p++) {
         if (*p == '"') {

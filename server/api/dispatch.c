@@ -12,6 +12,7 @@
 #include "server/api/auth.h"
 #include "server/api/inject.h"
 #include "server/api/rates.h"
+#include "server/api/resources.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
@@ -230,28 +231,49 @@ static int cut_value_refused(ddb_req *req, ddb_op op, int cut)
 }
 
 /*
- * With --auth, a large body of a single-item operation (GetItem, PutItem, UpdateItem, DeleteItem:
- * its table, the one resource it names) is first read for its TableName alone, and a key with no
- * right to the operation on that table is refused then, before the body's tree is built (issue 73:
+ * With --auth, a large body (PARSE_KNOWN_FROM bytes or more) is first read for the members that
+ * name its resources alone (resources.def: a TableName and IndexName, BatchGetItem's and
+ * BatchWriteItem's RequestItems' table names, each TransactItems element's table), and a key with no
+ * right to the operation on one of them is refused then, before the body's tree is built (issue 73:
  * a valid key with no right on the table paid the whole parse, 3.8 s and 163 MB, before its
- * AccessDenied). The read builds nothing else, and a body that is not JSON is left to the parse
- * that follows (its SerializationException comes first, as before). A key allowed is decided again
- * on the whole request, as any other.
+ * AccessDenied). That read builds nothing else: a map's values and a list past its bound are read,
+ * not built, so what it costs is the body's size. The decision is the one the whole request gets
+ * (policy.c reads the same members, in the same order, and what a list's bound leaves out a whole
+ * parse leaves out too). Only operations whose resources are all tables or indexes: the others'
+ * decisions read other members. A body that is not JSON is left to the parse that follows (its
+ * SerializationException comes first, as before); a key allowed is decided again on the whole
+ * request, as any other.
  */
+#define RESOURCE_PATHS_MAX 8
+
+static const ddb_json *resources_only(const ddb_api *api, ddb_req *req, ddb_op op)
+{
+    const ddb_op_entry *e = ddb_op_entry_of(api, op);
+    const char *paths[RESOURCE_PATHS_MAX];
+    size_t n;
+    const ddb_res_member *m = ddb_res_of(op, &n);
+
+    if (e == NULL || e->spec == NULL || e->spec->fields == NULL || (ddb_op_flags(op) & DDB_OPF_SERDE) || n == 0 ||
+        n > RESOURCE_PATHS_MAX)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].kind != DDB_RES_TABLE && m[i].kind != DDB_RES_INDEX)
+            return NULL;
+        paths[i] = m[i].path;
+    }
+    return ddb_v_parse_paths(req->arena, req->body, req->body_len, e->spec->fields, paths, n);
+}
+
 static int denied_before_parse(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
-    static const ddb_field table_only[] = {{"TableName", DDB_V_STRING}, {NULL}};
     ddb_op op;
     const ddb_json *tree;
-    int cut;
 
     if (api->auth == NULL || req->internal || req->access_key == NULL || in->peer != NULL ||
         req->body_len < PARSE_KNOWN_FROM || in->target == NULL)
         return 0;
     op = ddb_op_from_target(in->target, in->target_len);
-    if (!(ddb_op_flags(op) & DDB_OPF_ONE_ITEM) || (ddb_op_flags(op) & DDB_OPF_SERDE) ||
-        (tree = ddb_v_parse_known(req->arena, req->body, req->body_len, table_only, &cut)) == NULL ||
-        tree->type != DDB_JSON_OBJECT || ddb_json_get_str(tree, "TableName") == NULL)
+    if ((tree = resources_only(api, req, op)) == NULL || tree->type != DDB_JSON_OBJECT)
         return 0;
     req->op = op;
     if (set_namespace(api, req) != DDB_OK || ddb_auth_authorize(api->auth, req, op, tree) != DDB_OK)

@@ -7,7 +7,7 @@
  * (one of DDB_INJECT_KINDS, and/or added latency), how often (a probability, drawn from the rule's
  * own generator seeded by --fault-seed, so a run repeats exactly), how many times (a count: "the
  * next 3 PutItems on Orders") and when (a window on the server's clock, clock.h: /ddbd/clock moves
- * it). Rules come from --fault SPEC at start and from /ddbd/faults (admin.c) at run time.
+ * it). Rules come from --fault SPEC at start and from /ddbd/faults (doors/faults_door.c) at run time.
  *
  * The decision is one step of the pipeline (dispatch.c), after validation and before the handler:
  * a request DynamoDB would refuse is refused as before, and a fault stands for what goes wrong

@@ -44,6 +44,12 @@ const ddb_res_member *ddb_res_list(size_t *n)
     return members;
 }
 
+const ddb_res_member *ddb_res_of(ddb_op op, size_t *n)
+{
+    *n = (unsigned)op < DDB_OP__COUNT ? rows[op].count : 0;
+    return *n > 0 ? &members[rows[op].first] : NULL;
+}
+
 const char *const *ddb_res_action_names(ddb_op op, ddb_res_actions acts)
 {
     static const char *const put[] = {"PutItem", NULL}, *const update[] = {"UpdateItem", NULL},

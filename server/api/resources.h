@@ -58,6 +58,9 @@ int ddb_res_each(ddb_op op, const ddb_json *body, ddb_res_fn fn, void *ctx, int 
 typedef int (*ddb_res_place_fn)(void *ctx, const ddb_res_member *m, ddb_json *obj, uint32_t i, int key);
 int ddb_res_places(ddb_op op, ddb_json *body, ddb_res_place_fn fn, void *ctx);
 
+/* Operation op's rows of the list (*n of them; NULL when none). */
+const ddb_res_member *ddb_res_of(ddb_op op, size_t *n);
+
 /* The whole list, for ddb_spec_dump --resources: *n entries. */
 const ddb_res_member *ddb_res_list(size_t *n);
 

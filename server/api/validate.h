@@ -55,6 +55,10 @@ typedef enum ddb_vtype {
 /* A structure whose members another operation's spec checks (ImportTable's TableCreationParameters,
    CreateTable's): its fields name only some of them, and a body's parse builds all it holds. */
 #define DDB_VF_ELSEWHERE 0x20000
+/* A list whose length another field checks (BatchWriteItem's list of a table, which RequestItems
+   bounds with DDB_VF_MAP_VALUES): len_max is not checked here, only no more than len_max + 1 of it
+   built (ddb_v_parse_known). */
+#define DDB_VF_BUILT_MAX 0x40000
 
 typedef struct ddb_field ddb_field;
 
@@ -108,6 +112,13 @@ const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *
  * left unbuilt: the tree is then not the request, only good for the checks that refuse it.
  */
 ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields, int *cut);
+/*
+ * The same with only the members on `paths` built (resources.def's syntax: "A.B", "A[].B" each
+ * element's B, "A{}" a map's keys, its values left unbuilt), each within its bounds as above: what
+ * --auth decides on, read before anything else of the body is built (dispatch.c). NULL: not JSON.
+ */
+ddb_json *ddb_v_parse_paths(ddb_arena *a, const char *text, size_t len, const ddb_field *fields,
+                            const char *const *paths, size_t n);
 /* The field `name` of a spec's list, or NULL. */
 const ddb_field *ddb_v_field(const ddb_field *fields, const char *name);
 

@@ -52,7 +52,9 @@ static const ddb_field WRITE_REQUEST_FIELDS[] = {
     {NULL},
 };
 static const ddb_field WRITE_REQUEST_MEMBER[] = {{"member", DDB_V_STRUCT, .children = WRITE_REQUEST_FIELDS}};
-static const ddb_field WRITE_REQUEST_LIST[] = {{"member", DDB_V_LIST, .children = WRITE_REQUEST_MEMBER}};
+/* (25: RequestItems' max, checked there; a table's list of 300,000 writes was built whole, 169 MB) */
+static const ddb_field WRITE_REQUEST_LIST[] = {
+    {"member", DDB_V_LIST, DDB_VF_BUILT_MAX, .len_max = 25, .children = WRITE_REQUEST_MEMBER}};
 
 static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
     F_RETURN_CONSUMED,

@@ -137,7 +137,9 @@ static uint32_t known_bound(const void *arr)
 {
     const ddb_field *f = arr;
 
-    return f->type == DDB_V_LIST && (f->flags & DDB_VF_LEN_MAX) && f->len_max > 0 ? (uint32_t)f->len_max : 0;
+    return f->type == DDB_V_LIST && (f->flags & (DDB_VF_LEN_MAX | DDB_VF_BUILT_MAX)) && f->len_max > 0
+               ? (uint32_t)f->len_max
+               : 0;
 }
 
 /* What DynamoDB's item size bounds: an AttributeValue, and a map of them that is an item or a key
@@ -167,4 +169,85 @@ ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const dd
 
     *cut = 0;
     return ddb_json_parse_input_filtered(a, text, len, NULL, &filter);
+}
+
+/* ---- the members that name a request's resources, alone (ddb_v_parse_paths) ---- */
+
+static const ddb_field no_members[] = {{NULL}};
+
+/* What stands for a value off every path: an object's members not built, a list built to two
+   elements (one past a bound of one) so standing, a scalar one node. */
+static const ddb_field *skeleton(ddb_arena *a, const ddb_field *f)
+{
+    ddb_field *s = DDB_NEW(a, ddb_field);
+
+    if (f->type == DDB_V_LIST && f->children != NULL)
+        *s = (ddb_field){.name = f->name, .type = DDB_V_LIST, .flags = DDB_VF_LEN_MAX, .len_max = 1,
+                         .children = skeleton(a, &f->children[0])};
+    else if (f->type == DDB_V_LIST || f->type == DDB_V_STRUCT || f->type == DDB_V_MAP || f->type == DDB_V_ATTR)
+        *s = (ddb_field){.name = f->name, .type = DDB_V_STRUCT, .children = no_members};
+    else
+        *s = (ddb_field){.name = f->name, .type = f->type};
+    return s;
+}
+
+static const ddb_field *prune(ddb_arena *a, const ddb_field *fields, const char *const *paths, size_t n);
+
+/* Field f, which every path of rest[0..m) goes through (each what follows f's name: "" f itself,
+   ".B" its member B, "[].B" each element's, "{}" a map's keys, its values left out). */
+static ddb_field through(ddb_arena *a, const ddb_field *f, const char **rest, size_t m)
+{
+    ddb_field c = *f;
+    ddb_field *el;
+
+    if (rest[0][0] == '{' && f->children != NULL) {
+        c.children = skeleton(a, &f->children[0]);
+    } else if (rest[0][0] == '[' && f->children != NULL) {
+        for (size_t i = 0; i < m; i++)
+            rest[i] += rest[i][0] == '[' ? 3 : 0; /* "[].B": B */
+        el = DDB_NEW(a, ddb_field);
+        *el = f->children[0];
+        el->children = f->children[0].children != NULL ? prune(a, f->children[0].children, rest, m) : NULL;
+        c.children = el;
+    } else if (rest[0][0] == '.' && f->children != NULL) {
+        for (size_t i = 0; i < m; i++)
+            rest[i] += rest[i][0] == '.';
+        c.children = prune(a, f->children, rest, m);
+    }
+    return c;
+}
+
+/* The fields of `fields` the paths go through, each pruned the same way below. */
+static const ddb_field *prune(ddb_arena *a, const ddb_field *fields, const char *const *paths, size_t n)
+{
+    ddb_field *out = DDB_NEW_ARRAY(a, ddb_field, n + 1);
+    const char **rest = DDB_NEW_ARRAY(a, const char *, n);
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(paths[i], ".[{"), m = 0;
+        const ddb_field *f = NULL;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) /* (its field is out already, with every path through it) */
+            seen = strncmp(paths[j], paths[i], len) == 0 && strcspn(paths[j], ".[{") == len;
+        for (const ddb_field *c = fields; !seen && f == NULL && c->name != NULL; c++)
+            if (strlen(c->name) == len && memcmp(c->name, paths[i], len) == 0)
+                f = c;
+        if (f == NULL)
+            continue;
+        for (size_t j = i; j < n; j++)
+            if (strncmp(paths[j], paths[i], len) == 0 && strcspn(paths[j], ".[{") == len)
+                rest[m++] = paths[j] + len;
+        out[k++] = through(a, f, rest, m);
+    }
+    out[k] = (ddb_field){NULL};
+    return out;
+}
+
+ddb_json *ddb_v_parse_paths(ddb_arena *a, const char *text, size_t len, const ddb_field *fields,
+                            const char *const *paths, size_t n)
+{
+    int cut;
+
+    return ddb_v_parse_known(a, text, len, prune(a, fields, paths, n), &cut);
 }

@@ -4,7 +4,7 @@
  * Three clocks, for three kinds of use; pick by what the time is compared with:
  *
  *   ddb_clock_now_*     THE SERVER'S CLOCK: the wall clock plus an offset that a test moves through
- *                       the admin endpoint (--admin, POST /ddbd/clock: doors/admin.c, docs/admin.md),
+ *                       the admin endpoint (--admin, POST /ddbd/clock: doors/clock_door.c, docs/admin.md),
  *                       or, frozen (--clock frozen, {"freeze": true}), a time that moves only when a
  *                       test steps it: then nothing that depends on it happens by itself, and a step
  *                       runs what came due in time order (ddb_sleepers_settle, sleeper.h).

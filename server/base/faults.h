@@ -10,7 +10,7 @@
  *   write-decided            a single-item write (PutItem, UpdateItem, DeleteItem, a batch's
  *                            write) decided under its table's description, not yet written
  *   write-unnoted            a write under --index-lag/--stale-reads committed, not yet noted in
- *                            its table's log for eventually consistent reads (engine/consistency.h)
+ *                            its table's log for eventually consistent reads (engine/emulate/consistency.h)
  *   transact-before-commit   TransactWriteItems decided, its commit not yet written
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable

@@ -1,47 +1,22 @@
 /*
  * server/doors/admin.h: ddbd's own admin endpoints, off the DynamoDB API's namespace (paths under
- * /ddbd/) and answered only when the server runs with --admin (docs/admin.md):
+ * /ddbd/) and answered only when the server runs with --admin (docs/admin.md). Each door is a row
+ * of doors.def (its path, the methods it takes, what it runs under, who may call it, its handler),
+ * and ddb_admin_handle walks the rows; one file a door, named <door>_door.c, whose header says
+ * what it answers:
  *
- *   GET  /ddbd/clock                         {"now": <ms since the epoch>, "offset": <ms>, "frozen": bool}
- *   POST /ddbd/clock  {"advance": <ms>}      steps the server's clock (clock.h) forward
- *                     {"set": <epoch ms>}    sets it
- *                     {"offset": <ms>}       sets its offset from the wall clock (0: real time)
- *                     {"freeze": true}       stops it where it stands (--clock frozen: from the start)
- *                     {"run": true}          lets it run on from where it stands
- * A move answers once every background worker has run what came due, in time order: the step stops
- * at each time a worker said it has work at (sleeper.h's ddb_sleeper_due), and at each the workers
- * make a whole pass (ddb_sleepers_settle), the task worker's sweeps (TTL, stream records, tokens)
- * among them.
+ *   /ddbd/clock                       the server's clock, read and moved (clock_door.h)
+ *   /ddbd/snapshots[/x[/restore]]     snapshots of the store or of one namespace (snapshots_door.h)
+ *   /ddbd/faults                      storage and request faults (faults_door.h)
+ *   /ddbd/consistency                 eventual consistency on demand (consistency_door.h)
+ *   /ddbd/table-states                production's table states (states_door.h)
+ *   /ddbd/record                      recordings of the API's traffic (record_door.h)
+ *   /ddbd/import                      an anonymised ImportTable (import_door.h)
+ *   /ddbd/usage[/mark]                the cost report (usage.h)
+ *   /ddbd/contributor-insights/T      Contributor Insights' top keys (insights_view.h)
  *
- *   GET    /ddbd/snapshots                   {"snapshots": [{"name": ..., "createdAt": <epoch ms>}]}
- *   POST   /ddbd/snapshots  {"name": "x"}    saves the whole store as snapshot x (409 if it exists)
- *   POST   /ddbd/snapshots/x/restore         makes the store exactly snapshot x again (404 if none)
- *   DELETE /ddbd/snapshots/x                 deletes it
- * (server.h: the server is quiesced around a save or a restore.) With "namespace": "<account>:
- * <region>" in the POST, the snapshot holds that namespace alone and its restore resets only it,
- * without pausing the others (nssnap.h). Admin requests run one at a time.
- *
- *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
- *                                        enabled table or GSI (insights_view.h)
- *
- *   POST /ddbd/import {"ImportTable": {...}, "Rules": {...}[, "DryRun": true]}
- *                                        an ImportTable anonymised by rules, or its dry run
- *                                        (import_door.h, docs/import.md)
- *
- *   GET  /ddbd/usage                         the cost report: units and their cost by table, operation
- *                                        and index, for the window and a month (usage.h)
- *
- *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null,
- *                                             "stuck_resume": bool, "seed": n,
- *                                             "faults": [{..., "remaining": n, "injected": n}]}
- *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0, "stuck_resume": true}
- *                                            storage faults (faults.h), {} clears
- *   POST /ddbd/faults {"faults": [{"operation": "PutItem", "table": "Orders",
- *                      "error": "InternalServerError", "count": 3}][, "seed": n]}
- *                                            adds request faults (api/inject.h)
- *   DELETE /ddbd/faults                      clears both kinds
- *
- *   GET|POST|DELETE /ddbd/record             recordings of the API's traffic (record_door.h)
+ * A request no row takes: 404 {"message": "no such admin endpoint"}. Admin requests run one at a
+ * time (the door's lock), but for the import, whose sample may read a long source.
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H
@@ -54,8 +29,9 @@
 struct ddb_server;
 struct ddb_nssnaps;
 
-/* The admin door: the server it works on and what the door itself owns, the namespace snapshots
-   (nssnap.h) and the lock that runs one admin request at a time. The server knows none of it. */
+/* The admin door: the server it works on and what the doors themselves own (the namespace
+   snapshots: nssnap.h; the cost report's marks), and the lock that runs one admin request at a
+   time. The server knows none of it. */
 typedef struct ddb_admin {
     struct ddb_server *srv;
     pthread_mutex_t lock;

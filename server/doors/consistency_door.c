@@ -10,12 +10,13 @@
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
 #include "server/engine/catalog.h"
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
+#include "server/server.h"
 
 
 static int state(ddb_engine *eng, ddb_buf *out)
 {
-    char *s = ddb_consist_describe(__atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE));
+    char *s = ddb_consist_describe(ddb_consistency_of(eng));
 
     if (s == NULL)
         return ddb_door_message(out, 500, "out of memory");
@@ -112,9 +113,9 @@ static int members_known(const ddb_json *in)
     return 1;
 }
 
-static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
+static int set(ddb_engine *eng, uint64_t default_seed, const char *body, size_t blen, ddb_buf *out)
 {
-    struct ddb_consistency *c = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE);
+    struct ddb_consistency *c = ddb_consistency_of(eng), *mine;
     ddb_consist_settings s = {0, 0, 0, 0};
     const ddb_json *in, *seed;
     const char *table;
@@ -129,15 +130,15 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
     seed = ok ? ddb_json_get(in, "seed") : NULL;
     if (seed != NULL && (seed->type != DDB_JSON_NUMBER || ddb_json_integer(seed, -1) < 0))
         ok = 0;
-    if (ok && c == NULL) { /* the first settings: the reads and writes start looking (engine.h) */
-        if ((c = ddb_consist_create(NULL)) == NULL)
+    if (ok && c == NULL) { /* the first settings: the row turns on, the reads and writes start looking */
+        if ((mine = ddb_consist_create(NULL)) == NULL)
             rc = -1;
-        else
-            __atomic_store_n(&eng->consistency, c, __ATOMIC_RELEASE);
+        else if ((c = ddb_engine_publish_feature(eng, &ddb_feature_consistency, mine)) != mine)
+            ddb_consist_free(mine); /* (another call's first settings came first) */
     }
     if (ok && rc == 0) {
         table = ns_table(&a, table);
-        s.seed = seed != NULL ? (uint64_t)ddb_json_integer(seed, 0) : eng->settings.consistency_seed;
+        s.seed = seed != NULL ? (uint64_t)ddb_json_integer(seed, 0) : default_seed;
         rc = ddb_consist_set(c, table, &s);
         if (rc == 0)
             ddb_log(DDB_LOG_INFO, "admin: consistency of %s: index lag %u-%u ms, stale reads %u ms, seed %llu", table,
@@ -151,7 +152,8 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
     return state(eng, out);
 }
 
-int ddb_consistency_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out)
+int ddb_consistency_door(const ddb_door_call *c, ddb_buf *out)
 {
-    return is_post ? set(eng, body, blen, out) : state(eng, out);
+    /* a table's draws' seed, when its settings name none: --consistency-seed */
+    return c->post ? set(c->eng, c->srv->config->consistency_seed, c->body, c->blen, out) : state(c->eng, out);
 }

@@ -1,6 +1,6 @@
 /*
  * server/doors/consistency_door.h: /ddbd/consistency, eventual consistency on demand per table
- * (engine/consistency.h; docs/testing.md has the recipes).
+ * (engine/emulate/consistency.h; docs/testing.md has the recipes).
  *
  *   GET  /ddbd/consistency  {"defaults": {...}, "tables": [{"table", "indexLagMs", "staleReadsMs", "seed", ...}]}
  *   POST /ddbd/consistency  {"table": "T", "indexLagMs": 500 | "100-900", "staleReadsMs": 2000, "seed": 7}
@@ -10,12 +10,9 @@
 #ifndef DDB_CONSISTENCY_DOOR_H
 #define DDB_CONSISTENCY_DOOR_H
 
-#include <stddef.h>
+#include "server/doors/door.h"
 
-#include "proto/json.h"
-#include "server/engine/engine.h"
-
-/* The answer's HTTP status; its JSON body in *out. */
-int ddb_consistency_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out);
+/* Any other method than POST reads, as GET does. */
+ddb_door_fn ddb_consistency_door;
 
 #endif

@@ -144,8 +144,11 @@ static int strict_check(const ddb_anon *an, const ddb_anon_source *src, ddb_buf 
     return status;
 }
 
-int ddb_import_door(const ddb_api *api, const char *body, size_t blen, ddb_buf *out)
+int ddb_import_door(const ddb_door_call *c, ddb_buf *out)
 {
+    const ddb_api *api = c->api;
+    const char *body = c->body;
+    size_t blen = c->blen;
     const ddb_engine *eng = api->eng;
     ddb_arena a;
     const ddb_json *in, *it, *src_m;

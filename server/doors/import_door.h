@@ -18,13 +18,9 @@
 #ifndef DDB_IMPORT_DOOR_H
 #define DDB_IMPORT_DOOR_H
 
-#include <stddef.h>
+#include "server/doors/door.h"
 
-#include "proto/buf.h"
-
-struct ddb_api;
-
-/* The answer to POST /ddbd/import in `out`; returns the HTTP status. */
-int ddb_import_door(const struct ddb_api *api, const char *body, size_t blen, ddb_buf *out);
+/* POST /ddbd/import, run under neither the admin lock nor the gate (doors.def). */
+ddb_door_fn ddb_import_door;
 
 #endif

@@ -113,6 +113,11 @@ int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *o
     return 200;
 }
 
+int ddb_insights_door(const ddb_door_call *c, ddb_buf *out)
+{
+    return ddb_insights_admin(c->eng, c->rest, c->rlen, out);
+}
+
 /* ---- /metrics ---- */
 
 /* A key value as label text: S as is, N as its number, B in hex; '"', '\' and newlines escaped. */

@@ -17,10 +17,13 @@
 #include <stddef.h>
 
 #include "proto/json.h"
+#include "server/doors/door.h"
 #include "server/engine/engine.h"
 
 /* The admin answer for `rest`, the path after /ddbd/contributor-insights/; returns the HTTP status. */
 int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *out);
+/* Its row in doors.def: the call's rest, as ddb_insights_admin answers it. */
+ddb_door_fn ddb_insights_door;
 /* Appends the /metrics series (nothing when no table has Contributor Insights enabled). */
 void ddb_insights_metrics(ddb_buf *out, ddb_engine *eng);
 

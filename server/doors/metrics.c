@@ -4,13 +4,10 @@
 #include "server/doors/metrics.h"
 
 #include "proto/arena.h"
-#include "server/base/groupcommit.h"
 #include "server/engine/catalog.h"
-#include "server/engine/history/retention.h"
-#include "server/doors/usage_hot.h"
+#include "server/engine/report/hot_report.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/capacity/capacity_feature.h"
-#include "server/engine/vector/vector_feature.h"
 #include "server/doors/insights_view.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s, struct ddb_hot *hot)
@@ -61,29 +58,10 @@ static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s, struct ddb
 
 void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
 {
-    ddb_groupcommit *gc = ddb_store_groupcommit(eng->store);
-
     ddb_buf_printf(out, "# HELP ddbd_tables Tables in the catalog.\n# TYPE ddbd_tables gauge\nddbd_tables %zu\n",
                    ddb_catalog_count(eng->catalog));
-    ddb_store_metrics_text(eng->store, out);
-    if (gc != NULL)
-        ddb_buf_printf(out,
-                       "# HELP ddbd_log_syncs_total Log syncs of --sync's group commit (each makes a group of "
-                       "writes durable).\n# TYPE ddbd_log_syncs_total counter\nddbd_log_syncs_total %llu\n"
-                       "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
-                       "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
-                       (unsigned long long)ddb_groupcommit_syncs(gc), (unsigned long long)ddb_groupcommit_durable(gc));
-    if (ddb_vector_cache_of(eng) != NULL) { /* (none for a store other processes write) */
-        uint64_t exact, approx;
-        ddb_vector_cache_counts(ddb_vector_cache_of(eng), &exact, &approx);
-        ddb_buf_printf(out,
-                       "# HELP ddbd_vector_searches_total SearchVectors answered from memory, exactly or from an "
-                       "approximate graph (--vector-ann).\n# TYPE ddbd_vector_searches_total counter\n"
-                       "ddbd_vector_searches_total{mode=\"exact\"} %llu\n"
-                       "ddbd_vector_searches_total{mode=\"approximate\"} %llu\n",
-                       (unsigned long long)exact, (unsigned long long)approx);
-    }
-    ddb_retention_metrics(ddb_retention_of(eng), out);
+    ddb_engine_store_metrics(eng, out);
+    ddb_engine_metrics(eng, out); /* the features' sections, each its row's (the vector searches, the retained history) */
     render_tables(out, eng->catalog, eng->store, ddb_hot_of(eng));
     ddb_buf_printf(out,
                    "# HELP ddbd_counted_items_total Items and index entries read by passes that count a table "

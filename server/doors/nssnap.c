@@ -10,16 +10,13 @@
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
-#include "server/base/be.h"
 #include "server/base/clock.h"
-#include "server/engine/consistency.h"
+#include "server/engine/emulate/consistency.h"
 #include "server/engine/catalog.h"
-#include "server/engine/keycodec.h"
+#include "server/engine/xfer/keyspace_copy.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/history/streams.h"
 #include "server/engine/table_stats.h"
-
-#define COPY_BATCH 512
 
 /* The keyspaces of a table a snapshot holds, each found again in the new table by its role. */
 #define NSSNAP_KEYSPACES(X) X(ITEMS) X(INDEX) X(COLLECTIONS)
@@ -29,13 +26,12 @@ typedef enum keyspace_role {
 #undef X
 } keyspace_role;
 
-/* A keyspace's keys without their 4-byte id, and values: [klen u32][vlen u32][key][value]... */
+/* A keyspace of a saved table: its copy (engine/xfer/keyspace_copy.h) holds its id when saved, its keys
+   and values, and (KS_ITEMS, KS_INDEX) its figures then. */
 typedef struct keyspace {
     keyspace_role role;
     char *index;     /* KS_INDEX: the index's name */
-    uint32_t id;     /* its id when saved */
-    unsigned long long items, bytes; /* KS_ITEMS, KS_INDEX: its figures when saved (table_stats.h) */
-    ddb_buf kv;
+    ddb_keyspace_copy copy;
 } keyspace;
 
 typedef struct saved_table {
@@ -65,7 +61,7 @@ static void snap_free(nssnap *s)
     for (size_t i = 0; i < s->ntables; i++) {
         for (unsigned k = 0; k < s->tables[i].nks; k++) {
             free(s->tables[i].ks[k].index);
-            ddb_buf_free(&s->tables[i].ks[k].kv);
+            ddb_keyspace_copy_free(&s->tables[i].ks[k].copy);
         }
         free(s->tables[i].key);
         free(s->tables[i].stored);
@@ -167,60 +163,48 @@ static char *create_desc(const ddb_table *t)
     return text;
 }
 
-static void put_u32(ddb_buf *b, uint32_t v)
+/* Keyspace `id` of a table to save, in the role it has there. */
+static keyspace *add_keyspace(saved_table *out, keyspace_role role, uint32_t id)
 {
-    char be[4];
+    keyspace *ks = &out->ks[out->nks++];
 
-    ddb_put_be(be, v, 4);
-    ddb_buf_append(b, be, 4);
+    ks->role = role;
+    ks->copy.id = id;
+    ks->copy.counted = role != KS_COLLECTIONS;
+    return ks;
 }
 
-/* Copies keyspace `id` as of `snap` into ks->kv, and the figures of the items' and an index's. */
-static int copy_out(ddb_store *st, const ddb_store_snapshot *snap, uint32_t id, keyspace *ks)
+/* What a table's save holds but its keyspaces' keys, which ddb_nssnap_save copies for every table at once. */
+static void save_table(const ddb_table *t, saved_table *out)
 {
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    ddb_store_iter *it;
-    int rc;
-
-    ks->id = id;
-    ddb_key_table_range(id, lo, hi);
-    it = ddb_store_iter_open_at(st, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        const char *v = ddb_store_iter_val(it, &vlen);
-        put_u32(&ks->kv, (uint32_t)(klen - DDB_KEY_TABLE_BYTES));
-        put_u32(&ks->kv, (uint32_t)vlen);
-        ddb_buf_append(&ks->kv, k + DDB_KEY_TABLE_BYTES, klen - DDB_KEY_TABLE_BYTES);
-        ddb_buf_append(&ks->kv, v, vlen);
-    }
-    rc = ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    if (rc == DDB_STORE_OK && ks->role != KS_COLLECTIONS)
-        rc = ddb_keyspace_count(st, snap, id, &ks->items, &ks->bytes);
-    return rc;
-}
-
-static int save_table(ddb_store *st, const ddb_store_snapshot *snap, const ddb_table *t, saved_table *out)
-{
-    int rc;
-
     out->key = strdup(t->key);
     out->stored = strndup(t->desc_text, t->desc_len);
     out->desc = create_desc(t);
     out->stream_view = t->stream_id != 0 ? t->stream_view : 0;
-    out->ks[out->nks++].role = KS_ITEMS;
-    rc = copy_out(st, snap, t->id, &out->ks[0]);
-    for (unsigned i = 0; rc == 0 && i < t->nindexes; i++) {
-        keyspace *ks = &out->ks[out->nks++];
-        ks->role = KS_INDEX;
-        ks->index = strdup(t->indexes[i].name);
-        rc = copy_out(st, snap, t->indexes[i].id, ks);
+    add_keyspace(out, KS_ITEMS, t->id);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        add_keyspace(out, KS_INDEX, t->indexes[i].id)->index = strdup(t->indexes[i].name);
+    if (t->collections_id != 0)
+        add_keyspace(out, KS_COLLECTIONS, t->collections_id);
+}
+
+/* Every saved table's keyspaces, copied as of one moment. */
+static int copy_keyspaces(const ddb_nssnap_env *srv, nssnap *s)
+{
+    ddb_keyspace_copy **all;
+    size_t n = 0;
+    int rc;
+
+    for (size_t i = 0; i < s->ntables; i++)
+        n += s->tables[i].nks;
+    all = calloc(n + 1, sizeof(*all));
+    n = 0;
+    for (size_t i = 0; i < s->ntables; i++) {
+        for (unsigned k = 0; k < s->tables[i].nks; k++)
+            all[n++] = &s->tables[i].ks[k].copy;
     }
-    if (rc == 0 && t->collections_id != 0) {
-        out->ks[out->nks].role = KS_COLLECTIONS;
-        rc = copy_out(st, snap, t->collections_id, &out->ks[out->nks++]);
-    }
+    rc = ddb_keyspaces_copy_out(srv->eng, all, n);
+    free(all);
     return rc;
 }
 
@@ -241,7 +225,6 @@ int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns,
 {
     ddb_arena a;
     const ddb_table **tables;
-    ddb_store_snapshot *snap;
     nssnap *s;
     size_t n;
     int rc = 0;
@@ -261,12 +244,11 @@ int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns,
     s->ns = strdup(ns);
     s->created_ms = ddb_clock_now_ms();
     s->tables = calloc(n + 1, sizeof(*s->tables));
-    snap = ddb_store_snapshot_take(srv->eng->store);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (tables[i] != NULL) /* deleted since it was listed */
-            rc = save_table(srv->eng->store, snap, tables[i], &s->tables[s->ntables++]);
+            save_table(tables[i], &s->tables[s->ntables++]);
     }
-    ddb_store_snapshot_release(srv->eng->store, snap);
+    rc = copy_keyspaces(srv, s);
     ddb_arena_free(&a);
     if (rc != 0) {
         snap_free(s);
@@ -317,34 +299,6 @@ static int run_op(const ddb_nssnap_env *srv, const char *ns, ddb_op op, const ch
     return rc;
 }
 
-/* Writes a saved keyspace's keys under `id`. */
-static int copy_in(ddb_store *st, const keyspace *ks, uint32_t id)
-{
-    ddb_arena a;
-    ddb_batch b;
-    size_t at = 0;
-    int rc = DDB_STORE_OK, n = 0;
-
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
-    while (rc == DDB_STORE_OK && at < ks->kv.len) {
-        uint32_t klen = (uint32_t)ddb_get_be(ks->kv.data + at, 4), vlen = (uint32_t)ddb_get_be(ks->kv.data + at + 4, 4);
-        char *key = ddb_arena_alloc(&a, DDB_KEY_TABLE_BYTES + klen);
-        ddb_put_be(key, id, 4);
-        memcpy(key + DDB_KEY_TABLE_BYTES, ks->kv.data + at + 8, klen);
-        ddb_batch_put(&b, key, DDB_KEY_TABLE_BYTES + klen, ks->kv.data + at + 8 + klen, vlen);
-        at += 8 + (size_t)klen + vlen;
-        if (++n < COPY_BATCH && at < ks->kv.len)
-            continue;
-        rc = ddb_store_write(st, &b);
-        ddb_arena_reset(&a);
-        ddb_batch_init(&b, &a);
-        n = 0;
-    }
-    ddb_arena_free(&a);
-    return rc;
-}
-
 /* The id the re-created table gave the keyspace's role. */
 static uint32_t new_id(const ddb_table *t, const keyspace *ks)
 {
@@ -370,8 +324,8 @@ static void set_figures(const ddb_table *t, const saved_table *st)
 
     for (unsigned k = 0; k < st->nks && n < DDB_STATS_KEYSPACES; k++) {
         if (st->ks[k].role != KS_COLLECTIONS)
-            f[n++] = (ddb_keyspace_figures){new_id(t, &st->ks[k]), (long long)st->ks[k].items,
-                                            (long long)st->ks[k].bytes};
+            f[n++] = (ddb_keyspace_figures){new_id(t, &st->ks[k]), (long long)st->ks[k].copy.items,
+                                            (long long)st->ks[k].copy.bytes};
     }
     ddb_table_stats_set(t->stats, t, f, n);
 }
@@ -392,7 +346,7 @@ static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_
         return rc == 1 || rc == DDB_CATALOG_FULL ? DDB_NSSNAP_FAILED : DDB_NSSNAP_EIO;
     }
     for (unsigned k = 0; k < st->nks; k++) {
-        if (copy_in(srv->eng->store, &st->ks[k], new_id(t, &st->ks[k])) != DDB_STORE_OK) {
+        if (ddb_keyspace_copy_in(srv->eng, &st->ks[k].copy, new_id(t, &st->ks[k]), 0) != 0) {
             snprintf(msg, msglen, "copying table %s's keys failed (see the server's log)", st->key);
             return DDB_NSSNAP_EIO;
         }
@@ -422,15 +376,11 @@ static const saved_table *unchanged(const nssnap *s, const ddb_table *t)
 /* Puts an unchanged table's keys back as saved, and its figures. */
 static int reset_table(const ddb_nssnap_env *srv, const ddb_table *t, const saved_table *st, char *msg, size_t msglen)
 {
-    int rc = DDB_STORE_OK;
+    int rc = 0;
 
-    for (unsigned k = 0; rc == DDB_STORE_OK && k < st->nks; k++) {
-        char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-        ddb_key_table_range(st->ks[k].id, lo, hi);
-        if ((rc = ddb_store_delete_range_all(srv->eng->store, lo, sizeof(lo), hi, sizeof(hi))) == DDB_STORE_OK)
-            rc = copy_in(srv->eng->store, &st->ks[k], st->ks[k].id);
-    }
-    if (rc != DDB_STORE_OK) {
+    for (unsigned k = 0; rc == 0 && k < st->nks; k++)
+        rc = ddb_keyspace_copy_in(srv->eng, &st->ks[k].copy, st->ks[k].copy.id, 1);
+    if (rc != 0) {
         snprintf(msg, msglen, "resetting table %s's keys failed (see the server's log)", t->name);
         return DDB_NSSNAP_EIO;
     }
@@ -493,7 +443,7 @@ int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, s
         if (!was_kept(&s->tables[i], kept, n))
             rc = restore_table(srv, s->ns, &s->tables[i], msg, msglen);
     }
-    ddb_consist_forget(srv->eng->consistency); /* changes the restored tables never saw */
+    ddb_consist_forget(ddb_consistency_of(srv->eng)); /* changes the restored tables never saw */
     ddb_arena_free(&a);
     return rc;
 }

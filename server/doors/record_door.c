@@ -64,13 +64,13 @@ static int stop(ddb_api *api, ddb_buf *out)
     return 200;
 }
 
-int ddb_record_door(ddb_api *api, const char *method, const char *body, size_t blen, ddb_buf *out)
+int ddb_record_door(const ddb_door_call *c, ddb_buf *out)
 {
-    if (strcmp(method, "POST") == 0)
-        return start(api, body, blen, out);
-    if (strcmp(method, "DELETE") == 0)
-        return stop(api, out);
-    if (strcmp(method, "GET") == 0)
-        return state(api, out);
+    if (c->post)
+        return start(c->api, c->body, c->blen, out);
+    if (strcmp(c->method, "DELETE") == 0)
+        return stop(c->api, out);
+    if (strcmp(c->method, "GET") == 0)
+        return state(c->api, out);
     return ddb_door_message(out, 405, "GET, POST or DELETE /ddbd/record");
 }

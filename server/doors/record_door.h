@@ -12,12 +12,9 @@
 #ifndef DDB_RECORD_DOOR_H
 #define DDB_RECORD_DOOR_H
 
-#include <stddef.h>
+#include "server/doors/door.h"
 
-#include "proto/buf.h"
-#include "server/api/dispatch.h"
-
-/* The answer's HTTP status; its JSON body in *out. */
-int ddb_record_door(ddb_api *api, const char *method, const char *body, size_t blen, ddb_buf *out);
+/* Another method: 405. */
+ddb_door_fn ddb_record_door;
 
 #endif

@@ -58,15 +58,13 @@ static int members_known(const ddb_json *in)
     return 1;
 }
 
-int ddb_states_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out)
+static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
 {
     unsigned ms = ddb_table_states_ms(eng), every = ddb_count_refresh_s(eng);
     const ddb_json *in;
     ddb_arena a;
     int ok;
 
-    if (!is_post)
-        return state(eng, out);
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     ok = in != NULL && in->type == DDB_JSON_OBJECT && members_known(in) &&
@@ -77,4 +75,9 @@ int ddb_states_door(ddb_engine *eng, int is_post, const char *body, size_t blen,
         return refuse(out);
     ddb_table_states_set(eng, ms, every);
     return state(eng, out);
+}
+
+int ddb_states_door(const ddb_door_call *c, ddb_buf *out)
+{
+    return c->post ? set(c->eng, c->body, c->blen, out) : state(c->eng, out);
 }

@@ -11,12 +11,9 @@
 #ifndef DDB_STATES_DOOR_H
 #define DDB_STATES_DOOR_H
 
-#include <stddef.h>
+#include "server/doors/door.h"
 
-#include "proto/buf.h"
-#include "server/engine/engine.h"
-
-/* The answer's HTTP status; its JSON body in *out. */
-int ddb_states_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out);
+/* Any other method than POST reads, as GET does. */
+ddb_door_fn ddb_states_door;
 
 #endif

@@ -1,29 +1,24 @@
 /*
- * server/doors/usage.h: GET /ddbd/usage, the cost report (issue 53, section 2): what the requests
- * observed since the server started consumed, by table, operation and index, in DynamoDB's units
- * (charged once per request: engine/capacity/meter.h) and priced from server/doors/prices.def, for the
- * window observed and projected to a month (730 hours, as AWS's pricing pages count one) at the
- * observed rate; each table's storage at its size now; a provisioned table's capacity hours.
+ * server/doors/usage.h: the cost report's door, GET /ddbd/usage[?since=MARK][&rate=RATE] and
+ * /ddbd/usage/mark (docs/usage.md): the HTTP query parsed into the engine's report query
+ * (engine/report/report.h), and the marks set and listed.
  */
 #ifndef DDB_USAGE_VIEW_H
 #define DDB_USAGE_VIEW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "proto/json.h"
-#include "server/doors/usage_units.h"
+#include "server/engine/report/marks.h"
 #include "server/engine/engine.h"
 
-struct ddb_usage_marks;
-
-/* A window shorter than this (an hour) is said to be short in the report's "projection". */
-#define DDB_USAGE_SHORT_WINDOW_SECONDS 3600.0
-
-/* The door, /ddbd/usage[?since=MARK][&rate=RATE] (RATE: usage_forecast.h) (GET) and /ddbd/usage/mark (POST {"name": NAME} sets a mark,
-   GET lists them) of one server: its engine, its marks, and its open on the server's clock, where
-   the whole run's window starts (docs/usage.md, "Per test and per pull request"). The answer into
-   out; returns the HTTP status (200, 400 a malformed request, 404 an unknown mark). */
-int ddb_usage_door(ddb_engine *eng, struct ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
+/* The door, /ddbd/usage[?since=MARK][&rate=RATE] (RATE: engine/report/forecast.h) (GET)
+   and /ddbd/usage/mark (POST {"name": NAME} sets a mark, GET lists them) of one server: its engine,
+   its marks, and its open on the server's clock, where the whole run's window starts (docs/usage.md,
+   "Per test and per pull request"). The answer into out; returns the HTTP status (200, 400 a
+   malformed request, 404 an unknown mark). */
+int ddb_usage_door(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
                    size_t plen, const char *body, size_t blen, ddb_buf *out);
 
 #endif

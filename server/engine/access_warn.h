@@ -1,6 +1,6 @@
 /*
  * server/engine/access_warn.h: what the access-pattern warnings of the cost report need, per table
- * (GET /ddbd/usage's "warnings": server/doors/warnings.c; docs/usage.md lists them).
+ * (GET /ddbd/usage's "warnings": server/engine/report/warnings.c; docs/usage.md lists them).
  *
  * Observed where each request already passes, never estimated: a client's committed write in the
  * mutation pipeline (its size, its TTL attribute's value, its partition key's order, its key's

@@ -24,8 +24,6 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation_types.h"
 
-struct ddb_consistency;
-
 /* One run of a decision: what it has read and made so far (cleared in one statement at its start). */
 typedef struct ddb_decision_now {
     ddb_mut_kind kind;          /* what the run writes, set at its start: the request's kind and item */
@@ -42,8 +40,6 @@ typedef struct ddb_decision_now {
     ddb_key *index_key;         /* t's with GSIs: the entry of each index (t->indexes order) its units
                                    went to (arena; NULL without GSIs), for a GSI's hot partitions */
     void *scratch[DDB_FEATURES_MAX]; /* each feature row's own (feature.h; arena memory) */
-    const char *cold, *cnew;    /* the images the commit notes (consistency.h; NULL: absent) */
-    size_t coldlen, cnewlen;
 } ddb_decision_now;
 
 /* A mutation being decided, in a commit of one item or of a transaction's. */
@@ -54,7 +50,6 @@ typedef struct ddb_decision {
     const ddb_store *store;
     unsigned long long limit;      /* item collection size limit */
     unsigned in_flight_ms;         /* STRONG global tables: how long another region's write holds an item */
-    struct ddb_consistency *cons;  /* eng->consistency: the commit notes the stored images (consistency.h) */
     const ddb_features *features;  /* the engine's rows (feature.h), walked at each hook */
     const ddb_store_key *keys;     /* the commit's keys, read (set before each run) */
     unsigned short key_at[DDB_FEATURES_MAX]; /* per row: the index of its commit_key in keys[] (0: none) */

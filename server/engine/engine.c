@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "server/base/groupcommit.h"
+
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len)
 {
     return ddb_store_secret_hash(eng->store, data, len);
@@ -28,6 +30,9 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
         [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
         [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
+        [DDB_HOOK_METRICS] = row->metrics != NULL,
+        [DDB_HOOK_CONTENDED] = row->contended != NULL, [DDB_HOOK_TXN_CONTENDED] = row->txn_contended != NULL,
+        [DDB_HOOK_REPLICA_ITEM] = row->replica_item != NULL, [DDB_HOOK_REPLICA_RANGE] = row->replica_range != NULL,
     };
 
     if (i >= DDB_FEATURES_MAX)
@@ -44,7 +49,7 @@ void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row)
 {
     for (unsigned i = 2; i < eng->features.n; i++)
         if (eng->features.slot[i].row == row)
-            return eng->features.slot[i].state;
+            return __atomic_load_n(&eng->features.slot[i].state, __ATOMIC_ACQUIRE); /* (publish_feature) */
     return NULL;
 }
 
@@ -60,6 +65,20 @@ void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *stat
     return NULL;
 }
 
+void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    for (unsigned i = 0; i < eng->features.n; i++) {
+        if (eng->features.slot[i].row == row) {
+            void *none = NULL;
+            if (__atomic_compare_exchange_n(&eng->features.slot[i].state, &none, state, 0, __ATOMIC_RELEASE,
+                                            __ATOMIC_ACQUIRE))
+                return state;
+            return none; /* (another caller's, published first) */
+        }
+    }
+    return NULL;
+}
+
 void ddb_engine_close_features(ddb_engine *eng)
 {
     for (unsigned i = eng->features.n; i-- > 0;) { /* the last opened first */
@@ -68,4 +87,27 @@ void ddb_engine_close_features(ddb_engine *eng)
             f->row->close(f->state);
     }
     memset(&eng->features, 0, sizeof(eng->features));
+}
+
+void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_METRICS]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_METRICS, j);
+        if (f != NULL)
+            f->row->metrics(f, eng, out);
+    }
+}
+
+void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out)
+{
+    ddb_groupcommit *gc = ddb_store_groupcommit(eng->store);
+
+    ddb_store_metrics_text(eng->store, out);
+    if (gc != NULL)
+        ddb_buf_printf(out,
+                       "# HELP ddbd_log_syncs_total Log syncs of --sync's group commit (each makes a group of "
+                       "writes durable).\n# TYPE ddbd_log_syncs_total counter\nddbd_log_syncs_total %llu\n"
+                       "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
+                       "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
+                       (unsigned long long)ddb_groupcommit_syncs(gc), (unsigned long long)ddb_groupcommit_durable(gc));
 }

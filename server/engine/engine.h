@@ -39,8 +39,6 @@ typedef struct ddb_peer_settings {
 /* The command line's settings the engine and its jobs act on (server/config.h says each one). */
 typedef struct ddb_engine_settings {
     unsigned long long item_collection_limit; /* bytes; 0: DynamoDB's 10 GB */
-    double write_conflict_rate;       /* single-item writes failed with TransactionConflictException */
-    double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
     unsigned count_check_interval;    /* seconds between checks of the kept item counts */
     unsigned table_states;            /* --table-states, ms: how long CREATING and DELETING last (0: not at all) */
@@ -48,7 +46,6 @@ typedef struct ddb_engine_settings {
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
                                          region's write keeps an item in flight (mutation.h) */
-    uint64_t consistency_seed;        /* --consistency-seed: a table's draws' seed when its settings name none */
     ddb_objstore_settings objstore;
     ddb_peer_settings peers;
 } ddb_engine_settings;
@@ -63,9 +60,6 @@ typedef struct ddb_engine {
     /* the features (feature.h): rows the wiring hands the engine at open (server/features.def), in
        that order, each with its state; the core walks them at each hook and names none */
     ddb_features features;
-    /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
-       any is set (set once, atomically: the admin door may set it while requests run) */
-    struct ddb_consistency *consistency;
     /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
     struct ddb_gone_tables *gone;
     /* the keys of the anonymised imports under way, in memory only (engine/xfer/anon.h) */
@@ -86,8 +80,19 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
 /* Replaces the state of `row` (a worker that starts after the engine opened, a cache rebuilt for
    a restored store), with no request running; returns the one it had (NULL: none, or no such row). */
 void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state);
+/* Turns `row` on while requests run (an admin door's first settings): its state becomes `state` if
+   it had none, atomically (the hooks' ddb_features_on sees it whole). Returns the state in place
+   after the call (`state`, or another caller's published first: the caller frees its own), NULL
+   when eng has no such row. */
+void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *state);
 /* Closes every row's state (its row's close) and forgets the rows: the engine's close. */
 void ddb_engine_close_features(ddb_engine *eng);
+/* Every row's section of GET /metrics (its metrics hook), in features.def's order: /metrics names
+   no feature. */
+void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out);
+/* The store's section of GET /metrics: its backend's own figures and --sync's group commit, so that
+   no door reads the store itself. */
+void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out);
 
 /* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
 void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);

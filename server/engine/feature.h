@@ -5,7 +5,8 @@
  * The core (the mutation pipeline, the read path) names no feature: at each hook it walks the
  * engine's rows in features.def's order and calls the hooks a row has. A feature lives in its own
  * module, in the core (the write time, the index entries) or in a sub-layer above it
- * (engine/capacity/, engine/history/, engine/vector/, engine/jobs/), and finds its state through
+ * (engine/capacity/, engine/history/, engine/vector/, engine/jobs/, and engine/emulate/: production's
+ * behaviours ddbd emulates on demand, such as eventually consistent reads), and finds its state through
  * the slot the core passes to its hooks, or, from above the core (an operation, a job, a door),
  * with ddb_engine_feature(eng, &its_row). A slot whose state is NULL is off: none of its hooks is
  * called (one test of a pointer, no call), so a feature that is not configured costs nothing; a
@@ -28,13 +29,23 @@
 
 struct ddb_engine;
 struct ddb_decision;
+struct ddb_index;
+struct ddb_key;
 struct ddb_mutation;
 struct ddb_table;
 
-/* The most rows an engine takes (features.def's, and a test's). */
-#define DDB_FEATURES_MAX 8
+/* The most rows an engine takes (features.def's 9, and a test's). */
+#define DDB_FEATURES_MAX 11
 
 typedef struct ddb_feature ddb_feature;
+
+/* A range read's bounds (read.h's ddb_read_range): the entries of [lo, hi) (hilen 0: no end), from
+   after `after` (NULL: the start), descending with `reverse`. */
+typedef struct ddb_read_bounds {
+    const char *lo, *hi, *after;
+    size_t lolen, hilen, afterlen;
+    int reverse;
+} ddb_read_bounds;
 
 /* A feature in one engine: its row, its state (NULL: off) and its place among the rows (the index
    of its scratch in a decision's run: ddb_decision_now.scratch, and of its key: ddb_decision_key). */
@@ -80,6 +91,34 @@ struct ddb_feature {
     void (*read)(void *state, const char *key, size_t klen, size_t stored_size);
     /* a range read from `lo` (a Query's partition, a Scan's segment) */
     void (*range)(void *state, const char *lo, size_t lolen);
+
+    /* ---- production's contention, drawn (a row of engine/emulate/: --write-conflict-rate,
+       --transaction-conflict-rate) ---- */
+    /* a single-item write (a PutItem, UpdateItem, DeleteItem, a batch's or a bulk load's put), before
+       anything else: nonzero when a transaction is found holding its item (mutation.h's
+       ddb_mutation_contended) */
+    int (*contended)(const ddb_feature_slot *f);
+    /* a transaction of n actions, before its actions are read: the action found holding another
+       transaction's item ([0, n)), or -1 (ddb_mutation_txn_contended) */
+    int (*txn_contended)(const ddb_feature_slot *f, unsigned n);
+
+    /* ---- an eventually consistent read, served as another replica of production's would be (a
+       row of engine/emulate/: --stale-reads, --index-lag); ConsistentRead reads never reach it ---- */
+    /* GetItem's, BatchGetItem's and PartiQL's read of t's item (read.h's ddb_read_table_item): the
+       first row that is on serves it whole, with ddb_read_item for what it leaves as stored */
+    int (*replica_item)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a, const struct ddb_table *t,
+                        const struct ddb_key *key, ddb_attr *item, size_t *size, int *found);
+    /* Query's and Scan's read of t or its index ix (NULL: the table; ddb_read_table_range), the same
+       way: fn for each entry the replica has, as ddb_read_range calls it */
+    int (*replica_range)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a, const struct ddb_table *t,
+                         const struct ddb_index *ix, const ddb_read_bounds *b,
+                         int (*fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen), void *ctx);
+
+    /* ---- reports ---- */
+    /* its section of GET /metrics (Prometheus' text, HELP and TYPE lines first), appended to `out`
+       where the engine's figures are rendered (ddb_engine_metrics), as h2o's status handler
+       registers each of its sections */
+    void (*metrics)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_buf *out);
 };
 
 /* The hooks the core walks, each over the rows that have it (ddb_features.with): a walk visits only
@@ -95,6 +134,11 @@ typedef enum ddb_hook {
     DDB_HOOK_ITEM_SIZE,
     DDB_HOOK_READ,
     DDB_HOOK_RANGE,
+    DDB_HOOK_METRICS,
+    DDB_HOOK_CONTENDED,
+    DDB_HOOK_TXN_CONTENDED,
+    DDB_HOOK_REPLICA_ITEM,
+    DDB_HOOK_REPLICA_RANGE,
     DDB_HOOK__COUNT
 } ddb_hook;
 
@@ -107,12 +151,14 @@ typedef struct ddb_features {
     unsigned char nwith[DDB_HOOK__COUNT];
 } ddb_features;
 
-/* The j-th row with hook h that is on (its state not NULL), or NULL when that one is off. */
+/* The j-th row with hook h that is on (its state not NULL), or NULL when that one is off. (A state
+   may be published while requests run, once: engine.h's ddb_engine_publish_feature; an acquiring
+   load is a plain one on x86.) */
 static inline const ddb_feature_slot *ddb_features_on(const ddb_features *fs, ddb_hook h, unsigned j)
 {
     const ddb_feature_slot *f = &fs->slot[fs->with[h][j]];
 
-    return f->state != NULL ? f : NULL;
+    return __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NULL ? f : NULL;
 }
 
 /* The state of a row that is always on and has none of its own. */

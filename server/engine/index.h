@@ -29,7 +29,7 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
 /*
  * Where the item's own key (its table key without the table id) starts in index entry key `key`:
  * the entry's suffix after the partition and the sort parts. 0 with *off, or -1 when the bytes
- * are not an entry of ix. Eventually consistent reads tell an entry's item by it (consistency.h).
+ * are not an entry of ix. Eventually consistent reads tell an entry's item by it (engine/emulate/).
  */
 int ddb_index_entry_base(const ddb_index *ix, const char *key, size_t klen, size_t *off);
 

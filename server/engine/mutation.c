@@ -35,7 +35,6 @@ void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_muta
                         .store = eng->store,
                         .limit = limit ? limit : DDB_ITEM_COLLECTION_LIMIT,
                         .in_flight_ms = eng->settings.replication_lag,
-                        .cons = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE),
                         .features = &eng->features};
 }
 
@@ -110,18 +109,6 @@ static int read_old(ddb_decision *r, const char *old, size_t oldlen)
     return 0;
 }
 
-/* What the commit notes for eventually consistent reads (consistency.h): the store's buffer of the
-   old image lasts only the decision. */
-static void note_images(ddb_decision *r)
-{
-    if (r->cons == NULL)
-        return;
-    r->now.cold = r->now.old != NULL ? ddb_arena_memdup(r->a, r->now.old, r->now.oldlen) : NULL;
-    r->now.coldlen = r->now.oldlen;
-    r->now.cnew = r->now.val;
-    r->now.cnewlen = r->now.vlen;
-}
-
 /*
  * One run of the decision: everything it produces (the outcome, the run's state) is cleared first,
  * as it may run again (storage.h); the request (r->m) it only reads, so the next run finds it as
@@ -158,7 +145,6 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
         if (f != NULL)
             f->row->derive(f, r, out);
     }
-    note_images(r);
     r->now.coll_old += r->out->had_old ? r->out->old_size : 0;
     r->now.coll_new += r->out->has_new ? r->out->new_size : 0;
     return 0;

@@ -90,6 +90,15 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, dd
 const char *ddb_engine_check_item(const ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *item,
                                   int by_update);
 
+/*
+ * Production's contention, as a row of engine/emulate/ draws it (feature.h: contended,
+ * txn_contended; NULL rows: never): whether a single-item write finds a transaction holding its
+ * item (ddb_mutate asks for m->single_write; a bulk load for each put), and which action of a
+ * transaction of n finds another transaction on its item (-1: none).
+ */
+int ddb_mutation_contended(ddb_engine *eng);
+int ddb_mutation_txn_contended(ddb_engine *eng, unsigned n);
+
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);
 /* Every write unit the mutation consumed: the table's and its indexes' (m->t's). */

@@ -2,15 +2,13 @@
  * server/engine/mutation_after.c: what comes before and after a mutation's commit (mutation.h):
  * the feature rows' admit before it and their committed after it (feature.h: --enforce-capacity,
  * the hot partitions, Contributor Insights, the access-pattern warnings, the retained history's
- * budget, the vector caches, replication), and the core's own after it: the table's figures
- * (table_stats.h) and the images noted for eventually consistent reads (consistency.h); and the
- * write units a mutation consumed.
+ * budget, the vector caches, the changes logged for eventually consistent reads, replication), and
+ * the core's own after it: the table's figures (table_stats.h); and the write units a mutation
+ * consumed.
  */
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/base/faults.h"
-#include "server/engine/consistency.h"
 #include "server/engine/mutation_internal.h"
 
 /* Only a client's writes are admitted (not TTL's, imports', restores', a replica's); a transaction's
@@ -27,6 +25,28 @@ int ddb_mutation_admit(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return rc;
     }
     return 0;
+}
+
+int ddb_mutation_contended(ddb_engine *eng)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_CONTENDED]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_CONTENDED, j);
+        if (f != NULL && f->row->contended(f))
+            return 1;
+    }
+    return 0;
+}
+
+int ddb_mutation_txn_contended(ddb_engine *eng, unsigned n)
+{
+    int at;
+
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_TXN_CONTENDED]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_TXN_CONTENDED, j);
+        if (f != NULL && (at = f->row->txn_contended(f, n)) >= 0)
+            return at;
+    }
+    return -1;
 }
 
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
@@ -46,16 +66,6 @@ static void count_change(const ddb_decision *r)
     ddb_table_stats_change(m->t->stats, m->out.stats_epoch, d, 1 + r->now.nix_change);
 }
 
-/* After a commit: the images noted for eventually consistent reads (consistency.h). */
-static void note(const ddb_decision *r)
-{
-    if (r->cons != NULL && (r->out->has_new || (r->now.kind == DDB_MUT_DELETE && r->out->had_old)) &&
-        !r->out->rep_stale) {
-        ddb_crash_point("write-unnoted"); /* committed, not yet in the log: reads may see it already */
-        ddb_consist_note(r->cons, r->m->t, &r->m->key, r->now.cold, r->now.coldlen, r->now.cnew, r->now.cnewlen);
-    }
-}
-
 /* Whether a run of the commit left row f's scratch (feature.h: committed_on_scratch). */
 static int scratched(const ddb_feature_slot *f, const ddb_decision *runs, size_t n)
 {
@@ -67,10 +77,8 @@ static int scratched(const ddb_feature_slot *f, const ddb_decision *runs, size_t
 
 void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *runs, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         count_change(&runs[i]);
-        note(&runs[i]);
-    }
     for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_COMMITTED]; j++) {
         const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_COMMITTED, j);
         if (f != NULL && (!f->row->committed_on_scratch || scratched(f, runs, n)))

@@ -7,7 +7,6 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/error.h"
-#include "server/base/faults.h"
 #include "server/engine/index.h"
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
@@ -63,8 +62,8 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     ddb_decision r;
     int rc;
 
-    /* an injected conflict (faults.h), as when a transaction holds the item */
-    if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
+    /* an injected conflict (a row's draw: mutation.h), as when a transaction holds the item */
+    if (m->single_write && ddb_mutation_contended(eng))
         return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);

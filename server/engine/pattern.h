@@ -1,6 +1,6 @@
 /*
  * server/engine/pattern.h: the capacity a table's requests consumed, by access pattern (the
- * cost report's "accessPatterns": server/doors/usage.c, docs/usage.md).
+ * cost report's "accessPatterns": server/engine/report/report.c, docs/usage.md).
  *
  * A pattern is the operation, the index, and the key's shape: the partition key value's prefix up to
  * and including its first separator ('#', ':', '|', '/'), and a Query's sort key operator with, for

@@ -40,6 +40,17 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
     return 0;
 }
 
+int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
+                        ddb_attr *item, size_t *size, int *found)
+{
+    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_ITEM]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_ITEM, j);
+        if (f != NULL)
+            return f->row->replica_item(f, eng, a, t, key, item, size, found);
+    }
+    return ddb_read_item(eng, a, key, item, size, found);
+}
+
 int ddb_read_stored(ddb_engine *eng, ddb_arena *a, const ddb_key *key, const char **val, size_t *vlen)
 {
     char *v;
@@ -130,4 +141,101 @@ int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id,
         rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
     return rc;
+}
+
+/* ---- the partitions of a keyspace, for the reports (no feature fed) ---- */
+
+/* The key form [pk_len][pk] of a stored key (at least DDB_KEY_PREFIX_BYTES long) into buf. */
+static size_t pk_form(const char *k, size_t klen, char *buf, size_t size)
+{
+    size_t pk = 2 + ddb_get_be(k + DDB_KEY_PARTITION_BYTES, 2), n = klen - DDB_KEY_PARTITION_BYTES;
+
+    n = pk < n ? pk : n;
+    n = n < size ? n : size;
+    memcpy(buf, k + DDB_KEY_PARTITION_BYTES, n);
+    return n;
+}
+
+/* Past the partition of key k (hash h): the first key of the next hash. */
+static void skip_partition(ddb_store_iter *it, const char *k, uint64_t h)
+{
+    char seek[DDB_KEY_PARTITION_BYTES];
+
+    memcpy(seek, k, DDB_KEY_TABLE_BYTES);
+    ddb_put_be(seek + DDB_KEY_TABLE_BYTES, h + 1, 8);
+    ddb_store_iter_seek(it, seek, sizeof(seek));
+}
+
+int ddb_read_partitions(ddb_engine *eng, uint32_t id, uint64_t budget, ddb_partition_fn fn, void *ctx)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES], pk[DDB_READ_PK_MAX];
+    ddb_partition p = {0, pk, 0, 0, 0};
+    uint64_t total = 0;
+    int open = 0, rc = 0;
+    ddb_store_iter *it;
+
+    ddb_key_table_range(id, lo, hi);
+    if ((it = ddb_store_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0)) == NULL)
+        return DDB_READ_FAILED;
+    for (ddb_store_iter_seek(it, NULL, 0); rc == 0 && ddb_store_iter_valid(it);) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        uint64_t h = klen >= DDB_KEY_PREFIX_BYTES ? ddb_get_be(k + DDB_KEY_TABLE_BYTES, 8) : 0;
+        if (klen >= DDB_KEY_PREFIX_BYTES && (!open || h != p.hash)) { /* a new partition */
+            if (open && (rc = fn(ctx, &p)) != 0)
+                break;
+            p = (ddb_partition){h, pk, pk_form(k, klen, pk, sizeof(pk)), 0, total < budget || h == UINT64_MAX};
+            open = 1;
+            if (!p.counted) {
+                skip_partition(it, k, h);
+                continue;
+            }
+        }
+        if (klen >= DDB_KEY_PREFIX_BYTES) {
+            p.entries++;
+            total++;
+        }
+        ddb_store_iter_next(it);
+    }
+    if (rc == 0 && open)
+        rc = fn(ctx, &p);
+    if (ddb_store_iter_status(it) != DDB_STORE_OK)
+        rc = DDB_READ_FAILED;
+    ddb_store_iter_close(it);
+    return rc;
+}
+
+size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *buf, size_t size)
+{
+    char lo[DDB_KEY_PARTITION_BYTES], hi[DDB_KEY_PARTITION_BYTES];
+    uint64_t end = (h | 1) + 1;
+    size_t n = 0;
+    ddb_store_iter *it;
+
+    ddb_put_be(lo, id, 4);
+    ddb_put_be(lo + 4, h & ~1ULL, 8);
+    ddb_put_be(hi, end == 0 ? (uint64_t)id + 1 : id, 4);
+    ddb_put_be(hi + 4, end, 8);
+    if ((it = ddb_store_iter_open(eng->store, lo, sizeof(lo), hi, end == 0 ? 4 : sizeof(hi), 0)) == NULL)
+        return 0;
+    ddb_store_iter_seek(it, NULL, 0);
+    if (ddb_store_iter_valid(it)) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        if (klen >= DDB_KEY_PREFIX_BYTES)
+            n = pk_form(k, klen, buf, size);
+    }
+    ddb_store_iter_close(it);
+    return n;
+}
+
+int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
+{
+    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_RANGE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_RANGE, j);
+        if (f != NULL)
+            return f->row->replica_range(f, eng, a, t, ix, b, fn, ctx);
+    }
+    return ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, fn, ctx);
 }

@@ -10,6 +10,7 @@
 #define DDB_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/arena.h"
 #include "proto/attr.h"
@@ -56,6 +57,19 @@ typedef int (*ddb_read_fn)(void *ctx, const char *key, size_t klen, const char *
 int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                    const char *after, size_t afterlen, ddb_read_fn fn, void *ctx);
 
+/*
+ * An operation's reads of a table's items, eventually consistent unless `consistent`: a point read
+ * of t's item (GetItem, BatchGetItem, PartiQL) and a range of t or its index ix (NULL: the table;
+ * a Query's or a Scan's page), as ddb_read_item and ddb_read_range answer them. Eventually
+ * consistent, a row that serves them as production's other replicas would (feature.h:
+ * replica_item, replica_range; engine/emulate/) answers instead when one is on; with none on, each
+ * costs a test of a count.
+ */
+int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
+                        ddb_attr *item, size_t *size, int *found);
+int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx);
+
 /* The same over sequenced keys ([lo, hi) within one prefix: storage.h's ddb_batch_put_seq), forward. */
 int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, ddb_read_fn fn,
                        void *ctx);
@@ -72,5 +86,30 @@ int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char
  */
 int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id, ddb_arena *a,
                       int (*fn)(void *ctx, const char *key, size_t klen, const ddb_attr *item), void *ctx);
+
+/*
+ * The partitions of keyspace `id` (a table's items, an index's entries), as the reports that size
+ * them read them (engine/report/): not a request's read, so no feature (Contributor
+ * Insights) sees it. A partition is one partition hash (64 bits: one key value).
+ */
+#define DDB_READ_PK_MAX 256 /* a partition key's form kept, at most (longer ones truncated) */
+typedef struct ddb_partition {
+    uint64_t hash;
+    const char *pk;   /* its partition key's stored form [pk_len: u16 BE][pk bytes], maybe truncated */
+    size_t pklen;
+    uint64_t entries; /* its items or entries; 0 when not counted */
+    int counted;      /* 0: it began past the budget, its entries were skipped */
+} ddb_partition;
+typedef int (*ddb_partition_fn)(void *ctx, const ddb_partition *p);
+
+/* Calls fn for each partition of keyspace id in key order until it returns nonzero; the entries of
+   a partition are counted while fewer than `budget` were counted before it, later partitions are
+   named but their entries skipped. fn's result, 0 when the keyspace ran out, or DDB_READ_FAILED. */
+int ddb_read_partitions(ddb_engine *eng, uint32_t id, uint64_t budget, ddb_partition_fn fn, void *ctx);
+
+/* The partition key form ([pk_len][pk]) of keyspace id's first stored key whose partition hash is
+   h with its low bit either way (the hot-partition model's slots: capacity/hot.h) into buf, at most
+   size bytes: its length, 0 when none is stored (or the store failed). */
+size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *buf, size_t size);
 
 #endif

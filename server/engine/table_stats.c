@@ -14,12 +14,20 @@
 
 static unsigned keyspaces(const ddb_table *t, ddb_keyspace_figures *from, size_t nfrom, ddb_keyspace_figures *out);
 
+/* Zeroed memory aligned for the striped members' cache lines (calloc's is not). */
+static void *aligned_zalloc(size_t n)
+{
+    void *p = NULL;
+
+    if (posix_memalign(&p, DDB_CACHE_LINE, n) != 0)
+        abort();
+    return memset(p, 0, n);
+}
+
 ddb_figures_epoch *ddb_figures_epoch_new(void)
 {
-    ddb_figures_epoch *e = calloc(1, sizeof(*e));
+    ddb_figures_epoch *e = aligned_zalloc(sizeof(*e));
 
-    if (e == NULL)
-        abort();
     pthread_mutex_init(&e->turning, NULL);
     return e;
 }
@@ -34,10 +42,8 @@ void ddb_figures_epoch_free(ddb_figures_epoch *e)
 
 ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared)
 {
-    ddb_table_stats *s = calloc(1, sizeof(*s));
+    ddb_table_stats *s = aligned_zalloc(sizeof(*s));
 
-    if (s == NULL)
-        abort();
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->counting, NULL);
     s->known = known;
@@ -80,10 +86,19 @@ static void add(ddb_keyspace_figures *f, size_t nf, const ddb_keyspace_figures *
     }
 }
 
+static int unchanged(const ddb_keyspace_figures *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (d[i].items != 0 || d[i].bytes != 0)
+            return 0;
+    }
+    return 1;
+}
+
 void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, const ddb_keyspace_figures *d, size_t n)
 {
-    if (s == NULL || n == 0)
-        return;
+    if (s == NULL || n == 0 || unchanged(d, n))
+        return; /* an overwrite of the same size, say: nothing to add, no lock to take */
     pthread_mutex_lock(&s->lock);
     if (epoch == s->epoch) {
         add(s->f, s->nf, d, n);
@@ -100,9 +115,11 @@ void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_
         return;
     /* units are multiples of 0.5: thousandths keep them exact in an integer counter */
     if (read_units > 0)
-        __atomic_add_fetch(&s->read_milli, (uint64_t)(read_units * 1000 + 0.5), __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->charged[ddb_stripe_self()].read_milli, (uint64_t)(read_units * 1000 + 0.5),
+                           __ATOMIC_RELAXED);
     if (write_units > 0)
-        __atomic_add_fetch(&s->write_milli, (uint64_t)(write_units * 1000 + 0.5), __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->charged[ddb_stripe_self()].write_milli, (uint64_t)(write_units * 1000 + 0.5),
+                           __ATOMIC_RELAXED);
 }
 
 void ddb_table_stats_charge_vector(ddb_table_stats *s, double search_bytes, double write_bytes)
@@ -225,25 +242,32 @@ static void repair(ddb_table_stats *s, const begin_ctx *b, const ddb_keyspace_fi
     }
 }
 
+/* A commit's token: its stripe and the generation's parity it entered under. */
+#define TOKEN(stripe, g) ((stripe) | ((g)&1u) << 8)
+
 unsigned ddb_table_stats_enter(ddb_figures_epoch *e)
 {
+    unsigned stripe = ddb_stripe_self();
+
     for (;;) {
         unsigned g = __atomic_load_n(&e->generation, __ATOMIC_ACQUIRE);
-        __atomic_add_fetch(&e->in_flight[g & 1], 1, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&e->in_flight[stripe].n[g & 1], 1, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&e->generation, __ATOMIC_SEQ_CST) == g)
-            return g;
-        __atomic_sub_fetch(&e->in_flight[g & 1], 1, __ATOMIC_RELEASE); /* a check turned it meanwhile */
+            return TOKEN(stripe, g);
+        __atomic_sub_fetch(&e->in_flight[stripe].n[g & 1], 1, __ATOMIC_RELEASE); /* a check turned it meanwhile */
     }
 }
 
-void ddb_table_stats_leave(ddb_figures_epoch *e, unsigned gen)
+void ddb_table_stats_leave(ddb_figures_epoch *e, unsigned token)
 {
-    __atomic_sub_fetch(&e->in_flight[gen & 1], 1, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&e->in_flight[token & 0xff].n[token >> 8], 1, __ATOMIC_RELEASE);
 }
 
 /* Waits until every commit that entered before this was called has added its change: one decided
    before a check's snapshot and added after would look like drift. Checks run one at a time
-   (their tables' counting locks aside, `turning` keeps two from turning the generation at once). */
+   (their tables' counting locks aside, `turning` keeps two from turning the generation at once).
+   A commit enters and leaves on one stripe, so each stripe's count of the old parity reaches
+   zero once those commits have left, and stays there (new ones enter under the new parity). */
 static void wait_for_stragglers(ddb_figures_epoch *e)
 {
     struct timespec ts = {0, 100 * 1000};
@@ -251,8 +275,10 @@ static void wait_for_stragglers(ddb_figures_epoch *e)
 
     pthread_mutex_lock(&e->turning);
     old = __atomic_fetch_add(&e->generation, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&e->in_flight[old & 1], __ATOMIC_ACQUIRE) != 0)
-        nanosleep(&ts, NULL);
+    for (unsigned i = 0; i < DDB_STRIPES; i++) {
+        while (__atomic_load_n(&e->in_flight[i].n[old & 1], __ATOMIC_ACQUIRE) != 0)
+            nanosleep(&ts, NULL);
+    }
     pthread_mutex_unlock(&e->turning);
 }
 
@@ -338,32 +364,38 @@ int ddb_table_stats_learn(ddb_table_stats *s, ddb_store *store, const ddb_table 
     return rc;
 }
 
+/* The figures kept of s into *out (its units too). */
+static void copy_kept(ddb_table_stats *s, ddb_table_figures *out)
+{
+    out->items = s->f[0].items;
+    out->bytes = s->f[0].bytes;
+    out->nix = s->nf - 1;
+    memcpy(out->ix, s->f + 1, out->nix * sizeof(out->ix[0]));
+    out->read_units = out->write_units = 0;
+    for (unsigned i = 0; i < DDB_STRIPES; i++) {
+        out->read_units += (double)__atomic_load_n(&s->charged[i].read_milli, __ATOMIC_RELAXED) / 1000;
+        out->write_units += (double)__atomic_load_n(&s->charged[i].write_milli, __ATOMIC_RELAXED) / 1000;
+    }
+    out->vector_search_bytes = __atomic_load_n(&s->vector_search_bytes, __ATOMIC_RELAXED);
+    out->vector_write_bytes = __atomic_load_n(&s->vector_write_bytes, __ATOMIC_RELAXED);
+}
+
 int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
 {
     int rc = ddb_table_stats_learn(s, store, t);
 
     pthread_mutex_lock(&s->lock);
-    out->items = s->f[0].items;
-    out->bytes = s->f[0].bytes;
-    out->nix = s->nf - 1;
-    memcpy(out->ix, s->f + 1, out->nix * sizeof(out->ix[0]));
+    copy_kept(s, out);
     pthread_mutex_unlock(&s->lock);
-    out->read_units = (double)__atomic_load_n(&s->read_milli, __ATOMIC_RELAXED) / 1000;
-    out->write_units = (double)__atomic_load_n(&s->write_milli, __ATOMIC_RELAXED) / 1000;
-    out->vector_search_bytes = __atomic_load_n(&s->vector_search_bytes, __ATOMIC_RELAXED);
-    out->vector_write_bytes = __atomic_load_n(&s->vector_write_bytes, __ATOMIC_RELAXED);
     return rc;
 }
 
-int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+/* t's figures counted now, one pass per keyspace, kept nowhere. */
+static int count_now(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
 {
     unsigned long long items = 0, bytes = 0;
-    int rc;
+    int rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->id, &items, &bytes);
 
-    memset(out, 0, sizeof(*out));
-    if (t->stats != NULL && !ddb_store_shared(store))
-        return ddb_table_stats_read(t->stats, store, t, out);
-    rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->id, &items, &bytes);
     out->items = (long long)items, out->bytes = (long long)bytes;
     for (unsigned i = 0; rc == DDB_STORE_OK && i < t->nindexes; i++) {
         if (!ddb_index_countable(&t->indexes[i]))
@@ -373,6 +405,28 @@ int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figu
         out->ix[out->nix++] = (ddb_keyspace_figures){t->indexes[i].id, (long long)items, (long long)bytes};
     }
     return rc;
+}
+
+int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (t->stats != NULL && !ddb_store_shared(store))
+        return ddb_table_stats_read(t->stats, store, t, out);
+    return count_now(store, t, out);
+}
+
+int ddb_table_figures_peek(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    int kept = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (t->stats != NULL && !ddb_store_shared(store)) {
+        pthread_mutex_lock(&t->stats->lock);
+        if ((kept = t->stats->known && !missing_index(t->stats, t)))
+            copy_kept(t->stats, out);
+        pthread_mutex_unlock(&t->stats->lock);
+    }
+    return kept ? DDB_STORE_OK : count_now(store, t, out);
 }
 
 /* The figures shown, if they are still current at `now` (copied into *out). Under s->lock. */

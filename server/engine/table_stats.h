@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "server/base/stripe.h"
 #include "server/engine/table.h"
 #include "server/engine/access_warn.h"
 #include "server/engine/pattern.h"
@@ -52,7 +53,9 @@ typedef struct ddb_keyspace_figures {
    generation's parity (ddb_table_stats_enter), and the items the counting passes have read. */
 typedef struct ddb_figures_epoch {
     unsigned generation;
-    unsigned long in_flight[2];
+    struct { /* by stripe (stripe.h): every commit enters and leaves, on its own thread's */
+        unsigned long n[2];
+    } __attribute__((aligned(DDB_CACHE_LINE))) in_flight[DDB_STRIPES];
     pthread_mutex_t turning; /* two checks never turn the generation at once */
     uint64_t items_counted;  /* by the passes that count a table (ddb_figures_counted) */
 } ddb_figures_epoch;
@@ -71,7 +74,11 @@ typedef struct ddb_table_stats {
     ddb_keyspace_figures late[DDB_STATS_KEYSPACES];
     int checking;
     unsigned long long repairs;   /* checks that found the figures off (for tests) */
-    uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
+    /* consumed units x 1000 by stripe (stripe.h; relaxed atomics, summed when read): every
+       request adds to them */
+    struct {
+        uint64_t read_milli, write_milli;
+    } __attribute__((aligned(DDB_CACHE_LINE))) charged[DDB_STRIPES];
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
     ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
     ddb_table_patterns patterns;      /* the same units by access pattern (pattern.h) */
@@ -135,6 +142,14 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
  * see), a count, one pass per keyspace. DDB_STORE_OK or the error that ended a pass.
  */
 int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
+
+/*
+ * The figures of t for a report (GET /ddbd/usage, engine/report/), read-only: those kept
+ * when they are known (and hold every index of t), else a count that keeps nothing, so a report
+ * never starts, checks or repairs the table's figures (the background check does that).
+ * DDB_STORE_OK or the error that ended a pass.
+ */
+int ddb_table_figures_peek(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
 
 /*
  * --count-refresh: DescribeTable's figures of t as DynamoDB shows them, refreshed about every six

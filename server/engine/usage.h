@@ -1,6 +1,6 @@
 /*
  * server/engine/usage.h: the capacity a table's requests consumed, by operation and by index, for
- * the cost report (GET /ddbd/usage: server/doors/usage.c).
+ * the cost report (GET /ddbd/usage: server/engine/report/report.c).
  *
  * One per table, inside its ddb_table_stats (so it follows the table across UpdateTable), added
  * to by the meter's charge (meter.c) once per request with relaxed atomic adds of thousandths of

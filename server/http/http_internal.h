@@ -226,4 +226,12 @@ void ddb_http_on_durable(void *arg);
 /* The coding the client accepts for the answer (Accept-Encoding). */
 ddb_encoding ddb_http_accepted_encoding(h2o_req_t *req);
 
+/* cors.c: the door a path leads to (DDB_DOOR_API for the rest); the API door's CORS rule on a
+   request's Origin (headers added when granted; DDB_ORIGIN_FOREIGN: refuse it with refuse_origin);
+   an OPTIONS request's answer. */
+ddb_door ddb_http_door_of(ddb_http *h, h2o_req_t *req);
+ddb_origin_verdict ddb_http_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t origin, unsigned origins);
+void ddb_http_refuse_origin(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t origin, unsigned origins);
+void ddb_http_preflight(ddb_http *h, http_thread *t, h2o_req_t *req);
+
 #endif

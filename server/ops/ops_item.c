@@ -11,7 +11,6 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/faults.h"
-#include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
@@ -200,7 +199,7 @@ int ddb_op_get_item(ddb_req *req)
     if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK ||
         ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
-    if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
+    if (ddb_read_table_item(req->eng, req->arena, t, consistent, &key, &item, &size, &found) != 0)
         return ddb_req_fail_internal(req);
     if (ddb_bug(DDB_BUG_UNSET_SIZE))
         size = ddb_bug_unset_size();

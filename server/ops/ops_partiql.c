@@ -22,7 +22,6 @@
 #include "server/ops/ops_partiql.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
@@ -599,7 +598,7 @@ static int select_one_item(sel *x)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     if (ddb_read_throttled_or_fail(req, x->t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
-    if (ddb_consist_read_item(req->eng, x->t, consistent_read(req->in), req->arena, &key, &item, &size, &found) != 0)
+    if (ddb_read_table_item(req->eng, req->arena, x->t, consistent_read(req->in), &key, &item, &size, &found) != 0)
         return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Items");

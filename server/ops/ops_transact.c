@@ -147,12 +147,14 @@ int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *c
     return ddb_req_fail_cancelled(req, r, n);
 }
 
-/* An injected conflict (faults.h): one action, picked at random, found another transaction on its item. */
+/* An injected conflict (a row's draw: mutation.h): one action found another transaction on its item. */
 static int injected_conflict(ddb_req *req, uint32_t n)
 {
-    if (!ddb_fault_draw(req->eng->settings.transaction_conflict_rate))
+    int at = ddb_mutation_txn_contended(req->eng, n);
+
+    if (at < 0)
         return DDB_OK;
-    return ddb_transact_cancel_one(req, n, ddb_fault_pick(n), "TransactionConflict", "Transaction is ongoing for the item");
+    return ddb_transact_cancel_one(req, n, (uint32_t)at, "TransactionConflict", "Transaction is ongoing for the item");
 }
 
 /* ---- tables and keys ---- */

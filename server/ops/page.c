@@ -9,7 +9,6 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
@@ -400,12 +399,12 @@ int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *h
                         const char *after, size_t afterlen)
 {
     size_t before = p->cap_bytes;
+    const ddb_read_bounds b = {lo, hi, after, lolen, hilen, afterlen, reverse};
     int rc;
 
     if (ddb_read_throttled_or_fail(p->req, p->ks->t, p->ks->ix, lo, lolen) != DDB_OK)
         return p->req->err.code;
-    rc = ddb_consist_read_range(p->req->eng, p->req->arena, p->ks->t, p->ks->ix, p->consistent, lo, lolen, hi, hilen,
-                                reverse, after, afterlen, range_entry, p);
+    rc = ddb_read_table_range(p->req->eng, p->req->arena, p->ks->t, p->ks->ix, p->consistent, &b, range_entry, p);
     /* a Query's units from its partition (a Scan's range has none) */
     ddb_partition_record(p->req, p->ks->t, p->ks->ix, 0, lo, lolen, ddb_read_units(p->cap_bytes - before, p->consistent));
 

@@ -57,6 +57,7 @@ typedef struct seeder {
     uint64_t t0, last_progress; /* ddb_clock_mono_ns */
     const char *region;         /* of the requests run now: their table's (seed_def.region) */
     int autoscaled;             /* the request run now is a replica's of an auto scaled table (tpl_replica) */
+    ddb_buf views;              /* NoSQL Workbench models' views of their tables: [{...}, ...] (ddb_server.seed_views) */
 } seeder;
 
 static void report(seeder *s, const char *path, unsigned line, const char *msg)
@@ -245,12 +246,37 @@ static int check_after(seeder *s, const seed_record *rec)
     return 0;
 }
 
+/* A model's view of a table, {"table": T, "file": F, "model": ..., "facets": [...], ...}: kept, to be the
+   server's once the seed is loaded. */
+static int keep_view(seeder *s, const seed_record *rec)
+{
+    ddb_jw w;
+
+    ddb_buf_putc(&s->views, s->views.len == 0 ? '[' : ',');
+    ddb_jw_init(&w, &s->views);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "table");
+    ddb_jw_str(&w, rec->table);
+    ddb_jw_key(&w, "file");
+    ddb_jw_str(&w, rec->loc.path);
+    for (uint32_t i = 0; i < rec->doc->n; i++) {
+        ddb_jw_key(&w, rec->doc->u.members[i].key);
+        ddb_jw_json(&w, rec->doc->u.members[i].val);
+    }
+    ddb_jw_obj_end(&w);
+    return 0;
+}
+
 static int on_definition(void *ctx, const seed_record *rec)
 {
     seeder *s = ctx;
-    seed_def *d, *other = find_def(s, rec->table);
+    seed_def *d, *other;
     ddb_req r;
     ddb_jw w;
+
+    if (rec->kind == SEED_VIEW)
+        return keep_view(s, rec);
+    other = find_def(s, rec->table);
 
     s->region = rec->region;
     s->body.len = 0;
@@ -550,6 +576,7 @@ static void seeder_free(seeder *s)
     }
     free(s->defs);
     free(s->batch_table);
+    ddb_buf_free(&s->views);
     ddb_arena_free(&s->arena);
     ddb_buf_free(&s->out);
     ddb_buf_free(&s->body);
@@ -623,6 +650,11 @@ static int load(ddb_server *srv, const char *const *paths, unsigned n, const cha
     }
     ddb_log(DDB_LOG_INFO, "seed: %u tables created, %u kept, %llu items written in %.1f ms", created, kept, s.written,
             ddb_clock_mono_since_ms(s.t0));
+    if (s.views.len > 0) {
+        ddb_buf_putc(&s.views, ']');
+        free(srv->seed_views);
+        srv->seed_views = strndup(s.views.data, s.views.len);
+    }
     rc = 0;
 done:
     seeder_free(&s);

@@ -52,6 +52,8 @@ static void put(printer *p, const char *op, const char *table, const char *membe
 
 static int on_table(void *ctx, const seed_record *r)
 {
+    if (r->kind == SEED_VIEW) /* (a model's view: no request) */
+        return 0;
     put(ctx, "CreateTable", NULL, NULL, r->doc, NULL);
     for (uint32_t i = 0; r->after != NULL && i < r->after->n; i++) {
         const ddb_json *call = r->after->u.items[i];

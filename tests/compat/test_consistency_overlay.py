@@ -1,4 +1,4 @@
-"""The eventual-consistency overlay decides by the item's table key (issue 60; engine/consistency.h).
+"""The eventual-consistency overlay decides by the item's table key (issue 60; engine/emulate/consistency.h).
 
 Under --index-lag a GSI read shows each item once, as of before the first change it misses; the
 store may hold a newer entry of the item than the lag log knows (a write committed and not noted

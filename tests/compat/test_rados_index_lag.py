@@ -1,4 +1,4 @@
-"""--index-lag on two RADOS gateways (issue 60; engine/consistency.h, docs/testing.md).
+"""--index-lag on two RADOS gateways (issue 60; engine/emulate/consistency.h, docs/testing.md).
 
 Each gateway's lag log holds its own writes only: another gateway's write is in the store at once
 and in no log of this gateway. A lagged GSI read must then show that write at once when it misses

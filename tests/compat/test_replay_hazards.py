@@ -153,6 +153,19 @@ def test_times_at_the_range_edges_and_absent_members_are_read(tmp_path):
     assert sched[1]["at"] == 2 ** 54  # ms from the first (-2^53): exact
 
 
+def test_a_closer_where_a_value_goes_is_no_value_and_the_replay_goes_on(tmp_path):
+    """A recorded CreateTable whose KeySchema holds a '}' where an element goes ("[}": no JSON, found by
+    fuzz_replay) held the reader at that '}' for ever: the scanner took it for an empty value and
+    never moved past it. It is read as no schema, and the line is replayed as recorded."""
+    path = tmp_path / "closer.jsonl"
+    path.write_text('{"v":1,"t":%d,"conn":"1","start":1,"end":5,"op":"CreateTable","status":200,"outcome":"ok",'
+                    '"request":{"TableName":"tbl","KeySchema":[}]}}\n' % T0
+                    + line(1, "GetItem", {"TableName": "tbl", "Key": {"pk": S("k")}}))
+    r = replay(path, "http://127.0.0.1:9", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(s)["op"] for s in r.stdout.splitlines()] == ["CreateTable", "GetItem"]
+
+
 def test_no_pipelining_sends_a_connections_next_request_once_its_previous_is_answered(tmp_path):
     """A server that runs the requests it read together last first (it answers them in order, as
     HTTP/1.1 says, but runs them side by side) breaks a connection's order when the replay sends a

@@ -362,6 +362,9 @@ def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_f
     east("TransactWriteItems", {"TransactItems": [  # 4 write units here, 2 in each other replica
         {"Put": {"TableName": name, "Item": {"pk": {"S": "t"}, "v": {"S": PAD}}}}]})
     report = usage(e)
+    # each Region's table under the one name: the others say which they are (docs/usage.md)
+    assert sorted((t.get("account", ""), t.get("region", "")) for t in report["tables"] if t["table"] == name) == [
+        ("", ""), ("000000000000", "eu-west-1"), ("000000000000", "us-west-2")]
     here = [t for t in report["tables"] if t["table"] == name and t["replicatedWrites"]["region"] == "us-east-1"][0]
     assert here["writeUnits"] == 10
     r = here["replicatedWrites"]

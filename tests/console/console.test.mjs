@@ -166,6 +166,8 @@ describe('console, no --auth', () => {
     shown.extra = { NS: ['3', '4'] };
     await setValue(page, '#item-json', JSON.stringify(shown));
     await page.click('#save-item');
+    // (the editor, under its row in #results, shows the item's text too: the rows are read once it closes)
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     await waitText(page, '#results', 'edited');
     const edited = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
     assert.equal(edited.s.S, 'edited');
@@ -177,6 +179,7 @@ describe('console, no --auth', () => {
     moved.sk = { N: '100' };
     await setValue(page, '#item-json', JSON.stringify(moved));
     await page.click('#save-item');
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     await waitText(page, '#results', '100');
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item, undefined);
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item.s.S, 'edited');

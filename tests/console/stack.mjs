@@ -1,8 +1,9 @@
 // The console tests' shared steps (console.test.mjs, daily.test.mjs): ddbd --console with Chromium
 // and a page, a step that fails on any browser-console error it did not mean to cause (and leaves
-// console-failure-STEP.png beside ddbd), and the small page helpers.
+// console-failure-STEP.png beside ddbd), the small page helpers, and a table read whole through the SDK.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 
 import { DDBD_BIN, startServer, stopServer } from '../js/helpers.mjs';
 import { launchBrowser } from '../tools/browser.mjs';
@@ -70,4 +71,18 @@ export async function tabTo(page, sel) {
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${sel}`);
+}
+
+const { ScanCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))('@aws-sdk/client-dynamodb');
+
+/** Every item of `table`, read through the SDK (consistent, every page): what the page is compared with. */
+export async function scanAll(client, table) {
+  const items = [];
+  let start;
+  do {
+    const out = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...out.Items);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

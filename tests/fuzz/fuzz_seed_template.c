@@ -1,11 +1,13 @@
 /*
  * tests/fuzz/fuzz_seed_template.c: libFuzzer target for the seed's template readers
- * (server/seed/readers/: seed_yaml.c, seed_template.c, seed_cfn.c, seed_cfn_eval.c, seed_tf.c).
+ * (server/seed/readers/: seed_yaml.c, seed_template.c, seed_cfn.c, seed_cfn_eval.c, seed_tf.c,
+ * seed_workbench.c).
  * The input's first byte picks the reader: 'y' reads the rest as a YAML template (libyaml, the
  * short-form tags, the CloudFormation reader), anything else as a JSON document (a CloudFormation
- * template, a Terraform plan or a CDK manifest, whose named files are never found here). Every
- * table a reader hands on must be a CreateTable request and a list of calls that parse (the writer
- * never writes broken JSON, whatever the template), and every problem must come with a message.
+ * template, a Terraform plan or a CDK manifest, whose named files are never found here; a NoSQL
+ * Workbench model). Every table a reader hands on must be a CreateTable request and a list of
+ * calls that parse (the writer never writes broken JSON, whatever the template), and every problem
+ * must come with a message.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_seed_template -max_total_time=60
  */
 #include <stdint.h>

@@ -62,6 +62,13 @@ whose folder is the longest prefix of its path. Checked:
      the throttle, the hot-partition forecast and the usage report ask the one capacity model
      (engine/capacity/capacity.h), so "is it provisioned, at what rate?" has one answer and no
      request parses it (issue 63, item 2).
+  12. the doors stay off the store: no file of server/doors/ calls the store (ddb_store_*), names
+     the key layout (DDB_KEY_*) or includes server/base/be.h or server/storage/storage.h, in its
+     text or (with --objects) its object's symbols, as rule 8 keeps server/ops/ off the charges. A
+     door parses its HTTP request and asks the engine (the cost report: engine/report/
+     report.h's ddb_usage_report; the store's own series: engine.h's ddb_engine_store_metrics),
+     which reads through the core's read path (issue 75, items 2 and 6). DOORS_STORE_PENDING lists
+     the doors' files that still do; it only shrinks (an entry that no longer does is reported too).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -92,6 +99,12 @@ CHARGE_FREE = "server/ops/"
 CAPACITY_MEMBER_RE = re.compile(r'"(BillingMode|ProvisionedThroughput|OnDemandThroughput|WarmThroughput|'
                                 r'ReadCapacityUnits|WriteCapacityUnits)"')
 CAPACITY_TYPED = ("server/engine/capacity/", "server/doors/")
+# Rule 12: what no door names (the store's calls, the key layout and their headers), and the doors'
+# files that still do (shrink only: the snapshot door leaves admin.c and nssnap.c's raw keyspace copies
+# move into the engine, issue 75 item 4).
+STORE_RE = re.compile(r'\b(ddb_store_\w+|DDB_KEY_\w+)\b|"(server/base/be\.h|server/storage/storage\.h)"')
+STORE_FREE = "server/doors/"
+DOORS_STORE_PENDING = set()
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 # (empty: the core walks the features' rows and names none; an entry here is a debt)
 PARENT_USES_PENDING = set("""
@@ -294,6 +307,30 @@ def pairing(root, problems):
     return unpaired
 
 
+def store_uses(root, files, symbols, problems):
+    """Rule 12: no file of server/doors/ calls the store or names the key layout."""
+    using = set()
+    for path in files:
+        if not path.startswith(STORE_FREE):
+            continue
+        code = blank_comments(open(os.path.join(root, path), encoding="utf-8", errors="replace").read(), False)
+        for m in STORE_RE.finditer(code):
+            using.add(path)
+            if path not in DOORS_STORE_PENDING:
+                line = code.count("\n", 0, m.start()) + 1
+                problems.append("%s:%d: a door names the store or the key layout (%s): ask the engine (its report, "
+                                "its read path) instead" % (path, line, m.group(1) or m.group(2)))
+    for path, (_, undefined) in sorted(symbols.items()):
+        if path.startswith(STORE_FREE):
+            for sym in sorted(undefined):
+                if sym.startswith("ddb_store_"):
+                    using.add(path)
+                    if path not in DOORS_STORE_PENDING:
+                        problems.append("%s: uses %s: a door asks the engine, never the store" % (path, sym))
+    for path in sorted(DOORS_STORE_PENDING - using):
+        problems.append("%s: names the store no more; strike it from DOORS_STORE_PENDING in %s" % (path, __file__))
+
+
 def capacity_reads(root, files, problems):
     """Rule 11: the capacity model's askers read ddb_capacity, never the stored members."""
     for path in files:
@@ -431,6 +468,7 @@ def main():
     symbols = object_symbols(args.objects, args.root) if args.objects else {}
     charges(args.root, files, symbols, problems)
     capacity_reads(args.root, files, problems)
+    store_uses(args.root, files, symbols, problems)
     if args.objects:
         edges += call_edges(symbols)
         engine_state(args.objects, args.root, problems)

@@ -84,10 +84,16 @@ def draw_modes(seed, allowed):
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
+    # a replica of every table in us-west-2 (--namespaces): not with TTL (each region's own sweep
+    # and the replicated deletes), --enforce-capacity (the replica's buckets are its own),
+    # --table-states (its CREATING) or a recording (its steps)
+    if "replica" in allowed and not any(modes.get(k) for k in ("ttl", "enforce", "table_states", "record")) \
+            and rng.random() < 0.3:
+        modes["replica"] = True
     return modes
 
 
-ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count")
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica")
 KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
         "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
 
@@ -101,6 +107,8 @@ def server_args(modes, record=None):
         args += ["--auth", path]
     if modes.get("enforce"):
         args += ["--enforce-capacity"]
+    if modes.get("replica"):
+        args += ["--namespaces"]
     if modes.get("table_states"):
         args += ["--table-states", str(modes["table_states"])]
     if modes.get("count_refresh"):
@@ -151,6 +159,24 @@ def create_tables(client, specs, ttl=False, provisioned=0):
             raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
 
 
+def add_replicas(checker, client, west, specs):
+    """A replica of each table in us-west-2, ACTIVE there before the first operation: a replica
+    with indexes is CREATING until its copy is made, which a clock step waits for."""
+    for s in specs:
+        status, ans = client.call("UpdateTable", {"TableName": s["name"], "ReplicaUpdates": [
+            {"Create": {"RegionName": "us-west-2"}}]})
+        if status != 200:
+            raise Mismatch("UpdateTable %s ReplicaUpdates Create: %s %s" % (s["name"], status, ans))
+    for s in specs:
+        for _ in range(5):
+            status, ans = west.call("DescribeTable", {"TableName": s["name"]})
+            if status != 200 or ans["Table"]["TableStatus"] != "CREATING":
+                break
+            checker.op_clock({"op": "clock", "ms": 1})
+        if status != 200 or ans["Table"]["TableStatus"] != "ACTIVE":
+            raise Mismatch("DescribeTable %s in us-west-2: %s %s" % (s["name"], status, ans.get("Table", ans).get("TableStatus", ans)))
+
+
 def enable_ttl(client, specs):
     for s in specs:
         status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
@@ -175,6 +201,7 @@ class Run:
         gen = Gen(seed + 1, self.specs, ttl=self.modes.get("ttl", False), clock=clock, back=back)
         gen.cap_always = bool(self.modes.get("faults") or self.modes.get("enforce"))
         gen.reader = bool(self.modes.get("auth"))
+        gen.replica = bool(self.modes.get("replica"))
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):
@@ -199,9 +226,12 @@ class Run:
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         if self.modes.get("auth"):
             checker.reader = Client(server.endpoint, "AKIDREAD", "secret2")
+        checker.west = Client(server.endpoint, region="us-west-2") if self.modes.get("replica") else None
         failure = None
         try:
             create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
+            if self.modes.get("replica"):
+                add_replicas(checker, client, checker.west, self.specs)
             if self.modes.get("table_states"):
                 self.creating(checker, client)
             if self.modes.get("ttl"):
@@ -229,6 +259,8 @@ class Run:
             client.close()
             if checker.reader:
                 checker.reader.close()
+            if checker.west:
+                checker.west.close()
             code = server.stop()
             if failure is None and code not in (0,):
                 failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
@@ -278,7 +310,11 @@ class Run:
         status, ans = client.admin("GET", "/ddbd/usage")
         if status != 200:
             return (len(self.ops), "GET /ddbd/usage: %s %s" % (status, ans))
-        got = {t["table"]: t for t in ans.get("tables", [])}
+        got = {}   # by name: a global table's regions are listed under its one name, summed
+        for t in ans.get("tables", []):
+            g = got.setdefault(t["table"], {"readUnits": 0.0, "writeUnits": 0.0})
+            g["readUnits"] += float(t.get("readUnits", 0))
+            g["writeUnits"] += float(t.get("writeUnits", 0))
         for name, want in sorted(checker.m.charges.items()):
             t = got.get(name, {})
             for kind in ("read", "write"):

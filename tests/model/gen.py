@@ -190,10 +190,11 @@ class Gen:
         return self.rng.choice(["TOTAL", "INDEXES", "TOTAL"] + ([] if self.cap_always else ["NONE"]))
 
     reader = False   # (--auth: some operations go with the reader's key)
+    replica = False  # (a replica in us-west-2 of every table: some operations read it)
 
     def op(self):
         op = self.op_any()
-        if self.reader and op["op"] != "clock" and self.rng.random() < 0.15:
+        if self.reader and op["op"] not in ("clock", "replica") and self.rng.random() < 0.15:
             op["as"] = "reader"
         return op
 
@@ -201,8 +202,8 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe"],
-            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2])[0]
+             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica"],
+            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2, 5 if self.replica else 0])[0]
         return getattr(self, "op_" + kind)()
 
     def statement(self, i, key, kind):
@@ -230,6 +231,11 @@ class Gen:
         stmts = [self.statement(i, k, "select" if reads else self.rng.choice(["insert", "update", "delete"]))
                  for i, k in self.distinct_keys(self.rng.randint(1, 5))]
         return {"op": "pql_batch", "stmts": stmts, "consistent": self.rng.random() < 0.5, "cap": self.capacity()}
+
+    def op_replica(self):
+        """The replica in us-west-2 once replication has run (a clock step of 1 ms settles it):
+        a strongly consistent Scan of it, which must hold what the table holds."""
+        return {"op": "replica", "t": self.ti(), "limit": self.rng.choice([None, 3]), "cap": self.capacity()}
 
     def op_describe(self):
         return {"op": "describe", "t": self.ti()}

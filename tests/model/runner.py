@@ -44,6 +44,7 @@ class Runner:
         self.checked = 0
         self.current = {}     # the operation being run (its "as": the key it is sent with)
         self.reader = None    # with --auth: the client of the reader's key
+        self.west = None      # with a replica: the client of us-west-2
         self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
 
@@ -303,6 +304,20 @@ class Runner:
         return tm.versions(key, self.m.now - self.modes["stale_ms"])
 
     # -- the clock ------------------------------------------------------------------------------
+    def op_replica(self, op):
+        """Global tables: a change reaches the other region asynchronously, from the stream; a clock
+        step waits for the replication follower's pass (docs/testing.md), after which a strongly
+        consistent Scan of the replica finds exactly the table's items (its charge is its own
+        table's: the usage report lists both regions' under the one name, summed by final_checks)."""
+        self.op_clock({"op": "clock", "ms": 1})
+        scan = {"op": "scan", "t": op["t"], "index": None, "limit": op["limit"], "filter": None,
+                "consistent": True, "segments": 1, "cap": op["cap"]}
+        home, self.c = self.c, self.west
+        try:
+            self.op_scan(scan)
+        finally:
+            self.c = home
+
     def op_clock(self, op):
         """A step forward ({"advance": ms}) or back ({"set": ms}); then the TTL sweep the step runs."""
         now = self.m.now + op["ms"]

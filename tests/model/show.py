@@ -56,6 +56,8 @@ def show_one(op, specs):
         return "Scan %s%s segments=%d limit=%s%s%s%s" % (
             t, "." + op["index"] if op["index"] else "", op["segments"], op["limit"],
             " filter " + show_cond(op["filter"]) if op["filter"] else "", " strong" if op["consistent"] else "", cap)
+    if k == "replica":
+        return "clock +1 ms, then Scan %s in us-west-2 limit=%s strong%s" % (t, op["limit"], cap)
     if k == "describe":
         return "DescribeTable %s" % t
     if k == "clock":

@@ -21,7 +21,7 @@ ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
           "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js",
           "builder.js", "codegen.js", "itemform.js", "usage.js", "faults.js", "clock.js", "keys.js", "history.js",
-          "download.js", "compare.js")
+          "download.js", "compare.js", "workbench.js", "model.js")
 
 
 def test_the_console_is_off_by_default(server_factory):

@@ -11,6 +11,8 @@ const SK_WORDS = {
 };
 const FILTER_OPS = ['=', '<>', '<', '<=', '>', '>=', 'begins_with', 'contains', 'between', 'attribute_exists', 'attribute_not_exists'];
 const VALUE_TYPES = ['S', 'N', 'BOOL', 'NULL'];
+// the items a filtered page reads at most before it shows what matched (items.js reads on to a full page)
+const READ_BUDGET = 10000;
 
 function keysOf(schema) {
   return { pk: schema.find((k) => k.KeyType === 'HASH')?.AttributeName, sk: schema.find((k) => k.KeyType === 'RANGE')?.AttributeName };
@@ -114,9 +116,9 @@ function requestOf(t, f, rows) {
 }
 
 /* The builder form; `run(make, op)` runs what it describes. Returns { form, current, snapshot, load,
-   queryIndex }: current() is the request on screen ({op, input}) for the code box, snapshot() and
-   load() the form's fields as a saved operation keeps them, queryIndex() the 'i' key's Query on an
-   index; `changed` is called on each edit. */
+   queryIndex, budget }: current() is the request on screen ({op, input}) for the code box, snapshot()
+   and load() the form's fields as a saved operation keeps them, queryIndex() the 'i' key's Query on an
+   index, budget() the items a filtered page reads at most; `changed` is called on each edit. */
 export function builder(t, run, changed) {
   const f = {
     mode: h('select', { id: 'mode' }, h('option', {}, 'Scan'), h('option', {}, 'Query')),
@@ -128,6 +130,7 @@ export function builder(t, run, changed) {
     projection: h('input', { id: 'projection', size: 30, placeholder: 'a, b.c, l[0]' }),
     names: h('input', { id: 'names', size: 30, placeholder: '{"#n": "name"}' }), values: h('input', { id: 'values', size: 40, placeholder: '{":v": {"N": "3"}}' }),
     limit: h('input', { id: 'limit', type: 'number', min: 1, value: 50 }),
+    budget: h('input', { id: 'read-budget', type: 'number', min: 1, value: READ_BUDGET }),
   };
   const rows = [];
   const rowsEl = h('div', { id: 'filter-rows' });
@@ -167,7 +170,7 @@ export function builder(t, run, changed) {
   keyNames();
   const current = () => ({ op: f.mode.value, input: requestOf(t, f, rows) });
   // what the form holds, as saved operations keep it (savedOps in items.js), and back
-  const FIELDS = ['mode', 'index', 'pkValue', 'skOp', 'skValue', 'skValue2', 'filter', 'projection', 'names', 'values', 'limit'];
+  const FIELDS = ['mode', 'index', 'pkValue', 'skOp', 'skValue', 'skValue2', 'filter', 'projection', 'names', 'values', 'limit', 'budget'];
   const snapshot = () => ({ ...Object.fromEntries(FIELDS.map((k) => [k, f[k].value])), backward: f.backward.checked,
     rows: rows.map((r) => ({ name: r.name.value, op: r.op.value, type: r.type.value, value: r.value.value, value2: r.value2.value })) });
   const load = (st) => {
@@ -185,7 +188,8 @@ export function builder(t, run, changed) {
   };
   const form = h('form', { id: 'builder', oninput: changed, onchange: changed,
     onsubmit: (e) => { e.preventDefault(); run(() => requestOf(t, f, rows), f.mode.value); } },
-    h('div', { class: 'row' }, field('Operation', f.mode), field('On', f.index), field('Page size', f.limit)), keyRow,
+    h('div', { class: 'row' }, field('Operation', f.mode), field('On', f.index), field('Page size', f.limit),
+      field('Read at most (items a filtered page)', f.budget)), keyRow,
     h('fieldset', {}, h('legend', {}, 'Filters (all must hold; names aliased for you)'), rowsEl,
       h('button', { type: 'button', class: 'secondary', id: 'add-filter', onclick: addRow }, 'Add a filter')),
     h('div', { class: 'row' }, field('Projection (names, comma-separated)', f.projection), field('More filter (an expression)', f.filter),
@@ -198,5 +202,5 @@ export function builder(t, run, changed) {
     changed();
     f.index.focus();
   };
-  return { form, current, snapshot, load, queryIndex };
+  return { form, current, snapshot, load, queryIndex, budget: () => Math.max(1, Number(f.budget.value) || READ_BUDGET) };
 }

@@ -70,7 +70,8 @@ const FIRST_ROWS = 100;
 const MORE_ROWS = 200;
 
 /* A table of items: the key attributes first, then every other name seen; `actions` ([label, class,
-   run(item)], ...) are each row's buttons, served by one click listener on the table. */
+   run(item, tr)], ...) are each row's buttons, served by one click listener on the table. The element
+   returned has row(i): item i's <tr>, drawn first if it was not yet (the item editor goes back to it). */
 export function itemsTable(items, keyNames, actions) {
   const names = [...keyNames];
   const seen = new Set(names);
@@ -124,10 +125,15 @@ export function itemsTable(items, keyNames, actions) {
   if (actions) {
     body.addEventListener('click', (e) => {
       const b = e.target.closest('button[data-action]');
-      if (b) actions[b.dataset.action][2](items[b.dataset.row]);
+      if (b) actions[b.dataset.action][2](items[b.dataset.row], b.closest('tr'));
     });
   }
-  return h('div', {}, h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, head), body)), note);
+  const el = h('div', {}, h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, head), body)), note);
+  el.row = (i) => {
+    if (i >= drawn) more(i + 1 - drawn); // (the observer still draws the rest as they near the screen)
+    return body.querySelector(`tr > td > button[data-row="${i}"]`)?.closest('tr');
+  };
+  return el;
 }
 
 export function pretty(x) { return JSON.stringify(x, null, 2); }

@@ -85,7 +85,7 @@ export function exportBox(t, keyNames, source) {
     delete req.ExclusiveStartKey;
     delete req.Limit;
     const items = [];
-    let requests = 0;
+    let requests = 0, read = 0;
     stopped = false;
     stop.hidden = false;
     go.disabled = true;
@@ -94,9 +94,12 @@ export function exportBox(t, keyNames, source) {
         const out = await call(op, req);
         items.push(...out.Items);
         requests++;
-        info.textContent = `${count(items.length, 'item')} read in ${count(requests, 'request')}…`;
-        if (!out.LastEvaluatedKey) return { items, requests, partial: false };
-        if (stopped) return { items, requests, partial: true };
+        read += out.ScannedCount ?? out.Count;
+        // a filtered result says what it read beside what matched (111 matches of 5,000 read)
+        info.textContent = req.FilterExpression ? `${count(items.length, 'item')} matched of ${read} read in ${count(requests, 'request')}…`
+          : `${count(items.length, 'item')} read in ${count(requests, 'request')}…`;
+        if (!out.LastEvaluatedKey) return { items, requests, read, partial: false };
+        if (stopped) return { items, requests, read, partial: true };
         req.ExclusiveStartKey = out.LastEvaluatedKey;
       }
     } finally {
@@ -116,7 +119,8 @@ export function exportBox(t, keyNames, source) {
       const got = await readAll(src.op, src.input);
       items = got.items;
       name = `${base}-all${got.partial ? '-partial' : ''}`;
-      how = `${got.partial ? 'stopped, the pages read' : 'every page'}: ${count(got.requests, 'request')}`;
+      how = `${got.partial ? 'stopped, the pages read' : 'every page'}: ${count(got.requests, 'request')}${
+        src.input.FilterExpression ? `, ${got.read} read` : ''}`;
     }
     const text = fmt === 'csv' ? asCsv(items, keyNames) : asJson(items, fmt === 'plain');
     save(`${name}.${ext}`, text, fmt === 'csv' ? 'text/csv' : 'application/json');

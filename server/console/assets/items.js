@@ -6,7 +6,7 @@
 import { call, session } from './api.js';
 import { builder, typeOfAttr } from './builder.js';
 import { codeBox } from './codegen.js';
-import { compareSection } from './compare.js';
+import { canonical, compareSection } from './compare.js';
 import { count, field, guarded, h, itemsTable, pretty, say, showValue } from './dom.js';
 import { exportBox } from './download.js';
 import { history, savedOps } from './history.js';
@@ -26,7 +26,8 @@ const region = () => session.key?.region || 'us-east-1';
 
 /* The item editor: a typed form (itemform.js) beside the item as DynamoDB JSON or plain JSON
    (plainjson.js), each kept in step with the other, checked as typed, saved with PutItem;
-   Ctrl+Enter saves, Esc cancels. `record` keeps each request sent in the history. */
+   Ctrl+Enter saves, Esc cancels. `saved(cancelled, item)` closes it (item: the one saved); `record`
+   keeps each request sent in the history. */
 function editor(t, item, saved, record) {
   const text = h('textarea', { id: 'item-json', spellcheck: 'false', rows: 14 }, '');
   const start = item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }]));
@@ -83,7 +84,7 @@ function editor(t, item, saved, record) {
       await call('DeleteItem', del);
     }
     say('Item saved');
-    saved();
+    saved(false, next);
   });
   const op = h('select', { id: 'item-code-op' }, h('option', {}, 'PutItem'), h('option', {}, 'GetItem'));
   const code = codeBox('item-code', () => {
@@ -124,49 +125,78 @@ export async function itemsScreen(view, name) {
   const keyNames = t.KeySchema.map((k) => k.AttributeName);
   const results = h('div', { id: 'results' });
   const edit = h('div');
-  const info = h('p', { class: 'note', id: 'page-info' });
+  const info = h('p', { class: 'note', id: 'page-info', tabindex: -1 });
   // starts[i]: the ExclusiveStartKey of page i + 1 (undefined for the first), so Previous goes back
   // without the API having a way backwards
   // items: the page on screen (what Export's "this page" writes); got: it is an item got by its key
-  const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0, items: [], got: false };
+  const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0, items: [], got: false, table: null };
   const draw = (items) => {
     state.items = items;
-    results.replaceChildren(itemsTable(items, keyNames,
-      [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)], ['Compare', 'secondary', (it) => cmp.pick(it)]]));
+    state.table = itemsTable(items, keyNames,
+      [['Edit', 'secondary', (it, tr) => openEditor(it, tr)], ['Delete', 'danger', (it) => remove(it)], ['Compare', 'secondary', (it) => cmp.pick(it)]]);
+    results.replaceChildren(state.table);
+  };
+  // the page line and the first row brought into view when either is off the screen (on opening the
+  // screen, on Run, on paging): under the form they were below the fold of a 1366x768 screen and
+  // Run left them there (issue 76)
+  const showResults = () => {
+    const first = results.querySelector('tbody tr') || results;
+    if (info.getBoundingClientRect().top < 0 || first.getBoundingClientRect().bottom > innerHeight) info.scrollIntoView({ block: 'start' });
   };
   const clear = (text) => { results.replaceChildren(); state.items = []; info.textContent = text; next.disabled = true; prev.disabled = true; };
-  // A filtered Scan or Query whose page matched nothing reads on (the next page of the table, the
-  // same filter) until a page matches, the table ends, Stop is pressed or READ_ON requests were made:
-  // a first page of "0 items (50 read)" read as "nothing matches" where the matches came later.
-  const READ_ON = 100;
+  // A filtered Scan or Query reads on (the next page of the table, the same filter) until the page
+  // holds the page size of matches, the table ends, Stop is pressed or the read budget (the form's
+  // "Read at most", items read a page) is spent, saying as it goes how many it read and matched: a
+  // filter that matched 111 of 5,000 items showed 0-3 a page, 78 pages to see them all (issue 76).
   const stop = h('button', { type: 'button', id: 'stop-read-on', class: 'secondary', hidden: true,
     onclick: () => { state.stopped = true; } }, 'Stop');
-  const page = () => guarded(box, async () => {
+  /* The ExclusiveStartKey that resumes after `it`: its table key, and the index's key when the request
+     names one; null when the items lack them (a projection without them). */
+  const startAfter = (input, it) => {
+    const index = [...(t.GlobalSecondaryIndexes || []), ...(t.LocalSecondaryIndexes || [])].find((i) => i.IndexName === input.IndexName);
+    const names = [...new Set([...keyNames, ...(index ? index.KeySchema.map((k) => k.AttributeName) : [])])];
+    return names.every((n) => it[n]) ? Object.fromEntries(names.map((n) => [n, it[n]])) : null;
+  };
+  /* Reads the page state.starts names: `reveal` brings it into view (showResults). */
+  const page = (reveal) => guarded(box, async () => {
     const input = { ...state.input };
     const start = state.starts[state.starts.length - 1];
     if (start) input.ExclusiveStartKey = start;
     const seq = ++state.seq;
-    let out, read = 0, requests = 0;
+    const want = input.Limit || 0; // no page size: each request reads up to 1 MB, and one match ends the page
+    const budget = b.budget();
+    const at = `Page ${state.starts.length}`;
+    const items = [];
+    let out, read = 0, requests = 0, why = '';
     state.stopped = false;
     try {
       for (;;) {
         out = await call(state.op, input);
         if (seq !== state.seq) return; // a later request's answer shows instead
+        items.push(...out.Items);
         read += out.ScannedCount ?? out.Count;
         requests++;
-        if (!input.FilterExpression || out.Count > 0 || !out.LastEvaluatedKey || state.stopped || requests >= READ_ON) break;
+        if (!input.FilterExpression || items.length >= Math.max(want, 1) || !out.LastEvaluatedKey) break;
+        if (state.stopped) { why = ': stopped'; break; }
+        if (read >= budget) { why = `: the read budget, ${budget} items; Next page reads on`; break; }
         input.ExclusiveStartKey = out.LastEvaluatedKey;
-        info.textContent = `Page ${state.starts.length}: no match yet, ${read} read; reading on`;
+        info.textContent = `${at}: ${items.length}${want ? ` of ${want}` : ''} matched, ${read} read in ${count(requests, 'request')}; reading on`;
         stop.hidden = false;
+        draw([...items]);
+        if (reveal) { showResults(); reveal = false; }
       }
       stop.hidden = true;
       state.got = false;
       state.last = out.LastEvaluatedKey || null;
-      const over = requests > 1 ? ` in ${requests} requests${state.last && out.Count === 0 ? ', stopped' : ''}` : '';
-      info.textContent = `Page ${state.starts.length}: ${count(out.Count, 'item')} (${read} read${over})${state.last ? '' : ', the last page'}`;
+      // the last request matched past the page size: the next page starts after the page's last item
+      const after = want && items.length > want ? startAfter(input, items[want - 1]) : null;
+      if (after) { items.length = want; state.last = after; }
+      const over = requests > 1 ? ` in ${requests} requests` : '';
+      info.textContent = `${at}: ${count(items.length, 'item')} (${read} read${over}${why})${state.last ? '' : ', the last page'}`;
       next.disabled = !state.last;
       prev.disabled = state.starts.length < 2;
-      draw(out.Items);
+      draw(items);
+      if (reveal) showResults();
     } catch (err) {
       stop.hidden = true;
       // a failed request leaves no earlier page on screen as if it were its answer
@@ -182,12 +212,47 @@ export async function itemsScreen(view, name) {
     state.op = op;
     state.starts = [undefined];
     if (sent) hist.record({ op, input: state.input, form: b.snapshot() });
-    return page();
+    return page(true);
   });
-  const rerun = () => (state.input ? page() : null);
-  const openEditor = (it) => {
-    edit.replaceChildren(editor(t, it, (cancelled) => { edit.replaceChildren(); if (!cancelled) rerun(); }, hist.record));
-    (edit.querySelector('#item-form .a-input') || edit.querySelector('textarea')).focus();
+  const rerun = () => (state.input ? page(false) : null);
+  // The editor opens under the row it edits (a new item's above the form) and, saved or cancelled,
+  // goes back to that row, its Edit focused and the row marked: it opened at the top of the screen,
+  // focus in the partition key, and stayed there once saved (issue 76).
+  let editing = null; // the open editor's element: its table row, or the editor above the form
+  const closeEditor = () => { editing?.remove(); editing = null; };
+  const mark = (tr) => {
+    for (const r of results.querySelectorAll('tr.edited')) { r.classList.remove('edited'); r.removeAttribute('aria-current'); }
+    tr.classList.add('edited');
+    tr.setAttribute('aria-current', 'true');
+    tr.scrollIntoView({ block: 'nearest' });
+    tr.querySelector('button[data-action="0"]').focus({ preventScroll: true });
+  };
+  const keyText = (it) => keyNames.map((n) => (it[n] ? canonical(it[n]) : '')).join('\u0000');
+  /* After a save: the saved item's row on the page read again, else `from` or the page line (the
+     item left the page: a changed key, a filter it no longer meets). */
+  const backTo = (item, from) => {
+    const i = state.items.findIndex((it) => keyText(it) === keyText(item));
+    const tr = i >= 0 ? state.table?.row(i) : null;
+    if (tr) mark(tr);
+    else (from || info).focus();
+  };
+  const openEditor = (it, tr) => {
+    closeEditor();
+    const ed = editor(t, it, (cancelled, item) => {
+      closeEditor();
+      if (cancelled && tr?.isConnected) mark(tr);
+      else if (cancelled) view.querySelector('#new-item').focus();
+      else Promise.resolve(rerun()).then(() => backTo(item, tr ? null : view.querySelector('#new-item')));
+    }, hist.record);
+    if (tr) {
+      editing = h('tr', { class: 'editor-row' }, h('td', { colspan: tr.children.length }, ed));
+      tr.after(editing);
+      ed.style.width = `${results.clientWidth}px`; // as wide as the screen's column, however wide the table
+    } else {
+      editing = ed;
+      edit.replaceChildren(ed);
+    }
+    (ed.querySelector('#item-form .a-input') || ed.querySelector('textarea')).focus();
   };
   const remove = (it) => guarded(box, async () => {
     if (!confirm(`Delete the item ${keyWords(t, it)}?`)) return;
@@ -210,9 +275,9 @@ export async function itemsScreen(view, name) {
     draw(out.Item ? [out.Item] : []);
   });
   const next = h('button', { type: 'button', id: 'next-page', disabled: true, 'aria-keyshortcuts': ']',
-    title: 'Next page (])', onclick: () => { state.starts.push(state.last); page(); } }, 'Next page');
+    title: 'Next page (])', onclick: () => { state.starts.push(state.last); page(true); } }, 'Next page');
   const prev = h('button', { type: 'button', id: 'prev-page', class: 'secondary', disabled: true, 'aria-keyshortcuts': '[',
-    title: 'Previous page ([)', onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(); } }, 'Previous page');
+    title: 'Previous page ([)', onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(true); } }, 'Previous page');
   // the history's entry sent again: a Scan or Query through the form (so the screen shows what runs),
   // a get by its key, a write after a confirmation naming it
   const replay = (e) => guarded(box, async () => {

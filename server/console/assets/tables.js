@@ -1,10 +1,13 @@
-// The tables: the list, Create Table (a form or JSON), Delete Table, and one table described.
+// The tables: the list, Create Table (a form or JSON, or a NoSQL Workbench model's tables), Delete
+// Table, and one table described.
 import { call } from './api.js';
 import { backupsSection } from './backups.js';
 import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
 import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
 import { count, field, guarded, h, pretty, say } from './dom.js';
+import { modelOf, modelSections } from './model.js';
+import { importModel } from './workbench.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -78,6 +81,30 @@ function createForm(done) {
     h('details', {}, h('summary', {}, 'Or as CreateTable JSON'), field('CreateTable input', json), showJson, fromJson), box);
 }
 
+/* A NoSQL Workbench model's export (a .json file): its tables created and its sample data put. */
+function modelForm(done) {
+  const file = h('input', { type: 'file', id: 'model-file', accept: '.json,application/json' });
+  const status = h('p', { class: 'note', id: 'model-status', 'aria-live': 'polite' });
+  const box = h('div');
+  const run = () => guarded(box, async () => {
+    const f = file.files[0];
+    if (!f) { file.focus(); return; }
+    status.textContent = `Reading ${f.name}`;
+    try {
+      status.textContent = await importModel(await f.text(), (text) => { status.textContent = text; });
+    } catch (e) {
+      status.textContent = `${f.name}: stopped`;
+      throw e;
+    }
+    say(status.textContent);
+    done();
+  });
+  return h('section', { 'aria-labelledby': 'model-h' }, h('h2', { id: 'model-h' }, 'Import a NoSQL Workbench model'),
+    h('p', { class: 'note' }, 'Its tables, indexes and capacity created, then its sample data put, as the Workbench commits a model to DynamoDB.'),
+    h('div', { class: 'row' }, field('Model (exported as JSON)', file),
+      h('button', { type: 'button', id: 'model-import', onclick: run }, 'Import model')), status, box);
+}
+
 /* Bytes as a person reads them: 0 B, 12.3 KB, 4.5 MB (powers of 1,024, as DynamoDB's console). */
 function bytes(n) {
   if (n === undefined) return '';
@@ -124,7 +151,8 @@ export async function tablesScreen(view) {
     say(`Table ${name} deleted`);
     await refresh();
   });
-  view.replaceChildren(h('h1', {}, 'Tables'), box, h('div', { class: 'row' }, field('Filter', filter), shown), list, createForm(refresh));
+  view.replaceChildren(h('h1', {}, 'Tables'), box, h('div', { class: 'row' }, field('Filter', filter), shown), list, createForm(refresh),
+    modelForm(refresh));
   await refresh();
 }
 
@@ -141,6 +169,18 @@ function indexesTable(t) {
     h('thead', {}, h('tr', {}, ['Index', 'Kind', 'Key', 'Projection', 'Status', 'Items'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, all.map(([kind, i]) => h('tr', {}, h('td', {}, i.IndexName), h('td', {}, kind), h('td', {}, keyText(i.KeySchema)),
       h('td', {}, i.Projection?.ProjectionType), h('td', {}, i.IndexStatus || 'ACTIVE'), h('td', {}, i.ItemCount ?? ''))))));
+}
+
+/* The facets of the NoSQL Workbench model given to --seed or imported here (model.js): its views of
+   the table, each drawn with its items on the Model tab. */
+async function facetsSection(name) {
+  const facets = (await modelOf(name))?.facets || [];
+  if (facets.length === 0) return '';
+  const alias = (f, k) => f.KeyAttributeAlias?.[k] ?? '';
+  return h('section', { id: 'facets' }, h('h2', {}, 'Facets (from its NoSQL Workbench model)'), h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Facet', 'Partition key as', 'Sort key as', 'Attributes'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, facets.map((f) => h('tr', {}, h('td', {}, f.FacetName), h('td', {}, alias(f, 'PartitionKeyAlias')),
+      h('td', {}, alias(f, 'SortKeyAlias')), h('td', {}, (f.NonKeyAttributes || []).join(', '))))))));
 }
 
 function vectorIndexes(t) {
@@ -161,7 +201,7 @@ async function extras(name, arn) {
 }
 
 /* The table screen's tabs: each a URL of its own (#/table/NAME/TAB), drawing only its sections. */
-const TABS = [['overview', 'Overview'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
+const TABS = [['overview', 'Overview'], ['model', 'Model'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
 
 export async function tableScreen(view, name, tab = 'overview') {
   const box = h('div');
@@ -176,6 +216,7 @@ export async function tableScreen(view, name, tab = 'overview') {
     const redraw = () => tableScreen(view, name, current);
     if (current === 'json') { box.replaceChildren(h('pre', { id: 'describe-json' }, pretty(t))); return; }
     if (current === 'backups') { box.replaceChildren(backupsSection(name), exportsSection(t)); return; }
+    if (current === 'model') { box.replaceChildren(...await modelSections(t)); return; }
     const { ttl, tags, ci } = await extras(name, t.TableArn);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
     if (current === 'settings') {
@@ -193,7 +234,7 @@ export async function tableScreen(view, name, tab = 'overview') {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
-      vectorIndexes(t));
+      vectorIndexes(t), await facetsSection(name));
   });
 }
 

@@ -6,7 +6,7 @@
  * billing mode, provisioned units, on-demand maximums, warm throughput), never the stored
  * description, so "is it provisioned, at what rate?" has one answer, and no request parses JSON for
  * it. Its askers: --enforce-capacity's buckets (throttle.c), the hot-partition forecast (hot.c),
- * the usage report (doors/usage.c, doors/usage_hot.c) and DescribeTable's warm throughput.
+ * the usage report (engine/report/report.c, hot_report.c) and DescribeTable's warm throughput.
  * `layers.check` (rule 11) holds the line: no file of engine/capacity/ or doors/ reads a stored
  * capacity member (BillingMode, ProvisionedThroughput, ...) by name.
  */
@@ -57,7 +57,7 @@ double ddb_capacity_on_demand_limit(double peak, int write);
    partitions); at least one. */
 double ddb_capacity_partitions(const ddb_table *t, const double peak[2], double bytes);
 /* The partitions `read` and `write` units a second and `bytes` need, whatever the billing mode (the
-   forecast at a production rate: doors/usage_forecast.c); at least one. */
+   forecast at a production rate: engine/report/forecast.c); at least one. */
 double ddb_capacity_partitions_for(double read, double write, double bytes);
 
 /*

@@ -13,7 +13,7 @@
  *    serves more) would have been throttled: DDB_HOT_REPORTS such keys are remembered with their
  *    first and last such second, the requests refused and the peak rate;
  *  - the table's units each second, for its peak (the partitions estimated from it and from the
- *    table's size: server/doors/usage_hot.c) and an on-demand table's limit, max(its initial
+ *    table's size: server/engine/report/hot_report.c) and an on-demand table's limit, max(its initial
  *    4,000 write / 12,000 read units a second, twice its previous peak), and a provisioned
  *    table's bucket of 300 seconds of unused capacity (burst capacity): limits and partitions are
  *    the capacity model's (capacity.h), as --enforce-capacity's are.
@@ -70,7 +70,7 @@ void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int 
 int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v);
 
 /*
- * The forecast's shares (issue 64, server/doors/usage_forecast.c): each bucket also keeps the same
+ * The forecast's shares (issue 64, server/engine/report/forecast.c): each bucket also keeps the same
  * majority vote over everything its slot observed (never reset), and the slot the units of all its
  * keys, so a key's share of the table's (or GSI's) keyed traffic is known at report time to within
  * the other keys of its bucket, from below (a share is never overstated).

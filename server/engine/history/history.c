@@ -144,5 +144,15 @@ static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, 
     }
 }
 
+/* GET /metrics: the memory budget's counts of retained history. */
+static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    const ddb_history *h = f->state;
+
+    (void)eng;
+    ddb_retention_metrics(h->retention, out);
+}
+
 const ddb_feature ddb_feature_history = {.name = "history", .close = history_close, .wants_old = wants_old,
-                                         .derive = derive, .committed = committed, .committed_on_scratch = 1};
+                                         .derive = derive, .committed = committed, .committed_on_scratch = 1,
+                                         .metrics = metrics};

@@ -35,6 +35,11 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
 #define IDLE_MS 20
+/* The nap when no table has a destination: a pass then reads the catalog and finds nothing, 50
+   times a second at IDLE_MS for a server that has none (bench/README.md, "The one-thread ratchet").
+   A table's first Enable is seen within it (its ENABLING lasts that long at most); a table with a
+   destination is passed over every IDLE_MS, and its commits wake the worker at once. */
+#define IDLE_NONE_MS 1000
 #define SWEEP_MS 60000                   /* how often the logs of deleted tables are looked for */
 
 /* DestinationStatusDescription's reasons, as DynamoDB gives them (ACK's quirks, DDB-TABLE-318) */
@@ -551,13 +556,14 @@ static int step(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const ddb_kds_
     }
 }
 
-/* One pass over every table's destinations: 1 when records went out, 0 when none, -1 on a failure. */
-static int pass(ddb_kinesis *k, uint64_t *swept_ms)
+/* One pass over every table's destinations: 1 when records went out, 0 when none (*wait_ms
+   lengthened when no table has one), -1 on a failure. */
+static int pass(ddb_kinesis *k, uint64_t *swept_ms, unsigned *wait_ms)
 {
     const ddb_table **tables;
     ddb_arena a;
     int failed = 0, moved = 0;
-    size_t nt;
+    size_t nt, ndest = 0;
 
     ddb_arena_init(&a);
     nt = ddb_catalog_snapshot(k->eng->catalog, &a, &tables);
@@ -565,10 +571,13 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms)
     for (size_t i = 0; i < nt && !stopping(k); i++) {
         ddb_kds_dest *d;
         size_t n = ddb_table_kinesis(tables[i], &a, 0, &d);
+        ndest += n;
         for (size_t j = 0; j < n; j++)
             if (step(k, &a, tables[i], &d[j], &moved) != 0)
                 failed = 1;
     }
+    if (ndest == 0)
+        *wait_ms = IDLE_NONE_MS;
     if (ddb_clock_now_ms() - *swept_ms >= SWEEP_MS) {
         sweep_orphans(k, &a);
         *swept_ms = ddb_clock_now_ms();
@@ -581,8 +590,7 @@ static int pass_unheld(void *ctx, unsigned *wait_ms)
 {
     ddb_kinesis *k = ctx;
 
-    (void)wait_ms;
-    return pass(k, &k->swept_ms);
+    return pass(k, &k->swept_ms, wait_ms);
 }
 
 /* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */

@@ -268,7 +268,25 @@ static size_t item_size(const ddb_table *t, const ddb_attr *item, size_t size)
     return t->nvector > 0 ? ddb_vector_billed_size(t, item, size) : size;
 }
 
+/* GET /metrics: the searches answered from memory (none without a cache: a store other processes write). */
+static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    const ddb_vectors *v = f->state;
+    uint64_t exact, approx;
+
+    (void)eng;
+    if (v->cache == NULL)
+        return;
+    ddb_vector_cache_counts(v->cache, &exact, &approx);
+    ddb_buf_printf(out,
+                   "# HELP ddbd_vector_searches_total SearchVectors answered from memory, exactly or from an "
+                   "approximate graph (--vector-ann).\n# TYPE ddbd_vector_searches_total counter\n"
+                   "ddbd_vector_searches_total{mode=\"exact\"} %llu\n"
+                   "ddbd_vector_searches_total{mode=\"approximate\"} %llu\n",
+                   (unsigned long long)exact, (unsigned long long)approx);
+}
+
 const ddb_feature ddb_feature_vector = {.name = "vector", .close = vectors_close, .prepare = take_seq,
                                         .wants_old = wants_old, .derive = derive, .committed = committed,
                                         .committed_on_scratch = 1, .check_item = check_item,
-                                        .item_size = item_size};
+                                        .item_size = item_size, .metrics = metrics};

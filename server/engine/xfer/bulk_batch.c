@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/base/faults.h"
 #include "server/base/gate.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/item.h"
@@ -277,7 +276,7 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
         else
             msg = ddb_arena_strndup(&b->arena, msg, strlen(msg)); /* (err[] is this frame's) */
         /* --write-conflict-rate applies to each put as to a PutItem (the batch's commit draws none) */
-        if (msg == NULL && ddb_fault_draw(r->eng->settings.write_conflict_rate))
+        if (msg == NULL && ddb_mutation_contended(r->eng))
             msg = "Transaction is ongoing for the item";
         if (msg == NULL && seen_before(b, &m->key)) {
             unread(r, s); /* its key is in this batch already: it starts the next one */

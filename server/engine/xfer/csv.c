@@ -51,7 +51,7 @@ static size_t csv_record(const char **p, const char *end, char delim, ddb_buf *s
     store->len = 0;
     for (;;) {
         size_t start = store->len;
-        if (**p == '"') {
+        if (*p < end && **p == '"') { /* (a delimiter last in the text read: a field after it, not a byte) */
             (*p)++;
             while (*p < end) {
                 if (**p == '"' && *p + 1 < end && (*p)[1] == '"') {

@@ -71,6 +71,31 @@ size_t ddb_xfer_ids(ddb_store *s, ddb_arena *a, const char *prefix, const char *
     return n;
 }
 
+/* A record's number member (a JSON number or its decimal text), or 0. */
+static double number_of(const ddb_json *rec, const char *name)
+{
+    const ddb_json *v = ddb_json_get(rec, name);
+
+    return v != NULL && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING) ? strtod(v->u.s, NULL) : 0;
+}
+
+ddb_xfer_bill ddb_xfer_billed(ddb_store *s, ddb_arena *a, int import, uint64_t since_ms)
+{
+    const char *prefix = import ? DDB_IMPORT_PREFIX : DDB_EXPORT_PREFIX, **ids;
+    size_t n = ddb_xfer_ids(s, a, prefix, &ids);
+    ddb_xfer_bill bill = {0, 0};
+
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *rec = ddb_xfer_load(s, a, prefix, ids[i]);
+        const char *status = ddb_json_get_str(rec, import ? "ImportStatus" : "ExportStatus");
+        if (status == NULL || strcmp(status, "COMPLETED") != 0 || number_of(rec, "StartTime") * 1000 < (double)since_ms)
+            continue;
+        bill.count++;
+        bill.bytes += number_of(rec, import ? "ProcessedSizeBytes" : "BilledSizeBytes");
+    }
+    return bill;
+}
+
 int ddb_xfer_store(ddb_store *s, const char *prefix, const char *id, const char *json, size_t len)
 {
     ddb_arena a;

@@ -44,6 +44,14 @@ void ddb_xfer_iso_time(char out[32], double epoch_seconds);
 const ddb_json *ddb_xfer_load(ddb_store *s, ddb_arena *a, const char *prefix, const char *id);
 /* Every record id under prefix, in order (arena memory). */
 size_t ddb_xfer_ids(ddb_store *s, ddb_arena *a, const char *prefix, const char ***ids);
+/* What the finished transfers of one kind bill (the cost report's "exports", "imports"): those
+   COMPLETED whose StartTime is at or after since_ms, counted, and their billed bytes (an export's
+   BilledSizeBytes, an import's ProcessedSizeBytes: the uncompressed source) summed. */
+typedef struct ddb_xfer_bill {
+    double count, bytes;
+} ddb_xfer_bill;
+/* The exports' bill, or with `import` the imports'. */
+ddb_xfer_bill ddb_xfer_billed(ddb_store *s, ddb_arena *a, int import, uint64_t since_ms);
 /* Stores a record's JSON text. 0 or a ddb_store_rc. */
 int ddb_xfer_store(ddb_store *s, const char *prefix, const char *id, const char *json, size_t len);
 

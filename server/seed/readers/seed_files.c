@@ -24,6 +24,7 @@
 
 #include "proto/arena.h"
 #include "server/seed/readers/seed_template.h"
+#include "server/seed/readers/seed_text.h"
 
 /* What a seed may make ddbd read (docs/security.md, "Seed files"): a .json document is read whole,
    so it is kept to what tables and batches of writes need; items in bulk go in .jsonl files, read
@@ -198,6 +199,16 @@ static int on_template_item(void *ctx, const char *path, unsigned line, const ch
     return emit(ctx, SEED_PUT, table, item, &loc);
 }
 
+static int on_template_view(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *view)
+{
+    walk *w = ctx;
+    seed_record r = {SEED_VIEW, table, view, NULL, {path, NULL, 0, line, -1, 0, NULL, -1}, NULL};
+
+    if (w->visit(w->ctx, &r) != 0)
+        w->stopped = 1;
+    return w->stopped;
+}
+
 static void on_template_fail(void *ctx, const char *path, unsigned line, const char *msg)
 {
     walk *w = ctx;
@@ -212,7 +223,8 @@ static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
 static seed_tpl_env template_env(walk *w)
 {
     seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
-                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested};
+                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested,
+                        w->tables ? on_template_view : NULL};
     return env;
 }
 
@@ -539,88 +551,6 @@ long seed_walk(const char *const *paths, unsigned n, int tables, int items, seed
 
 /* ---- finding a record's line (on errors only) ---- */
 
-static size_t skip_ws(const char *t, size_t n, size_t i)
-{
-    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
-        i++;
-    return i;
-}
-
-/* Past the string starting at t[i] == '"'. */
-static size_t skip_string(const char *t, size_t n, size_t i)
-{
-    for (i++; i < n && t[i] != '"'; i++) {
-        if (t[i] == '\\')
-            i++;
-    }
-    return i + 1;
-}
-
-/* Past the value starting at t[i] (the text is valid JSON: it parsed). */
-static size_t skip_value(const char *t, size_t n, size_t i)
-{
-    int depth = 0;
-
-    do {
-        i = skip_ws(t, n, i);
-        if (i >= n)
-            return n;
-        if (t[i] == '"') {
-            i = skip_string(t, n, i);
-        } else if (t[i] == '{' || t[i] == '[') {
-            depth++;
-            i++;
-        } else if (t[i] == '}' || t[i] == ']') {
-            depth--;
-            i++;
-        } else if (t[i] == ',' || t[i] == ':') {
-            i++;
-        } else {
-            while (i < n && strchr(",:]} \t\r\n", t[i]) == NULL)
-                i++;
-        }
-    } while (depth > 0);
-    return i;
-}
-
-/* The start of the idx-th element of the array at t[i] (or i when not found). */
-static size_t element(const char *t, size_t n, size_t i, int idx)
-{
-    size_t at = skip_ws(t, n, i);
-
-    if (at >= n || t[at] != '[')
-        return i;
-    at = skip_ws(t, n, at + 1);
-    for (int k = 0; k < idx && at < n && t[at] != ']'; k++) {
-        at = skip_ws(t, n, skip_value(t, n, at));
-        if (at < n && t[at] == ',')
-            at = skip_ws(t, n, at + 1);
-    }
-    return at;
-}
-
-/* The start of member `key`'s value (its last occurrence) in the object at t[i] (or i). */
-static size_t member(const char *t, size_t n, size_t i, const char *key)
-{
-    size_t at = skip_ws(t, n, i), klen = strlen(key), found = i;
-
-    if (at >= n || t[at] != '{')
-        return i;
-    at = skip_ws(t, n, at + 1);
-    while (at < n && t[at] == '"') {
-        size_t kend = skip_string(t, n, at);
-        int match = kend - at - 2 == klen && memcmp(t + at + 1, key, klen) == 0;
-        at = skip_ws(t, n, kend);
-        at = skip_ws(t, n, at + 1); /* ':' */
-        if (match)
-            found = at;
-        at = skip_ws(t, n, skip_value(t, n, at));
-        if (at < n && t[at] == ',')
-            at = skip_ws(t, n, at + 1);
-    }
-    return found;
-}
-
 unsigned seed_line(const seed_loc *loc)
 {
     size_t at = 0;
@@ -628,14 +558,14 @@ unsigned seed_line(const seed_loc *loc)
     if (loc->text == NULL)
         return loc->line;
     if (loc->top >= 0)
-        at = element(loc->text, loc->len, at, loc->top);
+        at = seed_text_element(loc->text, loc->len, at, loc->top);
     if (loc->wrapped)
-        at = member(loc->text, loc->len, at, "RequestItems");
+        at = seed_text_member(loc->text, loc->len, at, "RequestItems");
     if (loc->table != NULL) {
-        at = member(loc->text, loc->len, at, loc->table);
+        at = seed_text_member(loc->text, loc->len, at, loc->table);
         if (loc->elem >= 0)
-            at = element(loc->text, loc->len, at, loc->elem);
+            at = seed_text_element(loc->text, loc->len, at, loc->elem);
     }
-    at = skip_ws(loc->text, loc->len, at);
+    at = seed_text_skip_ws(loc->text, loc->len, at);
     return loc->line + line_at(loc->text, at) - 1;
 }

@@ -10,7 +10,9 @@
 #include "proto/json.h"
 #include "server/seed/readers/seed_cfn_eval.h"
 
-#define SEED_RECORD_KINDS(X) X(TABLE) X(PUT) X(DELETE)
+/* VIEW: what a NoSQL Workbench model shows of a table besides its items (its facets, saved
+   queries: seed_workbench.h), handed on in the walk of tables, never applied */
+#define SEED_RECORD_KINDS(X) X(TABLE) X(PUT) X(DELETE) X(VIEW)
 typedef enum seed_kind {
 #define X(k) SEED_##k,
     SEED_RECORD_KINDS(X)
@@ -32,7 +34,7 @@ typedef struct seed_loc {
 typedef struct seed_record {
     seed_kind kind;
     const char *table;   /* the table it names (NULL: a definition without a TableName string) */
-    const ddb_json *doc; /* TABLE: the CreateTable request; PUT: the item; DELETE: the key */
+    const ddb_json *doc; /* TABLE: the CreateTable request; PUT: the item; DELETE: the key; VIEW: the view */
     const ddb_json *after; /* TABLE from a template: the calls after CreateTable, [{"op", "request"}], or NULL */
     seed_loc loc;
     const char *region;  /* TABLE from a CloudFormation template: the region it is made in (NULL: the default) */

@@ -12,6 +12,7 @@
 
 #include "server/seed/readers/seed_cfn.h"
 #include "server/seed/readers/seed_tf.h"
+#include "server/seed/readers/seed_workbench.h"
 #include "server/seed/readers/seed_yaml.h"
 
 /* A cloud assembly nests stages' assemblies (cdk:cloud-assembly); deeper than this is a loop. */
@@ -30,6 +31,8 @@ seed_template_kind seed_template_kind_of(const ddb_json *doc)
         return SEED_TPL_TERRAFORM;
     if (ddb_json_get(doc, "artifacts") != NULL && ddb_json_get(doc, "version") != NULL)
         return SEED_TPL_CDK;
+    if (seed_workbench_is(doc))
+        return SEED_TPL_WORKBENCH;
     return SEED_TPL_NONE;
 }
 
@@ -209,9 +212,11 @@ void seed_template_read(seed_tpl_env *env, const char *path, const char *text, s
     ddb_arena a;
     char *stack;
 
-    if (env->item != NULL) { /* the walk of items: Terraform's alone declare some */
+    if (env->item != NULL) { /* the walk of items: Terraform's and Workbench models alone declare some */
         if (seed_template_kind_of(doc) == SEED_TPL_TERRAFORM)
             seed_tf_read(env, path, text, len, doc);
+        else if (seed_template_kind_of(doc) == SEED_TPL_WORKBENCH)
+            seed_workbench_read(env, path, text, len, doc);
         return;
     }
     switch (seed_template_kind_of(doc)) {
@@ -227,6 +232,9 @@ void seed_template_read(seed_tpl_env *env, const char *path, const char *text, s
         break;
     case SEED_TPL_CDK:
         cdk_manifest(env, path, doc, 0);
+        break;
+    case SEED_TPL_WORKBENCH:
+        seed_workbench_read(env, path, text, len, doc);
         break;
     default:
         break;

@@ -2,7 +2,8 @@
  * server/seed/readers/seed_template.h: tables declared by infrastructure code, read as seed definitions
  * (docs/seeding.md, "Templates"): CloudFormation and SAM templates (JSON or YAML, seed_cfn.c),
  * CDK's cloud assembly (cdk.out's manifest.json and the stack templates it names) and
- * `terraform show -json` of a plan or a state (seed_tf.c).
+ * `terraform show -json` of a plan or a state (seed_tf.c), and NoSQL Workbench's data models, which
+ * declare items too (seed_workbench.c).
  *
  * Each table becomes what the API would be sent to make it: a CreateTable request, then the calls
  * a deployment makes after it (UpdateTimeToLive, UpdateContinuousBackups,
@@ -18,7 +19,7 @@
 #include "proto/json.h"
 #include "server/seed/readers/seed_tpl.h"
 
-#define SEED_TEMPLATE_KINDS(X) X(NONE) X(CLOUDFORMATION) X(TERRAFORM) X(CDK)
+#define SEED_TEMPLATE_KINDS(X) X(NONE) X(CLOUDFORMATION) X(TERRAFORM) X(CDK) X(WORKBENCH)
 typedef enum seed_template_kind {
 #define X(k) SEED_TPL_##k,
     SEED_TEMPLATE_KINDS(X)

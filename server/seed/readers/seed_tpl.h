@@ -36,6 +36,9 @@ typedef struct seed_tpl_env {
     /* reads a nested stack's template (seed_template.h's seed_template_nested; NULL: not followed) */
     void (*nested_stack)(struct seed_tpl_env *env, const char *parent, unsigned line, const char *what,
                          const char *file, const char *stack, const char *region, cfn_param *params, unsigned nparams);
+    /* a NoSQL Workbench model's view of a table (seed_workbench.h), in the walk of tables (NULL: not
+       wanted); returns nonzero to stop */
+    int (*view)(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *view);
 } seed_tpl_env;
 
 /* One table being written: its CreateTable request and the calls after it. */

@@ -1,5 +1,5 @@
 /*
- * tests/unit/doors/test_admin_clock.c: POST /ddbd/clock (server/doors/admin.c) on a frozen clock:
+ * tests/unit/doors/test_admin_clock.c: POST /ddbd/clock (server/doors/clock_door.c) on a frozen clock:
  * an advance of n lands on exactly n more, every time. It once read the system clock twice (for
  * the reading and for the offset) and, when a millisecond ticked between the two reads, landed one
  * short: on a loaded machine js.consistency's lag then ended a millisecond late (issue 60).

@@ -6,7 +6,10 @@
  * client's write is admitted by it (or refused), a key of its own is read in the write's commit,
  * prepare and derive run in each decision (its record lands in the same commit: the next write
  * reads it back), what follows a commit sees a transaction's runs at once, and the read path feeds
- * it its keys. A row whose state is NULL is off: none of its hooks is called.
+ * it its keys, and GET /metrics its section. A row whose state is NULL is off: none of its hooks is called. A row of
+ * engine/emulate/'s kind, turned on while the server runs (ddb_engine_publish_feature, once),
+ * serves the eventually consistent reads and never a ConsistentRead one, and its draw refuses a
+ * single-item write as contended.
  */
 #include <string.h>
 
@@ -98,9 +101,16 @@ static void read_range(void *state, const char *lo, size_t lolen)
     ((counts *)state)->ranges++;
 }
 
+/* Its section of GET /metrics: what it counted. */
+static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    (void)eng;
+    ddb_buf_printf(out, "throwaway_commits_total %d\n", ((counts *)f->state)->commits);
+}
+
 static const ddb_feature throwaway = {.name = "throwaway", .admit = admit, .commit_key = commit_key,
                                       .prepare = prepare, .derive = derive, .committed = committed,
-                                      .read = read_key, .range = read_range};
+                                      .read = read_key, .range = read_range, .metrics = metrics};
 
 #define TABLE                                                                                                          \
     "{\"TableName\":\"tbl\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"                           \
@@ -114,6 +124,7 @@ TEST(a_row_handed_to_the_engine_runs_at_each_hook)
     counts c = {0};
     inproc_client cl;
     inproc_result r;
+    ddb_buf out = {0};
 
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_engine_add_feature(s->eng, &throwaway, &c), 0);
@@ -149,6 +160,12 @@ TEST(a_row_handed_to_the_engine_runs_at_each_hook)
     ASSERT_EQ(r.code, DDB_E_VALIDATION);
     ASSERT_STR_EQ(r.msg, "refused by the throwaway row");
     ASSERT_EQ(c.derived, 4);
+    /* its section of /metrics, where the engine's figures are rendered */
+    ddb_buf_puts(&out, "# before\n");
+    ddb_engine_metrics(s->eng, &out);
+    ddb_buf_append(&out, "", 1);
+    ASSERT(strstr(out.data, "# before\n") == out.data && strstr(out.data, "\nthrowaway_commits_total 3\n") != NULL);
+    ddb_buf_free(&out);
     inproc_client_free(&cl);
     inproc_close(s);
 }
@@ -182,13 +199,20 @@ static void off_read(void *state, const char *key, size_t klen, size_t stored_si
     off_calls++;
 }
 
+static void off_metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
+{
+    (void)f, (void)eng, (void)out;
+    off_calls++;
+}
+
 static const ddb_feature off = {.name = "off", .admit = off_admit, .commit_key = off_key, .derive = off_derive,
-                                .read = off_read};
+                                .read = off_read, .metrics = off_metrics};
 
 TEST(a_row_whose_state_is_null_is_never_called)
 {
     inproc_server *s = inproc_open(NULL, 3);
     inproc_client cl;
+    ddb_buf out = {0};
 
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_engine_add_feature(s->eng, &off, NULL), 0);
@@ -196,7 +220,69 @@ TEST(a_row_whose_state_is_null_is_never_called)
     ASSERT_EQ(inproc_call(&cl, "CreateTable", TABLE).code, DDB_OK);
     ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
     ASSERT_EQ(inproc_call(&cl, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
+    ddb_engine_metrics(s->eng, &out);
+    ddb_buf_free(&out);
     inproc_client_free(&cl);
     inproc_close(s);
     ASSERT_EQ(off_calls, 0);
+}
+
+/* ---- engine/emulate/'s hooks: a read served as another replica would, a write found contended ---- */
+
+static int replica_calls, contended_calls;
+
+/* The replica has every item as {"pk": "a", "seen": "replica"}. */
+static int replica_item(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
+                        const ddb_key *key, ddb_attr *item, size_t *size, int *found)
+{
+    ddb_entry *e = DDB_NEW_ARRAY(a, ddb_entry, 2);
+
+    (void)f, (void)eng, (void)t, (void)key;
+    replica_calls++;
+    e[0] = (ddb_entry){"pk", 2, {.type = DDB_T_S, .len = 1, .u.s = "a"}};
+    e[1] = (ddb_entry){"seen", 4, {.type = DDB_T_S, .len = 7, .u.s = "replica"}};
+    *item = (ddb_attr){.type = DDB_T_M, .len = 2, .u.entries = e};
+    *size = 14;
+    *found = 1;
+    return 0;
+}
+
+static int contended(const ddb_feature_slot *f)
+{
+    (void)f;
+    return ++contended_calls == 1; /* the first write asked finds its item held */
+}
+
+static const ddb_feature replica = {.name = "replica", .replica_item = replica_item, .contended = contended};
+
+#define GET(consistent)                                                                                                \
+    "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}" consistent "}"
+
+TEST(a_row_published_while_serving_answers_eventually_consistent_reads_and_draws_conflicts)
+{
+    inproc_server *s = inproc_open(NULL, 3);
+    static char on;
+    inproc_client cl;
+    inproc_result r;
+
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_engine_add_feature(s->eng, &replica, NULL), 0);
+    inproc_client_init(&cl, s->api);
+    ASSERT_EQ(inproc_call(&cl, "CreateTable", TABLE).code, DDB_OK);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}}}").code, DDB_OK);
+    r = inproc_call(&cl, "GetItem", GET(""));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "replica") == NULL); /* off: the store's answer */
+    ASSERT(ddb_engine_publish_feature(s->eng, &replica, &on) == &on);
+    ASSERT(ddb_engine_publish_feature(s->eng, &replica, s) == &on); /* once: the first stays */
+    r = inproc_call(&cl, "GetItem", GET(""));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "\"seen\":{\"S\":\"replica\"}") != NULL);
+    r = inproc_call(&cl, "GetItem", GET(",\"ConsistentRead\":true"));
+    ASSERT(r.code == DDB_OK && strstr(r.body, "replica") == NULL); /* never a strongly consistent one */
+    ASSERT_EQ(replica_calls, 1);
+    r = inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"}}}");
+    ASSERT_EQ(r.code, DDB_E_TRANSACTION_CONFLICT);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"}}}").code, DDB_OK);
+    ASSERT_EQ(contended_calls, 2);
+    inproc_client_free(&cl);
+    inproc_close(s);
 }

@@ -123,3 +123,30 @@ TEST(csv_record_cut_by_the_window_is_read_again)
     ddb_buf_free(&body);
     ddb_arena_free(&a);
 }
+
+/* A delimiter last in the text read: the empty field after it is read from nothing past the end,
+   where the byte after it (a quote here, what the buffer held before) was read and taken for an
+   opening quote, moving the reader past the end (fuzz_csv: a read past the object's text). */
+TEST(csv_delimiter_last_reads_nothing_past_the_end)
+{
+    ddb_arena a;
+    ddb_xfer_csv c;
+    ddb_buf body = {0};
+    const char *text = "pk,txt,\"\nk1,x,\"", *p = text, *msg = NULL;
+
+    ddb_arena_init(&a);
+    ddb_xfer_csv_init(&c, ',', NULL, NULL);
+    ASSERT_EQ(ddb_xfer_csv_header(&c, &p, text + 7, 1), 1); /* "pk,txt,": three fields, the last empty */
+    ASSERT_EQ(c.nh, 3);
+    ASSERT(p == text + 7);
+    p = text + 9;
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 14, 1, "t", &body, &msg), 1); /* "k1,x," */
+    ASSERT(msg == NULL);
+    ASSERT(p == text + 14);
+    ddb_buf_putc(&body, '\0');
+    ASSERT_STR_EQ(body.data, "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k1\"},\"txt\":{\"S\":\"x\"}}}");
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 14, 1, "t", &body, &msg), 0);
+    ddb_xfer_csv_free(&c);
+    ddb_buf_free(&body);
+    ddb_arena_free(&a);
+}

@@ -1,0 +1,16 @@
+/*
+ * server/engine/catalog_decode.h: a table from its stored description (the catalog's, once a version).
+ */
+#ifndef DDB_CATALOG_DECODE_H
+#define DDB_CATALOG_DECODE_H
+
+#include <stddef.h>
+
+#include "server/engine/table.h"
+
+/* The table stored under catalog key `key` (its namespace, a slash, its name) decoded from its JSON;
+   NULL if the JSON is not a usable description. Freed with ddb_table_free. */
+ddb_table *ddb_table_decode(const char *key, const char *text, size_t len);
+void ddb_table_free(ddb_table *t);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * tests/fuzz/fuzz_replay.c: libFuzzer target for the recording reader of `ddb replay`
+ * (client/cli/replay.c, its JSON scanner and order in replay_order.c, an injected fault's carried
+ * part in replay_faults.c, --check's comparison in replay_check.c). The input is a recording
+ * (docs/record-replay.md: JSON lines, any bytes, any length): it is replayed as `ddb replay
+ * --dry-run --check` replays it, every line read whole (--check reads a line's answer too), taken
+ * in arrival order, ordered against the others and its schedule printed, nothing sent. Then each
+ * line's recorded answer is compared with itself by --check's comparison: the same answer never
+ * diverges (one that nests past ddbd's depth is said to, and not compared).
+ * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_replay -max_total_time=60
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "client/cli/replay.h"
+#include "client/cli/replay_check.h"
+#include "client/cli/replay_order.h"
+#include "proto/json.h"
+
+static FILE *sink(void)
+{
+    static FILE *f;
+
+    if (f == NULL && (f = fopen("/dev/null", "w")) == NULL)
+        abort();
+    return f;
+}
+
+/* The recording replayed as a dry run, from a memory file (ddb_replay reads a path). */
+static void replay(const uint8_t *data, size_t size)
+{
+    ddb_replay_opts o = {.speed = 1, .check = 1, .dry_run = 1, .connections = 4};
+    char path[64];
+    int fd = memfd_create("recording", 0);
+
+    if (fd < 0 || (size > 0 && write(fd, data, size) != (ssize_t)size))
+        abort();
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    if (ddb_replay(path, &o, sink(), sink()) == 1)
+        abort(); /* a dry run answers 0, or 2 for a line that is no recorded request */
+    close(fd);
+}
+
+/* Line `line`'s recorded answer compared with itself. */
+static void self_check(const char *line, size_t len)
+{
+    rp_span whole = {line, len}, response = rp_member(whole, "response");
+    char *text, *why = NULL, *rec_text = NULL;
+    int status = (int)rp_int(rp_member(whole, "status"), 200);
+
+    if (response.p == NULL)
+        return;
+    if ((text = strndup(response.p, response.n)) == NULL)
+        abort();
+    if (rp_check(status, text, status, text, &why, &rec_text)) {
+        if (why == NULL || rec_text == NULL)
+            abort(); /* a divergence that does not say where */
+        if (rp_depth_within(text, strlen(text), DDB_JSON_RECORD_DEPTH))
+            abort(); /* an answer diverges from itself */
+    }
+    free(why);
+    free(rec_text);
+    free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *p = (const char *)data, *end = p + size;
+
+    replay(data, size);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        self_check(p, len);
+        p += len + 1;
+    }
+    return 0;
+}
