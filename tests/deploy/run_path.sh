@@ -48,6 +48,7 @@ for t in test_expr libddb_bench ddb_cli; do
 done
 [ "$fail" = 0 ] || { echo "its output:"; echo "$out"; exit 1; }
 echo "PASS: $(wc -l <<<"$out") lines of output"
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID="" # (the server of the last step below is another)
 
 # The README's next step, ddbd on PATH: after `run`, `deploy/ddbd.sh install PREFIX` builds the rest
 # of what `cmake --install` installs (libddb, ddb) and installs it, the server in PREFIX/bin.
