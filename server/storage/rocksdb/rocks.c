@@ -75,13 +75,6 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
        snapshot restore, reads no table file) */
     rocksdb_options_set_skip_stats_update_on_db_open(opts, 1);
     rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
-    /* On disk, a write group's leader appends its log while the previous group still fills its
-       memtables, instead of every writer waiting for both: at 8 threads 6 % more PutItems and 5 %
-       less CPU each (bench/README.md, "Writes across cores"). A batch still becomes visible whole
-       (the sequence is published once its memtable writes are done), and --sync's group commit
-       syncs the log as before. In memory there is no log to overlap. */
-    if (!o->in_memory)
-        rocksdb_options_set_enable_pipelined_write(opts, 1);
     /* tickers for /metrics (cache hits and misses, stall time: rocks_metrics.c); counted per core */
     rocksdb_options_enable_statistics(opts);
     /* read directly by /metrics: no periodic dump or history, whose timer thread woke after

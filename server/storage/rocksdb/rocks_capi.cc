@@ -103,7 +103,6 @@ void rocksdb_options_set_info_log_level(rocksdb_options_t *o, int v)
 void rocksdb_options_set_keep_log_file_num(rocksdb_options_t *o, size_t v) { o->rep.keep_log_file_num = v; }
 void rocksdb_options_set_max_background_jobs(rocksdb_options_t *o, int v) { o->rep.max_background_jobs = v; }
 void rocksdb_options_set_max_file_opening_threads(rocksdb_options_t *o, int v) { o->rep.max_file_opening_threads = v; }
-void rocksdb_options_set_enable_pipelined_write(rocksdb_options_t *o, unsigned char v) { o->rep.enable_pipelined_write = v; }
 void rocksdb_options_set_skip_stats_update_on_db_open(rocksdb_options_t *o, unsigned char v)
 {
     o->rep.skip_stats_update_on_db_open = v;
