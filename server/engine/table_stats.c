@@ -114,12 +114,12 @@ void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_
     if (s == NULL)
         return;
     /* units are multiples of 0.5: thousandths keep them exact in an integer counter */
+    unsigned stripe = ddb_stripe_self();
+
     if (read_units > 0)
-        __atomic_add_fetch(&s->charged[ddb_stripe_self()].read_milli, (uint64_t)(read_units * 1000 + 0.5),
-                           __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->charged[stripe].read_milli, (uint64_t)(read_units * 1000 + 0.5), __ATOMIC_RELAXED);
     if (write_units > 0)
-        __atomic_add_fetch(&s->charged[ddb_stripe_self()].write_milli, (uint64_t)(write_units * 1000 + 0.5),
-                           __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->charged[stripe].write_milli, (uint64_t)(write_units * 1000 + 0.5), __ATOMIC_RELAXED);
 }
 
 void ddb_table_stats_charge_vector(ddb_table_stats *s, double search_bytes, double write_bytes)
