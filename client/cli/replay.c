@@ -97,7 +97,8 @@ static void sign(replay *rp, rec *r)
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
         r->signed_at = rp_sender_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
-        r->signed_at = rp_sender_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+        r->signed_at = rp_sender_sign(rp->sender, rp_string(r->region).p, rp_string(r->region).n, op.p, op.n, r->body,
+                                      r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */

@@ -63,25 +63,37 @@ typedef struct sock {
     int keep_alive, status;
 } sock;
 
+/* One region's signing: its key and scope (derived once a day), and the string to sign's head of
+   the second in HMAC state (keyed: the key's blocks hashed once). */
+typedef struct signer {
+    char *region;
+    time_t second;
+    char key_date[9];
+    uint8_t key[32];
+    ddb_buf scope;
+    ddb_hmac_sha256 hmac_day, hmac_second;
+} signer;
+
 struct rp_sender {
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    char *hostport, *region, *access_key, *secret_key, *token;
+    char *hostport, *access_key, *secret_key, *token;
+    /* regions[0]: --region's, or the environment's; then each region a recorded line was signed
+       for (ddbd's recordings of --namespaces: a region is a namespace of its own), unless forced */
+    signer *regions;
+    size_t nregions;
+    int forced; /* --region given: every request is signed for it */
     int ep;
     sock *socks;
     unsigned nsocks;
     unsigned *idle, nidle;   /* free connections (a stack: the warm ones first) */
     unsigned *dirty, ndirty; /* connections with requests to write (rp_sender_flush) */
     unsigned in_flight;
-    /* signing: the date of the second, its scope and key (derived once a day), and the hashes of
-       what every request of the second begins with: its canonical request's head and its string
-       to sign's, in HMAC state (keyed: the key's blocks hashed once) */
+    /* signing: the date of the second and the hash of what every request of the second begins
+       with, its canonical request's head (the same in every region) */
     time_t second;
-    char amz_date[17], key_date[9];
-    uint8_t key[32];
-    ddb_buf scope;
+    char amz_date[17];
     SHA256_CTX creq_run, creq_second;
-    ddb_hmac_sha256 hmac_day, hmac_second;
 };
 
 static void hash_str(SHA256_CTX *h, const char *s);
@@ -151,7 +163,11 @@ rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conn
         rp_sender_free(s);
         return NULL;
     }
-    s->region = strdup(region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1"));
+    s->forced = region != NULL;
+    if ((s->regions = calloc(1, sizeof(signer))) == NULL ||
+        (s->regions[0].region = strdup(region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1"))) == NULL)
+        abort();
+    s->nregions = 1;
     s->access_key = strdup(env_first("AWS_ACCESS_KEY_ID", NULL, "local"));
     s->secret_key = strdup(env_first("AWS_SECRET_ACCESS_KEY", NULL, "local"));
     s->token = getenv("AWS_SESSION_TOKEN") != NULL && *getenv("AWS_SESSION_TOKEN") ? strdup(getenv("AWS_SESSION_TOKEN"))
@@ -161,7 +177,6 @@ rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conn
     s->idle = calloc(s->nsocks, sizeof(unsigned));
     s->dirty = calloc(s->nsocks, sizeof(unsigned));
     if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->dirty == NULL ||
-        s->region == NULL ||
         s->access_key == NULL || s->secret_key == NULL)
         abort();
     for (unsigned i = 0; i < s->nsocks; i++) {
@@ -188,18 +203,21 @@ void rp_sender_free(rp_sender *s)
         close(s->ep);
     if (s->secret_key != NULL)
         sodium_memzero(s->secret_key, strlen(s->secret_key));
-    sodium_memzero(s->key, sizeof(s->key));
+    for (size_t i = 0; i < s->nregions; i++) {
+        sodium_memzero(s->regions[i].key, sizeof(s->regions[i].key));
+        sodium_memzero(&s->regions[i].hmac_day, sizeof(s->regions[i].hmac_day));
+        sodium_memzero(&s->regions[i].hmac_second, sizeof(s->regions[i].hmac_second));
+        ddb_buf_free(&s->regions[i].scope);
+        free(s->regions[i].region);
+    }
+    free(s->regions);
     free(s->secret_key);
     free(s->access_key);
     free(s->token);
-    free(s->region);
     free(s->hostport);
     free(s->socks);
     free(s->idle);
     free(s->dirty);
-    sodium_memzero(&s->hmac_day, sizeof(s->hmac_day));
-    sodium_memzero(&s->hmac_second, sizeof(s->hmac_second));
-    ddb_buf_free(&s->scope);
     free(s);
 }
 
@@ -253,13 +271,6 @@ static void date_now(rp_sender *s)
     s->second = now;
     gmtime_r(&now, &tm);
     strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    if (memcmp(s->key_date, s->amz_date, 8) != 0) {
-        memcpy(s->key_date, s->amz_date, 8);
-        ddb_sigv4_signing_key(s->secret_key, s->amz_date, s->region, "dynamodb", s->key);
-        ddb_hmac_sha256_init(&s->hmac_day, s->key);
-        s->scope.len = 0;
-        ddb_sigv4_scope(&s->scope, s->amz_date, s->region, "dynamodb");
-    }
     s->creq_second = s->creq_run;
     hash_str(&s->creq_second, s->amz_date);
     if (s->token != NULL) {
@@ -267,15 +278,46 @@ static void date_now(rp_sender *s)
         hash_str(&s->creq_second, s->token);
     }
     hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
-    s->hmac_second = s->hmac_day;
-    SHA256_Update(&s->hmac_second.in, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
-    SHA256_Update(&s->hmac_second.in, s->amz_date, 16);
-    SHA256_Update(&s->hmac_second.in, "\n", 1);
-    SHA256_Update(&s->hmac_second.in, s->scope.data, s->scope.len);
-    SHA256_Update(&s->hmac_second.in, "\n", 1);
 }
 
-time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out)
+/* The signer of a request recorded in `region` (NULL: none recorded), ready for this second. */
+static signer *signer_of(rp_sender *s, const char *region, size_t rlen)
+{
+    signer *g = &s->regions[0];
+
+    for (size_t i = 0; region != NULL && !s->forced && i < s->nregions; i++)
+        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0) {
+            g = &s->regions[i];
+            region = NULL;
+        }
+    if (region != NULL && !s->forced && rlen > 0) { /* a region first seen: its own signer */
+        if ((s->regions = realloc(s->regions, (s->nregions + 1) * sizeof(signer))) == NULL)
+            abort();
+        g = memset(&s->regions[s->nregions++], 0, sizeof(signer));
+        if ((g->region = strndup(region, rlen)) == NULL)
+            abort();
+    }
+    if (g->second == s->second)
+        return g;
+    g->second = s->second;
+    if (memcmp(g->key_date, s->amz_date, 8) != 0) {
+        memcpy(g->key_date, s->amz_date, 8);
+        ddb_sigv4_signing_key(s->secret_key, s->amz_date, g->region, "dynamodb", g->key);
+        ddb_hmac_sha256_init(&g->hmac_day, g->key);
+        g->scope.len = 0;
+        ddb_sigv4_scope(&g->scope, s->amz_date, g->region, "dynamodb");
+    }
+    g->hmac_second = g->hmac_day;
+    SHA256_Update(&g->hmac_second.in, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+    SHA256_Update(&g->hmac_second.in, s->amz_date, 16);
+    SHA256_Update(&g->hmac_second.in, "\n", 1);
+    SHA256_Update(&g->hmac_second.in, g->scope.data, g->scope.len);
+    SHA256_Update(&g->hmac_second.in, "\n", 1);
+    return g;
+}
+
+time_t rp_sender_sign(rp_sender *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
+                      size_t blen, ddb_buf *out)
 {
     const char *signed_headers = s->token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
                                                   : "content-type;host;x-amz-date;x-amz-target";
@@ -283,8 +325,10 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
     char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
     SHA256_CTX creq;
     ddb_hmac_sha256 hmac;
+    signer *g;
 
     date_now(s);
+    g = signer_of(s, region, rlen);
     SHA256((const unsigned char *)(body != NULL ? body : ""), blen, bin);
     hex32(hex, bin);
     creq = s->creq_second;
@@ -295,7 +339,7 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
     SHA256_Update(&creq, hex, DDB_SIGV4_HEX_LEN);
     SHA256_Final(bin, &creq);
     hex32(hex, bin);
-    hmac = s->hmac_second;
+    hmac = g->hmac_second;
     SHA256_Update(&hmac.in, hex, DDB_SIGV4_HEX_LEN);
     ddb_hmac_sha256_final(&hmac, bin);
     hex32(sig, bin);
@@ -314,7 +358,7 @@ time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *bo
         ddb_buf_puts(out, s->token);
     }
     ddb_buf_puts(out, "\r\nAuthorization: ");
-    ddb_sigv4_authorization(out, s->access_key, s->scope.data, signed_headers, sig);
+    ddb_sigv4_authorization(out, s->access_key, g->scope.data, signed_headers, sig);
     ddb_buf_puts(out, "\r\n\r\n");
     ddb_buf_append(out, body, blen);
     sodium_memzero(&hmac, sizeof(hmac));

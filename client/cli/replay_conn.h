@@ -24,7 +24,8 @@ typedef struct rp_sender rp_sender;
 typedef void rp_answered_fn(void *arg, void *req, int status, const char *body, size_t len);
 
 /* A sender to endpoint (NULL: $AWS_ENDPOINT_URL_DYNAMODB, $AWS_ENDPOINT_URL, http://localhost:8000,
-   as libddb) in region (NULL: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1) with at most conns
+   as libddb) in region (given: every request's; NULL: a recorded line's region, else $AWS_REGION,
+   $AWS_DEFAULT_REGION, us-east-1) with at most conns
    connections; NULL with why in err. Credentials: $AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY
    (default "local"), $AWS_SESSION_TOKEN. */
 rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conns, char *err, size_t errlen);
@@ -32,8 +33,11 @@ void rp_sender_free(rp_sender *s);
 /* Whether a connection is free for a request. */
 int rp_sender_can_send(const rp_sender *s);
 /* The HTTP request of operation op (its name) with body, signed now, into out (replaced): it may be
-   sent within the signature's validity (AWS: 5 minutes). Returns the second it was signed at. */
-time_t rp_sender_sign(rp_sender *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_buf *out);
+   sent within the signature's validity (AWS: 5 minutes). Signed for `region` (rlen bytes: the
+   region its line records) unless the sender's region was given, or region is NULL. Returns the
+   second it was signed at. */
+time_t rp_sender_sign(rp_sender *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
+                      size_t blen, ddb_buf *out);
 /* The same for a call of ddbd's admin door (POST path with a JSON body: a clock step), unsigned as
    the door takes it. */
 time_t rp_sender_door(rp_sender *s, const char *path, const char *body, size_t blen, ddb_buf *out);

@@ -80,6 +80,8 @@ static int field(void *arg, rp_span key, rp_span val)
         f->end = val;
     else if (IS("op"))
         r->op = val;
+    else if (IS("region"))
+        r->region = val;
     else if (IS("request"))
         r->request = val;
     else if (IS("requestText"))
@@ -183,7 +185,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
     rp_span whole = {r->text, len};
 
-    r->conn = r->op = r->request = r->response = (rp_span){NULL, 0};
+    r->conn = r->op = r->request = r->response = r->region = (rp_span){NULL, 0};
     if (rp_each_member(whole, field, &f) < 0) {
         fprintf(rp->err, "ddb: replay: line %d is not a recorded request (a JSON object)\n", r->line);
         return -1;

@@ -426,6 +426,12 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     } else {
         ddb_buf_append(out, "null", 4);
     }
+    if (r->region != NULL && r->region[0] != '\0') { /* the region it was signed for: with --namespaces
+                                                        a region of its own, which a replay signs for */
+        ddb_buf_append(out, ",\"region\":\"", 11);
+        ddb_json_escape(out, r->region, strlen(r->region));
+        ddb_buf_putc(out, '"');
+    }
     if (r->in != NULL && r->body != NULL) { /* JSON: a body the pipeline read */
         ddb_buf_append(out, ",\"request\":", 11);
         put_body(rec, r->arena, out, r->body, r->body_len);
