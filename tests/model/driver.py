@@ -333,8 +333,16 @@ class Run:
             g = got.setdefault(t["table"], {"readUnits": 0.0, "writeUnits": 0.0})
             g["readUnits"] += float(t.get("readUnits", 0))
             g["writeUnits"] += float(t.get("writeUnits", 0))
+        for t in ans.get("tables", []):
+            g = got[t["table"]]
+            g["replicated"] = g.get("replicated", 0.0) + float(t.get("replicatedWrites", {}).get("replicatedWriteUnits", 0))
         for name, want in sorted(checker.m.charges.items()):
             t = got.get(name, {})
+            g = t.get("replicated", 0.0)
+            if self.modes.get("replica") and not want["replicated"] - 1e-6 <= g <= want["replicated"] + \
+                    want["replicated_slack"] + 1e-6:
+                return (checker.checked, "GET /ddbd/usage: table %s replicatedWriteUnits %s, model %s" % (
+                    name, g, want["replicated"]))
             for kind in ("read", "write"):
                 if kind == "read" and "stale-batch-charge" in checker.modes.get("tolerated", ()):
                     continue

@@ -334,8 +334,19 @@ class Runner:
         for n in last:   # a bucket cannot stand in the clock's future
             last[n] = min(last[n], now)
         if self.modes.get("ttl"):
-            for tm in self.m.tables:
-                tm.sweep(now)
+            for n, tm in enumerate(self.m.tables):
+                for old in tm.sweep(now):
+                    self.ttl_replicated(n, tm, old)
+
+    def ttl_replicated(self, n, tm, old):
+        """A global table's TTL delete consumes nothing here, and its replica bills it as a
+        replicated write of the item (docs/usage.md, "Replicated writes"). With TTL on in both
+        regions either region's sweep may delete it first, the other's finding it gone or not."""
+        if not self.modes.get("replica"):
+            return
+        t, idx = tm.write_cost(old, None)
+        units = t + sum(idx.values())
+        self.m.replicated(self.tname(n), units, units if self.modes.get("ttl_west") else 0.0)
 
     # -- DescribeTable's figures ------------------------------------------------------------------
     def op_describe(self, op):
@@ -522,8 +533,8 @@ class Runner:
         self.expect_ok(status, ans, "TransactWriteItems")
         self.expect_capacity_list(ans, op["cap"], costs, "TransactWriteItems")
         self.note_capacity(ans.get("ConsumedCapacity", []), "write")
-        for name, (t, idx) in costs.items():
-            self.m.charge(name, "write", t + sum(idx.values()))
+        for name, (t, idx) in costs.items():   # (a replica applies plain writes: the table's units once)
+            self.m.charge(name, "write", t + sum(idx.values()), replicated=t / 2 + sum(idx.values()))
         for tm, a, new in news:
             if a["kind"] != "check":
                 tm.put(a["key"], new, self.m.now)
