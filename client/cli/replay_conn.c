@@ -33,6 +33,7 @@
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
+#define RP_REGIONS 16 /* regions signed for at most, each with its day's key */
 
 /* One request on a connection: sent (or to send) behind the ones before it. */
 typedef struct pending {
@@ -164,8 +165,8 @@ rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conn
         return NULL;
     }
     s->forced = region != NULL;
-    if ((s->regions = calloc(1, sizeof(signer))) == NULL ||
-        (s->regions[0].region = strdup(region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1"))) == NULL)
+    region = region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1");
+    if ((s->regions = calloc(1, sizeof(signer))) == NULL || (s->regions[0].region = strdup(region)) == NULL)
         abort();
     s->nregions = 1;
     s->access_key = strdup(env_first("AWS_ACCESS_KEY_ID", NULL, "local"));
@@ -280,23 +281,35 @@ static void date_now(rp_sender *s)
     hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
 }
 
-/* The signer of a request recorded in `region` (NULL: none recorded), ready for this second. */
-static signer *signer_of(rp_sender *s, const char *region, size_t rlen)
+/* The signer of region (rlen bytes): one kept, or a new one (past RP_REGIONS the last slot's is
+   given to it: a recording's regions are few, a hostile one's need not be). */
+static signer *signer_named(rp_sender *s, const char *region, size_t rlen)
 {
-    signer *g = &s->regions[0];
+    signer *g;
 
-    for (size_t i = 0; region != NULL && !s->forced && i < s->nregions; i++)
-        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0) {
-            g = &s->regions[i];
-            region = NULL;
-        }
-    if (region != NULL && !s->forced && rlen > 0) { /* a region first seen: its own signer */
+    for (size_t i = 0; i < s->nregions; i++)
+        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0)
+            return &s->regions[i];
+    if (s->nregions < RP_REGIONS) {
         if ((s->regions = realloc(s->regions, (s->nregions + 1) * sizeof(signer))) == NULL)
             abort();
         g = memset(&s->regions[s->nregions++], 0, sizeof(signer));
-        if ((g->region = strndup(region, rlen)) == NULL)
-            abort();
+    } else {
+        g = &s->regions[s->nregions - 1];
+        free(g->region);
+        g->second = 0;
+        g->key_date[0] = '\0';
     }
+    if ((g->region = strndup(region, rlen)) == NULL)
+        abort();
+    return g;
+}
+
+/* The signer of a request recorded in `region` (NULL: none recorded), ready for this second. */
+static signer *signer_of(rp_sender *s, const char *region, size_t rlen)
+{
+    signer *g = region != NULL && rlen > 0 && !s->forced ? signer_named(s, region, rlen) : &s->regions[0];
+
     if (g->second == s->second)
         return g;
     g->second = s->second;
