@@ -573,3 +573,6 @@ def test_a_recording_of_two_regions_replays_each_request_in_its_region(server_fa
     assert [r["region"] for r in lines(path)] == ["us-east-1"] * 2 + ["us-west-2"] * 3
     r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check")
     assert r.returncode == 0 and "replayed 5 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+    # --region still signs every request for one region: us-west-2's CreateTable then finds the table
+    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check", "--region", "us-east-1")
+    assert r.returncode == 1 and "divergence: CreateTable (line 3" in r.stdout, r.stdout + r.stderr
