@@ -169,7 +169,7 @@ def create_tables(client, specs, provisioned=0, on_demand=False):
 def add_replicas(checker, client, west, specs):
     """A replica of each table in us-west-2, ACTIVE there before the first operation: a replica
     with indexes is CREATING until its copy is made, which a clock step waits for (under
-    --table-states too: docs/compatibility.md, "Table states")."""
+    --table-states too: docs/compatibility.md, "Tables ... are ACTIVE immediately")."""
     for i, s in enumerate(specs):
         status, ans = client.call("UpdateTable", {"TableName": s["name"], "ReplicaUpdates": [
             {"Create": {"RegionName": "us-west-2"}}]})
