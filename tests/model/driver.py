@@ -84,8 +84,9 @@ def draw_modes(seed, allowed):
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
-    # a replica of every table in us-west-2 (--namespaces), with any of the modes above
-    if "replica" in allowed and rng.random() < 0.3:
+    # a replica of every table in us-west-2 (--namespaces), with any of the modes above; one seed in
+    # 7 (a replicated run costs 3 plain ones under memcheck: 24.5 s and 8.1 s for 300 operations)
+    if "replica" in allowed and rng.random() < 0.15:
         modes["replica"] = True
         if modes.get("ttl") and rng.random() < 0.5:
             modes["ttl_west"] = True   # (TTL set in us-west-2 too: both regions sweep)
