@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { makeClients } from '../js/helpers.mjs';
 import { showValue } from '../../server/console/assets/dom.js';
-import { scanAll, startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
+import { readPrice, scanAll, startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
 
 const { QueryCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))('@aws-sdk/client-dynamodb');
 
@@ -54,13 +54,6 @@ const facetsOf = (t) => t.TableFacets.map((f) => ({
   keys: [...f.TableData].sort((a, b) => Buffer.compare(utf8(a.PK), utf8(b.PK)) || Buffer.compare(utf8(a.SK), utf8(b.SK)))
     .map((it) => [it.PK.S, it.SK.S]),
 }));
-
-/** A price to four significant digits ($0.0000000625), or to the cent from a cent up ($0.19). */
-function dollars(x) {
-  if (x >= 0.01) return `$${x.toFixed(2)}`;
-  const digits = 3 - Math.floor(Math.log10(x));
-  return `$${x.toFixed(digits).replace(/0+$/, '')}`;
-}
 
 /** Opens the Model tab of `table` by keyboard: the Overview, then Tab to "Model" and Enter. */
 async function openModel(stack, table) {
@@ -139,8 +132,7 @@ describe('console: a --seed model\'s facets, aggregate view and access patterns'
         assert.equal(want.Count, 4);
         const units = want.ConsumedCapacity.CapacityUnits;
         assert.ok(units > 0);
-        const run = (units * prices.readRequestUnitsPerMillion) / 1e6;
-        const price = `${dollars(run)} per run · ${dollars(run * 1e6)} per million runs`;
+        const price = readPrice(units, prices);
         assert.equal(shown, table === 'data'
           ? `4 items · ${units} RCU of the table's 5 provisioned read capacity units a second · on demand ${price}`
           : `4 items · ${units} RCU · ${price}`);
