@@ -68,7 +68,7 @@ static double now_ms(const replay *rp)
 static void print_schedule(replay *rp, const rec *r)
 {
     const rp_waits *w = &rp->waits;
-    rp_span conn = rp_string(r->conn), op = rp_string(r->op);
+    ddb_jspan conn = ddb_jscan_string(r->conn), op = ddb_jscan_string(r->op);
 
     fprintf(rp->out, "{\"line\":%d,\"conn\":\"%.*s\",\"op\":", r->line, (int)conn.n, conn.p != NULL ? conn.p : "");
     if (op.p != NULL)
@@ -92,7 +92,7 @@ static void print_schedule(replay *rp, const rec *r)
 /* Signs r's request (replay_conn.c): ahead of its sending, when it is due soon. */
 static void sign(replay *rp, rec *r)
 {
-    rp_span op = rp_string(r->op);
+    ddb_jspan op = ddb_jscan_string(r->op);
 
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
         r->signed_at = rp_sender_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
@@ -159,7 +159,7 @@ static void ready(replay *rp, rec *r)
 /* An SDK recorder's line: the first of its connections kept, to see whether there are others. */
 static void note_unobserved(replay *rp, const rec *r)
 {
-    rp_span c = rp_string(r->conn);
+    ddb_jspan c = ddb_jscan_string(r->conn);
 
     if (rp->unobserved_conns == 0) {
         if ((rp->unobserved_conn = strndup(c.p != NULL ? c.p : "", c.n)) == NULL)
@@ -273,7 +273,7 @@ static void done(replay *rp, rec *r)
 static void note_divergence(replay *rp, const rec *r, const char *why, const char *recorded, int status,
                             const char *body)
 {
-    rp_span op = rp_string(r->op), conn = rp_string(r->conn);
+    ddb_jspan op = ddb_jscan_string(r->op), conn = ddb_jscan_string(r->conn);
     struct first_divergence *f = NULL;
     char *text = NULL;
 

@@ -50,7 +50,7 @@ typedef struct rec {
     uint64_t seq;
     long long t, start, end;
     int status;
-    rp_span conn, op, request, response;
+    ddb_jspan conn, op, request, response;
     char *request_text; /* a body that is not JSON (requestText), unescaped (malloc'd) */
     const char *body;
     size_t blen;

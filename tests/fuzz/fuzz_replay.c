@@ -48,9 +48,9 @@ static void replay(const uint8_t *data, size_t size)
 /* Line `line`'s recorded answer compared with itself. */
 static void self_check(const char *line, size_t len)
 {
-    rp_span whole = {line, len}, response = rp_member(whole, "response");
+    ddb_jspan whole = {line, len}, response = ddb_jscan_member(whole, "response");
     char *text, *why = NULL, *rec_text = NULL;
-    int status = (int)rp_int(rp_member(whole, "status"), 200);
+    int status = (int)ddb_jscan_int(ddb_jscan_member(whole, "status"), 200);
 
     if (response.p == NULL)
         return;
@@ -59,7 +59,7 @@ static void self_check(const char *line, size_t len)
     if (rp_check(status, text, status, text, &why, &rec_text)) {
         if (why == NULL || rec_text == NULL)
             abort(); /* a divergence that does not say where */
-        if (rp_depth_within(text, strlen(text), DDB_JSON_RECORD_DEPTH))
+        if (ddb_jscan_depth_within(text, strlen(text), DDB_JSON_RECORD_DEPTH))
             abort(); /* an answer diverges from itself */
     }
     free(why);
