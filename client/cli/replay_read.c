@@ -230,7 +230,7 @@ void rec_give(replay *rp, rec *r)
         r->cap = 0;
     }
     if (r->wire.cap > KEEP_BYTES)
-        ddb_buf_free(&r->wire);
+        ddb_wire_free(&r->wire);
     if (rp->npool == rp->cappool &&
         (rp->pool = realloc(rp->pool, (rp->cappool = rp->cappool * 2 + 64) * sizeof(rec *))) == NULL)
         abort();
@@ -242,7 +242,7 @@ void rec_free(rec *r)
     free(r->text);
     free(r->request_text);
     free(r->waiters);
-    ddb_buf_free(&r->wire);
+    ddb_wire_free(&r->wire);
     free(r);
 }
 

@@ -40,7 +40,7 @@ static void replay(const uint8_t *data, size_t size)
     if (fd < 0 || (size > 0 && write(fd, data, size) != (ssize_t)size))
         abort();
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    if (ddb_replay(path, &o, sink(), sink()) == 1)
+    if (ddb_replay(NULL, path, &o, sink(), sink()) == 1)
         abort(); /* a dry run answers 0, or 2 for a line that is no recorded request */
     close(fd);
 }
