@@ -1,6 +1,7 @@
 /*
  * tests/fuzz/fuzz_replay.c: libFuzzer target for the recording reader of `ddb replay`
- * (client/cli/replay.c, its JSON scanner and order in replay_order.c, an injected fault's carried
+ * (client/cli/replay.c; a line's members read by proto/record_line.c with proto/json_scan.c's
+ * scanner; the order in replay_order.c, an injected fault's carried
  * part in replay_faults.c, --check's comparison in replay_check.c). The input is a recording
  * (docs/record-replay.md: JSON lines, any bytes, any length): it is replayed as `ddb replay
  * --dry-run --check` replays it, every line read whole (--check reads a line's answer too), taken
