@@ -160,7 +160,7 @@ typedef struct cli {
     const char *index, *filter, *vector, *top_k, *input;
     int returns; /* --return given: print what comes back rather than the confirmation */
     /* replay's */
-    const char *speed, *endpoint, *region;
+    const char *speed;
     int fast, check, dry_run, no_pipelining, retries_given, connections;
 } cli;
 
@@ -257,10 +257,6 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         return usage_error(c, "--endpoint: %s", ddb_config_error(c->cfg));
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
-    if (strcmp(f, "--endpoint") == 0)
-        c->endpoint = v;
-    if (strcmp(f, "--region") == 0)
-        c->region = v;
     if (strcmp(f, "--connections") == 0)
         c->connections = n;
     if (strcmp(f, "--retries") == 0)
@@ -748,8 +744,8 @@ static int cmd_create_table(ddb_client *db, cli *c)
 /* `ddb replay FILE`: replay.c does it; here its options are checked. */
 static int cmd_replay(ddb_client *db, cli *c)
 {
-    ddb_replay_opts o = {1, c->check, c->dry_run, c->endpoint, c->region,
-                         c->connections > 0 ? (unsigned)c->connections : 64, c->no_pipelining};
+    ddb_replay_opts o = {1, c->check, c->dry_run, c->connections > 0 ? (unsigned)c->connections : 64,
+                         c->no_pipelining};
     char *end = NULL;
 
     if (arity(c, 1) != 0)
@@ -760,8 +756,7 @@ static int cmd_replay(ddb_client *db, cli *c)
         return usage_error(c, "--speed: '%s' is not a positive number", c->speed);
     if (c->fast)
         o.speed = 0;
-    (void)db; /* replay sends with its own sender (replay_conn.h): many requests in flight from one thread */
-    return ddb_replay(c->args[0], &o, stdout, stderr);
+    return ddb_replay(db, c->args[0], &o, stdout, stderr);
 }
 
 static void print_usage(FILE *f)
@@ -806,7 +801,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0};
+    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0, 0};
     ddb_client *db = NULL;
     int rc = 2;
 

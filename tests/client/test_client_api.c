@@ -1,14 +1,15 @@
 /*
  * tests/client/test_client_api.c: every libddb call against a real ddbd on loopback: tables,
  * items with expressions and ReturnValues, queries and scans, batches and their helpers,
- * transactions, error mapping, configuration from the environment, and one client shared by
- * many threads.
+ * transactions, error mapping, configuration from the environment, one client shared by many
+ * threads, and raw requests pipelined on one connection (ddb_pipe.h).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddb/ddb_pipe.h"
 #include "harness.h"
 #include "test.h"
 
@@ -494,6 +495,58 @@ TEST(one_client_shared_by_threads)
         bad += (long)b;
     }
     ASSERT_EQ(bad, 0);
+}
+
+/* The answers a pipe handed back, in the order they came. */
+typedef struct pipe_answers {
+    int n;
+    const char *req[4];
+    int status[4];
+    char body[4][256];
+} pipe_answers;
+
+static void pipe_answered(void *arg, void *req, int status, const char *body, size_t len)
+{
+    pipe_answers *a = arg;
+
+    if (a->n < 4) {
+        a->req[a->n] = req;
+        a->status[a->n] = status;
+        snprintf(a->body[a->n], sizeof(a->body[0]), "%.*s", (int)len, body);
+    }
+    a->n++;
+}
+
+TEST(a_pipe_sends_raw_requests_behind_each_other_and_hands_back_their_answers)
+{
+    char missing[128];
+    ddb_pipe *p = ddb_pipe_new(client, 2);
+    ddb_wire list = {0}, describe = {0};
+    pipe_answers a = {0};
+    unsigned conn;
+
+    snprintf(missing, sizeof(missing), "{\"TableName\":\"%s-none\"}", table);
+    ddb_pipe_sign(p, "ListTables", 10, "{}", 2, &list);
+    ddb_pipe_sign(p, "DescribeTable", 13, missing, strlen(missing), &describe);
+    ASSERT(ddb_pipe_can_send(p));
+    conn = ddb_pipe_send(p, "list", list.data, list.len);
+    ASSERT_EQ(ddb_pipe_send_behind(p, conn, "describe", describe.data, describe.len), DDB_OK);
+    ASSERT_EQ(ddb_pipe_send_behind(p, conn == 0 ? 1 : 0, "x", list.data, list.len), DDB_E_INVALID_ARGUMENT); /* idle */
+    ASSERT_EQ(ddb_pipe_send_behind(p, 7, "x", list.data, list.len), DDB_E_INVALID_ARGUMENT);                 /* none */
+    ASSERT_EQ(ddb_pipe_in_flight(p), 2);
+    while (ddb_pipe_in_flight(p) > 0)
+        ddb_pipe_poll(p, 5000, pipe_answered, &a);
+    ASSERT_EQ(a.n, 2);
+    ASSERT_STR_EQ(a.req[0], "list");
+    ASSERT_EQ(a.status[0], 200);
+    ASSERT(strstr(a.body[0], "\"TableNames\"") != NULL);
+    ASSERT_STR_EQ(a.req[1], "describe");
+    ASSERT_EQ(a.status[1], 400);
+    ASSERT(strstr(a.body[1], "ResourceNotFoundException") != NULL);
+    ddb_wire_free(&list);
+    ddb_wire_free(&describe);
+    ASSERT_NULL(list.data);
+    ddb_pipe_free(p);
 }
 
 TEST(teardown_api)
