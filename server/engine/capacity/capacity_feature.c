@@ -100,7 +100,10 @@ static void capacity_range(void *state, const char *lo, size_t lolen)
         ddb_insights_range(ci, lo, lolen);
 }
 
-const ddb_feature ddb_feature_capacity = {.name = "capacity", .close = capacity_close,
+/* its table member: Contributor Insights' states */
+static const ddb_table_member *const members[] = {&ddb_member_insights, NULL};
+
+const ddb_feature ddb_feature_capacity = {.name = "capacity", .close = capacity_close, .members = members,
                                           .committed = capacity_committed, .read = capacity_read,
                                           .range = capacity_range};
 
