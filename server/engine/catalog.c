@@ -147,7 +147,7 @@ static inline void check_inside(ddb_catalog *c)
 /* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
-    t->stats = ddb_table_stats_new(t, known, c->figures);
+    t->stats = ddb_table_stats_new(t, known, c->figures, &c->rows);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */

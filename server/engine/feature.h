@@ -82,6 +82,15 @@ struct ddb_feature {
        description reads the same under any command line ---- */
     const ddb_table_member *const *members;
 
+    /* ---- its figures per table (its counters of what the table's requests did): table_size
+       bytes (0: none), zeroed, laid out after the table's own figures by the catalog (table_stats.h:
+       ddb_table_stats_slot finds them), made with the table and kept across its versions, whether
+       the row is on or off; table_open (may be NULL) prepares them, table_close (may be NULL)
+       before they are freed ---- */
+    size_t table_size;
+    void (*table_open)(void *figures, const struct ddb_table *t);
+    void (*table_close)(void *figures);
+
     /* ---- the write path (mutation.h), in the order a commit reaches them ---- */
     /* a client's write (m->request), before it is decided: nonzero refuses it, its error left in
        m->out.err (--enforce-capacity's throttle) */

@@ -29,6 +29,7 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/table_stats.h"
 #include "test.h"
 #include "test_store.h"
 #include "tests/harness/inproc.h"
@@ -1256,7 +1257,26 @@ static void probe_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, c
 
 static const ddb_table_member probe_member = {"ddbdProbe", probe_read, probe_write};
 static const ddb_table_member *const probe_members[] = {&probe_member, NULL};
-static const ddb_feature probe_row = {.name = "probe", .members = probe_members};
+
+/* its figures per table (feature.h's table_size): opened with a mark, counted when closed */
+typedef struct probe_figures {
+    uint64_t mark, hits;
+} probe_figures;
+static int probe_opened, probe_closed;
+
+static void probe_open(void *figures, const ddb_table *t)
+{
+    ((probe_figures *)figures)->mark = t->id;
+    probe_opened++;
+}
+
+static void probe_close(void *figures)
+{
+    probe_closed += ((probe_figures *)figures)->hits > 0;
+}
+
+static const ddb_feature probe_row = {.name = "probe", .members = probe_members, .table_size = sizeof(probe_figures),
+                                      .table_open = probe_open, .table_close = probe_close};
 static const ddb_feature *const PROBE_ROW[] = {&probe_row};
 static const ddb_feature_rows PROBE_ROWS = {PROBE_ROW, 1};
 
@@ -1302,6 +1322,44 @@ TEST(a_rows_table_member_is_read_and_written_by_its_row)
     bare = ddb_catalog_open(st, NULL, &err); /* the stored table again, read with no rows */
     ASSERT(bare != NULL && ddb_catalog_get(bare, "m") != NULL);
     ASSERT_EQ(probe_reads, 4);
+    ddb_catalog_close(bare);
+    ddb_arena_free(&a);
+    ddb_store_close(st);
+}
+
+/* A row's figures per table: made (zeroed, opened) with the table's figures, the same across its
+   versions, closed with them; none in a catalog handed no rows. */
+TEST(a_rows_figures_per_table_follow_the_table)
+{
+    ddb_store *st = mem_store(2);
+    char *err = NULL;
+    ddb_catalog *c = ddb_catalog_open(st, &PROBE_ROWS, &err), *bare;
+    ddb_arena a;
+    ddb_desc_edit *e;
+    const ddb_table *t0, *t;
+    const char *one = "one";
+    probe_figures *f;
+
+    ASSERT(c != NULL);
+    ddb_arena_init(&a);
+    probe_opened = probe_closed = 0;
+    ASSERT_EQ(ddb_catalog_create(c, "f", SMALL_DESC, strlen(SMALL_DESC), 1.0, NULL, &t0), 0);
+    ASSERT((f = ddb_table_stats_slot(t0->stats, &probe_row)) != NULL);
+    ASSERT(f->mark == t0->id && f->hits == 0 && probe_opened == 1);
+    ASSERT(((uintptr_t)f & (DDB_CACHE_LINE - 1)) == 0);
+    ASSERT(ddb_table_stats_slot(t0->stats, &ddb_feature_ttl) == NULL); /* not among the catalog's rows */
+    f->hits = 2;
+    e = ddb_desc_edit_of(&a, t0);
+    ddb_edit_member(e, &probe_member, &one, sizeof(one));
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t), 0);
+    ASSERT(t != t0 && ddb_table_stats_slot(t->stats, &probe_row) == f && f->hits == 2 && probe_opened == 1);
+    ASSERT_EQ(probe_closed, 0);
+    ddb_catalog_close(c);
+    ASSERT_EQ(probe_closed, 1);
+
+    bare = ddb_catalog_open(st, NULL, &err);
+    ASSERT(bare != NULL && (t = ddb_catalog_get(bare, "f")) != NULL);
+    ASSERT(ddb_table_stats_slot(t->stats, &probe_row) == NULL && probe_opened == 1);
     ddb_catalog_close(bare);
     ddb_arena_free(&a);
     ddb_store_close(st);
