@@ -52,7 +52,7 @@ TEST(a_table_first_holds_what_went_unused_since_its_create_table)
 {
     ddb_store *st = mem_store(2);
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_catalog *c = ddb_catalog_open(st, NULL, &err);
     const char *desc = "{\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
                        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
                        "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}";
