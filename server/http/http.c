@@ -464,11 +464,13 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
 static void large_run(void *ctx, offload_job *j, unsigned slot, int gone)
 {
     ddb_http *h = ctx;
-    ddb_encoding e = j->coding;
+    size_t limit = h->cfg->max_body;
+    int rc;
 
-    if (!gone && e != DDB_ENC_NONE)
-        ddb_http_take_inflated(h, ddb_inflate(e, j->r.body != NULL ? j->r.body : "", j->r.body_len, h->cfg->max_body, &j->body),
-                      h->cfg->max_body, &j->body, &j->r, &j->in);
+    if (!gone && j->coding != DDB_ENC_NONE) {
+        rc = ddb_inflate(j->coding, j->r.body != NULL ? j->r.body : "", j->r.body_len, limit, &j->body);
+        ddb_http_take_inflated(h, rc, limit, &j->body, &j->r, &j->in);
+    }
     offload_run(ctx, j, slot, gone);
 }
 
