@@ -464,7 +464,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
-    srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
+    /* the loops', then the request workers' (RADOS) or the large bodies' workers, one a loop (http.c) */
+    srv->gate = ddb_gate_new(cfg->threads + (cfg->rados_inflight != 0 ? cfg->rados_inflight : cfg->threads));
     pthread_mutex_unlock(&srv->quiesce_lock);
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
     faults_of(srv, cfg);

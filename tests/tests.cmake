@@ -467,6 +467,7 @@ set(DDB_TIMING_TESTS
   compat.test_stream_trigger_wake  # a commit's records reach the trigger's function within 10 ms (median)
   security.test_compressed_bodies  # four refused 15 MB items within 0.8 s on one loop, RSS a second after
   security.test_loop_fairness      # a loop's fairness in times and rates
+  security.test_large_body_workers  # a GetItem answered before four large bodies on one worker
   footprint.idle                   # the best of three start-ups within 200 ms
   unit.base.test_follower          # a nudged nap ends within 1 s
   client.config                    # no connect retries: refused within 1 s
