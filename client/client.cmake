@@ -10,39 +10,40 @@ file(STRINGS ${CMAKE_SOURCE_DIR}/include/ddb/ddb_version.h DDB_VERSION_LINE REGE
 string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" DDB_LIB_VERSION "${DDB_VERSION_LINE}")
 string(REGEX MATCH "^[0-9]+" DDB_LIB_SOVERSION "${DDB_LIB_VERSION}")
 
+# libcrypto: the pipelined transport signs with OpenSSL's SHA-256 (proto/sigv4_sha.h: the CPU's SHA
+# instructions), as ddbd's verifier hashes.
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 file(GLOB DDB_CLIENT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/*.c)
 add_library(ddb_client_objs OBJECT ${DDB_CLIENT_SOURCES} ${DDB_PROTO_SOURCES})
 target_include_directories(ddb_client_objs PRIVATE ${DDB_INCLUDE_ROOTS}
-                           ${YAJL_INCLUDE_DIRS} ${SODIUM_INCLUDE_DIRS} ${GMP_INCLUDE_DIRS})
+                           ${YAJL_INCLUDE_DIRS} ${SODIUM_INCLUDE_DIRS} ${GMP_INCLUDE_DIRS} ${LIBCRYPTO_INCLUDE_DIRS})
 set_target_properties(ddb_client_objs PROPERTIES POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
 
 add_library(ddb SHARED $<TARGET_OBJECTS:ddb_client_objs>)
-target_link_libraries(ddb PRIVATE PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::GMP Threads::Threads)
+target_link_libraries(ddb PRIVATE PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::GMP PkgConfig::LIBCRYPTO Threads::Threads)
 target_include_directories(ddb PUBLIC $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>)
 set_target_properties(ddb PROPERTIES VERSION ${DDB_LIB_VERSION} SOVERSION ${DDB_LIB_SOVERSION}
                       LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 add_library(ddb_static STATIC $<TARGET_OBJECTS:ddb_client_objs>)
 target_include_directories(ddb_static PUBLIC $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>)
-target_link_libraries(ddb_static PUBLIC PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::GMP Threads::Threads)
+target_link_libraries(ddb_static PUBLIC PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::GMP PkgConfig::LIBCRYPTO
+                      Threads::Threads)
 set_target_properties(ddb_static PROPERTIES OUTPUT_NAME ddb ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 # The `ddb` command-line tool, on the public API only.
 include(GNUInstallDirs)
-# `ddb replay` has a sender of its own (client/cli/replay_conn.c: many requests in flight from one
-# thread), which signs with proto/sigv4.c: it links proto's static library (hidden symbols, so no
-# clash with libddb's copy) and libsodium, and hashes with libcrypto's SHA-256 (the CPU's SHA
-# instructions; ddbd links it already); --check parses answers with yajl's tree.
+# `ddb replay` sends on libddb's pipelined transport (include/ddb/ddb_pipe.h, client/transport_pipe.c)
+# and reads recordings with proto/record_line.c: it links proto's static library (hidden symbols, so
+# no clash with libddb's copy); --check parses answers with yajl's tree.
 # (the replayer's sources are fuzzed too: tests/fuzz/fuzz_replay.c)
 set(DDB_REPLAY_SOURCES ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
-    ${CMAKE_SOURCE_DIR}/client/cli/replay_conn.c ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
     ${CMAKE_SOURCE_DIR}/client/cli/replay_faults.c ${CMAKE_SOURCE_DIR}/client/cli/replay_read.c)
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
                ${DDB_REPLAY_SOURCES} ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
-pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
-target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM PkgConfig::LIBCRYPTO
-                      Threads::Threads)
+target_link_libraries(ddb_cli PRIVATE ddb ddb_proto m PkgConfig::YAJL PkgConfig::SODIUM Threads::Threads)
 set_target_properties(ddb_cli PROPERTIES OUTPUT_NAME ddb RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 
@@ -52,7 +53,8 @@ install(TARGETS ddb ddb_static ddb_cli
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${CMAKE_SOURCE_DIR}/include/ddb/ddb.h ${CMAKE_SOURCE_DIR}/include/ddb/ddb_status.h
+install(FILES ${CMAKE_SOURCE_DIR}/include/ddb/ddb.h ${CMAKE_SOURCE_DIR}/include/ddb/ddb_pipe.h
+              ${CMAKE_SOURCE_DIR}/include/ddb/ddb_status.h
               ${CMAKE_SOURCE_DIR}/include/ddb/ddb_version.h ${CMAKE_SOURCE_DIR}/include/ddb/ddb_errors.def
               ${CMAKE_SOURCE_DIR}/include/ddb/ddb_params.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ddb)

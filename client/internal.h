@@ -8,6 +8,7 @@
  *
  * Files: values.c (items, lists, views), opts.c (ddb_opts and the request writer helpers),
  * result.c (replies, errors, lazy decoding), transport.c (connections, HTTP, signing, retries),
+ * transport_pipe.c (many raw requests in flight from one thread: include/ddb/ddb_pipe.h),
  * retry.c (the retry policy: which failures are retried, backoff, the retry quota), ops.c (one
  * function per operation), pager.c (paginators, batch and transaction builders and helpers),
  * tables.c (ddb_table_def), config.c (configuration and client lifecycle).
@@ -160,6 +161,28 @@ struct ddb_client {
     atomic_uint quota; /* retry quota tokens left (retry.c) */
 };
 
+/* What every DynamoDB request says it is (transport.c, transport_pipe.c). */
+#define TARGET_PREFIX "DynamoDB_20120810."
+#define CONTENT_TYPE "application/x-amz-json-1.0"
+
+/* An answer's head, as transport_parse_head reads it. */
+typedef struct reply {
+    int http;
+    size_t body_off, body_len;
+    int has_crc, keep_alive;
+    uint32_t crc;
+    long long retry_after; /* x-amz-retry-after (ms), -1 when absent or not a number */
+} reply;
+
+/* A connection to c's endpoint: a non-blocking connect bounded by connect_ms, then a blocking
+   socket with I/O timeouts (TCP_NODELAY). The fd, or -1 with err set. */
+int transport_connect(ddb_client *c, char *err, size_t errlen);
+/* Parses the status line and headers in p[0..end) (end: the head's end less its last CRLF);
+   *content_length -1 when none. -1 when malformed or chunked (DynamoDB always sends a length). */
+int transport_parse_head(const char *p, size_t end, reply *rp, long long *content_length);
+/* The head of an unsigned request of ddbd's admin door into out (appended): GET `path` (len < 0),
+   or POST `path` with a JSON body of len bytes. */
+void transport_door_head(const ddb_client *c, ddb_buf *out, const char *path, long long len);
 /* Sends one operation with `body` (JSON) and retries as `kind` allows; fills *out if not NULL. */
 int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out);
 /* GET / once; returns the HTTP status or 0 on a transport failure. */

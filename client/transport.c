@@ -7,6 +7,9 @@
  * header + body and recv() until Content-Length bytes arrived. Blocking sockets with
  * SO_RCVTIMEO/SO_SNDTIMEO give timeouts without a poll() per request.
  *
+ * Many requests in flight from one thread (`ddb replay`) are transport_pipe.c's, on this file's
+ * connect, head parsing and door requests.
+ *
  * Threads: a connection belongs to one call at a time. The client's mutex guards only the idle
  * list and the cached signing key; everything else of a call lives on its stack or its connection.
  */
@@ -29,8 +32,6 @@
 #include "proto/crc32.h"
 #include "proto/sigv4.h"
 
-#define TARGET_PREFIX "DynamoDB_20120810."
-#define CONTENT_TYPE "application/x-amz-json-1.0"
 /* A pooled connection idle longer than this is probed (MSG_PEEK) before reuse: the server may have closed it. */
 #define IDLE_PROBE_NS (1000ull * 1000 * 1000)
 
@@ -39,14 +40,6 @@ struct conn {
     uint64_t last_used_ns;
     ddb_buf tx, creq, sts, rx; /* scratch, reused by every call on this connection */
 };
-
-typedef struct reply {
-    int http;
-    size_t body_off, body_len;
-    int has_crc, keep_alive;
-    uint32_t crc;
-    long long retry_after; /* x-amz-retry-after (ms), -1 when absent or not a number */
-} reply;
 
 static uint64_t now_ns(void)
 {
@@ -79,8 +72,7 @@ static void set_timeouts(int fd, unsigned ms)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* Non-blocking connect bounded by connect_ms; then a blocking socket with I/O timeouts. */
-static int connect_fd(ddb_client *c, char *err, size_t errlen)
+int transport_connect(ddb_client *c, char *err, size_t errlen)
 {
     int fd = socket(c->addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1, soerr = 0;
@@ -141,7 +133,7 @@ static conn *conn_take(ddb_client *c, int *reused, char *err, size_t errlen)
     k = calloc(1, sizeof(*k));
     if (k == NULL)
         abort();
-    k->fd = connect_fd(c, err, errlen);
+    k->fd = transport_connect(c, err, errlen);
     if (k->fd < 0) {
         conn_close(k);
         return NULL;
@@ -322,8 +314,7 @@ static long long retry_after_ms(const char *v, size_t n)
     return ms < 86400000.0 ? (long long)ms : 86400000;
 }
 
-/* Parses the status line and headers in rx[0..end); -1 when malformed. */
-static int parse_head(const char *p, size_t end, reply *rp, long long *content_length)
+int transport_parse_head(const char *p, size_t end, reply *rp, long long *content_length)
 {
     const char *line = p, *stop = p + end, *v;
 
@@ -385,7 +376,7 @@ static int read_reply(conn *k, reply *rp, char *err, size_t errlen)
             if (e == NULL)
                 continue;
             head_end = (size_t)(e - k->rx.data) + 4;
-            if (parse_head(k->rx.data, head_end - 2, rp, &clen) != 0) {
+            if (transport_parse_head(k->rx.data, head_end - 2, rp, &clen) != 0) {
                 snprintf(err, errlen, "the reply is not HTTP/1.1 this client understands");
                 return -1;
             }
@@ -477,6 +468,15 @@ int transport_call(ddb_client *c, const char *op, const char *body, size_t len, 
     return status;
 }
 
+void transport_door_head(const ddb_client *c, ddb_buf *out, const char *path, long long len)
+{
+    if (len < 0)
+        ddb_buf_printf(out, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, c->cfg.hostport);
+    else /* (a door refuses a change that does not say it is JSON: server/guard/guard.h) */
+        ddb_buf_printf(out, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %lld\r\n\r\n",
+                       path, c->cfg.hostport, len);
+}
+
 int transport_send(ddb_client *c, const char *path, const char *in, size_t in_len, ddb_buf *body)
 {
     char err[256];
@@ -487,12 +487,7 @@ int transport_send(ddb_client *c, const char *path, const char *in, size_t in_le
     if (k == NULL)
         return 0;
     k->tx.len = 0;
-    if (in == NULL)
-        ddb_buf_printf(&k->tx, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, c->cfg.hostport);
-    else /* (a door refuses a change that does not say it is JSON: server/guard/guard.h) */
-        ddb_buf_printf(&k->tx,
-                       "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                       path, c->cfg.hostport, in_len);
+    transport_door_head(c, &k->tx, path, in != NULL ? (long long)in_len : -1);
     if (send_all(k->fd, k->tx.data, k->tx.len, in, in != NULL ? in_len : 0) != 0 ||
         read_reply(k, &rp, err, sizeof(err)) != 0) {
         conn_close(k);

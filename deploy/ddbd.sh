@@ -241,7 +241,24 @@ image_multiarch() {
 }
 
 test_all() {
-  deps
+  deps_runtime
+  deps_build
+  # The test packages and node modules (apt and npm: on a fresh machine mostly minutes of the
+  # network) arrive while the server and its tools compile, which needs only the build's packages;
+  # build's configure then finds what they brought (valgrind, chromium, node_modules: each test is
+  # registered once its tool is there, tests/tests.cmake) and the rest compiles.
+  mkdir -p "$ROOT/build"
+  local deps_log="$ROOT/build/deps-test.log" deps_pid
+  deps_test >"$deps_log" 2>&1 &
+  deps_pid=$!
+  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TESTS=ON >/dev/null
+  cmake --build "$ROOT/build" -j "$JOBS" --target ddbd ddb
+  if ! wait "$deps_pid"; then
+    cat "$deps_log" >&2
+    echo "ddbd: installing the test dependencies failed (above)" >&2
+    return 1
+  fi
+  cat "$deps_log" >&2
   build
   # the image's test (label docker) needs an engine; it fails rather than skips when this is set
   docker_engine || echo "ddbd: no Docker engine: the image's test (docker.image) will fail" >&2

@@ -1,10 +1,10 @@
 /*
  * proto/sigv4_sha.h: SHA-256 and keyed HMAC-SHA256 states through OpenSSL's low-level API, for
  * SigV4's hot paths: ddbd's verifier (server/api/auth.c) and `ddb replay`'s signer
- * (client/cli/replay_conn.c). OpenSSL's SHA-256 uses the CPU's SHA extensions, about 5x libsodium's
+ * (libddb's pipelined transport, client/transport_pipe.c). OpenSSL's SHA-256 uses the CPU's SHA extensions, about 5x libsodium's
  * portable code, and its contexts copy as plain structs, so an HMAC keyed once is two struct copies
- * a message. Header only: libddb (proto/sigv4.c, on libsodium) does not link libcrypto; a target
- * that includes this does.
+ * a message. Header only: a target that includes this links libcrypto (ddbd; libddb, whose
+ * blocking calls still sign with proto/sigv4.c on libsodium).
  */
 #ifndef DDB_SIGV4_SHA_H
 #define DDB_SIGV4_SHA_H

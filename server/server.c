@@ -227,6 +227,19 @@ static void *open_replication(ddb_server *srv, const ddb_config *cfg)
     (void)cfg;
     return NULL; /* its worker sets it (ddb_replication_start) */
 }
+/* rows of a table member only: no hook runs, the catalog reads their members (ROWS) */
+static void *open_ttl(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return NULL;
+}
+static void *open_backups(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return NULL;
+}
 
 /* --write-conflict-rate, --transaction-conflict-rate (both 0: the row is off) */
 static void *open_conflicts(ddb_server *srv, const ddb_config *cfg)
@@ -256,6 +269,14 @@ static const struct {
 #include "server/features.def"
 #undef DDB_FEATURE
 };
+
+/* The same rows for the catalog, which reads their table members (feature.h) on or off alike. */
+static const ddb_feature *const ROWS[] = {
+#define DDB_FEATURE(name) &ddb_feature_##name,
+#include "server/features.def"
+#undef DDB_FEATURE
+};
+static const ddb_feature_rows MEMBER_ROWS = {ROWS, sizeof(ROWS) / sizeof(ROWS[0])};
 
 static void features_of(ddb_server *srv, const ddb_config *cfg)
 {
@@ -424,7 +445,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     pthread_mutex_init(&srv->quiesce_lock, NULL);
     if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)
         return -1;
-    if ((srv->eng.catalog = ddb_catalog_open(srv->eng.store, err)) == NULL) {
+    if ((srv->eng.catalog = ddb_catalog_open(srv->eng.store, &MEMBER_ROWS, err)) == NULL) {
         ddb_store_close(srv->eng.store);
         return -1;
     }
@@ -443,7 +464,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
-    srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
+    /* the loops', then the request workers' (RADOS) or the large bodies' workers, one a loop (http.c) */
+    srv->gate = ddb_gate_new(cfg->threads + (cfg->rados_inflight != 0 ? cfg->rados_inflight : cfg->threads));
     pthread_mutex_unlock(&srv->quiesce_lock);
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
     faults_of(srv, cfg);
@@ -543,7 +565,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
     srv->eng.tokens = NULL;
     srv->eng.catalog = NULL;
     rc = ddb_store_checkpoint_restore(srv->eng.store, name);
-    if (rc == DDB_CHECKPOINT_EIO || (srv->eng.catalog = ddb_catalog_open(srv->eng.store, &err)) == NULL ||
+    if (rc == DDB_CHECKPOINT_EIO || (srv->eng.catalog = ddb_catalog_open(srv->eng.store, &MEMBER_ROWS, &err)) == NULL ||
         ddb_streams_reshard(&srv->eng, &err) != 0) {
         ddb_log(DDB_LOG_ERROR, "snapshot: restoring %s failed (%s); stopping", name, err ? err : "see above");
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */

@@ -9,7 +9,7 @@
  * bounded by READ_AHEAD + IN_REPLAY lines, whatever the recording's length; a line further out of
  * order than the window is replayed where it is taken (and counted in the report).
  *
- * One thread sends (replay_conn.c): every request whose waits are over and whose time has come goes
+ * One thread sends (libddb's pipelined transport, ddb/ddb_pipe.h): every request whose waits are over and whose time has come goes
  * at once on a free connection, and each answer releases the requests that wait for it. The wait for
  * a request's connection's previous one ends when that one is sent, not answered: the request goes
  * behind it on its connection (HTTP/1.1 pipelining), whose order the server keeps, and so do the
@@ -32,7 +32,6 @@
 
 #include "client/cli/replay_check.h"
 #include "proto/buf.h"
-#include "client/cli/replay_conn.h"
 #include "client/cli/replay_faults.h"
 #include "client/cli/replay_order.h"
 
@@ -68,7 +67,7 @@ static double now_ms(const replay *rp)
 static void print_schedule(replay *rp, const rec *r)
 {
     const rp_waits *w = &rp->waits;
-    rp_span conn = rp_string(r->conn), op = rp_string(r->op);
+    ddb_jspan conn = ddb_jscan_string(r->conn), op = ddb_jscan_string(r->op);
 
     fprintf(rp->out, "{\"line\":%d,\"conn\":\"%.*s\",\"op\":", r->line, (int)conn.n, conn.p != NULL ? conn.p : "");
     if (op.p != NULL)
@@ -89,16 +88,18 @@ static void print_schedule(replay *rp, const rec *r)
     fputs("}\n", rp->out);
 }
 
-/* Signs r's request (replay_conn.c): ahead of its sending, when it is due soon. */
+/* Signs r's request (ddb_pipe_sign_in): ahead of its sending, when it is due soon; for the region its
+   line records (a global table's recording from ddbd's --namespaces: each region a namespace of its
+   own), unless --region named one for every request. */
 static void sign(replay *rp, rec *r)
 {
-    rp_span op = rp_string(r->op);
+    ddb_jspan op = ddb_jscan_string(r->op);
+    ddb_jspan region = rp->o->one_region ? (ddb_jspan){NULL, 0} : ddb_jscan_string(r->region);
 
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
-        r->signed_at = rp_sender_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
+        r->signed_at = ddb_pipe_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
-        r->signed_at = rp_sender_sign(rp->sender, rp_string(r->region).p, rp_string(r->region).n, op.p, op.n, r->body,
-                                      r->blen, &r->wire);
+        r->signed_at = ddb_pipe_sign_in(rp->sender, region.p, region.n, op.p, op.n, r->body, r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */
@@ -160,7 +161,7 @@ static void ready(replay *rp, rec *r)
 /* An SDK recorder's line: the first of its connections kept, to see whether there are others. */
 static void note_unobserved(replay *rp, const rec *r)
 {
-    rp_span c = rp_string(r->conn);
+    ddb_jspan c = ddb_jscan_string(r->conn);
 
     if (rp->unobserved_conns == 0) {
         if ((rp->unobserved_conn = strndup(c.p != NULL ? c.p : "", c.n)) == NULL)
@@ -274,7 +275,7 @@ static void done(replay *rp, rec *r)
 static void note_divergence(replay *rp, const rec *r, const char *why, const char *recorded, int status,
                             const char *body)
 {
-    rp_span op = rp_string(r->op), conn = rp_string(r->conn);
+    ddb_jspan op = ddb_jscan_string(r->op), conn = ddb_jscan_string(r->conn);
     struct first_divergence *f = NULL;
     char *text = NULL;
 
@@ -359,8 +360,8 @@ static void sent(replay *rp, rec *r, unsigned ix)
     r->sent = 1;
     r->conn_ix = ix;
     rp->sent++;
-    if (rp_sender_in_flight(rp->sender) > rp->max_in_flight)
-        rp->max_in_flight = rp_sender_in_flight(rp->sender);
+    if (ddb_pipe_in_flight(rp->sender) > rp->max_in_flight)
+        rp->max_in_flight = ddb_pipe_in_flight(rp->sender);
     conn_release(rp, r);
 }
 
@@ -405,7 +406,7 @@ static size_t send_piped(replay *rp, int *timeout)
         }
         p = rp->ring[(r->behind - 1) & (IN_REPLAY - 1)];
         sign_fresh(rp, r);
-        if (rp_sender_send_behind(rp->sender, p->conn_ix, r, r->wire.data, r->wire.len) == 0) {
+        if (ddb_pipe_send_behind(rp->sender, p->conn_ix, r, r->wire.data, r->wire.len) == DDB_OK) {
             rp->pipelined++;
             sent(rp, r, p->conn_ix);
             n++;
@@ -426,7 +427,7 @@ static int send_ready(replay *rp)
 
     while (more) {
         more = send_piped(rp, &timeout) > 0;
-        while (rp->ready.n > 0 && rp_sender_can_send(rp->sender)) {
+        while (rp->ready.n > 0 && ddb_pipe_can_send(rp->sender)) {
             rec *r = rp->ready.a[0].r;
             double wait = due_in(rp, r);
 
@@ -437,11 +438,11 @@ static int send_ready(replay *rp)
             }
             heap_pop(&rp->ready);
             sign_fresh(rp, r);
-            sent(rp, r, rp_sender_send(rp->sender, r, r->wire.data, r->wire.len));
+            sent(rp, r, ddb_pipe_send(rp->sender, r, r->wire.data, r->wire.len));
             more = 1;
         }
     }
-    rp_sender_flush(rp->sender);
+    ddb_pipe_flush(rp->sender);
     return timeout;
 }
 
@@ -474,7 +475,7 @@ static int run(replay *rp)
 {
     clock_gettime(CLOCK_MONOTONIC, &rp->started);
     for (;;) {
-        int in_flight = !rp->dry_run && rp_sender_in_flight(rp->sender) > 0, timeout, rc;
+        int in_flight = !rp->dry_run && ddb_pipe_in_flight(rp->sender) > 0, timeout, rc;
 
         if (!rp->dry_run)
             send_ready(rp);
@@ -485,14 +486,14 @@ static int run(replay *rp)
         if (rp->dry_run)
             continue;
         timeout = send_ready(rp);
-        if (rp_sender_in_flight(rp->sender) == 0 && timeout < 0) {
+        if (ddb_pipe_in_flight(rp->sender) == 0 && timeout < 0) {
             if (ring_room(rp) && rp->ahead.n > 0)
                 continue; /* more to take */
             fprintf(rp->err, "ddb: replay: stuck with %llu requests waiting (a bug)\n",
                     (unsigned long long)(rp->next_seq - rp->done_prefix));
             return 1;
         }
-        rp_sender_poll(rp->sender, timeout, answered, rp);
+        ddb_pipe_poll(rp->sender, timeout, answered, rp);
     }
 }
 
@@ -543,10 +544,9 @@ static void report(replay *rp, size_t conns)
     fputs("\n", rp->out);
 }
 
-int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
+int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
 {
     replay *rp = calloc(1, sizeof(*rp));
-    char why[256];
     int rc;
 
     if (rp == NULL)
@@ -556,11 +556,9 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
     if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
         fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
         rc = 2;
-    } else if (!o->dry_run &&
-               (rp->sender = rp_sender_new(o->endpoint, o->region, o->connections, why, sizeof(why))) == NULL) {
-        fprintf(err, "ddb: replay: %s\n", why);
-        rc = 2;
     } else {
+        if (!o->dry_run)
+            rp->sender = ddb_pipe_new(db, o->connections);
         rc = run(rp);
         if (rc == 0 && !o->dry_run) {
             report(rp, rp_order_connections(rp->order));
@@ -569,7 +567,7 @@ int ddb_replay(const char *path, const ddb_replay_opts *o, FILE *out, FILE *err)
     }
     if (rp->in != NULL)
         fclose(rp->in);
-    rp_sender_free(rp->sender);
+    ddb_pipe_free(rp->sender);
     rp_order_free(rp->order);
     for (uint64_t s = rp->done_prefix; s < rp->next_seq; s++)
         rec_free(rp->ring[s & (IN_REPLAY - 1)]);

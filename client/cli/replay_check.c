@@ -287,8 +287,8 @@ static int diverges(int rstatus, yajl_val response, int status, const char *body
    not made a tree (it is walked recursively): a divergence, said, its text cut short. */
 static int too_deep(const char *recorded, const char *body, char **why, char **rec_text)
 {
-    int rec_deep = recorded != NULL && !rp_depth_within(recorded, strlen(recorded), DDB_JSON_RECORD_DEPTH);
-    int got_deep = body != NULL && !rp_depth_within(body, strlen(body), DDB_JSON_RECORD_DEPTH);
+    int rec_deep = recorded != NULL && !ddb_jscan_depth_within(recorded, strlen(recorded), DDB_JSON_RECORD_DEPTH);
+    int got_deep = body != NULL && !ddb_jscan_depth_within(body, strlen(body), DDB_JSON_RECORD_DEPTH);
     ddb_buf w = {0};
 
     if (!rec_deep && !got_deep)

@@ -22,14 +22,14 @@ static const char *const NOT_RUN[] = {"InternalServerError",   "ServiceUnavailab
                                       "ThrottlingException",   "ProvisionedThroughputExceededException",
                                       "RequestLimitExceeded",  "TransactionConflict"};
 
-static int span_is(rp_span s, const char *text)
+static int span_is(ddb_jspan s, const char *text)
 {
     return s.p != NULL && s.n == strlen(text) && memcmp(s.p, text, s.n) == 0;
 }
 
 /* ---- counting and copying a BatchWriteItem's writes ---- */
 
-static int count_one(void *arg, rp_span val)
+static int count_one(void *arg, ddb_jspan val)
 {
     (void)val;
     ++*(size_t *)arg;
@@ -37,24 +37,24 @@ static int count_one(void *arg, rp_span val)
 }
 
 /* A table's entries: BatchWriteItem's list of writes, BatchGetItem's {"Keys": [...], ...}. */
-static rp_span entries_of(rp_span val)
+static ddb_jspan entries_of(ddb_jspan val)
 {
-    return val.p != NULL && val.n > 0 && val.p[0] == '{' ? rp_member(val, "Keys") : val;
+    return val.p != NULL && val.n > 0 && val.p[0] == '{' ? ddb_jscan_member(val, "Keys") : val;
 }
 
-static int count_table(void *arg, rp_span key, rp_span val)
+static int count_table(void *arg, ddb_jspan key, ddb_jspan val)
 {
     (void)key;
-    return rp_each_element(entries_of(val), count_one, arg) < 0 ? -1 : 0;
+    return ddb_jscan_each_element(entries_of(val), count_one, arg) < 0 ? -1 : 0;
 }
 
 /* The writes (keys) of a RequestItems / UnprocessedItems (UnprocessedKeys) map, in all; -1 when it
    is no such map. */
-static long writes_in(rp_span map)
+static long writes_in(ddb_jspan map)
 {
     size_t n = 0;
 
-    return map.p != NULL && rp_each_member(map, count_table, &n) == 0 ? (long)n : -1;
+    return map.p != NULL && ddb_jscan_each_member(map, count_table, &n) == 0 ? (long)n : -1;
 }
 
 typedef struct copy {
@@ -72,7 +72,7 @@ static void put(copy *c, const char *p, size_t n)
     c->len += n;
 }
 
-static int copy_write(void *arg, rp_span val)
+static int copy_write(void *arg, ddb_jspan val)
 {
     copy *c = arg;
 
@@ -86,7 +86,7 @@ static int copy_write(void *arg, rp_span val)
 }
 
 /* A member as sent, after a comma, unless it is c->but (the list being cut). */
-static int copy_member(void *arg, rp_span key, rp_span val)
+static int copy_member(void *arg, ddb_jspan key, ddb_jspan val)
 {
     copy *c = arg;
 
@@ -99,7 +99,7 @@ static int copy_member(void *arg, rp_span key, rp_span val)
     return 0;
 }
 
-static int copy_table(void *arg, rp_span key, rp_span val)
+static int copy_table(void *arg, ddb_jspan key, ddb_jspan val)
 {
     copy *c = arg;
     int get = val.p != NULL && val.n > 0 && val.p[0] == '{';
@@ -112,12 +112,12 @@ static int copy_table(void *arg, rp_span key, rp_span val)
     put(c, key.p, key.n);
     put(c, get ? "\":{\"Keys\":[" : "\":[", get ? 11 : 3);
     c->taken = 0;
-    if (rp_each_element(entries_of(val), copy_write, c) < 0)
+    if (ddb_jscan_each_element(entries_of(val), copy_write, c) < 0)
         return -1;
     put(c, "]", 1);
     if (get) { /* its other members (ConsistentRead, ProjectionExpression, ...) */
         c->but = "Keys";
-        if (rp_each_member(val, copy_member, c) < 0)
+        if (ddb_jscan_each_member(val, copy_member, c) < 0)
             return -1;
         put(c, "}", 1);
     }
@@ -127,22 +127,22 @@ static int copy_table(void *arg, rp_span key, rp_span val)
 
 /* The BatchWriteItem (BatchGetItem) `request` with its last `held` writes (keys) left out (malloc'd in *out); 0, or -1
    when the request or the count is not what a recorded UnprocessedItems fault gives. */
-static int written_part(rp_span request, long held, char **out, size_t *outlen)
+static int written_part(ddb_jspan request, long held, char **out, size_t *outlen)
 {
-    rp_span items = rp_member(request, "RequestItems");
+    ddb_jspan items = ddb_jscan_member(request, "RequestItems");
     long total = writes_in(items);
     copy c = {NULL, 0, total - held, 0, 0, ""};
 
     if (total <= 0 || held <= 0 || held >= total || (c.out = malloc(request.n + 32)) == NULL)
         return -1;
     put(&c, "{\"RequestItems\":{", 17);
-    if (rp_each_member(items, copy_table, &c) < 0) {
+    if (ddb_jscan_each_member(items, copy_table, &c) < 0) {
         free(c.out);
         return -1;
     }
     put(&c, "}", 1);
     c.but = "RequestItems"; /* the request's other members (ReturnConsumedCapacity, ...) */
-    if (rp_each_member(request, copy_member, &c) < 0) {
+    if (ddb_jscan_each_member(request, copy_member, &c) < 0) {
         free(c.out);
         return -1;
     }
@@ -152,7 +152,7 @@ static int written_part(rp_span request, long held, char **out, size_t *outlen)
     return 0;
 }
 
-int rp_fault_carried(rp_span op, rp_span fault, rp_span request, rp_span response, char **out, size_t *outlen)
+int rp_fault_carried(ddb_jspan op, ddb_jspan fault, ddb_jspan request, ddb_jspan response, char **out, size_t *outlen)
 {
     long held;
 
@@ -162,14 +162,14 @@ int rp_fault_carried(rp_span op, rp_span fault, rp_span request, rp_span respons
         if (span_is(fault, NOT_RUN[i]))
             return RP_FAULT_NOT_RUN;
     if (span_is(fault, "UnprocessedItems") && span_is(op, "BatchWriteItem"))
-        held = writes_in(rp_member(response, "UnprocessedItems"));
+        held = writes_in(ddb_jscan_member(response, "UnprocessedItems"));
     else if (span_is(fault, "UnprocessedKeys") && span_is(op, "BatchGetItem"))
-        held = writes_in(rp_member(response, "UnprocessedKeys"));
+        held = writes_in(ddb_jscan_member(response, "UnprocessedKeys"));
     else
         return RP_FAULT_WHOLE;
     if (held <= 0)
         return RP_FAULT_WHOLE;
-    if (held >= writes_in(rp_member(request, "RequestItems")))
+    if (held >= writes_in(ddb_jscan_member(request, "RequestItems")))
         return RP_FAULT_NOT_RUN;
     return written_part(request, held, out, outlen) == 0 ? RP_FAULT_PART : RP_FAULT_WHOLE;
 }

@@ -17,6 +17,6 @@ enum {
 
 /* Of a request (op, its `request` text) whose recorded answer is `response` after injected fault
    `fault` (the line's "fault": the fault's name, a JSON string span). */
-int rp_fault_carried(rp_span op, rp_span fault, rp_span request, rp_span response, char **out, size_t *outlen);
+int rp_fault_carried(ddb_jspan op, ddb_jspan fault, ddb_jspan request, ddb_jspan response, char **out, size_t *outlen);
 
 #endif

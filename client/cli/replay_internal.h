@@ -12,9 +12,9 @@
 
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
-#include "client/cli/replay_conn.h"
 #include "client/cli/replay_faults.h"
 #include "client/cli/replay_order.h"
+#include "ddb/ddb_pipe.h"
 #include "proto/buf.h"
 
 /* Lines read ahead and reordered by arrival: ddbd's HTTP threads write a batch when it holds 64 KB,
@@ -50,8 +50,8 @@ typedef struct rec {
     uint64_t seq;
     long long t, start, end;
     int status;
-    rp_span conn, op, request, response;
-    rp_span region;     /* the region it was signed for (ddbd's recordings), or none */
+    ddb_jspan conn, op, request, response;
+    ddb_jspan region;   /* the region it was signed for (ddbd's recordings), or none */
     char *request_text; /* a body that is not JSON (requestText), unescaped (malloc'd) */
     const char *body;
     size_t blen;
@@ -63,15 +63,15 @@ typedef struct rec {
     uint64_t *waiters;  /* requests waiting for it (reused buffer) */
     size_t nwaiters, capwaiters;
     double due;
-    ddb_buf wire;       /* the HTTP request, signed (reused buffer) */
+    ddb_wire wire;      /* the HTTP request, signed (reused buffer) */
     time_t signed_at;   /* 0: not signed yet */
     /* its connection's order: the previous request (behind) and the next (conn_next), each its
        seq + 1 (0: none). It may go once the previous is sent, behind it on its connection, which
-       the server answers in order (replay_conn.h); conn_wait: that one is not sent yet (one of
+       the server answers in order (ddb/ddb_pipe.h); conn_wait: that one is not sent yet (one of
        `waiting`), or it was and its connection was full (then until it is answered) */
     uint64_t behind, conn_next;
     int conn_wait, sent;
-    unsigned conn_ix; /* the connection it went on (replay_conn.c's number) */
+    unsigned conn_ix; /* the connection it went on (the pipe's number) */
 } rec;
 
 /* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
@@ -90,7 +90,7 @@ typedef struct replay {
     const ddb_replay_opts *o;
     FILE *out, *err, *in;
     rp_order *order;
-    rp_sender *sender;
+    ddb_pipe *sender; /* libddb's pipelined transport */
     rp_waits waits;
     heap ahead, ready, prefixed;
     heap piped; /* ready to go behind their connection's previous request, which is in flight */

@@ -1,195 +1,11 @@
 /*
- * client/cli/replay_order.c: what a replayed request waits for (replay_order.h has the rule), and
- * the JSON scanner `ddb replay` reads recordings with (a span of the line per member: the request
- * is sent as recorded, and only --check parses an answer into a tree).
+ * client/cli/replay_order.c: what a replayed request waits for (replay_order.h has the rule).
  */
 #include "client/cli/replay_order.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- JSON scanning ---- */
-
-static const char *ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        p++;
-    return p;
-}
-
-static const char *skip_string(const char *p, const char *end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
-    }
-    return NULL;
-}
-
-const char *rp_skip_value(const char *p, const char *end)
-{
-    int depth = 0;
-
-    p = ws(p, end);
-    if (p >= end)
-        return NULL;
-    if (*p != '{' && *p != '[') { /* a scalar */
-        const char *start = p;
-        if (*p == '"')
-            return skip_string(p, end);
-        while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
-            p++;
-        /* none at all (a closer or a comma where a value goes) is no value: taken for an empty one,
-           "[}" held rp_each_element at its '}' for ever (fuzz_replay) */
-        return p > start ? p : NULL;
-    }
-    for (; p < end; p++) {
-        if (*p == '"') {
-            if ((p = skip_string(p, end)) == NULL)
-                return NULL;
-            p--;
-        } else if (*p == '{' || *p == '[') {
-            depth++;
-        } else if ((*p == '}' || *p == ']') && --depth == 0) {
-            return p + 1;
-        }
-    }
-    return NULL;
-}
-
-int rp_each_member(rp_span v, int (*fn)(void *arg, rp_span key, rp_span val), void *arg)
-{
-    const char *p = v.p, *end, *k, *e;
-
-    if (p == NULL) /* (an absent member: no end to compute from a null pointer) */
-        return -1;
-    end = p + v.n;
-    if ((p = ws(p, end)) >= end || *p != '{')
-        return -1;
-    for (p = ws(p + 1, end); p < end && *p != '}';) {
-        if (*p != '"' || (e = skip_string(p, end)) == NULL)
-            return -1;
-        k = p;
-        p = ws(e, end);
-        if (p >= end || *p != ':')
-            return -1;
-        p = ws(p + 1, end);
-        if ((e = rp_skip_value(p, end)) == NULL)
-            return -1;
-        if (fn(arg, (rp_span){k + 1, (size_t)(skip_string(k, end) - k - 2)}, (rp_span){p, (size_t)(e - p)}) != 0)
-            return 1;
-        p = ws(e, end);
-        if (p < end && *p == ',')
-            p = ws(p + 1, end);
-    }
-    return p < end ? 0 : -1;
-}
-
-int rp_each_element(rp_span v, int (*fn)(void *arg, rp_span val), void *arg)
-{
-    const char *p = v.p, *end, *e;
-
-    if (p == NULL)
-        return -1;
-    end = p + v.n;
-    if ((p = ws(p, end)) >= end || *p != '[')
-        return -1;
-    for (p = ws(p + 1, end); p < end && *p != ']';) {
-        if ((e = rp_skip_value(p, end)) == NULL)
-            return -1;
-        if (fn(arg, (rp_span){p, (size_t)(e - p)}) != 0)
-            return 1;
-        p = ws(e, end);
-        if (p < end && *p == ',')
-            p = ws(p + 1, end);
-    }
-    return p < end ? 0 : -1;
-}
-
-typedef struct find {
-    const char *key;
-    size_t n;
-    rp_span found;
-} find;
-
-static int find_one(void *arg, rp_span key, rp_span val)
-{
-    find *f = arg;
-
-    if (key.n != f->n || memcmp(key.p, f->key, f->n) != 0)
-        return 0;
-    f->found = val;
-    return 1;
-}
-
-rp_span rp_member(rp_span v, const char *key)
-{
-    find f = {key, strlen(key), {NULL, 0}};
-
-    rp_each_member(v, find_one, &f);
-    return f.found;
-}
-
-long long rp_int(rp_span v, long long dflt)
-{
-    char num[32], *end;
-    long long x = 0;
-    double d;
-    size_t i = 0;
-
-    if (v.p == NULL || v.n == 0 || v.n >= sizeof(num) || strchr("-0123456789", v.p[0]) == NULL)
-        return dflt;
-    while (i < v.n && i < 18 && v.p[i] >= '0' && v.p[i] <= '9') /* the usual: a plain natural number */
-        x = x * 10 + (v.p[i++] - '0');
-    if (i == v.n)
-        return x;
-    memcpy(num, v.p, v.n);
-    num[v.n] = '\0';
-    x = strtoll(num, &end, 10);
-    if (*end == '\0') /* (past a long long's range: strtoll's LLONG_MAX or LLONG_MIN, the nearest) */
-        return x;
-    /* a fraction or an exponent: its value, held to a long long's range (1e300 is no long long) */
-    d = strtod(num, NULL);
-    if (d != d)
-        return dflt;
-    return d >= 0x1p63 ? LLONG_MAX : d <= -0x1p63 ? LLONG_MIN : (long long)d;
-}
-
-int rp_depth_within(const char *p, size_t n, int max)
-{
-    const char *end = p + n;
-    int depth = 0;
-
-    for (; p < end; p++) {
-        if (*p == '"') {
-            if ((p = skip_string(p, end)) == NULL)
-                return 1; /* (not JSON: the parser says so) */
-            p--;
-        } else if (*p == '{' || *p == '[') {
-            if (++depth > max)
-                return 0;
-        } else if (*p == '}' || *p == ']') {
-            depth--;
-        }
-    }
-    return 1;
-}
-
-rp_span rp_string(rp_span v)
-{
-    if (v.p == NULL || v.n < 2 || v.p[0] != '"')
-        return (rp_span){NULL, 0};
-    return (rp_span){v.p + 1, v.n - 2};
-}
-
-int rp_is_string(rp_span v, const char *s)
-{
-    rp_span c = rp_string(v);
-    return c.p != NULL && c.n == strlen(s) && memcmp(c.p, s, c.n) == 0;
-}
 
 /* ---- hashing: FNV-1a, then a mixer; whitespace outside strings is not hashed ---- */
 
@@ -202,7 +18,7 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t hash_text(rp_span s, uint64_t h)
+static uint64_t hash_text(ddb_jspan s, uint64_t h)
 {
     int in_string = 0;
 
@@ -266,9 +82,9 @@ static const struct {
 #undef X
 };
 
-static op_kind kind_of(rp_span op)
+static op_kind kind_of(ddb_jspan op)
 {
-    rp_span s = rp_string(op);
+    ddb_jspan s = ddb_jscan_string(op);
 
     for (size_t i = 0; s.p != NULL && i < sizeof(OPS) / sizeof(OPS[0]); i++)
         if (strlen(OPS[i].name) == s.n && memcmp(OPS[i].name, s.p, s.n) == 0)
@@ -487,7 +303,7 @@ static void take_all(rp_order *o, const rp_req *r, rp_waits *w)
 
 /* ---- tables' keys ---- */
 
-static uint64_t table_hash(rp_span name)
+static uint64_t table_hash(ddb_jspan name)
 {
     return mix(hash_text(name, FNV0) ^ TABLE_SALT);
 }
@@ -525,11 +341,11 @@ static table_keys *table_get(rp_order *o, uint64_t key, int add)
 }
 
 typedef struct names {
-    rp_span n[3];
+    ddb_jspan n[3];
     int count;
 } names;
 
-static int key_name(void *arg, rp_span key, rp_span val)
+static int key_name(void *arg, ddb_jspan key, ddb_jspan val)
 {
     names *ns = arg;
     (void)val;
@@ -539,27 +355,27 @@ static int key_name(void *arg, rp_span key, rp_span val)
     return 0;
 }
 
-static int schema_name(void *arg, rp_span el)
+static int schema_name(void *arg, ddb_jspan el)
 {
-    return key_name(arg, rp_string(rp_member(el, "AttributeName")), el);
+    return key_name(arg, ddb_jscan_string(ddb_jscan_member(el, "AttributeName")), el);
 }
 
-void rp_order_learn(rp_order *o, rp_span op, rp_span request, int status)
+void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status)
 {
     op_kind k = kind_of(op);
-    int create = rp_is_string(op, "CreateTable");
+    int create = ddb_jscan_is_string(op, "CreateTable");
     names ns = {0};
     table_keys *t;
 
-    if (status != 200 || !(create || k == ITEM_READ || (k == ITEM_WRITE && !rp_is_string(op, "PutItem"))))
+    if (status != 200 || !(create || k == ITEM_READ || (k == ITEM_WRITE && !ddb_jscan_is_string(op, "PutItem"))))
         return;
     if (create)
-        rp_each_element(rp_member(request, "KeySchema"), schema_name, &ns);
+        ddb_jscan_each_element(ddb_jscan_member(request, "KeySchema"), schema_name, &ns);
     else
-        rp_each_member(rp_member(request, "Key"), key_name, &ns);
+        ddb_jscan_each_member(ddb_jscan_member(request, "Key"), key_name, &ns);
     if (ns.count < 1 || ns.count > 2 || ns.n[0].p == NULL || (ns.count == 2 && ns.n[1].p == NULL))
         return;
-    t = table_get(o, table_hash(rp_member(request, "TableName")), 1);
+    t = table_get(o, table_hash(ddb_jscan_member(request, "TableName")), 1);
     for (int i = 0; i < 2; i++) {
         free(t->names[i]);
         t->names[i] = i < ns.count ? strndup(ns.n[i].p, ns.n[i].n) : NULL;
@@ -574,7 +390,7 @@ typedef struct item_key {
     int found;
 } item_key;
 
-static int key_part(void *arg, rp_span key, rp_span val)
+static int key_part(void *arg, ddb_jspan key, ddb_jspan val)
 {
     item_key *ik = arg;
 
@@ -595,11 +411,11 @@ typedef struct adding {
     rp_order *o;
     const rp_req *r;
     rp_waits *w;
-    rp_span table; /* the table of the member being read (BatchGetItem's, BatchWriteItem's) */
+    ddb_jspan table; /* the table of the member being read (BatchGetItem's, BatchWriteItem's) */
 } adding;
 
 /* Request r touches the item `key` (a Key, or an Item when is_item) of table `table` in mode m. */
-static void touch_item(adding *ad, rp_span table, rp_span key, int is_item, unsigned char m)
+static void touch_item(adding *ad, ddb_jspan table, ddb_jspan key, int is_item, unsigned char m)
 {
     uint64_t th = table_hash(table);
     item_key ik = {NULL, th, 0};
@@ -614,7 +430,7 @@ static void touch_item(adding *ad, rp_span table, rp_span key, int is_item, unsi
         return;
     }
     if (known) {
-        rp_each_member(key, key_part, &ik);
+        ddb_jscan_each_member(key, key_part, &ik);
         known = ik.found > 0 && (!is_item || ik.found == (ik.t->names[1] != NULL ? 2 : 1));
     }
     /* an item of a table whose key is not known yet: the whole table, written */
@@ -623,54 +439,54 @@ static void touch_item(adding *ad, rp_span table, rp_span key, int is_item, unsi
         take(ad->o, res_get(ad->o, mix(ik.h)), m, ad->r, ad->w);
 }
 
-static int batch_get_key(void *arg, rp_span key)
+static int batch_get_key(void *arg, ddb_jspan key)
 {
     adding *ad = arg;
     touch_item(ad, ad->table, key, 0, M_R);
     return 0;
 }
 
-static int batch_get_table(void *arg, rp_span table, rp_span val)
+static int batch_get_table(void *arg, ddb_jspan table, ddb_jspan val)
 {
     adding *ad = arg;
-    ad->table = (rp_span){table.p - 1, table.n + 2}; /* back to the string's JSON */
-    rp_each_element(rp_member(val, "Keys"), batch_get_key, ad);
+    ad->table = (ddb_jspan){table.p - 1, table.n + 2}; /* back to the string's JSON */
+    ddb_jscan_each_element(ddb_jscan_member(val, "Keys"), batch_get_key, ad);
     return 0;
 }
 
-static int batch_write_one(void *arg, rp_span req)
+static int batch_write_one(void *arg, ddb_jspan req)
 {
     adding *ad = arg;
-    rp_span put = rp_member(req, "PutRequest"), del = rp_member(req, "DeleteRequest");
+    ddb_jspan put = ddb_jscan_member(req, "PutRequest"), del = ddb_jscan_member(req, "DeleteRequest");
 
     if (put.p != NULL)
-        touch_item(ad, ad->table, rp_member(put, "Item"), 1, M_W);
+        touch_item(ad, ad->table, ddb_jscan_member(put, "Item"), 1, M_W);
     else
-        touch_item(ad, ad->table, rp_member(del, "Key"), 0, M_W);
+        touch_item(ad, ad->table, ddb_jscan_member(del, "Key"), 0, M_W);
     return 0;
 }
 
-static int batch_write_table(void *arg, rp_span table, rp_span val)
+static int batch_write_table(void *arg, ddb_jspan table, ddb_jspan val)
 {
     adding *ad = arg;
-    ad->table = (rp_span){table.p - 1, table.n + 2};
-    rp_each_element(val, batch_write_one, ad);
+    ad->table = (ddb_jspan){table.p - 1, table.n + 2};
+    ddb_jscan_each_element(val, batch_write_one, ad);
     return 0;
 }
 
-static int tx_one(void *arg, rp_span el)
+static int tx_one(void *arg, ddb_jspan el)
 {
     static const char *const ACTIONS[] = {"Get", "Put", "Update", "Delete", "ConditionCheck"};
     adding *ad = arg;
 
     for (size_t i = 0; i < sizeof(ACTIONS) / sizeof(ACTIONS[0]); i++) {
-        rp_span act = rp_member(el, ACTIONS[i]);
+        ddb_jspan act = ddb_jscan_member(el, ACTIONS[i]);
         if (act.p == NULL)
             continue;
         if (i == 1)
-            touch_item(ad, rp_member(act, "TableName"), rp_member(act, "Item"), 1, M_W);
+            touch_item(ad, ddb_jscan_member(act, "TableName"), ddb_jscan_member(act, "Item"), 1, M_W);
         else /* a transaction's condition check is ordered as its writes are */
-            touch_item(ad, rp_member(act, "TableName"), rp_member(act, "Key"), 0, i == 0 ? M_R : M_W);
+            touch_item(ad, ddb_jscan_member(act, "TableName"), ddb_jscan_member(act, "Key"), 0, i == 0 ? M_R : M_W);
         return 0;
     }
     take_all(ad->o, ad->r, ad->w);
@@ -713,7 +529,7 @@ static void conn_order(rp_order *o, const rp_req *r, rp_waits *w)
 void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w)
 {
     adding ad = {o, r, w, {NULL, 0}};
-    rp_span req = r->request, table = rp_member(req, "TableName");
+    ddb_jspan req = r->request, table = ddb_jscan_member(req, "TableName");
     op_kind k = kind_of(r->op);
 
     w->n = 0;
@@ -724,20 +540,20 @@ void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w)
     switch (k) {
     case ITEM_READ:
     case ITEM_WRITE:
-        if (rp_is_string(r->op, "PutItem"))
-            touch_item(&ad, table, rp_member(req, "Item"), 1, M_W);
+        if (ddb_jscan_is_string(r->op, "PutItem"))
+            touch_item(&ad, table, ddb_jscan_member(req, "Item"), 1, M_W);
         else
-            touch_item(&ad, table, rp_member(req, "Key"), 0, k == ITEM_READ ? M_R : M_W);
+            touch_item(&ad, table, ddb_jscan_member(req, "Key"), 0, k == ITEM_READ ? M_R : M_W);
         break;
     case BATCH_GET:
-        rp_each_member(rp_member(req, "RequestItems"), batch_get_table, &ad);
+        ddb_jscan_each_member(ddb_jscan_member(req, "RequestItems"), batch_get_table, &ad);
         break;
     case BATCH_WRITE:
-        rp_each_member(rp_member(req, "RequestItems"), batch_write_table, &ad);
+        ddb_jscan_each_member(ddb_jscan_member(req, "RequestItems"), batch_write_table, &ad);
         break;
     case TX_GET:
     case TX_WRITE:
-        rp_each_element(rp_member(req, "TransactItems"), tx_one, &ad);
+        ddb_jscan_each_element(ddb_jscan_member(req, "TransactItems"), tx_one, &ad);
         break;
     case TABLE_READ:
     case TABLE_WRITE:

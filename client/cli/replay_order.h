@@ -1,6 +1,6 @@
 /*
  * client/cli/replay_order.h: what a replayed request waits for (docs/record-replay.md, "Order"),
- * and the small JSON scanner `ddb replay` reads recordings with.
+ * read with proto/json_scan.h's scanner.
  *
  * A request waits for its connection's previous request, and for every earlier request it
  * conflicts with that was answered before it arrived (recorded `end` before its `start`). Two
@@ -25,31 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- JSON scanning: spans of the recorded text, nothing copied ---- */
-
-typedef struct rp_span {
-    const char *p; /* NULL: absent */
-    size_t n;
-} rp_span;
-
-/* The end of the JSON value at p (whitespace before it skipped), or NULL when it is not one. */
-const char *rp_skip_value(const char *p, const char *end);
-/* The value of member `key` (its raw text) of the object v, or {NULL, 0}. */
-rp_span rp_member(rp_span v, const char *key);
-/* Calls fn for each member of object v (key without its quotes, raw); stops when fn returns non-zero. */
-int rp_each_member(rp_span v, int (*fn)(void *arg, rp_span key, rp_span val), void *arg);
-/* Calls fn for each element of array v. */
-int rp_each_element(rp_span v, int (*fn)(void *arg, rp_span val), void *arg);
-/* A number's value (held to a long long's range: 1e300 is LLONG_MAX), or dflt. */
-long long rp_int(rp_span v, long long dflt);
-/* Whether the JSON text p (n bytes) nests at most max levels: what is parsed into a tree (and
-   walked recursively) is first checked with this, iteratively, so a deeper answer is refused, not
-   a stack overflow. */
-int rp_depth_within(const char *p, size_t n, int max);
-/* Whether v is the JSON string s (no escapes compared). */
-int rp_is_string(rp_span v, const char *s);
-/* A string's contents without its quotes (raw, escapes kept), or {NULL, 0}. */
-rp_span rp_string(rp_span v);
+#include "proto/json_scan.h"
 
 /* ---- the order ---- */
 
@@ -65,7 +41,7 @@ typedef struct rp_req {
     uint64_t seq; /* given in arrival order, from 0 */
     int line;
     long long start, end;
-    rp_span conn, op, request;
+    ddb_jspan conn, op, request;
 } rp_req;
 
 /* What one request waits for: `n` requests (repeats possible), and every request below `prefix`. */
@@ -82,7 +58,7 @@ rp_order *rp_order_new(int (*is_done)(void *arg, uint64_t seq), void *arg);
 void rp_order_free(rp_order *o);
 /* Learns a table's key attributes from a request read ahead (a successful CreateTable's KeySchema,
    a successful GetItem's, UpdateItem's or DeleteItem's Key): a PutItem's item is known by them. */
-void rp_order_learn(rp_order *o, rp_span op, rp_span request, int status);
+void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status);
 /* Adds request r (seq one more than the last) and fills w with what it waits for. */
 void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w);
 /* The recorded connections seen. */

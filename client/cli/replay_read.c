@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "client/cli/replay_internal.h"
+#include "proto/record_line.h"
 
 /* ---- heaps ---- */
 
@@ -57,60 +58,21 @@ rec *heap_pop(heap *h)
 
 /* ---- the recording read ---- */
 
-typedef struct fields {
-    rec *r;
-    int check;
-    rp_span v, t, start, end, status, outcome, text, length, clock, recorder, fault;
-} fields;
-
-static int field(void *arg, rp_span key, rp_span val)
+/* Whether what a request needs was read: without --check the rest of a line is not scanned (the
+   answer is read only to compare it; ddbd writes it after the rest, an SDK recorder too). */
+static int enough(const ddb_rl_line *l, void *arg)
 {
-    fields *f = arg;
-    rec *r = f->r;
-#define IS(name) (key.n == sizeof(name) - 1 && memcmp(key.p, name, key.n) == 0)
-    if (IS("v"))
-        f->v = val;
-    else if (IS("t"))
-        f->t = val;
-    else if (IS("conn"))
-        r->conn = val;
-    else if (IS("start"))
-        f->start = val;
-    else if (IS("end"))
-        f->end = val;
-    else if (IS("op"))
-        r->op = val;
-    else if (IS("region"))
-        r->region = val;
-    else if (IS("request"))
-        r->request = val;
-    else if (IS("requestText"))
-        f->text = val;
-    else if (IS("requestLength"))
-        f->length = val;
-    else if (IS("status"))
-        f->status = val;
-    else if (IS("outcome"))
-        f->outcome = val;
-    else if (IS("response"))
-        r->response = val;
-    else if (IS("clock"))
-        f->clock = val;
-    else if (IS("recorder"))
-        f->recorder = val;
-    else if (IS("fault"))
-        f->fault = val;
-#undef IS
-    /* the answer is read only to compare it: without --check the rest of a line is not scanned once
-       what a request needs was read (ddbd writes the answer after it; an SDK recorder too) */
-    return !f->check && r->op.p != NULL && f->status.p != NULL && f->outcome.p != NULL &&
-           (r->request.p != NULL || f->text.p != NULL) && f->t.p != NULL && r->conn.p != NULL &&
-           f->start.p != NULL && f->end.p != NULL && (!rp_is_string(f->outcome, "fault") || r->response.p != NULL);
+    const ddb_jspan *m = l->m;
+
+    return !((replay *)arg)->o->check && m[DDB_RL_OP].p != NULL && m[DDB_RL_STATUS].p != NULL && m[DDB_RL_OUTCOME].p != NULL &&
+           (m[DDB_RL_REQUEST].p != NULL || m[DDB_RL_REQUEST_TEXT].p != NULL) && m[DDB_RL_T].p != NULL &&
+           m[DDB_RL_CONN].p != NULL && m[DDB_RL_START].p != NULL && m[DDB_RL_END].p != NULL &&
+           (!ddb_rl_outcome_is(l, DDB_RLO_FAULT) || m[DDB_RL_RESPONSE].p != NULL);
 }
 
 /* A body that is not JSON, unescaped (yajl reads the string, and only it: the rest of the line, an
    answer however deep, is not made a tree; a rare line). */
-static char *request_text(rp_span text)
+static char *request_text(ddb_jspan text)
 {
     char why[128], *json = strndup(text.p, text.n), *s = NULL;
     yajl_val doc = json != NULL ? yajl_tree_parse(json, why, sizeof(why)) : NULL;
@@ -127,9 +89,9 @@ static char *request_text(rp_span text)
 #define TIME_MAX 9007199254740992LL
 
 /* *out: the time in v (dflt when absent); -1 after saying why on err when it is out of range. */
-static int time_of(replay *rp, const rec *r, const char *name, rp_span v, long long dflt, long long *out)
+static int time_of(replay *rp, const rec *r, const char *name, ddb_jspan v, long long dflt, long long *out)
 {
-    long long x = rp_int(v, dflt);
+    long long x = ddb_jscan_int(v, dflt);
 
     if (x >= -TIME_MAX && x <= TIME_MAX) {
         *out = x;
@@ -143,28 +105,28 @@ static int time_of(replay *rp, const rec *r, const char *name, rp_span v, long l
 /* A clock step's operation, to the order and the report: not an API operation, so it is ordered
    as an operation on everything (replay_order.h): after every request before it, before every
    request after it. */
-static const rp_span CLOCK_OP = {"\"/ddbd/clock\"", 13};
+static const ddb_jspan CLOCK_OP = {"\"/ddbd/clock\"", 13};
 
 /* Whether a line was written by a recorder in the SDK ("recorder", or, from before that member, a
    connection named as the SDK recorders name theirs: py-PID-THREAD, js-PID-N): its start and end
    are its client's, so the order of requests on different connections at the server is not in it. */
-static int unobserved(rp_span recorder, rp_span conn)
+static int unobserved(ddb_jspan recorder, ddb_jspan conn)
 {
-    rp_span c = rp_string(conn);
+    ddb_jspan c = ddb_jscan_string(conn);
 
     if (recorder.p != NULL)
-        return !rp_is_string(recorder, "ddbd");
+        return !ddb_jscan_is_string(recorder, "ddbd");
     return c.p != NULL && c.n > 3 && (memcmp(c.p, "py-", 3) == 0 || memcmp(c.p, "js-", 3) == 0);
 }
 
 /* A request an injected fault answered: sent as far as the recording's server carried it out
    (replay_faults.h): not at all after an injected error, a BatchWriteItem's written part. */
-static void carried(replay *rp, rec *r, rp_span fault)
+static void carried(replay *rp, rec *r, ddb_jspan fault)
 {
     char *part;
     size_t plen;
 
-    switch (rp_fault_carried(rp_string(r->op), rp_string(fault), r->request, r->response, &part, &plen)) {
+    switch (rp_fault_carried(ddb_jscan_string(r->op), ddb_jscan_string(fault), r->request, r->response, &part, &plen)) {
     case RP_FAULT_NOT_RUN:
         r->body = NULL;
         rp->not_run++;
@@ -174,58 +136,72 @@ static void carried(replay *rp, rec *r, rp_span fault)
         r->request_text = part;
         r->body = part;
         r->blen = plen;
-        r->request = (rp_span){part, plen};
+        r->request = (ddb_jspan){part, plen};
         break;
     }
 }
 
-/* Reads r->text (line `line`) into r; -1 after saying why on err. */
-static int parse_rec(replay *rp, rec *r, size_t len)
+/* The body a line's request is sent with (r->body, r->blen; NULL: none to send). */
+static void body_of(replay *rp, rec *r, const ddb_rl_line *l)
 {
-    fields f = {r, rp->o->check, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
-    rp_span whole = {r->text, len};
+    ddb_jspan text = l->m[DDB_RL_REQUEST_TEXT], clock = l->m[DDB_RL_CLOCK];
 
-    r->conn = r->op = r->request = r->response = r->region = (rp_span){NULL, 0};
-    if (rp_each_member(whole, field, &f) < 0) {
-        fprintf(rp->err, "ddb: replay: line %d is not a recorded request (a JSON object)\n", r->line);
-        return -1;
-    }
-    if (f.v.p != NULL && rp_int(f.v, 0) != 1) {
-        fprintf(rp->err, "ddb: replay: line %d is of format %lld; this ddb reads format 1\n", r->line, rp_int(f.v, 0));
-        return -1;
-    }
-    if (time_of(rp, r, "t", f.t, 0, &r->t) != 0 || time_of(rp, r, "start", f.start, r->line * 2LL, &r->start) != 0 ||
-        time_of(rp, r, "end", f.end, r->start + 1, &r->end) != 0)
-        return -1;
-    if (r->end < r->start)
-        r->end = r->start;
-    r->status = (int)rp_int(f.status, 0);
-    if (r->response.p != NULL && r->response.n == 4 && memcmp(r->response.p, "null", 4) == 0)
-        r->response = (rp_span){NULL, 0};
     free(r->request_text);
     r->request_text = NULL;
     if (r->request.p != NULL && r->request.p[0] == '{') {
         r->body = r->request.p;
         r->blen = r->request.n;
-    } else if (rp_string(f.text).p != NULL && (r->request_text = request_text(f.text)) != NULL) {
+    } else if (ddb_jscan_string(text).p != NULL && (r->request_text = request_text(text)) != NULL) {
         r->body = r->request_text;
         r->blen = strlen(r->body);
-        if (rp_int(f.length, 0) > (long long)r->blen) /* only its first bytes were kept: not replayed */
+        if (ddb_jscan_int(l->m[DDB_RL_REQUEST_LENGTH], 0) > (long long)r->blen) /* only its first bytes were kept: not replayed */
             r->body = NULL;
     } else {
         r->body = NULL;
     }
-    r->clock = f.clock.p != NULL && f.clock.p[0] == '{';
+    r->clock = clock.p != NULL && clock.p[0] == '{';
     if (r->clock) { /* a step of the clock the recording's server took: it takes the same, in order */
         r->op = CLOCK_OP;
-        r->body = f.clock.p;
-        r->blen = f.clock.n;
+        r->body = clock.p;
+        r->blen = clock.n;
     }
-    if (rp_is_string(f.outcome, "fault") && r->body != NULL && !r->clock)
-        carried(rp, r, f.fault);
-    r->unobserved = unobserved(f.recorder, r->conn);
-    r->skip = rp_string(r->op).p == NULL || r->body == NULL;
-    r->unchecked = rp_is_string(f.outcome, "fault") || rp_is_string(f.outcome, "lost") || r->status == 0;
+    if (ddb_rl_outcome_is(l, DDB_RLO_FAULT) && r->body != NULL && !r->clock)
+        carried(rp, r, l->m[DDB_RL_FAULT]);
+}
+
+/* Reads r->text (line `line`) into r; -1 after saying why on err. */
+static int parse_rec(replay *rp, rec *r, size_t len)
+{
+    ddb_rl_line l;
+    ddb_jspan whole = {r->text, len}, v;
+
+    if (ddb_rl_read(whole, &l, enough, rp) < 0) {
+        fprintf(rp->err, "ddb: replay: line %d is not a recorded request (a JSON object)\n", r->line);
+        return -1;
+    }
+    r->conn = l.m[DDB_RL_CONN];
+    r->op = l.m[DDB_RL_OP];
+    r->region = l.m[DDB_RL_REGION];
+    r->request = l.m[DDB_RL_REQUEST];
+    r->response = l.m[DDB_RL_RESPONSE];
+    if ((v = l.m[DDB_RL_V]).p != NULL && ddb_jscan_int(v, 0) != DDB_RL_VERSION) {
+        fprintf(rp->err, "ddb: replay: line %d is of format %lld; this ddb reads format %d\n", r->line,
+                ddb_jscan_int(v, 0), DDB_RL_VERSION);
+        return -1;
+    }
+    if (time_of(rp, r, "t", l.m[DDB_RL_T], 0, &r->t) != 0 ||
+        time_of(rp, r, "start", l.m[DDB_RL_START], r->line * 2LL, &r->start) != 0 ||
+        time_of(rp, r, "end", l.m[DDB_RL_END], r->start + 1, &r->end) != 0)
+        return -1;
+    if (r->end < r->start)
+        r->end = r->start;
+    r->status = (int)ddb_jscan_int(l.m[DDB_RL_STATUS], 0);
+    if (r->response.p != NULL && r->response.n == 4 && memcmp(r->response.p, "null", 4) == 0)
+        r->response = (ddb_jspan){NULL, 0};
+    body_of(rp, r, &l);
+    r->unobserved = unobserved(l.m[DDB_RL_RECORDER], r->conn);
+    r->skip = ddb_jscan_string(r->op).p == NULL || r->body == NULL;
+    r->unchecked = ddb_rl_outcome_is(&l, DDB_RLO_FAULT) || ddb_rl_outcome_is(&l, DDB_RLO_LOST) || r->status == 0;
     r->done = 0;
     r->waiting = 0;
     r->prefix = 0;
@@ -255,7 +231,7 @@ void rec_give(replay *rp, rec *r)
         r->cap = 0;
     }
     if (r->wire.cap > KEEP_BYTES)
-        ddb_buf_free(&r->wire);
+        ddb_wire_free(&r->wire);
     if (rp->npool == rp->cappool &&
         (rp->pool = realloc(rp->pool, (rp->cappool = rp->cappool * 2 + 64) * sizeof(rec *))) == NULL)
         abort();
@@ -267,7 +243,7 @@ void rec_free(rec *r)
     free(r->text);
     free(r->request_text);
     free(r->waiters);
-    ddb_buf_free(&r->wire);
+    ddb_wire_free(&r->wire);
     free(r);
 }
 

@@ -2,7 +2,7 @@
  * @file ddb.h
  * @brief libddb: the C client library for ddbd (and any DynamoDB-compatible endpoint).
  *
- * This header is the library's manual. Anything not declared here (or in ddb_version.h,
+ * This header is the library's manual. Anything not declared here (or in ddb_pipe.h, ddb_version.h,
  * ddb_status.h and the .def lists they include) is private.
  *
  * RULES THAT HOLD FOR EVERY FUNCTION

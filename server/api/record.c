@@ -15,6 +15,7 @@
 
 #include "proto/errors.h"
 #include "proto/ops.h"
+#include "proto/record_line.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
@@ -23,7 +24,6 @@
 #define FLUSH_BYTES (64 * 1024)
 #define FLUSH_AGE_NS (200 * 1000000ULL)
 #define SLOT_KEEP (4 * FLUSH_BYTES) /* a slot's buffer past it, grown for a long line, is given back */
-#define REQUEST_TEXT_MAX 1024       /* what is kept of a body the server did not take as a request */
 
 typedef struct record_slot {
     pthread_mutex_t lock;
@@ -301,171 +301,91 @@ void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w)
     pthread_mutex_unlock(&rc->lock);
 }
 
-/* ---- a line ---- */
-
-/* s[0..n) with what is not UTF-8 (a byte, or a \u escape of half a surrogate pair) as U+FFFD. */
-static void put_utf8(ddb_buf *out, const char *s, size_t n)
-{
-    size_t k;
-
-    while ((k = ddb_json_unicode_error(s, n)) < n) {
-        ddb_buf_append(out, s, k);
-        if (s[k] == '\\') { /* \uD800 alone: inside a string */
-            ddb_buf_append(out, "\\ufffd", 6);
-            k += 6;
-        } else {
-            ddb_buf_append(out, "\xEF\xBF\xBD", 3);
-            k++;
-        }
-        s += k;
-        n -= k;
-    }
-    ddb_buf_append(out, s, n);
-}
-
-/* What was appended from `at` on, made valid UTF-8 (a line is read as UTF-8 JSON: an error that
-   echoes a header, a body that is not text). The rare line that needs it is copied once more. */
-static void utf8_from(ddb_buf *out, size_t at)
-{
-    char *copy;
-    size_t n = out->len - at;
-
-    if (ddb_json_unicode_error(out->data + at, n) == n)
-        return;
-    if ((copy = malloc(n)) == NULL)
-        abort();
-    memcpy(copy, out->data + at, n);
-    out->len = at;
-    put_utf8(out, copy, n);
-    free(copy);
-}
-
-/* JSON text sent by a client, on one line: outside its strings a raw CR or LF is only whitespace
-   (inside them JSON allows neither), so each becomes a blank. */
-static void put_one_line(ddb_buf *out, const char *s, size_t n)
-{
-    size_t at = out->len;
-
-    ddb_buf_append(out, s, n);
-    for (char *p = out->data + at, *end = out->data + out->len; p < end; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    utf8_from(out, at);
-}
+/* ---- a line (proto/record_line.h writes its members) ---- */
 
 /* A body the server did not take as a request: its first bytes, escaped, and its length. */
 static void put_text(ddb_recording *rec, ddb_buf *out, const ddb_req *r)
 {
-    size_t n = r->body != NULL ? r->body_len : 0, at;
+    size_t n = r->body != NULL ? r->body_len : 0;
 
-    if (rec->rules != NULL) { /* ... not past the rules, which cannot read it */
-        ddb_buf_append(out, ",\"requestText\":null", 19);
-    } else { /* as a string (replayed as it came, when it is whole) */
-        ddb_buf_append(out, ",\"requestText\":\"", 16);
-        at = out->len;
-        ddb_json_escape(out, n > 0 ? r->body : "", n < REQUEST_TEXT_MAX ? n : REQUEST_TEXT_MAX);
-        utf8_from(out, at);
-        ddb_buf_putc(out, '"');
-    }
-    ddb_buf_append(out, ",\"requestLength\":", 17);
-    ddb_buf_put_u64(out, n);
+    if (rec->rules != NULL) /* ... not past the rules, which cannot read it */
+        ddb_rl_null(out, DDB_RL_REQUEST_TEXT);
+    else /* as a string (replayed as it came, when it is whole) */
+        ddb_rl_text(out, DDB_RL_REQUEST_TEXT, r->body, n);
+    ddb_rl_u64(out, DDB_RL_REQUEST_LENGTH, n);
 }
 
 /* A body as JSON: redacted (re-written from its tree), or as it came. One the rules cannot read is
    left out (null): its values would be there as they came. */
-static void put_body(ddb_recording *rec, ddb_arena *a, ddb_buf *out, const char *s, size_t n)
+static void put_body(ddb_recording *rec, ddb_arena *a, ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
 {
     ddb_json *doc;
     ddb_jw w;
 
     if (rec->rules == NULL) {
-        put_one_line(out, s, n);
+        ddb_rl_json(out, m, s, n);
         return;
     }
     if ((doc = ddb_json_parse_input(a, s, n, NULL)) == NULL) {
-        ddb_buf_append(out, "null", 4);
+        ddb_rl_null(out, m);
         return;
     }
     ddb_record_redact(rec->rules, a, doc);
+    ddb_rl_key(out, m);
     ddb_jw_init(&w, out);
     ddb_jw_json(&w, doc);
 }
 
-static int throttling(int code)
+static ddb_rl_outcome outcome_of(const ddb_req *r)
 {
-    return code == DDB_E_THROUGHPUT_EXCEEDED || code == DDB_E_THROTTLING ||
-           code == DDB_E_REQUEST_LIMIT_EXCEEDED;
+    int code = r->err.code;
+
+    if (r->fault != NULL)
+        return DDB_RLO_FAULT;
+    if (code == DDB_OK)
+        return DDB_RLO_OK;
+    return code == DDB_E_THROUGHPUT_EXCEEDED || code == DDB_E_THROTTLING || code == DDB_E_REQUEST_LIMIT_EXCEEDED
+               ? DDB_RLO_THROTTLED
+               : DDB_RLO_ERROR;
 }
 
 /* A line's beginning: the format, the server's clock, the connection, arrival and answer. */
 static void put_head(ddb_buf *out, uint64_t conn, uint64_t start_ns, uint64_t now_ns)
 {
-    ddb_buf_append(out, "{\"v\":1,\"t\":", 11);
-    ddb_buf_put_u64(out, ddb_clock_now_ms());
-    ddb_buf_append(out, ",\"conn\":\"", 9);
+    ddb_rl_begin(out);
+    ddb_rl_u64(out, DDB_RL_T, ddb_clock_now_ms());
+    ddb_rl_key(out, DDB_RL_CONN);
+    ddb_buf_putc(out, '"');
     ddb_buf_put_u64(out, conn);
-    ddb_buf_append(out, "\",\"start\":", 10);
-    ddb_buf_put_u64(out, start_ns / 1000);
-    ddb_buf_append(out, ",\"end\":", 7);
-    ddb_buf_put_u64(out, now_ns / 1000);
+    ddb_buf_putc(out, '"');
+    ddb_rl_u64(out, DDB_RL_START, start_ns / 1000);
+    ddb_rl_u64(out, DDB_RL_END, now_ns / 1000);
 }
 
 static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
                      int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
 {
-    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
-    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
-    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
-
     put_head(out, conn, start_ns, now_ns);
-    ddb_buf_append(out, ",\"op\":", 6);
-    if (op != NULL) {
-        ddb_buf_putc(out, '"');
-        ddb_buf_puts(out, op);
-        ddb_buf_putc(out, '"');
-    } else {
-        ddb_buf_append(out, "null", 4);
-    }
-    if (r->region != NULL && r->region[0] != '\0') { /* the region it was signed for: with --namespaces
-                                                        a region of its own, which a replay signs for */
-        ddb_buf_append(out, ",\"region\":\"", 11);
-        ddb_json_escape(out, r->region, strlen(r->region));
-        ddb_buf_putc(out, '"');
-    }
-    if (r->in != NULL && r->body != NULL) { /* JSON: a body the pipeline read */
-        ddb_buf_append(out, ",\"request\":", 11);
-        put_body(rec, r->arena, out, r->body, r->body_len);
-    } else {
-        put_text(rec, out, r);
-    }
-    ddb_buf_append(out, ",\"status\":", 10);
-    ddb_buf_put_u64(out, (uint64_t)status);
-    ddb_buf_append(out, ",\"outcome\":\"", 12);
-    ddb_buf_puts(out, outcome);
-    ddb_buf_append(out, "\",\"error\":", 10);
-    if (type != NULL) {
-        ddb_buf_putc(out, '"');
-        ddb_buf_puts(out, type);
-        ddb_buf_putc(out, '"');
-    } else {
-        ddb_buf_append(out, "null", 4);
-    }
-    if (r->fault != NULL) {
-        ddb_buf_append(out, ",\"fault\":\"", 10);
-        ddb_buf_puts(out, r->fault);
-        ddb_buf_putc(out, '"');
-    }
-    ddb_buf_append(out, ",\"response\":", 12);
-    if (len > 0)
-        put_body(rec, r->arena, out, answer, len);
+    ddb_rl_name(out, DDB_RL_OP, r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL);
+    if (r->region != NULL && r->region[0] != '\0') /* signed for (--namespaces: a region of its own) */
+        ddb_rl_string(out, DDB_RL_REGION, r->region, strlen(r->region));
+    if (r->in != NULL && r->body != NULL) /* JSON: a body the pipeline read */
+        put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len);
     else
-        ddb_buf_append(out, "null", 4);
-    ddb_buf_append(out, ",\"requestId\":\"", 14);
-    ddb_buf_puts(out, request_id);
-    ddb_buf_putc(out, '"');
+        put_text(rec, out, r);
+    ddb_rl_u64(out, DDB_RL_STATUS, (uint64_t)status);
+    ddb_rl_name(out, DDB_RL_OUTCOME, ddb_rl_outcomes[outcome_of(r)]);
+    ddb_rl_name(out, DDB_RL_ERROR, r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL);
+    if (r->fault != NULL)
+        ddb_rl_name(out, DDB_RL_FAULT, r->fault);
+    if (len > 0)
+        put_body(rec, r->arena, out, DDB_RL_RESPONSE, answer, len);
+    else
+        ddb_rl_null(out, DDB_RL_RESPONSE);
+    ddb_rl_name(out, DDB_RL_REQUEST_ID, request_id);
     if (rec->rules != NULL)
-        ddb_buf_append(out, ",\"redacted\":true", 16);
-    ddb_buf_append(out, "}\n", 2);
+        ddb_rl_true(out, DDB_RL_REDACTED);
+    ddb_rl_end(out);
 }
 
 /* Slot's buffer, locked, for a line written at `now`; NULL (unlocked) when the recording stopped. */
@@ -525,11 +445,13 @@ static void put_clock_line(ddb_buf *out, uint64_t conn, const char *body, size_t
                            uint64_t start_ns, uint64_t now_ns)
 {
     put_head(out, conn, start_ns, now_ns);
-    ddb_buf_puts(out, ",\"op\":null,\"clock\":");
-    put_one_line(out, body, blen);
-    ddb_buf_puts(out, ",\"status\":200,\"outcome\":\"ok\",\"error\":null,\"response\":");
-    put_one_line(out, answer, len);
-    ddb_buf_append(out, "}\n", 2);
+    ddb_rl_null(out, DDB_RL_OP);
+    ddb_rl_json(out, DDB_RL_CLOCK, body, blen);
+    ddb_rl_u64(out, DDB_RL_STATUS, 200);
+    ddb_rl_name(out, DDB_RL_OUTCOME, ddb_rl_outcomes[DDB_RLO_OK]);
+    ddb_rl_null(out, DDB_RL_ERROR);
+    ddb_rl_json(out, DDB_RL_RESPONSE, answer, len);
+    ddb_rl_end(out);
 }
 
 void ddb_record_clock(ddb_recording *rec, unsigned slot, uint64_t conn, const char *body, size_t blen,

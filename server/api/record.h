@@ -1,7 +1,8 @@
 /*
  * server/api/record.h: recordings of the API's traffic (--record FILE, POST /ddbd/record;
  * docs/record-replay.md has the format and `ddb replay`, which sends a recording again and checks
- * its answers). One JSON line per answered API request:
+ * its answers). One JSON line per answered API request, its members proto/record_line.def's
+ * rows, written by proto/record_line.h's writer:
  *
  *   {"v":1,"t":1767225600000,"conn":"7","start":81234567,"end":81234699,"op":"PutItem",
  *    "region":"us-east-1","request":{...},"status":200,"outcome":"ok","error":null,
@@ -13,9 +14,10 @@
  * again: the order a client could see), "conn" the connection, "outcome" ok | error | throttled |
  * fault (an injected fault: "fault" then names it), "region" the region it was signed for (a
  * replay signs it for the same: with --namespaces a region is a namespace), "error" the __type's
- * name without its namespace. "request" is the body as sent; a body the server did not take as a request (not
- * JSON, not read, refused before it was: "requestText", its first REQUEST_TEXT_MAX bytes as a string,
- * and "requestLength", its length in bytes), "response" the answer's body (null when it has none).
+ * name without its namespace. "request" is the body as sent; a body the server did not take as a
+ * request (not JSON, not read, refused before it was: "requestText", its first DDB_RL_TEXT_MAX
+ * bytes as a string, and "requestLength", its length in bytes), "response" the answer's body (null
+ * when it has none).
  * With redaction rules, attribute values are rewritten in both ("redacted": true; record_redact.c).
  * Every line is valid UTF-8: a byte that is not (a header echoed in an error, a body that is not
  * text) is written as U+FFFD.

@@ -35,9 +35,14 @@ uint64_t ddb_clock_high_ms(void)
     return now > high ? now : high;
 }
 
+uint64_t ddb_clock_meter_at(uint64_t now_ms)
+{
+    return now_ms + (uint64_t)atomic_load_explicit(&rewound_ms, memory_order_relaxed);
+}
+
 uint64_t ddb_clock_meter_ms(void)
 {
-    return ddb_clock_now_ms() + (uint64_t)atomic_load_explicit(&rewound_ms, memory_order_relaxed);
+    return ddb_clock_meter_at(ddb_clock_now_ms());
 }
 
 uint64_t ddb_clock_now_ms(void)

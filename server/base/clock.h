@@ -56,10 +56,13 @@ void ddb_clock_freeze(void);
 void ddb_clock_run(void);
 /* The server's clock with every step back it was moved taken out: it moves forward with the clock
    and stands still while the clock is moved back, so it never goes back. What measures a rate
-   runs on it (capacity buckets, engine/capacity/throttle.c): a clock moved back an hour neither
+   runs on it (capacity buckets, engine/capacity/bucket.h): a clock moved back an hour neither
    leaves a bucket an hour in its future (refusing every write until the clock caught up) nor
    fills one; a step forward fills buckets as the time passing would. Never shown to a client. */
 uint64_t ddb_clock_meter_ms(void);
+/* The meter clock at the server's clock's reading now_ms (one reading for a caller that needs both:
+   the hot-partition model's seconds and its buckets). */
+uint64_t ddb_clock_meter_at(uint64_t now_ms);
 /* The latest time the clock has shown (it, or its reading before a step back). What has come due
    stays due by it: a table ACTIVE (or gone) once its --table-states time passed is not CREATING
    (or DELETING) again after the clock is moved back. */

@@ -50,6 +50,7 @@ struct ddb_catalog {
     ddb_table_watch watch;         /* told of each table held and dropped (ddb_catalog_watch), or NULL */
     void *watch_ctx;
     ddb_figures_epoch *figures;    /* what every table's figures share (table_stats.h) */
+    ddb_feature_rows rows;         /* the features whose members every table version reads */
 };
 
 #define TABLE_PREFIX "table/"
@@ -146,7 +147,7 @@ static inline void check_inside(ddb_catalog *c)
 /* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
-    t->stats = ddb_table_stats_new(t, known, c->figures);
+    t->stats = ddb_table_stats_new(t, known, c->figures, &c->rows);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
@@ -365,7 +366,7 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
 
     ddb_arena_init(&a);
     ch.c = c, ch.a = &a, ch.key = t->key, ch.expected = t, ch.desc = t->desc;
-    if (commit_change(&ch) == 0 && (n = ddb_table_decode(t->key, ch.text, strlen(ch.text))) != NULL) {
+    if (commit_change(&ch) == 0 && (n = ddb_table_decode(t->key, ch.text, strlen(ch.text), &c->rows)) != NULL) {
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
         n->stats = t->stats;
@@ -383,7 +384,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
 {
     int found;
     size_t i;
-    ddb_table *t = ddb_table_decode(key, text, len), *old;
+    ddb_table *t = ddb_table_decode(key, text, len, &c->rows), *old;
 
     if (t == NULL)
         return NULL;
@@ -489,7 +490,7 @@ static void reload(void *ctx)
     pthread_rwlock_unlock(&c->lock);
 }
 
-ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
+ddb_catalog *ddb_catalog_open(ddb_store *store, const ddb_feature_rows *rows, char **err)
 {
     ddb_catalog *c = calloc(1, sizeof(*c));
     int rc;
@@ -497,6 +498,8 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
     if (c == NULL)
         abort();
     c->store = store;
+    if (rows != NULL)
+        c->rows = *rows;
     c->next_id = 1;
     c->figures = ddb_figures_epoch_new();
     pthread_rwlock_init(&c->lock, NULL);
@@ -792,7 +795,7 @@ ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *des
     saved_next = c->next_id; /* finalize numbers the indexes; the numbers are given back */
     if ((desc = ddb_json_parse(&a, desc_json, len)) != NULL && desc->type == DDB_JSON_OBJECT) {
         char *text = finalize(c, &a, desc, 0, NULL, 0, 1);
-        t = ddb_table_decode(name, text, strlen(text));
+        t = ddb_table_decode(name, text, strlen(text), &c->rows);
     }
     c->next_id = saved_next;
     pthread_rwlock_unlock(&c->lock);

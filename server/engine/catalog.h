@@ -54,7 +54,10 @@ const char *ddb_ns_of(ddb_arena *a, const char *account, const char *region);
 /* The catalog key of t's replica in `region`: the same name in that region's namespace. */
 const char *ddb_replica_key(ddb_arena *a, const ddb_table *t, const char *region);
 
-ddb_catalog *ddb_catalog_open(ddb_store *store, char **err);
+/* `rows`: the features whose table members (feature.h) every table version reads (server/features.def's,
+   on or off alike; the array must outlive the catalog); NULL: none (a tool that reads no feature's). */
+struct ddb_feature_rows;
+ddb_catalog *ddb_catalog_open(ddb_store *store, const struct ddb_feature_rows *rows, char **err);
 void ddb_catalog_close(ddb_catalog *c);
 size_t ddb_catalog_count(ddb_catalog *c);
 /* The tables a namespace may hold (--max-tables; 0, the default: no limit): a create past it

@@ -157,7 +157,7 @@ static int indexes_from_json(ddb_table *t)
     return 0;
 }
 
-ddb_table *ddb_table_decode(const char *key, const char *text, size_t len)
+ddb_table *ddb_table_decode(const char *key, const char *text, size_t len, const ddb_feature_rows *rows)
 {
     ddb_table *t = calloc(1, sizeof(*t));
     const ddb_json *id, *version;
@@ -195,6 +195,6 @@ ddb_table *ddb_table_decode(const char *key, const char *text, size_t len)
         ddb_table_free(t);
         return NULL;
     }
-    ddb_member_read_insights(t);
+    ddb_members_read_rows(t, rows);
     return t;
 }

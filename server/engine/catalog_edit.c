@@ -11,7 +11,6 @@
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_members.h"
-#include "server/engine/kinesis_member.h"
 
 #define MAX_CHANGES 24 /* more than the distinct members a description has */
 
@@ -23,17 +22,9 @@ typedef enum change_kind {
     CH_DEFINE,       /* u.json: definitions to add */
     CH_PRUNE_DEFS,
     CH_THROUGHPUT,   /* u.pt */
-    CH_TTL,          /* u.ttl */
-    CH_PITR,         /* u.pitr */
     CH_TAGS,         /* u.tags */
     CH_POLICIES,     /* u.policies */
-    CH_KINESIS,      /* u.kinesis */
-    CH_STREAM_SPEC,  /* u.stream: StreamSpecification of an enabled stream */
-    CH_STREAM,       /* u.stream */
-    CH_RESTORE,      /* u.restore */
-    CH_RESTORE_DONE,
-    CH_REPLICATION,  /* u.rep */
-    CH_INSIGHTS,     /* u.ci */
+    CH_MEMBER,       /* u.member: a feature's (feature.h's ddb_table_member) */
 } change_kind;
 
 /* A top-level member's change. */
@@ -49,16 +40,6 @@ typedef struct change {
             double now;
         } pt;
         struct {
-            const char *attr;
-            int enabled;
-            uint64_t changed_ms;
-        } ttl;
-        struct {
-            uint32_t log;
-            const char *base;
-            long long days;
-        } pitr;
-        struct {
             const ddb_tag *v;
             size_t n;
         } tags;
@@ -67,16 +48,9 @@ typedef struct change {
             size_t n;
         } policies;
         struct {
-            const ddb_kds_dest *v;
-            size_t n;
-        } kinesis;
-        ddb_stream_member stream;
-        ddb_restore_member restore;
-        ddb_replication_member rep;
-        struct {
-            const char *index;
-            ddb_ci_state state;
-        } ci;
+            const ddb_table_member *m;
+            const void *value;
+        } member;
     } u;
 } change;
 
@@ -280,35 +254,12 @@ void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_ind
 
 /* ---- the catalog's own members ---- */
 
-void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st)
+void ddb_edit_member(ddb_desc_edit *e, const ddb_table_member *m, const void *value, size_t size)
 {
-    change *ch = touch(e, DDB_MEMBER_INSIGHTS, CH_INSIGHTS);
+    change *ch = touch(e, m->name, value != NULL ? CH_MEMBER : CH_REMOVE);
 
-    ch->u.ci.index = index;
-    ch->u.ci.state = *st;
-}
-
-void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms)
-{
-    change *ch = touch(e, DDB_MEMBER_TTL, CH_TTL);
-
-    ch->u.ttl.attr = attr;
-    ch->u.ttl.enabled = enabled;
-    ch->u.ttl.changed_ms = changed_ms;
-}
-
-void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days)
-{
-    change *ch = touch(e, DDB_MEMBER_PITR, CH_PITR);
-
-    ch->u.pitr.log = log;
-    ch->u.pitr.base = base;
-    ch->u.pitr.days = days;
-}
-
-void ddb_edit_pitr_clear(ddb_desc_edit *e)
-{
-    touch(e, DDB_MEMBER_PITR, CH_REMOVE);
+    ch->u.member.m = m;
+    ch->u.member.value = value != NULL ? ddb_arena_memdup(e->a, value, size) : NULL;
 }
 
 void ddb_edit_active_at(ddb_desc_edit *e, uint64_t due_ms)
@@ -340,62 +291,6 @@ void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n)
 
     ch->u.policies.v = p;
     ch->u.policies.n = n;
-}
-
-void ddb_edit_kinesis(ddb_desc_edit *e, const ddb_kds_dest *d, size_t n)
-{
-    change *ch = touch(e, "ddbdKinesis", n > 0 ? CH_KINESIS : CH_REMOVE);
-
-    ch->u.kinesis.v = d;
-    ch->u.kinesis.n = n;
-}
-
-void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s)
-{
-    change_kind spec_kind = s != NULL && s->enabled ? CH_STREAM_SPEC : CH_REMOVE;
-    change *spec = touch(e, member_names[DDB_DESC_StreamSpecification], spec_kind);
-    change *member = touch(e, DDB_MEMBER_STREAM, s != NULL ? CH_STREAM : CH_REMOVE);
-
-    if (s != NULL)
-        spec->u.stream = member->u.stream = *s;
-}
-
-void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n)
-{
-    const ddb_table *t = e->base;
-    ddb_stream_member s;
-
-    if (t == NULL || t->stream_ngens >= sizeof(s.counts) / sizeof(s.counts[0])) {
-        ddb_log(DDB_LOG_ERROR, "catalog: no room for another stream generation (ignored)");
-        return;
-    }
-    memset(&s, 0, sizeof(s));
-    s.id = t->stream_id;
-    s.label = t->stream_label;
-    s.view = t->stream_view;
-    s.enabled = 1;
-    memcpy(s.counts, t->stream_counts, sizeof(unsigned) * t->stream_ngens);
-    s.counts[t->stream_ngens] = n;
-    s.ngens = t->stream_ngens + 1;
-    touch(e, DDB_MEMBER_STREAM, CH_STREAM)->u.stream = s;
-}
-
-void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r)
-{
-    touch(e, DDB_MEMBER_RESTORE, CH_RESTORE)->u.restore = *r;
-}
-
-void ddb_edit_restore_done(ddb_desc_edit *e)
-{
-    touch(e, DDB_MEMBER_RESTORE, CH_RESTORE_DONE);
-}
-
-void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r)
-{
-    change *ch = touch(e, DDB_MEMBER_REPLICATION, r != NULL && r->n > 0 ? CH_REPLICATION : CH_REMOVE);
-
-    if (r != NULL)
-        ch->u.rep = *r;
 }
 
 /* ---- writing the description ---- */
@@ -575,19 +470,6 @@ static void write_index_list(ddb_jw *w, const ddb_desc_edit *e, ddb_index_kind k
     ddb_jw_arr_end(w);
 }
 
-/* StreamSpecification of an enabled stream: as stored while the stream stays the one enabled. */
-static void write_stream_spec(ddb_jw *w, const ddb_desc_edit *e, const ddb_stream_member *s)
-{
-    const ddb_json *cur = desc_member(e, "StreamSpecification");
-
-    if (cur != NULL && e->base->stream_id != 0 && e->base->stream_id == s->id) {
-        ddb_jw_key(w, "StreamSpecification");
-        ddb_jw_json(w, cur);
-    } else {
-        ddb_member_write_stream_spec(w, s->view);
-    }
-}
-
 static void write_throughput(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
 {
     /* the table before the edit, as the catalog typed it; a table being made counts as provisioned */
@@ -626,38 +508,14 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
     case CH_THROUGHPUT:
         write_throughput(w, e, ch);
         break;
-    case CH_TTL:
-        ddb_member_write_ttl(w, ch->u.ttl.attr, ch->u.ttl.enabled, ch->u.ttl.changed_ms);
-        break;
-    case CH_PITR:
-        ddb_member_write_pitr(w, ch->u.pitr.log, ch->u.pitr.base, ch->u.pitr.days);
-        break;
     case CH_TAGS:
         ddb_member_write_tags(w, ch->u.tags.v, ch->u.tags.n);
         break;
     case CH_POLICIES:
         ddb_member_write_policies(w, ch->u.policies.v, ch->u.policies.n);
         break;
-    case CH_KINESIS:
-        ddb_member_write_kinesis(w, ch->u.kinesis.v, ch->u.kinesis.n);
-        break;
-    case CH_STREAM_SPEC:
-        write_stream_spec(w, e, &ch->u.stream);
-        break;
-    case CH_STREAM:
-        ddb_member_write_stream(w, &ch->u.stream);
-        break;
-    case CH_RESTORE:
-        ddb_member_write_restore(w, &ch->u.restore);
-        break;
-    case CH_RESTORE_DONE:
-        ddb_member_write_restore_done(w, desc_member(e, DDB_MEMBER_RESTORE));
-        break;
-    case CH_REPLICATION:
-        ddb_member_write_replication(w, &ch->u.rep);
-        break;
-    case CH_INSIGHTS:
-        ddb_member_write_insights(w, e->base, ch->u.ci.index, &ch->u.ci.state);
+    case CH_MEMBER:
+        ch->u.member.m->write(w, e->base, desc_member(e, ch->name), ch->u.member.value);
         break;
     }
 }
@@ -713,9 +571,4 @@ int ddb_catalog_edit(ddb_catalog *c, int tries, ddb_edit_build build, void *ctx,
         rc = ddb_catalog_commit(c, e, out);
     }
     return rc;
-}
-
-void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx)
-{
-    ddb_edit_replication(e, ctx);
 }

@@ -4,11 +4,12 @@
  * A change to a table (UpdateTable, UpdateTimeToLive, tags, point-in-time recovery, the worker's
  * index and stream and restore work) builds an edit of the live description from typed changes
  * and commits it; a new table (CreateTable, ImportTable, restores) is an edit of no description.
- * The catalog writes the new JSON: the JSON shape of each of its own members ("ddbdTtl",
- * "ddbdPitr", "ddbdTags", "ddbdStream", "ddbdRestore", an index's "IndexStatus"/"Backfilling",
- * ProvisionedThroughput's "ddbdDecreasesDay") is written next to where it is read
- * (catalog_members.c); the members DynamoDB's requests define are set by name from
- * DDB_DESC_MEMBERS, with the request's JSON.
+ * The catalog writes the new JSON: the JSON shape of each of its own members ("ddbdTags",
+ * "ddbdPolicies", an index's "IndexStatus"/"Backfilling", ProvisionedThroughput's
+ * "ddbdDecreasesDay") is written next to where it is read (catalog_members.c), and a feature's
+ * member by the feature's own writer (feature.h's ddb_table_member: ddb_edit_member; the feature's
+ * header offers its typed edit, as engine/jobs/ttl.h's ddb_edit_ttl); the members DynamoDB's
+ * requests define are set by name from DDB_DESC_MEMBERS, with the request's JSON.
  *
  * The stored text keeps the old description's members in their order, minus those changed,
  * then its LocalSecondaryIndexes, GlobalSecondaryIndexes and VectorIndexes (each index as stored unless changed;
@@ -28,7 +29,8 @@
 #include "proto/arena.h"
 #include "proto/json.h"
 #include "server/engine/catalog.h"
-#include "server/engine/catalog_members.h" /* the members' values: ddb_tag, ddb_stream_member, ... */
+#include "server/engine/catalog_members.h" /* the members' values: ddb_tag, ddb_policy */
+#include "server/engine/feature.h"
 
 /*
  * A description's members in DynamoDB's terms, in the order CreateTable stores them (the order
@@ -116,18 +118,10 @@ void ddb_edit_add_active_at(ddb_desc_edit *e, uint64_t due_ms);
 
 /* ---- the catalog's own members ---- */
 
-/* Time to live (engine/jobs/ttl.h): the attribute (kept while disabled), whether enabled, when it
-   last changed. */
-void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms);
-
-/* Contributor Insights (engine/capacity/insights.h) of the table (index NULL) or of its GSI `index`: one
-   change per edit (an existing table's). */
-void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st);
-
-/* Point-in-time recovery (engine/jobs/pitr.h) enabled: its log's keyspace, its base backup's id,
-   its period; or disabled. */
-void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days);
-void ddb_edit_pitr_clear(ddb_desc_edit *e);
+/* A feature's member m (feature.h) written by m->write with `value` (`size` bytes, copied into the
+   edit's arena: what it points to must live as long as the edit); value NULL removes the member.
+   Each feature offers its typed edits over this (engine/history/streams.h's ddb_edit_stream, ...). */
+void ddb_edit_member(ddb_desc_edit *e, const ddb_table_member *m, const void *value, size_t size);
 
 /* The account that owns a new table of the default namespace ("ddbdOwner": issue 51; its ARNs'
    account, the same for every caller); not written for the default account. */
@@ -144,31 +138,6 @@ size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **o
 void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n);
 /* Table t's policies into an arena array with room for `room` more; their number. */
 size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out);
-
-/* Kinesis streaming destinations (engine/history/kinesis_log.h), in order (none: the member is left out). */
-struct ddb_kds_dest;
-void ddb_edit_kinesis(ddb_desc_edit *e, const struct ddb_kds_dest *d, size_t n);
-
-/* A table's stream (engine/history/streams.h). */
-/* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
-   the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */
-void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s);
-/* The table's enabled stream gets a generation of n shards (only "ddbdStream" changes). */
-void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n);
-
-/* A restore into a new table (engine/jobs/backups.h), in progress until the worker has filled it. */
-void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r);
-/* The restore is done: "ddbdRestore" as it is, InProgress false. */
-void ddb_edit_restore_done(ddb_desc_edit *e);
-
-/* A global table's replicas (engine/jobs/replication.h): its write-time keyspace, version,
-   consistency and every replica with its status (its own region's included); n 0 removes it. */
-void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r);
-/* The same as a `more` callback of a table being made (ops/table_create.h): ctx is the member. */
-void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx);
-/* Table t's replication member (n 0 when it is not a global table), replicas copied to arena memory
-   with room for one more. */
-void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out);
 
 /* ---- committing ---- */
 

@@ -24,6 +24,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
+#include "proto/json.h"
 #include "server/base/batch.h"
 #include "server/storage/storage.h"
 
@@ -34,10 +35,26 @@ struct ddb_key;
 struct ddb_mutation;
 struct ddb_table;
 
-/* The most rows an engine takes (features.def's 9, and a test's). */
-#define DDB_FEATURES_MAX 11
+/* The most rows an engine takes (features.def's 11, and a test's). */
+#define DDB_FEATURES_MAX 13
 
 typedef struct ddb_feature ddb_feature;
+
+/*
+ * A member of a table's stored description that a feature owns ("ddbd..." in docs/storage-format.md):
+ * the feature reads it into each table version and writes it in an edit, so its shape is defined
+ * once, in the feature, and the catalog names none (catalog_members.c walks the rows' members).
+ */
+typedef struct ddb_table_member {
+    const char *name;
+    /* reads the stored value (NULL: absent) into t, when the catalog builds a table version (after
+       its indexes); NULL: nothing typed (the member is read by name where it is used) */
+    void (*read)(struct ddb_table *t, const ddb_json *v);
+    /* writes the member, key and value, for an edit (catalog_edit.h's ddb_edit_member): `value` as
+       the edit was given it, `base` the table edited (NULL: a new one), `cur` its stored value
+       (NULL: none) */
+    void (*write)(ddb_jw *w, const struct ddb_table *base, const ddb_json *cur, const void *value);
+} ddb_table_member;
 
 /* A range read's bounds (read.h's ddb_read_range): the entries of [lo, hi) (hilen 0: no end), from
    after `after` (NULL: the start), descending with `reverse`. */
@@ -59,6 +76,20 @@ struct ddb_feature {
     const char *name;
     /* frees its state when the engine closes (not called for NULL or DDB_FEATURE_ALWAYS) */
     void (*close)(void *state);
+
+    /* ---- the table's stored members it owns, up to a NULL (NULL: none). The catalog reads them
+       into every table version whether the row is on or off (ddb_feature_rows): a stored
+       description reads the same under any command line ---- */
+    const ddb_table_member *const *members;
+
+    /* ---- its figures per table (its counters of what the table's requests did): table_size
+       bytes (0: none), zeroed, laid out after the table's own figures by the catalog (table_stats.h:
+       ddb_table_stats_slot finds them), made with the table and kept across its versions, whether
+       the row is on or off; table_open (may be NULL) prepares them, table_close (may be NULL)
+       before they are freed ---- */
+    size_t table_size;
+    void (*table_open)(void *figures, const struct ddb_table *t);
+    void (*table_close)(void *figures);
 
     /* ---- the write path (mutation.h), in the order a commit reaches them ---- */
     /* a client's write (m->request), before it is decided: nonzero refuses it, its error left in
@@ -120,6 +151,13 @@ struct ddb_feature {
        registers each of its sections */
     void (*metrics)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_buf *out);
 };
+
+/* The rows whose table members the catalog reads (features.def's, handed to ddb_catalog_open by the
+   wiring, on or off alike): an array of n rows that outlives the catalog. */
+typedef struct ddb_feature_rows {
+    const ddb_feature *const *row;
+    unsigned n;
+} ddb_feature_rows;
 
 /* The hooks the core walks, each over the rows that have it (ddb_features.with): a walk visits only
    those, in features.def's order. */

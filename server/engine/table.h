@@ -44,7 +44,7 @@ typedef enum ddb_index_state {
 const char *ddb_index_state_name(ddb_index_state s);
 
 /*
- * A global table's replicas (engine/jobs/replication.h), from "ddbdReplication": the same table in
+ * A global table's replicas (engine/jobs/replication.h, whose table member they are read from): the same table in
  * other regions' namespaces, each listing every replica (its own region too) and its status.
  */
 #define DDB_REPLICA_STATES(X) X(CREATING) X(CREATION_FAILED) X(UPDATING) X(DELETING) X(ACTIVE)
@@ -125,7 +125,7 @@ typedef enum ddb_stream_view {
 const char *ddb_stream_view_name(int view);
 int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
 
-/* Contributor Insights on a table or a GSI (engine/capacity/insights.h), from "ddbdInsights" */
+/* Contributor Insights on a table or a GSI (engine/capacity/insights.h, whose table member it is read from) */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
     uint64_t changed_ms;     /* its last UpdateContributorInsights (0: never) */
@@ -169,35 +169,37 @@ typedef struct ddb_table {
     unsigned nlsi;
     unsigned nvector;            /* of which vector indexes (DDB_IX_VECTOR) */
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
-    /* its stream (engine/history/streams.h), from "ddbdStream" */
+    /* Read from the features' table members (engine/feature.h: each feature row reads its own into
+       these fields when the catalog builds a table version). */
+    /* its stream (engine/history/streams.h) */
     uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
     uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
     int stream_view;             /* ddb_stream_view */
     const char *stream_label;    /* the latest stream's label, or NULL */
     unsigned stream_ngens;
     unsigned stream_counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
-    /* its time to live (engine/ttl.h), from "ddbdTtl": {"Attr", "Enabled", "Changed"} */
+    /* its time to live (engine/jobs/ttl.h) */
     const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
     int ttl_enabled;
     uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
-    /* a restore into it (engine/backups.h), from "ddbdRestore" */
+    /* a restore into it (engine/jobs/backups.h) */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
     /* --table-states: CREATING until this server-clock ms, from "ddbdActiveAt" (0: ACTIVE at once;
        engine/table_states.h) */
     uint64_t active_at;
-    /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Days"} */
+    /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
     uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
     const char *pitr_base;       /* its base backup's id, or NULL */
     long long pitr_days;         /* its recovery period */
-    /* a global table's replica (engine/jobs/replication.h), from "ddbdReplication" */
+    /* a global table's replica (engine/jobs/replication.h) */
     uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
     const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
     int rep_strong;              /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
     const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
     ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
     unsigned nreplicas;
-    /* its Kinesis streaming destinations (engine/history/kinesis_log.h), from "ddbdKinesis" */
+    /* its Kinesis streaming destinations (engine/history/kinesis_member.h) */
     uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */

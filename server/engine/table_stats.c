@@ -40,10 +40,30 @@ void ddb_figures_epoch_free(ddb_figures_epoch *e)
     free(e);
 }
 
-ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared)
+/* Where each row's figures go after the table's own (cache-line aligned); the bytes they take. */
+static size_t lay_slots(const ddb_feature_rows *rows, unsigned off[DDB_FEATURES_MAX])
 {
-    ddb_table_stats *s = aligned_zalloc(sizeof(*s));
+    size_t at = 0;
 
+    for (unsigned i = 0; rows != NULL && i < rows->n && i < DDB_FEATURES_MAX; i++) {
+        off[i] = (unsigned)at;
+        at += (rows->row[i]->table_size + DDB_CACHE_LINE - 1) / DDB_CACHE_LINE * DDB_CACHE_LINE;
+    }
+    return at;
+}
+
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared,
+                                     const ddb_feature_rows *rows)
+{
+    unsigned off[DDB_FEATURES_MAX] = {0};
+    size_t slots = lay_slots(rows, off);
+    ddb_table_stats *s = aligned_zalloc(sizeof(*s) + slots);
+
+    s->rows = rows;
+    memcpy(s->slot_off, off, sizeof(off));
+    for (unsigned i = 0; rows != NULL && i < rows->n; i++)
+        if (rows->row[i]->table_size != 0 && rows->row[i]->table_open != NULL)
+            rows->row[i]->table_open(s->slots + off[i], t);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->counting, NULL);
     s->known = known;
@@ -57,6 +77,9 @@ void ddb_table_stats_free(ddb_table_stats *s)
 {
     if (s == NULL)
         return;
+    for (unsigned i = 0; s->rows != NULL && i < s->rows->n; i++)
+        if (s->rows->row[i]->table_size != 0 && s->rows->row[i]->table_close != NULL)
+            s->rows->row[i]->table_close(s->slots + s->slot_off[i]);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->counting);
     free(s->shown);

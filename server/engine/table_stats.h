@@ -34,10 +34,8 @@
 #include <stdint.h>
 
 #include "server/base/stripe.h"
+#include "server/engine/feature.h"
 #include "server/engine/table.h"
-#include "server/engine/access_warn.h"
-#include "server/engine/pattern.h"
-#include "server/engine/usage.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */
@@ -80,9 +78,6 @@ typedef struct ddb_table_stats {
         uint64_t read_milli, write_milli;
     } __attribute__((aligned(DDB_CACHE_LINE))) charged[DDB_STRIPES];
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
-    ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
-    ddb_table_patterns patterns;      /* the same units by access pattern (pattern.h) */
-    ddb_access_warn warn;             /* the access-pattern warnings' observations (access_warn.h) */
     ddb_figures_epoch *shared;        /* its catalog's */
     /* --count-refresh: the figures DescribeTable shows and when (server clock ms) they were taken,
        under lock; NULL until first shown. born_ms: a table created in this run (its zero figures
@@ -94,12 +89,30 @@ typedef struct ddb_table_stats {
        ended before or after the refresh (the server's clock) */
     uint32_t owed[DDB_MAX_INDEXES];
     unsigned nowed;
+    /* the features' own figures (feature.h's table_size: the cost report's units by operation,
+       index and access pattern, and the warnings' observations, are the capacity row's): row i's
+       at slots + slot_off[i] when it has some */
+    const ddb_feature_rows *rows;
+    unsigned slot_off[DDB_FEATURES_MAX];
+    _Alignas(DDB_CACHE_LINE) unsigned char slots[];
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded); `shared`
-   its catalog's. */
-ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared);
+   its catalog's; with each row's of `rows` that has figures per table (NULL: none). */
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared,
+                                     const ddb_feature_rows *rows);
 void ddb_table_stats_free(ddb_table_stats *s);
+
+/* Row `row`'s figures of the table (feature.h's table_size), or NULL: no figures (s NULL, a row
+   not among the catalog's or without figures per table). The busiest row first in features.def
+   finds them soonest (the capacity row's: every request charges them). */
+static inline void *ddb_table_stats_slot(ddb_table_stats *s, const ddb_feature *row)
+{
+    for (unsigned i = 0; s != NULL && s->rows != NULL && i < s->rows->n; i++)
+        if (s->rows->row[i] == row)
+            return row->table_size != 0 ? s->slots + s->slot_off[i] : NULL;
+    return NULL;
+}
 
 /* The epoch a commit decides under (read under its key's lock); 0 for a NULL stats. */
 static inline uint64_t ddb_table_stats_epoch(const ddb_table_stats *s)

@@ -39,6 +39,11 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     h->env->metrics(h->env->ctx, &t->out);
     if (h->offload != NULL)
         ddb_offload_metrics(h->offload, &t->out);
+    if (h->large != NULL)
+        ddb_buf_printf(&t->out, "# HELP ddbd_large_body_requests_total API requests of 1 MiB or more (as sent or "
+                                "inflated) run on a large-body worker, their loops free meanwhile.\n"
+                                "# TYPE ddbd_large_body_requests_total counter\nddbd_large_body_requests_total %llu\n",
+                       __atomic_load_n(&h->large_bodies, __ATOMIC_RELAXED));
     ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
     if (om)
         ddb_metrics_openmetrics(&t->out);

@@ -42,6 +42,10 @@
 #include "server/http/spin.h"
 #include "server/http/tracing.h"
 
+/* An HTTP thread keeps buffers up to this size for its next requests: a Query or Scan page's answer
+   (1 MB of items) fits, so paging through a table does not free and regrow one at every page. */
+#define THREAD_BUF_KEEP (4u << 20)
+
 /* Without a Host header (HTTP/1.0), the name DynamoDB's own endpoint would give. */
 static const char health_body[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
 /* The response headers DynamoDB lets a browser read (ScyllaDB's server.cc quotes DynamoDB's list). */
@@ -141,45 +145,6 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-
-/* ---- compressed bodies (encoding.h) ---- */
-
-/*
- * Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
- * coding) becomes in->body_error. The inflated bytes count against --max-pending-bodies as a plain
- * body's do (conns.h), so that a 30 KB body inflating to 16 MB is held to the bound that a 16 MB
- * one is (issue 49). A loop serves one request at a time: its inflated body is counted, and other
- * bodies wait meanwhile. With the request workers (RADOS) a loop has many requests out at once, so
- * a body is inflated only as far as the room the bound has left; past it, the answer is the one
- * for a loop with too many requests out, DynamoDB's 503, which SDKs retry.
- */
-static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_buf *into, h2o_iovec_t ce, ddb_req *r,
-                        ddb_http_in *in)
-{
-    ddb_encoding e = ddb_content_encoding(ce.base, ce.len);
-    size_t limit = h->cfg->max_body, room;
-    int rc;
-
-    if (e == DDB_ENC_NONE)
-        return;
-    if (h->offload != NULL && (room = ddb_conn_body_room(t, req)) < limit)
-        limit = room;
-    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, limit, into);
-    if (rc == 0) {
-        r->body = into->data;
-        r->body_len = into->len;
-        ddb_conn_inflated(t, req, into->len);
-    } else if (rc == -2 && limit < h->cfg->max_body) {
-        in->body_error = DDB_E_SERVICE_UNAVAILABLE;
-        in->body_error_msg = "DynamoDB is currently unavailable. (This should be a temporary state.)";
-    } else if (rc == -2) {
-        in->body_error = DDB_E_REQUEST_TOO_LARGE;
-        in->body_error_msg = ddb_arena_sprintf(r->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
-    } else {
-        in->body_error = DDB_E_INTERNAL;
-        in->body_error_msg = DDB_MSG_INTERNAL;
-    }
-}
 
 /* ---- the API request ---- */
 
@@ -285,6 +250,7 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
 }
 
 static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct);
+static int large_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct);
 
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
 {
@@ -296,11 +262,17 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     unsigned slot = (unsigned)(t - h->threads);
     ddb_span *span;
     double seconds;
+    int tried = DDB_HTTP_TRIED_NOT;
 
     if (h->offload != NULL) { /* RADOS: on a worker, the loop free meanwhile */
         offload_api(h, t, req, hd, ct);
         return;
     }
+    /* (a small plain body, the common one, costs two comparisons here) */
+    if (h->large != NULL && req->entity.base != NULL &&
+        (req->entity.len >= LARGE_BODY || hd->content_encoding.base != NULL) &&
+        ddb_http_large_body(h, t, req, hd->content_encoding, &tried) && large_api(h, t, req, hd, ct))
+        return; /* (its pool full: the loop runs it, as before there was one) */
     started = ddb_clock_mono_ns();
     span = trace_begin(h, &t->span, hd);
     trace_activate(h, span);
@@ -318,7 +290,8 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
         ddb_http_auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
-    decode_body(h, t, req, &t->body, hd->content_encoding, &r, &in);
+    if (hd->content_encoding.base != NULL)
+        ddb_http_decode_body(h, t, req, &t->body, hd->content_encoding, &r, &in, tried);
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
@@ -354,7 +327,8 @@ static const char *job_str(offload_job *j, h2o_iovec_t v, size_t *len)
     return v.base != NULL ? ddb_arena_strndup(&j->arena, v.base, v.len) : NULL;
 }
 
-/* The request as dispatch reads it, in the job's own memory (the worker touches nothing of req). */
+/* The request as dispatch reads it, in the job's own memory (the worker touches nothing of req); its
+   body as sent (a large body's is decoded on its worker: large_run). */
 static void job_of(ddb_http *h, http_thread *t, offload_job *j, h2o_req_t *req, const api_headers *hd)
 {
     ddb_req *r = &j->r;
@@ -380,29 +354,40 @@ static void job_of(ddb_http *h, http_thread *t, offload_job *j, h2o_req_t *req, 
         j->ar.body = r->body;
         j->in.http = &j->ar;
     }
-    decode_body(h, t, req, &j->body, hd->content_encoding, r, &j->in);
 }
 
-/* On the loop: the request into a job, for a worker; or 503 past the bound. */
-static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
+/* On the loop: req into job j of `pool`, for a worker; its body decoded here (RADOS), or by the worker
+   (a large body: on_worker, large_run). */
+static void submit_job(ddb_http *h, http_thread *t, struct ddb_offload *pool, offload_job *j, h2o_req_t *req,
+                       const api_headers *hd, h2o_iovec_t ct, uint64_t started, int on_worker)
 {
-    uint64_t started = ddb_clock_mono_ns(), now;
-    offload_job *j = ddb_offload_take(h->offload);
+    uint64_t now;
 
-    if (j == NULL) {
-        send_overloaded(h, t, req, hd, ct, started);
-        return;
-    }
     j->started = started;
     j->mcp = 0;
     j->ctype = response_content_type(ct);
     j->enc = ddb_http_accepted_encoding(req);
     j->traced = trace_begin(h, &j->span, hd) != NULL;
     job_of(h, t, j, req, hd);
+    j->coding = on_worker ? ddb_content_encoding(hd->content_encoding.base, hd->content_encoding.len) : DDB_ENC_NONE;
+    if (!on_worker)
+        ddb_http_decode_body(h, t, req, &j->body, hd->content_encoding, &j->r, &j->in, DDB_HTTP_TRIED_NOT);
     t->jobs++;
     now = ddb_clock_mono_ns();
     ddb_conn_cost(t, req, (now - started) / 1000, now / 1000); /* the loop's time alone */
-    ddb_offload_submit(h->offload, j, req, &t->offload_rx);
+    ddb_offload_submit(pool, j, req, &t->offload_rx);
+}
+
+/* On the loop: the request into a job, for a worker; or 503 past the bound. */
+static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
+{
+    uint64_t started = ddb_clock_mono_ns();
+    offload_job *j = ddb_offload_take(h->offload);
+
+    if (j == NULL)
+        send_overloaded(h, t, req, hd, ct, started);
+    else
+        submit_job(h, t, h->offload, j, req, hd, ct, started, 0);
 }
 
 /* A job not run, its client gone: DynamoDB's 503 (nothing applied; sent, if at all, to no one). */
@@ -442,6 +427,7 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
 {
     http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, offload_rx, rx);
     ddb_http *h = t->http;
+    int trim;
 
     while (!h2o_linklist_is_empty(done)) {
         offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
@@ -455,10 +441,50 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
             ddb_offload_give_back(h->offload, j);
             continue;
         }
+        /* a large body inflated on its worker counts from now until its answer is sent, as the
+           loop's count one from their inflation (bodies.c): a client that does not read its answer
+           keeps other bodies waiting as long */
+        if (h->large != NULL && j->req != NULL && j->coding != DDB_ENC_NONE && j->in.body_error == 0)
+            ddb_conn_inflated(t, j->req, j->body.len);
         outcome(&j->r, &j->out, &j->err, &a);
         answer_api(h, t, j->req, &j->r, j->traced ? &j->span : NULL, &a, j->seconds);
-        ddb_offload_give_back(h->offload, j);
+        /* a large body's memory back at once, as memory_back gives a loop's (its buffers freed by
+           give_back, then what malloc's heaps hold free) */
+        trim = h->large != NULL && (j->raw.cap > THREAD_BUF_KEEP || j->body.cap > THREAD_BUF_KEEP ||
+                                    j->out.cap > THREAD_BUF_KEEP || j->err.cap > THREAD_BUF_KEEP);
+        ddb_offload_give_back(h->offload != NULL ? h->offload : h->large, j);
+        if (trim)
+            malloc_trim(0);
     }
+}
+
+/* ---- a large body on a worker (RocksDB: offload.h's pool, one worker per loop; bodies.c) ---- */
+
+/* On a worker: the body inflated (a compressed one), then as offload_run runs a job. */
+static void large_run(void *ctx, offload_job *j, unsigned slot, int gone)
+{
+    ddb_http *h = ctx;
+    size_t limit = h->cfg->max_body;
+    int rc;
+
+    if (!gone && j->coding != DDB_ENC_NONE) {
+        rc = ddb_inflate(j->coding, j->r.body != NULL ? j->r.body : "", j->r.body_len, limit, &j->body);
+        ddb_http_take_inflated(h, rc, limit, &j->body, &j->r, &j->in);
+    }
+    offload_run(ctx, j, slot, gone);
+}
+
+/* On the loop: a large body's request into a job for its worker; 0 when the pool is full. */
+static int large_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
+{
+    uint64_t started = ddb_clock_mono_ns();
+    offload_job *j = ddb_offload_take(h->large);
+
+    if (j == NULL)
+        return 0;
+    __atomic_add_fetch(&h->large_bodies, 1, __ATOMIC_RELAXED);
+    submit_job(h, t, h->large, j, req, hd, ct, started, 1);
+    return 1;
 }
 
 /*
@@ -567,10 +593,6 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     }
     handle_api(h, t, req, &hd, ct);
 }
-
-/* An HTTP thread keeps buffers up to this size for its next requests: a Query or Scan page's answer
-   (1 MB of items) fits, so paging through a table does not free and regrow one at every page. */
-#define THREAD_BUF_KEEP (4u << 20)
 
 /* A buffer of the thread's past THREAD_BUF_KEEP is freed (1 when it was). */
 static int shrink(ddb_buf *b)
@@ -741,7 +763,7 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->busy);
     h2o_linklist_init_anchor(&t->ready);
     h2o_linklist_init_anchor(&t->deferred);
-    if (h->offload != NULL)
+    if (h->offload != NULL || h->large != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
     if (h->admin != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->admin_rx, ddb_http_admin_done);
@@ -889,6 +911,9 @@ int ddb_http_start(ddb_http *h)
     if (h->cfg->rados_inflight != 0 &&
         (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
         return -1;
+    /* RocksDB: the large bodies' workers, one per loop (offload.h), their slots after the loops' */
+    if (h->cfg->rados_inflight == 0 && (h->large = ddb_offload_start(h->nthreads, h->nthreads, large_run, h)) == NULL)
+        return -1;
     if (h->cfg->admin && ddb_http_admin_start(h) != 0)
         return -1;
     if (h->gc != NULL)
@@ -906,6 +931,7 @@ void ddb_http_stop(ddb_http *h)
     for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
     ddb_offload_stop(h->offload); /* no loop takes answers any more */
+    ddb_offload_stop(h->large);
     ddb_offload_stop(h->admin);   /* (a sample under way has seen api->stopping: main.c) */
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, NULL, NULL);

@@ -102,6 +102,10 @@ struct ddb_http {
     /* --admin: the admin door's workers (offload.h's pool, ADMIN_WORKERS threads): a door's work (an
        import's sample reads a whole source) never holds a loop; NULL: no admin door */
     struct ddb_offload *admin;
+    /* RocksDB: the large bodies' workers (http.c's large_api: offload.h's pool, one per loop), and
+       the requests they have run (atomic; /metrics) */
+    struct ddb_offload *large;
+    unsigned long long large_bodies;
     ddb_door_hosts hosts;        /* the names a Host header may give (guard.h) */
     volatile int stopping;
 };
@@ -158,6 +162,7 @@ typedef struct offload_job {
     double seconds;              /* from then to the end of its dispatch */
     const char *ctype;           /* the answer's Content-Type */
     ddb_encoding enc;            /* the coding the client accepts */
+    ddb_encoding coding;         /* a large body's (http.c): its Content-Encoding, decoded by its worker */
 } offload_job;
 
 /* DynamoDB's message when it is overloaded: past --rados-inflight's bound, or a job skipped. */
@@ -179,6 +184,25 @@ void ddb_http_mcp_skipped(offload_job *j);
 int ddb_http_admin_start(ddb_http *h);
 /* A loop's receiver of the admin requests they ran: each answered (or dropped: its client gone). */
 void ddb_http_admin_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done);
+
+/* ---- bodies.c: a request's body, for http.c ---- */
+
+/* A body of this size or more, as sent or inflated, is run on a large-body worker (RocksDB). */
+#define LARGE_BODY (1024 * 1024)
+/* ddb_http_decode_body's `tried` when nothing was inflated before it (else ddb_inflate's result,
+   the body inflated into its `into`). */
+#define DDB_HTTP_TRIED_NOT 1
+
+/* ddb_inflate's result rc for a body inflated at most `limit` bytes into `into`: r's body, or
+   in's body_error (503 when limit is a loop's room, below --max-body; 413; 500). */
+void ddb_http_take_inflated(ddb_http *h, int rc, size_t limit, ddb_buf *into, ddb_req *r, ddb_http_in *in);
+/* A request's Content-Encoding `ce` decoded: r's body inflated into `into`, counted against
+   --max-pending-bodies, or in's body_error (on its loop). */
+void ddb_http_decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_buf *into, h2o_iovec_t ce, ddb_req *r,
+                          ddb_http_in *in, int tried);
+/* Whether req's body is LARGE_BODY or more, as sent or inflated (a compressed one inflated to
+   that size at most, into t->body: *tried then ddb_inflate's result when it is not large). */
+int ddb_http_large_body(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ce, int *tried);
 
 /* ---- req_read.c: for http.c and doors.c ---- */
 

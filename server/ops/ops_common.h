@@ -72,7 +72,7 @@ void ddb_consumed_record(ddb_req *req, const ddb_consumed *c);
    a read's, or (`write`) a write's its condition refused; recorded for --enforce-capacity. */
 void ddb_partition_record(ddb_req *req, const ddb_table *t, const ddb_index *ix, int write, const char *key,
                           size_t klen, double units);
-/* Notes the access pattern of an item operation on t by its key (engine/pattern.h): the
+/* Notes the access pattern of an item operation on t by its key (engine/capacity/pattern.h): the
    partition key value, when a string; nothing is copied (the key is request memory). */
 void ddb_pattern_record_key(ddb_req *req, const ddb_table *t, const ddb_key *key);
 /* Records each and writes "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */

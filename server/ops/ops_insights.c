@@ -2,7 +2,7 @@
  * server/ops/ops_insights.c: Contributor Insights: UpdateContributorInsights,
  * DescribeContributorInsights, ListContributorInsights.
  *
- * The state of a table and of each GSI is the catalog member "ddbdInsights" (catalog_members.c),
+ * The state of a table and of each GSI is the table member "ddbdInsights" (engine/capacity/insights.h),
  * so it survives a restart; enabling one starts its sketch (engine/capacity/insights.h), whose top keys the
  * admin endpoint and /metrics show, as CloudWatch's rules would. Shapes: the API reference of each
  * operation; the rule names: the developer guide's "How it works" page

@@ -21,6 +21,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/pitr.h"
+#include "server/engine/history/pitr_log.h" /* ddb_edit_pitr */
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/xfer/xfer.h"

@@ -434,7 +434,7 @@ static const char *str_of(const ddb_attr *v, size_t *len)
     return v != NULL && v->type == DDB_T_S ? v->u.s : NULL;
 }
 
-/* The Query's access pattern (engine/pattern.h): its partition key value and its (last)
+/* The Query's access pattern (engine/capacity/pattern.h): its partition key value and its (last)
    sort key condition, whose operand's prefix shows for = and begins_with. */
 static void note_pattern(ddb_req *req, const ddb_keyspace *ks, const key_range *kr)
 {

@@ -95,7 +95,7 @@ static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
 }
 
 /* A GetRecords call that answered: recorded on the request's meter with no units (no read
-   capacity is consumed), for the cost report's streams read request units (engine/usage.h). */
+   capacity is consumed), for the cost report's streams read request units (engine/capacity/usage.h). */
 static void record_stream_read(ddb_req *req, const ddb_stream_info *info)
 {
     ddb_consumed c = {0};

@@ -10,6 +10,7 @@
 #include "proto/ops.h"
 #include "server/api/validate.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/backups.h" /* ddb_edit_restore */
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_create.h"

@@ -1,7 +1,7 @@
 /*
  * tests/client/test_client_capacity.c: libddb's standard retries against real throttling: a ddbd
  * with --enforce-capacity, a new table of 1 write unit a second (its bucket first holds one
- * second of it, server/engine/capacity/throttle.c), and puts one after the other. After the first, each is throttled (ProvisionedThroughputExceededException), retried after
+ * second of it, server/engine/capacity/bucket.c), and puts one after the other. After the first, each is throttled (ProvisionedThroughputExceededException), retried after
  * the throttling backoff ([0, 1000 * 2^i) ms) and succeeds once the bucket refilled, or fails after
  * the standard 4 attempts with the server's error. The attempts the client counts are the ones
  * the server logged: ddbd's --access-log has one line per request with its errorType.

@@ -956,6 +956,17 @@ def test_import_batches_keep_record_order(c, server, export_dir):
     assert got == {"c1": "again", "c2": "two", "c4": "four"}
 
 
+
+def test_import_csv_record_not_utf8(c, server, export_dir):
+    # a field that is not UTF-8 fails its record with words that say so (it was "Invalid JSON: the
+    # line is not a JSON document", of a CSV, which has no JSON); the records after it are read
+    put_objects(export_dir, "local", {"csv-utf8/a.csv": b"pk,v\nc1,one\nc2,b\xffad\nc3,th\xc3\xa9\n"})
+    d = import_from(c, unique_name("csvutf8"), "local", "csv-utf8/", "CSV", compression="NONE")
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (3, 2, 1)
+    assert error_log(server, d["ImportArn"]) == [("csv-utf8/a.csv", 1, "The CSV record is not valid UTF-8 text")]
+    got = {i["pk"]["S"]: i["v"]["S"] for i in scan_all(c, d["TableArn"].rsplit("/", 1)[1])}
+    assert got == {"c1": "one", "c3": "th\u00e9"}
+
 def slow_source(export_dir, prefix, n=12000):
     """n records in two objects, every 1000th bad, every 997th the key of the record before (with
     another value); returns the objects, the errors (key, index, message) and the table it makes."""

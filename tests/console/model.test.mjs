@@ -6,7 +6,8 @@
 // consumed capacity the SDK's for the same Query and its cost from GET /ddbd/usage's price table,
 // on a provisioned table and an on-demand one. And a model imported on the Tables screen, on a
 // server without --admin: its facets and access pattern from this browser, the cost said to need
-// the price table.
+// the price table. Under --auth, the Items screen's page capacity: a key without rights=admin is
+// not sent to the door, a saved operation's run is priced.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { makeClients } from '../js/helpers.mjs';
 import { showValue } from '../../server/console/assets/dom.js';
-import { scanAll, startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
+import { readPrice, scanAll, startStack, step, stopStack, tabTo, waitText } from './stack.mjs';
 
 const { QueryCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))('@aws-sdk/client-dynamodb');
 
@@ -54,13 +55,6 @@ const facetsOf = (t) => t.TableFacets.map((f) => ({
   keys: [...f.TableData].sort((a, b) => Buffer.compare(utf8(a.PK), utf8(b.PK)) || Buffer.compare(utf8(a.SK), utf8(b.SK)))
     .map((it) => [it.PK.S, it.SK.S]),
 }));
-
-/** A price to four significant digits ($0.0000000625), or to the cent from a cent up ($0.19). */
-function dollars(x) {
-  if (x >= 0.01) return `$${x.toFixed(2)}`;
-  const digits = 3 - Math.floor(Math.log10(x));
-  return `$${x.toFixed(digits).replace(/0+$/, '')}`;
-}
 
 /** Opens the Model tab of `table` by keyboard: the Overview, then Tab to "Model" and Enter. */
 async function openModel(stack, table) {
@@ -139,8 +133,7 @@ describe('console: a --seed model\'s facets, aggregate view and access patterns'
         assert.equal(want.Count, 4);
         const units = want.ConsumedCapacity.CapacityUnits;
         assert.ok(units > 0);
-        const run = (units * prices.readRequestUnitsPerMillion) / 1e6;
-        const price = `${dollars(run)} per run · ${dollars(run * 1e6)} per million runs`;
+        const price = readPrice(units, prices);
         assert.equal(shown, table === 'data'
           ? `4 items · ${units} RCU of the table's 5 provisioned read capacity units a second · on demand ${price}`
           : `4 items · ${units} RCU · ${price}`);
@@ -223,4 +216,34 @@ describe('console: the seeded models under --auth', () => {
     await waitText(page, '#model-from', 'From model AnOnlineShop');
     assert.deepEqual(await facetsOnPage(page), facetsOf(model('AnOnlineShop_facets.json').DataModel[0]));
   }));
+  /** The Items screen of OnlineShop, its first page read and its consumed capacity said. */
+  async function itemsCapacity(page) {
+    await page.goto(`${stack.base}#/items/OnlineShop`);
+    await waitText(page, '#page-info', 'Page 1: ');
+    await waitText(page, '#page-capacity', 'RCU');
+    return page.$eval('#page-capacity', (el) => el.textContent);
+  }
+
+  test('the Items screen: a page\'s units for any key, the price table asked for a saved operation\'s run only',
+    async () => step(stack, 'model-auth-items', async () => {
+      const { page } = stack;
+      // a key without rights=admin: the units, no request to the door (a refusal would be a console error)
+      await page.click('#who button');
+      await signIn(page, 'AKIDREADER', 'readersecret');
+      assert.match(await itemsCapacity(page), /^Consumed by this page's 1 request: [0-9.]+ RCU.* · no price: under --auth the price table \(GET \/ddbd\/usage, rights=admin\) is read for a saved operation's run$/);
+      // the admin key: a saved operation run from its list is priced
+      await page.click('#who button');
+      await signIn(page, 'AKIDADMIN', 'adminsecret');
+      await itemsCapacity(page);
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press('s');
+      await page.keyboard.type('first page');
+      await page.keyboard.press('Enter');
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press('o');
+      await page.keyboard.press('Enter');
+      await waitText(page, '#page-capacity', 'per million runs');
+      assert.match(await page.$eval('#page-capacity', (el) => el.textContent),
+        /^Consumed by this page's 1 request: 0\.5 RCU of the table's 5 provisioned read capacity units a second · on demand \$[0-9.]+ per run · \$[0-9.]+ per million runs$/);
+    }));
 });

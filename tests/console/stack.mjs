@@ -86,3 +86,17 @@ export async function scanAll(client, table) {
   } while (start);
   return items;
 }
+
+/** A price to four significant digits ($0.0000000625), or to the cent from a cent up ($0.19). */
+function dollars(x) {
+  if (x >= 0.01) return `$${x.toFixed(2)}`;
+  const digits = 3 - Math.floor(Math.log10(x));
+  return `$${x.toFixed(digits).replace(/0+$/, '')}`;
+}
+
+/** A read of `units` read capacity units priced as the console says it, at a row of the price table
+    (GET /ddbd/usage's prices.tableClasses): "$0.0000000625 per run · $0.06 per million runs". */
+export function readPrice(units, row) {
+  const run = (units * row.readRequestUnitsPerMillion) / 1e6;
+  return `${dollars(run)} per run · ${dollars(run * 1e6)} per million runs`;
+}

@@ -2,7 +2,10 @@
 // a filtered Scan reads on until its page holds the page size of matches (111 matches of 5,000 items
 // in one view, with how many it read), within a read budget, with a live count and Stop; the results
 // come into view at 1366x768 on opening the screen and on Run; the item editor opens under the row it
-// edits and goes back to it, focused and marked, once saved or cancelled.
+// edits and goes back to it, focused and marked, once saved or cancelled. "All matches": every match
+// at once whatever the page size (and what it read and matched as it goes, Stop, the read budget),
+// the same in Export (its own budget) and Compare (the screen's matches of both tables); a saved
+// operation run from the list says what it consumed and that capacity's price (/ddbd/usage's).
 // The server's clock is frozen (--clock frozen) so that a Scan held by an injected latency waits for
 // the test's step of the clock: the live count is read while a request is held, never raced.
 import assert from 'node:assert/strict';
@@ -13,7 +16,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { makeClients } from '../js/helpers.mjs';
-import { startStack, step, stopStack, tabTo, text, waitText } from './stack.mjs';
+import { readPrice, scanAll, startStack, step, stopStack, tabTo, text, waitText } from './stack.mjs';
 
 const { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, ScanCommand } = createRequire(
   new URL('../js/helpers.mjs', import.meta.url))('@aws-sdk/client-dynamodb');
@@ -21,6 +24,9 @@ const { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, ScanCommand }
 const ITEMS = 5000;
 // 111 of the 5,000 items match `attribute_exists(hit)`: one in 45
 const isHit = (i) => i % 45 === 7 && i < 45 * 111;
+const WIDE = 1200; // items of 2 KB: a request without a Limit reads about 500 (1 MB)
+const wideOf = (i) => ({ pk: { S: `wide-${String(i).padStart(4, '0')}` }, pad: { S: 'x'.repeat(2000) },
+  ...(i % 10 === 3 ? { hit: { BOOL: true } } : {}) });
 const itemOf = (i) => ({ pk: { S: `item-${String(i).padStart(4, '0')}` }, n: { N: String(i) }, note: { S: `note ${i}` },
   ...(isHit(i) ? { hit: { BOOL: true } } : {}) });
 
@@ -105,10 +111,22 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
   let stack;
   let client;
   let scanOrder; // the table's keys in its Scan order
+  let wideOrder; // Wide's
   const admin = (path, body, method = 'POST') => fetch(`${stack.server.endpoint}/ddbd/${path}`, { method,
     headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then(async (r) => {
     assert.equal(r.status, 200, await r.text());
   });
+
+  /** Steps the frozen clock a second at a time until the page line matches `re` (a Scan held by an
+      injected latency answers at its step); the match, its numbers as numbers. */
+  const clockUntil = async (page, re) => {
+    for (let i = 0; i < 200 && !re.test(await text(page, '#page-info')); i++) {
+      await admin('clock', { advance: 1000 });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(await text(page, '#page-info'), re);
+    return re.exec(await text(page, '#page-info')).map(Number);
+  };
 
   before(async () => {
     stack = await startStack(['--admin', '--clock', 'frozen']);
@@ -126,13 +144,17 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
         ...((i + j) % 5 === 0 ? { hit: { BOOL: true } } : {}) } } })) } }));
     }
     await fill(client, 'Rows', 60, (i) => ({ pk: { S: `row-${String(i).padStart(2, '0')}` }, note: { S: `was ${i}` } }));
-    scanOrder = [];
-    let start;
-    do {
-      const out = await client.send(new ScanCommand({ TableName: 'Many', ExclusiveStartKey: start }));
-      scanOrder.push(...out.Items.map((it) => it.pk.S));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    await fill(client, 'Wide', WIDE, wideOf);
+    // Many's matches but one (item-0007), one of them changed (item-0052), and 100 items that do not match
+    const copy = [...Array.from({ length: ITEMS }, (_, i) => i).filter((i) => isHit(i) && i !== 7),
+      ...Array.from({ length: ITEMS }, (_, i) => i).filter((i) => !isHit(i)).slice(0, 100)];
+    await fill(client, 'ManyCopy', copy.length, (j) => {
+      const it = itemOf(copy[j]);
+      return copy[j] === 52 ? { ...it, note: { S: 'changed' } } : it;
+    });
+    const order = async (table) => (await scanAll(client, table)).map((it) => it.pk.S);
+    scanOrder = await order('Many');
+    wideOrder = await order('Wide');
     await stack.page.setViewport({ width: 1366, height: 768 });
   });
   after(async () => { await stopStack(stack); });
@@ -204,24 +226,14 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     try {
       await page.keyboard.press('Enter');
       const live = /^Page 1: (\d+) of 200 matched, (\d+) read in (\d+) requests?; reading on$/;
-      for (let i = 0; i < 200 && !live.test(await text(page, '#page-info')); i++) {
-        await admin('clock', { advance: 1000 });
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.match(await text(page, '#page-info'), live);
-      const [, matched, read, requests] = live.exec(await text(page, '#page-info')).map(Number);
+      const [, matched, read, requests] = await clockUntil(page, live);
       assert.equal(read, 200 * requests);
       assert.equal(matched, scanOrder.slice(0, read).filter((k) => hits().includes(k)).length);
       assert.equal(await page.$eval('#stop-read-on', (b) => b.hidden), false);
       await page.focus('#stop-read-on');
       await page.keyboard.press('Enter');
       const stopped = /^Page 1: (\d+) items? \((\d+) read in (\d+) requests: stopped\)$/;
-      for (let i = 0; i < 200 && !stopped.test(await text(page, '#page-info')); i++) {
-        await admin('clock', { advance: 1000 });
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.match(await text(page, '#page-info'), stopped);
-      const [, shown, readAll] = stopped.exec(await text(page, '#page-info')).map(Number);
+      const [, shown, readAll] = await clockUntil(page, stopped);
       assert.ok(readAll < ITEMS, `stopped after ${readAll} read`);
       assert.deepEqual((await pageKeys(page)).sort(), scanOrder.slice(0, readAll).filter((k) => hits().includes(k)).sort());
       assert.equal((await pageKeys(page)).length, shown);
@@ -295,5 +307,131 @@ describe('console: filtered pages, results in view, the edited row kept', () => 
     assert.equal(await placeOf(page, '#results tr.edited'), 'in');
     assert.equal(await page.evaluate(() => document.activeElement === document.querySelector('#results tr.edited button')), true);
     assert.equal(await page.$$eval('#results tr.edited', (rows) => rows.length), 1);
+  }));
+  /** The price table's row of the standard table class (GET /ddbd/usage). */
+  const standardPrices = async () => (await (await fetch(`${stack.server.endpoint}/ddbd/usage`)).json()).prices.tableClasses
+    .find((r) => r.tableClass === 'STANDARD');
+
+  test('all matches at once: 111 of 5,000 whatever the page size, within the read budget; Export and Compare the same',
+    async () => step(stack, 'view-all-matches', async () => {
+      const { page } = stack;
+      await openItems(stack, 'Many');
+      await typeInto(page, '#limit', '50');
+      await tabTo(page, '#all-matches');
+      await page.keyboard.press('Space');
+      await filterHits(page);
+      await page.keyboard.press('Enter');
+      // one request without a Limit (the read budget's 10,000 items) reads the table's 5,000
+      await waitText(page, '#page-info', 'the last page').catch(() => {});
+      assert.equal(await text(page, '#page-info'), 'Page 1 (all matches): 111 items (5000 read), the last page');
+      assert.deepEqual((await pageKeys(page)).sort(), hits());
+      // what it consumed, the SDK's Scan of the same request, and its price
+      const want = await client.send(new ScanCommand({ TableName: 'Many', FilterExpression: 'attribute_exists(#a0)',
+        ExpressionAttributeNames: { '#a0': 'hit' }, Limit: 10000, ReturnConsumedCapacity: 'TOTAL' }));
+      const units = want.ConsumedCapacity.CapacityUnits;
+      await waitText(page, '#page-capacity', 'RCU');
+      assert.equal(await text(page, '#page-capacity'), `Consumed by this page's 1 request: ${units} RCU · ${readPrice(units, await standardPrices())}`);
+      // the read budget: 1,000 items read, their matches, and Next reads on from there
+      await typeInto(page, '#read-budget', '1000');
+      await page.keyboard.press('Enter');
+      const part = (from) => scanOrder.slice(from, from + 1000).filter((k) => hits().includes(k)).sort();
+      await waitText(page, '#page-info', 'Page 1 (all matches): ');
+      await waitText(page, '#page-info', 'the read budget');
+      assert.equal(await text(page, '#page-info'),
+        `Page 1 (all matches): ${part(0).length} items (1000 read: the read budget, 1000 items; Next page reads on)`);
+      assert.deepEqual((await pageKeys(page)).sort(), part(0));
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press(']');
+      await waitText(page, '#page-info', 'Page 2 (all matches): ');
+      assert.equal(await text(page, '#page-info'),
+        `Page 2 (all matches): ${part(1000).length} items (1000 read: the read budget, 1000 items; Next page reads on)`);
+      assert.deepEqual((await pageKeys(page)).sort(), part(1000));
+      // Export's whole result within a budget of its own: the matches among the first 2,000 read
+      const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-view-'));
+      try {
+        await stack.chromium.browser.defaultBrowserContext().setDownloadBehavior({ policy: 'allow', downloadPath: downloads });
+        await page.keyboard.press('e');
+        await tabTo(page, '#export-scope');
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await page.$eval('#export-scope', (el) => el.value), 'all');
+        await tabTo(page, '#export-budget');
+        await page.keyboard.type('2000');
+        await page.keyboard.down('Shift');
+        await page.keyboard.press('Tab');
+        await page.keyboard.up('Shift');
+        assert.equal(await page.evaluate(() => document.activeElement.id), 'export-run');
+        await page.keyboard.press('Enter');
+        const first = scanOrder.slice(0, 2000).filter((k) => hits().includes(k)).sort();
+        await waitText(page, '#export-info', 'Many-scan-all-partial.json');
+        assert.equal(await text(page, '#export-info'),
+          `Many-scan-all-partial.json: ${first.length} items (the read budget, 2000 items, the pages read: 1 request, 2000 read)`);
+        const file = path.join(downloads, 'Many-scan-all-partial.json');
+        for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).map((it) => it.pk.S).sort(), first);
+      } finally { fs.rmSync(downloads, { recursive: true, force: true }); }
+      // Compare with ManyCopy, the screen's matches of each: every match read, the rest not compared
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press('t');
+      await page.waitForFunction(() => document.activeElement?.id === 'cmp-table', { timeout: 30000 });
+      for (let i = 0; i < 10 && await page.$eval('#cmp-table', (el) => el.value) !== 'ManyCopy'; i++) await page.keyboard.press('ArrowDown');
+      await tabTo(page, '#cmp-matches');
+      await page.keyboard.press('Space');
+      await tabTo(page, '#cmp-tables-run');
+      await page.keyboard.press('Enter');
+      await waitText(page, '#cmp-tables-info', ' the same');
+      assert.equal(await text(page, '#cmp-tables-info'), 'The screen\'s matches: A = Many (111 items matched of 5000 read, all), '
+        + 'B = ManyCopy (110 items matched of 210 read, all): 1 only in A, 0 only in B, 1 differ, 109 the same');
+      assert.equal(await text(page, '#cmp-only-a li'), 'pk = "item-0007"');
+      assert.equal(await text(page, '#cmp-differ summary'), 'pk = "item-0052": note (differ)');
+    }));
+
+  test('all matches: what it read and matched as it goes, a request a megabyte; Stop keeps what matched',
+    async () => step(stack, 'view-all-stop', async () => {
+      const { page } = stack;
+      await openItems(stack, 'Wide');
+      await typeInto(page, '#limit', '50');
+      await tabTo(page, '#all-matches');
+      await page.keyboard.press('Space');
+      await filterHits(page);
+      const matchesIn = (n) => wideOrder.slice(0, n).filter((k) => Number(k.slice(5)) % 10 === 3).sort();
+      await admin('faults', { faults: [{ operation: 'Scan', table: 'Wide', latency_ms: 1000 }] });
+      try {
+        await page.keyboard.press('Enter');
+        const live = /^Page 1 \(all matches\): (\d+) matched, (\d+) read in (\d+) requests?; reading on$/;
+        const [, matched, read] = await clockUntil(page, live);
+        assert.ok(read > 0 && read < WIDE, `a request of 1 MB read ${read}`);
+        assert.equal(matched, matchesIn(read).length);
+        await page.focus('#stop-read-on');
+        await page.keyboard.press('Enter');
+        const stopped = /^Page 1 \(all matches\): (\d+) items? \((\d+) read in (\d+) requests: stopped\)$/;
+        const [, shown, readAll] = await clockUntil(page, stopped);
+        assert.ok(readAll < WIDE, `stopped after ${readAll} read`);
+        assert.deepEqual((await pageKeys(page)).sort(), matchesIn(readAll));
+        assert.equal(shown, matchesIn(readAll).length);
+        assert.equal(await page.$eval('#next-page', (b) => b.disabled), false);
+      } finally {
+        await admin('faults', null, 'DELETE');
+        await admin('clock', { advance: 1000 });
+      }
+    }));
+
+  test('a saved operation run from the list: its consumed capacity, priced from /ddbd/usage', async () => step(stack, 'view-saved-cost', async () => {
+    const { page } = stack;
+    await openItems(stack, 'Rows');
+    await typeInto(page, '#limit', '20');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('s');
+    await page.keyboard.type('twenty');
+    await page.keyboard.press('Enter');
+    await openItems(stack, 'Rows');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('o');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'Page 1: 20 items');
+    await waitText(page, '#page-capacity', 'RCU');
+    const want = await client.send(new ScanCommand({ TableName: 'Rows', Limit: 20, ReturnConsumedCapacity: 'TOTAL' }));
+    const units = want.ConsumedCapacity.CapacityUnits;
+    assert.ok(units > 0);
+    assert.equal(await text(page, '#page-capacity'), `Consumed by this page's 1 request: ${units} RCU · ${readPrice(units, await standardPrices())}`);
   }));
 });

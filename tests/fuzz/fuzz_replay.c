@@ -1,6 +1,7 @@
 /*
  * tests/fuzz/fuzz_replay.c: libFuzzer target for the recording reader of `ddb replay`
- * (client/cli/replay.c, its JSON scanner and order in replay_order.c, an injected fault's carried
+ * (client/cli/replay.c; a line's members read by proto/record_line.c with proto/json_scan.c's
+ * scanner; the order in replay_order.c, an injected fault's carried
  * part in replay_faults.c, --check's comparison in replay_check.c). The input is a recording
  * (docs/record-replay.md: JSON lines, any bytes, any length): it is replayed as `ddb replay
  * --dry-run --check` replays it, every line read whole (--check reads a line's answer too), taken
@@ -40,7 +41,7 @@ static void replay(const uint8_t *data, size_t size)
     if (fd < 0 || (size > 0 && write(fd, data, size) != (ssize_t)size))
         abort();
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    if (ddb_replay(path, &o, sink(), sink()) == 1)
+    if (ddb_replay(NULL, path, &o, sink(), sink()) == 1)
         abort(); /* a dry run answers 0, or 2 for a line that is no recorded request */
     close(fd);
 }
@@ -48,9 +49,9 @@ static void replay(const uint8_t *data, size_t size)
 /* Line `line`'s recorded answer compared with itself. */
 static void self_check(const char *line, size_t len)
 {
-    rp_span whole = {line, len}, response = rp_member(whole, "response");
+    ddb_jspan whole = {line, len}, response = ddb_jscan_member(whole, "response");
     char *text, *why = NULL, *rec_text = NULL;
-    int status = (int)rp_int(rp_member(whole, "status"), 200);
+    int status = (int)ddb_jscan_int(ddb_jscan_member(whole, "status"), 200);
 
     if (response.p == NULL)
         return;
@@ -59,7 +60,7 @@ static void self_check(const char *line, size_t len)
     if (rp_check(status, text, status, text, &why, &rec_text)) {
         if (why == NULL || rec_text == NULL)
             abort(); /* a divergence that does not say where */
-        if (rp_depth_within(text, strlen(text), DDB_JSON_RECORD_DEPTH))
+        if (ddb_jscan_depth_within(text, strlen(text), DDB_JSON_RECORD_DEPTH))
             abort(); /* an answer diverges from itself */
     }
     free(why);

@@ -69,6 +69,12 @@ whose folder is the longest prefix of its path. Checked:
      report.h's ddb_usage_report; the store's own series: engine.h's ddb_engine_store_metrics),
      which reads through the core's read path (issue 75, items 2 and 6). DOORS_STORE_PENDING lists
      the doors' files that still do; it only shrinks (an entry that no longer does is reported too).
+  13. a feature's table members are its own: no file of server/engine/'s own folder (the core)
+     names a member a feature row owns ("ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr",
+     "ddbdReplication", "ddbdInsights", "ddbdKinesis", and any other a sub-layer defines as
+     `#define DDB_MEMBER_<X> "ddbd..."`), in its code or its comments. The feature reads and writes
+     it (engine/feature.h's ddb_table_member), and the catalog walks the rows' members naming none
+     (catalog_members.c: issue 75, item 1).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -105,6 +111,11 @@ CAPACITY_TYPED = ("server/engine/capacity/", "server/doors/")
 STORE_RE = re.compile(r'\b(ddb_store_\w+|DDB_KEY_\w+)\b|"(server/base/be\.h|server/storage/storage\.h)"')
 STORE_FREE = "server/doors/"
 DOORS_STORE_PENDING = set()
+# Rule 13: the table members the features own, which the core never names (more are collected from the
+# sub-layers' `#define DDB_MEMBER_<X> "ddbd..."`).
+FEATURE_MEMBERS = {"ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr", "ddbdReplication", "ddbdInsights", "ddbdKinesis"}
+MEMBER_DEFINE_RE = re.compile(r'^\s*#\s*define\s+DDB_MEMBER_\w+\s+"(ddbd\w+)"', re.M)
+CORE_DIR = "server/engine/"
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 # (empty: the core walks the features' rows and names none; an entry here is a debt)
 PARENT_USES_PENDING = set("""
@@ -343,6 +354,26 @@ def capacity_reads(root, files, problems):
                             "reads the table's typed ddb_capacity" % (path, line, m.group(1)))
 
 
+def member_names(root, files, problems):
+    """Rule 13: the core names no feature's table member."""
+    def core(path):
+        return path.startswith(CORE_DIR) and "/" not in path[len(CORE_DIR):]
+    names = set(FEATURE_MEMBERS)
+    for path in files:
+        if path.startswith(CORE_DIR) and not core(path):
+            names |= set(MEMBER_DEFINE_RE.findall(open(os.path.join(root, path), encoding="utf-8",
+                                                       errors="replace").read()))
+    member_re = re.compile(r'\b(%s)\b' % "|".join(sorted(names)))
+    for path in files:
+        if not core(path):
+            continue
+        text = open(os.path.join(root, path), encoding="utf-8", errors="replace").read()
+        for m in member_re.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append("%s:%d: the core names %s, a feature's table member: the feature reads and writes it "
+                            "(engine/feature.h's members)" % (path, line, m.group(1)))
+
+
 def object_symbols(objdir, root):
     """{source path: (defined, undefined)} from the objects CMake built under objdir."""
     out = {}
@@ -468,6 +499,7 @@ def main():
     symbols = object_symbols(args.objects, args.root) if args.objects else {}
     charges(args.root, files, symbols, problems)
     capacity_reads(args.root, files, problems)
+    member_names(args.root, files, problems)
     store_uses(args.root, files, symbols, problems)
     if args.objects:
         edges += call_edges(symbols)

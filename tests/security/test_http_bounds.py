@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers,
+from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers, timing_holds,
                       unique_name)
 
 MB = 1 << 20
@@ -103,7 +103,7 @@ class Probe(threading.Thread):
 
     def check(self, endpoint, min_rate=0.97):
         assert len(self.latencies) >= 20, "the probe made too few calls: %d" % len(self.latencies)
-        assert self.success_rate() >= min_rate, "probe success %.3f of %d calls during the attack" % (
+        assert timing_holds(self.success_rate() >= min_rate), "probe success %.3f of %d calls during the attack" % (
             self.success_rate(), len(self.latencies))
         # (no bound on its latency: a client answered within raw_request's timeout is a client not
         # starved, and how fast it is answered under attack depends on the machine's load, as
@@ -312,7 +312,7 @@ def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_facto
     before = cpu_s()
     time.sleep(2)
     used = cpu_s() - before
-    assert used < 0.5, "ddbd used %.1f s of CPU in 2 s after its clients had gone" % used
+    assert timing_holds(used < 0.5), "ddbd used %.1f s of CPU in 2 s after its clients had gone" % used
     probe = Probe(server.endpoint, table)
     probe.start()
     time.sleep(1)
@@ -321,7 +321,7 @@ def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_facto
     t0 = time.monotonic()
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(timeout=15) == 0
-    assert time.monotonic() - t0 < 10
+    assert timing_holds(time.monotonic() - t0 < 10)
 
 
 # ---- 41.4: request bodies in flight ----
@@ -530,4 +530,4 @@ def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
     assert statuses == {("heavy", 400), ("light", 200)}, statuses
     assert counts["heavy"] >= 10, counts  # they did run
     # one answer per expensive request before; three quarters of the loop's time now
-    assert counts["light"] >= 8 * counts["heavy"], counts
+    assert timing_holds(counts["light"] >= 8 * counts["heavy"]), counts

@@ -1,5 +1,5 @@
 """`ddb replay` holds bounded memory whatever the recording or the endpoint sends (issue 73, item 6;
-client/cli/replay.c, replay_conn.h).
+client/cli/replay.c, include/ddb/ddb_pipe.h).
 
 It read a line whole however long (a 400 MB line: 789 MB of RSS), an answer's head until its end
 (an endless header: 443 MB, and no end), and read ahead 4,096 lines whatever their size (1.5 GB of

@@ -11,7 +11,8 @@ const SK_WORDS = {
 };
 const FILTER_OPS = ['=', '<>', '<', '<=', '>', '>=', 'begins_with', 'contains', 'between', 'attribute_exists', 'attribute_not_exists'];
 const VALUE_TYPES = ['S', 'N', 'BOOL', 'NULL'];
-// the items a filtered page reads at most before it shows what matched (items.js reads on to a full page)
+// the items a filtered page (or all matches) reads at most before it shows what matched (items.js
+// reads on to a full page, or to the end with "All matches")
 const READ_BUDGET = 10000;
 
 function keysOf(schema) {
@@ -116,9 +117,10 @@ function requestOf(t, f, rows) {
 }
 
 /* The builder form; `run(make, op)` runs what it describes. Returns { form, current, snapshot, load,
-   queryIndex, budget }: current() is the request on screen ({op, input}) for the code box, snapshot()
+   queryIndex, budget, all }: current() is the request on screen ({op, input}) for the code box, snapshot()
    and load() the form's fields as a saved operation keeps them, queryIndex() the 'i' key's Query on an
-   index, budget() the items a filtered page reads at most; `changed` is called on each edit. */
+   index, budget() the items a filtered page reads at most, all() whether every match is asked for at
+   once (the "All matches" box); `changed` is called on each edit. */
 export function builder(t, run, changed) {
   const f = {
     mode: h('select', { id: 'mode' }, h('option', {}, 'Scan'), h('option', {}, 'Query')),
@@ -126,6 +128,7 @@ export function builder(t, run, changed) {
     pkValue: h('input', { id: 'pk-value' }), skOp: h('select', { id: 'sk-op' }, SK_OPS.map((o) => h('option', { value: o }, o))),
     skValue: h('input', { id: 'sk-value' }), skValue2: h('input', { id: 'sk-value2', placeholder: '(between only)' }),
     backward: h('input', { type: 'checkbox' }),
+    all: h('input', { type: 'checkbox', id: 'all-matches' }),
     filter: h('input', { id: 'filter', size: 30, placeholder: 'e.g. #n > :v' }),
     projection: h('input', { id: 'projection', size: 30, placeholder: 'a, b.c, l[0]' }),
     names: h('input', { id: 'names', size: 30, placeholder: '{"#n": "name"}' }), values: h('input', { id: 'values', size: 40, placeholder: '{":v": {"N": "3"}}' }),
@@ -171,11 +174,12 @@ export function builder(t, run, changed) {
   const current = () => ({ op: f.mode.value, input: requestOf(t, f, rows) });
   // what the form holds, as saved operations keep it (savedOps in items.js), and back
   const FIELDS = ['mode', 'index', 'pkValue', 'skOp', 'skValue', 'skValue2', 'filter', 'projection', 'names', 'values', 'limit', 'budget'];
-  const snapshot = () => ({ ...Object.fromEntries(FIELDS.map((k) => [k, f[k].value])), backward: f.backward.checked,
+  const snapshot = () => ({ ...Object.fromEntries(FIELDS.map((k) => [k, f[k].value])), backward: f.backward.checked, all: f.all.checked,
     rows: rows.map((r) => ({ name: r.name.value, op: r.op.value, type: r.type.value, value: r.value.value, value2: r.value2.value })) });
   const load = (st) => {
     for (const k of FIELDS) if (st[k] !== undefined) f[k].value = st[k];
     f.backward.checked = Boolean(st.backward);
+    f.all.checked = Boolean(st.all);
     keyNames();
     for (const r of [...rows]) { rows.splice(rows.indexOf(r), 1); r.el.remove(); }
     for (const x of st.rows || []) {
@@ -189,7 +193,8 @@ export function builder(t, run, changed) {
   const form = h('form', { id: 'builder', oninput: changed, onchange: changed,
     onsubmit: (e) => { e.preventDefault(); run(() => requestOf(t, f, rows), f.mode.value); } },
     h('div', { class: 'row' }, field('Operation', f.mode), field('On', f.index), field('Page size', f.limit),
-      field('Read at most (items a filtered page)', f.budget)), keyRow,
+      field('Read at most (items a filtered page, or all matches)', f.budget),
+      field('All matches (every page at once)', f.all, 'inline')), keyRow,
     h('fieldset', {}, h('legend', {}, 'Filters (all must hold; names aliased for you)'), rowsEl,
       h('button', { type: 'button', class: 'secondary', id: 'add-filter', onclick: addRow }, 'Add a filter')),
     h('div', { class: 'row' }, field('Projection (names, comma-separated)', f.projection), field('More filter (an expression)', f.filter),
@@ -202,5 +207,6 @@ export function builder(t, run, changed) {
     changed();
     f.index.focus();
   };
-  return { form, current, snapshot, load, queryIndex, budget: () => Math.max(1, Number(f.budget.value) || READ_BUDGET) };
+  return { form, current, snapshot, load, queryIndex, budget: () => Math.max(1, Number(f.budget.value) || READ_BUDGET),
+    all: () => f.all.checked };
 }

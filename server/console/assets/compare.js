@@ -2,7 +2,9 @@
 // same), and this table with another, item by item matched on the key (only in A, only in B, differ),
 // each table read up to a bound the form names (10,000 items unless told), since the browser holds
 // both: a comparison that stops there says so, and that an item "only in" one table may be in the
-// other's unread part.
+// other's unread part. Asked for "the screen's matches", each table is read with the Items screen's
+// Scan or Query as a filter (its key condition and filter), every match of it, the bound then on the
+// items read.
 import { call } from './api.js';
 import { typeOfAttr } from './builder.js';
 import { count, field, guarded, h, showValue } from './dom.js';
@@ -85,22 +87,40 @@ async function tableNames() {
   return out;
 }
 
-/* A table's items, up to `bound`, or until `stopped()`: { items, whole }. */
-async function readTable(name, bound, stopped, progress) {
+/** A Scan or Query's request as a Scan's filter: its key condition and filter as one condition, with
+    the names and values that condition uses (a projection's are left out); null where it has neither. */
+export function matchesOf(input) {
+  const parts = [input?.KeyConditionExpression, input?.FilterExpression].filter(Boolean);
+  if (parts.length === 0) return null;
+  const cond = parts.length > 1 ? parts.map((p) => `(${p})`).join(' AND ') : parts[0];
+  const used = new Set(cond.match(/[#:][A-Za-z0-9_]+/g));
+  const only = (o) => Object.fromEntries(Object.entries(o || {}).filter(([k]) => used.has(k)));
+  const filter = { FilterExpression: cond };
+  if (Object.keys(only(input.ExpressionAttributeNames)).length) filter.ExpressionAttributeNames = only(input.ExpressionAttributeNames);
+  if (Object.keys(only(input.ExpressionAttributeValues)).length) filter.ExpressionAttributeValues = only(input.ExpressionAttributeValues);
+  return filter;
+}
+
+/* A table's items (those `filter` matches, where given), up to `bound` items read, or until
+   `stopped()`: { items, read, whole }; `progress(items, read, requests)` as it goes. */
+async function readTable(name, bound, stopped, progress, filter) {
   const items = [];
-  let start;
+  let start, read = 0, requests = 0;
   do {
-    const page = await call('Scan', { TableName: name, ...(start ? { ExclusiveStartKey: start } : {}) });
+    const page = await call('Scan', { TableName: name, ...filter, Limit: bound - read, ...(start ? { ExclusiveStartKey: start } : {}) });
     items.push(...page.Items);
+    read += page.ScannedCount ?? page.Count;
+    requests++;
     start = page.LastEvaluatedKey;
-    progress(items.length);
-  } while (start && items.length < bound && !stopped());
-  return { items: items.slice(0, bound), whole: !start && items.length <= bound };
+    progress(items.length, read, requests);
+  } while (start && read < bound && !stopped());
+  return { items, read, whole: !start };
 }
 
 /* The Compare section: { el, pick(item), items(), tables() } (pick: a row's Compare button, the first
-   press A and the second B and the comparison; items() and tables(): the 'c' and 't' keys). */
-export function compareSection(t) {
+   press A and the second B and the comparison; items() and tables(): the 'c' and 't' keys);
+   `screen()` is the Items screen's Scan or Query input (null: it shows an item got by its key). */
+export function compareSection(t, screen) {
   const keyNames = t.KeySchema.map((k) => k.AttributeName);
   const A = keyInputs(t, 'cmp-a');
   const B = keyInputs(t, 'cmp-b');
@@ -124,6 +144,7 @@ export function compareSection(t) {
 
   const other = h('select', { id: 'cmp-table' }, h('option', { value: '' }, '(tables not read yet)'));
   const bound = h('input', { id: 'cmp-bound', type: 'number', min: 1, value: BOUND, size: 7 });
+  const matching = h('input', { type: 'checkbox', id: 'cmp-matches' });
   const tablesInfo = h('p', { id: 'cmp-tables-info', class: 'note', role: 'status' });
   const tablesOut = h('div', { id: 'cmp-tables-out' });
   const tablesBox = h('div');
@@ -144,12 +165,17 @@ export function compareSection(t) {
       throw new Error(`the keys differ: ${t.TableName} has ${shape(t)}, ${name} has ${shape(u)}; items are matched by their key`);
     }
     const most = Math.max(1, Number(bound.value) || BOUND);
+    const filter = matching.checked ? matchesOf(screen()) : null;
     stopped = false;
     stop.hidden = false;
     let a, b;
+    const progress = (table) => (n, read, requests) => {
+      tablesInfo.textContent = filter ? `${table}: ${count(n, 'item')} matched of ${read} read in ${count(requests, 'request')}…`
+        : `${table}: ${n} items read…`;
+    };
     try {
-      a = await readTable(t.TableName, most, () => stopped, (n) => { tablesInfo.textContent = `${t.TableName}: ${n} items read…`; });
-      b = await readTable(name, most, () => stopped, (n) => { tablesInfo.textContent = `${name}: ${n} items read…`; });
+      a = await readTable(t.TableName, most, () => stopped, progress(t.TableName), filter);
+      b = await readTable(name, most, () => stopped, progress(name), filter);
     } finally { stop.hidden = true; }
     const keyOf = (it) => keyNames.map((n) => canonical(it[n])).join('\u0000');
     const inB = new Map(b.items.map((it) => [keyOf(it), it]));
@@ -167,9 +193,10 @@ export function compareSection(t) {
     }
     const onlyB = [...inB.values()];
     const partial = !a.whole || !b.whole;
-    tablesInfo.textContent = `A = ${t.TableName} (${count(a.items.length, 'item')} read${a.whole ? ', all' : ''}), B = ${name} `
-      + `(${count(b.items.length, 'item')} read${b.whole ? ', all' : ''}): ${onlyA.length} only in A, ${onlyB.length} only in B, `
-      + `${differ.length} differ, ${same} the same${partial ? `; stopped at ${most} items a table${stopped ? ' (Stop)' : ''}, so only the `
+    const got = (x) => `${count(x.items.length, 'item')} ${filter ? `matched of ${x.read} read` : 'read'}${x.whole ? ', all' : ''}`;
+    tablesInfo.textContent = `${filter ? 'The screen\'s matches: ' : ''}A = ${t.TableName} (${got(a)}), `
+      + `B = ${name} (${got(b)}): ${onlyA.length} only in A, ${onlyB.length} only in B, `
+      + `${differ.length} differ, ${same} the same${partial ? `; stopped at ${most} items${filter ? ' read' : ''} a table${stopped ? ' (Stop)' : ''}, so only the `
       + 'items read are compared: an item only in one may be in the other\'s unread part' : ''}`;
     const list = (title, id, its) => (its.length ? h('section', { id }, h('h3', {}, `${title} (${its.length}${its.length > SHOWN ? `, the first ${SHOWN} shown` : ''})`),
       h('ul', {}, its.slice(0, SHOWN).map((it) => h('li', {}, keyWords(keyNames, it))))) : null);
@@ -182,6 +209,7 @@ export function compareSection(t) {
   const tablesForm = h('form', { id: 'cmp-tables', onsubmit: (e) => { e.preventDefault(); compareTables(); } },
     h('h3', {}, 'This table with another (A = this one), matched by key'),
     h('div', { class: 'row' }, field('B', other), field('At most, items a table', bound),
+      field('Only the screen\'s matches (its Scan or Query\'s key condition and filter, every match)', matching, 'inline'),
       h('button', { type: 'submit', id: 'cmp-tables-run' }, 'Compare tables'), stop), tablesBox, tablesInfo, tablesOut);
 
   const el = h('details', { id: 'compare' }, h('summary', {}, h('h2', {}, 'Compare')), itemsForm, tablesForm);

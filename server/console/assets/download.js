@@ -1,6 +1,7 @@
 // Export of the Items screen's result to a file: the page on screen, or the whole result of its
-// Scan or Query (every page from the first, read again; Stop ends it and the file holds what was
-// read, its name saying "partial"). As DynamoDB JSON (exact: what the API answers), plain JSON
+// Scan or Query (every page from the first, read again, so every match of a filtered one: Stop, or
+// the read budget the row names, ends it and the file holds what was read, its name saying
+// "partial"). As DynamoDB JSON (exact: what the API answers), plain JSON
 // (numbers as their digits; binary as its base64 text and sets as lists, so it does not read back
 // the same) or CSV (a column for every attribute name any item has, the key first; a map, list or
 // set as plain JSON text).
@@ -69,18 +70,26 @@ function save(name, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-/* The export row: format, what (this page or the whole result), Download, Stop. `source()` gives
+/* The export row: format, what (this page or the whole result), Download, Stop, the read budget. `source()` gives
    { op, input, items, page } (input null when the screen shows an item got by its key). */
 export function exportBox(t, keyNames, source) {
   const format = h('select', { id: 'export-format' }, FORMATS.map(([v, text]) => h('option', { value: v }, text)));
   const scope = h('select', { id: 'export-scope' }, h('option', { value: 'page' }, 'this page'),
-    h('option', { value: 'all' }, 'the whole result (every page)'));
+    h('option', { value: 'all' }, 'the whole result (every page, all matches)'));
   const info = h('span', { id: 'export-info', class: 'note', role: 'status' });
+  // the whole result's read budget (items read, matched or not): empty reads to the end; after
+  // Download, which stays a Tab from the choice of what to export
+  const budget = h('input', { id: 'export-budget', type: 'number', min: 1, size: 8, placeholder: '(no bound)' });
+  const budgetField = field('Read at most (items)', budget);
+  const scoped = () => { budgetField.hidden = scope.value !== 'all'; };
+  scope.addEventListener('change', scoped);
+  scoped();
   let stopped = false;
   const stop = h('button', { type: 'button', class: 'secondary', id: 'export-stop', hidden: true, onclick: () => { stopped = true; } }, 'Stop');
   const go = h('button', { type: 'button', class: 'secondary', id: 'export-run' }, 'Download');
-  /* every page of the operation from the first: no Limit, so each request reads up to 1 MB */
-  const readAll = async (op, input) => {
+  /* every page of the operation from the first: no Limit, so each request reads up to 1 MB (but the
+     budget left: `most` items read) */
+  const readAll = async (op, input, most) => {
     const req = { ...input };
     delete req.ExclusiveStartKey;
     delete req.Limit;
@@ -91,6 +100,7 @@ export function exportBox(t, keyNames, source) {
     go.disabled = true;
     try {
       for (;;) {
+        if (most) req.Limit = most - read;
         const out = await call(op, req);
         items.push(...out.Items);
         requests++;
@@ -99,7 +109,8 @@ export function exportBox(t, keyNames, source) {
         info.textContent = req.FilterExpression ? `${count(items.length, 'item')} matched of ${read} read in ${count(requests, 'request')}…`
           : `${count(items.length, 'item')} read in ${count(requests, 'request')}…`;
         if (!out.LastEvaluatedKey) return { items, requests, read, partial: false };
-        if (stopped) return { items, requests, read, partial: true };
+        if (stopped) return { items, requests, read, partial: 'stopped' };
+        if (most && read >= most) return { items, requests, read, partial: `the read budget, ${most} items` };
         req.ExclusiveStartKey = out.LastEvaluatedKey;
       }
     } finally {
@@ -116,10 +127,10 @@ export function exportBox(t, keyNames, source) {
     let how = src.input ? `page ${src.page}` : 'the item got by its key';
     if (scope.value === 'all') {
       if (!src.input) { info.textContent = 'The screen shows an item got by its key: export it as this page.'; return; }
-      const got = await readAll(src.op, src.input);
+      const got = await readAll(src.op, src.input, Math.max(0, Math.floor(Number(budget.value) || 0)));
       items = got.items;
       name = `${base}-all${got.partial ? '-partial' : ''}`;
-      how = `${got.partial ? 'stopped, the pages read' : 'every page'}: ${count(got.requests, 'request')}${
+      how = `${got.partial ? `${got.partial}, the pages read` : 'every page'}: ${count(got.requests, 'request')}${
         src.input.FilterExpression ? `, ${got.read} read` : ''}`;
     }
     const text = fmt === 'csv' ? asCsv(items, keyNames) : asJson(items, fmt === 'plain');
@@ -128,7 +139,7 @@ export function exportBox(t, keyNames, source) {
   };
   go.addEventListener('click', () => run().catch((err) => { info.textContent = String(err); }));
   return {
-    el: h('div', { class: 'row', id: 'export' }, field('Export as', format), field('Of', scope), go, stop, info),
+    el: h('div', { class: 'row', id: 'export' }, field('Export as', format), field('Of', scope), go, stop, budgetField, info),
     focus: () => format.focus(),
   };
 }

@@ -12,7 +12,9 @@ import { exportBox } from './download.js';
 import { history, savedOps } from './history.js';
 import { itemForm } from './itemform.js';
 import { shortcuts } from './keys.js';
+import { costText, priceTable } from './model.js';
 import { fromPlain, toPlain } from './plainjson.js';
+import { auth } from './session.js';
 import { describe } from './tables.js';
 import { vectorSection } from './vectors.js';
 
@@ -143,13 +145,31 @@ export async function itemsScreen(view, name) {
     const first = results.querySelector('tbody tr') || results;
     if (info.getBoundingClientRect().top < 0 || first.getBoundingClientRect().bottom > innerHeight) info.scrollIntoView({ block: 'start' });
   };
-  const clear = (text) => { results.replaceChildren(); state.items = []; info.textContent = text; next.disabled = true; prev.disabled = true; };
+  const clear = (text) => {
+    results.replaceChildren();
+    state.items = [];
+    info.textContent = text;
+    capacity.textContent = '';
+    next.disabled = true;
+    prev.disabled = true;
+  };
   // A filtered Scan or Query reads on (the next page of the table, the same filter) until the page
   // holds the page size of matches, the table ends, Stop is pressed or the read budget (the form's
   // "Read at most", items read a page) is spent, saying as it goes how many it read and matched: a
   // filter that matched 111 of 5,000 items showed 0-3 a page, 78 pages to see them all (issue 76).
+  // With "All matches" it reads on to the table's end (or Stop, or the budget) whatever the page
+  // size, each request without a Limit (up to 1 MB) but the budget left.
   const stop = h('button', { type: 'button', id: 'stop-read-on', class: 'secondary', hidden: true,
     onclick: () => { state.stopped = true; } }, 'Stop');
+  // what the page's requests consumed (ReturnConsumedCapacity TOTAL) and its price, as the Model
+  // tab's access patterns say it (model.js): the price table is asked for on the first page but,
+  // under --auth (where a key without rights=admin is refused), on a saved operation's run only
+  const capacity = h('p', { class: 'note', id: 'page-capacity', 'aria-live': 'polite' });
+  let prices = null;
+  const priced = () => {
+    if (!prices && (!auth || state.saved)) prices = priceTable();
+    return prices || Promise.resolve(null);
+  };
   /* The ExclusiveStartKey that resumes after `it`: its table key, and the index's key when the request
      names one; null when the items lack them (a projection without them). */
   const startAfter = (input, it) => {
@@ -159,24 +179,28 @@ export async function itemsScreen(view, name) {
   };
   /* Reads the page state.starts names: `reveal` brings it into view (showResults). */
   const page = (reveal) => guarded(box, async () => {
-    const input = { ...state.input };
+    const input = { ...state.input, ReturnConsumedCapacity: 'TOTAL' };
     const start = state.starts[state.starts.length - 1];
     if (start) input.ExclusiveStartKey = start;
     const seq = ++state.seq;
-    const want = input.Limit || 0; // no page size: each request reads up to 1 MB, and one match ends the page
+    const all = state.all;
+    const want = all ? 0 : input.Limit || 0; // no page size: each request reads up to 1 MB, and one match ends the page
     const budget = b.budget();
-    const at = `Page ${state.starts.length}`;
+    const at = `Page ${state.starts.length}${all ? ' (all matches)' : ''}`;
     const items = [];
-    let out, read = 0, requests = 0, why = '';
+    let out, read = 0, requests = 0, units = 0, why = '';
     state.stopped = false;
+    capacity.textContent = '';
     try {
       for (;;) {
+        if (all) input.Limit = budget - read;
         out = await call(state.op, input);
         if (seq !== state.seq) return; // a later request's answer shows instead
         items.push(...out.Items);
         read += out.ScannedCount ?? out.Count;
+        units += out.ConsumedCapacity?.CapacityUnits ?? 0;
         requests++;
-        if (!input.FilterExpression || items.length >= Math.max(want, 1) || !out.LastEvaluatedKey) break;
+        if (!out.LastEvaluatedKey || (!all && (!input.FilterExpression || items.length >= Math.max(want, 1)))) break;
         if (state.stopped) { why = ': stopped'; break; }
         if (read >= budget) { why = `: the read budget, ${budget} items; Next page reads on`; break; }
         input.ExclusiveStartKey = out.LastEvaluatedKey;
@@ -197,6 +221,11 @@ export async function itemsScreen(view, name) {
       prev.disabled = state.starts.length < 2;
       draw(items);
       if (reveal) showResults();
+      const price = await priced();
+      if (seq === state.seq) {
+        capacity.textContent = `Consumed by this page's ${count(requests, 'request')}: ${costText(t, units, price,
+          prices ? undefined : 'under --auth the price table (GET /ddbd/usage, rights=admin) is read for a saved operation\'s run')}`;
+      }
     } catch (err) {
       stop.hidden = true;
       // a failed request leaves no earlier page on screen as if it were its answer
@@ -210,11 +239,15 @@ export async function itemsScreen(view, name) {
       state.input = make();
     } catch (err) { clear(''); throw err; }
     state.op = op;
+    state.all = b.all();
+    state.saved = fromSaved;
+    fromSaved = false;
     state.starts = [undefined];
     if (sent) hist.record({ op, input: state.input, form: b.snapshot() });
     return page(true);
   });
   const rerun = () => (state.input ? page(false) : null);
+  let fromSaved = false; // the form is run from the saved operations' list
   // The editor opens under the row it edits (a new item's above the form) and, saved or cancelled,
   // goes back to that row, its Edit focused and the row marked: it opened at the top of the screen,
   // focus in the partition key, and stayed there once saved (issue 76).
@@ -296,10 +329,10 @@ export async function itemsScreen(view, name) {
   let code;
   const b = builder(t, (make, op) => run(make, op, true), () => code.redraw());
   code = codeBox('query-code', b.current, region);
-  const saved = savedOps(t, b, () => b.form.requestSubmit());
+  const saved = savedOps(t, b, () => { fromSaved = true; b.form.requestSubmit(); });
   const out = exportBox(t, keyNames, () => ({ op: state.op, input: state.got ? null : state.input, items: state.items,
     page: state.starts.length }));
-  const cmp = compareSection(t);
+  const cmp = compareSection(t, () => (state.got ? null : state.input));
   const focusGet = () => view.querySelector('#get-pk').focus();
   // one list: the keys, and the help '?' shows (keys.js); ] and [ were asked first, since Next was 125
   // Tabs from the top of a 50-row page and under a 1,000-row page the drawing of more rows pushed it away
@@ -322,6 +355,6 @@ export async function itemsScreen(view, name) {
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', 'aria-keyshortcuts': 'n', onclick: () => openEditor(null) }, 'New item')),
     help.el, edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, saved.el, hist.el, code.box), info,
-    h('div', { class: 'row pager' }, prev, next, stop), out.el, results, cmp.el, getByKey(t, show), vectorSection(t));
+    h('div', { class: 'row pager' }, prev, next, stop), capacity, out.el, results, cmp.el, getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }

@@ -137,16 +137,22 @@ export function dollars(x) {
   return `$${x.toFixed(Math.min(20, 3 - Math.floor(Math.log10(x)))).replace(/0+$/, '')}`;
 }
 
+/** The server's price table (GET /ddbd/usage's "prices"), read once a page; null where the admin door
+    is not served or refuses this key. */
+export const priceTable = () => fromDoor('/ddbd/usage').then((u) => u?.prices ?? null, () => null);
+
+const NO_PRICE = 'the price table is GET /ddbd/usage\'s, read only with --admin (and rights=admin under --auth)';
+
 /** What a read of `units` read capacity units costs at the table's class's on-demand price (prices:
-    /ddbd/usage's "prices", or null where it cannot be read); a provisioned table's units said as
-    part of its capacity, their on-demand price beside them. */
-export function costText(t, units, prices) {
+    /ddbd/usage's "prices", or null where it cannot be read, `why` then saying why); a provisioned
+    table's units said as part of its capacity, their on-demand price beside them. */
+export function costText(t, units, prices, why = NO_PRICE) {
   const u = `${units} RCU`;
   const provisioned = (t.BillingModeSummary?.BillingMode ?? 'PROVISIONED') === 'PROVISIONED';
   const of = provisioned ? ` of the table's ${t.ProvisionedThroughput?.ReadCapacityUnits} provisioned read capacity units a second` : '';
   const cls = t.TableClassSummary?.TableClass ?? 'STANDARD';
   const row = prices?.tableClasses?.find((r) => r.tableClass === cls) ?? prices?.tableClasses?.[0];
-  if (!row) return `${u}${of} · no price: the price table is GET /ddbd/usage's, read only with --admin (and rights=admin under --auth)`;
+  if (!row) return `${u}${of} · no price: ${why}`;
   const run = (units * row.readRequestUnitsPerMillion) / 1e6;
   const price = `${dollars(run)} per run · ${dollars(run * 1e6)} per million runs`;
   return provisioned ? `${u}${of} · on demand ${price}` : `${u} · ${price}`;
@@ -215,7 +221,7 @@ function itemsTableOf(t, items) {
 /** The Model tab's sections for table t (DescribeTable's). */
 export async function modelSections(t) {
   const m = await modelOf(t.TableName);
-  const prices = fromDoor('/ddbd/usage').then((u) => u?.prices ?? null, () => null);
+  const prices = priceTable();
   const { items, more } = await scanAll(t.TableName);
   const refused = auth && sessionStorage.getItem(REFUSED) === (session.key?.id ?? '');
   const from = m ? `From ${m.from}.` : `No NoSQL Workbench model names this table (one given to --seed, read with --admin, or `

@@ -5,8 +5,9 @@
  * The model reads the capacity the catalog typed once per table version (table.h's ddb_capacity:
  * billing mode, provisioned units, on-demand maximums, warm throughput), never the stored
  * description, so "is it provisioned, at what rate?" has one answer, and no request parses JSON for
- * it. Its askers: --enforce-capacity's buckets (throttle.c), the hot-partition forecast (hot.c),
- * the usage report (engine/report/report.c, hot_report.c) and DescribeTable's warm throughput.
+ * it. Its askers: --enforce-capacity's buckets (throttle.c) and the hot-partition model (hot.c),
+ * which run the one token bucket (bucket.h) at its rates, the usage report
+ * (engine/report/report.c, hot_report.c) and DescribeTable's warm throughput.
  * `layers.check` (rule 11) holds the line: no file of engine/capacity/ or doors/ reads a stored
  * capacity member (BillingMode, ProvisionedThroughput, ...) by name.
  */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "ddb/ddb_status.h"
-#include "server/engine/access_warn.h"
+#include "server/engine/capacity/access_warn.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/capacity/insights_feed.h"
@@ -62,6 +62,7 @@ static void capacity_committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_a
     (void)eng;
     for (size_t i = 0; i < n; i++) {
         const ddb_mutation *m = runs[i].m;
+        ddb_capacity_table *ct;
         double units;
         if (m->out.err.code != DDB_OK)
             continue;
@@ -77,8 +78,8 @@ static void capacity_committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_a
         if (!m->request)
             continue;
         observe(c->hot, &runs[i], units);
-        if (m->t->stats != NULL)
-            ddb_access_note_write(&m->t->stats->warn, &m->key, m->out.has_new ? &m->out.new_item : NULL,
+        if ((ct = ddb_capacity_table_of(m->t)) != NULL)
+            ddb_access_note_write(&ct->warn, &m->key, m->out.has_new ? &m->out.new_item : NULL,
                                   m->out.new_size, m->t->ttl_enabled ? m->t->ttl_attr : NULL);
     }
 }
@@ -100,7 +101,11 @@ static void capacity_range(void *state, const char *lo, size_t lolen)
         ddb_insights_range(ci, lo, lolen);
 }
 
-const ddb_feature ddb_feature_capacity = {.name = "capacity", .close = capacity_close,
+/* its table member: Contributor Insights' states */
+static const ddb_table_member *const members[] = {&ddb_member_insights, NULL};
+
+const ddb_feature ddb_feature_capacity = {.name = "capacity", .close = capacity_close, .members = members,
+                                          .table_size = sizeof(ddb_capacity_table),
                                           .committed = capacity_committed, .read = capacity_read,
                                           .range = capacity_range};
 

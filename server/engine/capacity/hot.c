@@ -9,21 +9,25 @@
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/capacity/bucket.h"
 #include "server/engine/capacity/capacity.h"
 
 #define PROBES 8 /* slots looked at for an id: it lives in one of these */
 
-/* One bucket of a second's load: the partition keys whose hash falls in it share it, and a
-   majority vote of one counter (Misra-Gries with k = 1) keeps the key that dominates it: `count`
-   grows by its owner's units and shrinks by the others', and the owner changes when it would go
-   below zero, so an owner's true load this second is at least `count` (a report is never
-   false), and a key with more than half the bucket's load owns it. */
+/* One bucket of partition keys: those whose hash falls in it share it. Whether production would
+   throttle one is the partition's token bucket's say (`part`, bucket.h: the one model
+   --enforce-capacity refuses by), its vote keeping the key that dominates the load. The report's
+   figures come from a majority vote of one counter (Misra-Gries with k = 1) over this second's
+   load: `count` grows by its owner's units and shrinks by the others', and the owner changes when
+   it would go below zero, so an owner's true load this second is at least `count` (a report is
+   never false), and a key with more than half the bucket's load owns it. */
 typedef struct bucket {
     uint64_t owner; /* the partition hash | 1; 0: none */
     int64_t second;
     double count;
     uint64_t all_owner; /* the same vote over everything observed (the forecast's shares: hot.h) */
     double all_count;
+    ddb_key_bucket part;
 } bucket;
 
 typedef struct slot {
@@ -33,8 +37,9 @@ typedef struct slot {
     double units[2], peak[2];
     double all[2];          /* every unit observed, reads', writes' (the forecast's shares) */
     int64_t peak_second[2];
-    double limit[2];        /* the table's own limit this second (units a second; 0: none) */
-    double tokens[2];       /* a provisioned table's burst bucket */
+    double rate[2];         /* its own bucket's rate (capacity.h: ddb_capacity_enforced_rate; 0: none) */
+    double scale[2];        /* an on-demand table's limit this second (twice its previous peak) */
+    ddb_bucket own[2];      /* its own bucket (bucket.h) */
     int provisioned;
     uint64_t throttled;
     bucket keys[2][DDB_HOT_BUCKETS]; /* reads', writes' */
@@ -109,12 +114,10 @@ static slot *slot_of(ddb_hot *hot, uint32_t id)
     return oldest;
 }
 
-/* A new second: the peak so far, the table's limits for it (asked of the capacity model once a
-   second, not per request), and a provisioned table's unused capacity kept for 300 seconds. */
+/* A new second: the peak so far, and the table's rates for it (asked of the capacity model once a
+   second, not per request). */
 static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_t second)
 {
-    int64_t gap = s->second == 0 ? 1 : second - s->second;
-
     s->provisioned = ddb_capacity_provisioned(t);
     for (int w = 0; w < 2; w++) {
         if (s->units[w] > s->peak[w]) {
@@ -122,15 +125,8 @@ static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_
             s->peak_second[w] = s->second;
         }
         s->units[w] = 0;
-        if (s->provisioned) {
-            double rate = ddb_capacity_units(t, ix, w);
-            s->limit[w] = rate;
-            s->tokens[w] += rate * (double)(gap > DDB_BURST_SECONDS || gap < 0 ? DDB_BURST_SECONDS : gap);
-            if (s->tokens[w] > rate * DDB_BURST_SECONDS)
-                s->tokens[w] = rate * DDB_BURST_SECONDS;
-        } else {
-            s->limit[w] = ddb_capacity_on_demand_limit(s->peak[w], w);
-        }
+        s->rate[w] = ddb_capacity_enforced_rate(t, ix, w);
+        s->scale[w] = s->provisioned ? 0 : ddb_capacity_on_demand_limit(s->peak[w], w);
     }
     s->second = second;
 }
@@ -150,10 +146,8 @@ static void count_all(bucket *b, uint64_t h, double units)
 
 /* Counts `units` of the key (hash h) in its bucket; returns its owner's lower bound on its load
    this second when the key owns the bucket, else 0. */
-static double count(slot *s, uint64_t h, int write, double units)
+static double count(slot *s, bucket *b, uint64_t h, int write, double units)
 {
-    bucket *b = &s->keys[write][(h >> 1) % DDB_HOT_BUCKETS];
-
     s->all[write] += units;
     count_all(b, h, units);
     if (b->second != s->second || b->owner == 0) { /* the bucket's first load this second */
@@ -218,12 +212,39 @@ static void report(slot *s, uint64_t h, const char *key, size_t klen, int write,
     }
 }
 
+_Static_assert(DDB_HOT_BUCKETS == DDB_KEY_BUCKETS, "a bucket of keys is a partition of the shared model");
+
+/* Whether production would let a load of `units` on the key of hash h (in bucket b) in, by the
+   buckets --enforce-capacity refuses by (bucket.h): the table's (or GSI's) own, then the key's
+   partition; what it would let in is taken from them, what it would refuse is not (*limit: the
+   limit it would go over). */
+static int admits(slot *s, bucket *b, const ddb_table *t, uint64_t h, int write, double units, int64_t now,
+                  const char **limit)
+{
+    double part = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
+
+    if (s->rate[write] > 0 && !ddb_bucket_admits(&s->own[write], now, s->rate[write], t)) {
+        *limit = s->provisioned ? "ProvisionedThroughputExceeded" : "MaxOnDemandThroughputExceeded";
+        return 0;
+    }
+    if (!ddb_key_bucket_admits(&b->part, h, now, part)) {
+        *limit = "KeyRangeThroughputExceeded";
+        return 0;
+    }
+    if (s->rate[write] > 0)
+        ddb_bucket_take(&s->own[write], now, units, s->rate[write], DDB_BURST_SECONDS, t);
+    ddb_key_bucket_take(&b->part, h, now, units, part);
+    return 1;
+}
+
 void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
                      double units)
 {
-    int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
-    double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
+    uint64_t now_ms = ddb_clock_now_ms();
+    int64_t second = (int64_t)(now_ms / 1000);
+    const char *limit = NULL;
     slot *s;
+    bucket *b;
     uint64_t h;
     double load;
 
@@ -234,16 +255,18 @@ void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int 
     if (s->second != second)
         next_second(s, t, ix, second);
     s->units[write] += units;
-    h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free bucket */
-    load = count(s, h, write, units);
-    if (s->provisioned)
-        s->tokens[write] -= units; /* what production serves takes from the burst bucket too */
-    if (load > part_limit)
-        report(s, h, key, klen, write, "KeyRangeThroughputExceeded", load, part_limit);
-    else if (s->provisioned && s->tokens[write] < 0 && s->limit[write] > 0)
-        report(s, 0, NULL, 0, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
-    else if (!s->provisioned && s->units[write] > s->limit[write])
-        report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
+    h = ddb_partition_hash(key);
+    b = &s->keys[write][ddb_key_bucket_of(h)];
+    load = count(s, b, h, write, units);
+    if (!admits(s, b, t, h, write, units, (int64_t)ddb_clock_meter_at(now_ms) * 1000, &limit)) {
+        if (limit[0] == 'K') /* a key's: its load this second, as the vote bounds it */
+            report(s, h, key, klen, write, limit, load > units ? load : units,
+                   write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS);
+        else
+            report(s, 0, NULL, 0, write, limit, s->units[write], s->rate[write]);
+    } else if (!s->provisioned && s->units[write] > s->scale[write]) {
+        report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->scale[write]);
+    }
     unlock(s);
 }
 

@@ -4,19 +4,22 @@
  * Observes every client request's partition loads, always (the meter records them: meter.h),
  * and keeps, per table and per global secondary index, what DynamoDB's limits would have made of
  * them, without refusing anything (--enforce-capacity refuses: throttle.h):
+ *  - whether production would throttle a load: the one model --enforce-capacity refuses by
+ *    (bucket.h), so what the option refuses is what this counts: the table's (or GSI's) own
+ *    bucket, a provisioned table's units a second with 300 seconds of unused capacity kept (burst
+ *    capacity) or an on-demand table's OnDemandThroughput maximum, then the partition's, one
+ *    key's bucket of 3,000 read or 1,000 write units a second (adaptive capacity isolates a hot
+ *    item in its own partition, and no partition serves more); what production would refuse is
+ *    not taken from them. DDB_HOT_REPORTS would-be-throttled keys (or limits) are remembered
+ *    with their first and last such second, the requests refused and the peak rate;
  *  - each partition key's units in the current second, read and write apart, in DDB_HOT_BUCKETS
  *    buckets by the key's hash, each keeping the key that dominates it this second and a lower
- *    bound of that key's load (a majority vote: hot.c), so a report is never false, and a key is
- *    missed only when the other keys of its bucket bring as much as it goes over the limit;
- *  - a key whose load in one second goes above one partition's limit (3,000 read or 1,000 write
- *    units a second: adaptive capacity isolates a hot item in its own partition, and no partition
- *    serves more) would have been throttled: DDB_HOT_REPORTS such keys are remembered with their
- *    first and last such second, the requests refused and the peak rate;
+ *    bound of that key's load (a majority vote: hot.c), for the reports' peak rates;
  *  - the table's units each second, for its peak (the partitions estimated from it and from the
- *    table's size: server/engine/report/hot_report.c) and an on-demand table's limit, max(its initial
- *    4,000 write / 12,000 read units a second, twice its previous peak), and a provisioned
- *    table's bucket of 300 seconds of unused capacity (burst capacity): limits and partitions are
- *    the capacity model's (capacity.h), as --enforce-capacity's are.
+ *    table's size: server/engine/report/hot_report.c) and an on-demand table's scaling, max(its
+ *    initial 4,000 write / 12,000 read units a second, twice its previous peak), which only this
+ *    reports (--enforce-capacity does not refuse by it): limits and partitions are the capacity
+ *    model's (capacity.h), as --enforce-capacity's are.
  * Memory is fixed: DDB_HOT_SLOTS slots of sizeof(ddb_hot_slot) (ddb_hot_memory_bytes); a slot
  * unused the longest is taken over when they are all in use. Each slot has its own spin lock, held
  * for a few dozen instructions per partition load.

@@ -14,6 +14,7 @@
 #include "proto/number.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/keycodec.h"
 
 #define SHARDS 4
@@ -353,4 +354,78 @@ void ddb_insights_watch(void *ctx, const ddb_table *t, int on)
     for (unsigned i = 0; i < t->nindexes; i++)
         if (t->indexes[i].kind == DDB_IX_GLOBAL || !on)
             ddb_insights_configure(ci, t->indexes[i].id, on ? (ddb_ci_mode)t->indexes[i].ci.mode : DDB_CI_OFF);
+}
+
+/* ---- the table member "ddbdInsights": {"Table": state, "Indexes": {name: state}}, a state
+   {"Mode", "Changed", "Enabled"} (Mode absent while disabled) ---- */
+
+typedef struct insights_value {
+    const char *index; /* the GSI whose state changes; NULL: the table's */
+    ddb_ci_state st;
+} insights_value;
+
+static void insights_state_read(const ddb_json *o, ddb_ci_state *st)
+{
+    if (o == NULL)
+        return;
+    st->mode = (int)ddb_ci_mode_from_name(ddb_json_get_str(o, "Mode"));
+    st->changed_ms = ddb_member_u64(ddb_json_get(o, "Changed"));
+    st->enabled_ms = ddb_member_u64(ddb_json_get(o, "Enabled"));
+}
+
+/* t's and its GSIs' states (after its indexes: feature.h) */
+static void insights_read(ddb_table *t, const ddb_json *ci)
+{
+    const ddb_json *ixs = ddb_json_get(ci, "Indexes");
+
+    insights_state_read(ddb_json_get(ci, "Table"), &t->ci);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind == DDB_IX_GLOBAL)
+            insights_state_read(ddb_json_get(ixs, t->indexes[i].name), &t->indexes[i].ci);
+}
+
+static void insights_state_write(ddb_jw *w, const char *key, const ddb_ci_state *st)
+{
+    if (st->changed_ms == 0)
+        return;
+    ddb_jw_key(w, key);
+    ddb_jw_obj_begin(w);
+    if (st->mode != DDB_CI_OFF) {
+        ddb_jw_key(w, "Mode");
+        ddb_jw_str(w, ddb_ci_mode_name((ddb_ci_mode)st->mode));
+    }
+    ddb_jw_key(w, "Changed");
+    ddb_jw_int(w, (long long)st->changed_ms);
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_int(w, (long long)st->enabled_ms);
+    ddb_jw_obj_end(w);
+}
+
+/* t's states with that of the value's index (NULL: the table's) changed */
+static void insights_write(ddb_jw *w, const ddb_table *t, const ddb_json *cur, const void *value)
+{
+    const insights_value *v = value;
+
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_INSIGHTS);
+    ddb_jw_obj_begin(w);
+    insights_state_write(w, "Table", v->index == NULL ? &v->st : &t->ci);
+    ddb_jw_key(w, "Indexes");
+    ddb_jw_obj_begin(w);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind == DDB_IX_GLOBAL)
+            insights_state_write(w, ix->name, v->index != NULL && strcmp(v->index, ix->name) == 0 ? &v->st : &ix->ci);
+    }
+    ddb_jw_obj_end(w);
+    ddb_jw_obj_end(w);
+}
+
+const ddb_table_member ddb_member_insights = {DDB_MEMBER_INSIGHTS, insights_read, insights_write};
+
+void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st)
+{
+    insights_value v = {index, *st};
+
+    ddb_edit_member(e, &ddb_member_insights, &v, sizeof(v));
 }

@@ -2,8 +2,9 @@
  * server/engine/capacity/insights.h: Contributor Insights' figures, the most accessed and the most
  * throttled keys of a table or a global secondary index over a sliding window.
  *
- * Each table or index with Contributor Insights enabled (its catalog member "ddbdInsights",
- * catalog_members.c, configures it here by its key prefix id) has a sketch of fixed size: a few
+ * Each table or index with Contributor Insights enabled (its table member "ddbdInsights", the
+ * capacity row's: ddb_member_insights below, which the catalog reads into t->ci and each GSI's ci;
+ * it configures it here by its key prefix id) has a sketch of fixed size: a few
  * shards, each holding, per kind of rule (DDB_CI_KINDS), a Space-Saving summary of its heaviest
  * keys for the current window and the one before. A request thread records into the shard it was
  * given, under that shard's spinlock only (threads rarely share a shard); a reader merges every
@@ -23,7 +24,17 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
+#include "server/engine/feature.h"
 #include "server/engine/table.h"
+
+/* ---- the table member "ddbdInsights": {"Table": state, "Indexes": {name: state}} ---- */
+
+#define DDB_MEMBER_INSIGHTS "ddbdInsights"
+extern const ddb_table_member ddb_member_insights;
+struct ddb_desc_edit;
+/* Contributor Insights of the table (index NULL) or of its GSI `index`: one change per edit (an
+   existing table's). */
+void ddb_edit_insights(struct ddb_desc_edit *e, const char *index, const ddb_ci_state *st);
 
 /* X(kind, rule, what, with_sort): DynamoDB's four rules (the developer guide's "How it works") */
 #define DDB_CI_KINDS(X)                                                                                                \

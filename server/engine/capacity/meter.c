@@ -103,8 +103,9 @@ void ddb_meter_note_read(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const
                          int consistent)
 {
     ddb_meter *m;
+    ddb_capacity_table *ct;
 
-    if (consistent || t->stats == NULL || !ddb_access_written_lately(&t->stats->warn, key, klen))
+    if (consistent || (ct = ddb_capacity_table_of(t)) == NULL || !ddb_access_written_lately(&ct->warn, key, klen))
         return;
     m = meter_of(mp, a);
     if (m->nfresh > 0 && m->fresh[m->nfresh - 1].t == t) {
@@ -130,14 +131,15 @@ void ddb_meter_note_pattern(ddb_meter **mp, ddb_arena *a, const ddb_table *t, co
 /* The access-pattern warnings' figures of the request (access_warn.h). */
 static void charge_warnings(const ddb_meter *m, int op)
 {
+    ddb_capacity_table *ct;
     ddb_access_warn *w;
 
     for (uint32_t i = 0; i < m->nfresh; i++)
-        if (m->fresh[i].t->stats != NULL)
-            ddb_access_add(&m->fresh[i].t->stats->warn.fresh_reads, m->fresh[i].n);
-    if (m->page_t == NULL || m->page_t->stats == NULL)
+        if ((ct = ddb_capacity_table_of(m->fresh[i].t)) != NULL)
+            ddb_access_add(&ct->warn.fresh_reads, m->fresh[i].n);
+    if (m->page_t == NULL || (ct = ddb_capacity_table_of(m->page_t)) == NULL)
         return;
-    w = &m->page_t->stats->warn;
+    w = &ct->warn;
     if (op == DDB_OP_Scan)
         ddb_access_add(&w->scans, 1);
     if (m->filtered) {
@@ -214,9 +216,9 @@ static void charge_vector_bytes(const ddb_charge *c)
 }
 
 /* The cost report's figures (usage.h): by operation, and each secondary index's part. */
-static void charge_usage(const ddb_meter *m, const ddb_charge *c, int op, double total)
+static void charge_usage(const ddb_meter *m, const ddb_charge *c, ddb_capacity_table *ct, int op, double total)
 {
-    ddb_table_usage *u = &c->t->stats->usage;
+    ddb_table_usage *u = &ct->usage;
 
     ddb_usage_count(&u->op[op], total - c->written, c->written);
     if (c->t->nreplicas > 1 && c->written > 0) { /* a global table's: its other replicas apply plain writes */
@@ -225,7 +227,7 @@ static void charge_usage(const ddb_meter *m, const ddb_charge *c, int op, double
                            __ATOMIC_RELAXED);
     }
     if (total > 0)
-        ddb_patterns_add(&c->t->stats->patterns, op, m->pattern.t == c->t ? &m->pattern : NULL, total - c->written,
+        ddb_patterns_add(&ct->patterns, op, m->pattern.t == c->t ? &m->pattern : NULL, total - c->written,
                          c->written);
     if (op == DDB_OP_GetRecords) /* no units: DynamoDB Streams bills the call (a streams read request unit) */
         __atomic_add_fetch(&u->stream_reads, 1, __ATOMIC_RELAXED);
@@ -243,13 +245,14 @@ void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write)
     for (uint32_t i = 0; i < m->n; i++) {
         const ddb_charge *c = &m->used[i];
         double total = units(c->t, c->table, c->index);
+        ddb_capacity_table *ct;
         *read += total - c->written;
         *write += c->written;
         if (c->t->stats == NULL)
             continue;
         ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
-        if (op > DDB_OP_NONE && op < DDB_OP__COUNT)
-            charge_usage(m, c, op, total);
+        if (op > DDB_OP_NONE && op < DDB_OP__COUNT && (ct = ddb_capacity_table_of(c->t)) != NULL)
+            charge_usage(m, c, ct, op, total);
         if (c->t->nvector > 0)
             charge_vector_bytes(c);
     }

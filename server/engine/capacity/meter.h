@@ -27,7 +27,7 @@
 #include "server/base/error.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/pattern.h"
+#include "server/engine/capacity/pattern.h"
 #include "server/engine/table.h"
 
 /* Units a request consumed on a table and on each of its indexes (t->indexes order; a vector

@@ -14,13 +14,10 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/arn.h"
-#include "server/base/be.h"
-#include "server/base/clock.h"
+#include "server/engine/capacity/bucket.h"
 #include "proto/arena.h"
 
 #define SLOTS 1024      /* tables and indexes with buckets (open addressing by id) */
-#define PARTITIONS 64   /* partition slots per table or index */
-#define US 1000000.0
 
 #define TABLE_TEXT                                                                                                     \
     "The level of configured provisioned throughput for the table was exceeded. Consider increasing your "            \
@@ -38,15 +35,11 @@
     "or index so please try again shortly. If exceptions persist, check if you have a hot key: "                      \
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html"
 
-/* A bucket: the moment (us on the server's clock) at which it is empty; 0: never used. */
-typedef struct bucket {
-    int64_t empty_at;
-} bucket;
-
 typedef struct slot {
     uint32_t id; /* 0: free */
-    bucket read, write;
-    bucket part_read[PARTITIONS], part_write[PARTITIONS];
+    char lock;   /* over its partitions (their votes: bucket.h) */
+    ddb_bucket read, write;
+    ddb_key_bucket part_read[DDB_KEY_BUCKETS], part_write[DDB_KEY_BUCKETS];
 } slot;
 
 /* One engine's buckets (capacity_feature.h: ddb_throttle_of). */
@@ -86,56 +79,15 @@ static slot *slot_of(ddb_throttle *th, uint32_t id)
     return &slots[h];
 }
 
-/* (the meter clock: a clock moved back leaves the buckets as they stood, clock.h) */
-static int64_t now_us(void)
+static void lock(slot *s)
 {
-    return (int64_t)ddb_clock_meter_ms() * 1000;
+    while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE))
+        ;
 }
 
-/* What a table's bucket holds when first used: DynamoDB's burst is the capacity that went unused
-   (up to 300 s of it), and a table's went unused since it was created: a table first used an hour
-   after its CreateTable holds 300 s, one used at once one second (never less). t NULL: a key's
-   partition, one second. */
-static int64_t first_fill_us(const ddb_table *t)
+static void unlock(slot *s)
 {
-    const ddb_json *c = t != NULL ? ddb_json_get(t->desc, "CreationDateTime") : NULL;
-    double created_ms = c != NULL && c->type == DDB_JSON_NUMBER ? strtod(c->u.s, NULL) * 1e3 : 0;
-    double age_ms = created_ms > 0 ? (double)ddb_clock_now_ms() - created_ms : 0;
-
-    if (age_ms < 1e3)
-        return (int64_t)US;
-    return age_ms > DDB_BURST_SECONDS * 1e3 ? (int64_t)DDB_BURST_SECONDS * (int64_t)US : (int64_t)(age_ms * 1e3);
-}
-
-/* The bucket's empty moment, set as first_fill_us says when it is first used (t: its table). */
-static int64_t empty_at(bucket *b, int64_t now, const ddb_table *t)
-{
-    int64_t e = __atomic_load_n(&b->empty_at, __ATOMIC_ACQUIRE), first;
-
-    if (e != 0)
-        return e;
-    first = now - first_fill_us(t);
-    if (__atomic_compare_exchange_n(&b->empty_at, &e, first, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        return first;
-    return e;
-}
-
-/* Whether the bucket holds at least one unit now (filled at `rate` a second). */
-static int has_unit(bucket *b, int64_t now, double rate, const ddb_table *t)
-{
-    return now - empty_at(b, now, t) >= (int64_t)(US / rate);
-}
-
-/* Takes `units` at `rate` a second, the bucket holding at most `burst` seconds of it. */
-static void take(bucket *b, double units, double rate, double burst, const ddb_table *t)
-{
-    int64_t now = now_us(), e = empty_at(b, now, t), full = now - (int64_t)(burst * US), next;
-
-    if (rate <= 0 || units <= 0)
-        return;
-    do {
-        next = (e < full ? full : e) + (int64_t)(units * US / rate);
-    } while (!__atomic_compare_exchange_n(&b->empty_at, &e, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    __atomic_clear(&s->lock, __ATOMIC_RELEASE);
 }
 
 /* The account in ARNs of a table without an owner (api/req.h's DDB_DEFAULT_ACCOUNT: the engine
@@ -162,30 +114,33 @@ static int fail(ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write
     return code;
 }
 
-/* The partition slot of a stored key (its partition hash). */
-static unsigned partition_of(const char *key)
+/* The partition of a stored key, write's or read's, in s: its key bucket. */
+static ddb_key_bucket *partition_of(slot *s, int write, uint64_t h)
 {
-    return (unsigned)(ddb_get_be(key + 4, 8) % PARTITIONS);
+    return write ? &s->part_write[ddb_key_bucket_of(h)] : &s->part_read[ddb_key_bucket_of(h)];
 }
 
-/* A table's or an index's own bucket, then the key's partition (taking one unit when let in). */
+/* A table's or an index's own bucket, then the key's partition (its units taken once known). */
 static int check(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_index *ix, uint32_t id, int write, const char *key,
                  size_t klen, const char *over, ddb_error *err)
 {
     slot *s = slot_of(th, id);
-    int64_t now = now_us();
-    int prov = ddb_capacity_provisioned(t);
+    int64_t now = ddb_bucket_now_us();
+    int prov = ddb_capacity_provisioned(t), in;
     double rate = ddb_capacity_enforced_rate(t, ix, write);
-    double part_rate = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
-    bucket *part;
+    uint64_t h;
 
-    if (rate > 0 && !has_unit(write ? &s->write : &s->read, now, rate, t))
+    if (rate > 0 && !ddb_bucket_admits(write ? &s->write : &s->read, now, rate, t))
         return prov ? fail(a, t, ix, write, DDB_E_THROUGHPUT_EXCEEDED, over, "ProvisionedThroughputExceeded", err)
                     : fail(a, t, ix, write, DDB_E_THROTTLING, MAX_TEXT, "MaxOnDemandThroughputExceeded", err);
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return 0;
-    part = write ? &s->part_write[partition_of(key)] : &s->part_read[partition_of(key)];
-    if (!has_unit(part, now, part_rate, NULL))
+    h = ddb_partition_hash(key);
+    lock(s);
+    in = ddb_key_bucket_admits(partition_of(s, write, h), h, now,
+                               write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS);
+    unlock(s);
+    if (!in)
         return fail(a, t, ix, write, prov ? DDB_E_THROUGHPUT_EXCEEDED : DDB_E_THROTTLING, prov ? TABLE_TEXT : HOT_TEXT,
                     "KeyRangeThroughputExceeded", err);
     return 0; /* its units are taken once known (ddb_throttle_take_partition) */
@@ -227,32 +182,36 @@ void ddb_throttle_take_partition(ddb_throttle *th, const ddb_table *t, const ddb
                                  const char *key, size_t klen, double units)
 {
     slot *s;
-    unsigned p;
+    uint64_t h;
 
     if (th == NULL || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return;
     ix = write ? NULL : read_index(ix);
     s = slot_of(th, ix != NULL ? ix->id : t->id);
-    p = partition_of(key);
-    if (write)
-        take(&s->part_write[p], units, DDB_PARTITION_WRITE_UNITS, 1, NULL);
-    else
-        take(&s->part_read[p], units, DDB_PARTITION_READ_UNITS, 1, NULL);
+    h = ddb_partition_hash(key);
+    lock(s);
+    ddb_key_bucket_take(partition_of(s, write, h), h, ddb_bucket_now_us(), units,
+                        write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS);
+    unlock(s);
 }
 
 void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double table, const double *index)
 {
     slot *s;
+    int64_t now;
 
     if (th == NULL)
         return;
     s = slot_of(th, t->id);
-    take(write ? &s->write : &s->read, table, ddb_capacity_enforced_rate(t, NULL, write), DDB_BURST_SECONDS, t);
+    now = ddb_bucket_now_us();
+    ddb_bucket_take(write ? &s->write : &s->read, now, table, ddb_capacity_enforced_rate(t, NULL, write),
+                    DDB_BURST_SECONDS, t);
     for (unsigned i = 0; index != NULL && i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         if (ix->kind != DDB_IX_GLOBAL || index[i] <= 0)
             continue;
         s = slot_of(th, ix->id);
-        take(write ? &s->write : &s->read, index[i], ddb_capacity_enforced_rate(t, ix, write), DDB_BURST_SECONDS, t);
+        ddb_bucket_take(write ? &s->write : &s->read, now, index[i], ddb_capacity_enforced_rate(t, ix, write),
+                        DDB_BURST_SECONDS, t);
     }
 }

@@ -4,21 +4,24 @@
  * Each provisioned table and GSI has a read and a write token bucket filled at its provisioned
  * rate and holding up to 300 seconds of it (DynamoDB's burst capacity); an on-demand table or GSI
  * with an OnDemandThroughput maximum has the same at its maximum's rate (the rates are the
- * capacity model's, capacity.h: ddb_capacity_enforced_rate), and every partition (a
- * partition key value's hash, in 64 slots per table or index) at 3,000 read and 1,000 write units a
- * second with one second of burst. A request is let in while its buckets hold a unit, and what
+ * capacity model's, capacity.h: ddb_capacity_enforced_rate), and every partition (64 per table or
+ * index, each holding the bucket of the key that dominates it) at 3,000 read and 1,000 write units
+ * a second with one second of burst. A request is let in while its buckets hold a unit, and what
  * it consumed (the capacity the operations already compute, ops_common.c), in units as DynamoDB
  * counts them (a 20 KB write is 20 units of its partition, not one request), is taken afterwards,
  * so a bucket may go below zero as DynamoDB's do: the requests after it wait until it refills.
+ * The buckets and that rule are the one model (bucket.h) the hot-partition model reports by.
  *
- * A bucket is one atomic word, the moment (on the server's clock, clock.h, so /ddbd/clock moves
- * it) at which it is empty: its tokens are (now - that moment) x rate, at most the burst; taking
- * units moves the moment forward (compare-and-swap). With the option off nothing is looked at.
+ * A bucket is one atomic word, the moment (on the meter clock, clock.h, so /ddbd/clock moves it
+ * forward and a step back leaves it) at which it is empty; taking units moves the moment forward
+ * (compare-and-swap); a table's partitions are under its slot's lock. With the option off nothing
+ * is looked at.
  *
  * A refusal carries DynamoDB's 2025 ThrottlingReasons entry (API_ThrottlingReason): its reason,
  * Table|Index + Read|Write + ProvisionedThroughputExceeded | KeyRangeThroughputExceeded |
  * MaxOnDemandThroughputExceeded, and the table's or index's ARN. What production would have
- * throttled without the option is the hot-partition model's (hot.h), which refuses nothing.
+ * throttled without the option is the hot-partition model's (hot.h), which refuses nothing and
+ * counts what this would refuse.
  */
 #ifndef DDB_THROTTLE_H
 #define DDB_THROTTLE_H

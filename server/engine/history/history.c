@@ -10,6 +10,7 @@
 #include "server/base/clock.h"
 #include "server/engine/derive.h"
 #include "server/engine/history/kinesis_log.h"
+#include "server/engine/history/kinesis_member.h"
 #include "server/engine/history/pitr_log.h"
 #include "server/engine/history/streams.h"
 
@@ -153,6 +154,10 @@ static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
     ddb_retention_metrics(h->retention, out);
 }
 
-const ddb_feature ddb_feature_history = {.name = "history", .close = history_close, .wants_old = wants_old,
+/* its table members: the stream's, the Kinesis destinations', point-in-time recovery's */
+static const ddb_table_member *const members[] = {&ddb_member_stream, &ddb_member_kinesis, &ddb_member_pitr, NULL};
+
+const ddb_feature ddb_feature_history = {.name = "history", .close = history_close, .members = members,
+                                         .wants_old = wants_old,
                                          .derive = derive, .committed = committed, .committed_on_scratch = 1,
                                          .metrics = metrics};

@@ -21,7 +21,7 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
-#include "server/engine/kinesis_member.h"
+#include "server/engine/history/kinesis_member.h"
 #include "server/engine/table.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "server/engine/catalog_edit.h"
+
 void ddb_pitr_log_prefix(uint32_t log, char out[DDB_PITR_PREFIX_BYTES])
 {
     memset(out, 0, DDB_PITR_PREFIX_BYTES);
@@ -51,4 +53,49 @@ int ddb_pitr_record_parse(const char *v, size_t vlen, ddb_pitr_record *r)
         return -1;
     r->img = r->ilen > 0 ? v + 17 + r->klen : NULL;
     return 0;
+}
+
+/* ---- the table member "ddbdPitr": {"Log", "Base", "Days"}, present only while enabled ---- */
+
+typedef struct pitr_value {
+    uint32_t log;
+    const char *base;
+    long long days;
+} pitr_value;
+
+static void pitr_read(ddb_table *t, const ddb_json *p)
+{
+    t->pitr_log = ddb_member_u32(ddb_json_get(p, "Log"));
+    t->pitr_base = ddb_json_get_str(p, "Base");
+    t->pitr_days = ddb_json_integer(ddb_json_get(p, "Days"), 0);
+}
+
+static void pitr_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const pitr_value *p = value;
+
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_PITR);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Log");
+    ddb_jw_int(w, p->log);
+    ddb_member_write_str(w, "Base", p->base);
+    ddb_jw_key(w, "Days");
+    ddb_jw_int(w, p->days);
+    ddb_jw_obj_end(w);
+}
+
+const ddb_table_member ddb_member_pitr = {DDB_MEMBER_PITR, pitr_read, pitr_write};
+
+void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days)
+{
+    pitr_value v = {log, base, days};
+
+    ddb_edit_member(e, &ddb_member_pitr, &v, sizeof(v));
+}
+
+void ddb_edit_pitr_clear(ddb_desc_edit *e)
+{
+    ddb_edit_member(e, &ddb_member_pitr, NULL, 0);
 }

@@ -2,7 +2,8 @@
  * server/engine/history/pitr_log.h: the change log of point-in-time recovery, as the mutation pipeline
  * writes it and its readers (the restore's replay, the trim, exports: engine/jobs/pitr.h) read it.
  *
- * While a table has recovery enabled ("ddbdPitr" in its description: {"Log": keyspace, ...}),
+ * While a table has recovery enabled ("ddbdPitr" in its description: {"Log": keyspace, "Base":
+ * its base backup's id, "Days": its period}, a member of the history row: ddb_member_pitr below),
  * every change the mutation pipeline commits to it also writes one log record, in the same atomic
  * batch, as a sequenced put under the 12-byte prefix <Log id, big-endian><8 zero bytes> (storage.h's ddb_batch_put_seq):
  *   u8 version (1) | u64 commit time in ms, big-endian | u32 key length | the item's stored key
@@ -18,10 +19,19 @@
 
 #include "proto/arena.h"
 #include "server/engine/catalog.h"
+#include "server/engine/feature.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 
 #define DDB_PITR_PREFIX_BYTES 12
+
+#define DDB_MEMBER_PITR "ddbdPitr"
+/* "ddbdPitr", read into t's pitr_* fields (engine/jobs/pitr.h acts on them). */
+extern const ddb_table_member ddb_member_pitr;
+struct ddb_desc_edit;
+/* Recovery enabled: its log's keyspace, its base backup's id, its period; or disabled (cleared). */
+void ddb_edit_pitr(struct ddb_desc_edit *e, uint32_t log, const char *base, long long days);
+void ddb_edit_pitr_clear(struct ddb_desc_edit *e);
 
 /* The sequenced-put prefix of log `log`. */
 void ddb_pitr_log_prefix(uint32_t log, char out[DDB_PITR_PREFIX_BYTES]);

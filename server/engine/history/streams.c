@@ -10,6 +10,7 @@
 
 #include "server/base/arn.h"
 #include "server/base/log.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 
@@ -481,4 +482,96 @@ void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info
         ddb_jw_str(w, source_arn);
     }
     ddb_jw_obj_end(w);
+}
+
+/* ---- the table member "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} ---- */
+
+static void stream_read(ddb_table *t, const ddb_json *st)
+{
+    const ddb_json *id, *shards;
+
+    if (st == NULL || (id = ddb_json_get(st, "Id")) == NULL || id->type != DDB_JSON_NUMBER)
+        return;
+    t->last_stream_id = ddb_member_u32(id);
+    t->stream_label = ddb_json_get_str(st, "Label");
+    t->stream_view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
+    shards = ddb_json_get(st, "Shards");
+    for (uint32_t i = 0; shards != NULL && shards->type == DDB_JSON_ARRAY && i < shards->n && i < DDB_MAX_STREAM_GENS;
+         i++)
+        t->stream_counts[t->stream_ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
+    if (ddb_member_true(ddb_json_get(st, "Enabled")) && t->stream_ngens > 0 && t->stream_view != DDB_VIEW_NONE)
+        t->stream_id = t->last_stream_id;
+}
+
+static void stream_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const ddb_stream_member *s = value;
+
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_STREAM);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Id");
+    ddb_jw_int(w, s->id);
+    ddb_jw_key(w, "Label");
+    ddb_jw_str(w, s->label);
+    ddb_jw_key(w, "View");
+    ddb_jw_str(w, ddb_stream_view_name(s->view));
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_bool(w, s->enabled);
+    ddb_jw_key(w, "Shards");
+    ddb_jw_arr_begin(w);
+    for (unsigned g = 0; g < s->ngens; g++)
+        ddb_jw_int(w, s->counts[g]);
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+const ddb_table_member ddb_member_stream = {DDB_MEMBER_STREAM, stream_read, stream_write};
+
+/* StreamSpecification of an enabled stream (DynamoDB's member, written with the stream's): as
+   stored while the stream stays the one enabled, else {"StreamEnabled": true, "StreamViewType"}. */
+static void spec_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const ddb_stream_member *s = value;
+
+    ddb_jw_key(w, "StreamSpecification");
+    if (cur != NULL && base->stream_id != 0 && base->stream_id == s->id) {
+        ddb_jw_json(w, cur);
+        return;
+    }
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "StreamEnabled");
+    ddb_jw_bool(w, 1);
+    ddb_jw_key(w, "StreamViewType");
+    ddb_jw_str(w, ddb_stream_view_name(s->view));
+    ddb_jw_obj_end(w);
+}
+
+static const ddb_table_member spec_member = {"StreamSpecification", NULL, spec_write};
+
+void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s)
+{
+    ddb_edit_member(e, &spec_member, s != NULL && s->enabled ? s : NULL, sizeof(*s));
+    ddb_edit_member(e, &ddb_member_stream, s, sizeof(*s));
+}
+
+void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n)
+{
+    const ddb_table *t = ddb_desc_edit_base(e);
+    ddb_stream_member s;
+
+    if (t == NULL || t->stream_ngens >= sizeof(s.counts) / sizeof(s.counts[0])) {
+        ddb_log(DDB_LOG_ERROR, "catalog: no room for another stream generation (ignored)");
+        return;
+    }
+    memset(&s, 0, sizeof(s));
+    s.id = t->stream_id;
+    s.label = t->stream_label;
+    s.view = t->stream_view;
+    s.enabled = 1;
+    memcpy(s.counts, t->stream_counts, sizeof(unsigned) * t->stream_ngens);
+    s.counts[t->stream_ngens] = n;
+    s.ngens = t->stream_ngens + 1;
+    ddb_edit_member(e, &ddb_member_stream, &s, sizeof(s));
 }

@@ -2,8 +2,9 @@
  * server/engine/history/streams.h: DynamoDB Streams on the mutation pipeline.
  *
  * A table's stream is described in its catalog entry, "ddbdStream": {"Id": keyspace, "Label":
- * "2026-11-22T12:00:00.000", "View": "NEW_IMAGE", "Enabled": true, "Shards": [n0, n1, ...]},
- * which the catalog parses into ddb_table (stream_*). Every change of an item of a table with an
+ * "2026-11-22T12:00:00.000", "View": "NEW_IMAGE", "Enabled": true, "Shards": [n0, n1, ...]}, a
+ * member of the history row (ddb_member_stream, below: the catalog reads it into ddb_table's
+ * stream_* fields, ddb_edit_stream writes it). Every change of an item of a table with an
  * enabled stream adds a record to the same atomic commit (ddb_stream_add_record, called by the
  * mutation pipeline), as a sequenced put (storage.h): the record's number is its SequenceNumber,
  * strictly increasing per shard, and in commit order for each item.
@@ -35,11 +36,35 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
+#include "server/engine/feature.h"
 #include "server/engine/table.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 
 /* (a stream's view, ddb_stream_view, is the table's member's: engine/table.h) */
+
+/* ---- the table member ---- */
+
+#define DDB_MEMBER_STREAM "ddbdStream"
+
+/* The member's value, as ddb_edit_stream takes it. */
+typedef struct ddb_stream_member {
+    uint32_t id;             /* the keyspace of its records */
+    const char *label;
+    int view;                /* ddb_stream_view */
+    int enabled;
+    unsigned counts[16];     /* shards per generation (DDB_MAX_STREAM_GENS) */
+    unsigned ngens;
+} ddb_stream_member;
+
+/* "ddbdStream", read into t's stream_* fields. */
+extern const ddb_table_member ddb_member_stream;
+struct ddb_desc_edit;
+/* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
+   the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */
+void ddb_edit_stream(struct ddb_desc_edit *e, const ddb_stream_member *s);
+/* The table's enabled stream gets a generation of n shards (only "ddbdStream" changes). */
+void ddb_edit_stream_generation(struct ddb_desc_edit *e, unsigned n);
 
 #define DDB_STREAM_RETENTION_MS (24 * 3600 * 1000ULL)
 #define DDB_STREAM_PREFIX_BYTES 12 /* stream id + shard tag */

@@ -487,7 +487,7 @@ static void finish_restore(ddb_engine *eng, ddb_arena *a, uint32_t table_id)
 static int replay_log(ddb_engine *eng, uint32_t table_id)
 {
     const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
-    const ddb_json *r = t != NULL ? ddb_json_get(t->desc, "ddbdRestore") : NULL;
+    const ddb_json *r = t != NULL ? ddb_json_get(t->desc, DDB_MEMBER_RESTORE) : NULL;
     const ddb_json *log = ddb_json_get(r, "Log"), *until = ddb_json_get(r, "Until");
     size_t applied = 0;
 
@@ -574,3 +574,80 @@ static void expiry_sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 
 const ddb_job ddb_job_backups = {.name = "backups", .start = backups_start, .stop = backups_stop, .work = backups_work};
 const ddb_job ddb_job_backup_expiry = {.name = "backup expiry", .sweep = expiry_sweep, .interval = ddb_expiry_interval};
+
+/* ---- the table member "ddbdRestore": {"Keyspace", "SourceBackupArn" | "Log", "Until",
+   "SourceTableArn", "RestoreDateTime", "InProgress"} ---- */
+
+typedef struct restore_value {
+    int done; /* the restore is done: the stored member as it is, InProgress false */
+    ddb_restore_member r;
+} restore_value;
+
+static void restore_read(ddb_table *t, const ddb_json *r)
+{
+    if (r == NULL)
+        return;
+    t->restoring = ddb_member_true(ddb_json_get(r, "InProgress"));
+    t->restore_from = ddb_member_u32(ddb_json_get(r, "Keyspace"));
+}
+
+static void restore_write_new(ddb_jw *w, const ddb_restore_member *r)
+{
+    char when[32];
+
+    ddb_jw_key(w, "Keyspace");
+    ddb_jw_int(w, r->keyspace);
+    if (r->log == 0) {
+        ddb_member_write_str(w, "SourceBackupArn", r->backup_arn);
+    } else {
+        ddb_jw_key(w, "Log");
+        ddb_jw_int(w, r->log);
+        ddb_jw_key(w, "Until");
+        ddb_jw_int(w, (long long)r->at_ms);
+    }
+    ddb_member_write_str(w, "SourceTableArn", r->table_arn);
+    ddb_jw_key(w, "RestoreDateTime"); /* epoch seconds to the millisecond, as DescribeTable shows it */
+    snprintf(when, sizeof(when), "%llu.%03llu", (unsigned long long)(r->at_ms / 1000),
+             (unsigned long long)(r->at_ms % 1000));
+    ddb_jw_raw_number(w, when);
+}
+
+static void restore_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const restore_value *v = value;
+
+    (void)base;
+    ddb_jw_key(w, DDB_MEMBER_RESTORE);
+    ddb_jw_obj_begin(w);
+    if (!v->done)
+        restore_write_new(w, &v->r);
+    for (uint32_t i = 0; v->done && cur != NULL && cur->type == DDB_JSON_OBJECT && i < cur->n; i++) {
+        if (strcmp(cur->u.members[i].key, "InProgress") == 0)
+            continue;
+        ddb_jw_keyn(w, cur->u.members[i].key, cur->u.members[i].klen);
+        ddb_jw_json(w, cur->u.members[i].val);
+    }
+    ddb_jw_key(w, "InProgress");
+    ddb_jw_bool(w, !v->done);
+    ddb_jw_obj_end(w);
+}
+
+static const ddb_table_member restore_member = {DDB_MEMBER_RESTORE, restore_read, restore_write};
+
+void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r)
+{
+    restore_value v = {0, *r};
+
+    ddb_edit_member(e, &restore_member, &v, sizeof(v));
+}
+
+void ddb_edit_restore_done(ddb_desc_edit *e)
+{
+    restore_value v = {1, {0}};
+
+    ddb_edit_member(e, &restore_member, &v, sizeof(v));
+}
+
+static const ddb_table_member *const members[] = {&restore_member, NULL};
+
+const ddb_feature ddb_feature_backups = {.name = "backups", .members = members};

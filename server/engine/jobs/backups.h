@@ -17,7 +17,8 @@
  * table as of that restart; its creation time stays the request's).
  *
  * A restore creates the target table through the catalog with "ddbdRestore" in its description
- * (InProgress, the source keyspace, the RestoreSummary members); it is CREATING, refusing reads
+ * (InProgress, the source keyspace, the RestoreSummary members: the member of the backups row,
+ * server/features.def, which the catalog reads into t->restoring and t->restore_from); it is CREATING, refusing reads
  * and writes, while the worker puts every backed-up item through ddb_mutate (items, index
  * entries, collection sizes, per-table figures), saving a cursor "task/restore/<table id>" after
  * every batch, so a restart resumes it; then InProgress turns false and the table ACTIVE.
@@ -38,12 +39,34 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
+#include "server/engine/feature.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/read.h" /* ddb_keyspace_each */
 #include "server/storage/storage.h"
 
 typedef struct ddb_backups ddb_backups; /* snapshots of backups being copied (the worker's) */
+
+/* ---- the table member "ddbdRestore" ---- */
+
+#define DDB_MEMBER_RESTORE "ddbdRestore"
+
+/* A restore into a new table, as ddb_edit_restore takes it. */
+typedef struct ddb_restore_member {
+    uint32_t keyspace;       /* the items it is filled from */
+    uint32_t log;            /* to a point in time: the source's change log, replayed up to at_ms; 0: from a backup */
+    const char *backup_arn;  /* from a backup: SourceBackupArn */
+    const char *table_arn;   /* SourceTableArn */
+    uint64_t at_ms;          /* RestoreDateTime (and, to a point in time, the end of the replay) */
+} ddb_restore_member;
+
+/* The row that owns "ddbdRestore" (its state: none, NULL). */
+extern const ddb_feature ddb_feature_backups;
+struct ddb_desc_edit;
+/* A restore into a new table, in progress until the worker has filled it. */
+void ddb_edit_restore(struct ddb_desc_edit *e, const ddb_restore_member *r);
+/* The restore is done: "ddbdRestore" as it is, InProgress false. */
+void ddb_edit_restore_done(struct ddb_desc_edit *e);
 
 /*
  * Creates backup b (Status CREATING): takes a snapshot of the store (after a storage barrier with

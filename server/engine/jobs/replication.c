@@ -69,7 +69,92 @@ static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, 
     }
 }
 
-const ddb_feature ddb_feature_replication = {.name = "replication", .committed = committed};
+/* ---- the table member "ddbdReplication": {"Id", "Version", "Strong", "FillFrom", "Witness",
+   "Replicas": [{"RegionName", "ReplicaStatus"}...]} ---- */
+
+static ddb_replica_state replica_state_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i <= DDB_REPLICA_ACTIVE; i++) {
+        if (strcmp(s, ddb_replica_state_name((ddb_replica_state)i)) == 0)
+            return (ddb_replica_state)i;
+    }
+    return DDB_REPLICA_ACTIVE;
+}
+
+static void replication_read(ddb_table *t, const ddb_json *r)
+{
+    const ddb_json *list;
+
+    if (r == NULL)
+        return;
+    t->rep_id = ddb_member_u32(ddb_json_get(r, "Id"));
+    t->rep_version = ddb_json_get_str(r, "Version");
+    t->rep_strong = ddb_member_true(ddb_json_get(r, "Strong"));
+    t->rep_fill_from = ddb_json_get_str(r, "FillFrom");
+    t->rep_witness = ddb_json_get_str(r, "Witness");
+    list = ddb_json_get(r, "Replicas");
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
+        t->replicas[t->nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
+        t->replicas[t->nreplicas++].state =
+            replica_state_from_name(ddb_json_get_str(list->u.items[i], "ReplicaStatus"));
+    }
+}
+
+static void replication_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const ddb_replication_member *r = value;
+
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_REPLICATION);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Id");
+    ddb_jw_int(w, r->id);
+    ddb_member_write_str(w, "Version", r->version);
+    if (r->strong) {
+        ddb_jw_key(w, "Strong");
+        ddb_jw_bool(w, 1);
+    }
+    if (r->fill_from != NULL)
+        ddb_member_write_str(w, "FillFrom", r->fill_from);
+    if (r->witness != NULL)
+        ddb_member_write_str(w, "Witness", r->witness);
+    ddb_jw_key(w, "Replicas");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < r->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_member_write_str(w, "RegionName", r->replicas[i].region);
+        ddb_member_write_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+static const ddb_table_member replication_member = {DDB_MEMBER_REPLICATION, replication_read, replication_write};
+
+void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r)
+{
+    ddb_edit_member(e, &replication_member, r != NULL && r->n > 0 ? r : NULL, sizeof(*r));
+}
+
+void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx)
+{
+    ddb_edit_replication(e, ctx);
+}
+
+void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out)
+{
+    ddb_replica *v = DDB_NEW_ARRAY(a, ddb_replica, t->nreplicas + 1);
+
+    memcpy(v, t->replicas, sizeof(ddb_replica) * t->nreplicas);
+    *out = (ddb_replication_member){t->rep_id,       t->rep_version,   t->rep_strong, v,
+                                    t->nreplicas, t->rep_fill_from, t->rep_witness};
+}
+
+static const ddb_table_member *const members[] = {&replication_member, NULL};
+
+const ddb_feature ddb_feature_replication = {.name = "replication", .members = members, .committed = committed};
 
 static int stopping(ddb_replication *r)
 {

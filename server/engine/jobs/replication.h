@@ -1,7 +1,7 @@
 /*
  * server/engine/jobs/replication.h: global tables, kept in step.
  *
- * A global table is one table in several regions' namespaces (catalog.h's "ddbdReplication": each
+ * A global table is one table in several regions' namespaces ("ddbdReplication", below: each
  * replica lists every replica and its status). Every replica has a stream (NEW_AND_OLD_IMAGES unless
  * it had another when it became global), and each write's record carries its write time
  * (mutation.h: last writer wins). One worker thread follows every replica's stream and applies each
@@ -78,9 +78,34 @@ int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, con
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);
 
+/* ---- the table member "ddbdReplication" (read into t's rep_* fields and replicas) ---- */
+
+#define DDB_MEMBER_REPLICATION "ddbdReplication"
+
+/* The member's value, as ddb_edit_replication takes it. */
+typedef struct ddb_replication_member {
+    uint32_t id;
+    const char *version;
+    int strong;
+    const ddb_replica *replicas;
+    unsigned n;
+    const char *fill_from;   /* a new replica: the region it is filled from; NULL once filled */
+    const char *witness;     /* STRONG: the witness region, or NULL */
+} ddb_replication_member;
+
+struct ddb_desc_edit;
+/* A global table's replicas: its write-time keyspace, version, consistency and every replica with
+   its status (its own region's included); NULL or n 0 removes it. */
+void ddb_edit_replication(struct ddb_desc_edit *e, const ddb_replication_member *r);
+/* The same as a `more` callback of a table being made (ops/table_create.h): ctx is the member. */
+void ddb_edit_replication_more(struct ddb_desc_edit *e, void *ctx);
+/* Table t's replication member (n 0 when it is not a global table), replicas copied to arena memory
+   with room for one more. */
+void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out);
+
 /* The feature row (feature.h; server/features.def): its state is the running worker, set by
    ddb_replication_start and cleared by ddb_replication_stop (NULL: none, the row is off); a commit
-   on a global table wakes it. */
+   on a global table wakes it; its member is "ddbdReplication", read whether it is on or off. */
 extern const ddb_feature ddb_feature_replication;
 /* eng's worker (NULL: not running). */
 ddb_replication *ddb_replication_of(const ddb_engine *eng);

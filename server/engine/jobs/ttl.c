@@ -8,11 +8,12 @@
 
 #include "proto/ops.h"
 #include "server/base/log.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/table_stats.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/history/streams.h"
 #include "server/expr/expr.h"
 
@@ -80,8 +81,10 @@ static int expired(const ddb_attr *item, const char *attr, long long now)
    a request's write (capacity/meter.c), its table's and indexes' units. */
 static void count_replicated(const ddb_table *t, const ddb_mutation *m)
 {
-    if (t->nreplicas > 1 && t->stats != NULL)
-        __atomic_add_fetch(&t->stats->usage.replicated_milli, (uint64_t)(ddb_mutation_units(m) * 1000 + 0.5),
+    ddb_capacity_table *ct = t->nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
+
+    if (ct != NULL)
+        __atomic_add_fetch(&ct->usage.replicated_milli, (uint64_t)(ddb_mutation_units(m) * 1000 + 0.5),
                            __ATOMIC_RELAXED);
 }
 
@@ -158,3 +161,50 @@ static uint64_t interval(ddb_engine *eng)
 }
 
 const ddb_job ddb_job_ttl = {.name = "ttl", .sweep = sweep, .interval = interval};
+
+/* ---- the table member "ddbdTtl": {"Attr", "Enabled", "Changed"} ---- */
+
+typedef struct ttl_value {
+    const char *attr;
+    int enabled;
+    uint64_t changed_ms;
+} ttl_value;
+
+static void ttl_read(ddb_table *t, const ddb_json *ttl)
+{
+    if (ttl == NULL)
+        return;
+    t->ttl_attr = ddb_json_get_str(ttl, "Attr");
+    t->ttl_enabled = t->ttl_attr != NULL && ddb_member_true(ddb_json_get(ttl, "Enabled"));
+    t->ttl_changed_ms = ddb_member_u64(ddb_json_get(ttl, "Changed"));
+}
+
+static void ttl_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    const ttl_value *v = value;
+
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_TTL);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Attr");
+    ddb_jw_str(w, v->attr);
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_bool(w, v->enabled);
+    ddb_jw_key(w, "Changed");
+    ddb_jw_int(w, (long long)v->changed_ms);
+    ddb_jw_obj_end(w);
+}
+
+static const ddb_table_member ttl_member = {DDB_MEMBER_TTL, ttl_read, ttl_write};
+
+void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms)
+{
+    ttl_value v = {attr, enabled, changed_ms};
+
+    ddb_edit_member(e, &ttl_member, &v, sizeof(v));
+}
+
+static const ddb_table_member *const members[] = {&ttl_member, NULL};
+
+const ddb_feature ddb_feature_ttl = {.name = "ttl", .members = members};

@@ -48,7 +48,8 @@ static int fail(char *err, size_t size, const char *fmt, ...)
 static const ddb_table *table_named(const ddb_table *const *tables, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (tables[i]->stats != NULL && strlen(tables[i]->name) == len && memcmp(tables[i]->name, name, len) == 0)
+        if (ddb_capacity_table_of(tables[i]) != NULL && strlen(tables[i]->name) == len &&
+            memcmp(tables[i]->name, name, len) == 0)
             return tables[i];
     return NULL;
 }
@@ -60,7 +61,7 @@ static int pattern_slot(const ddb_table *t, const char *text, size_t len)
     const char *ix;
 
     for (int i = 0; i < DDB_PATTERNS; i++) {
-        const ddb_pattern_slot *s = &t->stats->patterns.slot[i];
+        const ddb_pattern_slot *s = &ddb_capacity_table_of(t)->patterns.slot[i];
         if (__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) == 0)
             continue;
         ddb_usage_pattern_text(t, &s->key, &ix, buf, sizeof(buf));
@@ -385,7 +386,8 @@ static void write_patterns(ddb_jw *w, const fc *c)
         ddb_usage_get(&c->u->slot[i], &u[0], &u[1]);
         u[0] *= c->k;
         u[1] *= c->k;
-        ddb_usage_pattern_text(c->t, &c->t->stats->patterns.slot[i].key, &ix, text, sizeof(text));
+        ddb_usage_pattern_text(c->t, &ddb_capacity_table_of(c->t)->patterns.slot[i].key, &ix, text,
+                               sizeof(text));
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "pattern");
         ddb_jw_str(w, text);

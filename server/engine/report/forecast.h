@@ -6,7 +6,7 @@
  * A test's traffic never reaches production's limits, so the forecast scales it: each table's
  * requests, units, access patterns and keys keep their share of the traffic observed, at the rate
  * given. Computed when the report is asked for, from the usage counters (the report's window,
- * engine/usage.h, pattern.h) and the hot-partition model's shares of each key
+ * engine/capacity/usage.h, pattern.h) and the hot-partition model's shares of each key
  * (engine/capacity/hot.h); nothing is added on the request path but that model's second vote.
  *
  * RATE, in the query string (raw ',' and ':' separate; inside a name they are %2C and %3A):

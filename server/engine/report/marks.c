@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/buf.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
 
@@ -57,8 +58,8 @@ static void load(ddb_usage_units *to, const ddb_usage_units *from)
 
 void ddb_usage_snap_take(const ddb_table *t, ddb_usage_snap *s)
 {
-    const ddb_table_usage *u = &t->stats->usage;
-    const ddb_table_patterns *p = &t->stats->patterns;
+    const ddb_table_usage *u = &ddb_capacity_table_of(t)->usage;
+    const ddb_table_patterns *p = &ddb_capacity_table_of(t)->patterns;
 
     memset(s, 0, sizeof(*s));
     s->id = t->id;
@@ -188,7 +189,7 @@ static ddb_usage_mark *mark_of(const ddb_table *const *tables, size_t n, size_t 
         abort();
     m->cost = sizeof(*m) + n * sizeof(m->at[0]);
     for (size_t i = 0; i < n; i++) {
-        if (tables[i]->stats == NULL)
+        if (ddb_capacity_table_of(tables[i]) == NULL)
             continue;
         ddb_usage_snap_take(tables[i], &s);
         m->at[m->n] = (packed_at){s.id, (uint32_t)buf.len};

@@ -5,7 +5,7 @@
  * and per pull request").
  *
  * The report reads each table's counters once, into a ddb_usage_snap (relaxed atomic loads of
- * the live ones: engine/usage.h, pattern.h); a report since a mark subtracts the mark's
+ * the live ones: engine/capacity/usage.h, pattern.h); a report since a mark subtracts the mark's
  * snap of the same table (by its id: a table created after the mark has none, so all of it
  * counts). An access pattern's slot keeps its place and key until the server restarts, so a slot
  * is matched by its place and its hash. A mark holds one snap per table, packed (its non-zero
@@ -25,8 +25,8 @@
 
 #include "proto/json.h"
 #include "server/engine/engine.h"
-#include "server/engine/pattern.h"
-#include "server/engine/usage.h"
+#include "server/engine/capacity/pattern.h"
+#include "server/engine/capacity/usage.h"
 #include "server/engine/table.h"
 
 #define DDB_USAGE_MARKS 128

@@ -1,7 +1,7 @@
 /*
  * server/engine/report/report.c: the cost report (see report.h).
  *
- * Each figure is worked from the units the meter charged (engine/usage.h), never estimated from
+ * Each figure is worked from the units the meter charged (engine/capacity/usage.h), never estimated from
  * requests: a table's on-demand cost is its read units x the read request unit's price plus its
  * write units x the write request unit's, both of the table's class; the index lines are the part
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
@@ -391,11 +391,11 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
     ddb_jw_obj_end(w);
 }
 
-/* "accessPatterns": the table's units by access pattern (engine/pattern.h), the dearest
+/* "accessPatterns": the table's units by access pattern (engine/capacity/pattern.h), the dearest
    first, and "other" (the patterns past the table's DDB_PATTERNS) when it has units. */
 static void write_patterns(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p, const window *win)
 {
-    const ddb_table_patterns *tp = &t->stats->patterns;
+    const ddb_table_patterns *tp = &ddb_capacity_table_of(t)->patterns;
     pattern_row rows[DDB_PATTERNS + 1];
     size_t n = 0;
 
@@ -559,7 +559,7 @@ static void write_tables(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table 
         double t[3] = {0, 0, 0};
         ddb_usage_snap *u, base;
         snaps[i] = NULL;
-        if (tables[i]->stats == NULL)
+        if (ddb_capacity_table_of(tables[i]) == NULL)
             continue;
         snaps[i] = u = ddb_arena_alloc(a, sizeof(*u));
         ddb_usage_snap_take(tables[i], u);

@@ -8,7 +8,7 @@
  * the warnings (warnings.h) and the hot partitions (hot_report.h).
  *
  * The engine's one face for the report: the door parses the HTTP query into a ddb_usage_query and
- * hands it here. A report reads: the usage counters (engine/usage.h), the figures kept (read-only:
+ * hands it here. A report reads: the usage counters (engine/capacity/usage.h), the figures kept (read-only:
  * engine/table_stats.h's ddb_table_figures_peek), the store through the core's read path
  * (engine/read.h) and the backup and transfer records through their modules' accessors.
  */

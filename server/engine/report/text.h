@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "server/engine/pattern.h"
+#include "server/engine/capacity/pattern.h"
 #include "server/engine/table.h"
 
 /* The text of an access pattern ("Query GSI1 pk=ORG#* sk begins_with USER#*", docs/usage.md) into

@@ -2,8 +2,8 @@
  * server/engine/report/warnings.c: the cost report's access-pattern warnings (see warnings.h).
  *
  * Each warning is one row of WARNINGS: its name and the function that writes it when its rule
- * holds, from the table's observations (engine/access_warn.h) and its usage counters
- * (engine/usage.h). docs/usage.md lists the rules, their thresholds and why.
+ * holds, from the table's observations (engine/capacity/access_warn.h) and its usage counters
+ * (engine/capacity/usage.h). docs/usage.md lists the rules, their thresholds and why.
  */
 #include "server/engine/report/warnings.h"
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/report/units.h"
 #include "server/engine/report/forecast.h"
 #include "server/engine/capacity/insights.h"
@@ -120,8 +121,8 @@ static void scan(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
-    const ddb_table_usage *u = &t->stats->usage;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
+    const ddb_table_usage *u = &ddb_capacity_table_of(t)->usage;
     uint64_t scans = ddb_access_get(&a->scans);
     double read = table_read_units(u), scanned, ignored;
 
@@ -143,7 +144,7 @@ static void filter(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t n = ddb_access_get(&a->filtered), read = ddb_access_get(&a->filtered_scanned),
              kept = ddb_access_get(&a->filtered_returned);
 
@@ -164,7 +165,7 @@ static void large_items(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t n = ddb_access_get(&a->large_items), largest = ddb_access_get(&a->largest_bytes);
 
     if (n == 0)
@@ -183,7 +184,7 @@ static void ttl(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t all = ddb_access_get(&a->ttl_writes), ms = ddb_access_get(&a->ttl_ms),
              strs = ddb_access_get(&a->ttl_strings);
     const char *attr = t->ttl_attr != NULL ? t->ttl_attr : "";
@@ -232,7 +233,7 @@ static void unread_indexes(const view *v)
     const ddb_table *t = v->t;
 
     for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_usage_units *iu = ddb_usage_of_index(&t->stats->usage, t->indexes[i].id);
+        const ddb_usage_units *iu = ddb_usage_of_index(&ddb_capacity_table_of(t)->usage, t->indexes[i].id);
         double read, write;
         if (iu == NULL || t->indexes[i].kind != DDB_IX_GLOBAL)
             continue;
@@ -246,7 +247,7 @@ static void sorted_load(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t loads = ddb_access_get(&a->sorted_loads), writes = ddb_access_get(&a->sorted_writes);
 
     if (loads == 0)
@@ -266,7 +267,7 @@ static void read_after_write(const view *v)
 {
     ddb_jw *w = v->w;
     const ddb_table *t = v->t;
-    const ddb_access_warn *a = &t->stats->warn;
+    const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t n = ddb_access_get(&a->fresh_reads);
 
     if (n == 0)
@@ -347,7 +348,7 @@ void ddb_warnings_write(ddb_jw *w, ddb_engine *eng, const ddb_table *const *tabl
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         view v = {w, eng, tables[i], window_s, prices};
-        if (tables[i]->stats == NULL)
+        if (ddb_capacity_table_of(tables[i]) == NULL)
             continue;
 #define X(fn) fn(&v);
         WARNINGS(X)

@@ -4,8 +4,8 @@
  * filters that discard most of what they read, items near the 400 KB limit, global secondary
  * indexes written but never read, TTL attributes in milliseconds or strings, a GSI partition key of few values (read from the store), loads sorted by
  * partition key, eventually consistent reads right after a write), each with its counts, its
- * table and a line on what to change. From engine/access_warn.h's observations and the usage
- * counters (engine/usage.h).
+ * table and a line on what to change. From engine/capacity/access_warn.h's observations and the usage
+ * counters (engine/capacity/usage.h).
  */
 #ifndef DDB_WARNINGS_VIEW_H
 #define DDB_WARNINGS_VIEW_H

@@ -214,8 +214,13 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
         if (r->csv != NULL) {
             if (!next_csv(r, b, s, len, msg, before))
                 return 0;
-            if (!before && *msg == NULL)
-                *msg = anonymise(r, b, ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc), doc, NULL, 0);
+            if (!before && *msg == NULL) {
+                *msg = ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc);
+                if (*msg != NULL && strcmp(*msg, DDB_XFER_NOT_JSON) == 0)
+                    *msg = DDB_XFER_CSV_NOT_UTF8; /* (its fields are escaped: only their bytes can be no JSON) */
+                else
+                    *msg = anonymise(r, b, *msg, doc, NULL, 0);
+            }
         } else if (!next_line_record(r, s, len, &too_long)) {
             return 0;
         } else if (undeclared_gzip(r, *s, *len)) {

@@ -39,6 +39,11 @@ void ddb_xfer_csv_free(ddb_xfer_csv *c);
  * {"TableName","Item"} in `body` (table NULL: only passed over): 1 with *msg NULL, or the error of
  * a record that is no item (more fields than the header); 0 at the end; -1.
  */
+/* A record whose text is not UTF-8 (its body, written with every field escaped, is then no JSON to
+   ddb_xfer_parse_record only for that): a failed item, as one with more fields than the header.
+   ddbd's words: DynamoDB's record for it is not known (docs/compatibility.md). */
+#define DDB_XFER_CSV_NOT_UTF8 "The CSV record is not valid UTF-8 text"
+
 int ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end, int eof);
 int ddb_xfer_csv_next(ddb_xfer_csv *c, const char **p, const char *end, int eof, const char *table, ddb_buf *body,
                       const char **msg);

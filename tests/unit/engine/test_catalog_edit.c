@@ -27,7 +27,9 @@
 #include "server/engine/jobs/indexes.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/table_stats.h"
 #include "test.h"
 #include "test_store.h"
 #include "tests/harness/inproc.h"
@@ -1074,7 +1076,7 @@ TEST(format1_indexes_get_ids)
     ddb_batch_meta_put(&b, "ddbd/next_table_id", 18, "4", 1);
     ddb_batch_meta_put(&b, "table/legacy", 12, LEGACY_DESC, strlen(LEGACY_DESC));
     CHECK(ddb_store_write(st, &b) == 0);
-    CHECK((cat = ddb_catalog_open(st, &err)) != NULL);
+    CHECK((cat = ddb_catalog_open(st, NULL, &err)) != NULL);
     CHECK((t = ddb_catalog_get(cat, "legacy")) != NULL);
     tr.labels[0] = "migrated";
     tr.texts[0] = strndup(t->desc_text, t->desc_len);
@@ -1089,6 +1091,10 @@ out:
 }
 
 /* ---- compare-and-swap ---- */
+
+/* The catalog of these tests reads the ttl row's member (feature.h), as the server's reads every row's. */
+static const ddb_feature *const TTL_ROW[] = {&ddb_feature_ttl};
+static const ddb_feature_rows TTL_ROWS = {TTL_ROW, 1};
 
 #define SMALL_DESC "{\"AttributeDefinitions\":[" DEF("pk", "S") "],\"KeySchema\":[" KEY("pk", "HASH") "]}"
 
@@ -1110,7 +1116,7 @@ TEST(an_edit_of_a_stale_description_loses_with_its_batch)
 {
     ddb_store *st = mem_store(2);
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_catalog *c = ddb_catalog_open(st, &TTL_ROWS, &err);
     ddb_arena a;
     ddb_batch extra;
     ddb_desc_edit *e;
@@ -1189,7 +1195,7 @@ TEST(the_edit_loop_recomputes_from_the_winner)
 {
     ddb_store *st = mem_store(2);
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_catalog *c = ddb_catalog_open(st, &TTL_ROWS, &err);
     ddb_arena a;
     const ddb_table *t = NULL, *t0;
     ddb_tag *tags;
@@ -1222,5 +1228,139 @@ TEST(the_edit_loop_recomputes_from_the_winner)
 
     ddb_arena_free(&a);
     ddb_catalog_close(c);
+    ddb_store_close(st);
+}
+
+/* ---- a feature's table member (engine/feature.h): its row reads and writes it, the core names none ---- */
+
+static int probe_reads;
+static char probe_seen[64];
+
+/* what every table version held ("-": none) */
+static void probe_read(ddb_table *t, const ddb_json *v)
+{
+    (void)t;
+    probe_reads++;
+    snprintf(probe_seen, sizeof(probe_seen), "%s", v != NULL && v->type == DDB_JSON_STRING ? v->u.s : "-");
+}
+
+/* the stored value (cur) and the edit's, joined: the writer sees both */
+static void probe_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    char joined[64];
+
+    (void)base;
+    snprintf(joined, sizeof(joined), "%s%s", cur != NULL ? cur->u.s : "", *(const char *const *)value);
+    ddb_jw_key(w, "ddbdProbe");
+    ddb_jw_str(w, joined);
+}
+
+static const ddb_table_member probe_member = {"ddbdProbe", probe_read, probe_write};
+static const ddb_table_member *const probe_members[] = {&probe_member, NULL};
+
+/* its figures per table (feature.h's table_size): opened with a mark, counted when closed */
+typedef struct probe_figures {
+    uint64_t mark, hits;
+} probe_figures;
+static int probe_opened, probe_closed;
+
+static void probe_open(void *figures, const ddb_table *t)
+{
+    ((probe_figures *)figures)->mark = t->id;
+    probe_opened++;
+}
+
+static void probe_close(void *figures)
+{
+    probe_closed += ((probe_figures *)figures)->hits > 0;
+}
+
+static const ddb_feature probe_row = {.name = "probe", .members = probe_members, .table_size = sizeof(probe_figures),
+                                      .table_open = probe_open, .table_close = probe_close};
+static const ddb_feature *const PROBE_ROW[] = {&probe_row};
+static const ddb_feature_rows PROBE_ROWS = {PROBE_ROW, 1};
+
+static const char *probe_text(const ddb_table *t)
+{
+    const char *v = ddb_json_get_str(t->desc, "ddbdProbe");
+
+    return v != NULL ? v : "-";
+}
+
+/* The catalog reads a row's member into every version it builds and an edit writes it with the
+   row's writer; a catalog handed no rows reads none. */
+TEST(a_rows_table_member_is_read_and_written_by_its_row)
+{
+    ddb_store *st = mem_store(2);
+    char *err = NULL;
+    ddb_catalog *c = ddb_catalog_open(st, &PROBE_ROWS, &err), *bare;
+    ddb_arena a;
+    ddb_desc_edit *e;
+    const ddb_table *t0, *t;
+    const char *one = "one", *two = "+two";
+
+    ASSERT(c != NULL);
+    ddb_arena_init(&a);
+    probe_reads = 0;
+    ASSERT_EQ(ddb_catalog_create(c, "m", SMALL_DESC, strlen(SMALL_DESC), 1.0, NULL, &t0), 0);
+    ASSERT(probe_reads == 1 && strcmp(probe_seen, "-") == 0);
+    e = ddb_desc_edit_of(&a, t0);
+    ddb_edit_member(e, &probe_member, &one, sizeof(one));
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t), 0);
+    ASSERT(probe_reads == 2 && strcmp(probe_seen, "one") == 0);
+    ASSERT_STR_EQ(probe_text(t), "one");
+    e = ddb_desc_edit_of(&a, t);
+    ddb_edit_member(e, &probe_member, &two, sizeof(two));
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t), 0);
+    ASSERT_STR_EQ(probe_seen, "one+two");
+    e = ddb_desc_edit_of(&a, t);
+    ddb_edit_member(e, &probe_member, NULL, 0); /* removed */
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t), 0);
+    ASSERT(probe_reads == 4 && strcmp(probe_seen, "-") == 0 && strcmp(probe_text(t), "-") == 0);
+    ddb_catalog_close(c);
+
+    bare = ddb_catalog_open(st, NULL, &err); /* the stored table again, read with no rows */
+    ASSERT(bare != NULL && ddb_catalog_get(bare, "m") != NULL);
+    ASSERT_EQ(probe_reads, 4);
+    ddb_catalog_close(bare);
+    ddb_arena_free(&a);
+    ddb_store_close(st);
+}
+
+/* A row's figures per table: made (zeroed, opened) with the table's figures, the same across its
+   versions, closed with them; none in a catalog handed no rows. */
+TEST(a_rows_figures_per_table_follow_the_table)
+{
+    ddb_store *st = mem_store(2);
+    char *err = NULL;
+    ddb_catalog *c = ddb_catalog_open(st, &PROBE_ROWS, &err), *bare;
+    ddb_arena a;
+    ddb_desc_edit *e;
+    const ddb_table *t0, *t;
+    const char *one = "one";
+    probe_figures *f;
+
+    ASSERT(c != NULL);
+    ddb_arena_init(&a);
+    probe_opened = probe_closed = 0;
+    ASSERT_EQ(ddb_catalog_create(c, "f", SMALL_DESC, strlen(SMALL_DESC), 1.0, NULL, &t0), 0);
+    ASSERT((f = ddb_table_stats_slot(t0->stats, &probe_row)) != NULL);
+    ASSERT(f->mark == t0->id && f->hits == 0 && probe_opened == 1);
+    ASSERT(((uintptr_t)f & (DDB_CACHE_LINE - 1)) == 0);
+    ASSERT(ddb_table_stats_slot(t0->stats, &ddb_feature_ttl) == NULL); /* not among the catalog's rows */
+    f->hits = 2;
+    e = ddb_desc_edit_of(&a, t0);
+    ddb_edit_member(e, &probe_member, &one, sizeof(one));
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t), 0);
+    ASSERT(t != t0 && ddb_table_stats_slot(t->stats, &probe_row) == f && f->hits == 2 && probe_opened == 1);
+    ASSERT_EQ(probe_closed, 0);
+    ddb_catalog_close(c);
+    ASSERT_EQ(probe_closed, 1);
+
+    bare = ddb_catalog_open(st, NULL, &err);
+    ASSERT(bare != NULL && (t = ddb_catalog_get(bare, "f")) != NULL);
+    ASSERT(ddb_table_stats_slot(t->stats, &probe_row) == NULL && probe_opened == 1);
+    ddb_catalog_close(bare);
+    ddb_arena_free(&a);
     ddb_store_close(st);
 }

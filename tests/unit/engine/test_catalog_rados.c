@@ -39,7 +39,7 @@ static ddb_store *gateway(const char *ns)
 static ddb_catalog *catalog(ddb_store *s)
 {
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(s, &err);
+    ddb_catalog *c = ddb_catalog_open(s, NULL, &err);
 
     if (c == NULL) {
         fprintf(stderr, "cannot open the catalog: %s\n", err ? err : "?");

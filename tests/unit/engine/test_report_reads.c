@@ -65,7 +65,7 @@ TEST(a_report_reads_figures_without_keeping_or_repairing_them)
     CHECK_EQ(f.items, 1); /* the kept figure, as it is */
     CHECK_EQ(t->stats->repairs, 0);
     copy = *t; /* the same table with figures not known yet (one loaded, not counted) */
-    copy.stats = ddb_table_stats_new(&copy, 0, NULL);
+    copy.stats = ddb_table_stats_new(&copy, 0, NULL, NULL);
     CHECK_EQ(ddb_table_figures_peek(e->eng->store, &copy, &f), DDB_STORE_OK);
     CHECK_EQ(f.items, 2); /* counted */
     CHECK_EQ(ddb_table_stats_known(copy.stats, &copy), 0); /* and kept nowhere */

@@ -43,7 +43,7 @@ TEST(a_provisioned_table_and_its_gsi)
 {
     ddb_store *st = mem_store(2);
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_catalog *c = ddb_catalog_open(st, NULL, &err);
     const ddb_table *t;
     const ddb_index *ix;
     long long warm[2];
@@ -78,7 +78,7 @@ TEST(an_on_demand_table)
 {
     ddb_store *st = mem_store(2);
     char *err = NULL;
-    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_catalog *c = ddb_catalog_open(st, NULL, &err);
     const ddb_table *t;
     long long warm[2];
 

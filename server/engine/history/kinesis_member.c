@@ -1,9 +1,11 @@
 /*
- * server/engine/kinesis_member.c: the catalog member "ddbdKinesis" (see kinesis_member.h).
+ * server/engine/history/kinesis_member.c: the table member "ddbdKinesis" (see kinesis_member.h).
  */
-#include "server/engine/kinesis_member.h"
+#include "server/engine/history/kinesis_member.h"
 
 #include <string.h>
+
+#include "server/engine/catalog_edit.h"
 
 static const char *const status_names[] = {
 #define X(s) #s,
@@ -71,23 +73,32 @@ size_t ddb_table_kinesis(const ddb_table *t, ddb_arena *a, size_t room, ddb_kds_
     return n;
 }
 
-uint32_t ddb_kinesis_live_log(const ddb_json *desc)
+/* The log of the live destination, 0 when none is live (t->kinesis_log). */
+static void kinesis_read(ddb_table *t, const ddb_json *list)
 {
-    const ddb_json *list = ddb_json_get(desc, MEMBER);
-
+    t->kinesis_log = 0;
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
         ddb_kds_dest d;
         dest_read(list->u.items[i], &d);
-        if (ddb_kds_live(d.status))
-            return d.log;
+        if (ddb_kds_live(d.status)) {
+            t->kinesis_log = d.log;
+            return;
+        }
     }
-    return 0;
 }
 
-void ddb_member_write_kinesis(ddb_jw *w, const ddb_kds_dest *d, size_t n)
+typedef struct kinesis_value {
+    const ddb_kds_dest *d;
+    size_t n;
+} kinesis_value;
+
+static void kinesis_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
 {
-    if (n == 0)
-        return;
+    const ddb_kds_dest *d = ((const kinesis_value *)value)->d;
+    size_t n = ((const kinesis_value *)value)->n;
+
+    (void)base;
+    (void)cur;
     ddb_jw_key(w, MEMBER);
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
@@ -111,3 +122,11 @@ void ddb_member_write_kinesis(ddb_jw *w, const ddb_kds_dest *d, size_t n)
     ddb_jw_arr_end(w);
 }
 
+const ddb_table_member ddb_member_kinesis = {MEMBER, kinesis_read, kinesis_write};
+
+void ddb_edit_kinesis(ddb_desc_edit *e, const ddb_kds_dest *d, size_t n)
+{
+    kinesis_value v = {d, n};
+
+    ddb_edit_member(e, &ddb_member_kinesis, n > 0 ? &v : NULL, sizeof(v));
+}

@@ -1,7 +1,7 @@
 /*
- * server/engine/usage.c: consumed capacity by operation and index (see usage.h).
+ * server/engine/capacity/usage.c: consumed capacity by operation and index (see usage.h).
  */
-#include "server/engine/usage.h"
+#include "server/engine/capacity/usage.h"
 
 void ddb_usage_add_index(ddb_table_usage *u, uint32_t id, double read, double write)
 {

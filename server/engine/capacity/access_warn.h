@@ -1,5 +1,5 @@
 /*
- * server/engine/access_warn.h: what the access-pattern warnings of the cost report need, per table
+ * server/engine/capacity/access_warn.h: what the access-pattern warnings of the cost report need, per table
  * (GET /ddbd/usage's "warnings": server/engine/report/warnings.c; docs/usage.md lists them).
  *
  * Observed where each request already passes, never estimated: a client's committed write in the

@@ -1,5 +1,5 @@
 /*
- * server/engine/pattern.h: the capacity a table's requests consumed, by access pattern (the
+ * server/engine/capacity/pattern.h: the capacity a table's requests consumed, by access pattern (the
  * cost report's "accessPatterns": server/engine/report/report.c, docs/usage.md).
  *
  * A pattern is the operation, the index, and the key's shape: the partition key value's prefix up to
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server/engine/usage.h"
+#include "server/engine/capacity/usage.h"
 
 #define DDB_PATTERNS 32        /* patterns kept per table; past them: "other" */
 #define DDB_PATTERN_PREFIX 23  /* bytes kept of a key prefix (a longer one is cut) */

@@ -1,7 +1,7 @@
 /*
- * server/engine/pattern.c: consumed capacity by access pattern (see pattern.h).
+ * server/engine/capacity/pattern.c: consumed capacity by access pattern (see pattern.h).
  */
-#include "server/engine/pattern.h"
+#include "server/engine/capacity/pattern.h"
 
 #include <string.h>
 

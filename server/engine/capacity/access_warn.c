@@ -1,7 +1,7 @@
 /*
- * server/engine/access_warn.c: the access-pattern warnings' observations (see access_warn.h).
+ * server/engine/capacity/access_warn.c: the access-pattern warnings' observations (see access_warn.h).
  */
-#include "server/engine/access_warn.h"
+#include "server/engine/capacity/access_warn.h"
 
 #include <stdlib.h>
 #include <string.h>

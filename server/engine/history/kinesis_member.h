@@ -1,18 +1,19 @@
 /*
- * server/engine/kinesis_member.h: the catalog member "ddbdKinesis" (a table's Kinesis streaming
- * destinations: [{"StreamArn", "Status", "Precision", "Description", "Log"}...]), read and written
- * by the catalog with the table's other members (catalog_members.c, catalog_edit.c). What a live
- * destination does with the writes, its change log, is the history feature's
- * (engine/history/kinesis_log.h).
+ * server/engine/history/kinesis_member.h: the table member "ddbdKinesis" (a table's Kinesis
+ * streaming destinations: [{"StreamArn", "Status", "Precision", "Description", "Log"}...]), one of
+ * the history row's members (engine/feature.h's ddb_table_member): the catalog reads it into every
+ * table version (t->kinesis_log), ddb_edit_kinesis writes it. What a live destination does with
+ * the writes, its change log, is kinesis_log.h's.
  */
-#ifndef DDB_KINESIS_MEMBER_H
-#define DDB_KINESIS_MEMBER_H
+#ifndef DDB_HISTORY_KINESIS_MEMBER_H
+#define DDB_HISTORY_KINESIS_MEMBER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/arena.h"
 #include "proto/json.h"
+#include "server/engine/feature.h"
 #include "server/engine/table.h"
 
 /* DestinationStatus, as DynamoDB names them */
@@ -48,9 +49,10 @@ int ddb_kds_live(ddb_kds_status s);
 
 /* Table t's destinations into an arena array with room for `room` more; their number. */
 size_t ddb_table_kinesis(const ddb_table *t, ddb_arena *a, size_t room, ddb_kds_dest **out);
-/* The log of t's live destination, 0 when none (catalog_members.c keeps it in t->kinesis_log). */
-uint32_t ddb_kinesis_live_log(const ddb_json *desc);
-/* Writes the member (none when n is 0). */
-void ddb_member_write_kinesis(ddb_jw *w, const ddb_kds_dest *d, size_t n);
+/* The member: read into t->kinesis_log (the live destination's change log, 0 when none is live). */
+extern const ddb_table_member ddb_member_kinesis;
+/* The destinations, in order (none: the member is left out). */
+struct ddb_desc_edit;
+void ddb_edit_kinesis(struct ddb_desc_edit *e, const ddb_kds_dest *d, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * server/engine/usage.h: the capacity a table's requests consumed, by operation and by index, for
+ * server/engine/capacity/usage.h: the capacity a table's requests consumed, by operation and by index, for
  * the cost report (GET /ddbd/usage: server/engine/report/report.c).
  *
  * One per table, inside its ddb_table_stats (so it follows the table across UpdateTable), added

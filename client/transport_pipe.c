@@ -1,39 +1,37 @@
 /*
- * client/cli/replay_conn.c: `ddb replay`'s sender (replay_conn.h): HTTP/1.1 keep-alive connections
- * with non-blocking I/O under one epoll, SigV4 as libddb signs (client/transport.c), a request
- * written whole into its connection's buffer; the requests waiting on a connection go in one
- * sendmsg. A connection carries up to RP_PIPE requests, each sent behind the one before (a
- * connection's order is the server's: it answers them one after the other). An answer is read
- * until its Content-Length (DynamoDB always sends one). A connection the server closed while it
- * was idle is found when its next request gets no byte back: its requests are sent once more on a
- * new one.
+ * client/transport_pipe.c: libddb's pipelined transport (include/ddb/ddb_pipe.h): HTTP/1.1
+ * keep-alive connections to the client's endpoint (opened as transport.c opens its own) with
+ * non-blocking I/O under one epoll, SigV4 as transport.c signs, a request written whole into its
+ * connection's buffer; the requests waiting on a connection go in one sendmsg. A connection
+ * carries up to DDB_PIPE_DEPTH requests, each sent behind the one before (a connection's order is
+ * the server's: it answers them one after the other). An answer's head is read by transport.c's
+ * parser, its body until its Content-Length. A connection the server closed while it was idle is
+ * found when its next request gets no byte back: its requests are sent once more on a new one.
+ *
+ * Signing: a request's canonical request and string to sign begin with what every request of the
+ * second shares, hashed once a second (and each region's key derived once a day: the client's,
+ * and up to DDB_PIPE_REGIONS - 1 others a request was signed for), with OpenSSL's SHA-256
+ * (proto/sigv4_sha.h: the CPU's SHA instructions; libsodium's portable SHA-256 was a seventh of a
+ * replay's CPU).
  */
-#include "client/cli/replay_conn.h"
-
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "client/internal.h"
+#include "ddb/ddb_pipe.h"
 #include "proto/buf.h"
 #include "proto/sigv4.h"
-#include "proto/sigv4_sha.h" /* OpenSSL's SHA-256, as ddbd checks signatures: libsodium's was a
-                                seventh of a replay's CPU */
+#include "proto/sigv4_sha.h"
 
-#define TARGET_PREFIX "DynamoDB_20120810."
-#define CONTENT_TYPE "application/x-amz-json-1.0"
-#define RP_REGIONS 16 /* regions signed for at most, each with its day's key */
 
 /* One request on a connection: sent (or to send) behind the ones before it. */
 typedef struct pending {
@@ -54,7 +52,7 @@ typedef struct sock {
     int out;            /* waiting for EPOLLOUT */
     int fresh;          /* its first request is not sent yet (nor a connection opened for it) */
     int dirty;          /* holds requests not sent yet: on the sender's list to flush */
-    pending q[RP_PIPE];
+    pending q[DDB_PIPE_DEPTH];
     unsigned n;      /* requests on it */
     unsigned sent;   /* of them, wholly written */
     size_t tx_off;   /* of q[sent], written so far */
@@ -75,20 +73,16 @@ typedef struct signer {
     ddb_hmac_sha256 hmac_day, hmac_second;
 } signer;
 
-struct rp_sender {
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
-    char *hostport, *access_key, *secret_key, *token;
-    /* regions[0]: --region's, or the environment's; then each region a recorded line was signed
-       for (ddbd's recordings of --namespaces: a region is a namespace of its own), unless forced */
-    signer *regions;
+struct ddb_pipe {
+    ddb_client *c; /* its endpoint, region and credentials (borrowed) */
+    /* regions[0]: the client's; then each other region a request was signed for (ddb_pipe_sign_in) */
+    signer regions[DDB_PIPE_REGIONS];
     size_t nregions;
-    int forced; /* --region given: every request is signed for it */
     int ep;
     sock *socks;
     unsigned nsocks;
     unsigned *idle, nidle;   /* free connections (a stack: the warm ones first) */
-    unsigned *dirty, ndirty; /* connections with requests to write (rp_sender_flush) */
+    unsigned *dirty, ndirty; /* connections with requests to write (ddb_pipe_flush) */
     unsigned in_flight;
     /* signing: the date of the second and the hash of what every request of the second begins
        with, its canonical request's head (the same in every region) */
@@ -99,86 +93,21 @@ struct rp_sender {
 
 static void hash_str(SHA256_CTX *h, const char *s);
 
-static const char *env_first(const char *a, const char *b, const char *fallback)
+ddb_pipe *ddb_pipe_new(ddb_client *c, unsigned conns)
 {
-    const char *v = a != NULL ? getenv(a) : NULL;
-
-    if (v == NULL || *v == '\0')
-        v = b != NULL ? getenv(b) : NULL;
-    return v != NULL && *v != '\0' ? v : fallback;
-}
-
-/* "http://host[:port][/]" resolved into s->addr; s->hostport the Host header. */
-static int endpoint_of(rp_sender *s, const char *url, char *err, size_t errlen)
-{
-    const char *h = url + 7, *end, *colon;
-    char host[256], port[16] = "80";
-    struct addrinfo hints = {0}, *res = NULL;
-    size_t hlen;
-
-    if (strncmp(url, "http://", 7) != 0 || (end = h + strcspn(h, "/?#")) == h) {
-        snprintf(err, errlen, "endpoint '%s' is not a URL of the form http://host[:port]", url);
-        return -1;
-    }
-    colon = *h == '[' ? memchr(h, ']', (size_t)(end - h)) : h;
-    colon = colon != NULL ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
-    hlen = (size_t)((colon != NULL ? colon : end) - h);
-    if (*h == '[') {
-        h++;
-        hlen -= 2;
-    }
-    if (hlen >= sizeof(host) || (colon != NULL && (size_t)(end - colon - 1) >= sizeof(port))) {
-        snprintf(err, errlen, "endpoint '%s': host or port too long", url);
-        return -1;
-    }
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    if (colon != NULL) {
-        memcpy(port, colon + 1, (size_t)(end - colon - 1));
-        port[end - colon - 1] = '\0';
-    }
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL) {
-        snprintf(err, errlen, "cannot resolve the endpoint's host '%s'", host);
-        return -1;
-    }
-    memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
-    s->addrlen = res->ai_addrlen;
-    freeaddrinfo(res);
-    if ((s->hostport = strndup(url + 7, (size_t)(end - url - 7))) == NULL)
-        abort();
-    return 0;
-}
-
-rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conns, char *err, size_t errlen)
-{
-    rp_sender *s = calloc(1, sizeof(*s));
+    ddb_pipe *s = calloc(1, sizeof(*s));
 
     if (s == NULL || sodium_init() < 0)
         abort();
-    s->ep = -1;
-    if (endpoint_of(s, endpoint != NULL ? endpoint
-                                        : env_first("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL",
-                                                    "http://localhost:8000"),
-                    err, errlen) != 0) {
-        rp_sender_free(s);
-        return NULL;
-    }
-    s->forced = region != NULL;
-    region = region != NULL ? region : env_first("AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1");
-    if ((s->regions = calloc(1, sizeof(signer))) == NULL || (s->regions[0].region = strdup(region)) == NULL)
+    s->c = c;
+    if ((s->regions[0].region = strdup(c->cfg.region)) == NULL)
         abort();
     s->nregions = 1;
-    s->access_key = strdup(env_first("AWS_ACCESS_KEY_ID", NULL, "local"));
-    s->secret_key = strdup(env_first("AWS_SECRET_ACCESS_KEY", NULL, "local"));
-    s->token = getenv("AWS_SESSION_TOKEN") != NULL && *getenv("AWS_SESSION_TOKEN") ? strdup(getenv("AWS_SESSION_TOKEN"))
-                                                                                     : NULL;
     s->nsocks = conns > 0 ? conns : 1;
     s->socks = calloc(s->nsocks, sizeof(sock));
     s->idle = calloc(s->nsocks, sizeof(unsigned));
     s->dirty = calloc(s->nsocks, sizeof(unsigned));
-    if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->dirty == NULL ||
-        s->access_key == NULL || s->secret_key == NULL)
+    if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || s->socks == NULL || s->idle == NULL || s->dirty == NULL)
         abort();
     for (unsigned i = 0; i < s->nsocks; i++) {
         s->socks[i].fd = -1;
@@ -186,12 +115,12 @@ rp_sender *rp_sender_new(const char *endpoint, const char *region, unsigned conn
     }
     SHA256_Init(&s->creq_run);
     hash_str(&s->creq_run, "POST\n/\n\ncontent-type:" CONTENT_TYPE "\nhost:");
-    hash_str(&s->creq_run, s->hostport);
+    hash_str(&s->creq_run, c->cfg.hostport);
     hash_str(&s->creq_run, "\nx-amz-date:");
     return s;
 }
 
-void rp_sender_free(rp_sender *s)
+void ddb_pipe_free(ddb_pipe *s)
 {
     if (s == NULL)
         return;
@@ -202,32 +131,31 @@ void rp_sender_free(rp_sender *s)
     }
     if (s->ep >= 0)
         close(s->ep);
-    if (s->secret_key != NULL)
-        sodium_memzero(s->secret_key, strlen(s->secret_key));
     for (size_t i = 0; i < s->nregions; i++) {
-        sodium_memzero(s->regions[i].key, sizeof(s->regions[i].key));
-        sodium_memzero(&s->regions[i].hmac_day, sizeof(s->regions[i].hmac_day));
-        sodium_memzero(&s->regions[i].hmac_second, sizeof(s->regions[i].hmac_second));
         ddb_buf_free(&s->regions[i].scope);
         free(s->regions[i].region);
     }
-    free(s->regions);
-    free(s->secret_key);
-    free(s->access_key);
-    free(s->token);
-    free(s->hostport);
+    sodium_memzero(s->regions, sizeof(s->regions));
     free(s->socks);
     free(s->idle);
     free(s->dirty);
     free(s);
 }
 
-int rp_sender_can_send(const rp_sender *s)
+void ddb_wire_free(ddb_wire *w)
+{
+    if (w == NULL)
+        return;
+    free(w->data);
+    *w = (ddb_wire){NULL, 0, 0};
+}
+
+int ddb_pipe_can_send(const ddb_pipe *s)
 {
     return s->nidle > 0;
 }
 
-unsigned rp_sender_in_flight(const rp_sender *s)
+unsigned ddb_pipe_in_flight(const ddb_pipe *s)
 {
     return s->in_flight;
 }
@@ -262,7 +190,7 @@ static void hash_str(SHA256_CTX *h, const char *s)
  * and its string to sign "AWS4-HMAC-SHA256 \n DATE \n SCOPE \n HEX(SHA256(CANONICAL))": only OP,
  * the body and what follows them are hashed per request.
  */
-static void date_now(rp_sender *s)
+static void date_now(ddb_pipe *s)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -274,28 +202,26 @@ static void date_now(rp_sender *s)
     strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
     s->creq_second = s->creq_run;
     hash_str(&s->creq_second, s->amz_date);
-    if (s->token != NULL) {
+    if (s->c->cfg.token != NULL) {
         hash_str(&s->creq_second, "\nx-amz-security-token:");
-        hash_str(&s->creq_second, s->token);
+        hash_str(&s->creq_second, s->c->cfg.token);
     }
     hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
 }
 
-/* The signer of region (rlen bytes): one kept, or a new one (past RP_REGIONS the last slot's is
-   given to it: a recording's regions are few, a hostile one's need not be). */
-static signer *signer_named(rp_sender *s, const char *region, size_t rlen)
+/* The signer of region (rlen bytes): one kept, or a new one (past DDB_PIPE_REGIONS the last
+   slot's is given to it: a recording's regions are few, a hostile one's need not be). */
+static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen)
 {
     signer *g;
 
     for (size_t i = 0; i < s->nregions; i++)
         if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0)
             return &s->regions[i];
-    if (s->nregions < RP_REGIONS) {
-        if ((s->regions = realloc(s->regions, (s->nregions + 1) * sizeof(signer))) == NULL)
-            abort();
-        g = memset(&s->regions[s->nregions++], 0, sizeof(signer));
+    if (s->nregions < DDB_PIPE_REGIONS) {
+        g = &s->regions[s->nregions++];
     } else {
-        g = &s->regions[s->nregions - 1];
+        g = &s->regions[DDB_PIPE_REGIONS - 1];
         free(g->region);
         g->second = 0;
         g->key_date[0] = '\0';
@@ -305,17 +231,17 @@ static signer *signer_named(rp_sender *s, const char *region, size_t rlen)
     return g;
 }
 
-/* The signer of a request recorded in `region` (NULL: none recorded), ready for this second. */
-static signer *signer_of(rp_sender *s, const char *region, size_t rlen)
+/* The signer of region (NULL or empty: the client's), ready for this second (date_now's). */
+static signer *signer_of(ddb_pipe *s, const char *region, size_t rlen)
 {
-    signer *g = region != NULL && rlen > 0 && !s->forced ? signer_named(s, region, rlen) : &s->regions[0];
+    signer *g = region != NULL && rlen > 0 ? signer_named(s, region, rlen) : &s->regions[0];
 
     if (g->second == s->second)
         return g;
     g->second = s->second;
     if (memcmp(g->key_date, s->amz_date, 8) != 0) {
         memcpy(g->key_date, s->amz_date, 8);
-        ddb_sigv4_signing_key(s->secret_key, s->amz_date, g->region, "dynamodb", g->key);
+        ddb_sigv4_signing_key(s->c->cfg.secret_key, s->amz_date, g->region, "dynamodb", g->key);
         ddb_hmac_sha256_init(&g->hmac_day, g->key);
         g->scope.len = 0;
         ddb_sigv4_scope(&g->scope, s->amz_date, g->region, "dynamodb");
@@ -329,13 +255,60 @@ static signer *signer_of(rp_sender *s, const char *region, size_t rlen)
     return g;
 }
 
-time_t rp_sender_sign(rp_sender *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
-                      size_t blen, ddb_buf *out)
+static const char *signed_headers(const ddb_pipe *s)
 {
-    const char *signed_headers = s->token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
-                                                  : "content-type;host;x-amz-date;x-amz-target";
+    return s->c->cfg.token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+                                   : "content-type;host;x-amz-date;x-amz-target";
+}
+
+/* out's buffer as a ddb_buf, and back (the public ddb_wire is its twin). */
+static ddb_buf wire_buf(ddb_wire *w)
+{
+    return (ddb_buf){w->data, 0, w->cap};
+}
+
+static void wire_set(ddb_wire *w, const ddb_buf *b)
+{
+    *w = (ddb_wire){b->data, b->len, b->cap};
+}
+
+/* The request's head and body into out (replaced), with its signature sig in scope. */
+static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, const char *scope,
+                       const char *sig, ddb_buf *out)
+{
+    const client_cfg *cfg = &s->c->cfg;
+    char clen[24];
+
+    ddb_buf_puts(out, "POST / HTTP/1.1\r\nHost: ");
+    ddb_buf_puts(out, cfg->hostport);
+    ddb_buf_puts(out, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
+    ddb_buf_puts(out, s->amz_date);
+    ddb_buf_puts(out, "\r\nX-Amz-Target: " TARGET_PREFIX);
+    ddb_buf_append(out, op, oplen);
+    snprintf(clen, sizeof(clen), "%zu", blen);
+    ddb_buf_puts(out, "\r\nContent-Length: ");
+    ddb_buf_puts(out, clen);
+    if (cfg->token != NULL) {
+        ddb_buf_puts(out, "\r\nX-Amz-Security-Token: ");
+        ddb_buf_puts(out, cfg->token);
+    }
+    ddb_buf_puts(out, "\r\nAuthorization: ");
+    ddb_sigv4_authorization(out, cfg->access_key, scope, signed_headers(s), sig);
+    ddb_buf_puts(out, "\r\n\r\n");
+    ddb_buf_append(out, body, blen);
+}
+
+time_t ddb_pipe_sign(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_wire *out)
+{
+    return ddb_pipe_sign_in(s, NULL, 0, op, oplen, body, blen, out);
+}
+
+time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
+                        size_t blen, ddb_wire *out)
+{
+    ddb_buf b = wire_buf(out);
     unsigned char bin[32];
-    char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
+    char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1];
     SHA256_CTX creq;
     ddb_hmac_sha256 hmac;
     signer *g;
@@ -347,7 +320,7 @@ time_t rp_sender_sign(rp_sender *s, const char *region, size_t rlen, const char 
     creq = s->creq_second;
     SHA256_Update(&creq, op, oplen);
     hash_str(&creq, "\n\n");
-    hash_str(&creq, signed_headers);
+    hash_str(&creq, signed_headers(s));
     hash_str(&creq, "\n");
     SHA256_Update(&creq, hex, DDB_SIGV4_HEX_LEN);
     SHA256_Final(bin, &creq);
@@ -356,51 +329,32 @@ time_t rp_sender_sign(rp_sender *s, const char *region, size_t rlen, const char 
     SHA256_Update(&hmac.in, hex, DDB_SIGV4_HEX_LEN);
     ddb_hmac_sha256_final(&hmac, bin);
     hex32(sig, bin);
-    out->len = 0;
-    ddb_buf_puts(out, "POST / HTTP/1.1\r\nHost: ");
-    ddb_buf_puts(out, s->hostport);
-    ddb_buf_puts(out, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
-    ddb_buf_puts(out, s->amz_date);
-    ddb_buf_puts(out, "\r\nX-Amz-Target: " TARGET_PREFIX);
-    ddb_buf_append(out, op, oplen);
-    snprintf(clen, sizeof(clen), "%zu", blen);
-    ddb_buf_puts(out, "\r\nContent-Length: ");
-    ddb_buf_puts(out, clen);
-    if (s->token != NULL) {
-        ddb_buf_puts(out, "\r\nX-Amz-Security-Token: ");
-        ddb_buf_puts(out, s->token);
-    }
-    ddb_buf_puts(out, "\r\nAuthorization: ");
-    ddb_sigv4_authorization(out, s->access_key, g->scope.data, signed_headers, sig);
-    ddb_buf_puts(out, "\r\n\r\n");
-    ddb_buf_append(out, body, blen);
+    put_signed(s, op, oplen, body, blen, g->scope.data, sig, &b);
+    wire_set(out, &b);
     sodium_memzero(&hmac, sizeof(hmac));
     return s->second;
 }
 
-time_t rp_sender_door(rp_sender *s, const char *path, const char *body, size_t blen, ddb_buf *out)
+time_t ddb_pipe_door(ddb_pipe *s, const char *path, const char *body, size_t blen, ddb_wire *out)
 {
-    out->len = 0;
-    ddb_buf_printf(out, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                   path, s->hostport, blen);
-    ddb_buf_append(out, body, blen);
+    ddb_buf b = wire_buf(out);
+
+    transport_door_head(s->c, &b, path, (long long)blen);
+    ddb_buf_append(&b, body, blen);
+    wire_set(out, &b);
     return time(NULL);
 }
 
 /* ---- connections ---- */
 
-static int open_fd(rp_sender *s, sock *k)
+static int open_fd(ddb_pipe *s, sock *k)
 {
-    int one = 1, fd = socket(s->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    char err[256];
+    int fd = transport_connect(s->c, err, sizeof(err));
     struct epoll_event ev = {EPOLLIN, {.ptr = k}};
 
     if (fd < 0)
         return -1;
-    if (connect(fd, (struct sockaddr *)&s->addr, s->addrlen) != 0) { /* blocking: once a connection */
-        close(fd);
-        return -1;
-    }
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
         close(fd);
@@ -411,7 +365,7 @@ static int open_fd(rp_sender *s, sock *k)
     return 0;
 }
 
-static void close_fd(rp_sender *s, sock *k)
+static void close_fd(ddb_pipe *s, sock *k)
 {
     if (k->fd >= 0) {
         epoll_ctl(s->ep, EPOLL_CTL_DEL, k->fd, NULL);
@@ -422,10 +376,10 @@ static void close_fd(rp_sender *s, sock *k)
 
 /* Writes what is left of k's requests, as many as the socket takes in one call; -1 when the
    connection failed. */
-static int flush(rp_sender *s, sock *k)
+static int flush(ddb_pipe *s, sock *k)
 {
     while (k->sent < k->n) {
-        struct iovec iov[RP_PIPE];
+        struct iovec iov[DDB_PIPE_DEPTH];
         struct msghdr m = {.msg_iov = iov};
         ssize_t n;
 
@@ -464,7 +418,7 @@ static int flush(rp_sender *s, sock *k)
 }
 
 /* q[0] answered (status 0: none); the connection is free once it holds no request. */
-static void finish(rp_sender *s, sock *k, int status, const char *body, size_t len, rp_answered_fn *fn, void *arg)
+static void finish(ddb_pipe *s, sock *k, int status, const char *body, size_t len, ddb_pipe_answer_fn *fn, void *arg)
 {
     void *req = k->q[0].req;
 
@@ -483,7 +437,7 @@ static void finish(rp_sender *s, sock *k, int status, const char *body, size_t l
 }
 
 /* Every request of k without an answer (the connection cannot be had). */
-static void fail_all(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
+static void fail_all(ddb_pipe *s, sock *k, const char *why, ddb_pipe_answer_fn *fn, void *arg)
 {
     close_fd(s, k);
     k->dead = 0;
@@ -493,7 +447,7 @@ static void fail_all(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn,
 
 /* (Re)sends all of k's requests on its connection, opening one when it has none. 0, or -1 with
    nothing sent and the connection closed. */
-static int start(rp_sender *s, sock *k)
+static int start(ddb_pipe *s, sock *k)
 {
     k->reused = k->fd >= 0;
     if (k->fd < 0 && open_fd(s, k) != 0)
@@ -510,7 +464,7 @@ static int start(rp_sender *s, sock *k)
     return 0;
 }
 
-static void push(rp_sender *s, sock *k, void *req, const char *wire, size_t len)
+static void push(ddb_pipe *s, sock *k, void *req, const char *wire, size_t len)
 {
     k->q[k->n++] = (pending){req, wire, len};
     s->in_flight++;
@@ -520,7 +474,7 @@ static void push(rp_sender *s, sock *k, void *req, const char *wire, size_t len)
     }
 }
 
-unsigned rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
+unsigned ddb_pipe_send(ddb_pipe *s, void *req, const char *wire, size_t len)
 {
     unsigned ix = s->idle[--s->nidle];
     sock *k = &s->socks[ix];
@@ -532,17 +486,17 @@ unsigned rp_sender_send(rp_sender *s, void *req, const char *wire, size_t len)
     return ix;
 }
 
-int rp_sender_send_behind(rp_sender *s, unsigned conn, void *req, const char *wire, size_t len)
+int ddb_pipe_send_behind(ddb_pipe *s, unsigned conn, void *req, const char *wire, size_t len)
 {
-    sock *k = &s->socks[conn];
+    sock *k = conn < s->nsocks ? &s->socks[conn] : NULL;
 
-    if (k->n == 0 || k->n == RP_PIPE || k->dead || (k->fd < 0 && !k->fresh))
-        return -1;
+    if (k == NULL || k->n == 0 || k->n == DDB_PIPE_DEPTH || k->dead || (k->fd < 0 && !k->fresh))
+        return DDB_E_INVALID_ARGUMENT;
     push(s, k, req, wire, len);
-    return 0;
+    return DDB_OK;
 }
 
-void rp_sender_flush(rp_sender *s)
+void ddb_pipe_flush(ddb_pipe *s)
 {
     for (unsigned i = 0; i < s->ndirty; i++) {
         sock *k = &s->socks[s->dirty[i]];
@@ -561,23 +515,17 @@ void rp_sender_flush(rp_sender *s)
     s->ndirty = 0;
 }
 
-/* The answer's head in k->rx[0..head_end); -1 when it is not HTTP/1.x. */
+/* The answer's head in k->rx[0..head_end), read as transport.c reads one; -1 when it is not
+   HTTP/1.x with a Content-Length. */
 static int parse_head(sock *k)
 {
-    const char *p = k->rx.data, *stop = p + k->head_end, *line = p;
+    reply rp = {0};
 
-    if (k->head_end < 12 || memcmp(p, "HTTP/1.", 7) != 0)
+    if (transport_parse_head(k->rx.data, k->head_end - 2, &rp, &k->clen) != 0)
         return -1;
-    k->status = atoi(p + 9);
-    k->keep_alive = p[7] == '1';
-    k->clen = -1;
-    while ((line = memchr(line, '\n', (size_t)(stop - line))) != NULL && ++line < stop) {
-        if (strncasecmp(line, "content-length:", 15) == 0)
-            k->clen = strtoll(line + 15, NULL, 10);
-        else if (strncasecmp(line, "connection:", 11) == 0)
-            k->keep_alive = strncasecmp(line + 11 + strspn(line + 11, " "), "close", 5) != 0;
-    }
-    return k->status >= 100 && k->clen >= 0 ? 0 : -1;
+    k->status = rp.http;
+    k->keep_alive = rp.keep_alive;
+    return k->clen >= 0 ? 0 : -1;
 }
 
 /*
@@ -587,7 +535,7 @@ static int parse_head(sock *k)
  * server closed it between two requests: while it idled, or after a number of requests, without
  * saying so); else it is answered none.
  */
-static void failed(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, void *arg)
+static void failed(ddb_pipe *s, sock *k, const char *why, ddb_pipe_answer_fn *fn, void *arg)
 {
     int retry = k->rx.len == 0 && k->reused && !k->resent;
 
@@ -603,14 +551,14 @@ static void failed(rp_sender *s, sock *k, const char *why, rp_answered_fn *fn, v
 
 /* The answers in k->rx, q[0]'s first: each handed to fn and taken off. 1 when the connection
    failed or closed (and was dealt with), 0 to read on. */
-static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
+static int answers(ddb_pipe *s, sock *k, ddb_pipe_answer_fn *fn, void *arg)
 {
     while (k->n > 0) {
         size_t whole;
         if (k->head_end == 0) {
-            size_t look = k->rx.len < RP_HEAD_MAX ? k->rx.len : RP_HEAD_MAX;
+            size_t look = k->rx.len < DDB_PIPE_HEAD_MAX ? k->rx.len : DDB_PIPE_HEAD_MAX;
             const char *e = look >= 4 ? memmem(k->rx.data, look, "\r\n\r\n", 4) : NULL;
-            if (e == NULL && k->rx.len < RP_HEAD_MAX)
+            if (e == NULL && k->rx.len < DDB_PIPE_HEAD_MAX)
                 return 0;
             if (e == NULL) { /* an answer's head is never this long: the endpoint is no DynamoDB */
                 k->rx.len = 1; /* (not resent: an answer came) */
@@ -618,10 +566,10 @@ static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
                 return 1;
             }
             k->head_end = (size_t)(e - k->rx.data) + 4;
-            if (parse_head(k) != 0 || k->clen > RP_BODY_MAX) {
+            if (parse_head(k) != 0 || k->clen > DDB_PIPE_BODY_MAX) {
                 k->rx.len = 1; /* (not resent: an answer came) */
                 failed(s, k,
-                       k->clen > RP_BODY_MAX ? "the answer's Content-Length is past 64 MiB"
+                       k->clen > DDB_PIPE_BODY_MAX ? "the answer's Content-Length is past 64 MiB"
                                              : "the answer is not HTTP/1.1 with a Content-Length",
                        fn, arg);
                 return 1;
@@ -644,7 +592,7 @@ static int answers(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
     return 0;
 }
 
-static void readable(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
+static void readable(ddb_pipe *s, sock *k, ddb_pipe_answer_fn *fn, void *arg)
 {
     while (k->n > 0) {
         ssize_t n;
@@ -666,12 +614,12 @@ static void readable(rp_sender *s, sock *k, rp_answered_fn *fn, void *arg)
     }
 }
 
-void rp_sender_poll(rp_sender *s, int timeout_ms, rp_answered_fn *fn, void *arg)
+void ddb_pipe_poll(ddb_pipe *s, int timeout_ms, ddb_pipe_answer_fn *fn, void *arg)
 {
     struct epoll_event evs[64];
     int n;
 
-    rp_sender_flush(s);
+    ddb_pipe_flush(s);
     for (unsigned i = 0; i < s->nsocks; i++) /* a send that could not start or go on */
         if (s->socks[i].dead && s->socks[i].n > 0) {
             sock *k = &s->socks[i];
