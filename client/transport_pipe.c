@@ -9,7 +9,8 @@
  * found when its next request gets no byte back: its requests are sent once more on a new one.
  *
  * Signing: a request's canonical request and string to sign begin with what every request of the
- * second shares, hashed once a second (and the key derived once a day), with OpenSSL's SHA-256
+ * second shares, hashed once a second (and each region's key derived once a day: the client's,
+ * and up to DDB_PIPE_REGIONS - 1 others a request was signed for), with OpenSSL's SHA-256
  * (proto/sigv4_sha.h: the CPU's SHA instructions; libsodium's portable SHA-256 was a seventh of a
  * replay's CPU).
  */
@@ -61,23 +62,33 @@ typedef struct sock {
     int keep_alive, status;
 } sock;
 
+/* One region's signing: its key and scope (derived once a day), and the string to sign's head of
+   the second in HMAC state (keyed: the key's blocks hashed once). */
+typedef struct signer {
+    char *region;
+    time_t second;
+    char key_date[9];
+    uint8_t key[32];
+    ddb_buf scope;
+    ddb_hmac_sha256 hmac_day, hmac_second;
+} signer;
+
 struct ddb_pipe {
     ddb_client *c; /* its endpoint, region and credentials (borrowed) */
+    /* regions[0]: the client's; then each other region a request was signed for (ddb_pipe_sign_in) */
+    signer regions[DDB_PIPE_REGIONS];
+    size_t nregions;
     int ep;
     sock *socks;
     unsigned nsocks;
     unsigned *idle, nidle;   /* free connections (a stack: the warm ones first) */
     unsigned *dirty, ndirty; /* connections with requests to write (ddb_pipe_flush) */
     unsigned in_flight;
-    /* signing: the date of the second, its scope and key (derived once a day), and the hashes of
-       what every request of the second begins with: its canonical request's head and its string
-       to sign's, in HMAC state (keyed: the key's blocks hashed once) */
+    /* signing: the date of the second and the hash of what every request of the second begins
+       with, its canonical request's head (the same in every region) */
     time_t second;
-    char amz_date[17], key_date[9];
-    uint8_t key[32];
-    ddb_buf scope;
+    char amz_date[17];
     SHA256_CTX creq_run, creq_second;
-    ddb_hmac_sha256 hmac_day, hmac_second;
 };
 
 static void hash_str(SHA256_CTX *h, const char *s);
@@ -89,6 +100,9 @@ ddb_pipe *ddb_pipe_new(ddb_client *c, unsigned conns)
     if (s == NULL || sodium_init() < 0)
         abort();
     s->c = c;
+    if ((s->regions[0].region = strdup(c->cfg.region)) == NULL)
+        abort();
+    s->nregions = 1;
     s->nsocks = conns > 0 ? conns : 1;
     s->socks = calloc(s->nsocks, sizeof(sock));
     s->idle = calloc(s->nsocks, sizeof(unsigned));
@@ -117,13 +131,14 @@ void ddb_pipe_free(ddb_pipe *s)
     }
     if (s->ep >= 0)
         close(s->ep);
-    sodium_memzero(s->key, sizeof(s->key));
+    for (size_t i = 0; i < s->nregions; i++) {
+        ddb_buf_free(&s->regions[i].scope);
+        free(s->regions[i].region);
+    }
+    sodium_memzero(s->regions, sizeof(s->regions));
     free(s->socks);
     free(s->idle);
     free(s->dirty);
-    sodium_memzero(&s->hmac_day, sizeof(s->hmac_day));
-    sodium_memzero(&s->hmac_second, sizeof(s->hmac_second));
-    ddb_buf_free(&s->scope);
     free(s);
 }
 
@@ -185,13 +200,6 @@ static void date_now(ddb_pipe *s)
     s->second = now;
     gmtime_r(&now, &tm);
     strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    if (memcmp(s->key_date, s->amz_date, 8) != 0) {
-        memcpy(s->key_date, s->amz_date, 8);
-        ddb_sigv4_signing_key(s->c->cfg.secret_key, s->amz_date, s->c->cfg.region, "dynamodb", s->key);
-        ddb_hmac_sha256_init(&s->hmac_day, s->key);
-        s->scope.len = 0;
-        ddb_sigv4_scope(&s->scope, s->amz_date, s->c->cfg.region, "dynamodb");
-    }
     s->creq_second = s->creq_run;
     hash_str(&s->creq_second, s->amz_date);
     if (s->c->cfg.token != NULL) {
@@ -199,12 +207,52 @@ static void date_now(ddb_pipe *s)
         hash_str(&s->creq_second, s->c->cfg.token);
     }
     hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
-    s->hmac_second = s->hmac_day;
-    SHA256_Update(&s->hmac_second.in, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
-    SHA256_Update(&s->hmac_second.in, s->amz_date, 16);
-    SHA256_Update(&s->hmac_second.in, "\n", 1);
-    SHA256_Update(&s->hmac_second.in, s->scope.data, s->scope.len);
-    SHA256_Update(&s->hmac_second.in, "\n", 1);
+}
+
+/* The signer of region (rlen bytes): one kept, or a new one (past DDB_PIPE_REGIONS the last
+   slot's is given to it: a recording's regions are few, a hostile one's need not be). */
+static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen)
+{
+    signer *g;
+
+    for (size_t i = 0; i < s->nregions; i++)
+        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0)
+            return &s->regions[i];
+    if (s->nregions < DDB_PIPE_REGIONS) {
+        g = &s->regions[s->nregions++];
+    } else {
+        g = &s->regions[DDB_PIPE_REGIONS - 1];
+        free(g->region);
+        g->second = 0;
+        g->key_date[0] = '\0';
+    }
+    if ((g->region = strndup(region, rlen)) == NULL)
+        abort();
+    return g;
+}
+
+/* The signer of region (NULL or empty: the client's), ready for this second (date_now's). */
+static signer *signer_of(ddb_pipe *s, const char *region, size_t rlen)
+{
+    signer *g = region != NULL && rlen > 0 ? signer_named(s, region, rlen) : &s->regions[0];
+
+    if (g->second == s->second)
+        return g;
+    g->second = s->second;
+    if (memcmp(g->key_date, s->amz_date, 8) != 0) {
+        memcpy(g->key_date, s->amz_date, 8);
+        ddb_sigv4_signing_key(s->c->cfg.secret_key, s->amz_date, g->region, "dynamodb", g->key);
+        ddb_hmac_sha256_init(&g->hmac_day, g->key);
+        g->scope.len = 0;
+        ddb_sigv4_scope(&g->scope, s->amz_date, g->region, "dynamodb");
+    }
+    g->hmac_second = g->hmac_day;
+    SHA256_Update(&g->hmac_second.in, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+    SHA256_Update(&g->hmac_second.in, s->amz_date, 16);
+    SHA256_Update(&g->hmac_second.in, "\n", 1);
+    SHA256_Update(&g->hmac_second.in, g->scope.data, g->scope.len);
+    SHA256_Update(&g->hmac_second.in, "\n", 1);
+    return g;
 }
 
 static const char *signed_headers(const ddb_pipe *s)
@@ -224,9 +272,9 @@ static void wire_set(ddb_wire *w, const ddb_buf *b)
     *w = (ddb_wire){b->data, b->len, b->cap};
 }
 
-/* The request's head and body into out (replaced), with its signature sig. */
-static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, const char *sig,
-                       ddb_buf *out)
+/* The request's head and body into out (replaced), with its signature sig in scope. */
+static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, const char *scope,
+                       const char *sig, ddb_buf *out)
 {
     const client_cfg *cfg = &s->c->cfg;
     char clen[24];
@@ -245,20 +293,28 @@ static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *bo
         ddb_buf_puts(out, cfg->token);
     }
     ddb_buf_puts(out, "\r\nAuthorization: ");
-    ddb_sigv4_authorization(out, cfg->access_key, s->scope.data, signed_headers(s), sig);
+    ddb_sigv4_authorization(out, cfg->access_key, scope, signed_headers(s), sig);
     ddb_buf_puts(out, "\r\n\r\n");
     ddb_buf_append(out, body, blen);
 }
 
 time_t ddb_pipe_sign(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, ddb_wire *out)
 {
+    return ddb_pipe_sign_in(s, NULL, 0, op, oplen, body, blen, out);
+}
+
+time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
+                        size_t blen, ddb_wire *out)
+{
     ddb_buf b = wire_buf(out);
     unsigned char bin[32];
     char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1];
     SHA256_CTX creq;
     ddb_hmac_sha256 hmac;
+    signer *g;
 
     date_now(s);
+    g = signer_of(s, region, rlen);
     SHA256((const unsigned char *)(body != NULL ? body : ""), blen, bin);
     hex32(hex, bin);
     creq = s->creq_second;
@@ -269,11 +325,11 @@ time_t ddb_pipe_sign(ddb_pipe *s, const char *op, size_t oplen, const char *body
     SHA256_Update(&creq, hex, DDB_SIGV4_HEX_LEN);
     SHA256_Final(bin, &creq);
     hex32(hex, bin);
-    hmac = s->hmac_second;
+    hmac = g->hmac_second;
     SHA256_Update(&hmac.in, hex, DDB_SIGV4_HEX_LEN);
     ddb_hmac_sha256_final(&hmac, bin);
     hex32(sig, bin);
-    put_signed(s, op, oplen, body, blen, sig, &b);
+    put_signed(s, op, oplen, body, blen, g->scope.data, sig, &b);
     wire_set(out, &b);
     sodium_memzero(&hmac, sizeof(hmac));
     return s->second;

@@ -117,16 +117,21 @@ void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
     ddb_rl_utf8_from(out, at);
 }
 
-void ddb_rl_text(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
+void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
 {
     size_t at;
 
     ddb_rl_key(out, m);
     ddb_buf_putc(out, '"');
     at = out->len;
-    ddb_json_escape(out, n > 0 ? s : "", n < DDB_RL_TEXT_MAX ? n : DDB_RL_TEXT_MAX);
+    ddb_json_escape(out, n > 0 ? s : "", n);
     ddb_rl_utf8_from(out, at);
     ddb_buf_putc(out, '"');
+}
+
+void ddb_rl_text(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
+{
+    ddb_rl_string(out, m, s, n < DDB_RL_TEXT_MAX ? n : DDB_RL_TEXT_MAX);
 }
 
 /* ---- reading ---- */

@@ -65,6 +65,8 @@ void ddb_rl_name(ddb_buf *out, ddb_rl_member m, const char *s);
    whitespace outside strings: JSON allows neither in them) becomes a blank, what is not UTF-8 (a
    byte, a \u escape of half a surrogate pair) U+FFFD. */
 void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n);
+/* m: s[0..n) as a string, escaped, what is not UTF-8 as U+FFFD (a name a client chose: a region). */
+void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n);
 /* m: bytes that are no JSON request, as a string: the first DDB_RL_TEXT_MAX of them, escaped, what
    is not UTF-8 as U+FFFD. */
 void ddb_rl_text(ddb_buf *out, ddb_rl_member m, const char *s, size_t n);

@@ -90,7 +90,7 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  none before the requests it conflicts with (same item, or table) answered before it was received;\n"      \
       "  at most --connections N (default 64) in flight, a connection's next request sent behind the one before\n"  \
       "  (--no-pipelining: once it is answered, for a server that runs pipelined requests out of order).\n"       \
-      "  Signed with $AWS_ACCESS_KEY_ID and\n"                                                                     \
+      "  Signed for the region each line records (--region: that one for all) with $AWS_ACCESS_KEY_ID and\n"      \
       "  $AWS_SECRET_ACCESS_KEY (default local/local); each request sent once (its retries are in the recording).\n" \
       "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
       "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
@@ -161,7 +161,7 @@ typedef struct cli {
     int returns; /* --return given: print what comes back rather than the confirmation */
     /* replay's */
     const char *speed;
-    int fast, check, dry_run, no_pipelining, retries_given, connections;
+    int fast, check, dry_run, no_pipelining, retries_given, region_given, connections;
 } cli;
 
 /* A usage error: one line naming what is wrong, one saying where the usage is; exit status 2. */
@@ -257,6 +257,8 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         return usage_error(c, "--endpoint: %s", ddb_config_error(c->cfg));
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
+    if (strcmp(f, "--region") == 0)
+        c->region_given = 1;
     if (strcmp(f, "--connections") == 0)
         c->connections = n;
     if (strcmp(f, "--retries") == 0)
@@ -745,7 +747,7 @@ static int cmd_create_table(ddb_client *db, cli *c)
 static int cmd_replay(ddb_client *db, cli *c)
 {
     ddb_replay_opts o = {1, c->check, c->dry_run, c->connections > 0 ? (unsigned)c->connections : 64,
-                         c->no_pipelining};
+                         c->no_pipelining, c->region_given};
     char *end = NULL;
 
     if (arity(c, 1) != 0)

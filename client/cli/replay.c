@@ -88,15 +88,18 @@ static void print_schedule(replay *rp, const rec *r)
     fputs("}\n", rp->out);
 }
 
-/* Signs r's request (ddb_pipe_sign): ahead of its sending, when it is due soon. */
+/* Signs r's request (ddb_pipe_sign_in): ahead of its sending, when it is due soon; for the region its
+   line records (a global table's recording from ddbd's --namespaces: each region a namespace of its
+   own), unless --region named one for every request. */
 static void sign(replay *rp, rec *r)
 {
     ddb_jspan op = ddb_jscan_string(r->op);
+    ddb_jspan region = rp->o->one_region ? (ddb_jspan){NULL, 0} : ddb_jscan_string(r->region);
 
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
         r->signed_at = ddb_pipe_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
-        r->signed_at = ddb_pipe_sign(rp->sender, op.p, op.n, r->body, r->blen, &r->wire);
+        r->signed_at = ddb_pipe_sign_in(rp->sender, region.p, region.n, op.p, op.n, r->body, r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */

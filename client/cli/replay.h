@@ -16,10 +16,12 @@ typedef struct ddb_replay_opts {
     int dry_run;          /* print the schedule, send nothing */
     unsigned connections; /* at most this many in flight (--connections) */
     int no_pipelining;    /* a request waits for its connection's previous answer, never goes behind it */
+    int one_region;       /* every request signed for db's region (--region given), not for its line's */
 } ddb_replay_opts;
 
-/* Replays the recording at path (streamed) to db's endpoint, as db's region and credentials sign
-   (on libddb's pipelined transport; db unused by a dry run). Exit status: 0; 1 a divergence (with --check) or a
+/* Replays the recording at path (streamed) to db's endpoint, with db's credentials, each request
+   signed for the region its line records, else (and with one_region) db's region (on libddb's
+   pipelined transport; db unused by a dry run). Exit status: 0; 1 a divergence (with --check) or a
    request that got no answer; 2 the recording cannot be read (said on err). */
 int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE *out, FILE *err);
 

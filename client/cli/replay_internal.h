@@ -51,6 +51,7 @@ typedef struct rec {
     long long t, start, end;
     int status;
     ddb_jspan conn, op, request, response;
+    ddb_jspan region;   /* the region it was signed for (ddbd's recordings), or none */
     char *request_text; /* a body that is not JSON (requestText), unescaped (malloc'd) */
     const char *body;
     size_t blen;

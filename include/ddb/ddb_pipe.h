@@ -36,6 +36,8 @@ extern "C" {
     answer is a failed one (status 0, the body says why), not memory without bound. */
 #define DDB_PIPE_HEAD_MAX (64 * 1024)
 #define DDB_PIPE_BODY_MAX (64LL << 20)
+/** Regions whose signing keys a pipe keeps (ddb_pipe_sign_in). */
+#define DDB_PIPE_REGIONS 16
 
 /** A request written for the wire, head and body (malloc'd, reused by the caller from request to
     request: it only grows; ddb_wire_free gives it back). */
@@ -60,6 +62,12 @@ DDB_EXTERN void ddb_pipe_free(ddb_pipe *p);
     signed now (SigV4, as ddb_call signs), into out (replaced): it may be sent within the
     signature's validity (AWS: 5 minutes). Returns the second it was signed at. */
 DDB_EXTERN time_t ddb_pipe_sign(ddb_pipe *p, const char *op, size_t oplen, const char *body, size_t blen, ddb_wire *out);
+/** The same, signed for `region` (rlen bytes; NULL or empty: the client's): a request recorded in
+    another region (ddbd's --namespaces: a region is a namespace of its own). The signing keys of
+    DDB_PIPE_REGIONS regions are kept (the client's among them), each derived once a day; a region
+    past them takes the last one's place (its key derived again when it comes back). */
+DDB_EXTERN time_t ddb_pipe_sign_in(ddb_pipe *p, const char *region, size_t rlen, const char *op, size_t oplen,
+                                   const char *body, size_t blen, ddb_wire *out);
 /** The same for a call of ddbd's admin door (POST path with a JSON body), unsigned as the door
     takes it. */
 DDB_EXTERN time_t ddb_pipe_door(ddb_pipe *p, const char *path, const char *body, size_t blen, ddb_wire *out);

@@ -231,6 +231,12 @@ async function bodyBytes(body) {
   return Buffer.concat(chunks);
 }
 
+// The region a request was signed for: its SigV4 credential scope (KEY/DATE/REGION/SERVICE/aws4_request).
+function signedFor(headers) {
+  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === 'authorization');
+  return key ? /Credential=[^/,]+\/\d{8}\/([^/,]+)\//.exec(String(headers[key]))?.[1] : undefined;
+}
+
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 let clients = 0;
 
@@ -254,6 +260,8 @@ export function ddbdRecorder(file, { sample = 1, redact, mode = 0o600 } = {}) {
     const start = micros();
     // recorder: the client's times, so a replay knows the order across connections was not observed
     const line = { v: 1, t: 0, conn, start, end: 0, op, recorder: 'ddbd-record.mjs' };
+    const region = signedFor(args.request?.headers);
+    if (region) line.region = region; // a replay signs it for the same (a global table's regions: their own)
     try { line.request = JSON.parse(text); } catch { line.requestText = text; }
     let result;
     try {

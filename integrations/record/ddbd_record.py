@@ -25,11 +25,14 @@ import hmac
 import json
 import os
 import random
+import re
 import threading
 import time
 
 __all__ = ["Recorder", "Rules"]
 
+# the region a request was signed for: its SigV4 credential scope (KEY/DATE/REGION/SERVICE/aws4_request)
+_SCOPE_REGION = re.compile(r"Credential=[^/,]+/\d{8}/([^/,]+)/")
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 _ITEM_MEMBERS = {"Item", "Key", "Keys", "Items", "Attributes", "ExclusiveStartKey", "LastEvaluatedKey",
                  "ItemCollectionKey", "NewImage", "OldImage"}
@@ -251,6 +254,14 @@ class Rules:
         return out
 
 
+def _signed_for(authorization):
+    """The region in a request's Authorization header (None: unsigned, or not SigV4)."""
+    if isinstance(authorization, bytes):
+        authorization = authorization.decode("utf-8", "replace")
+    m = _SCOPE_REGION.search(authorization) if isinstance(authorization, str) else None
+    return m.group(1) if m else None
+
+
 class Recorder:
     """Writes the DynamoDB calls of the clients and sessions it is attached to (see the module's doc)."""
 
@@ -281,7 +292,8 @@ class Recorder:
         body = request.body
         if isinstance(body, bytes):
             body = body.decode("utf-8", "replace")
-        self._local.pending = (event_name.rsplit(".", 1)[-1], body or "", time.monotonic_ns() // 1000)
+        self._local.pending = (event_name.rsplit(".", 1)[-1], body or "", time.monotonic_ns() // 1000,
+                               _signed_for(request.headers.get("Authorization")))
         return None
 
     def _received(self, response_dict=None, exception=None, **_):
@@ -289,10 +301,12 @@ class Recorder:
         self._local.pending = None
         if pending is None:
             return
-        op, body, start = pending
+        op, body, start, region = pending
         line = {"v": 1, "t": int(time.time() * 1000), "conn": f"py-{os.getpid()}-{threading.get_ident()}",
                 "start": start, "end": time.monotonic_ns() // 1000, "op": op,
                 "recorder": "ddbd_record.py"}  # the client's times: no order across connections
+        if region is not None:  # a replay signs it for the same (a global table's regions: their own)
+            line["region"] = region
         try:
             line["request"] = json.loads(body)
         except ValueError:

@@ -5,16 +5,19 @@
  * rows, written by proto/record_line.h's writer:
  *
  *   {"v":1,"t":1767225600000,"conn":"7","start":81234567,"end":81234699,"op":"PutItem",
- *    "request":{...},"status":200,"outcome":"ok","error":null,"response":{...},"requestId":"..."}
+ *    "region":"us-east-1","request":{...},"status":200,"outcome":"ok","error":null,
+ *    "response":{...},"requestId":"..."}
  *
  * "t" is the server's clock at the answer (clock.h: what the pace of a replay follows; frozen in
  * tests), "start" and "end" the request's arrival and answer in microseconds of one monotonic clock
  * (a replay sends a request only after every request answered before it arrived has been answered
  * again: the order a client could see), "conn" the connection, "outcome" ok | error | throttled |
- * fault (an injected fault: "fault" then names it), "error" the __type's name without its
- * namespace. "request" is the body as sent; a body the server did not take as a request (not
- * JSON, not read, refused before it was: "requestText", its first DDB_RL_TEXT_MAX bytes as a string,
- * and "requestLength", its length in bytes), "response" the answer's body (null when it has none).
+ * fault (an injected fault: "fault" then names it), "region" the region it was signed for (a
+ * replay signs it for the same: with --namespaces a region is a namespace), "error" the __type's
+ * name without its namespace. "request" is the body as sent; a body the server did not take as a
+ * request (not JSON, not read, refused before it was: "requestText", its first DDB_RL_TEXT_MAX
+ * bytes as a string, and "requestLength", its length in bytes), "response" the answer's body (null
+ * when it has none).
  * With redaction rules, attribute values are rewritten in both ("redacted": true; record_redact.c).
  * Every line is valid UTF-8: a byte that is not (a header echoed in an error, a body that is not
  * text) is written as U+FFFD.

@@ -50,7 +50,9 @@ static ddb_req scratch_of(ddb_req *req)
     return r;
 }
 
-/* "ValidationError" for ValidationException: the Code of a batch slot or a cancellation reason. */
+/* "ValidationError" for ValidationException: the Code of a batch slot or a cancellation reason.
+   ThrottlingException's is "ThrottlingError" (the API reference's BatchStatementError and
+   CancellationReason codes), not "Throttling", which no SDK's enum knows. */
 static const char *short_code(ddb_arena *a, int code)
 {
     const char *type = ddb_error_lookup(code)->type;
@@ -58,6 +60,8 @@ static const char *short_code(ddb_arena *a, int code)
 
     if (code == DDB_E_VALIDATION)
         return "ValidationError";
+    if (code == DDB_E_THROTTLING)
+        return "ThrottlingError";
     if (n > 9 && strcmp(type + n - 9, "Exception") == 0)
         n -= 9;
     return ddb_arena_strndup(a, type, n);

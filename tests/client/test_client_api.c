@@ -549,6 +549,71 @@ TEST(a_pipe_sends_raw_requests_behind_each_other_and_hands_back_their_answers)
     ddb_pipe_free(p);
 }
 
+/* A client of the shared server signing for `region`. */
+static ddb_client *client_in(const char *region)
+{
+    ddb_config *cfg = ddb_config_new();
+    ddb_client *c = NULL;
+
+    if (ddb_config_set_endpoint(cfg, tc_endpoint()) != DDB_OK || ddb_config_set_region(cfg, region) != DDB_OK ||
+        ddb_config_set_credentials(cfg, "local", "local", NULL) != DDB_OK || ddb_client_new(cfg, &c) != DDB_OK)
+        c = NULL;
+    ddb_config_free(cfg);
+    return c;
+}
+
+/* Whether p, asked to sign for region (NULL: its client's), writes the bytes a pipe of a client in
+   that region writes (signed in the same second: a second that turned between them is tried again). */
+static int signs_as(ddb_pipe *p, const char *region, const char *own_region)
+{
+    ddb_client *c = client_in(own_region);
+    ddb_pipe *own = c != NULL ? ddb_pipe_new(c, 1) : NULL;
+    ddb_wire a = {0}, b = {0};
+    char scope[64];
+    int same = 0;
+
+    for (int tries = 0; own != NULL && tries < 5; tries++) {
+        time_t ta = ddb_pipe_sign_in(p, region, region != NULL ? strlen(region) : 0, "ListTables", 10, "{}", 2, &a);
+        time_t tb = ddb_pipe_sign(own, "ListTables", 10, "{}", 2, &b);
+
+        if (ta != tb)
+            continue;
+        snprintf(scope, sizeof(scope), "/%s/dynamodb/aws4_request", own_region);
+        same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0 && memmem(a.data, a.len, scope, strlen(scope));
+        break;
+    }
+    ddb_wire_free(&a);
+    ddb_wire_free(&b);
+    ddb_pipe_free(own);
+    ddb_client_free(c);
+    return same;
+}
+
+/* ddb_pipe_sign_in: each request signed for its own region, as that region's client signs it (a
+   recording of a global table's two regions replayed: ddb replay), past the DDB_PIPE_REGIONS keys
+   kept too (the last one's place taken, and a region that lost it derived again). */
+TEST(a_pipe_signs_for_the_region_each_request_names)
+{
+    static const char *regions[] = {"eu-west-1",      "us-east-1",      "us-east-2",      "us-west-1",
+                                    "eu-west-2",      "eu-west-3",      "eu-central-1",   "eu-north-1",
+                                    "ap-south-1",     "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+                                    "ap-southeast-1", "ap-southeast-2", "ca-central-1",   "sa-east-1",
+                                    "me-south-1",     "af-south-1",     "il-central-1",   "eu-south-1"};
+    size_t n = sizeof(regions) / sizeof(*regions);
+    ddb_client *c = client_in("us-west-2");
+    ddb_pipe *p = ddb_pipe_new(c, 1);
+
+    ASSERT(n > DDB_PIPE_REGIONS);
+    for (size_t i = 0; i < n; i++)
+        ASSERT(signs_as(p, regions[i], regions[i]));
+    ASSERT(signs_as(p, regions[0], regions[0]));         /* kept */
+    ASSERT(signs_as(p, regions[n - 2], regions[n - 2])); /* its place taken by the last: derived again */
+    ASSERT(signs_as(p, NULL, "us-west-2"));              /* the client's own, kept throughout */
+    ASSERT(signs_as(p, "", "us-west-2"));
+    ddb_pipe_free(p);
+    ddb_client_free(c);
+}
+
 TEST(teardown_api)
 {
     ddb_result *r = NULL;

@@ -127,8 +127,9 @@ def written(request, server_factory, tmp_path):
 
 def test_the_spec_is_the_def_files_rows():
     members, outcomes = SPEC
-    assert {"v", "t", "conn", "start", "end", "op", "request", "requestText", "clock", "status", "outcome",
-            "error", "response", "recorder"} <= set(members)
+    assert {"v", "t", "conn", "start", "end", "op", "region", "request", "requestText", "clock", "status",
+            "outcome", "error", "response", "recorder"} <= set(members)
+    assert members["region"] == ({"string"}, "SOME")  # older recordings lack it
     assert members["status"] == ({"int"}, "ALWAYS") and members["request"][1] == "BODY"
     assert outcomes == {"ok", "error", "throttled", "fault", "lost"}
 
@@ -139,6 +140,9 @@ def test_every_writers_lines_follow_the_spec(written):
     assert {who: [(n, violations(text)) for n, text in enumerate(lines, 1) if violations(text)]} == {who: []}
     recs = [json.loads(text) for text in lines]
     assert [r["outcome"] for r in recs if r["op"] in ("PutItem", "GetItem") and "request" in r] == ["ok", "error"]
+    # each says the region it was signed for (its credential scope), which a replay signs it for
+    signed = [r.get("region") for r in recs if r["op"] in ("PutItem", "GetItem") and "request" in r]
+    assert signed == ["us-east-1"] * 2, who
     if who == "ddbd":  # its body that is no request, and its clock step, are lines of the format too
         assert [(r["requestText"], r["requestLength"]) for r in recs if "requestText" in r] == [("not json\r\n", 10)]
         assert any("clock" in r and r["op"] is None for r in recs)

@@ -9,10 +9,11 @@ import stat
 import subprocess
 import sys
 
+import boto3
 import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $DDBD_VALGRIND
 import pytest
 
-from conftest import DDBD_BIN, S, make_client, unique_name
+from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, S, make_client, unique_name
 from helpers import LoopbackServer, admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
@@ -549,3 +550,29 @@ def test_an_injected_fault_is_recorded_and_not_compared(server_factory, tmp_path
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("replayed 1 request over 1 connection (1 skipped: no operation, or a body kept "
                                 "only in part, or an injected error's, which never ran): 0 divergences"), r.stdout
+
+
+def test_a_recording_of_two_regions_replays_each_request_in_its_region(server_factory, tmp_path):
+    """--namespaces: a region is a namespace of its own, so a request belongs to the region it was
+    signed for. The recording says which ("region"), and `ddb replay` signs each request for it
+    (issue 72: the model-based test's global tables recorded; before, every request was replayed
+    in --region's, and us-west-2's table was created a second time in us-east-1)."""
+    path = tmp_path / "regions.jsonl"
+    args = ("--in-memory", "--admin", "--namespaces") + tuple(FROZEN)
+    srv = server_factory(args + ("--record", str(path)))
+    east = make_client(srv.endpoint)
+    west = boto3.client("dynamodb", endpoint_url=srv.endpoint, region_name="us-west-2", aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY)
+    name = unique_name("rg")
+    for n, ddb in enumerate((east, west)):
+        ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName=name, Item={"pk": S("k"), "n": N(n)})
+    assert west.get_item(TableName=name, Key={"pk": S("k")})["Item"]["n"] == N(1)
+    assert srv.stop() == 0
+    assert [r["region"] for r in lines(path)] == ["us-east-1"] * 2 + ["us-west-2"] * 3
+    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and "replayed 5 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+    # --region still signs every request for one region: us-west-2's CreateTable then finds the table
+    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check", "--region", "us-east-1")
+    assert r.returncode == 1 and "divergence: CreateTable (line 3" in r.stdout, r.stdout + r.stderr

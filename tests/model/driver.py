@@ -84,12 +84,12 @@ def draw_modes(seed, allowed):
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
-    # a replica of every table in us-west-2 (--namespaces): not with TTL (each region's own sweep
-    # and the replicated deletes), --enforce-capacity (the replica's buckets are its own),
-    # --table-states (its CREATING) or a recording (its steps)
-    if "replica" in allowed and not any(modes.get(k) for k in ("ttl", "enforce", "table_states", "record")) \
-            and rng.random() < 0.3:
+    # a replica of every table in us-west-2 (--namespaces), with any of the modes above; one seed in
+    # 7 (a replicated run costs 3 plain ones under memcheck: 24.5 s and 8.1 s for 300 operations)
+    if "replica" in allowed and rng.random() < 0.15:
         modes["replica"] = True
+        if modes.get("ttl") and rng.random() < 0.5:
+            modes["ttl_west"] = True   # (TTL set in us-west-2 too: both regions sweep)
     return modes
 
 
@@ -125,7 +125,11 @@ def server_args(modes, record=None):
     return args
 
 
-def create_tables(client, specs, ttl=False, provisioned=0):
+def create_tables(client, specs, provisioned=0, on_demand=False):
+    """`provisioned` units of read and write capacity for the tables and their GSIs; with
+    `on_demand` (a global table: DynamoDB refuses a replica of a provisioned table that does not
+    auto scale) the same figures as on-demand maximums (OnDemandThroughput), which
+    --enforce-capacity enforces alike (docs/compatibility.md, "Capacity enforcement")."""
     for s in specs:
         attrs = {s["hash"][0]: s["hash"][1]}
         ks = [{"AttributeName": s["hash"][0], "KeyType": "HASH"}]
@@ -134,9 +138,13 @@ def create_tables(client, specs, ttl=False, provisioned=0):
             ks.append({"AttributeName": s["range"][0], "KeyType": "RANGE"})
         req = {"TableName": s["name"], "KeySchema": ks, "BillingMode": "PAY_PER_REQUEST"}
         pt = {"ReadCapacityUnits": provisioned, "WriteCapacityUnits": provisioned}
+        member = "OnDemandThroughput" if on_demand else "ProvisionedThroughput"
+        if on_demand:
+            pt = {"MaxReadRequestUnits": provisioned, "MaxWriteRequestUnits": provisioned}
         if provisioned:
-            req["BillingMode"] = "PROVISIONED"
-            req["ProvisionedThroughput"] = pt
+            if not on_demand:
+                req["BillingMode"] = "PROVISIONED"
+            req[member] = pt
         for part, key in (("gsis", "GlobalSecondaryIndexes"), ("lsis", "LocalSecondaryIndexes")):
             out = []
             for ix in s[part]:
@@ -150,7 +158,7 @@ def create_tables(client, specs, ttl=False, provisioned=0):
                     proj["NonKeyAttributes"] = list(ix["proj"][1])
                 out.append({"IndexName": ix["name"], "KeySchema": iks, "Projection": proj})
                 if provisioned and part == "gsis":
-                    out[-1]["ProvisionedThroughput"] = pt
+                    out[-1][member] = pt
             if out:
                 req[key] = out
         req["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in sorted(attrs.items())]
@@ -161,12 +169,17 @@ def create_tables(client, specs, ttl=False, provisioned=0):
 
 def add_replicas(checker, client, west, specs):
     """A replica of each table in us-west-2, ACTIVE there before the first operation: a replica
-    with indexes is CREATING until its copy is made, which a clock step waits for."""
-    for s in specs:
+    with indexes is CREATING until its copy is made, which a clock step waits for (under
+    --table-states too: docs/compatibility.md, "Tables ... are ACTIVE immediately")."""
+    for i, s in enumerate(specs):
         status, ans = client.call("UpdateTable", {"TableName": s["name"], "ReplicaUpdates": [
             {"Create": {"RegionName": "us-west-2"}}]})
         if status != 200:
             raise Mismatch("UpdateTable %s ReplicaUpdates Create: %s %s" % (s["name"], status, ans))
+        checker.figures_read(i)   # (its answer describes the table: --count-refresh's figures read)
+    # a step first: the copy is made in the background, and a DescribeTable before any step would
+    # find it made or not as the machine goes, which a replay of the recording cannot repeat
+    checker.op_clock({"op": "clock", "ms": 1})
     for s in specs:
         for _ in range(5):
             status, ans = west.call("DescribeTable", {"TableName": s["name"]})
@@ -177,12 +190,19 @@ def add_replicas(checker, client, west, specs):
             raise Mismatch("DescribeTable %s in us-west-2: %s %s" % (s["name"], status, ans.get("Table", ans).get("TableStatus", ans)))
 
 
-def enable_ttl(client, specs):
-    for s in specs:
-        status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
-                                                       {"Enabled": True, "AttributeName": "t"}})
-        if status != 200:
-            raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
+def enable_ttl(clients, specs):
+    """TTL on attribute t. A global table's is set in one region or in both: DynamoDB keeps the
+    setting in step across the regions and an item's expiry "can be done in any Region", its delete
+    replicated to the others (the developer guide, "Throughput capacity planning for DynamoDB
+    global tables"); ddbd keeps it with the region it is set in (docs/compatibility.md, Global
+    tables), so both are drawn: one region's sweep, or each region's own racing the replicated
+    deletes."""
+    for client in clients:
+        for s in specs:
+            status, ans = client.call("UpdateTimeToLive", {"TableName": s["name"], "TimeToLiveSpecification":
+                                                           {"Enabled": True, "AttributeName": "t"}})
+            if status != 200:
+                raise Mismatch("UpdateTimeToLive %s: %s %s" % (s["name"], status, ans))
 
 
 class Run:
@@ -229,13 +249,14 @@ class Run:
         checker.west = Client(server.endpoint, region="us-west-2") if self.modes.get("replica") else None
         failure = None
         try:
-            create_tables(client, self.specs, self.modes.get("ttl"), self.modes.get("enforce", 0))
+            create_tables(client, self.specs, self.modes.get("enforce", 0), bool(self.modes.get("replica")))
+            if self.modes.get("table_states"):   # (a CREATING table takes no ReplicaUpdates)
+                self.creating(checker, client)
             if self.modes.get("replica"):
                 add_replicas(checker, client, checker.west, self.specs)
-            if self.modes.get("table_states"):
-                self.creating(checker, client)
+                checker.m.start = checker.m.now
             if self.modes.get("ttl"):
-                enable_ttl(client, self.specs)
+                enable_ttl([client] + ([checker.west] if self.modes.get("ttl_west") else []), self.specs)
             if self.modes.get("faults"):   # set once the tables are made (POST /ddbd/faults)
                 rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
                 status, ans = client.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
@@ -299,9 +320,7 @@ class Run:
         status, ans = client.call("DescribeTable", {"TableName": name})
         if status != 200 or ans["Table"]["TableStatus"] != "ACTIVE":
             raise Mismatch("DescribeTable %s once its CREATING ended: %s %s" % (name, status, ans.get("Table", ans).get("TableStatus")))
-        refresh = self.modes.get("count_refresh")
-        if refresh and checker.m.now - checker.m.created >= refresh * 1000:
-            checker.m.tables[0].snap = (checker.m.now, 0)   # (that read refreshed the figures)
+        checker.figures_read(0)   # (that read refreshed the figures)
 
     def final_checks(self, checker, client):
         """The usage report (GET /ddbd/usage, docs/usage.md) against the model's charges: each
@@ -315,8 +334,16 @@ class Run:
             g = got.setdefault(t["table"], {"readUnits": 0.0, "writeUnits": 0.0})
             g["readUnits"] += float(t.get("readUnits", 0))
             g["writeUnits"] += float(t.get("writeUnits", 0))
+        for t in ans.get("tables", []):
+            g = got[t["table"]]
+            g["replicated"] = g.get("replicated", 0.0) + float(t.get("replicatedWrites", {}).get("replicatedWriteUnits", 0))
         for name, want in sorted(checker.m.charges.items()):
             t = got.get(name, {})
+            g = t.get("replicated", 0.0)
+            if self.modes.get("replica") and not want["replicated"] - 1e-6 <= g <= want["replicated"] + \
+                    want["replicated_slack"] + 1e-6:
+                return (checker.checked, "GET /ddbd/usage: table %s replicatedWriteUnits %s, model %s" % (
+                    name, g, want["replicated"]))
             for kind in ("read", "write"):
                 if kind == "read" and "stale-batch-charge" in checker.modes.get("tolerated", ()):
                     continue

@@ -96,6 +96,7 @@ class Table:
         the past, are deleted. Time in whole epoch seconds, as the attribute is: an item of TTL t is
         expired once the second t has ended."""
         now_s = now_ms // 1000
+        gone = []
         for i, item in list(self.items.items()):
             t = item.get("t")
             if t is not None and t[0] == "N" and now_s - 5 * 365 * 86400 <= t[1] < now_s:
@@ -103,6 +104,8 @@ class Table:
                 if self.spec["range"]:
                     key["sk"] = item["sk"]
                 self.put(key, None, now_ms)
+                gone.append(item)
+        return gone   # (the items deleted)
 
 
 class Model:
@@ -113,9 +116,23 @@ class Model:
         self.created = 0      # when CreateTable made them
         self.charges = {}     # table name -> {"read": units, "write": units}
 
-    def charge(self, name, kind, units, slack=0.0):
+    def charge(self, name, kind, units, slack=0.0, replicated=None):
         """`units` charged to table `name`; `slack`: up to that much more may have been (an eventually
-        consistent read whose answer two versions of different sizes give alike, its charge unseen)."""
-        c = self.charges.setdefault(name, {"read": 0.0, "write": 0.0, "read_slack": 0.0, "write_slack": 0.0})
+        consistent read whose answer two versions of different sizes give alike, its charge unseen).
+        A write's `replicated` units (default: all of them) are what a global table's other replica
+        applies again, billed there (docs/usage.md, "Replicated writes")."""
+        c = self.row(name)
         c[kind] += units
         c[kind + "_slack"] += slack
+        if kind == "write":
+            c["replicated"] += units if replicated is None else replicated
+
+    def replicated(self, name, units, slack=0.0):
+        """Replicated write units of table `name` that no request was charged (a TTL delete's)."""
+        c = self.row(name)
+        c["replicated"] += units
+        c["replicated_slack"] += slack
+
+    def row(self, name):
+        return self.charges.setdefault(name, {"read": 0.0, "write": 0.0, "read_slack": 0.0, "write_slack": 0.0,
+                                              "replicated": 0.0, "replicated_slack": 0.0})

@@ -54,6 +54,8 @@ class Runner:
 
     def call(self, op, body):
         touched = tables_of(body)
+        if self.west is not None and self.c is self.west:   # (the replica's buckets are its own)
+            touched = [n + "@us-west-2" for n in touched]
         if self.current.get("as") == "reader":
             return self.reader_call(op, body, touched)
         status, ans = self.c.call(op, body)
@@ -332,17 +334,35 @@ class Runner:
         for n in last:   # a bucket cannot stand in the clock's future
             last[n] = min(last[n], now)
         if self.modes.get("ttl"):
-            for tm in self.m.tables:
-                tm.sweep(now)
+            for n, tm in enumerate(self.m.tables):
+                for old in tm.sweep(now):
+                    self.ttl_replicated(n, tm, old)
+
+    def ttl_replicated(self, n, tm, old):
+        """A global table's TTL delete consumes nothing here, and its replica bills it as a
+        replicated write of the item (docs/usage.md, "Replicated writes"). With TTL on in both
+        regions either region's sweep may delete it first, the other's finding it gone or not."""
+        if not self.modes.get("replica"):
+            return
+        t, idx = tm.write_cost(old, None)
+        units = t + sum(idx.values())
+        self.m.replicated(self.tname(n), units, units if self.modes.get("ttl_west") else 0.0)
 
     # -- DescribeTable's figures ------------------------------------------------------------------
     def op_describe(self, op):
         """ItemCount: the items now, or with --count-refresh SECONDS as of the last refresh, which
         a read makes once SECONDS of the clock passed since the one before (the table's creation
         the first); docs/testing.md, "Table states"."""
-        tm = self.m.tables[op["t"]]
         status, ans = self.call("DescribeTable", {"TableName": self.tname(op["t"])})
         self.expect_ok(status, ans, "DescribeTable")
+        count = self.figures_read(op["t"])
+        got = ans.get("Table", {}).get("ItemCount")
+        check(got == count, "DescribeTable %s: ItemCount %s, model %s" % (self.tname(op["t"]), got, count))
+
+    def figures_read(self, i):
+        """Table i's ItemCount as a description shows it now (DescribeTable's, UpdateTable's), which
+        refreshes the figures under --count-refresh when they are due."""
+        tm = self.m.tables[i]
         count = len(tm.items)
         refresh = self.modes.get("count_refresh")
         if refresh:
@@ -350,8 +370,7 @@ class Runner:
             if self.m.now - snap[0] >= refresh * 1000:
                 tm.snap = (self.m.now, count)
             count = tm.snap[1]
-        got = ans.get("Table", {}).get("ItemCount")
-        check(got == count, "DescribeTable %s: ItemCount %s, model %s" % (self.tname(op["t"]), got, count))
+        return count
 
     def tolerated(self, name):
         """A known defect this run does not stop at ($DDB_MODEL_TOLERATE, comma-separated), while
@@ -514,8 +533,8 @@ class Runner:
         self.expect_ok(status, ans, "TransactWriteItems")
         self.expect_capacity_list(ans, op["cap"], costs, "TransactWriteItems")
         self.note_capacity(ans.get("ConsumedCapacity", []), "write")
-        for name, (t, idx) in costs.items():
-            self.m.charge(name, "write", t + sum(idx.values()))
+        for name, (t, idx) in costs.items():   # (a replica applies plain writes: the table's units once)
+            self.m.charge(name, "write", t + sum(idx.values()), replicated=t / 2 + sum(idx.values()))
         for tm, a, new in news:
             if a["kind"] != "check":
                 tm.put(a["key"], new, self.m.now)

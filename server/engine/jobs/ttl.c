@@ -13,6 +13,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/history/streams.h"
 #include "server/expr/expr.h"
 
@@ -73,6 +74,20 @@ static int expired(const ddb_attr *item, const char *attr, long long now)
     return t < (double)now && t > (double)(now - DDB_TTL_MAX_AGE_S);
 }
 
+/* A global table's TTL delete consumes nothing in its own Region, but its other replicas apply it
+   as a replicated write of the item ("the replica tables will get a replicated write of that delete
+   operation and will incur replicated write unit costs": the developer guide, "Throughput capacity
+   planning for DynamoDB global tables"): the usage report's replicatedWrites counts it as it counts
+   a request's write (capacity/meter.c), its table's and indexes' units. */
+static void count_replicated(const ddb_table *t, const ddb_mutation *m)
+{
+    ddb_capacity_table *ct = t->nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
+
+    if (ct != NULL)
+        __atomic_add_fetch(&ct->usage.replicated_milli, (uint64_t)(ddb_mutation_units(m) * 1000 + 0.5),
+                           __ATOMIC_RELAXED);
+}
+
 static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -104,8 +119,10 @@ static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
         ddb_mutation_init(&m, DDB_MUT_DELETE, t, &key);
         m.condition = cond;
         m.stream_flags = DDB_REC_SERVICE;
-        if (ddb_mutate(eng, &per, &m) == 0)
+        if (ddb_mutate(eng, &per, &m) == 0 && m.out.had_old) {
+            count_replicated(t, &m);
             deleted++;
+        }
     }
     ddb_store_iter_close(it);
     ddb_arena_free(&per);
