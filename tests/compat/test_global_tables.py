@@ -22,7 +22,6 @@ killed with SIGKILL and the other takes the work over.
 """
 import json
 import re
-import shlex
 import threading
 import time
 
@@ -31,22 +30,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, unique_name
+from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, store_args, unique_name
 from helpers import SETTLE_S, admin_call, signed_call
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
-
-
-def store_args(ns=None):
-    """`--in-memory`, or $DDBD_STORE_ARGS (a RADOS pool namespace: the file's, or `ns` of the test's own)."""
-    if not STORE_ARGS:
-        return ("--in-memory",)
-    args = shlex.split(STORE_ARGS)
-    if ns is not None:
-        at = args.index("--rados-pool") + 1
-        args[at] = args[at].split("/")[0] + "/" + ns
-    return tuple(args)
 
 
 def gateways(server_factory, *extra, n=None, ns=None):
