@@ -34,8 +34,8 @@
 #     shown at once, never beside the item's older entry), test_rados_faults.py's gateway cases, and
 #     the model-based test (tests/model/test_random.py: random tables, operations and modes, every
 #     answer checked against the reference model; its seed from the commit, as ctest model.random's)
-#     on two gateways, requests alternating (8 servers of 150 operations; not the modes whose state
-#     is each gateway's own: tests/model/backend.py), then on one (4 servers, every mode), each
+#     on two gateways, requests alternating (12 servers of 150 operations; not the modes whose state
+#     is each gateway's own: tests/model/backend.py), then on one (6 servers, every mode), each
 #     server on a pool namespace of its own below the entry's.
 #     Much of this time is waiting (leases, backups, replication, network round trips), which two
 #     at a time overlap (step 2 took 334 s; one at a time, 668). Three at a time took 281 s, with
@@ -220,8 +220,8 @@ model() { # name, environment
   add "$1" "cd '$root/tests/model' && env DDBD_BIN='$build/ddbd' DDB_REPLAY_BIN='$build/ddb' DDB_MODEL_SEED_FROM=commit \
     DDB_MODEL_OPS=150 $2 /usr/bin/python3 -m pytest -q -s -p no:cacheprovider test_random.py"
 }
-model "model (2 gateways)" "DDBD_GATEWAYS=2 DDB_MODEL_RUNS=8 $(store "model2-$$")"
-model "model" "DDB_MODEL_RUNS=4 $(store "model1-$$")"
+model "model (2 gateways)" "DDBD_GATEWAYS=2 DDB_MODEL_RUNS=12 $(store "model2-$$")"
+model "model" "DDB_MODEL_RUNS=6 $(store "model1-$$")"
 add test_storage_rados_seq "DDBD_TEST_RADOS_CONF='$conf' '$build/test_storage_rados_seq'"
 add test_engine_catalog_rados "DDBD_TEST_RADOS_CONF='$conf' '$build/test_engine_catalog_rados'"
 # the JS SDK v3 suite of vector search (Debian's boto3 predates SearchVectors) against a gateway;
