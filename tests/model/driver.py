@@ -193,7 +193,7 @@ class Run:
         self.seed = seed
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
-        self.modes = draw_modes(seed, backend.allowed(allowed))
+        self.modes = backend.drawn(draw_modes(seed, backend.allowed(allowed)))
         # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
         back = not ("clock-back" in self.modes["tolerate"] and any(
             k in self.modes for k in ("stale_ms", "lag", "table_states")))
