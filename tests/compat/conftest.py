@@ -21,7 +21,8 @@ Fixtures:
                    and after each test, and at the end of the session, any process that exited
                    with memcheck errors fails it with its log (label memcheck, tests/tests.cmake).
 
-Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size; the
+Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size,
+store_args (the store arguments of a server, on a pool namespace of its own on RADOS); the
 ones shared with tests/security come from tests/harness/helpers.py (`from helpers import ...`), whose
 folder is put on sys.path here.
 """
@@ -179,6 +180,17 @@ class DdbdServer:
         return self._stdout.read().decode("utf-8", "replace")
 
 
+def store_args(ns=None):
+    """`--in-memory`, or $DDBD_STORE_ARGS (a RADOS pool namespace: the run's, or `ns` of the caller's own)."""
+    if not STORE_ARGS:
+        return ("--in-memory",)
+    args = shlex.split(STORE_ARGS)
+    if ns is not None:
+        at = args.index("--rados-pool") + 1
+        args[at] = args[at].split("/")[0] + "/" + ns
+    return tuple(args)
+
+
 class ExternalServer:
     """A server this suite did not start ($DDBD_ENDPOINT: a ddbd in a container, say)."""
 
@@ -191,8 +203,7 @@ def ddbd_server():
     if EXTERNAL_ENDPOINT:
         yield ExternalServer(EXTERNAL_ENDPOINT)
         return
-    args = shlex.split(STORE_ARGS) if STORE_ARGS else ["--in-memory"]
-    servers = [DdbdServer(args).start() for _ in range(max(GATEWAYS, 1))]
+    servers = [DdbdServer(store_args()).start() for _ in range(max(GATEWAYS, 1))]
     servers[0].peers = [s.endpoint for s in servers]
     yield servers[0]
     for server in servers:

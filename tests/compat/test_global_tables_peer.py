@@ -32,9 +32,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, unique_name
+from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, store_args, unique_name
 from helpers import SETTLE_S
-from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list, store_args
+from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
 

@@ -14,7 +14,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from client import Client, error_message, error_type  # noqa: E402
+import backend  # noqa: E402
+from client import error_message, error_type  # noqa: E402
 from gen import START_MS, Gen, table_shapes  # noqa: E402
 from model import Model  # noqa: E402
 from partiql import PartiQL  # noqa: E402
@@ -99,7 +100,7 @@ KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
 
 
 def server_args(modes, record=None):
-    args = ["--in-memory", "--admin", "--clock", "frozen@%d" % START_MS]
+    args = backend.store_args(compat()) + ["--admin", "--clock", "frozen@%d" % START_MS]   # (a new RADOS namespace)
     if modes.get("auth"):
         path = os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
         with open(path, "w") as f:
@@ -212,7 +213,7 @@ class Run:
         self.seed = seed
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
-        self.modes = draw_modes(seed, allowed)
+        self.modes = backend.drawn(draw_modes(seed, backend.allowed(allowed)))
         # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
         back = not ("clock-back" in self.modes["tolerate"] and any(
             k in self.modes for k in ("stale_ms", "lag", "table_states")))
@@ -239,14 +240,14 @@ class Run:
         if self.modes.get("record"):
             fd, record = tempfile.mkstemp(prefix="ddb-model-", suffix=".jsonl")
             os.close(fd)
-        server = compat().DdbdServer(server_args(self.modes, record)).start()
-        client = Client(server.endpoint)
+        server = backend.Servers(compat(), server_args(self.modes, record))
+        client = server.client()
         model = Model(self.specs)
         model.now = model.start = model.created = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         if self.modes.get("auth"):
-            checker.reader = Client(server.endpoint, "AKIDREAD", "secret2")
-        checker.west = Client(server.endpoint, region="us-west-2") if self.modes.get("replica") else None
+            checker.reader = server.client("AKIDREAD", "secret2")
+        checker.west = server.client(region="us-west-2") if self.modes.get("replica") else None
         failure = None
         try:
             create_tables(client, self.specs, self.modes.get("enforce", 0), bool(self.modes.get("replica")))

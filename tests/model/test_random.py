@@ -8,6 +8,8 @@ $DDB_MODEL_OPS operations per server (default 400). Seed: $DDB_MODEL_SEED, else 
 commit with DDB_MODEL_SEED_FROM=commit (CI's: a new seed with every commit, the same for every run
 of one), else the time; it is printed, and a failure prints its shrunk sequence and the line that
 repeats it. bench/model_soak.py runs the same for hours.
+Store: `--in-memory`, or $DDBD_STORE_ARGS and $DDBD_GATEWAYS as the compatibility suite takes them
+(tests/rados/run.sh runs it on RADOS, two gateways): tests/model/backend.py.
 $DDB_MODEL_TOLERATE skips the checks of named known defects (docs/testing.md, "The model-based
 test"); CI sets none."""
 import os
@@ -16,6 +18,7 @@ import time
 
 import pytest
 
+import backend
 import driver
 
 
@@ -39,8 +42,9 @@ def test_random_sequences_match_the_model():
     runs_wanted = int(os.environ.get("DDB_MODEL_RUNS", "0"))
     seconds = float(os.environ.get("DDB_MODEL_SECONDS", "120")) if not runs_wanted else float("inf")
     per_run = int(os.environ.get("DDB_MODEL_OPS", "400"))
-    print("model: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d, %s" % (
-        master, per_run, "%d runs" % runs_wanted if runs_wanted else "%.0f s of operations" % seconds))
+    print("model: DDB_MODEL_SEED=%d DDB_MODEL_OPS=%d, %s, %s" % (
+        master, per_run, "%d runs" % runs_wanted if runs_wanted else "%.0f s of operations" % seconds,
+        backend.describe()))
     checked, runs, failure = driver.campaign(master, seconds, per_run,
                                              max_ops=runs_wanted * per_run if runs_wanted else None)
     print("model: %d operations checked in %d runs (seeds %d to %d)" % (checked, runs, master, master + runs - 1))

@@ -31,7 +31,12 @@
 #     one moment's state),
 #     test_rados_round_trips.py (the round trips a request waits for; a stale guess across two
 #     gateways), test_rados_index_lag.py (--index-lag on two gateways: another gateway's write
-#     shown at once, never beside the item's older entry) and test_rados_faults.py's gateway cases.
+#     shown at once, never beside the item's older entry), test_rados_faults.py's gateway cases, and
+#     the model-based test (tests/model/test_random.py: random tables, operations and modes, every
+#     answer checked against the reference model; its seed from the commit, as ctest model.random's)
+#     on two gateways, requests alternating (12 servers of 150 operations; not the modes whose state
+#     is each gateway's own: tests/model/backend.py), then on one (6 servers, every mode), each
+#     server on a pool namespace of its own below the entry's.
 #     Much of this time is waiting (leases, backups, replication, network round trips), which two
 #     at a time overlap (step 2 took 334 s; one at a time, 668). Three at a time took 281 s, with
 #     more load on the cases bound by time (leases, replication catching up): not the default.
@@ -58,6 +63,8 @@ build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 slots=${DDBD_RADOS_JOBS:-2}
 
+# test_global_tables.py's step case runs on one gateway, the rest of the file on two (a step waits for
+# its own gateway's workers: on two, the replication and the TTL sweep may be two gateways').
 # The boto3 files on one gateway, then on two (one name per line; DDBD_RADOS_COMPAT_FILES and
 # DDBD_RADOS_GATEWAY_FILES replace a list). The rest of the files in tests/compat/ are about
 # --data-dir servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md).
@@ -77,6 +84,7 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_partiql_batch.py
   test_partiql_equivalence.py
   test_tracing.py::test_rados_round_trips_are_child_spans
+  test_global_tables.py::test_a_step_replicates_before_it_sweeps
 })
 # test_global_tables.py on two gateways also kills the one replicating and checks the other takes
 # the replication over; test_global_tables_peer.py runs two servers of two gateways each, each the
@@ -209,6 +217,14 @@ for f in "${COMPAT_FILES[@]}"; do
   base=${f%%::*}
   compat "$f" "$(store "compat-$$-${base%.py}")" "$f"
 done
+# the model-based test (tests/model/, as ctest model.random: its seed from the commit), a few servers
+# of 150 operations: on two gateways, each request to the other than the one before, then on one
+model() { # name, environment
+  add "$1" "cd '$root/tests/model' && env DDBD_BIN='$build/ddbd' DDB_REPLAY_BIN='$build/ddb' DDB_MODEL_SEED_FROM=commit \
+    DDB_MODEL_OPS=150 $2 /usr/bin/python3 -m pytest -q -s -p no:cacheprovider test_random.py"
+}
+model "model (2 gateways)" "DDBD_GATEWAYS=2 DDB_MODEL_RUNS=12 $(store "model2-$$")"
+model "model" "DDB_MODEL_RUNS=6 $(store "model1-$$")"
 add test_storage_rados_seq "DDBD_TEST_RADOS_CONF='$conf' '$build/test_storage_rados_seq'"
 add test_engine_catalog_rados "DDBD_TEST_RADOS_CONF='$conf' '$build/test_engine_catalog_rados'"
 # the JS SDK v3 suite of vector search (Debian's boto3 predates SearchVectors) against a gateway;

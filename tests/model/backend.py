@@ -1,0 +1,114 @@
+"""tests/model/backend.py: the store the model's servers keep their tables in (issue 72: both
+backends). `--in-memory`, or $DDBD_STORE_ARGS as the compatibility suite takes it
+(tests/compat/conftest.py; tests/rados/run.sh sets `--backend rados --rados-conf C --rados-pool
+ddbd/NS`): then each server (each run, each shrinking trial, each replay) is on a pool namespace of
+its own, NS and a unique suffix, so runs never see each other's tables. $DDBD_GATEWAYS=2 on RADOS
+starts two gateways on that namespace and sends each request to the other than the one before, as
+conftest's `alternate` does for boto3's clients."""
+import os
+import uuid
+
+from client import Client
+
+STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
+ON_RADOS = "--backend rados" in STORE_ARGS
+GATEWAYS = max(int(os.environ.get("DDBD_GATEWAYS", "1")), 1) if ON_RADOS else 1
+
+# On one RADOS gateway every mode is drawn: what RADOS refuses (admin snapshots) or lacks (a
+# --data-dir's restarts and disk faults) the model does not use (docs/scale-out.md). On several,
+# what a gateway keeps in memory is its own (docs/testing.md, "One seed, one run"), so these are
+# left out of the draw:
+NOT_ON_GATEWAYS = {
+    # each gateway refreshes its own figures, on the reads it serves: a DescribeTable through the
+    # other gateway shows figures of another moment than the model's one refresh
+    "count": "--count-refresh",
+    # each gateway records the requests it serves: the run's recording would be two files whose
+    # order between them is not kept
+    "record": "--record",
+}
+
+
+def drawn(modes):
+    """The seed's modes as this backend runs them. On several gateways TTL is set in one region only
+    (not "ttl_west"): a clock step waits for its own gateway's workers, so where one gateway
+    replicates and another sweeps, a replica's sweep may run before its copy of an item has caught
+    up with the newer write, and expire the older copy (docs/testing.md, "One seed, one run")."""
+    if GATEWAYS > 1:
+        modes.pop("ttl_west", None)
+    return modes
+
+
+def allowed(modes):
+    """The modes of `modes` that may be drawn on this backend."""
+    return tuple(m for m in modes if GATEWAYS == 1 or m not in NOT_ON_GATEWAYS)
+
+
+def describe():
+    if not ON_RADOS:
+        return "in memory"
+    return "RADOS, %d gateway%s (DDBD_STORE_ARGS=%r DDBD_GATEWAYS=%d)" % (
+        GATEWAYS, "s" if GATEWAYS > 1 else "", STORE_ARGS, GATEWAYS)
+
+
+def store_args(compat):
+    """A new server's store arguments: on RADOS a pool namespace no other server has."""
+    args = compat.store_args()
+    if not ON_RADOS:
+        return list(args)
+    pool = args[list(args).index("--rados-pool") + 1]
+    return list(compat.store_args("%s-%s" % (pool.partition("/")[2] or "model", uuid.uuid4().hex[:12])))
+
+
+class Servers:
+    """The gateways of one store, started with `args`: one, or $DDBD_GATEWAYS on RADOS."""
+
+    def __init__(self, compat, args):
+        self.servers = []
+        for _ in range(GATEWAYS):
+            self.servers.append(compat.DdbdServer(args).start())
+        self.endpoint = self.servers[0].endpoint
+
+    def client(self, *args, **kwargs):
+        clients = [Client(s.endpoint, *args, **kwargs) for s in self.servers]
+        return clients[0] if len(clients) == 1 else Alternating(clients)
+
+    def stop(self):
+        """SIGTERM to each: the first exit code that is not 0 (None: killed), else 0."""
+        codes = [s.stop() for s in self.servers]
+        return next((c for c in codes if c != 0), 0)
+
+    def stderr_text(self):
+        return "".join("--- gateway %d:\n%s" % (n, s.stderr_text()) if len(self.servers) > 1 else s.stderr_text()
+                       for n, s in enumerate(self.servers))
+
+
+class Alternating:
+    """Clients of the gateways of one store (client.Client's calls): each API request to the next
+    gateway. The admin door's calls go to every gateway, since what they set (the frozen clock,
+    fault rules) and what they report (GET /ddbd/usage: the requests a gateway served) is each
+    gateway's own; the usage reports' tables are listed together, which the driver sums by name
+    (as it does a global table's regions)."""
+
+    def __init__(self, clients):
+        self.clients = clients
+        self.turn = 0
+
+    def call(self, op, body):
+        client = self.clients[self.turn % len(self.clients)]
+        self.turn += 1
+        return client.call(op, body)
+
+    def admin(self, method, path, body=None):
+        answers = [c.admin(method, path, body) for c in self.clients]
+        refused = [a for a in answers if a[0] != 200]
+        if refused:
+            return refused[0]
+        if method == "GET" and path == "/ddbd/usage":
+            merged = dict(answers[0][1])
+            merged["tables"] = [t for _, a in answers for t in a.get("tables", [])]
+            return 200, merged
+        return answers[0]
+
+    def close(self):
+        for c in self.clients:
+            c.close()
