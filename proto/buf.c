@@ -31,7 +31,7 @@ void ddb_buf_puts(ddb_buf *b, const char *s)
 
 /* "00" to "99": two digits a division, written in place. A digit a division, through a buffer of
    its own and a memcpy call, made the four numbers of a recorded line (a 13-digit clock, two
-   11-digit times) a fifth of what recording a GetItem cost (issue 74). */
+   11-digit times) and its status nearly a third of what recording a GetItem cost (issue 74). */
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                      "8081828384858687888990919293949596979899";
