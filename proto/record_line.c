@@ -137,12 +137,28 @@ void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n, int uni
         ddb_rl_utf8_from(out, at);
 }
 
+/* Whether s[0..n) is ASCII with nothing JSON escapes (no control byte, quote or backslash). */
+static int nothing_to_escape(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+            return 0;
+    return 1;
+}
+
+/* A region's name (on every line of a signed client's) is such text, copied as it is: the member
+   escaped and checked for UTF-8 was some 250 instructions of a recorded GetItem (issue 74). */
 void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
 {
     size_t at;
 
     ddb_rl_key(out, m);
     ddb_buf_putc(out, '"');
+    if (nothing_to_escape(s, n)) {
+        ddb_buf_append(out, n > 0 ? s : "", n);
+        ddb_buf_putc(out, '"');
+        return;
+    }
     at = out->len;
     ddb_json_escape(out, n > 0 ? s : "", n);
     ddb_rl_utf8_from(out, at);
