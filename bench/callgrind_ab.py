@@ -2,7 +2,7 @@
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
 usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
-                       [--auth] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
+                       [--auth] [--record A|B|AB] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
   --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
@@ -10,6 +10,10 @@ usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R
   --auth             both servers run with --auth (a key file of one key with allow= and tables= rules,
                      so every request is verified and decided in full) and every request is signed
                      (botocore's SigV4, on the client's side: not in the figures)
+  --record SIDES     the servers of SIDES (A, B or AB) run with --record FILE (every request and answer
+                     written as a JSON line; docs/record-replay.md): with the same binary twice and
+                     --record B, the cost of recording (issue 74); with --keep, the recordings are kept
+                     (record.<workload>.<A|B>.<N>.<round>.jsonl)
   --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>-<thread>, one
                      file a thread: -01 is main's) for callgrind_annotate
 
@@ -194,8 +198,9 @@ def check_first(workload, answer):
         raise SystemExit("query returned %s items, expected %d" % (answer.get("Count"), QUERY_LIMIT))
 
 
-def measure(binary, workload, n, out, shards=2, insights=False):
-    """Total Ir of one run of `binary`: start-up, the workload's set-up, n requests, shutdown."""
+def measure(binary, workload, n, out, shards=2, insights=False, record=None):
+    """Total Ir of one run of `binary`: start-up, the workload's set-up, n requests, shutdown;
+    record: the file it records to (--record), or None."""
     port = free_port()
     for old in glob.glob(out + "-[0-9]*"):
         os.unlink(old)
@@ -206,7 +211,8 @@ def measure(binary, workload, n, out, shards=2, insights=False):
                              "--shards", str(shards),
                              # under valgrind on a loaded machine a set-up's connection can idle
                              # past the default 10 s and be closed mid-run (BrokenPipe)
-                             "--request-timeout", "3600"] + (["--auth", auth_file] if auth_file else []),
+                             "--request-timeout", "3600"] + (["--auth", auth_file] if auth_file else [])
+                            + (["--record", record] if record else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         return run_workload(proc, port, out, workload, n, insights)
@@ -308,6 +314,8 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="keep the callgrind outputs in DIR")
     ap.add_argument("--insights-b", action="store_true", help="B with Contributor Insights enabled on the table")
     ap.add_argument("--auth", action="store_true", help="both servers with --auth, every request signed")
+    ap.add_argument("--record", default="", choices=["", "A", "B", "AB"],
+                    help="the servers of these sides record every request (--record FILE)")
     args = ap.parse_args()
     global auth_file
     workloads = []
@@ -330,10 +338,12 @@ def main():
                 for side, binary in (("A", args.a), ("B", args.b)):
                     out_n = os.path.join(d, "callgrind.%s.%s.%d.%d" % (w, side, args.requests, r))
                     insights = args.insights_b and side == "B"
-                    full = measure(binary, w, args.requests, out_n, insights=insights)
+                    rec = (lambda n: os.path.join(d, "record.%s.%s.%d.%d.jsonl" % (w, side, n, r))) \
+                        if side in args.record else (lambda n: None)
+                    full = measure(binary, w, args.requests, out_n, insights=insights, record=rec(args.requests))
                     if args.marginal:
                         out_0 = os.path.join(d, "callgrind.%s.%s.0.%d" % (w, side, r))
-                        base = measure(binary, w, 0, out_0, insights=insights)
+                        base = measure(binary, w, 0, out_0, insights=insights, record=rec(0))
                         figures[side].append((full - base) / args.requests)
                         (sl_n, hsl_n, h_n), (sl_0, hsl_0, h_0) = skiplist_ir(out_n), skiplist_ir(out_0)
                         sl = (sl_n - sl_0) / args.requests

@@ -127,6 +127,10 @@ ddb_json *ddb_json_parse_input_filtered(ddb_arena *a, const char *text, size_t l
 
 /* The offset of the first byte of `text` that is not Unicode as ddb_json_parse_input requires, or len. */
 size_t ddb_json_unicode_error(const char *text, size_t len);
+/* The length of the leading run of `text` that is ASCII with no backslash, CR or LF, in one SSE2
+   pass: JSON text made of it is valid UTF-8 and one line as it is (a recording's line copies the
+   bodies it holds, proto/record_line.c; most are such text). */
+size_t ddb_json_plain_run(const char *text, size_t len);
 
 /* Whether s (n bytes) is a number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
    (a number sent as a string by --lenient-numbers, a YAML scalar of a seed template). */

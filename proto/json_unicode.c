@@ -138,3 +138,37 @@ size_t ddb_json_unicode_error(const char *text, size_t len)
         i += k;
     }
 }
+
+/* A byte that ends a plain run: not ASCII, a backslash, CR or LF (16 at a time, a bit each). */
+#if defined(__SSE2__)
+static inline unsigned line_stops16(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+
+    m = _mm_or_si128(m, _mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+size_t ddb_json_plain_run(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+
+#if defined(__SSE2__)
+    if (len >= 16) {
+        unsigned m;
+        for (; i + 16 <= len; i += 16)
+            if ((m = line_stops16(s + i)) != 0)
+                return i + (size_t)__builtin_ctz(m);
+        if (i == len)
+            return len;
+        m = line_stops16(s + len - 16) >> (16 - (len - i)); /* the last 16, less what was checked */
+        return m != 0 ? i + (size_t)__builtin_ctz(m) : len;
+    }
+#endif
+    while (i < len && s[i] < 0x80 && s[i] != '\\' && s[i] != '\n' && s[i] != '\r')
+        i++;
+    return i;
+}

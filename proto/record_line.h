@@ -61,10 +61,15 @@ void ddb_rl_true(ddb_buf *out, ddb_rl_member m);
 /* m: "s", for a name that needs no escape (an operation, an error's type, a fault's name), or null
    when s is NULL. */
 void ddb_rl_name(ddb_buf *out, ddb_rl_member m, const char *s);
+/* "status" 200, "outcome" "ok", "error" null: the answer of most lines, as one constant (three
+   members written one by one were a share of what recording a GetItem cost, issue 74). */
+void ddb_rl_answered_ok(ddb_buf *out);
 /* m: JSON text a client sent (n bytes), on one line and valid UTF-8: a raw CR or LF (only
    whitespace outside strings: JSON allows neither in them) becomes a blank, what is not UTF-8 (a
-   byte, a \u escape of half a surrogate pair) U+FFFD. */
-void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n);
+   byte, a \u escape of half a surrogate pair) U+FFFD, unless `unicode` says the text was checked
+   already (a request the pipeline parsed: ddb_json_parse_input). Text that is plain ASCII with no
+   newline (most) is copied as it is after one pass (ddb_json_plain_run). */
+void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n, int unicode);
 /* m: s[0..n) as a string, escaped, what is not UTF-8 as U+FFFD (a name a client chose: a region). */
 void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n);
 /* m: bytes that are no JSON request, as a string: the first DDB_RL_TEXT_MAX of them, escaped, what

@@ -316,14 +316,15 @@ static void put_text(ddb_recording *rec, ddb_buf *out, const ddb_req *r)
 }
 
 /* A body as JSON: redacted (re-written from its tree), or as it came. One the rules cannot read is
-   left out (null): its values would be there as they came. */
-static void put_body(ddb_recording *rec, ddb_arena *a, ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
+   left out (null): its values would be there as they came. `unicode`: as ddb_rl_json's. */
+static void put_body(ddb_recording *rec, ddb_arena *a, ddb_buf *out, ddb_rl_member m, const char *s, size_t n,
+                     int unicode)
 {
     ddb_json *doc;
     ddb_jw w;
 
     if (rec->rules == NULL) {
-        ddb_rl_json(out, m, s, n);
+        ddb_rl_json(out, m, s, n, unicode);
         return;
     }
     if ((doc = ddb_json_parse_input(a, s, n, NULL)) == NULL) {
@@ -362,6 +363,21 @@ static void put_head(ddb_buf *out, uint64_t conn, uint64_t start_ns, uint64_t no
     ddb_rl_u64(out, DDB_RL_END, now_ns / 1000);
 }
 
+/* The answer's status, outcome, error and fault: an answer of 200 without an error or a fault,
+   most lines', in one copy (ddb_rl_answered_ok). */
+static void put_outcome(ddb_buf *out, const ddb_req *r, int status)
+{
+    if (status == 200 && r->err.code == DDB_OK && r->fault == NULL) {
+        ddb_rl_answered_ok(out);
+        return;
+    }
+    ddb_rl_u64(out, DDB_RL_STATUS, (uint64_t)status);
+    ddb_rl_name(out, DDB_RL_OUTCOME, ddb_rl_outcomes[outcome_of(r)]);
+    ddb_rl_name(out, DDB_RL_ERROR, r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL);
+    if (r->fault != NULL)
+        ddb_rl_name(out, DDB_RL_FAULT, r->fault);
+}
+
 static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
                      int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
 {
@@ -369,17 +385,13 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_rl_name(out, DDB_RL_OP, r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL);
     if (r->region != NULL && r->region[0] != '\0') /* signed for (--namespaces: a region of its own) */
         ddb_rl_string(out, DDB_RL_REGION, r->region, strlen(r->region));
-    if (r->in != NULL && r->body != NULL) /* JSON: a body the pipeline read */
-        put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len);
+    if (r->in != NULL && r->body != NULL) /* JSON: a body the pipeline read, so Unicode (dispatch.c) */
+        put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len, 1);
     else
         put_text(rec, out, r);
-    ddb_rl_u64(out, DDB_RL_STATUS, (uint64_t)status);
-    ddb_rl_name(out, DDB_RL_OUTCOME, ddb_rl_outcomes[outcome_of(r)]);
-    ddb_rl_name(out, DDB_RL_ERROR, r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL);
-    if (r->fault != NULL)
-        ddb_rl_name(out, DDB_RL_FAULT, r->fault);
+    put_outcome(out, r, status);
     if (len > 0)
-        put_body(rec, r->arena, out, DDB_RL_RESPONSE, answer, len);
+        put_body(rec, r->arena, out, DDB_RL_RESPONSE, answer, len, 0);
     else
         ddb_rl_null(out, DDB_RL_RESPONSE);
     ddb_rl_name(out, DDB_RL_REQUEST_ID, request_id);
@@ -425,15 +437,24 @@ void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const c
     slot_close(rec, s);
 }
 
+/* Whether a slot's lines of len bytes, the oldest at first_ns, are to be written now. */
+static int flush_due(size_t len, uint64_t first_ns, int idle)
+{
+    return len > 0 && (idle || len >= FLUSH_BYTES || ddb_clock_mono_ns() - first_ns >= FLUSH_AGE_NS);
+}
+
 void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
 {
     record_slot *s = &rec->slots[slot % SLOTS];
 
-    if (__atomic_load_n(&s->buf.len, __ATOMIC_RELAXED) == 0)
+    /* asked first without the lock (only this thread adds to its slot, but for threads past SLOTS;
+       a stop empties it): a loop turns about once an answer, and a lock at every turn to find the
+       lines neither many nor old cost a recorded GetItem 110 instructions (issue 74) */
+    if (!flush_due(__atomic_load_n(&s->buf.len, __ATOMIC_RELAXED), __atomic_load_n(&s->first_ns, __ATOMIC_RELAXED),
+                   idle))
         return;
     pthread_mutex_lock(&s->lock);
-    if (!s->closed && s->buf.len > 0 &&
-        (idle || s->buf.len >= FLUSH_BYTES || ddb_clock_mono_ns() - s->first_ns >= FLUSH_AGE_NS))
+    if (!s->closed && flush_due(s->buf.len, s->first_ns, idle))
         write_out(rec, s);
     pthread_mutex_unlock(&s->lock);
 }
@@ -446,11 +467,9 @@ static void put_clock_line(ddb_buf *out, uint64_t conn, const char *body, size_t
 {
     put_head(out, conn, start_ns, now_ns);
     ddb_rl_null(out, DDB_RL_OP);
-    ddb_rl_json(out, DDB_RL_CLOCK, body, blen);
-    ddb_rl_u64(out, DDB_RL_STATUS, 200);
-    ddb_rl_name(out, DDB_RL_OUTCOME, ddb_rl_outcomes[DDB_RLO_OK]);
-    ddb_rl_null(out, DDB_RL_ERROR);
-    ddb_rl_json(out, DDB_RL_RESPONSE, answer, len);
+    ddb_rl_json(out, DDB_RL_CLOCK, body, blen, 0);
+    ddb_rl_answered_ok(out);
+    ddb_rl_json(out, DDB_RL_RESPONSE, answer, len, 0);
     ddb_rl_end(out);
 }
 

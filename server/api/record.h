@@ -27,9 +27,10 @@
  * slot's lock (uncontended but for a stop), and writes it with one write(2) when it holds 64 KB
  * or its oldest line is 200 ms old, or when its loop's last turn answered nothing (traffic stopped;
  * not at every wait: under load a loop waits after every few answers). Off, the HTTP front tests one
- * pointer (ddb_api.recording) per answer. A slot's buffer that grew past SLOT_KEEP for a long line
- * is given back once written. A write the disk cuts short (ENOSPC) is truncated back to its last
- * whole line: the file is JSON lines whatever happens.
+ * pointer (ddb_api.recording) per answer. A body that is plain ASCII without a newline (most) is
+ * copied as it is after one SSE2 pass (proto/record_line.c: ddb_rl_json). A slot's buffer that grew
+ * past SLOT_KEEP for a long line is given back once written. A write the disk cuts short (ENOSPC) is
+ * truncated back to its last whole line: the file is JSON lines whatever happens.
  */
 #ifndef DDB_RECORD_H
 #define DDB_RECORD_H

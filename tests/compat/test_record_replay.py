@@ -13,7 +13,7 @@ import boto3
 import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $DDBD_VALGRIND
 import pytest
 
-from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, S, make_client, unique_name
+from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, S, make_client, raw_request, unique_name
 from helpers import LoopbackServer, admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
@@ -576,3 +576,30 @@ def test_a_recording_of_two_regions_replays_each_request_in_its_region(server_fa
     # --region still signs every request for one region: us-west-2's CreateTable then finds the table
     r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check", "--region", "us-east-1")
     assert r.returncode == 1 and "divergence: CreateTable (line 3" in r.stdout, r.stdout + r.stderr
+
+
+def test_bodies_with_newlines_escapes_and_other_scripts_are_recorded_as_one_line_each(server_factory, tmp_path):
+    """A recording copies a body that is plain ASCII without newlines as it is, and looks further
+    only when a body is not (issue 74): a newline after the first byte that is not plain ASCII (é,
+    an escape) is still a blank, and the line holds the same JSON as the body."""
+    path = tmp_path / "t.jsonl"
+    srv = server_factory(("--in-memory", "--record", str(path)) + tuple(FROZEN))
+    make_client(srv.endpoint).create_table(
+        TableName="nlt", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    item = {"pk": S("é\"x"), "v": S("a\\b\u00e9\u4e2d\U0001f600 " + "y" * 40), "w": S("plain " * 10)}
+    bodies = [
+        '{"TableName": "nlt",\r\n "Item": ' + json.dumps(item, ensure_ascii=False, indent=1) + "}\n",  # é first
+        '{"TableName":"nlt","Item":' + json.dumps(item) + "\n}",  # \" and \u escapes first, then a newline
+        json.dumps({"TableName": "nlt", "Key": {"pk": item["pk"]}}, ensure_ascii=False, indent="\t"),
+        json.dumps({"TableName": "nlt", "Key": {"pk": item["pk"]}}),
+    ]
+    for body, op in zip(bodies, ["PutItem", "PutItem", "GetItem", "GetItem"]):
+        r = raw_request(srv.endpoint, op, body)
+        assert r.status == 200, r.body
+    assert srv.stop() == 0
+    raw = path.read_bytes().decode("utf-8")
+    assert raw.count("\n") == 5 and raw.endswith("}\n")  # CreateTable's line and one a body
+    recs = sorted(lines(path), key=lambda line: line["start"])[1:]
+    assert [rec["request"] for rec in recs] == [json.loads(body) for body in bodies]
+    assert [rec["response"] for rec in recs] == [{}, {}, {"Item": item}, {"Item": item}]

@@ -111,3 +111,25 @@ TEST(the_fast_path_stops_at_the_first_non_ascii_byte_wherever_it_is)
         }
     }
 }
+
+/* ddb_json_plain_run: the first non-ASCII byte, backslash, CR or LF, at every offset of every
+   length around the 16-byte steps and the overlapping last step (a later stop does not hide it) */
+TEST(the_plain_run_stops_at_the_first_byte_a_line_cannot_hold_as_it_is)
+{
+    static const char stops[] = {(char)0x80, (char)0xff, '\\', '\n', '\r'};
+    char text[56];
+
+    for (size_t n = 0; n <= sizeof(text); n++) {
+        memset(text, 'a', n);
+        ASSERT_EQ(ddb_json_plain_run(text, n), n);
+        for (size_t k = 0; k < sizeof(stops); k++) {
+            for (size_t at = 0; at < n; at++) {
+                memset(text, '"', n);
+                text[at] = stops[k];
+                if (at + 1 < n)
+                    text[at + 1] = stops[(k + 1) % sizeof(stops)];
+                ASSERT_EQ(ddb_json_plain_run(text, n), at);
+            }
+        }
+    }
+}
