@@ -9,11 +9,6 @@
 
 #include "proto/json.h"
 
-const ddb_rl_key_text ddb_rl_keys[DDB_RL__COUNT] = {
-#define DDB_RECORD_MEMBER(id, name, types, when, doc) {",\"" name "\":", sizeof(",\"" name "\":") - 1},
-#include "proto/record_line.def"
-};
-
 const char *const ddb_rl_names[DDB_RL__COUNT] = {
 #define DDB_RECORD_MEMBER(id, name, types, when, doc) name,
 #include "proto/record_line.def"
@@ -26,34 +21,20 @@ const char *const ddb_rl_outcomes[DDB_RLO__COUNT] = {
 
 /* ---- writing ---- */
 
+#define DDB_RL_TEXT_OF(x) #x
+#define DDB_RL_TEXT_OF_VALUE(x) DDB_RL_TEXT_OF(x)
+
+/* (one constant: the version written as a number was a call and a division of every line) */
 void ddb_rl_begin(ddb_buf *out)
 {
-    ddb_buf_putc(out, '{');
-    ddb_buf_append(out, ddb_rl_keys[DDB_RL_V].text + 1, ddb_rl_keys[DDB_RL_V].len - 1); /* (no comma) */
-    ddb_buf_put_u64(out, DDB_RL_VERSION);
+    static const char head[] = "{\"v\":" DDB_RL_TEXT_OF_VALUE(DDB_RL_VERSION);
+
+    ddb_buf_append(out, head, sizeof(head) - 1);
 }
 
 void ddb_rl_end(ddb_buf *out)
 {
     ddb_buf_append(out, "}\n", 2);
-}
-
-void ddb_rl_u64(ddb_buf *out, ddb_rl_member m, uint64_t v)
-{
-    ddb_rl_key(out, m);
-    ddb_buf_put_u64(out, v);
-}
-
-void ddb_rl_null(ddb_buf *out, ddb_rl_member m)
-{
-    ddb_rl_key(out, m);
-    ddb_buf_append(out, "null", 4);
-}
-
-void ddb_rl_true(ddb_buf *out, ddb_rl_member m)
-{
-    ddb_rl_key(out, m);
-    ddb_buf_append(out, "true", 4);
 }
 
 void ddb_rl_answered_ok(ddb_buf *out)
@@ -63,16 +44,21 @@ void ddb_rl_answered_ok(ddb_buf *out)
     ddb_buf_append(out, ok, sizeof(ok) - 1);
 }
 
-void ddb_rl_name(ddb_buf *out, ddb_rl_member m, const char *s)
+/* (room made once for the quotes and the name: three appends, each its own test of the room and
+   the name's through a call, were a share of a recorded GetItem's operation and request id) */
+void ddb_rl__quoted(ddb_buf *out, const char *s)
 {
-    if (s == NULL) {
-        ddb_rl_null(out, m);
-        return;
-    }
-    ddb_rl_key(out, m);
-    ddb_buf_putc(out, '"');
-    ddb_buf_puts(out, s);
-    ddb_buf_putc(out, '"');
+    size_t n = strlen(s);
+    char *p;
+
+    if (out->len + n + 3 > out->cap)
+        ddb_buf_reserve(out, n + 2);
+    p = out->data + out->len;
+    p[0] = '"';
+    memcpy(p + 1, s, n);
+    p[n + 1] = '"';
+    p[n + 2] = '\0';
+    out->len += n + 2;
 }
 
 /* s[0..n) with what is not UTF-8 (a byte, or a \u escape of half a surrogate pair) as U+FFFD. */
@@ -122,12 +108,10 @@ static void blank_newlines(char *p, size_t n)
 /* Most bodies are plain ASCII with no newline, found so in one pass and copied as they are: a loop
    over every byte and a second pass for UTF-8 were a third of what recording a GetItem cost (issue
    74). */
-void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n, int unicode)
+void ddb_rl__json(ddb_buf *out, const char *s, size_t n, int unicode)
 {
-    size_t at;
+    size_t at = out->len;
 
-    ddb_rl_key(out, m);
-    at = out->len;
     ddb_buf_append(out, s, n);
     if (ddb_json_plain_run(s, n) == n)
         return;
@@ -137,22 +121,29 @@ void ddb_rl_json(ddb_buf *out, ddb_rl_member m, const char *s, size_t n, int uni
         ddb_rl_utf8_from(out, at);
 }
 
-/* Whether s[0..n) is ASCII with nothing JSON escapes (no control byte, quote or backslash). */
+/* The bytes a string copied as it is may hold: ASCII that JSON does not escape (no control byte,
+   quote or backslash). One load a byte: four compares a byte were most of what a region cost. */
+static const unsigned char plain_byte[256] = {
+    [' ' ... '"' - 1] = 1, /* (the quote and the backslash left out) */
+    ['"' + 1 ... '\\' - 1] = 1,
+    ['\\' + 1 ... 0x7f] = 1,
+};
+
+/* Whether s[0..n) is made of plain_byte's. */
 static int nothing_to_escape(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+        if (!plain_byte[(unsigned char)s[i]])
             return 0;
     return 1;
 }
 
 /* A region's name (on every line of a signed client's) is such text, copied as it is: the member
    escaped and checked for UTF-8 was some 250 instructions of a recorded GetItem (issue 74). */
-void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
+void ddb_rl__string(ddb_buf *out, const char *s, size_t n)
 {
     size_t at;
 
-    ddb_rl_key(out, m);
     ddb_buf_putc(out, '"');
     if (nothing_to_escape(s, n)) {
         ddb_buf_append(out, n > 0 ? s : "", n);
@@ -163,11 +154,6 @@ void ddb_rl_string(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
     ddb_json_escape(out, n > 0 ? s : "", n);
     ddb_rl_utf8_from(out, at);
     ddb_buf_putc(out, '"');
-}
-
-void ddb_rl_text(ddb_buf *out, ddb_rl_member m, const char *s, size_t n)
-{
-    ddb_rl_string(out, m, s, n < DDB_RL_TEXT_MAX ? n : DDB_RL_TEXT_MAX);
 }
 
 /* ---- reading ---- */
