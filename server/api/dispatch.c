@@ -141,8 +141,14 @@ static int region_refused(const ddb_api *api, ddb_req *req)
 static int set_namespace(const ddb_api *api, ddb_req *req)
 {
     const ddb_auth_key *k;
-    const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+    const char *region;
 
+    if (api->auth == NULL && !api->namespaces && !req->internal) { /* the default server's every request */
+        req->account = DDB_DEFAULT_ACCOUNT;
+        req->ns = "";
+        return DDB_OK;
+    }
+    region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
     if (req->internal && req->ns != NULL) { /* an in-process request made for a namespace (ImportTable) */
         if (req->account == NULL)
             req->account = DDB_DEFAULT_ACCOUNT;

@@ -27,16 +27,6 @@ int ddb_mutation_admit(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     return 0;
 }
 
-int ddb_mutation_contended(ddb_engine *eng)
-{
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_CONTENDED]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_CONTENDED, j);
-        if (f != NULL && f->row->contended(f))
-            return 1;
-    }
-    return 0;
-}
-
 int ddb_mutation_txn_contended(ddb_engine *eng, unsigned n)
 {
     int at;

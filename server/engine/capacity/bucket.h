@@ -51,11 +51,36 @@ static inline int64_t ddb_bucket_now_us(void)
     return (int64_t)ddb_clock_meter_ms() * 1000;
 }
 
+#define DDB_BUCKET_US 1000000.0
+
+/* b's empty moment when first used (its first fill, bucket.c); set once. */
+int64_t ddb_bucket_first_empty_at(ddb_bucket *b, int64_t now, const ddb_table *t);
+
+/* The bucket's empty moment, set as its first fill says when it is first used. (This and the
+   partition's tests below are inline: the hot-partition model runs them on every item a request
+   reads or writes, issue 73.) */
+static inline int64_t ddb_bucket_empty_at(ddb_bucket *b, int64_t now, const ddb_table *t)
+{
+    int64_t e = __atomic_load_n(&b->empty_at, __ATOMIC_ACQUIRE);
+
+    return e != 0 ? e : ddb_bucket_first_empty_at(b, now, t);
+}
+
 /* Whether b holds one unit at `now`, filled at `rate` a second; t: the table whose bucket it is
    (its first fill: what went unused since its CreateTable), NULL: a partition's. */
-int ddb_bucket_admits(ddb_bucket *b, int64_t now, double rate, const ddb_table *t);
+static inline int ddb_bucket_admits(ddb_bucket *b, int64_t now, double rate, const ddb_table *t)
+{
+    return now - ddb_bucket_empty_at(b, now, t) >= (int64_t)(DDB_BUCKET_US / rate);
+}
+
 /* What b holds at `now` (at most `burst` seconds of `rate`; below zero when in debt). */
-double ddb_bucket_tokens(ddb_bucket *b, int64_t now, double rate, double burst, const ddb_table *t);
+static inline double ddb_bucket_tokens(ddb_bucket *b, int64_t now, double rate, double burst, const ddb_table *t)
+{
+    double held = (double)(now - ddb_bucket_empty_at(b, now, t)) / DDB_BUCKET_US;
+
+    return (held > burst ? burst : held) * rate;
+}
+
 /* Takes `units` (a negative count gives them back), b holding at most `burst` seconds of `rate`. */
 void ddb_bucket_take(ddb_bucket *b, int64_t now, double units, double rate, double burst, const ddb_table *t);
 
@@ -79,9 +104,29 @@ static inline unsigned ddb_key_bucket_of(uint64_t h)
 
 /* Whether the key of hash h is let in by its partition kb at `now` (`rate` a second): a key that
    does not own kb is (its own load is not what emptied it). */
-int ddb_key_bucket_admits(ddb_key_bucket *kb, uint64_t h, int64_t now, double rate);
+static inline int ddb_key_bucket_admits(ddb_key_bucket *kb, uint64_t h, int64_t now, double rate)
+{
+    return kb->owner != h || ddb_bucket_admits(&kb->b, now, rate, NULL);
+}
+
 /* Counts `units` of the key of hash h in kb: its owner's are taken from its bucket; another key's
    make it the owner when they are at least the owner's debt, and are not counted otherwise. */
-void ddb_key_bucket_take(ddb_key_bucket *kb, uint64_t h, int64_t now, double units, double rate);
+static inline void ddb_key_bucket_take(ddb_key_bucket *kb, uint64_t h, int64_t now, double units, double rate)
+{
+    double debt;
+
+    if (units <= 0 || rate <= 0)
+        return;
+    if (kb->owner == h) {
+        ddb_bucket_take(&kb->b, now, units, rate, 1, NULL);
+        return;
+    }
+    debt = rate - ddb_bucket_tokens(&kb->b, now, rate, 1, NULL); /* what its owner lacks of full */
+    if (debt > units)
+        return; /* a lighter key's load: the owner keeps it */
+    /* h takes it over with a bucket of its own, full less its units */
+    kb->owner = h;
+    kb->b.empty_at = now - (int64_t)(DDB_BUCKET_US * (rate - units) / rate);
+}
 
 #endif
