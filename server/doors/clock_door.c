@@ -10,7 +10,6 @@
 #include "proto/arena.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
 #include "server/doors/door_message.h"
 #include "server/engine/jobs/tasks.h"
 
@@ -71,49 +70,6 @@ static int requested_move(const char *what, const char *num, int64_t *to, int64_
     return *to < 0 || *to > CLOCK_MAX_MS ? -1 : 0;
 }
 
-/* How long a step waits, in real time, for a background worker's pass (a destination that hangs). */
-#define SETTLE_LIMIT_MS 10000
-/* The most times a step stops on its way (each worker's next due time, in order). */
-#define STEP_STOPS_MAX 10000
-
-/* The background work sees the clock where it stands: sweeps (TTL, expiry) and every follower's pass. */
-static void settle(ddb_engine *eng)
-{
-    unsigned late;
-
-    ddb_tasks_sweep_now(eng->tasks);
-    if ((late = ddb_sleepers_settle(SETTLE_LIMIT_MS)) > 0)
-        ddb_log(DDB_LOG_WARN, "admin: the clock moved; %u background worker(s) still busy after %u ms", late,
-                SETTLE_LIMIT_MS);
-}
-
-/*
- * Moves the clock to `to`. Forward, it stops first at each time a background worker said it has
- * work at (a replica's lag running out, a trigger's window), in time order, and lets the work
- * happen there: a step of an hour does what an hour of running would, in its order.
- */
-static void step_to(ddb_engine *eng, int64_t to, int64_t offset)
-{
-    uint64_t at;
-
-    /* first the work already due where the clock stands (a replica catching up with the writes made
-       before the step): else a sweep at the new time could race it, and expire a replica's older
-       copy of an item whose newer one, not expired, is still on its way (its delete, the later
-       write, then replicated over the live item) */
-    if (ddb_sleepers_settle(SETTLE_LIMIT_MS) > 0)
-        ddb_log(DDB_LOG_WARN, "admin: a background worker still busy after %u ms", SETTLE_LIMIT_MS);
-    for (unsigned i = 0; i < STEP_STOPS_MAX && (at = ddb_sleepers_next_due(ddb_clock_now_ms(), (uint64_t)to)) != 0;
-         i++) {
-        ddb_clock_set_ms(at);
-        settle(eng);
-    }
-    if (ddb_clock_frozen())
-        ddb_clock_set_ms((uint64_t)to);
-    else
-        ddb_clock_set_offset_ms(offset);
-    settle(eng);
-}
-
 /* {"advance": ms} | {"set": epoch ms} | {"offset": ms} | {"freeze": true} | {"run": true} */
 static int move_clock(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
 {
@@ -147,7 +103,7 @@ static int move_clock(ddb_engine *eng, const char *body, size_t blen, ddb_buf *o
     if (freeze)
         ddb_clock_freeze(); /* first: an advance with it steps a clock that stands */
     if (what != NULL)
-        step_to(eng, to, offset);
+        ddb_tasks_step_clock(eng->tasks, to, offset); /* the background work done on the way */
     if (run)
         ddb_clock_run();
     ddb_log(DDB_LOG_INFO, "admin: clock %s%s%s; now %lld, offset %lld ms", freeze ? "frozen" : "",

@@ -11,7 +11,8 @@
  * Any other method reads it, as GET does. A move answers once every background worker has run
  * what came due, in time order: the step stops at each time a worker said it has work at
  * (sleeper.h's ddb_sleeper_due), and at each the workers make a whole pass (ddb_sleepers_settle),
- * the task worker's sweeps (TTL, stream records, tokens) among them.
+ * the task worker's sweeps (TTL, stream records, tokens) among them: the engine's step,
+ * engine/jobs/tasks.h's ddb_tasks_step_clock; the door parses the move and answers.
  */
 #ifndef DDB_CLOCK_DOOR_H
 #define DDB_CLOCK_DOOR_H

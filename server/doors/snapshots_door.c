@@ -8,17 +8,55 @@
 #include <string.h>
 
 #include "proto/arena.h"
+#include "proto/errors.h"
+#include "server/api/dispatch.h"
 #include "server/base/clock.h"
-#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
-#include "server/doors/nssnap.h"
 #include "server/engine/catalog.h"
 #include "server/engine/xfer/keyspace_copy.h"
+#include "server/engine/xfer/nssnap.h"
 #include "server/server.h"
 
+/* Runs `op` with body `body` in-process in namespace `ns`, as the API would (a namespace snapshot's
+   restore deletes tables and enables streams so: nssnap.h); 0 or the failure in msg. */
+static int run_op(const void *api, const char *ns, ddb_op op, const char *body, char *msg, size_t msglen)
+{
+    ddb_arena a;
+    ddb_buf out = {0};
+    ddb_req r;
+    ddb_http_in in;
+    char target[64];
+    const char *colon = strchr(ns, ':');
+    int rc;
+
+    ddb_arena_init(&a);
+    memset(&r, 0, sizeof(r));
+    memset(&in, 0, sizeof(in));
+    r.arena = &a;
+    r.body = body;
+    r.body_len = strlen(body);
+    r.outbuf = &out;
+    r.internal = 1;
+    r.ns = ns;
+    r.account = colon != NULL ? ddb_arena_strndup(&a, ns, (size_t)(colon - ns)) : NULL;
+    r.region = colon != NULL ? colon + 1 : "us-east-1";
+    ddb_jw_init(&r.out, &out);
+    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
+    in.target = target;
+    in.target_len = strlen(target);
+    ddb_dispatch(api, &r, &in);
+    rc = r.err.code != DDB_OK;
+    if (rc)
+        snprintf(msg, msglen, "%s: %s: %s", ddb_op_name(op), ddb_error_lookup(r.err.code)->type,
+                 r.err.msg ? r.err.msg : "(no message)");
+    ddb_buf_free(&out);
+    ddb_arena_free(&a);
+    return rc;
+}
+
 /* The namespace snapshots' view of the server (nssnap.h). */
-#define SNAPS_ENV(c) (&(ddb_nssnap_env){(c)->eng, (c)->api, (c)->nssnaps})
+#define SNAPS_ENV(c) (&(ddb_nssnap_env){(c)->eng, run_op, (c)->api, (c)->nssnaps})
 
 /* The answer of a failed snapshot call, by its ddb_checkpoint_rc. */
 static int snapshot_error(ddb_buf *out, int rc, const char *name)
@@ -118,30 +156,6 @@ static int namespace_of(ddb_arena *a, const char *ns, const char **out)
     return 1;
 }
 
-/* A namespace snapshot's save and restore read tables and run requests (nssnap.h) outside the
-   gate: they hold the catalog (a whole-server snapshot closes it: it holds nothing). */
-static int nssnap_save(const ddb_door_call *c, const char *name, const char *ns, char *msg, size_t msglen)
-{
-    ddb_gate_hold h;
-    int rc;
-
-    ddb_catalog_hold(c->eng->catalog, &h);
-    rc = ddb_nssnap_save(SNAPS_ENV(c), name, ns, msg, msglen);
-    ddb_catalog_unhold(c->eng->catalog, &h);
-    return rc;
-}
-
-static int nssnap_restore(const ddb_door_call *c, const char *name, char *msg, size_t msglen)
-{
-    ddb_gate_hold h;
-    int rc;
-
-    ddb_catalog_hold(c->eng->catalog, &h);
-    rc = ddb_nssnap_restore(SNAPS_ENV(c), name, msg, msglen);
-    ddb_catalog_unhold(c->eng->catalog, &h);
-    return rc;
-}
-
 /* POST /ddbd/snapshots {"name": "x", "namespace": "<account>:<region>"}: one namespace (nssnap.h). */
 static int save_ns_snapshot(const ddb_door_call *c, const char *name, const char *ns, ddb_buf *out)
 {
@@ -157,7 +171,7 @@ static int save_ns_snapshot(const ddb_door_call *c, const char *name, const char
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
     if (name_taken(c, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
-    if ((rc = nssnap_save(c, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if ((rc = ddb_nssnap_save(SNAPS_ENV(c), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? ddb_door_message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
     return done(out, "name", name, ddb_clock_mono_since_ms(t0));
@@ -205,7 +219,7 @@ static int restore_snapshot(const ddb_door_call *c, const char *name, ddb_buf *o
     int rc;
 
     if (ddb_nssnap_namespace(*c->nssnaps, name) != NULL) {
-        if ((rc = nssnap_restore(c, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+        if ((rc = ddb_nssnap_restore(SNAPS_ENV(c), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
             return ddb_door_message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
     } else if ((rc = ddb_server_snapshot_restore(c->srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);

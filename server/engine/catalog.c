@@ -312,7 +312,7 @@ static int change_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *ou
         if (keys[0].val != NULL)
             return 1;
         ch->id = c->next_id++;
-        /* a table a namespace snapshot brings back keeps its creation time (server/doors/nssnap.h) */
+        /* a table a namespace snapshot brings back keeps its creation time (server/engine/xfer/nssnap.h) */
         ch->text = finalize(c, ch->a, ch->desc, ch->id, ddb_json_get(ch->desc, "CreationDateTime"), ch->now, 1);
     } else {
         if (keys[0].val == NULL)

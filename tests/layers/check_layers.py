@@ -106,8 +106,8 @@ CAPACITY_MEMBER_RE = re.compile(r'"(BillingMode|ProvisionedThroughput|OnDemandTh
                                 r'ReadCapacityUnits|WriteCapacityUnits)"')
 CAPACITY_TYPED = ("server/engine/capacity/", "server/doors/")
 # Rule 12: what no door names (the store's calls, the key layout and their headers), and the doors'
-# files that still do (shrink only: the snapshot door leaves admin.c and nssnap.c's raw keyspace copies
-# move into the engine, issue 75 item 4).
+# files that still do (shrink only; empty since the namespace snapshots' saving and restoring, their
+# raw keyspace copies too, moved into the engine, engine/xfer/nssnap.c: issue 75 item 4).
 STORE_RE = re.compile(r'\b(ddb_store_\w+|DDB_KEY_\w+)\b|"(server/base/be\.h|server/storage/storage\.h)"')
 STORE_FREE = "server/doors/"
 DOORS_STORE_PENDING = set()

@@ -10,6 +10,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/gate.h"
+#include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/jobs/lease.h"
 
@@ -70,6 +71,45 @@ void ddb_tasks_sweep_now(ddb_tasks *tk)
 {
     __atomic_store_n(&tk->sweep_now, 1, __ATOMIC_RELEASE);
     ddb_sleeper_wake(&tk->sleeper);
+}
+
+/* How long a step waits, in real time, for a background worker's pass (a destination that hangs). */
+#define SETTLE_LIMIT_MS 10000
+/* The most times a step stops on its way (each worker's next due time, in order). */
+#define STEP_STOPS_MAX 10000
+
+/* The background work sees the clock where it stands: sweeps (TTL, expiry) and every follower's pass. */
+static void settle(ddb_tasks *tk)
+{
+    unsigned late;
+
+    ddb_tasks_sweep_now(tk);
+    if ((late = ddb_sleepers_settle(SETTLE_LIMIT_MS)) > 0)
+        ddb_log(DDB_LOG_WARN, "admin: the clock moved; %u background worker(s) still busy after %u ms", late,
+                SETTLE_LIMIT_MS);
+}
+
+/* (tasks.h) A step of an hour does what an hour of running would, in its order. */
+void ddb_tasks_step_clock(ddb_tasks *tk, int64_t to, int64_t offset)
+{
+    uint64_t at;
+
+    /* first the work already due where the clock stands (a replica catching up with the writes made
+       before the step): else a sweep at the new time could race it, and expire a replica's older
+       copy of an item whose newer one, not expired, is still on its way (its delete, the later
+       write, then replicated over the live item) */
+    if (ddb_sleepers_settle(SETTLE_LIMIT_MS) > 0)
+        ddb_log(DDB_LOG_WARN, "admin: a background worker still busy after %u ms", SETTLE_LIMIT_MS);
+    for (unsigned i = 0; i < STEP_STOPS_MAX && (at = ddb_sleepers_next_due(ddb_clock_now_ms(), (uint64_t)to)) != 0;
+         i++) {
+        ddb_clock_set_ms(at);
+        settle(tk);
+    }
+    if (ddb_clock_frozen())
+        ddb_clock_set_ms((uint64_t)to);
+    else
+        ddb_clock_set_offset_ms(offset);
+    settle(tk);
 }
 
 void *ddb_tasks_state(ddb_tasks *tk, const ddb_job *job)

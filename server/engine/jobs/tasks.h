@@ -56,6 +56,11 @@ void ddb_tasks_stop(ddb_tasks *t);
 void ddb_tasks_kick(ddb_tasks *t);
 /* Wakes it to sweep what expired now, whenever it last did (the clock moved: base/clock.h). */
 void ddb_tasks_sweep_now(ddb_tasks *t);
+/* Moves the server's clock to `to` (a running clock: to `offset`, base/clock.h), the admin door's
+   step (POST /ddbd/clock). Forward, it stops first at each time a background worker said it has
+   work at (a replica's lag running out, a trigger's window), in time order, and lets the work
+   happen there (base/sleeper.h), then sweeps what expired where it lands. */
+void ddb_tasks_step_clock(ddb_tasks *t, int64_t to, int64_t offset);
 /* A job's state (its start's result), or NULL. */
 void *ddb_tasks_state(ddb_tasks *t, const ddb_job *job);
 

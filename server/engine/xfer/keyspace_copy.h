@@ -1,6 +1,6 @@
 /*
  * server/engine/xfer/keyspace_copy.h: a keyspace's keys and values copied out of the store into memory,
- * and back in: the namespace snapshots' raw copies (doors/nssnap.h), so that no door reads or
+ * and back in: the namespace snapshots' raw copies (xfer/nssnap.h), so that no door reads or
  * writes the store's keys itself.
  *
  * A copy holds each key without its four-byte keyspace id, so it can go back under the same id (a

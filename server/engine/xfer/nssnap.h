@@ -1,6 +1,6 @@
 /*
- * server/doors/nssnap.h: snapshots of one namespace (the admin API's `POST /ddbd/snapshots {"name",
- * "namespace"}`, docs/admin.md). A whole-store snapshot (server.h) is restored by reopening the
+ * server/engine/xfer/nssnap.h: snapshots of one namespace, saved and restored (the admin API's `POST
+ * /ddbd/snapshots {"name", "namespace"}`, docs/admin.md; its door: doors/snapshots_door.c). A whole-store snapshot (server.h) is restored by reopening the
  * store, which resets every namespace; a test run that gives each worker a namespace of one shared
  * server needs to reset one namespace while the others keep serving. So a namespace snapshot is a
  * copy, in the server's memory, of the namespace's table descriptions and of their keyspaces
@@ -11,8 +11,10 @@
  * a stream too, so that its stream is new and empty). Nothing outside the namespace is touched,
  * and nothing is paused.
  *
- * Callers hold the admin door's lock (one admin operation at a time). Requests to the namespace itself must
- * wait for the answer: its tables are replaced one by one.
+ * Callers hold the admin door's lock (one admin operation at a time); a save and a restore hold the
+ * catalog meanwhile. Requests to the namespace itself must wait for the answer: its tables are
+ * replaced one by one. What only an operation does (DeleteTable's purge, a stream enabled afresh),
+ * a restore asks of the caller's runner: the API is above the engine.
  */
 #ifndef DDB_NSSNAP_H
 #define DDB_NSSNAP_H
@@ -21,16 +23,21 @@
 #include <stdint.h>
 
 #include "proto/json.h"
-#include "server/api/dispatch.h"
+#include "proto/ops.h"
 #include "server/engine/engine.h"
 
 typedef struct ddb_nssnaps ddb_nssnaps;
 
+/* Runs operation `op` with JSON body `body` in namespace `ns`, in-process as the API would: 0, or
+   non-zero with the failure in msg (the admin door's runner, over server/api/dispatch.h). */
+typedef int ddb_nssnap_run_fn(const void *ctx, const char *ns, ddb_op op, const char *body, char *msg, size_t msglen);
+
 /* What the snapshots work on (the admin door hands them the server's): the engine's catalog and
-   store, the API a restore re-enters for what only an operation does, and the list they are kept in. */
+   store, the runner a restore calls for what only an operation does, and the list they are kept in. */
 typedef struct ddb_nssnap_env {
     ddb_engine *eng;
-    const ddb_api *api;
+    ddb_nssnap_run_fn *run;
+    const void *run_ctx;
     ddb_nssnaps **snaps;
 } ddb_nssnap_env;
 

@@ -1,16 +1,14 @@
 /*
- * server/doors/nssnap.c: snapshots of one namespace (see nssnap.h).
+ * server/engine/xfer/nssnap.c: snapshots of one namespace (see nssnap.h).
  */
-#include "server/doors/nssnap.h"
+#include "server/engine/xfer/nssnap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/errors.h"
-#include "proto/ops.h"
-#include "server/api/dispatch.h"
 #include "server/base/clock.h"
+#include "server/base/gate.h"
 #include "server/engine/emulate/consistency.h"
 #include "server/engine/catalog.h"
 #include "server/engine/xfer/keyspace_copy.h"
@@ -221,7 +219,7 @@ static size_t ns_tables(const ddb_nssnap_env *srv, ddb_arena *a, const char *ns,
     return n;
 }
 
-int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns, char *msg, size_t msglen)
+static int save(const ddb_nssnap_env *srv, const char *name, const char *ns, char *msg, size_t msglen)
 {
     ddb_arena a;
     const ddb_table **tables;
@@ -261,43 +259,20 @@ int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns,
     return DDB_NSSNAP_OK;
 }
 
-/* ---- restore ---- */
-
-/* Runs `op` with body `body` in-process in namespace `ns`, as the API would; 0 or the failure in msg. */
-static int run_op(const ddb_nssnap_env *srv, const char *ns, ddb_op op, const char *body, char *msg, size_t msglen)
+/* A save reads tables and a restore runs requests outside the gate: they hold the catalog (a
+   whole-server snapshot closes it: it holds nothing). */
+int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns, char *msg, size_t msglen)
 {
-    ddb_arena a;
-    ddb_buf out = {0};
-    ddb_req r;
-    ddb_http_in in;
-    char target[64];
-    const char *colon = strchr(ns, ':');
+    ddb_gate_hold h;
     int rc;
 
-    ddb_arena_init(&a);
-    memset(&r, 0, sizeof(r));
-    memset(&in, 0, sizeof(in));
-    r.arena = &a;
-    r.body = body;
-    r.body_len = strlen(body);
-    r.outbuf = &out;
-    r.internal = 1;
-    r.ns = ns;
-    r.account = colon != NULL ? ddb_arena_strndup(&a, ns, (size_t)(colon - ns)) : NULL;
-    r.region = colon != NULL ? colon + 1 : "us-east-1";
-    ddb_jw_init(&r.out, &out);
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
-    in.target = target;
-    in.target_len = strlen(target);
-    ddb_dispatch(srv->api, &r, &in);
-    rc = r.err.code != DDB_OK;
-    if (rc)
-        snprintf(msg, msglen, "%s: %s: %s", ddb_op_name(op), ddb_error_lookup(r.err.code)->type,
-                 r.err.msg ? r.err.msg : "(no message)");
-    ddb_buf_free(&out);
-    ddb_arena_free(&a);
+    ddb_catalog_hold(srv->eng->catalog, &h);
+    rc = save(srv, name, ns, msg, msglen);
+    ddb_catalog_unhold(srv->eng->catalog, &h);
     return rc;
 }
+
+/* ---- restore ---- */
 
 /* The id the re-created table gave the keyspace's role. */
 static uint32_t new_id(const ddb_table *t, const keyspace *ks)
@@ -357,7 +332,7 @@ static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_
     snprintf(body, sizeof(body),
              "{\"TableName\": \"%s\", \"StreamSpecification\": {\"StreamEnabled\": true, \"StreamViewType\": \"%s\"}}",
              t->name, ddb_stream_view_name(st->stream_view));
-    return run_op(srv, ns, DDB_OP_UpdateTable, body, msg, msglen) ? DDB_NSSNAP_FAILED : DDB_NSSNAP_OK;
+    return srv->run(srv->run_ctx, ns, DDB_OP_UpdateTable, body, msg, msglen) ? DDB_NSSNAP_FAILED : DDB_NSSNAP_OK;
 }
 
 /* The saved table a live one is still exactly (same description, so same ids), to be reset in
@@ -411,7 +386,7 @@ static int was_kept(const saved_table *st, const saved_table *const *kept, size_
     return 0;
 }
 
-int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, size_t msglen)
+static int restore(const ddb_nssnap_env *srv, const char *name, char *msg, size_t msglen)
 {
     nssnap *s = *find(*srv->snaps, name);
     ddb_arena a;
@@ -437,7 +412,7 @@ int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, s
             continue;
         }
         snprintf(body, sizeof(body), "{\"TableName\": \"%s\"}", tables[i]->name);
-        rc = run_op(srv, s->ns, DDB_OP_DeleteTable, body, msg, msglen) ? DDB_NSSNAP_FAILED : DDB_NSSNAP_OK;
+        rc = srv->run(srv->run_ctx, s->ns, DDB_OP_DeleteTable, body, msg, msglen) ? DDB_NSSNAP_FAILED : DDB_NSSNAP_OK;
     }
     for (size_t i = 0; rc == DDB_NSSNAP_OK && i < s->ntables; i++) {
         if (!was_kept(&s->tables[i], kept, n))
@@ -445,6 +420,17 @@ int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, s
     }
     ddb_consist_forget(ddb_consistency_of(srv->eng)); /* changes the restored tables never saw */
     ddb_arena_free(&a);
+    return rc;
+}
+
+int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, size_t msglen)
+{
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(srv->eng->catalog, &h);
+    rc = restore(srv, name, msg, msglen);
+    ddb_catalog_unhold(srv->eng->catalog, &h);
     return rc;
 }
 
