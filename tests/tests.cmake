@@ -342,6 +342,9 @@ add_test(NAME layers.check
          COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/layers/check_layers.py --rules ${DDB_LAYERS_FILE}
                  --root ${CMAKE_SOURCE_DIR} --objects ${CMAKE_BINARY_DIR}/CMakeFiles)
 set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
+# The check's own rule for a layer's parts (the core's server/engine/catalog/), on small trees.
+add_test(NAME layers.self COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/layers/test_check_layers.py)
+set_tests_properties(layers.self PROPERTIES LABELS layers TIMEOUT 60)
 
 # Memcheck (label memcheck; README.md "Tests"): black-box files again, every ddbd they start and every
 # `ddb replay` they run under valgrind memcheck ($DDBD_VALGRIND, tests/harness/memcheck.py; what is

@@ -14,8 +14,8 @@
  * job's pass, an admin door, the seed) takes a hold for the time it uses what it read: holds are
  * numbered as they start, so a mark also says which holds it waits for. The catalog unlinks a
  * replaced description, marks, and frees the description once the mark has passed
- * (engine/catalog.c): nothing that could have read the pointer is still running. Nothing waits:
- * the catalog looks again at its next change.
+ * (engine/catalog/catalog.c): nothing that could have read the pointer is still running. Nothing
+ * waits: the catalog looks again at its next change.
  */
 #ifndef DDB_GATE_H
 #define DDB_GATE_H

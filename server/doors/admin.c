@@ -19,7 +19,7 @@
 #include "server/doors/states_door.h"
 #include "server/doors/usage.h"
 #include "server/doors/usage_marks.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/xfer/nssnap.h"
 #include "server/guard/guard.h"
 #include "server/server.h"

@@ -9,7 +9,7 @@
 #include "proto/arena.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/emulate/consistency.h"
 #include "server/server.h"
 

@@ -13,7 +13,7 @@
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/engine.h"
 #include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/reader.h"

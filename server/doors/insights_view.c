@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "server/doors/door_message.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
 

@@ -4,7 +4,7 @@
 #include "server/doors/metrics.h"
 
 #include "proto/arena.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/report/hot_report.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/capacity/capacity_feature.h"

@@ -13,7 +13,7 @@
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/xfer/keyspace_copy.h"
 #include "server/engine/xfer/nssnap.h"
 #include "server/server.h"

@@ -9,7 +9,7 @@
 
 #include "proto/arena.h"
 #include "server/base/batch.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/feature.h"
 #include "server/engine/keycodec.h"
 

@@ -16,7 +16,7 @@
 #ifndef DDB_INDEX_H
 #define DDB_INDEX_H
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 
 /*

@@ -11,7 +11,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 
 /* A key attribute's value: not an empty string or binary, and within the key size limits. */

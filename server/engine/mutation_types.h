@@ -8,7 +8,7 @@
 #define DDB_MUTATION_TYPES_H
 
 #include "server/base/error.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 
 /* One deleted table: few at a time (a test's), so a list searched whole is enough. */
 typedef struct gone {

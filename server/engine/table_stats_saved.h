@@ -13,7 +13,7 @@
 #ifndef DDB_TABLE_STATS_SAVED_H
 #define DDB_TABLE_STATS_SAVED_H
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/storage/storage.h"
 
 /* At a clean stop, after the last write. */

@@ -7,7 +7,7 @@
 
 #include "server/api/req.h"
 #include "server/engine/capacity/capacity.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/capacity/meter.h" /* ddb_consumed */
 

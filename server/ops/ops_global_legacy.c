@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"

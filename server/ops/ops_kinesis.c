@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/history/kinesis_log.h"
 #include "server/ops/handlers.h"

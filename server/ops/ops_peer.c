@@ -9,7 +9,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/ops/handlers.h"

@@ -17,7 +17,7 @@
 #include "server/api/validate.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/pitr.h"

@@ -2,7 +2,7 @@
  * server/ops/ops_policy.c: PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy.
  *
  * A table has one policy slot and each of its streams one (DynamoDB: separate documents and
- * revision ids); they are the table description's "ddbdPolicies" (engine/catalog_edit.h:
+ * revision ids); they are the table description's "ddbdPolicies" (engine/catalog/catalog_edit.h:
  * ddb_edit_policies), so a policy goes with its table when the table is deleted, and a change is a
  * compare-and-swap edit of the description, recomputed from the winner when it loses a race.
  * CreateTable's ResourcePolicy fills the table's slot (table_create.c). DescribeTable shows none.
@@ -24,7 +24,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/api/auth.h"
 #include "server/api/validate.h"

@@ -21,7 +21,7 @@
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/purge.h"

@@ -16,7 +16,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"

@@ -1,7 +1,7 @@
 /*
  * server/ops/ops_tags.c: TagResource, UntagResource and ListTagsOfResource.
  *
- * A table's tags are a member of its description (engine/catalog_edit.h: ddb_table_tags,
+ * A table's tags are a member of its description (engine/catalog/catalog_edit.h: ddb_table_tags,
  * ddb_edit_tags), in the order they were first added (CreateTable's Tags first, ops_table.c), so
  * they go with the table when it is deleted. A change is an edit of the description committed
  * compare-and-swap (ddb_catalog_edit), recomputed from the winner when it loses a race, so
@@ -28,7 +28,7 @@
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
 #include "server/base/arn.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"

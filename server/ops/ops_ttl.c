@@ -11,7 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/ops/handlers.h"

@@ -15,7 +15,7 @@
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/tasks.h"

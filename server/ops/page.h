@@ -9,7 +9,7 @@
 #ifndef DDB_PAGE_H
 #define DDB_PAGE_H
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/expr/expr.h"
 #include "server/ops/ops_common.h"

@@ -14,7 +14,7 @@
 #define PEER_ASK_S 2 /* how long an UpdateTable waits for a peer's answer (on its event loop) */
 
 #include "ddb/ddb_status.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/base/log.h"
 #include "server/engine/jobs/peer.h"
 #include "server/ops/handlers.h"

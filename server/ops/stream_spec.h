@@ -6,7 +6,7 @@
 #define DDB_STREAM_SPEC_H
 
 #include "server/api/req.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 
 typedef struct stream_plan {
     int change;            /* 0: the stream stays as it is; 1: enable a new one; -1: disable */

@@ -8,7 +8,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/stream_spec.h"
 

@@ -5,7 +5,7 @@
 #ifndef DDB_TABLE_CREATE_H
 #define DDB_TABLE_CREATE_H
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/ops/ops_common.h"
 
 /*

@@ -6,7 +6,7 @@
 #ifndef DDB_TABLE_THROUGHPUT_H
 #define DDB_TABLE_THROUGHPUT_H
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"
 

@@ -19,7 +19,7 @@
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/index.h"
 #include "server/engine/mutation.h"
 #include "server/ops/ops_common.h"

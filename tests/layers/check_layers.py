@@ -10,7 +10,9 @@ ddb_layer() calls, so the build and this check read one definition):
     <layer> <folder>[,<folder>...] : <layer it may use> ...
 
 A file belongs to the layer that names it (a layer of one file: server/main.c), else to the layer
-whose folder is the longest prefix of its path. Checked:
+whose folder is the longest prefix of its path. A layer's folders after its first are its parts:
+subfolders of the first whose files are the layer's own (the core's server/engine/catalog/), not a
+sub-layer (rule 9). Checked:
   1. includes: every `#include "..."` of a source or header is folder-qualified from the one
      include root (the repository; the public headers as `ddb/...`), names a file that exists, and
      runs to the file's own layer or one it may use;
@@ -44,7 +46,13 @@ whose folder is the longest prefix of its path. Checked:
      sub-layer above it, as server/engine/jobs/ over server/engine/), never the reverse: a file of
      a parent folder includes or calls a subfolder's only when the parent's rule declares that
      subfolder a lower layer (server/'s own files over server/http/); and the rules themselves run
-     one way: no layer both uses and is used by another, directly or round a circle.
+     one way: no layer both uses and is used by another, directly or round a circle. A folder
+     declared a part of its parent's layer (a folder after the layer's first: engine's
+     server/engine/catalog/, the tables' catalog, which the core's pipeline calls and which calls
+     the core's table figures, so neither above nor below it) is that layer: its files use what
+     the layer uses and, as its first folder's, no sub-layer above it, and the rules that hold the
+     first folder's files (13) hold theirs. A part lies under its layer's first folder: a layer is
+     one folder and its parts, not folders apart.
      PARENT_USES_PENDING lists the modules of a parent folder that still use a sub-layer above
      it; it only shrinks (an entry that uses none now is reported too), and is empty since
      server/engine/'s features register with the engine as rows (engine/feature.h,
@@ -58,10 +66,10 @@ whose folder is the longest prefix of its path. Checked:
   11. a table's capacity is typed once: no file of server/engine/capacity/ or server/doors/ reads a
      stored capacity member by name ("BillingMode", "ProvisionedThroughput", "OnDemandThroughput",
      "WarmThroughput", "ReadCapacityUnits", "WriteCapacityUnits" as a string in its code). The
-     catalog types them into ddb_capacity when it builds a table version (catalog_members.c), and
-     the throttle, the hot-partition forecast and the usage report ask the one capacity model
-     (engine/capacity/capacity.h), so "is it provisioned, at what rate?" has one answer and no
-     request parses it (issue 63, item 2).
+     catalog types them into ddb_capacity when it builds a table version
+     (catalog/catalog_members.c), and the throttle, the hot-partition forecast and the usage
+     report ask the one capacity model (engine/capacity/capacity.h), so "is it provisioned, at
+     what rate?" has one answer and no request parses it (issue 63, item 2).
   12. the doors stay off the store: no file of server/doors/ calls the store (ddb_store_*), names
      the key layout (DDB_KEY_*) or includes server/base/be.h or server/storage/storage.h, in its
      text or (with --objects) its object's symbols, as rule 8 keeps server/ops/ off the charges. A
@@ -69,12 +77,13 @@ whose folder is the longest prefix of its path. Checked:
      report.h's ddb_usage_report; the store's own series: engine.h's ddb_engine_store_metrics),
      which reads through the core's read path (issue 75, items 2 and 6). DOORS_STORE_PENDING lists
      the doors' files that still do; it only shrinks (an entry that no longer does is reported too).
-  13. a feature's table members are its own: no file of server/engine/'s own folder (the core)
-     names a member a feature row owns ("ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr",
-     "ddbdReplication", "ddbdInsights", "ddbdKinesis", and any other a sub-layer defines as
-     `#define DDB_MEMBER_<X> "ddbd..."`), in its code or its comments. The feature reads and writes
-     it (engine/feature.h's ddb_table_member), and the catalog walks the rows' members naming none
-     (catalog_members.c: issue 75, item 1).
+  13. a feature's table members are its own: no file of the core (server/engine/'s own folder and
+     the folders that are part of its layer: catalog/) names a member a feature row owns
+     ("ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr", "ddbdReplication", "ddbdInsights",
+     "ddbdKinesis", and any other a sub-layer defines as `#define DDB_MEMBER_<X> "ddbd..."`), in
+     its code or its comments. The feature reads and writes it (engine/feature.h's
+     ddb_table_member), and the catalog walks the rows' members naming none
+     (catalog/catalog_members.c: issue 75, item 1).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -170,9 +179,12 @@ def layer_of(path, layers):
 
 
 def folder_of(name, layers):
-    """The one folder a layer's files are in (None for a layer of one file, or of several folders)."""
+    """The folder a layer's files are in, its first when the others are its parts (None for a layer of
+    one file, or of folders apart: folder_rules refuses those)."""
     folders = [f.rstrip("/") for f in layers[name]["folders"] if not os.path.splitext(f)[1]]
-    return folders[0] if len(folders) == 1 else None
+    if not folders or len(folders) != len(layers[name]["folders"]):
+        return None
+    return folders[0] if all(is_below(f, folders[0]) for f in folders[1:]) else None
 
 
 def is_below(sub, parent):
@@ -184,6 +196,13 @@ def folder_rules(files, layers, order, problems):
     homes = set()
     for name in order:
         homes.update(f.rstrip("/") for f in layers[name]["folders"])
+    for name in order:
+        folders = [f.rstrip("/") for f in layers[name]["folders"]]
+        for part in folders[1:]:
+            if not os.path.splitext(part)[1] and not is_below(part, folders[0]):
+                problems.append("layer %s: its folder %s/ is not under its first, %s/: a layer's further folders "
+                                "are parts of its first (a subfolder), else declare a layer of its own" %
+                                (name, part, folders[0]))
     for d in sorted({os.path.dirname(f) for f in files}):
         if d not in homes:
             problems.append("%s/: holds sources but is no layer's folder: declare it (ddb_layer(NAME FOLDERS %s USES "
@@ -354,10 +373,14 @@ def capacity_reads(root, files, problems):
                             "reads the table's typed ddb_capacity" % (path, line, m.group(1)))
 
 
-def member_names(root, files, problems):
-    """Rule 13: the core names no feature's table member."""
+def member_names(root, files, layers, problems):
+    """Rule 13: the core (the folders of CORE_DIR's layer: its own and its parts) names no feature's
+    table member."""
+    core_layer = layer_of(CORE_DIR + "engine.c", layers)
+    core_dirs = {f.rstrip("/") for f in layers[core_layer]["folders"]} if core_layer else {CORE_DIR.rstrip("/")}
+
     def core(path):
-        return path.startswith(CORE_DIR) and "/" not in path[len(CORE_DIR):]
+        return os.path.dirname(path) in core_dirs
     names = set(FEATURE_MEMBERS)
     for path in files:
         if path.startswith(CORE_DIR) and not core(path):
@@ -499,7 +522,7 @@ def main():
     symbols = object_symbols(args.objects, args.root) if args.objects else {}
     charges(args.root, files, symbols, problems)
     capacity_reads(args.root, files, problems)
-    member_names(args.root, files, problems)
+    member_names(args.root, files, layers, problems)
     store_uses(args.root, files, symbols, problems)
     if args.objects:
         edges += call_edges(symbols)

@@ -15,7 +15,7 @@ the sanitized pass runs it for use after free (a catalog that frees a version at
 without waiting for the requests in flight, fails it there within a second: heap-use-after-free).
 
 Every case also checks that the server never read a table outside a request or a hold (the catalog
-then stops freeing and logs it: engine/catalog.h).
+then stops freeing and logs it: engine/catalog/catalog.h).
 """
 import threading
 import time

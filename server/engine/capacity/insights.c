@@ -14,7 +14,7 @@
 #include "proto/number.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/keycodec.h"
 
 #define SHARDS 4

@@ -10,7 +10,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 
 struct ddb_insights;

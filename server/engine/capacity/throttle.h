@@ -31,7 +31,7 @@
 #include "proto/arena.h"
 #include "server/base/error.h"
 #include "server/engine/capacity/capacity.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 
 /* One engine's buckets (capacity_feature.h: ddb_throttle_of): made by the wiring when --enforce-capacity is on

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 
 static const char *const status_names[] = {
 #define X(s) #s,

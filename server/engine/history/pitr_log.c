@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 
 void ddb_pitr_log_prefix(uint32_t log, char out[DDB_PITR_PREFIX_BYTES])
 {

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/feature.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"

@@ -10,7 +10,7 @@
 
 #include "server/base/arn.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 

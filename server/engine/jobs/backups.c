@@ -13,7 +13,7 @@
 #include "proto/grow.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/expiry.h"

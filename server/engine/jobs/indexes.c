@@ -8,7 +8,7 @@
 
 #include "server/base/faults.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/keycodec.h"

@@ -22,7 +22,7 @@
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/history/kinesis_log.h"
 #include "server/engine/history/retention.h"

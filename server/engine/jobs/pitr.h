@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/history/pitr_log.h"

@@ -15,7 +15,7 @@
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/derive.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/lease.h"

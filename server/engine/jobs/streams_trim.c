@@ -8,7 +8,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/history/retention.h"

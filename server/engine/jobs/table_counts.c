@@ -9,7 +9,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/table_stats.h"
 
 /* Counts the tables whose figures are not known (all of them with `all`); returns how many. */

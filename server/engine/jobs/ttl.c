@@ -8,7 +8,7 @@
 
 #include "proto/ops.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"

@@ -8,7 +8,7 @@
 
 #include "proto/buf.h"
 #include "server/engine/capacity/capacity_feature.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/table_stats.h"
 
 /*

@@ -23,7 +23,7 @@
 #include "server/engine/report/prices.h"
 #include "server/engine/report/warnings.h"
 #include "server/engine/report/units.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"

@@ -21,7 +21,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 
 /* The item's vector as f32 into out[dims]: 0, or 1 when the item has none the index takes. */
 int ddb_vector_of(const ddb_index *ix, const ddb_attr *item, float *out);

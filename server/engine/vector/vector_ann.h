@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/storage/storage.h"
 
 typedef struct ddb_vector_cache ddb_vector_cache;

@@ -32,7 +32,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/engine.h"
 #include "server/engine/mutation.h"
 #include "server/engine/xfer/bulk_batch.h"

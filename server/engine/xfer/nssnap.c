@@ -10,7 +10,7 @@
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/engine/emulate/consistency.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/xfer/keyspace_copy.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/history/streams.h"

@@ -10,7 +10,7 @@
 #include <zstd.h>
 
 #include "proto/errors.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
 #include "server/engine/table_stats.h"

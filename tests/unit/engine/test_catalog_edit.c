@@ -3,7 +3,7 @@
  * writes (CreateTable, UpdateTimeToLive, TagResource/UntagResource, UpdateContinuousBackups,
  * UpdateTable's members, GSI creation and deletion, streams, an index turning ACTIVE and leaving,
  * a stream's new generation of shards, restores, the format-1 migration), held to the texts the
- * JSON rewrites wrote before the catalog's typed edits (engine/catalog_edit.h) replaced them: the
+ * JSON rewrites wrote before the catalog's typed edits (engine/catalog/catalog_edit.h) replaced them: the
  * same members, values and member order, so data directories and DescribeTable answers stay as
  * they were.
  *
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/indexes.h"
 #include "server/engine/jobs/purge.h"

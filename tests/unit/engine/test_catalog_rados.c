@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "rados_conf.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "server/storage/storage.h"
 #include "test.h"
 

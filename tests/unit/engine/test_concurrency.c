@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"

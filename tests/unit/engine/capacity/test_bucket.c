@@ -9,7 +9,7 @@
 
 #include "server/engine/capacity/bucket.h"
 #include "server/engine/capacity/capacity.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 #include "test.h"
 #include "test_store.h"
 

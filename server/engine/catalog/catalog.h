@@ -1,5 +1,5 @@
 /*
- * server/engine/catalog.h: the typed, versioned table catalog.
+ * server/engine/catalog/catalog.h: the typed, versioned table catalog.
  *
  * Each table is stored under "table/<key>" in the store's metadata space as the JSON of its
  * description (the members DynamoDB's CreateTable/UpdateTable accept, plus the catalog's own:

@@ -1,5 +1,6 @@
 /*
- * server/engine/catalog_decode.h: a table from its stored description (the catalog's, once a version).
+ * server/engine/catalog/catalog_decode.h: a table from its stored description (the catalog's,
+ * once a version).
  */
 #ifndef DDB_CATALOG_DECODE_H
 #define DDB_CATALOG_DECODE_H

@@ -1,5 +1,5 @@
 /*
- * server/engine/catalog_edit.h: typed changes to a table's description (catalog.h).
+ * server/engine/catalog/catalog_edit.h: typed changes to a table's description (catalog.h).
  *
  * A change to a table (UpdateTable, UpdateTimeToLive, tags, point-in-time recovery, the worker's
  * index and stream and restore work) builds an edit of the live description from typed changes
@@ -28,8 +28,8 @@
 
 #include "proto/arena.h"
 #include "proto/json.h"
-#include "server/engine/catalog.h"
-#include "server/engine/catalog_members.h" /* the members' values: ddb_tag, ddb_policy */
+#include "server/engine/catalog/catalog.h"
+#include "server/engine/catalog/catalog_members.h" /* the members' values: ddb_tag, ddb_policy */
 #include "server/engine/feature.h"
 
 /*

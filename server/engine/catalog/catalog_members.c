@@ -1,10 +1,10 @@
 /*
- * server/engine/catalog_members.c: the catalog's own members, read and written (see
+ * server/engine/catalog/catalog_members.c: the catalog's own members, read and written (see
  * catalog_members.h). Each member's reader and writer sit together, so its shape is defined once
  * (docs/storage-format.md describes them); a feature's members are its own (feature.h's
  * ddb_table_member), read here by walking the rows.
  */
-#include "server/engine/catalog_members.h"
+#include "server/engine/catalog/catalog_members.h"
 
 #include <stdlib.h>
 #include <string.h>

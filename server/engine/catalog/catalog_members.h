@@ -1,5 +1,5 @@
 /*
- * server/engine/catalog_members.h: the catalog's own members of a stored description, each one's
+ * server/engine/catalog/catalog_members.h: the catalog's own members of a stored description, each one's
  * JSON read and written in one place (catalog_members.c): catalog.c reads them into a ddb_table
  * when it loads a description, catalog_edit.c writes them into a changed one. A feature's members
  * (its stream's, its TTL's, ...: docs/storage-format.md) are its own (feature.h's ddb_table_member,

@@ -1,16 +1,16 @@
 /*
- * server/engine/catalog_edit.c: typed changes to a table's description, written as its new JSON
+ * server/engine/catalog/catalog_edit.c: typed changes to a table's description, written as its new JSON
  * and committed compare-and-swap (see catalog_edit.h). The catalog's own members are written by
  * catalog_members.c, next to their readers.
  */
-#include "server/engine/catalog_edit.h"
+#include "server/engine/catalog/catalog_edit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_members.h"
+#include "server/engine/catalog/catalog_members.h"
 
 #define MAX_CHANGES 24 /* more than the distinct members a description has */
 

@@ -1,5 +1,5 @@
 /*
- * server/engine/catalog.c: the typed table catalog (see catalog.h).
+ * server/engine/catalog/catalog.c: the typed table catalog (see catalog.h).
  *
  * Reads take a shared lock and binary-search a sorted array of tables; control-plane writes take
  * the exclusive lock, commit guarded against what is stored (the version they were computed from,
@@ -12,7 +12,7 @@
  * a stream of TagResource calls keeps one or two descriptions, not every one (issue 61). A
  * deleted table's figures go with its last version.
  */
-#include "server/engine/catalog.h"
+#include "server/engine/catalog/catalog.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@
 #include "proto/grow.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
-#include "server/engine/catalog_members.h"
-#include "server/engine/catalog_decode.h"
+#include "server/engine/catalog/catalog_members.h"
+#include "server/engine/catalog/catalog_decode.h"
 #include "server/engine/table_stats.h"
 
 /* A retired version, and whether its figures go with it (the table's last version). */

@@ -1,14 +1,14 @@
 /*
- * server/engine/catalog_decode.c: a table's stored description (JSON) decoded into the typed table that
- * requests read (see catalog_decode.h): its keys and their types, its indexes' key parts and
- * projections, its features' members. The catalog decodes each version once, when it installs it.
+ * server/engine/catalog/catalog_decode.c: a table's stored description (JSON) decoded into the
+ * typed table that requests read (see catalog_decode.h): its keys and their types, its indexes'
+ * key parts and projections, its features' members. The catalog decodes each version once, when it installs it.
  */
-#include "server/engine/catalog_decode.h"
+#include "server/engine/catalog/catalog_decode.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/catalog_members.h"
+#include "server/engine/catalog/catalog_members.h"
 
 void ddb_table_free(ddb_table *t)
 {
