@@ -41,7 +41,7 @@ void ddb_member_write_str(ddb_jw *w, const char *key, const char *val)
     ddb_jw_str(w, val != NULL ? val : "");
 }
 
-/* ---- "ddbdActiveAt": when a table or index made under --table-states is ACTIVE (table_states.h) ---- */
+/* ---- "ddbdActiveAt": when a table or index CREATING for a while is ACTIVE (feature.h's creating) ---- */
 
 static uint64_t active_at_of(const ddb_json *obj)
 {
