@@ -31,6 +31,7 @@
 
 struct ddb_engine;
 struct ddb_decision;
+struct ddb_desc_edit;
 struct ddb_index;
 struct ddb_key;
 struct ddb_mutation;
@@ -150,9 +151,12 @@ struct ddb_feature {
        by the table operations through engine.h's ddb_engine_life, the first row on that has
        `creating` answering; such a row has every hook of this section ---- */
     /* when a state a table or an index enters now (CREATING, DELETING) ends: a server-clock ms, or 0
-       when it ends at once (the end of CREATING is stored with the table or index: catalog_edit.h's
-       ddb_edit_active_at, ddb_edit_add_active_at; the end of DELETING is the row's, `deleted`) */
+       when it ends at once */
     uint64_t (*state_until)(const ddb_feature_slot *f);
+    /* writes `until` (state_until's, not 0) into edit e as the end of CREATING of the table it makes
+       (`index` 0: CreateTable's) or of the index it adds (1: UpdateTable's, ddb_edit_add_gsi's), in a
+       table member the row owns (its `members`, which read it into the table version) */
+    void (*creating_until)(const ddb_feature_slot *f, struct ddb_desc_edit *e, int index, uint64_t until);
     /* whether table t (ix NULL), or its index ix, is still CREATING by its stored end: t serves no
        reads or writes and refuses changes, ix is CREATING with Backfilling (not read, not counted) */
     int (*creating)(const ddb_feature_slot *f, const struct ddb_table *t, const struct ddb_index *ix);

@@ -50,6 +50,14 @@ uint64_t ddb_state_until(const ddb_req *req)
     return f != NULL ? f->row->state_until(f) : 0;
 }
 
+void ddb_edit_creating(const ddb_req *req, struct ddb_desc_edit *e, int index, uint64_t until)
+{
+    const ddb_feature_slot *f = ddb_engine_life(req->eng); /* (the row `until` came from) */
+
+    if (f != NULL && until != 0)
+        f->row->creating_until(f, e, index, until);
+}
+
 int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
 {
     const char *msg = ddb_item_key_check(req->arena, req->eng->store, t, item, 0, key);

@@ -34,6 +34,9 @@ static inline int ddb_backfilling_now(const ddb_engine *eng, const ddb_table *t,
    once, as for every request made in-process (--seed, a namespace snapshot's restore, a replica's
    table, MCP over standard input), which makes and deletes tables at once. */
 uint64_t ddb_state_until(const ddb_req *req);
+/* Writes `until` (ddb_state_until's, not 0) into edit e as the end of CREATING of the table it makes
+   (`index` 0) or of the index it adds (1), in the row's own table member (feature.h's creating_until). */
+void ddb_edit_creating(const ddb_req *req, struct ddb_desc_edit *e, int index, uint64_t until);
 
 /*
  * The table named in the request, or NULL after recording ResourceNotFoundException:

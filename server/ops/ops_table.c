@@ -56,10 +56,17 @@ static int gone_check(ddb_req *req, const char *name)
                         "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
 }
 
-/* A new table's end of CREATING, as a `more` callback of ddb_table_create (ctx: the due time). */
+/* A new table's end of CREATING, as a `more` callback of ddb_table_create. */
+typedef struct creating {
+    const ddb_req *req;
+    uint64_t until;
+} creating;
+
 static void creating_until(ddb_desc_edit *e, void *ctx)
 {
-    ddb_edit_active_at(e, *(const uint64_t *)ctx);
+    const creating *c = ctx;
+
+    ddb_edit_creating(c->req, e, 0, c->until);
 }
 
 /* The DescribeTable answer a deleted table gives while DELETING: written into `side` (req->out is
@@ -78,20 +85,20 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    uint64_t due = ddb_state_until(req);
+    creating due = {req, ddb_state_until(req)};
     int rc;
 
     if (gone_check(req, name) != DDB_OK)
         return req->err.code;
     /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
-    rc = ddb_table_create(req, req->in, due != 0 ? creating_until : NULL, &due, &t);
+    rc = ddb_table_create(req, req->in, due.until != 0 ? creating_until : NULL, &due, &t);
     if (rc == -2)
         return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    ddb_write_table_description(req, t, "TableDescription", due != 0 ? "CREATING" : "ACTIVE", 0);
+    ddb_write_table_description(req, t, "TableDescription", due.until != 0 ? "CREATING" : "ACTIVE", 0);
     return DDB_OK;
 }
 

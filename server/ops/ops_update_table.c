@@ -393,7 +393,7 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
 
 /* The plan in the edit: the new index (CREATING, Backfilling), DELETING for Delete, the new
    throughput for Update (not of an index Delete turns DELETING). */
-static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p, uint64_t until)
+static void plan_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
 {
     const ddb_index *del = p->delete_name != NULL ? ddb_table_index(t, p->delete_name) : NULL;
     const ddb_index *upd = p->update_name != NULL && p->update_pt != NULL ? ddb_table_index(t, p->update_name) : NULL;
@@ -402,10 +402,10 @@ static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p, u
         ddb_edit_index_state(e, del, DDB_IX_DELETING, 0);
     if (upd != NULL && upd != del)
         ddb_edit_index_throughput(e, upd, p->update_pt);
-    if (p->create != NULL)
+    if (p->create != NULL) { /* (--table-states: CREATING until its end, built or not) */
         ddb_edit_add_gsi(e, p->create, DDB_IX_CREATING, 1);
-    if (p->create != NULL && until != 0) /* --table-states: CREATING until then, built or not */
-        ddb_edit_add_active_at(e, until);
+        ddb_edit_creating(req, e, 1, ddb_state_until(req));
+    }
     if (p->vdelete_name != NULL && ddb_table_index(t, p->vdelete_name) != NULL)
         ddb_edit_index_state(e, ddb_table_index(t, p->vdelete_name), DDB_IX_DELETING, 0);
     if (p->vcreate != NULL)
@@ -443,7 +443,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
     static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
     ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
 
-    plan_edit(e, t, p, ddb_state_until(req));
+    plan_edit(req, e, t, p);
     ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
     billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
     ddb_throughput_edit(req, e, t, ddb_json_get_str(req->in, "BillingMode"), echo);

@@ -12,6 +12,7 @@
 
 #include "server/base/clock.h"
 #include "server/engine/catalog/catalog.h"
+#include "server/engine/catalog/catalog_edit.h"
 
 /* One deleted table: few at a time (a test's), so a list searched whole is enough. */
 typedef struct gone {
@@ -220,9 +221,52 @@ static size_t states_deleting_names(const ddb_feature_slot *f, const char *ns, d
     return g != NULL ? gone_names(g, ns, ddb_clock_high_ms(), a, names) : 0;
 }
 
+/* ---- its table member, "ddbdActiveAt" ---- */
+
+/* The table's end of CREATING, and each index's from its own object (an index UpdateTable added). */
+static void active_at_read(ddb_table *t, const ddb_json *v)
+{
+    t->active_at = ddb_member_u64(v);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        t->indexes[i].active_at = ddb_member_u64(ddb_json_get(t->indexes[i].desc, DDB_MEMBER_ACTIVE_AT));
+}
+
+/* A new table's (a number with a fraction's point, as the description's other times are) and an
+   added index's (a whole number), as each has been stored since the option was made. */
+static void active_at_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
+    ddb_jw_double(w, (double)*(const uint64_t *)value); /* exact: ms below 2^53 */
+}
+
+static void index_active_at_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+{
+    (void)base;
+    (void)cur;
+    ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
+    ddb_jw_int(w, (long long)*(const uint64_t *)value);
+}
+
+static const ddb_table_member active_at = {DDB_MEMBER_ACTIVE_AT, active_at_read, active_at_write};
+static const ddb_table_member index_active_at = {DDB_MEMBER_ACTIVE_AT, NULL, index_active_at_write};
+static const ddb_table_member *const members[] = {&active_at, NULL};
+
+static void states_creating_until(const ddb_feature_slot *f, ddb_desc_edit *e, int index, uint64_t until)
+{
+    (void)f;
+    if (index)
+        ddb_edit_add_index_member(e, &index_active_at, &until, sizeof(until));
+    else
+        ddb_edit_member(e, &active_at, &until, sizeof(until));
+}
+
 const ddb_feature ddb_feature_table_states = {.name = "table_states",
+                                              .members = members,
                                               .close = states_close,
                                               .state_until = states_until,
+                                              .creating_until = states_creating_until,
                                               .creating = states_creating,
                                               .deleted = states_deleted,
                                               .deleting = states_deleting,

@@ -5,8 +5,8 @@
  * with Backfilling, and a deleted table DELETING before it is gone. ddbd's tables are ACTIVE at once
  * and gone at once; with --table-states each of these lasts MS of the server's clock
  * (base/clock.h), decided lazily: the time the state ends is stored with the table ("ddbdActiveAt"
- * of its description, or of the index's object: the catalog types it as the table's and the
- * index's active_at), and the state holds while the clock is before it. No timer: a frozen clock
+ * of its description, or of the index's object: the row's own table member, which reads it into the
+ * table's and its indexes' active_at), and the state holds while the clock is before it. No timer: a frozen clock
  * stepped by POST /ddbd/clock {"advance": ms} moves it exactly, and nothing changes by itself while
  * the clock is frozen.
  *
@@ -26,6 +26,9 @@
 #define DDB_TABLE_STATES_H
 
 #include "server/engine/engine.h"
+
+/* The row's table member: a table's or an added index's end of CREATING (docs/storage-format.md). */
+#define DDB_MEMBER_ACTIVE_AT "ddbdActiveAt"
 
 /* The row (feature.h): its state a struct ddb_table_states, made at open with --table-states' MS
    (server.c: ddb_table_states_new), freed by its close. */
