@@ -233,7 +233,7 @@ int ddb_op_delete_table(ddb_req *req)
         }
     }
     if (rc == 0 && gone != NULL)
-        gone->row->deleted(gone, deleted->key, until, side.data, side.len);
+        gone->row->deleted(gone, deleted->key, ddb_state_until(req), side.data, side.len); /* from now, as before */
     ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
