@@ -21,6 +21,7 @@
 #include "server/base/workers.h"
 #include "server/engine/emulate/conflicts.h"
 #include "server/engine/emulate/consistency.h"
+#include "server/engine/emulate/table_states.h"
 #include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/derive_index.h"
@@ -45,7 +46,6 @@
 #include "server/engine/history/streams.h"
 #include "server/engine/table_stats_saved.h"
 #include "server/engine/xfer/anon.h"
-#include "server/engine/table_states.h"
 #include "server/engine/capacity/throttle.h"
 #include "server/engine/vector/vector_feature.h"
 #include "server/engine/xfer/xfer_job.h"
@@ -260,6 +260,14 @@ static void *open_consistency(ddb_server *srv, const ddb_config *cfg)
     return d.lag_max_ms > 0 || d.stale_ms > 0 ? ddb_consist_create(&d) : NULL;
 }
 
+/* --table-states' MS (0: ACTIVE and gone at once): always on, as a table stored with its end of
+   CREATING stays CREATING until then whatever the command line (engine/emulate/table_states.h) */
+static void *open_table_states(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    return ddb_table_states_new(cfg->table_states);
+}
+
 /* The rows of server/features.def, in its order: the engine walks them at each hook. */
 static const struct {
     const ddb_feature *row;
@@ -461,7 +469,6 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->eng.anon_keys = ddb_anon_keys_new();
-    srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
     /* the loops', then the request workers' (RADOS) or the large bodies' workers, one a loop (http.c) */
@@ -502,7 +509,6 @@ void ddb_server_close(ddb_server *srv)
     ddb_inject_free(srv->api.inject);
     ddb_recorder_free(srv->api.recorder, &srv->api.recording); /* after the HTTP front: every line written */
     ddb_catalog_close(srv->eng.catalog);
-    ddb_gone_free(srv->eng.gone);
     ddb_engine_close_features(&srv->eng); /* after the catalog: its tables no longer configure Insights */
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)

@@ -8,7 +8,7 @@
 #include "proto/arena.h"
 #include "proto/json.h"
 #include "server/doors/door_message.h"
-#include "server/engine/table_states.h"
+#include "server/engine/emulate/table_states.h"
 
 /* The options' bounds (server/options.def). */
 #define MAX_STATES_MS 86400000LL
@@ -73,7 +73,8 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
     ddb_arena_free(&a);
     if (!ok)
         return refuse(out);
-    ddb_table_states_set(eng, ms, every);
+    ddb_table_states_set(eng, ms);
+    ddb_count_refresh_set(eng, every);
     return state(eng, out);
 }
 

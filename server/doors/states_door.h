@@ -1,6 +1,6 @@
 /*
  * server/doors/states_door.h: /ddbd/table-states, production's table states and refreshed counts
- * turned on and off at run time (engine/table_states.h; docs/testing.md, "Table states").
+ * turned on and off at run time (engine/emulate/table_states.h; docs/testing.md, "Table states").
  *
  *   GET  /ddbd/table-states  {"tableStatesMs": ms, "countRefreshSeconds": s}
  *   POST /ddbd/table-states  {"tableStatesMs": ms, "countRefreshSeconds": s}

@@ -33,6 +33,7 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_METRICS] = row->metrics != NULL,
         [DDB_HOOK_CONTENDED] = row->contended != NULL, [DDB_HOOK_TXN_CONTENDED] = row->txn_contended != NULL,
         [DDB_HOOK_REPLICA_ITEM] = row->replica_item != NULL, [DDB_HOOK_REPLICA_RANGE] = row->replica_range != NULL,
+        [DDB_HOOK_LIFE] = row->creating != NULL,
     };
 
     if (i >= DDB_FEATURES_MAX)

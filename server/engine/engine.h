@@ -41,7 +41,6 @@ typedef struct ddb_engine_settings {
     unsigned long long item_collection_limit; /* bytes; 0: DynamoDB's 10 GB */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
     unsigned count_check_interval;    /* seconds between checks of the kept item counts */
-    unsigned table_states;            /* --table-states, ms: how long CREATING and DELETING last (0: not at all) */
     unsigned count_refresh;           /* --count-refresh, s: DescribeTable's figures refreshed this often (0: live) */
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
@@ -60,8 +59,6 @@ typedef struct ddb_engine {
     /* the features (feature.h): rows the wiring hands the engine at open (server/features.def), in
        that order, each with its state; the core walks them at each hook and names none */
     ddb_features features;
-    /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
-    struct ddb_gone_tables *gone;
     /* the keys of the anonymised imports under way, in memory only (engine/xfer/anon.h) */
     struct ddb_anon_keys *anon_keys;
     ddb_engine_settings settings;
@@ -93,6 +90,24 @@ void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out);
 /* The store's section of GET /metrics: its backend's own figures and --sync's group commit, so that
    no door reads the store itself. */
 void ddb_engine_store_metrics(ddb_engine *eng, ddb_buf *out);
+
+/* --count-refresh as it stands (POST /ddbd/table-states may change it while requests run: read
+   atomically), and its change. */
+static inline unsigned ddb_count_refresh_s(const ddb_engine *eng)
+{
+    return __atomic_load_n(&eng->settings.count_refresh, __ATOMIC_RELAXED);
+}
+static inline void ddb_count_refresh_set(ddb_engine *eng, unsigned s)
+{
+    __atomic_store_n(&eng->settings.count_refresh, s, __ATOMIC_RELAXED);
+}
+
+/* The row that emulates a table's life (feature.h's state_until ... deleting_names: the first row
+   that has them, when it is on), or NULL: what the table operations ask, naming none. */
+static inline const ddb_feature_slot *ddb_engine_life(const ddb_engine *eng)
+{
+    return eng->features.nwith[DDB_HOOK_LIFE] > 0 ? ddb_features_on(&eng->features, DDB_HOOK_LIFE, 0) : NULL;
+}
 
 /* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
 void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);

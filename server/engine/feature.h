@@ -6,8 +6,9 @@
  * engine's rows in features.def's order and calls the hooks a row has. A feature lives in its own
  * module, in the core (the write time, the index entries) or in a sub-layer above it
  * (engine/capacity/, engine/history/, engine/vector/, engine/jobs/, and engine/emulate/: production's
- * behaviours ddbd emulates on demand, such as eventually consistent reads), and finds its state through
- * the slot the core passes to its hooks, or, from above the core (an operation, a job, a door),
+ * behaviours ddbd emulates on demand: eventually consistent reads, table states, conflicts drawn),
+ * and finds its state through the slot the core passes to its hooks, or, from above the core (an
+ * operation, a job, a door),
  * with ddb_engine_feature(eng, &its_row). A slot whose state is NULL is off: none of its hooks is
  * called (one test of a pointer, no call), so a feature that is not configured costs nothing; a
  * row with no state of its own that is always on is opened with DDB_FEATURE_ALWAYS.
@@ -30,12 +31,13 @@
 
 struct ddb_engine;
 struct ddb_decision;
+struct ddb_desc_edit;
 struct ddb_index;
 struct ddb_key;
 struct ddb_mutation;
 struct ddb_table;
 
-/* The most rows an engine takes (features.def's 11, and a test's). */
+/* The most rows an engine takes (features.def's 12, and a test's). */
 #define DDB_FEATURES_MAX 13
 
 typedef struct ddb_feature ddb_feature;
@@ -145,6 +147,29 @@ struct ddb_feature {
                          const struct ddb_index *ix, const ddb_read_bounds *b,
                          int (*fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen), void *ctx);
 
+    /* ---- a table's life, as long as production's (a row of engine/emulate/: --table-states): asked
+       by the table operations through engine.h's ddb_engine_life, the first row on that has
+       `creating` answering; such a row has every hook of this section ---- */
+    /* when a state a table or an index enters now (CREATING, DELETING) ends: a server-clock ms, or 0
+       when it ends at once */
+    uint64_t (*state_until)(const ddb_feature_slot *f);
+    /* writes `until` (state_until's, not 0) into edit e as the end of CREATING of the table it makes
+       (`index` 0: CreateTable's) or of the index it adds (1: UpdateTable's, ddb_edit_add_gsi's), in a
+       table member the row owns (its `members`, which read it into the table version) */
+    void (*creating_until)(const ddb_feature_slot *f, struct ddb_desc_edit *e, int index, uint64_t until);
+    /* whether table t (ix NULL), or its index ix, is still CREATING by its stored end: t serves no
+       reads or writes and refuses changes, ix is CREATING with Backfilling (not read, not counted) */
+    int (*creating)(const ddb_feature_slot *f, const struct ddb_table *t, const struct ddb_index *ix);
+    /* table `key` (its catalog key) was deleted: DELETING until `until` (state_until's, not 0),
+       described by `desc` (DescribeTable's whole answer, `len` bytes; copied) */
+    void (*deleted)(const ddb_feature_slot *f, const char *key, uint64_t until, const char *desc, size_t len);
+    /* whether table `key`, deleted, is still DELETING; its DescribeTable answer into *desc and *len
+       (arena a's memory) when a is given */
+    int (*deleting)(const ddb_feature_slot *f, const char *key, ddb_arena *a, const char **desc, size_t *len);
+    /* the names of namespace ns's tables still DELETING (arena a's memory: ListTables lists them, as
+       DynamoDB does); their number */
+    size_t (*deleting_names)(const ddb_feature_slot *f, const char *ns, ddb_arena *a, const char ***names);
+
     /* ---- reports ---- */
     /* its section of GET /metrics (Prometheus' text, HELP and TYPE lines first), appended to `out`
        where the engine's figures are rendered (ddb_engine_metrics), as h2o's status handler
@@ -177,6 +202,7 @@ typedef enum ddb_hook {
     DDB_HOOK_TXN_CONTENDED,
     DDB_HOOK_REPLICA_ITEM,
     DDB_HOOK_REPLICA_RANGE,
+    DDB_HOOK_LIFE, /* the rows that have `creating` (and the rest of a table's life) */
     DDB_HOOK__COUNT
 } ddb_hook;
 

@@ -138,8 +138,8 @@ typedef struct ddb_index {
     ddb_index_kind kind;
     ddb_index_state state;
     int backfilling;                  /* CREATING and existing items are still being indexed */
-    uint64_t active_at;               /* --table-states: CREATING until this server-clock ms, from
-                                         "ddbdActiveAt" (0: none; engine/table_states.h) */
+    uint64_t active_at;               /* CREATING until this server-clock ms (0: none; read and
+                                         decided by the row of a table's life: feature.h's creating) */
     ddb_key_part hash[DDB_MAX_KEY_PARTS];
     unsigned nhash;
     ddb_key_part range[DDB_MAX_KEY_PARTS];
@@ -185,8 +185,8 @@ typedef struct ddb_table {
     /* a restore into it (engine/jobs/backups.h) */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
-    /* --table-states: CREATING until this server-clock ms, from "ddbdActiveAt" (0: ACTIVE at once;
-       engine/table_states.h) */
+    /* CREATING until this server-clock ms (0: ACTIVE at once; read and decided by the row of a
+       table's life: feature.h's creating) */
     uint64_t active_at;
     /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
     uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */

@@ -13,20 +13,19 @@
 #include "server/base/arn.h"
 #include "server/engine/engine.h"
 #include "server/engine/item.h"
-#include "server/engine/table_states.h"
 #include "server/expr/expr.h"
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
 {
     const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
-    if (t != NULL && (t->restoring || ddb_replica_creating(t) || ddb_table_creating_now(t)) &&
+    if (t != NULL && (t->restoring || ddb_replica_creating(t) || ddb_creating_now(req->eng, t, NULL)) &&
         !(ddb_op_flags((ddb_op)req->op) & DDB_OPF_WHILE_CREATING)) {
         /* a table a restore is still filling (engine/backups.h), or one --table-states keeps
-           CREATING (engine/table_states.h): DynamoDB serves no reads or writes on it and refuses
+           CREATING (ddb_creating_now): DynamoDB serves no reads or writes on it and refuses
            changes (a bulk put's load too); a replica still being filled answers only DescribeTable
            (docs/compatibility.md) */
-        if (!t->restoring && !ddb_table_creating_now(t))
+        if (!t->restoring && !ddb_creating_now(req->eng, t, NULL))
             ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
         else if (ddb_op_flags((ddb_op)req->op) & DDB_OPF_CHANGES_TABLE)
             ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
@@ -42,6 +41,21 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
     else
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
     return NULL;
+}
+
+uint64_t ddb_state_until(const ddb_req *req)
+{
+    const ddb_feature_slot *f = req->internal ? NULL : ddb_engine_life(req->eng);
+
+    return f != NULL ? f->row->state_until(f) : 0;
+}
+
+void ddb_edit_creating(const ddb_req *req, struct ddb_desc_edit *e, int index, uint64_t until)
+{
+    const ddb_feature_slot *f = ddb_engine_life(req->eng); /* (the row `until` came from) */
+
+    if (f != NULL && until != 0)
+        f->row->creating_until(f, e, index, until);
 }
 
 int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)

@@ -10,6 +10,33 @@
 #include "server/engine/catalog/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/capacity/meter.h" /* ddb_consumed */
+#include "server/engine/engine.h"
+
+/* ---- a table's life as long as production's: the row engine.h's ddb_engine_life finds answers
+   (engine/feature.h's state_until ... deleting_names; --table-states'), and without one a table is
+   ACTIVE and gone at once ---- */
+
+/* Whether table t (ix NULL), or its index ix, is still CREATING by the clock. */
+static inline int ddb_creating_now(const ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
+{
+    const ddb_feature_slot *f = ddb_engine_life(eng);
+
+    return f != NULL && f->row->creating(f, t, ix);
+}
+
+/* Whether t's index ix is CREATING with Backfilling: being built, or not yet due by the clock. */
+static inline int ddb_backfilling_now(const ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
+{
+    return (ix->state == DDB_IX_CREATING && ix->backfilling) || ddb_creating_now(eng, t, ix);
+}
+
+/* When a state a table or an index enters now (CREATING, DELETING) ends, server-clock ms; 0: at
+   once, as for every request made in-process (--seed, a namespace snapshot's restore, a replica's
+   table, MCP over standard input), which makes and deletes tables at once. */
+uint64_t ddb_state_until(const ddb_req *req);
+/* Writes `until` (ddb_state_until's, not 0) into edit e as the end of CREATING of the table it makes
+   (`index` 0) or of the index it adds (1), in the row's own table member (feature.h's creating_until). */
+void ddb_edit_creating(const ddb_req *req, struct ddb_desc_edit *e, int index, uint64_t until);
 
 /*
  * The table named in the request, or NULL after recording ResourceNotFoundException:

@@ -66,7 +66,7 @@ int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
     ddb_jw_key(w, "TableName");
     ddb_jw_str(w, t->name);
     ddb_jw_key(w, "TableStatus");
-    ddb_jw_str(w, ddb_table_status(t));
+    ddb_jw_str(w, ddb_table_status(req->eng, t));
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < t->nreplicas; i++) {

@@ -364,7 +364,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
             return req->err.code;
     if (p->update != NULL && check_overrides(req, p->update_act, 1) != DDB_OK)
         return req->err.code;
-    if (ddb_replicas_status(t) != NULL || strcmp(ddb_table_status(t), "ACTIVE") != 0)
+    if (ddb_replicas_status(t) != NULL || strcmp(ddb_table_status(req->eng, t), "ACTIVE") != 0)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "The resource which you are attempting to change is in use.");
     for (unsigned i = 0; i <= p->nremove; i++) {
         const char *r = i < p->nremove ? p->remove[i] : p->update;
@@ -870,6 +870,6 @@ int ddb_replica_updates(ddb_req *req)
     if (now == NULL && (now = ddb_catalog_get(req->eng->catalog, t->key)) == NULL)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", t->name);
     ddb_write_table_description(req, now, "TableDescription",
-                                p.ncreate || p.nremove ? "UPDATING" : ddb_table_status(now), 1);
+                                p.ncreate || p.nremove ? "UPDATING" : ddb_table_status(req->eng, now), 1);
     return DDB_OK;
 }

@@ -5,7 +5,7 @@
  * Request shapes are validated by the api layer before these run; handlers here look up the
  * catalog, store the description and render DynamoDB's TableDescription. Tables and the indexes
  * created with them are ACTIVE at once, and a deleted table gone at once, unless --table-states
- * keeps them CREATING and DELETING for a while (engine/table_states.h); DeleteTable leaves the
+ * keeps them CREATING and DELETING for a while (ddb_engine_life's row); DeleteTable leaves the
  * purge of the keys to a background task (engine/tasks.h).
  */
 #include <stdio.h>
@@ -15,7 +15,6 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
-#include "server/base/clock.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
@@ -24,7 +23,6 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/engine/table_states.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/handlers.h"
 #include "server/ops/history.h"
@@ -33,27 +31,20 @@
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
 
-/* ---- --table-states (engine/table_states.h) ---- */
-
-/* The states' duration for this request: requests made in-process (--seed, a namespace snapshot's
-   restore, a replica's table, MCP over standard input) make and delete tables at once. */
-static unsigned states_ms(const ddb_req *req)
-{
-    return req->internal ? 0 : ddb_table_states_ms(req->eng);
-}
+/* ---- --table-states: a table's life as the row engine.h's ddb_engine_life finds keeps it ---- */
 
 /* Whether table `name` was deleted and is still DELETING: not made again since (in-process, by a
    namespace snapshot's restore), its DELETING answer into *desc when desc is given. */
 static int deleting(ddb_req *req, const char *name, const char **desc, size_t *len)
 {
-    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+    const ddb_feature_slot *f = ddb_engine_life(req->eng);
     const char *key;
 
-    if (gone == NULL || name == NULL)
+    if (f == NULL || name == NULL)
         return 0;
     key = ddb_ns_key(req->arena, req->ns, name);
     return ddb_catalog_get(req->eng->catalog, key) == NULL &&
-           ddb_gone_get(gone, key, ddb_clock_high_ms(), desc != NULL ? req->arena : NULL, desc, len);
+           f->row->deleting(f, key, desc != NULL ? req->arena : NULL, desc, len);
 }
 
 /* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
@@ -65,14 +56,21 @@ static int gone_check(ddb_req *req, const char *name)
                         "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
 }
 
-/* A new table's end of CREATING, as a `more` callback of ddb_table_create (ctx: the due time). */
+/* A new table's end of CREATING, as a `more` callback of ddb_table_create. */
+typedef struct creating {
+    const ddb_req *req;
+    uint64_t until;
+} creating;
+
 static void creating_until(ddb_desc_edit *e, void *ctx)
 {
-    ddb_edit_active_at(e, *(const uint64_t *)ctx);
+    const creating *c = ctx;
+
+    ddb_edit_creating(c->req, e, 0, c->until);
 }
 
 /* The DescribeTable answer a deleted table gives while DELETING: written into `side` (req->out is
-   DeleteTable's own answer), to be kept by ddb_gone_add once the table is deleted. */
+   DeleteTable's own answer), to be kept by the row's `deleted` once the table is deleted. */
 static void deleting_description(ddb_req *req, const ddb_table *t, ddb_buf *side)
 {
     ddb_jw answer = req->out;
@@ -87,21 +85,20 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    unsigned states = states_ms(req);
-    uint64_t due = states != 0 ? ddb_clock_now_ms() + states : 0;
+    creating due = {req, ddb_state_until(req)};
     int rc;
 
     if (gone_check(req, name) != DDB_OK)
         return req->err.code;
     /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
-    rc = ddb_table_create(req, req->in, due != 0 ? creating_until : NULL, &due, &t);
+    rc = ddb_table_create(req, req->in, due.until != 0 ? creating_until : NULL, &due, &t);
     if (rc == -2)
         return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    ddb_write_table_description(req, t, "TableDescription", due != 0 ? "CREATING" : "ACTIVE", 0);
+    ddb_write_table_description(req, t, "TableDescription", due.until != 0 ? "CREATING" : "ACTIVE", 0);
     return DDB_OK;
 }
 
@@ -117,7 +114,7 @@ int ddb_op_describe_table(ddb_req *req)
     }
     if ((t = ddb_table_or_fail(req, req->table, 1)) == NULL)
         return req->err.code;
-    ddb_write_table_description(req, t, "Table", ddb_table_status(t), 1);
+    ddb_write_table_description(req, t, "Table", ddb_table_status(req->eng, t), 1);
     return DDB_OK;
 }
 
@@ -170,7 +167,7 @@ static int vector_build_check(ddb_req *req, const ddb_table *t)
 
 static int replica_delete_check(ddb_req *req, const ddb_table *t)
 {
-    if (ddb_table_creating_now(t) && !req->internal) /* --table-states: as DynamoDB refuses it */
+    if (ddb_creating_now(req->eng, t, NULL) && !req->internal) /* --table-states: as DynamoDB refuses it */
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
@@ -191,8 +188,8 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
-    unsigned states = states_ms(req);
-    ddb_gone_tables *gone = states != 0 ? ddb_gone_of(req->eng) : NULL;
+    uint64_t until = ddb_state_until(req);
+    const ddb_feature_slot *gone = until != 0 ? ddb_engine_life(req->eng) : NULL;
     ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;
 
@@ -236,7 +233,7 @@ int ddb_op_delete_table(ddb_req *req)
         }
     }
     if (rc == 0 && gone != NULL)
-        ddb_gone_add(gone, deleted->key, ddb_clock_now_ms() + states, side.data, side.len);
+        gone->row->deleted(gone, deleted->key, ddb_state_until(req), side.data, side.len); /* from now, as before */
     ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -280,10 +277,10 @@ int ddb_op_list_tables(ddb_req *req)
     const ddb_json *limit = ddb_json_get(req->in, "Limit");
     size_t max = (size_t)ddb_json_integer(limit, 100);
     const char *start = ddb_json_get_str(req->in, "ExclusiveStartTableName");
-    ddb_gone_tables *g = ddb_gone_of(req->eng);
+    const ddb_feature_slot *f = ddb_engine_life(req->eng);
     const char **gone = NULL, **names;
     /* tables still DELETING are listed too, as DynamoDB lists them: a catalog page long enough */
-    size_t ngone = g != NULL ? ddb_gone_names(g, req->ns, ddb_clock_high_ms(), req->arena, &gone) : 0;
+    size_t ngone = f != NULL ? f->row->deleting_names(f, req->ns, req->arena, &gone) : 0;
     int more;
     size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena, start, max + ngone, &names, &more);
     ddb_jw *w = &req->out;

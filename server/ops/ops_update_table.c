@@ -19,7 +19,6 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/engine/table_states.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
 #include "server/ops/replica_vectors.h"
@@ -325,14 +324,14 @@ static int on_demand_update(const gsi_plan *p)
  * UpdateTable adds is CREATING with Backfilling (table_desc.c); one made with its table is CREATING
  * only while its table is, which refuses every UpdateTable.
  */
-static int deletes_own_build(const ddb_index *ix, const gsi_plan *p)
+static int deletes_own_build(const ddb_engine *eng, const ddb_table *t, const ddb_index *ix, const gsi_plan *p)
 {
     const char *del = ix->kind == DDB_IX_VECTOR ? p->vdelete_name : p->delete_name;
 
     if (del == NULL || strcmp(ix->name, del) != 0)
         return 0;
     return ix->kind == DDB_IX_VECTOR ? ix->state == DDB_IX_CREATING
-                                     : ix->state == DDB_IX_CREATING || ddb_index_pending_now(ix);
+                                     : ix->state == DDB_IX_CREATING || ddb_creating_now(eng, t, ix);
 }
 
 /* Reads GlobalSecondaryIndexUpdates (shapes already validated) and checks them against the table. */
@@ -361,8 +360,8 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
     online += plan_vector_updates(req, p);
     for (unsigned i = 0; online > 0 && i < t->nindexes; i++)
         online += t->indexes[i].kind != DDB_IX_LOCAL &&
-                  (t->indexes[i].state != DDB_IX_ACTIVE || ddb_index_pending_now(&t->indexes[i])) &&
-                  !deletes_own_build(&t->indexes[i], p);
+                  (t->indexes[i].state != DDB_IX_ACTIVE || ddb_creating_now(req->eng, t, &t->indexes[i])) &&
+                  !deletes_own_build(req->eng, t, &t->indexes[i], p);
     if (online > 1)
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
                             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
@@ -394,7 +393,7 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
 
 /* The plan in the edit: the new index (CREATING, Backfilling), DELETING for Delete, the new
    throughput for Update (not of an index Delete turns DELETING). */
-static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p, unsigned states_ms)
+static void plan_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
 {
     const ddb_index *del = p->delete_name != NULL ? ddb_table_index(t, p->delete_name) : NULL;
     const ddb_index *upd = p->update_name != NULL && p->update_pt != NULL ? ddb_table_index(t, p->update_name) : NULL;
@@ -403,10 +402,10 @@ static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p, u
         ddb_edit_index_state(e, del, DDB_IX_DELETING, 0);
     if (upd != NULL && upd != del)
         ddb_edit_index_throughput(e, upd, p->update_pt);
-    if (p->create != NULL)
+    if (p->create != NULL) { /* (--table-states: CREATING until its end, built or not) */
         ddb_edit_add_gsi(e, p->create, DDB_IX_CREATING, 1);
-    if (p->create != NULL && states_ms != 0) /* --table-states: CREATING for that long, built or not */
-        ddb_edit_add_active_at(e, ddb_clock_now_ms() + states_ms);
+        ddb_edit_creating(req, e, 1, ddb_state_until(req));
+    }
     if (p->vdelete_name != NULL && ddb_table_index(t, p->vdelete_name) != NULL)
         ddb_edit_index_state(e, ddb_table_index(t, p->vdelete_name), DDB_IX_DELETING, 0);
     if (p->vcreate != NULL)
@@ -444,7 +443,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
     static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
     ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
 
-    plan_edit(e, t, p, req->internal ? 0 : ddb_table_states_ms(req->eng));
+    plan_edit(req, e, t, p);
     ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
     billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
     ddb_throughput_edit(req, e, t, ddb_json_get_str(req->in, "BillingMode"), echo);
@@ -606,6 +605,6 @@ int ddb_op_update_table(ddb_req *req)
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
     replicas_follow(req, t);
-    ddb_write_table_description_echo(req, t, ddb_table_status(t), &u.echo);
+    ddb_write_table_description_echo(req, t, ddb_table_status(req->eng, t), &u.echo);
     return DDB_OK;
 }

@@ -13,7 +13,6 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
-#include "server/engine/table_states.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 
@@ -189,7 +188,7 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
     }
     if (ix->kind == DDB_IX_GLOBAL && not_projected_or_fail(req, t, ix) != DDB_OK)
         return req->err.code;
-    if (ddb_index_backfilling_now(ix)) /* built, or still due by --table-states' clock */
+    if (ddb_backfilling_now(req->eng, t, ix)) /* built, or still due by --table-states' clock */
         return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot read from backfilling %s secondary index: %s",
                             ix->kind == DDB_IX_GLOBAL ? "global" : "local", name); /* LSIs: after a format-1 upgrade */
     keyspace_of_index(ks, t, ix);

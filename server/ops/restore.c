@@ -270,6 +270,6 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
     if (rc != 0)
         return ddb_req_fail_internal(req);
     ddb_tasks_kick(req->eng->tasks);
-    ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 0);
+    ddb_write_table_description(req, t, "TableDescription", ddb_table_status(req->eng, t), 0);
     return DDB_OK;
 }

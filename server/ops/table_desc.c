@@ -12,7 +12,6 @@
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/table_states.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/stream_spec.h"
 
@@ -111,7 +110,7 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
 {
     ddb_jw *w = &req->out;
     /* one being backfilled has partial entries, one being deleted is no longer kept: neither counted */
-    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) && !ddb_index_pending_now(ix)
+    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) && !ddb_creating_now(req->eng, t, ix)
                                   ? ddb_table_figures_index(fig, ix->id)
                                   : (ddb_keyspace_figures){0, 0, 0};
 
@@ -123,21 +122,21 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
     ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t), ix->name));
 }
 
-/* A GSI is CREATING while it is built, while --table-states' clock has not reached its end of
-   CREATING (engine/table_states.h), and while its table is CREATING. */
-static int gsi_creating(const ddb_table *t, const ddb_index *ix)
+/* A GSI is CREATING while it is built, while the clock has not reached its end of CREATING
+   (--table-states: ddb_creating_now), and while its table is CREATING. */
+static int gsi_creating(const ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
 {
-    return ix->state == DDB_IX_CREATING || ddb_index_pending_now(ix) || ddb_table_creating_now(t);
+    return ix->state == DDB_IX_CREATING || ddb_creating_now(eng, t, ix) || ddb_creating_now(eng, t, NULL);
 }
 
 /* A GSI's IndexStatus, and Backfilling while it is CREATING on its own (an UpdateTable's Create);
    one made with its table is CREATING with it, with nothing to backfill. */
-static void write_gsi_state(ddb_jw *w, const ddb_table *t, const ddb_index *ix)
+static void write_gsi_state(ddb_jw *w, const ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
 {
-    int pending = ddb_index_pending_now(ix);
+    int pending = ddb_creating_now(eng, t, ix);
 
     ddb_jw_key(w, "IndexStatus");
-    ddb_jw_str(w, pending || ddb_table_creating_now(t) ? "CREATING" : ddb_index_state_name(ix->state));
+    ddb_jw_str(w, pending || ddb_creating_now(eng, t, NULL) ? "CREATING" : ddb_index_state_name(ix->state));
     if (ix->state == DDB_IX_CREATING || pending) {
         ddb_jw_key(w, "Backfilling");
         ddb_jw_bool(w, ix->backfilling || pending);
@@ -167,7 +166,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
         ddb_jw_key(w, "Projection");
         ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
         if (kind == DDB_IX_GLOBAL) {
-            write_gsi_state(w, t, ix);
+            write_gsi_state(w, req->eng, t, ix);
             ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
         write_figures(req, t, ix, fig);
@@ -176,7 +175,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             ddb_warm_throughput(t, ix, warm);
             write_on_demand(w, &ix->capacity);
             /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
-            write_warm(w, warm, gsi_creating(t, ix) ? "CREATING" : "ACTIVE");
+            write_warm(w, warm, gsi_creating(req->eng, t, ix) ? "CREATING" : "ACTIVE");
         }
         ddb_jw_obj_end(w);
     }
@@ -289,16 +288,16 @@ const char *ddb_replicas_status(const ddb_table *t)
     return NULL;
 }
 
-const char *ddb_table_status(const ddb_table *t)
+const char *ddb_table_status(const ddb_engine *eng, const ddb_table *t)
 {
     const char *group = ddb_replicas_status(t);
 
-    if (t->restoring || ddb_table_creating_now(t))
+    if (t->restoring || ddb_creating_now(eng, t, NULL))
         return "CREATING"; /* a restore fills it (engine/backups.h), as DynamoDB reports one */
     if (group != NULL)
         return group;
     for (unsigned i = 0; i < t->nindexes; i++) {
-        if (t->indexes[i].state != DDB_IX_ACTIVE || ddb_index_pending_now(&t->indexes[i]))
+        if (t->indexes[i].state != DDB_IX_ACTIVE || ddb_creating_now(eng, t, &t->indexes[i]))
             return "UPDATING";
     }
     return "ACTIVE";

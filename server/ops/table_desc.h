@@ -17,8 +17,9 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request);
 /* An index's "IndexName", "KeySchema" and "Projection" members as its description holds them (a
    backup's summary and a restore's CreateTable request both write them). */
 void ddb_write_index_shape(ddb_jw *w, const ddb_json *ix);
-/* UPDATING while an index is being built or removed, else ACTIVE. */
-const char *ddb_table_status(const ddb_table *t);
+/* CREATING while the table is being created (a restore, --table-states), UPDATING while an index is
+   being built or removed, else ACTIVE. */
+const char *ddb_table_status(const ddb_engine *eng, const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count);
 

@@ -80,7 +80,8 @@ sub-layer (rule 9). Checked:
   13. a feature's table members are its own: no file of the core (server/engine/'s own folder and
      the folders that are part of its layer: catalog/) names a member a feature row owns
      ("ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr", "ddbdReplication", "ddbdInsights",
-     "ddbdKinesis", and any other a sub-layer defines as `#define DDB_MEMBER_<X> "ddbd..."`), in
+     "ddbdKinesis", and any other a sub-layer defines as `#define DDB_MEMBER_<X> "ddbd..."`: the
+     table states' "ddbdActiveAt", engine/emulate/table_states.h), in
      its code or its comments. The feature reads and writes it (engine/feature.h's
      ddb_table_member), and the catalog walks the rows' members naming none
      (catalog/catalog_members.c: issue 75, item 1).

@@ -77,7 +77,8 @@ struct ddb_desc_edit {
     ddb_index_kind add_kind;
     ddb_index_state add_state;
     int add_backfilling;
-    uint64_t add_active_at;   /* --table-states: the added index's end of CREATING (0: none) */
+    const ddb_table_member *add_member; /* a feature's member of the added index (NULL: none) */
+    const void *add_value;              /* its value, for add_member->write */
 };
 
 static const char *const member_names[] = {
@@ -262,14 +263,10 @@ void ddb_edit_member(ddb_desc_edit *e, const ddb_table_member *m, const void *va
     ch->u.member.value = value != NULL ? ddb_arena_memdup(e->a, value, size) : NULL;
 }
 
-void ddb_edit_active_at(ddb_desc_edit *e, uint64_t due_ms)
+void ddb_edit_add_index_member(ddb_desc_edit *e, const ddb_table_member *m, const void *value, size_t size)
 {
-    touch(e, DDB_MEMBER_ACTIVE_AT, CH_DOUBLE)->u.num = (double)due_ms; /* exact: ms below 2^53 */
-}
-
-void ddb_edit_add_active_at(ddb_desc_edit *e, uint64_t due_ms)
-{
-    e->add_active_at = due_ms;
+    e->add_member = m;
+    e->add_value = ddb_arena_memdup(e->a, value, size);
 }
 
 void ddb_edit_owner(ddb_desc_edit *e, const char *account)
@@ -436,10 +433,8 @@ static void write_added_gsi(ddb_jw *w, const ddb_desc_edit *e)
 
     ddb_jw_obj_begin(w);
     write_members_but(w, e->add_gsi, none);
-    if (e->add_active_at != 0) {
-        ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
-        ddb_jw_int(w, (long long)e->add_active_at);
-    }
+    if (e->add_member != NULL)
+        e->add_member->write(w, e->base, NULL, e->add_value);
     ddb_member_write_index_state(w, e->add_state, e->add_backfilling);
     ddb_jw_obj_end(w);
 }

@@ -113,8 +113,10 @@ void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix);
 void ddb_edit_add_gsi(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling);
 /* The same for a vector index: a Create of VectorIndexUpdates, at the end of VectorIndexes. */
 void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling);
-/* --table-states (engine/table_states.h): the added index stays CREATING until `due_ms` (server clock). */
-void ddb_edit_add_active_at(ddb_desc_edit *e, uint64_t due_ms);
+/* A feature's member m (feature.h) of the index the edit adds (ddb_edit_add_gsi's), written by
+   m->write with `value` (`size` bytes, copied into the edit's arena) after the index's members given
+   and before its state (a row of a table's life: the index's end of CREATING). */
+void ddb_edit_add_index_member(ddb_desc_edit *e, const ddb_table_member *m, const void *value, size_t size);
 
 /* ---- the catalog's own members ---- */
 
@@ -126,8 +128,6 @@ void ddb_edit_member(ddb_desc_edit *e, const ddb_table_member *m, const void *va
 /* The account that owns a new table of the default namespace ("ddbdOwner": issue 51; its ARNs'
    account, the same for every caller); not written for the default account. */
 void ddb_edit_owner(ddb_desc_edit *e, const char *account);
-/* --table-states (engine/table_states.h): a new table stays CREATING until `due_ms` (server clock). */
-void ddb_edit_active_at(ddb_desc_edit *e, uint64_t due_ms);
 /* Tags, in the order they were first added (none: the member is left out). */
 void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n);
 /* Table t's tags, in order, into an arena array with room for `room` more; their number. */

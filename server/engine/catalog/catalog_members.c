@@ -41,13 +41,6 @@ void ddb_member_write_str(ddb_jw *w, const char *key, const char *val)
     ddb_jw_str(w, val != NULL ? val : "");
 }
 
-/* ---- "ddbdActiveAt": when a table or index made under --table-states is ACTIVE (table_states.h) ---- */
-
-static uint64_t active_at_of(const ddb_json *obj)
-{
-    return ddb_member_u64(ddb_json_get(obj, DDB_MEMBER_ACTIVE_AT));
-}
-
 /* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
 
 static ddb_index_state state_from_name(const char *s)
@@ -108,7 +101,6 @@ void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
     ix->id = ddb_member_u32(ddb_json_get(obj, "ddbdIndexId"));
     ix->state = state_from_name(ddb_json_get_str(obj, "IndexStatus"));
     ix->backfilling = ddb_member_true(ddb_json_get(obj, "Backfilling"));
-    ix->active_at = active_at_of(obj);
 }
 
 void ddb_member_write_index_id(ddb_jw *w, uint32_t id)
@@ -263,7 +255,6 @@ void ddb_members_read(ddb_table *t)
 {
     capacity_read(t->desc, &t->capacity);
     t->capacity.provisioned = provisioned_of(t->desc);
-    t->active_at = active_at_of(t->desc);
     namespace_read(t);
 }
 

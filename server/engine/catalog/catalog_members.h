@@ -29,7 +29,6 @@ typedef struct ddb_policy {
 
 #define DDB_MEMBER_TAGS "ddbdTags"
 #define DDB_MEMBER_POLICIES "ddbdPolicies"
-#define DDB_MEMBER_ACTIVE_AT "ddbdActiveAt" /* --table-states: a table's or index's end of CREATING */
 #define DDB_MEMBER_OWNER "ddbdOwner" /* the account that created a table of the default namespace */
 
 /* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */
@@ -37,8 +36,8 @@ int ddb_member_is_catalogs(const char *key);
 /* LocalSecondaryIndexes or GlobalSecondaryIndexes. */
 int ddb_member_is_index_list(const char *key);
 
-/* Reads t->desc's capacity (BillingMode and its rates) into t->capacity, its "ddbdActiveAt", and
-   the account and region of its namespace. */
+/* Reads t->desc's capacity (BillingMode and its rates) into t->capacity, and the account and
+   region of its namespace. */
 void ddb_members_read(ddb_table *t);
 /* Reads each row's members (feature.h) of t->desc into t, in the rows' order (after its indexes);
    rows NULL: none. */
