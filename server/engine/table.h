@@ -125,6 +125,19 @@ typedef enum ddb_stream_view {
 const char *ddb_stream_view_name(int view);
 int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
 
+/* A table's stream, typed once per table version from its member and StreamSpecification by the
+   history row (engine/history/streams.h), as capacity is typed into ddb_capacity: no request or
+   worker reads the members by name. */
+typedef struct ddb_stream_facts {
+    uint32_t id;                 /* the keyspace of its records while enabled; 0: no enabled stream */
+    uint32_t last_id;            /* the latest stream's, enabled or not (0: never had one) */
+    int view;                    /* ddb_stream_view */
+    const char *label;           /* the latest stream's label, or NULL */
+    unsigned ngens;
+    unsigned counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
+    const ddb_json *spec;        /* StreamSpecification as stored (while enabled), or NULL */
+} ddb_stream_facts;
+
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h, whose table member it is read from) */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
@@ -171,13 +184,7 @@ typedef struct ddb_table {
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
     /* Read from the features' table members (engine/feature.h: each feature row reads its own into
        these fields when the catalog builds a table version). */
-    /* its stream (engine/history/streams.h) */
-    uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
-    uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
-    int stream_view;             /* ddb_stream_view */
-    const char *stream_label;    /* the latest stream's label, or NULL */
-    unsigned stream_ngens;
-    unsigned stream_counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
+    ddb_stream_facts stream;     /* its stream (engine/history/streams.h) */
     /* its time to live (engine/jobs/ttl.h) */
     const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
     int ttl_enabled;

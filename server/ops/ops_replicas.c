@@ -665,8 +665,8 @@ static int build_source(void *ctx, ddb_desc_edit **e)
     ddb_edit_replication(*e, &m);
     extra = ddb_arena_alloc(req->arena, sizeof(*extra));
     ddb_batch_init(extra, req->arena);
-    s->view = t->stream_id != 0 ? (int)t->stream_view : -1;
-    if (t->stream_id == 0 && !m.strong) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
+    s->view = t->stream.id != 0 ? (int)t->stream.view : -1;
+    if (t->stream.id == 0 && !m.strong) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
         stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
                           DDB_VIEW_NEW_AND_OLD_IMAGES};
         if (sp.id == 0) {

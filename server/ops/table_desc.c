@@ -432,9 +432,9 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         write_indexes(req, t, DDB_IX_GLOBAL, ppr, fig);
         write_vector_indexes(req, t, fig);
     }
-    if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
+    if (t->stream.spec != NULL && t->stream.id != 0) {
         ddb_jw_key(w, "StreamSpecification");
-        ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
+        ddb_jw_json(w, t->stream.spec);
     }
     ddb_stream_describe(req, w, t);
     ddb_replicas_describe(req, w, t);

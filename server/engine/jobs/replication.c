@@ -446,7 +446,7 @@ static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, 
     follow f = {r, src, dst, p, &info, now, 0, 0};
     int rc = 0;
 
-    if (ddb_stream_info_get(r->eng->store, a, src->stream_id, &info) != 0)
+    if (ddb_stream_info_get(r->eng->store, a, src->stream.id, &info) != 0)
         return 0;
     /* last writer wins needs no order between shards: every generation's shards are followed */
     for (unsigned g = 0; g < info.ngens && rc == 0; g++)
@@ -688,7 +688,7 @@ static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const d
         if (fills_peers(r, a, t))
             rc = fill_peer(r, a, t, &p) == 0 ? 1 : -1;
     }
-    if (rc == 0 && t->stream_id != 0)
+    if (rc == 0 && t->stream.id != 0)
         rc = follow_table(r, a, t, NULL, &p, due);
     ddb_buf_free(&p.body);
     return rc;
@@ -732,7 +732,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
                 continue;
             if (ddb_peer_url(r->eng, t->replicas[k].region) != NULL)
                 rc = to_peer(r, &a, t, &t->replicas[k], sent, due);
-            else if (t->stream_id == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
+            else if (t->stream.id == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
                      (dst = replica_table(r->eng, &a, t, t->replicas[k].region)) == NULL)
                 continue;
             else

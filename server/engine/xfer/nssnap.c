@@ -178,7 +178,7 @@ static void save_table(const ddb_table *t, saved_table *out)
     out->key = strdup(t->key);
     out->stored = strndup(t->desc_text, t->desc_len);
     out->desc = create_desc(t);
-    out->stream_view = t->stream_id != 0 ? t->stream_view : 0;
+    out->stream_view = t->stream.id != 0 ? t->stream.view : 0;
     add_keyspace(out, KS_ITEMS, t->id);
     for (unsigned i = 0; i < t->nindexes; i++)
         add_keyspace(out, KS_INDEX, t->indexes[i].id)->index = strdup(t->indexes[i].name);
@@ -339,7 +339,7 @@ static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_
    place: no catalog change. One with a stream is made again instead, for a new, empty stream. */
 static const saved_table *unchanged(const nssnap *s, const ddb_table *t)
 {
-    for (size_t i = 0; t != NULL && t->stream_id == 0 && t->nvector == 0 && i < s->ntables; i++) {
+    for (size_t i = 0; t != NULL && t->stream.id == 0 && t->nvector == 0 && i < s->ntables; i++) {
         const saved_table *st = &s->tables[i];
         if (strcmp(st->key, t->key) == 0 && strlen(st->stored) == t->desc_len &&
             memcmp(st->stored, t->desc_text, t->desc_len) == 0)
