@@ -138,6 +138,14 @@ typedef struct ddb_stream_facts {
     const ddb_json *spec;        /* StreamSpecification as stored (while enabled), or NULL */
 } ddb_stream_facts;
 
+/* A table's Time to Live, typed once per table version from its member by the ttl row
+   (engine/jobs/ttl.h asks it). */
+typedef struct ddb_ttl_facts {
+    const char *attr;            /* the attribute (also kept while disabled, for DISABLING), or NULL */
+    int enabled;
+    uint64_t changed_ms;         /* the last UpdateTimeToLive (one change an hour) */
+} ddb_ttl_facts;
+
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h, whose table member it is read from) */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
@@ -185,10 +193,7 @@ typedef struct ddb_table {
     /* Read from the features' table members (engine/feature.h: each feature row reads its own into
        these fields when the catalog builds a table version). */
     ddb_stream_facts stream;     /* its stream (engine/history/streams.h) */
-    /* its time to live (engine/jobs/ttl.h) */
-    const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
-    int ttl_enabled;
-    uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
+    ddb_ttl_facts ttl;           /* its time to live (engine/jobs/ttl.h) */
     /* a restore into it (engine/jobs/backups.h) */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */

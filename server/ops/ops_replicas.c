@@ -327,7 +327,7 @@ static int check_strong_table(ddb_req *req, const ddb_table *t)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 INVALID "a table with local secondary indexes cannot become a global table with "
                                         "MultiRegionConsistency set to STRONG");
-    if (t->ttl_enabled)
+    if (t->ttl.enabled)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             INVALID "a table with time to live enabled cannot become a global table with "
                                     "MultiRegionConsistency set to STRONG");
