@@ -146,6 +146,14 @@ typedef struct ddb_ttl_facts {
     uint64_t changed_ms;         /* the last UpdateTimeToLive (one change an hour) */
 } ddb_ttl_facts;
 
+/* A table's point-in-time recovery, typed once per table version from its member by the history
+   row (engine/history/pitr_log.h; engine/jobs/pitr.h acts on it). */
+typedef struct ddb_pitr_facts {
+    uint32_t log;                /* the keyspace of its change log while enabled; 0: disabled */
+    const char *base;            /* its base backup's id, or NULL */
+    long long days;              /* its recovery period */
+} ddb_pitr_facts;
+
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h, whose table member it is read from) */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
@@ -200,10 +208,7 @@ typedef struct ddb_table {
     /* CREATING until this server-clock ms (0: ACTIVE at once; read and decided by the row of a
        table's life: feature.h's creating) */
     uint64_t active_at;
-    /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
-    uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
-    const char *pitr_base;       /* its base backup's id, or NULL */
-    long long pitr_days;         /* its recovery period */
+    ddb_pitr_facts pitr;         /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
     /* a global table's replica (engine/jobs/replication.h) */
     uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
     const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */

@@ -222,7 +222,7 @@ int ddb_op_delete_table(ddb_req *req)
         purge.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
         replica_peer_notices(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
-        if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
+        if (t->pitr.log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
             ddb_backup_system_record(req, t, &purge);
             ddb_pitr_lock(req->eng);
             ddb_pitr_purge_record(req, t, &purge);

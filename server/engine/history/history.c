@@ -107,7 +107,7 @@ static void pitr_record(const ddb_feature_slot *f, ddb_decision *r, ddb_batch *o
     const ddb_mutation *m = r->m;
     size_t from = out->n;
 
-    if (m->t->pitr_log == 0 || !(r->out->has_new || r->out->had_old))
+    if (m->t->pitr.log == 0 || !(r->out->has_new || r->out->had_old))
         return;
     ddb_pitr_add_record(r->a, m->t, &m->key, r->now.val, r->now.vlen, ddb_clock_now_ms(), out);
     kept(f, r, DDB_RET_PITR, out, from);
@@ -117,7 +117,7 @@ static void derive(const ddb_feature_slot *f, ddb_decision *d, ddb_batch *out)
 {
     const ddb_table *t = d->m->t;
 
-    if ((t->stream.id | t->kinesis_log | t->pitr_log) == 0)
+    if ((t->stream.id | t->kinesis_log | t->pitr.log) == 0)
         return;
     stream_record(f, d, out);
     kinesis_record(f, d, out);

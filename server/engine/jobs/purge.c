@@ -31,7 +31,7 @@ void ddb_task_purge_table(ddb_batch *b, ddb_arena *a, const ddb_table *t)
     uint32_t ids[3 + DDB_MAX_INDEXES];
     size_t n = 0;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         ids[n++] = t->id;
     for (unsigned i = 0; i < t->nindexes; i++)
         ids[n++] = t->indexes[i].id;

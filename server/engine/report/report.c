@@ -231,7 +231,7 @@ static void write_pitr(ddb_jw *w, const ddb_table *t, const price *p, const wind
 {
     double monthly = bytes / GB * p->pitr_gb_month;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         return;
     ddb_jw_key(w, "pitr");
     ddb_jw_obj_begin(w);

@@ -102,7 +102,7 @@ const char *ddb_nssnap_namespace(const ddb_nssnaps *s, const char *name)
 /* Why a table cannot be saved (state a copy of its keyspaces would not bring back), or NULL. */
 static const char *unsaveable(const ddb_table *t)
 {
-    if (t->pitr_log != 0)
+    if (t->pitr.log != 0)
         return "point-in-time recovery is enabled";
     if (t->rep_id != 0)
         return "it is a global table's replica";
