@@ -61,6 +61,20 @@ typedef struct ddb_replica {
     ddb_replica_state state;
 } ddb_replica;
 
+/* A global table's replication, typed once per table version from its member by the replication row
+   (engine/jobs/replication.h), as capacity is typed into ddb_capacity: no request or worker reads the
+   member by name (the mutation pipeline reads `strong` and the list to write a STRONG table's
+   replicas at once, the write-time row reads `id`). */
+typedef struct ddb_replication_facts {
+    uint32_t id;                 /* the keyspace of its items' write times (0: not a global table) */
+    const char *version;         /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
+    int strong;                  /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
+    const char *witness;         /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
+    const char *fill_from;       /* a replica being created: the region it is filled from, else NULL */
+    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
+    unsigned nreplicas;
+} ddb_replication_facts;
+
 typedef enum ddb_projection_type { DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE, DDB_PROJ_ALL } ddb_projection_type;
 
 /* One key attribute: its name and declared type (S, N or B). */
@@ -209,16 +223,9 @@ typedef struct ddb_table {
        table's life: feature.h's creating) */
     uint64_t active_at;
     ddb_pitr_facts pitr;         /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
-    /* a global table's replica (engine/jobs/replication.h) */
-    uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
-    const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
-    int rep_strong;              /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
-    const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
-    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
-    unsigned nreplicas;
+    ddb_replication_facts rep;   /* a global table's replica (engine/jobs/replication.h) */
     /* its Kinesis streaming destinations (engine/history/kinesis_member.h) */
     uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
-    const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its owner account: its namespace's; in the default namespace the
                                     account that created it ("ddbdOwner"), else the default account */
@@ -243,7 +250,7 @@ const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region);
 /* Whether t is a replica still being created (filled by engine/jobs/replication.h). */
 static inline int ddb_replica_creating(const ddb_table *t)
 {
-    const ddb_replica *self = t->rep_id != 0 ? ddb_table_replica(t, t->region) : NULL;
+    const ddb_replica *self = t->rep.id != 0 ? ddb_table_replica(t, t->region) : NULL;
 
     return self != NULL && self->state == DDB_REPLICA_CREATING;
 }

@@ -23,7 +23,7 @@ static int check_change(ddb_req *req, const ddb_table *t, int enable, const char
         return ddb_req_fail(req, DDB_E_VALIDATION, "TimeToLive is active on a different AttributeName");
     if (enable && t->ttl.enabled)
         return ddb_req_fail(req, DDB_E_VALIDATION, "TimeToLive is already enabled");
-    if (enable && t->rep_strong && t->nreplicas > 1) /* DynamoDB documents it; its text was not recorded */
+    if (enable && t->rep.strong && t->rep.nreplicas > 1) /* DynamoDB documents it; its text was not recorded */
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: time to live is not supported on a global "
                             "table with MultiRegionConsistency set to STRONG");

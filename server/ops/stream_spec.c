@@ -23,7 +23,7 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
     if (!on->u.b) {
         if (cur == NULL)
             return DDB_OK; /* CreateTable with the stream disabled: no stream */
-        if (cur->rep_id != 0 && cur->nreplicas > 1) /* replication reads it (engine/jobs/replication.h) */
+        if (cur->rep.id != 0 && cur->rep.nreplicas > 1) /* replication reads it (engine/jobs/replication.h) */
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Disabling Stream is not allowed for a "
                                 "Global Table replica.");

@@ -82,7 +82,7 @@ static void stream_record(const ddb_feature_slot *f, ddb_decision *r, ddb_batch 
         return;
     ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(r), r->now.old, r->now.oldlen, r->now.val,
                           r->now.vlen, m->stream_flags | (m->origin.replicated ? DDB_REC_REPLICATED : 0),
-                          m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(),
+                          m->t->rep.id != 0 ? r->now.wtime : ddb_clock_now_ms(),
                           m->origin.replicated ? 0 : m->repl_hold_ms, out);
     kept(f, r, DDB_RET_STREAM, out, from);
 }

@@ -37,8 +37,8 @@ void ddb_task_purge_table(ddb_batch *b, ddb_arena *a, const ddb_table *t)
         ids[n++] = t->indexes[i].id;
     if (t->collections_id != 0)
         ids[n++] = t->collections_id;
-    if (t->rep_id != 0)
-        ids[n++] = t->rep_id;
+    if (t->rep.id != 0)
+        ids[n++] = t->rep.id;
     ddb_task_purge_record(b, a, ids, n);
 }
 

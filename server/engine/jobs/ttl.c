@@ -81,7 +81,7 @@ static int expired(const ddb_attr *item, const char *attr, long long now)
    a request's write (capacity/meter.c), its table's and indexes' units. */
 static void count_replicated(const ddb_table *t, const ddb_mutation *m)
 {
-    ddb_capacity_table *ct = t->nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
+    ddb_capacity_table *ct = t->rep.nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
 
     if (ct != NULL)
         __atomic_add_fetch(&ct->usage.replicated_milli, (uint64_t)(ddb_mutation_units(m) * 1000 + 0.5),

@@ -104,7 +104,7 @@ static const char *unsaveable(const ddb_table *t)
 {
     if (t->pitr.log != 0)
         return "point-in-time recovery is enabled";
-    if (t->rep_id != 0)
+    if (t->rep.id != 0)
         return "it is a global table's replica";
     if (t->restoring)
         return "it is being restored from a backup";
