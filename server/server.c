@@ -80,7 +80,7 @@ static void followed_write(ddb_engine *eng, const ddb_table *t)
 {
     ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
 
-    if (t->stream_id != 0)
+    if (t->stream.id != 0)
         ddb_triggers_nudge(srv->triggers, t->name);
     if (t->kinesis_log != 0)
         ddb_kinesis_nudge(srv->kinesis);

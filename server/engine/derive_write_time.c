@@ -36,7 +36,7 @@ static int rep_decide(const ddb_feature_slot *f, ddb_decision *r)
     ddb_write_time cur;
     uint64_t now;
 
-    if (m->t->rep_id == 0 || r->now.kind == DDB_MUT_CHECK)
+    if (m->t->rep.id == 0 || r->now.kind == DDB_MUT_CHECK)
         return 0;
     rep = ddb_decision_key(r, f);
     cur = ddb_write_time_parse(rep != NULL ? rep->val : NULL, rep != NULL ? rep->vlen : 0);
@@ -53,7 +53,7 @@ static int rep_decide(const ddb_feature_slot *f, ddb_decision *r)
         r->now.wtime = m->origin.time;
         r->now.wregion = m->origin.region;
     } else {
-        if (m->t->rep_strong && r->in_flight_ms > 0 && cur.rlen > 0 && now < cur.ms + r->in_flight_ms &&
+        if (m->t->rep.strong && r->in_flight_ms > 0 && cur.rlen > 0 && now < cur.ms + r->in_flight_ms &&
             (cur.rlen != strlen(m->t->region) || memcmp(cur.region, m->t->region, cur.rlen) != 0))
             return ddb_decision_fail(r->out, DDB_E_REPLICATED_WRITE_CONFLICT,
                                      "The request was rejected because one or more items in the request are being "
@@ -98,19 +98,19 @@ static void rep_write(const ddb_feature_slot *f, ddb_decision *r, ddb_batch *out
     char *v;
 
     (void)f;
-    if (m->t->rep_id == 0 || !(m->origin.replicated || ddb_decision_changed(r)))
+    if (m->t->rep.id == 0 || !(m->origin.replicated || ddb_decision_changed(r)))
         return;
     v = ddb_arena_sprintf(r->a, "%llu %s", (unsigned long long)r->now.wtime, r->now.wregion);
-    ddb_write_time_key(r->a, m->t->rep_id, m->key.bytes, m->key.len, &k);
+    ddb_write_time_key(r->a, m->t->rep.id, m->key.bytes, m->key.len, &k);
     ddb_batch_put(out, k.key, k.klen, v, strlen(v));
 }
 
 /* The item's write time is read in the commit (a ConditionCheck writes none). */
 static int rep_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *key)
 {
-    if (m->t->rep_id == 0 || m->kind == DDB_MUT_CHECK)
+    if (m->t->rep.id == 0 || m->kind == DDB_MUT_CHECK)
         return 0;
-    ddb_write_time_key(a, m->t->rep_id, m->key.bytes, m->key.len, key);
+    ddb_write_time_key(a, m->t->rep.id, m->key.bytes, m->key.len, key);
     return 1;
 }
 

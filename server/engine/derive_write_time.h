@@ -16,7 +16,7 @@
 extern const ddb_feature ddb_feature_write_time;
 
 /* A global table's item write time, as stored: "<ms> <region>" under the item's key with the
-   table's rep_id in place of its id. */
+   table's rep.id in place of its id. */
 typedef struct ddb_write_time {
     uint64_t ms;
     const char *region; /* within the value; "" (rlen 0) when there is none */

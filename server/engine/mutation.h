@@ -12,7 +12,7 @@
  * mutation_image.c (the new image), mutation_commit.c (one item), mutation_txn.c (transactions),
  * mutation_after.c (what follows a commit).
  *
- * A global table's replica (catalog.h's rep_id) keeps each item's last write time and region
+ * A global table's replica (table.h's rep.id) keeps each item's last write time and region
  * under a key of its own ([rep_id][the item's key]; "<ms> <region>"), in the same commit, deletes
  * included (a tombstone), so replicas converge by last writer wins (engine/jobs/replication.h):
  * a local write takes max(now, last + 1), a replicated one lands only when newer. The stream

@@ -19,20 +19,20 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     const ddb_table *t = m->t;
     const ddb_attr *ka = m->keyattrs != NULL ? m->keyattrs : m->item;
-    ddb_mutation *ms = DDB_NEW_ARRAY(a, ddb_mutation, t->nreplicas + 1);
+    ddb_mutation *ms = DDB_NEW_ARRAY(a, ddb_mutation, t->rep.nreplicas + 1);
     size_t n = 1;
     ddb_error err;
     int rc;
 
     ms[0] = *m;
-    for (unsigned i = 0; i < t->nreplicas && ka != NULL; i++) {
-        const ddb_replica *rp = &t->replicas[i];
+    for (unsigned i = 0; i < t->rep.nreplicas && ka != NULL; i++) {
+        const ddb_replica *rp = &t->rep.replicas[i];
         const ddb_table *rt;
         const ddb_attr *pk, *sk = NULL;
         ddb_key key;
         if (strcmp(rp->region, t->region) == 0 || rp->state == DDB_REPLICA_DELETING ||
             (rt = ddb_catalog_get(eng->catalog, ddb_replica_key(a, t, rp->region))) == NULL ||
-            rt->rep_id == 0)
+            rt->rep.id == 0)
             continue;
         pk = ddb_item_get(ka, rt->hash_key, strlen(rt->hash_key));
         sk = rt->range_key != NULL ? ddb_item_get(ka, rt->range_key, strlen(rt->range_key)) : NULL;
@@ -65,7 +65,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     /* an injected conflict (a row's draw: mutation.h), as when a transaction holds the item */
     if (m->single_write && ddb_mutation_contended(eng))
         return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
-    if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
+    if (m->t->rep.strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
     if ((rc = ddb_mutation_admit(eng, a, m)) != 0)
         return rc;

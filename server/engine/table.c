@@ -54,9 +54,9 @@ const char *ddb_replica_state_name(ddb_replica_state s)
 
 const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)
 {
-    for (unsigned i = 0; region != NULL && i < t->nreplicas; i++)
-        if (strcmp(t->replicas[i].region, region) == 0)
-            return &t->replicas[i];
+    for (unsigned i = 0; region != NULL && i < t->rep.nreplicas; i++)
+        if (strcmp(t->rep.replicas[i].region, region) == 0)
+            return &t->rep.replicas[i];
     return NULL;
 }
 

@@ -61,6 +61,20 @@ typedef struct ddb_replica {
     ddb_replica_state state;
 } ddb_replica;
 
+/* A global table's replication, typed once per table version from its member by the replication row
+   (engine/jobs/replication.h), as capacity is typed into ddb_capacity: no request or worker reads the
+   member by name (the mutation pipeline reads `strong` and the list to write a STRONG table's
+   replicas at once, the write-time row reads `id`). */
+typedef struct ddb_replication_facts {
+    uint32_t id;                 /* the keyspace of its items' write times (0: not a global table) */
+    const char *version;         /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
+    int strong;                  /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
+    const char *witness;         /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
+    const char *fill_from;       /* a replica being created: the region it is filled from, else NULL */
+    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
+    unsigned nreplicas;
+} ddb_replication_facts;
+
 typedef enum ddb_projection_type { DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE, DDB_PROJ_ALL } ddb_projection_type;
 
 /* One key attribute: its name and declared type (S, N or B). */
@@ -125,6 +139,35 @@ typedef enum ddb_stream_view {
 const char *ddb_stream_view_name(int view);
 int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
 
+/* A table's stream, typed once per table version from its member and StreamSpecification by the
+   history row (engine/history/streams.h), as capacity is typed into ddb_capacity: no request or
+   worker reads the members by name. */
+typedef struct ddb_stream_facts {
+    uint32_t id;                 /* the keyspace of its records while enabled; 0: no enabled stream */
+    uint32_t last_id;            /* the latest stream's, enabled or not (0: never had one) */
+    int view;                    /* ddb_stream_view */
+    const char *label;           /* the latest stream's label, or NULL */
+    unsigned ngens;
+    unsigned counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
+    const ddb_json *spec;        /* StreamSpecification as stored (while enabled), or NULL */
+} ddb_stream_facts;
+
+/* A table's Time to Live, typed once per table version from its member by the ttl row
+   (engine/jobs/ttl.h asks it). */
+typedef struct ddb_ttl_facts {
+    const char *attr;            /* the attribute (also kept while disabled, for DISABLING), or NULL */
+    int enabled;
+    uint64_t changed_ms;         /* the last UpdateTimeToLive (one change an hour) */
+} ddb_ttl_facts;
+
+/* A table's point-in-time recovery, typed once per table version from its member by the history
+   row (engine/history/pitr_log.h; engine/jobs/pitr.h acts on it). */
+typedef struct ddb_pitr_facts {
+    uint32_t log;                /* the keyspace of its change log while enabled; 0: disabled */
+    const char *base;            /* its base backup's id, or NULL */
+    long long days;              /* its recovery period */
+} ddb_pitr_facts;
+
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h, whose table member it is read from) */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
@@ -171,37 +214,18 @@ typedef struct ddb_table {
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
     /* Read from the features' table members (engine/feature.h: each feature row reads its own into
        these fields when the catalog builds a table version). */
-    /* its stream (engine/history/streams.h) */
-    uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
-    uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
-    int stream_view;             /* ddb_stream_view */
-    const char *stream_label;    /* the latest stream's label, or NULL */
-    unsigned stream_ngens;
-    unsigned stream_counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
-    /* its time to live (engine/jobs/ttl.h) */
-    const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
-    int ttl_enabled;
-    uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
+    ddb_stream_facts stream;     /* its stream (engine/history/streams.h) */
+    ddb_ttl_facts ttl;           /* its time to live (engine/jobs/ttl.h) */
     /* a restore into it (engine/jobs/backups.h) */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
     /* CREATING until this server-clock ms (0: ACTIVE at once; read and decided by the row of a
        table's life: feature.h's creating) */
     uint64_t active_at;
-    /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
-    uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
-    const char *pitr_base;       /* its base backup's id, or NULL */
-    long long pitr_days;         /* its recovery period */
-    /* a global table's replica (engine/jobs/replication.h) */
-    uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
-    const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
-    int rep_strong;              /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
-    const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
-    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
-    unsigned nreplicas;
+    ddb_pitr_facts pitr;         /* point-in-time recovery (engine/history/pitr_log.h, engine/jobs/pitr.h) */
+    ddb_replication_facts rep;   /* a global table's replica (engine/jobs/replication.h) */
     /* its Kinesis streaming destinations (engine/history/kinesis_member.h) */
     uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
-    const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its owner account: its namespace's; in the default namespace the
                                     account that created it ("ddbdOwner"), else the default account */
@@ -226,7 +250,7 @@ const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region);
 /* Whether t is a replica still being created (filled by engine/jobs/replication.h). */
 static inline int ddb_replica_creating(const ddb_table *t)
 {
-    const ddb_replica *self = t->rep_id != 0 ? ddb_table_replica(t, t->region) : NULL;
+    const ddb_replica *self = t->rep.id != 0 ? ddb_table_replica(t, t->region) : NULL;
 
     return self != NULL && self->state == DDB_REPLICA_CREATING;
 }

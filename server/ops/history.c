@@ -54,14 +54,13 @@ void ddb_backup_system_record(ddb_req *req, const ddb_table *t, ddb_batch *out)
 
 int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w)
 {
-    const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
     uint64_t now = ddb_clock_now_ms(), since;
     ddb_backup b;
 
-    if (t->pitr_log == 0 || (w->base = ddb_json_get_str(p, "Base")) == NULL ||
+    if (t->pitr.log == 0 || (w->base = t->pitr.base) == NULL ||
         ddb_backup_load(req->eng->store, req->arena, w->base, &b) != 0)
         return 1;
-    w->days = ddb_json_ll(p, "Days");
+    w->days = t->pitr.days;
     since = b.created_ms; /* the clock read after the base's snapshot was taken */
     w->earliest = now > (uint64_t)w->days * DAY_MS && now - (uint64_t)w->days * DAY_MS > since
                       ? now - (uint64_t)w->days * DAY_MS
@@ -76,14 +75,14 @@ int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w)
 
 void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
 {
-    const char *base = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
+    const char *base = t->pitr.base;
     uint32_t ids[2];
     size_t n = 0;
     ddb_backup bk;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         return;
-    ids[n++] = t->pitr_log; /* the purge's range covers the log's sequenced keys too */
+    ids[n++] = t->pitr.log; /* the purge's range covers the log's sequenced keys too */
     if (base != NULL && ddb_backup_load(req->eng->store, req->arena, base, &bk) == 0) {
         const char *key = ddb_arena_sprintf(req->arena, DDB_BACKUP_PREFIX "%s", base);
         ddb_batch_meta_delete(b, key, strlen(key));

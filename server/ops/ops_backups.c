@@ -18,6 +18,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/jobs/ttl.h"
 #include "server/engine/xfer/xfer.h"
 #include "server/ops/handlers.h"
 #include "server/ops/history.h"
@@ -135,9 +136,9 @@ static void write_vector_features(ddb_jw *w, const ddb_backup *b)
 static void write_features(ddb_jw *w, const ddb_backup *b)
 {
     const ddb_json *stream = ddb_json_get(b->source, "StreamSpecification");
-    const ddb_json *ttl = ddb_json_get(b->source, "ddbdTtl");
     const ddb_json *sse = ddb_json_get(b->source, "SSESpecification");
     const ddb_json *on;
+    ddb_ttl_facts ttl;
     int ppr = strcmp(ddb_backup_billing_mode(b), "PAY_PER_REQUEST") == 0;
 
     ddb_jw_key(w, "SourceTableFeatureDetails");
@@ -154,12 +155,12 @@ static void write_features(ddb_jw *w, const ddb_backup *b)
         write_str(w, "StreamViewType", ddb_json_get_str(stream, "StreamViewType"));
         ddb_jw_obj_end(w);
     }
-    on = ddb_json_get(ttl, "Enabled");
-    if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b) {
+    ddb_ttl_of_desc(b->source, &ttl);
+    if (ttl.enabled) {
         ddb_jw_key(w, "TimeToLiveDescription");
         ddb_jw_obj_begin(w);
         write_str(w, "TimeToLiveStatus", "ENABLED");
-        write_str(w, "AttributeName", ddb_json_get_str(ttl, "Attr"));
+        write_str(w, "AttributeName", ttl.attr);
         ddb_jw_obj_end(w);
     }
     on = ddb_json_get(sse, "Enabled");

@@ -72,7 +72,7 @@ static const ddb_table *target_table(ddb_req *req, const char *name)
 
     if (t == NULL)
         return NULL;
-    if (t->nreplicas > 1) {
+    if (t->rep.nreplicas > 1) {
         ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Bulk put items does not support global tables: %s", t->name);
         return NULL;
     }

@@ -30,7 +30,7 @@ static const ddb_table *replica_of(ddb_req *req, const char *name)
 {
     const ddb_table *t = name != NULL ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
-    return t != NULL && t->rep_id != 0 && ddb_table_replica(t, req->peer) != NULL ? t : NULL;
+    return t != NULL && t->rep.id != 0 && ddb_table_replica(t, req->peer) != NULL ? t : NULL;
 }
 
 static int state_of(const char *name)
@@ -73,7 +73,7 @@ static int peer_create(ddb_req *req)
     ddb_buf_free(&out);
     if (rc == 1) { /* asked again (the answer was lost), or a table of that name is here */
         const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, ddb_json_get_str(in, "TableName")));
-        if (t != NULL && t->rep_id != 0 && ddb_table_replica(t, from) != NULL)
+        if (t != NULL && t->rep.id != 0 && ddb_table_replica(t, from) != NULL)
             return DDB_OK;
         return ddb_replica_exists_fail(req, ddb_json_get_str(in, "TableName"));
     }

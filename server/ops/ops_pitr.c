@@ -154,7 +154,7 @@ static int history_in_use(ddb_req *req, const ddb_table *t)
     for (size_t i = 0; i < n; i++) {
         const ddb_json *log = ddb_json_get(ddb_json_get(tables[i]->desc, "ddbdRestore"), "Log");
         if (tables[i]->restoring && log != NULL && log->type == DDB_JSON_NUMBER &&
-            strtoul(log->u.s, NULL, 10) == t->pitr_log)
+            strtoul(log->u.s, NULL, 10) == t->pitr.log)
             return 1;
     }
     return 0;
@@ -196,12 +196,12 @@ int ddb_op_update_continuous_backups(ddb_req *req)
             return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", t->name);
         ddb_pitr_window win;
         if (on && ddb_pitr_window_of(req, t, &win) == 0) { /* on already: only the period changes */
-            pitr_state p = {t->pitr_log, t->pitr_base, days};
-            rc = t->pitr_days == days ? 0 : store_pitr(req, t, &p, NULL, &updated);
+            pitr_state p = {t->pitr.log, t->pitr.base, days};
+            rc = t->pitr.days == days ? 0 : store_pitr(req, t, &p, NULL, &updated);
         } else if (on) {
             rc = enable(req, t, days);
         } else {
-            rc = t->pitr_log != 0 ? disable(req, t) : 0;
+            rc = t->pitr.log != 0 ? disable(req, t) : 0;
         }
         if (rc != 0 && rc != 2)
             return req->err.code;
@@ -276,5 +276,5 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
         return ddb_req_fail_internal(req);
     b.source = t->desc; /* the settings are the source table's now, as in DynamoDB */
     b.table_arn = ddb_table_arn(req, t);
-    return ddb_restore_start(req, &b, t->pitr_log, at);
+    return ddb_restore_start(req, &b, t->pitr.log, at);
 }

@@ -55,7 +55,7 @@ static const ddb_table *target_table(ddb_req *req, const ddb_policy_target *tgt)
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", tgt->table);
         return NULL;
     }
-    if (tgt->stream_label != NULL && (t->stream_label == NULL || strcmp(t->stream_label, tgt->stream_label) != 0)) {
+    if (tgt->stream_label != NULL && (t->stream.label == NULL || strcmp(t->stream.label, tgt->stream_label) != 0)) {
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream: %s not found for Table: %s",
                      tgt->stream_label, tgt->table);
         return NULL;

@@ -23,7 +23,7 @@ static const ddb_table *global_table_or_fail(ddb_req *req)
         req->err.code = DDB_OK; /* the answer is the global table's */
         req->err.msg = NULL;
     }
-    if (t == NULL || t->rep_id == 0 || t->nreplicas < 2) {
+    if (t == NULL || t->rep.id == 0 || t->rep.nreplicas < 2) {
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Global table with name: '%s' does not exist.",
                      t != NULL ? t->name : name);
         return NULL;
@@ -52,13 +52,13 @@ int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
 
     if (t == NULL)
         return req->err.code;
-    for (unsigned i = 0; i < t->nreplicas; i++) {
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
         unsigned j = i;
-        while (j > 0 && strcmp(order[j - 1]->region, t->replicas[i].region) > 0) {
+        while (j > 0 && strcmp(order[j - 1]->region, t->rep.replicas[i].region) > 0) {
             order[j] = order[j - 1];
             j--;
         }
-        order[j] = &t->replicas[i];
+        order[j] = &t->rep.replicas[i];
     }
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableAutoScalingDescription");
@@ -69,7 +69,7 @@ int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
     ddb_jw_str(w, ddb_table_status(req->eng, t));
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < t->nreplicas; i++) {
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "RegionName");
         ddb_jw_str(w, order[i]->region);
@@ -93,8 +93,8 @@ static const char *upper_regions(ddb_arena *a, const ddb_table *t)
 {
     const char *s = "";
 
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        char *r = ddb_arena_sprintf(a, "%s", t->replicas[i].region);
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        char *r = ddb_arena_sprintf(a, "%s", t->rep.replicas[i].region);
         for (char *c = r; *c; c++)
             *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         s = ddb_arena_sprintf(a, "%s%s'%s'", s, i ? ", " : "", r);

@@ -148,7 +148,7 @@ static int plan_one(ddb_req *req, const ddb_table *t, const ddb_json *u, replica
         p->create[p->ncreate++] = r;
     } else if (d != NULL) {
         const char *r = ddb_json_get_str(d, "RegionName");
-        if ((p->nremove > 0 && !t->rep_strong) || p->nremove == MAX_ACTIONS)
+        if ((p->nremove > 0 && !t->rep.strong) || p->nremove == MAX_ACTIONS)
             return too_many(req);
         if (!has(p->remove, p->nremove, r))
             p->remove[p->nremove++] = r;
@@ -261,9 +261,9 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
     const char *bad = NULL;
 
-    if (p->mrc != NULL && t->rep_id != 0 && t->nreplicas > 1)
+    if (p->mrc != NULL && t->rep.id != 0 && t->rep.nreplicas > 1)
         return ddb_req_fail(req, DDB_E_VALIDATION, "%s",
-                            p->strong && !t->rep_strong ? STRONG_COUNT
+                            p->strong && !t->rep.strong ? STRONG_COUNT
                                                         : "MultiRegionConsistency parameter is unsupported on "
                                                           "existing global table");
     if (p->strong) {
@@ -297,20 +297,20 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                 bad);
         return DDB_OK;
     }
-    if (!t->rep_strong || (p->nremove == 0 && p->witness_delete == NULL))
+    if (!t->rep.strong || (p->nremove == 0 && p->witness_delete == NULL))
         return DDB_OK;
-    if (p->witness_delete != NULL && (t->rep_witness == NULL || strcmp(p->witness_delete, t->rep_witness) != 0))
+    if (p->witness_delete != NULL && (t->rep.witness == NULL || strcmp(p->witness_delete, t->rep.witness) != 0))
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Update global table operation failed because one or more witnesses were not part of the "
                             "global table. Please retry the request without these witnesses: [%s].",
                             p->witness_delete);
     if (p->nremove == 0) /* the witness alone: two replicas would be left */
         return ddb_req_fail(req, DDB_E_VALIDATION, STRONG_COUNT);
-    if (p->nremove + 1 < t->nreplicas)
+    if (p->nremove + 1 < t->rep.nreplicas)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Deletion of only one table replica is not supported for global tables with "
                             "MultiRegionConsistency set to STRONG.");
-    if (t->rep_witness != NULL && p->witness_delete == NULL)
+    if (t->rep.witness != NULL && p->witness_delete == NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Update table delete operation does not include all witnesses.");
     return DDB_OK;
 }
@@ -327,7 +327,7 @@ static int check_strong_table(ddb_req *req, const ddb_table *t)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 INVALID "a table with local secondary indexes cannot become a global table with "
                                         "MultiRegionConsistency set to STRONG");
-    if (t->ttl_enabled)
+    if (t->ttl.enabled)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             INVALID "a table with time to live enabled cannot become a global table with "
                                     "MultiRegionConsistency set to STRONG");
@@ -338,11 +338,11 @@ static int check_strong_table(ddb_req *req, const ddb_table *t)
    (a group across servers is two replicas: its members are announced only to each other). */
 static int spans_servers(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
-    unsigned n = t->rep_id != 0 ? t->nreplicas : 1;
+    unsigned n = t->rep.id != 0 ? t->rep.nreplicas : 1;
     int peer = 0;
 
-    for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
-        peer |= ddb_peer_url(req->eng, t->replicas[i].region) != NULL;
+    for (unsigned i = 0; t->rep.id != 0 && i < t->rep.nreplicas; i++)
+        peer |= ddb_peer_url(req->eng, t->rep.replicas[i].region) != NULL;
     for (unsigned i = 0; i < p->ncreate; i++)
         peer |= ddb_peer_url(req->eng, p->create[i]) != NULL;
     return peer && n + p->ncreate > 2;
@@ -385,7 +385,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                     "on each server (docs/compatibility.md)");
     if (p->ncreate > 0 && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0 && !req->write_autoscaled)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
-    if (p->ncreate > 0 && t->rep_strong)
+    if (p->ncreate > 0 && t->rep.strong)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Cannot add replicas to a global table with strong MultiRegionConsistency");
     if (p->strong && check_strong_table(req, t) != DDB_OK)
@@ -665,8 +665,8 @@ static int build_source(void *ctx, ddb_desc_edit **e)
     ddb_edit_replication(*e, &m);
     extra = ddb_arena_alloc(req->arena, sizeof(*extra));
     ddb_batch_init(extra, req->arena);
-    s->view = t->stream_id != 0 ? (int)t->stream_view : -1;
-    if (t->stream_id == 0 && !m.strong) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
+    s->view = t->stream.id != 0 ? (int)t->stream.view : -1;
+    if (t->stream.id == 0 && !m.strong) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
         stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
                           DDB_VIEW_NEW_AND_OLD_IMAGES};
         if (sp.id == 0) {
@@ -704,8 +704,8 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
         if (ddb_peer_url(req->eng, p->create[i]) == NULL &&
             create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
             return req->err.code;
-    for (unsigned i = 0; i < (*out)->nreplicas; i++) { /* the other replicas learn of them */
-        const char *r = (*out)->replicas[i].region;
+    for (unsigned i = 0; i < (*out)->rep.nreplicas; i++) { /* the other replicas learn of them */
+        const char *r = (*out)->rep.replicas[i].region;
         if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
             continue;
         for (unsigned k = 0; k < p->ncreate; k++)
@@ -734,7 +734,7 @@ static int build_peer_delete(void *ctx, ddb_desc_edit **e)
     ddb_replication_member m;
     ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
 
-    if (t == NULL || t->rep_id == 0)
+    if (t == NULL || t->rep.id == 0)
         return 1;
     ddb_table_replication(t, req->arena, &m);
     for (unsigned i = 0; i < m.n; i++)

@@ -131,11 +131,11 @@ static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 /* A replica's table deleted in its region: it leaves every other replica's group. */
 static void replica_table_deleted(ddb_req *req, const ddb_table *t)
 {
-    if (t->rep_id == 0)
+    if (t->rep.id == 0)
         return;
-    for (unsigned i = 0; i < t->nreplicas; i++)
-        if (strcmp(t->replicas[i].region, t->region) != 0)
-            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, t->replicas[i].region), t->region,
+    for (unsigned i = 0; i < t->rep.nreplicas; i++)
+        if (strcmp(t->rep.replicas[i].region, t->region) != 0)
+            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), t->region,
                               -1, 0);
     ddb_replication_kick(req->eng);
 }
@@ -143,9 +143,9 @@ static void replica_table_deleted(ddb_req *req, const ddb_table *t)
 /* A replica's table deleted: the peers' replicas are told (engine/jobs/peer.h), in its commit. */
 static void replica_peer_notices(ddb_req *req, const ddb_table *t, ddb_batch *b)
 {
-    for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
-        if (ddb_peer_url(req->eng, t->replicas[i].region) != NULL)
-            ddb_peer_outbox_add(b, req->arena, t->region, t->key, t->replicas[i].region, "UpdateTable",
+    for (unsigned i = 0; t->rep.id != 0 && i < t->rep.nreplicas; i++)
+        if (ddb_peer_url(req->eng, t->rep.replicas[i].region) != NULL)
+            ddb_peer_outbox_add(b, req->arena, t->region, t->key, t->rep.replicas[i].region, "UpdateTable",
                                 ddb_arena_sprintf(req->arena,
                                                   "{\"TableName\":\"%s\",\"RegionName\":\"%s\",\"ReplicaStatus\":"
                                                   "\"REMOVED\"}",
@@ -175,7 +175,7 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
     /* a STRONG group is torn down whole, by UpdateTable's ReplicaUpdates (ops_replicas.c) */
-    if (t->rep_strong && t->nreplicas > 1 && !req->internal)
+    if (t->rep.strong && t->rep.nreplicas > 1 && !req->internal)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Deletion of only one table replica is not supported for global tables with "
                             "MultiRegionConsistency set to STRONG.");
@@ -222,7 +222,7 @@ int ddb_op_delete_table(ddb_req *req)
         purge.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
         replica_peer_notices(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
-        if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
+        if (t->pitr.log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
             ddb_backup_system_record(req, t, &purge);
             ddb_pitr_lock(req->eng);
             ddb_pitr_purge_record(req, t, &purge);

@@ -183,7 +183,7 @@ static int same_item(const action *acts, uint32_t n, const ddb_key *k)
    table's writes are mirrored one item at a time (mutation.h), never inside a transaction. */
 static int strong_refused(ddb_req *req, const ddb_table *t)
 {
-    if (t->rep_strong && t->nreplicas > 1)
+    if (t->rep.strong && t->rep.nreplicas > 1)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: transactions are not supported on a global "
                             "table with MultiRegionConsistency set to STRONG (table: %s)",

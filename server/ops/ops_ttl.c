@@ -19,17 +19,17 @@
 
 static int check_change(ddb_req *req, const ddb_table *t, int enable, const char *attr, uint64_t now)
 {
-    if (t->ttl_enabled && t->ttl_attr != NULL && strcmp(t->ttl_attr, attr) != 0)
+    if (t->ttl.enabled && t->ttl.attr != NULL && strcmp(t->ttl.attr, attr) != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "TimeToLive is active on a different AttributeName");
-    if (enable && t->ttl_enabled)
+    if (enable && t->ttl.enabled)
         return ddb_req_fail(req, DDB_E_VALIDATION, "TimeToLive is already enabled");
-    if (enable && t->rep_strong && t->nreplicas > 1) /* DynamoDB documents it; its text was not recorded */
+    if (enable && t->rep.strong && t->rep.nreplicas > 1) /* DynamoDB documents it; its text was not recorded */
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: time to live is not supported on a global "
                             "table with MultiRegionConsistency set to STRONG");
-    if (!enable && !t->ttl_enabled)
+    if (!enable && !t->ttl.enabled)
         return ddb_req_fail(req, DDB_E_VALIDATION, "TimeToLive is already disabled");
-    if (t->ttl_changed_ms != 0 && now < t->ttl_changed_ms + DDB_TTL_CHANGE_INTERVAL_MS)
+    if (t->ttl.changed_ms != 0 && now < t->ttl.changed_ms + DDB_TTL_CHANGE_INTERVAL_MS)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Time to live has been modified multiple times within a fixed interval");
     return DDB_OK;
 }
@@ -82,8 +82,8 @@ int ddb_op_describe_time_to_live(ddb_req *req)
 
     if (t == NULL)
         return req->err.code;
-    status = t->ttl_enabled ? "ENABLED"
-             : t->ttl_attr != NULL && ddb_clock_now_ms() < t->ttl_changed_ms + DDB_TTL_CHANGE_INTERVAL_MS
+    status = t->ttl.enabled ? "ENABLED"
+             : t->ttl.attr != NULL && ddb_clock_now_ms() < t->ttl.changed_ms + DDB_TTL_CHANGE_INTERVAL_MS
                  ? "DISABLING"
                  : "DISABLED";
     ddb_jw_obj_begin(w);
@@ -93,7 +93,7 @@ int ddb_op_describe_time_to_live(ddb_req *req)
     ddb_jw_str(w, status);
     if (strcmp(status, "DISABLED") != 0) {
         ddb_jw_key(w, "AttributeName");
-        ddb_jw_str(w, t->ttl_attr);
+        ddb_jw_str(w, t->ttl.attr);
     }
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);

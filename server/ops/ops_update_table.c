@@ -570,8 +570,8 @@ static void replicas_follow(ddb_req *req, const ddb_table *t)
         return;
     text = ddb_replica_vectors_request(req->arena, t, req->in);
     in = ddb_json_parse(req->arena, text, strlen(text));
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        const char *r = t->replicas[i].region;
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *r = t->rep.replicas[i].region;
         if (strcmp(r, t->region) != 0 && ddb_peer_url(req->eng, r) == NULL)
             ddb_replica_vectors_apply(req, t, ddb_ns_of(req->arena, t->account, r), r, in);
     }

@@ -45,7 +45,7 @@ const char *ddb_replica_vectors_request(ddb_arena *a, const ddb_table *t, const 
 
 int ddb_replica_vectors_propagate(const ddb_req *req, const ddb_table *t)
 {
-    return !req->internal && t->rep_id != 0 && ddb_json_get(req->in, "VectorIndexUpdates") != NULL;
+    return !req->internal && t->rep.id != 0 && ddb_json_get(req->in, "VectorIndexUpdates") != NULL;
 }
 
 /* Whether list `key` of a peer's table description holds an index not ACTIVE. */
@@ -94,8 +94,8 @@ int ddb_replica_vectors_ready(ddb_req *req, const ddb_table *t)
 {
     if (!ddb_replica_vectors_propagate(req, t))
         return DDB_OK;
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        const char *r = t->replicas[i].region;
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *r = t->rep.replicas[i].region;
         const ddb_table *rt;
         if (strcmp(r, t->region) == 0 || ddb_peer_url(req->eng, r) != NULL)
             continue;
@@ -111,8 +111,8 @@ int ddb_replica_vectors_peers_ready(ddb_req *req, const ddb_table *t)
 {
     if (!ddb_replica_vectors_propagate(req, t))
         return DDB_OK;
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        const char *r = t->replicas[i].region;
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *r = t->rep.replicas[i].region;
         if (strcmp(r, t->region) != 0 && ddb_peer_url(req->eng, r) != NULL && peer_busy(req, t, r))
             return one_at_a_time(req);
     }
@@ -123,8 +123,8 @@ void ddb_replica_vectors_outbox(ddb_req *req, const ddb_table *t, ddb_batch *ext
 {
     if (!ddb_replica_vectors_propagate(req, t))
         return;
-    for (unsigned i = 0; i < t->nreplicas; i++)
-        if (strcmp(t->replicas[i].region, t->region) != 0 && ddb_peer_url(req->eng, t->replicas[i].region) != NULL)
-            ddb_peer_outbox_add(extra, req->arena, t->region, t->key, t->replicas[i].region, "UpdateTable",
+    for (unsigned i = 0; i < t->rep.nreplicas; i++)
+        if (strcmp(t->rep.replicas[i].region, t->region) != 0 && ddb_peer_url(req->eng, t->rep.replicas[i].region) != NULL)
+            ddb_peer_outbox_add(extra, req->arena, t->region, t->key, t->rep.replicas[i].region, "UpdateTable",
                                 ddb_replica_vectors_request(req->arena, t, req->in));
 }

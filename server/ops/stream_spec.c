@@ -23,16 +23,16 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
     if (!on->u.b) {
         if (cur == NULL)
             return DDB_OK; /* CreateTable with the stream disabled: no stream */
-        if (cur->rep_id != 0 && cur->nreplicas > 1) /* replication reads it (engine/jobs/replication.h) */
+        if (cur->rep.id != 0 && cur->rep.nreplicas > 1) /* replication reads it (engine/jobs/replication.h) */
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Disabling Stream is not allowed for a "
                                 "Global Table replica.");
-        if (cur->stream_id == 0)
+        if (cur->stream.id == 0)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Table has no stream to disable: TableName: %s", cur->name);
         p->change = -1;
         return DDB_OK;
     }
-    if (cur != NULL && cur->stream_id != 0)
+    if (cur != NULL && cur->stream.id != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table already has an enabled stream: TableName: %s",
                             cur ? cur->name : name);
     if ((p->id = ddb_catalog_new_id(req->eng->catalog)) == 0)
@@ -53,17 +53,17 @@ void ddb_stream_plan_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *cur, 
         ddb_edit_stream(e, &s);
         return;
     }
-    if (cur == NULL || cur->last_stream_id == 0) {
+    if (cur == NULL || cur->stream.last_id == 0) {
         ddb_edit_stream(e, NULL);
         return;
     }
     /* disabled now or before: the latest stream stays, with its label (DescribeTable's LatestStreamArn) */
-    s.id = cur->last_stream_id;
-    s.label = cur->stream_label;
-    s.view = cur->stream_view;
-    s.enabled = p->change == 0 && cur->stream_id != 0;
-    memcpy(s.counts, cur->stream_counts, sizeof(unsigned) * cur->stream_ngens);
-    s.ngens = cur->stream_ngens;
+    s.id = cur->stream.last_id;
+    s.label = cur->stream.label;
+    s.view = cur->stream.view;
+    s.enabled = p->change == 0 && cur->stream.id != 0;
+    memcpy(s.counts, cur->stream.counts, sizeof(unsigned) * cur->stream.ngens);
+    s.ngens = cur->stream.ngens;
     ddb_edit_stream(e, &s);
 }
 
@@ -72,7 +72,7 @@ static void disable_entry(ddb_req *req, const ddb_table *cur, ddb_batch *extra)
 {
     ddb_stream_info info;
 
-    if (ddb_stream_info_get(req->eng->store, req->arena, cur->stream_id, &info) != 0)
+    if (ddb_stream_info_get(req->eng->store, req->arena, cur->stream.id, &info) != 0)
         return;
     info.disabled_ms = ddb_clock_now_ms();
     ddb_stream_info_put(extra, req->arena, &info);
@@ -102,16 +102,16 @@ void ddb_stream_plan_registry(ddb_req *req, const char *table, const ddb_json *k
 
 void ddb_stream_table_deleted(ddb_req *req, const ddb_table *t, ddb_batch *extra)
 {
-    if (t->stream_id != 0)
+    if (t->stream.id != 0)
         disable_entry(req, t, extra);
 }
 
 void ddb_stream_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
 {
-    if (t->stream_label == NULL)
+    if (t->stream.label == NULL)
         return;
     ddb_jw_key(w, "LatestStreamLabel");
-    ddb_jw_str(w, t->stream_label);
+    ddb_jw_str(w, t->stream.label);
     ddb_jw_key(w, "LatestStreamArn");
-    ddb_jw_str(w, ddb_stream_arn(req->arena, req->region, ddb_table_account(t), t->name, t->stream_label));
+    ddb_jw_str(w, ddb_stream_arn(req->arena, req->region, ddb_table_account(t), t->name, t->stream.label));
 }

@@ -239,37 +239,37 @@ static void write_replica_override(ddb_req *req, ddb_jw *w, const ddb_table *t, 
 
 void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
 {
-    if (t->rep_id == 0 || t->nreplicas < 2)
+    if (t->rep.id == 0 || t->rep.nreplicas < 2)
         return;
     ddb_jw_key(w, "GlobalTableVersion");
     ddb_jw_str(w, "2019.11.21");
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < t->nreplicas; i++) { /* the others: never the region described */
-        if (strcmp(t->replicas[i].region, t->region) == 0)
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) { /* the others: never the region described */
+        if (strcmp(t->rep.replicas[i].region, t->region) == 0)
             continue;
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "RegionName");
-        ddb_jw_str(w, t->replicas[i].region);
+        ddb_jw_str(w, t->rep.replicas[i].region);
         ddb_jw_key(w, "ReplicaStatus");
-        ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
+        ddb_jw_str(w, ddb_replica_state_name(t->rep.replicas[i].state));
         ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
-        ddb_jw_str(w, ddb_arn_table(req->arena, t->replicas[i].region, ddb_table_account(t), t->name, NULL, NULL));
-        write_replica_override(req, w, t, t->replicas[i].region);
+        ddb_jw_str(w, ddb_arn_table(req->arena, t->rep.replicas[i].region, ddb_table_account(t), t->name, NULL, NULL));
+        write_replica_override(req, w, t, t->rep.replicas[i].region);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    if (!t->rep_strong) /* DynamoDB leaves EVENTUAL out */
+    if (!t->rep.strong) /* DynamoDB leaves EVENTUAL out */
         return;
     ddb_jw_key(w, "MultiRegionConsistency");
     ddb_jw_str(w, "STRONG");
-    if (t->rep_witness == NULL)
+    if (t->rep.witness == NULL)
         return;
     ddb_jw_key(w, "GlobalTableWitnesses");
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "RegionName");
-    ddb_jw_str(w, t->rep_witness);
+    ddb_jw_str(w, t->rep.witness);
     ddb_jw_key(w, "WitnessStatus"); /* it holds no table: ready when the replicas are */
     ddb_jw_str(w, ddb_replicas_status(t) != NULL ? "CREATING" : "ACTIVE");
     ddb_jw_obj_end(w);
@@ -278,11 +278,11 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
 
 const char *ddb_replicas_status(const ddb_table *t)
 {
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        int self = strcmp(t->replicas[i].region, t->region) == 0;
-        if (self && t->replicas[i].state == DDB_REPLICA_CREATING)
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        int self = strcmp(t->rep.replicas[i].region, t->region) == 0;
+        if (self && t->rep.replicas[i].state == DDB_REPLICA_CREATING)
             return "CREATING";
-        if (!self && (t->replicas[i].state == DDB_REPLICA_CREATING || t->replicas[i].state == DDB_REPLICA_DELETING))
+        if (!self && (t->rep.replicas[i].state == DDB_REPLICA_CREATING || t->rep.replicas[i].state == DDB_REPLICA_DELETING))
             return "UPDATING";
     }
     return NULL;
@@ -432,9 +432,9 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         write_indexes(req, t, DDB_IX_GLOBAL, ppr, fig);
         write_vector_indexes(req, t, fig);
     }
-    if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
+    if (t->stream.spec != NULL && t->stream.id != 0) {
         ddb_jw_key(w, "StreamSpecification");
-        ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
+        ddb_jw_json(w, t->stream.spec);
     }
     ddb_stream_describe(req, w, t);
     ddb_replicas_describe(req, w, t);

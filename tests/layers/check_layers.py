@@ -126,6 +126,15 @@ DOORS_STORE_PENDING = set()
 FEATURE_MEMBERS = {"ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr", "ddbdReplication", "ddbdInsights", "ddbdKinesis"}
 MEMBER_DEFINE_RE = re.compile(r'^\s*#\s*define\s+DDB_MEMBER_\w+\s+"(ddbd\w+)"', re.M)
 CORE_DIR = "server/engine/"
+# Rule 14: the table facts typed once per table version, as capacity is (rule 11): table.h's ddb_stream_facts,
+# ddb_ttl_facts, ddb_pitr_facts and ddb_replication_facts. Each member (its string or its DDB_MEMBER_ macro) is
+# named only in the module of the feature that owns it, which reads it into the table version and writes it;
+# every other file asks the typed facts. TYPED_MEMBER_NAMERS: files that name one without reading it.
+TYPED_MEMBERS = {"ddbdStream": ("DDB_MEMBER_STREAM", "server/engine/history/streams."),
+                 "ddbdTtl": ("DDB_MEMBER_TTL", "server/engine/jobs/ttl."),
+                 "ddbdPitr": ("DDB_MEMBER_PITR", "server/engine/history/pitr_log."),
+                 "ddbdReplication": ("DDB_MEMBER_REPLICATION", "server/engine/jobs/replication.")}
+TYPED_MEMBER_NAMERS = {"server/engine/xfer/nssnap.c"}  # drops the stream's member from a restored description
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 # (empty: the core walks the features' rows and names none; an entry here is a debt)
 PARENT_USES_PENDING = set("""
@@ -398,6 +407,26 @@ def member_names(root, files, layers, problems):
                             "(engine/feature.h's members)" % (path, line, m.group(1)))
 
 
+def typed_members(root, files, problems):
+    """Rule 14: a typed member (a stream's, TTL's, PITR's, a replica's) is named only by its feature's module."""
+    names = {}
+    for member, (macro, _) in TYPED_MEMBERS.items():
+        names['"%s"' % member] = names[macro] = member
+    member_re = re.compile(r'"(?:%s)"|\b(?:%s)\b' % ("|".join(TYPED_MEMBERS),
+                                                      "|".join(m for m, _ in TYPED_MEMBERS.values())))
+    for path in files:
+        if path in TYPED_MEMBER_NAMERS:
+            continue
+        code = blank_comments(open(os.path.join(root, path), encoding="utf-8", errors="replace").read(), False)
+        for m in member_re.finditer(code):
+            member = names[m.group(0)]
+            owner = TYPED_MEMBERS[member][1]
+            if not path.startswith(owner):
+                line = code.count("\n", 0, m.start()) + 1
+                problems.append("%s:%d: names %s, a member typed once per table version: ask the table's typed "
+                                "facts (engine/table.h), which %s* reads" % (path, line, member, owner))
+
+
 def object_symbols(objdir, root):
     """{source path: (defined, undefined)} from the objects CMake built under objdir."""
     out = {}
@@ -524,6 +553,7 @@ def main():
     charges(args.root, files, symbols, problems)
     capacity_reads(args.root, files, problems)
     member_names(args.root, files, layers, problems)
+    typed_members(args.root, files, problems)
     store_uses(args.root, files, symbols, problems)
     if args.objects:
         edges += call_edges(symbols)

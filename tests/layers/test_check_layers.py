@@ -3,7 +3,8 @@
 
 A layer's folders after its first are parts of it (the core's server/engine/catalog/): their files
 are the layer's own. The check must still fail when a part uses a sub-layer above its layer, when a
-part names a feature's table member (rule 13 holds the whole core), when a layer's further folder
+part names a feature's table member (rule 13 holds the whole core), when a file outside its feature
+names a member typed once per table version (rule 14), when a layer's further folder
 is not under its first, and when a subfolder holds sources no rule declares; a tree that keeps the
 rules passes. Each case is a small tree of its own, checked from its text (no objects).
 """
@@ -64,6 +65,15 @@ class Parts(unittest.TestCase):
                          '#include "server/engine/catalog/catalog.h"\nstatic const char *m = "ddbdStream";\n'})
         self.assertEqual(rc, 1, out)
         self.assertIn("server/engine/catalog/catalog.c:2: the core names ddbdStream", out)
+
+    def test_only_its_feature_names_a_typed_member(self):
+        rc, out = check({"server/engine/jobs/job.c": '#include "server/engine/jobs/job.h"\n'
+                         'static const char *m = "ddbdTtl";\nint n = DDB_MEMBER_PITR;\n'})
+        self.assertEqual(rc, 1, out)
+        self.assertIn("server/engine/jobs/job.c:2: names ddbdTtl, a member typed once per table version", out)
+        self.assertIn("server/engine/jobs/job.c:3: names ddbdPitr, a member typed once per table version", out)
+        rc, out = check({"server/engine/jobs/ttl.c": 'static const char *m = "ddbdTtl"; /* "ddbdPitr" */\n'})
+        self.assertEqual(rc, 0, out)
 
     def test_a_part_lies_under_its_layers_first_folder(self):
         rules = RULES.replace("server/engine,server/engine/catalog", "server/engine,server/catalog")

@@ -80,7 +80,7 @@ static void capacity_committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_a
         observe(c->hot, &runs[i], units);
         if ((ct = ddb_capacity_table_of(m->t)) != NULL)
             ddb_access_note_write(&ct->warn, &m->key, m->out.has_new ? &m->out.new_item : NULL,
-                                  m->out.new_size, m->t->ttl_enabled ? m->t->ttl_attr : NULL);
+                                  m->out.new_size, m->t->ttl.enabled ? m->t->ttl.attr : NULL);
     }
 }
 

@@ -221,7 +221,7 @@ static void charge_usage(const ddb_meter *m, const ddb_charge *c, ddb_capacity_t
     ddb_table_usage *u = &ct->usage;
 
     ddb_usage_count(&u->op[op], total - c->written, c->written);
-    if (c->t->nreplicas > 1 && c->written > 0) { /* a global table's: its other replicas apply plain writes */
+    if (c->t->rep.nreplicas > 1 && c->written > 0) { /* a global table's: its other replicas apply plain writes */
         int txn = op == DDB_OP_TransactWriteItems || op == DDB_OP_ExecuteTransaction;
         __atomic_add_fetch(&u->replicated_milli, (uint64_t)((c->written - (txn ? c->table / 2 : 0)) * 1000 + 0.5),
                            __ATOMIC_RELAXED);

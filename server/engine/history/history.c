@@ -68,7 +68,7 @@ static int wants_old(const ddb_decision *d)
 {
     const ddb_table *t = d->m->t;
 
-    return (t->stream_id != 0 || t->kinesis_log != 0) && d->m->keyattrs == NULL && d->now.kind == DDB_MUT_DELETE;
+    return (t->stream.id != 0 || t->kinesis_log != 0) && d->m->keyattrs == NULL && d->now.kind == DDB_MUT_DELETE;
 }
 
 /* The stream record: a write that changes nothing makes none; a global table's carries its write
@@ -78,11 +78,11 @@ static void stream_record(const ddb_feature_slot *f, ddb_decision *r, ddb_batch 
     const ddb_mutation *m = r->m;
     size_t from = out->n;
 
-    if (m->t->stream_id == 0 || !ddb_decision_changed(r))
+    if (m->t->stream.id == 0 || !ddb_decision_changed(r))
         return;
     ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(r), r->now.old, r->now.oldlen, r->now.val,
                           r->now.vlen, m->stream_flags | (m->origin.replicated ? DDB_REC_REPLICATED : 0),
-                          m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(),
+                          m->t->rep.id != 0 ? r->now.wtime : ddb_clock_now_ms(),
                           m->origin.replicated ? 0 : m->repl_hold_ms, out);
     kept(f, r, DDB_RET_STREAM, out, from);
 }
@@ -107,7 +107,7 @@ static void pitr_record(const ddb_feature_slot *f, ddb_decision *r, ddb_batch *o
     const ddb_mutation *m = r->m;
     size_t from = out->n;
 
-    if (m->t->pitr_log == 0 || !(r->out->has_new || r->out->had_old))
+    if (m->t->pitr.log == 0 || !(r->out->has_new || r->out->had_old))
         return;
     ddb_pitr_add_record(r->a, m->t, &m->key, r->now.val, r->now.vlen, ddb_clock_now_ms(), out);
     kept(f, r, DDB_RET_PITR, out, from);
@@ -117,7 +117,7 @@ static void derive(const ddb_feature_slot *f, ddb_decision *d, ddb_batch *out)
 {
     const ddb_table *t = d->m->t;
 
-    if ((t->stream_id | t->kinesis_log | t->pitr_log) == 0)
+    if ((t->stream.id | t->kinesis_log | t->pitr.log) == 0)
         return;
     stream_record(f, d, out);
     kinesis_record(f, d, out);
@@ -155,7 +155,8 @@ static void metrics(const ddb_feature_slot *f, ddb_engine *eng, ddb_buf *out)
 }
 
 /* its table members: the stream's, the Kinesis destinations', point-in-time recovery's */
-static const ddb_table_member *const members[] = {&ddb_member_stream, &ddb_member_kinesis, &ddb_member_pitr, NULL};
+static const ddb_table_member *const members[] = {&ddb_member_stream, &ddb_member_stream_spec, &ddb_member_kinesis,
+                                                  &ddb_member_pitr, NULL};
 
 const ddb_feature ddb_feature_history = {.name = "history", .close = history_close, .members = members,
                                          .wants_old = wants_old,

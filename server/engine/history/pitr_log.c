@@ -20,7 +20,7 @@ void ddb_pitr_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, c
     size_t klen = key->len > 4 ? key->len - 4 : 0;
     size_t vlen = new_raw != NULL ? new_rawlen : 0;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         return;
     rec = p = ddb_arena_alloc(a, 1 + 8 + 4 + klen + 4 + vlen);
     *p++ = 1; /* the record format's version */
@@ -35,7 +35,7 @@ void ddb_pitr_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, c
     if (vlen)
         memcpy(p, new_raw, vlen);
     p += vlen;
-    ddb_pitr_log_prefix(t->pitr_log, prefix);
+    ddb_pitr_log_prefix(t->pitr.log, prefix);
     ddb_batch_put_seq(out, prefix, DDB_PITR_PREFIX_BYTES, rec, (size_t)(p - rec));
 }
 
@@ -57,22 +57,16 @@ int ddb_pitr_record_parse(const char *v, size_t vlen, ddb_pitr_record *r)
 
 /* ---- the table member "ddbdPitr": {"Log", "Base", "Days"}, present only while enabled ---- */
 
-typedef struct pitr_value {
-    uint32_t log;
-    const char *base;
-    long long days;
-} pitr_value;
-
 static void pitr_read(ddb_table *t, const ddb_json *p)
 {
-    t->pitr_log = ddb_member_u32(ddb_json_get(p, "Log"));
-    t->pitr_base = ddb_json_get_str(p, "Base");
-    t->pitr_days = ddb_json_integer(ddb_json_get(p, "Days"), 0);
+    t->pitr.log = ddb_member_u32(ddb_json_get(p, "Log"));
+    t->pitr.base = ddb_json_get_str(p, "Base");
+    t->pitr.days = ddb_json_integer(ddb_json_get(p, "Days"), 0);
 }
 
 static void pitr_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
 {
-    const pitr_value *p = value;
+    const ddb_pitr_facts *p = value;
 
     (void)base;
     (void)cur;
@@ -90,7 +84,7 @@ const ddb_table_member ddb_member_pitr = {DDB_MEMBER_PITR, pitr_read, pitr_write
 
 void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days)
 {
-    pitr_value v = {log, base, days};
+    ddb_pitr_facts v = {log, base, days};
 
     ddb_edit_member(e, &ddb_member_pitr, &v, sizeof(v));
 }

@@ -26,7 +26,8 @@
 #define DDB_PITR_PREFIX_BYTES 12
 
 #define DDB_MEMBER_PITR "ddbdPitr"
-/* "ddbdPitr", read into t's pitr_* fields (engine/jobs/pitr.h acts on them). */
+/* "ddbdPitr", read into t->pitr, table.h's ddb_pitr_facts, once per table version: every reader
+   (engine/jobs/pitr.h's trims, the exports, the restores) asks that, never the member. */
 extern const ddb_table_member ddb_member_pitr;
 struct ddb_desc_edit;
 /* Recovery enabled: its log's keyspace, its base backup's id, its period; or disabled (cleared). */

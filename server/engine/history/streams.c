@@ -44,8 +44,8 @@ static unsigned shard_in(const unsigned *counts, unsigned ngens, uint64_t part_h
 
 unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *gen)
 {
-    *gen = t->stream_ngens - 1;
-    return shard_in(t->stream_counts, t->stream_ngens, part_hash);
+    *gen = t->stream.ngens - 1;
+    return shard_in(t->stream.counts, t->stream.ngens, part_hash);
 }
 
 void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char out[DDB_STREAM_PREFIX_BYTES])
@@ -121,11 +121,11 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
     char *prefix = ddb_arena_alloc(a, DDB_STREAM_PREFIX_BYTES);
     unsigned gen, shard;
 
-    if (t->stream_id == 0 || (old_raw == NULL && new_raw == NULL))
+    if (t->stream.id == 0 || (old_raw == NULL && new_raw == NULL))
         return;
     shard = ddb_stream_shard_of(t, key->part_hash, &gen);
-    ddb_stream_prefix(t->stream_id, gen, shard, prefix);
-    ddb_stream_record_put(a, t, keys_src, old_raw, old_rawlen, new_raw, new_rawlen, t->stream_view, flags, now_ms,
+    ddb_stream_prefix(t->stream.id, gen, shard, prefix);
+    ddb_stream_record_put(a, t, keys_src, old_raw, old_rawlen, new_raw, new_rawlen, t->stream.view, flags, now_ms,
                           hold_ms, prefix, DDB_STREAM_PREFIX_BYTES, out);
 }
 
@@ -492,15 +492,15 @@ static void stream_read(ddb_table *t, const ddb_json *st)
 
     if (st == NULL || (id = ddb_json_get(st, "Id")) == NULL || id->type != DDB_JSON_NUMBER)
         return;
-    t->last_stream_id = ddb_member_u32(id);
-    t->stream_label = ddb_json_get_str(st, "Label");
-    t->stream_view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
+    t->stream.last_id = ddb_member_u32(id);
+    t->stream.label = ddb_json_get_str(st, "Label");
+    t->stream.view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
     shards = ddb_json_get(st, "Shards");
     for (uint32_t i = 0; shards != NULL && shards->type == DDB_JSON_ARRAY && i < shards->n && i < DDB_MAX_STREAM_GENS;
          i++)
-        t->stream_counts[t->stream_ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
-    if (ddb_member_true(ddb_json_get(st, "Enabled")) && t->stream_ngens > 0 && t->stream_view != DDB_VIEW_NONE)
-        t->stream_id = t->last_stream_id;
+        t->stream.counts[t->stream.ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
+    if (ddb_member_true(ddb_json_get(st, "Enabled")) && t->stream.ngens > 0 && t->stream.view != DDB_VIEW_NONE)
+        t->stream.id = t->stream.last_id;
 }
 
 static void stream_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
@@ -536,7 +536,7 @@ static void spec_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, co
     const ddb_stream_member *s = value;
 
     ddb_jw_key(w, "StreamSpecification");
-    if (cur != NULL && base->stream_id != 0 && base->stream_id == s->id) {
+    if (cur != NULL && base->stream.id != 0 && base->stream.id == s->id) {
         ddb_jw_json(w, cur);
         return;
     }
@@ -548,11 +548,17 @@ static void spec_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, co
     ddb_jw_obj_end(w);
 }
 
-static const ddb_table_member spec_member = {"StreamSpecification", NULL, spec_write};
+/* Kept as stored (DescribeTable shows it so while the stream is enabled), typed once here. */
+static void spec_read(ddb_table *t, const ddb_json *v)
+{
+    t->stream.spec = v;
+}
+
+const ddb_table_member ddb_member_stream_spec = {"StreamSpecification", spec_read, spec_write};
 
 void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s)
 {
-    ddb_edit_member(e, &spec_member, s != NULL && s->enabled ? s : NULL, sizeof(*s));
+    ddb_edit_member(e, &ddb_member_stream_spec, s != NULL && s->enabled ? s : NULL, sizeof(*s));
     ddb_edit_member(e, &ddb_member_stream, s, sizeof(*s));
 }
 
@@ -561,17 +567,17 @@ void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n)
     const ddb_table *t = ddb_desc_edit_base(e);
     ddb_stream_member s;
 
-    if (t == NULL || t->stream_ngens >= sizeof(s.counts) / sizeof(s.counts[0])) {
+    if (t == NULL || t->stream.ngens >= sizeof(s.counts) / sizeof(s.counts[0])) {
         ddb_log(DDB_LOG_ERROR, "catalog: no room for another stream generation (ignored)");
         return;
     }
     memset(&s, 0, sizeof(s));
-    s.id = t->stream_id;
-    s.label = t->stream_label;
-    s.view = t->stream_view;
+    s.id = t->stream.id;
+    s.label = t->stream.label;
+    s.view = t->stream.view;
     s.enabled = 1;
-    memcpy(s.counts, t->stream_counts, sizeof(unsigned) * t->stream_ngens);
-    s.counts[t->stream_ngens] = n;
-    s.ngens = t->stream_ngens + 1;
+    memcpy(s.counts, t->stream.counts, sizeof(unsigned) * t->stream.ngens);
+    s.counts[t->stream.ngens] = n;
+    s.ngens = t->stream.ngens + 1;
     ddb_edit_member(e, &ddb_member_stream, &s, sizeof(s));
 }

@@ -4,7 +4,7 @@
  * A table's stream is described in its catalog entry, "ddbdStream": {"Id": keyspace, "Label":
  * "2026-11-22T12:00:00.000", "View": "NEW_IMAGE", "Enabled": true, "Shards": [n0, n1, ...]}, a
  * member of the history row (ddb_member_stream, below: the catalog reads it into ddb_table's
- * stream_* fields, ddb_edit_stream writes it). Every change of an item of a table with an
+ * stream, a ddb_stream_facts, once per table version; ddb_edit_stream writes it). Every change of an item of a table with an
  * enabled stream adds a record to the same atomic commit (ddb_stream_add_record, called by the
  * mutation pipeline), as a sequenced put (storage.h): the record's number is its SequenceNumber,
  * strictly increasing per shard, and in commit order for each item.
@@ -57,8 +57,10 @@ typedef struct ddb_stream_member {
     unsigned ngens;
 } ddb_stream_member;
 
-/* "ddbdStream", read into t's stream_* fields. */
+/* "ddbdStream", read into t's stream (table.h's ddb_stream_facts: every reader asks that, never the
+   member), and DynamoDB's StreamSpecification beside it, kept as stored in t->stream.spec. */
 extern const ddb_table_member ddb_member_stream;
+extern const ddb_table_member ddb_member_stream_spec;
 struct ddb_desc_edit;
 /* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
    the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */

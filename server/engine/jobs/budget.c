@@ -77,7 +77,7 @@ void ddb_budget_recount(ddb_engine *eng)
     bytes = 0;
     nt = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < nt; i++)
-        bytes += tables[i]->pitr_log != 0 ? ddb_retention_count_seq(eng->store, tables[i]->pitr_log) : 0;
+        bytes += tables[i]->pitr.log != 0 ? ddb_retention_count_seq(eng->store, tables[i]->pitr.log) : 0;
     ddb_retention_add(ddb_retention_of(eng), DDB_RET_PITR, bytes);
     bytes = 0;
     for (size_t i = 0; i < nt; i++) {

@@ -226,7 +226,7 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
    Returns the bytes of the log it deleted. */
 static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t cut)
 {
-    const char *id = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
+    const char *id = t->pitr.base;
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     uint64_t last, bytes;
     ddb_backup b;
@@ -234,14 +234,14 @@ static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint6
     if (id == NULL || ddb_backup_load(eng->store, a, id, &b) != 0 || strcmp(b.status, "AVAILABLE") != 0 ||
         b.created_ms >= cut)
         return 0;
-    if (move_start(eng, a, id, cut) != 0 || fold(eng, t->pitr_log, b.keyspace, cut, &last, &bytes) != 0) {
+    if (move_start(eng, a, id, cut) != 0 || fold(eng, t->pitr.log, b.keyspace, cut, &last, &bytes) != 0) {
         ddb_log(DDB_LOG_ERROR, "pitr: trimming the history of table %s failed; retried later", t->name);
         return 0;
     }
     if (last == 0)
         return 0;
-    ddb_pitr_log_prefix(t->pitr_log, lo);
-    ddb_pitr_log_prefix(t->pitr_log, hi);
+    ddb_pitr_log_prefix(t->pitr.log, lo);
+    ddb_pitr_log_prefix(t->pitr.log, hi);
     ddb_store_seq_floor(eng->store, lo, DDB_PITR_PREFIX_BYTES, last); /* numbers stay monotonic */
     ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, last + 1, 8);
@@ -257,8 +257,7 @@ static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint6
 /* Trims table t's history to its window. */
 static void trim_table(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t now)
 {
-    const ddb_json *days = ddb_json_get(ddb_json_get(t->desc, "ddbdPitr"), "Days");
-    uint64_t period = days != NULL && days->type == DDB_JSON_NUMBER ? strtoull(days->u.s, NULL, 10) * 86400000ULL : 0;
+    uint64_t period = t->pitr.days > 0 ? (uint64_t)t->pitr.days * 86400000ULL : 0;
 
     if (period != 0 && now > period)
         trim_to(eng, a, t, now - period);
@@ -272,7 +271,7 @@ static size_t trimmable(ddb_engine *eng, ddb_arena *a, const ddb_table ***out)
 
     *out = DDB_NEW_ARRAY(a, const ddb_table *, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-        if (tables[i]->pitr_log != 0 && !ddb_table_retired(tables[i]) && !log_in_use(tables, n, tables[i]->pitr_log))
+        if (tables[i]->pitr.log != 0 && !ddb_table_retired(tables[i]) && !log_in_use(tables, n, tables[i]->pitr.log))
             (*out)[k++] = tables[i];
     }
     return k;
@@ -318,7 +317,7 @@ static uint64_t oldest_cut(ddb_engine *eng, ddb_arena *a, const ddb_table **tabl
 
     for (size_t i = 0; i < n; i++) {
         char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES + 8];
-        ddb_pitr_log_prefix(tables[i]->pitr_log, lo);
+        ddb_pitr_log_prefix(tables[i]->pitr.log, lo);
         memcpy(hi, lo, DDB_PITR_PREFIX_BYTES);
         memset(hi + DDB_PITR_PREFIX_BYTES, 0xff, 8);
         its[i] = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
@@ -361,8 +360,8 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
         for (size_t i = 0; i < n; i++) {
             char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES];
             uint64_t got = trim_to(eng, &a, tables[i], cut + 1);
-            ddb_pitr_log_prefix(tables[i]->pitr_log, lo);
-            ddb_pitr_log_prefix(tables[i]->pitr_log + 1, hi);
+            ddb_pitr_log_prefix(tables[i]->pitr.log, lo);
+            ddb_pitr_log_prefix(tables[i]->pitr.log + 1, hi);
             if (got > 0)
                 ddb_store_reclaim(eng->store, lo, sizeof(lo), hi, sizeof(hi));
             freed += got;

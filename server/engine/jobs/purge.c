@@ -31,14 +31,14 @@ void ddb_task_purge_table(ddb_batch *b, ddb_arena *a, const ddb_table *t)
     uint32_t ids[3 + DDB_MAX_INDEXES];
     size_t n = 0;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         ids[n++] = t->id;
     for (unsigned i = 0; i < t->nindexes; i++)
         ids[n++] = t->indexes[i].id;
     if (t->collections_id != 0)
         ids[n++] = t->collections_id;
-    if (t->rep_id != 0)
-        ids[n++] = t->rep_id;
+    if (t->rep.id != 0)
+        ids[n++] = t->rep.id;
     ddb_task_purge_record(b, a, ids, n);
 }
 

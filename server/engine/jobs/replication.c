@@ -62,7 +62,7 @@ static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, 
     (void)eng;
     (void)a;
     for (size_t i = 0; i < n; i++) {
-        if (runs[i].m->t->rep_id != 0 && !runs[i].m->origin.replicated) {
+        if (runs[i].m->t->rep.id != 0 && !runs[i].m->origin.replicated) {
             ddb_sleeper_nudge(&r->sleeper);
             return;
         }
@@ -87,15 +87,15 @@ static void replication_read(ddb_table *t, const ddb_json *r)
 
     if (r == NULL)
         return;
-    t->rep_id = ddb_member_u32(ddb_json_get(r, "Id"));
-    t->rep_version = ddb_json_get_str(r, "Version");
-    t->rep_strong = ddb_member_true(ddb_json_get(r, "Strong"));
-    t->rep_fill_from = ddb_json_get_str(r, "FillFrom");
-    t->rep_witness = ddb_json_get_str(r, "Witness");
+    t->rep.id = ddb_member_u32(ddb_json_get(r, "Id"));
+    t->rep.version = ddb_json_get_str(r, "Version");
+    t->rep.strong = ddb_member_true(ddb_json_get(r, "Strong"));
+    t->rep.fill_from = ddb_json_get_str(r, "FillFrom");
+    t->rep.witness = ddb_json_get_str(r, "Witness");
     list = ddb_json_get(r, "Replicas");
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
-        t->replicas[t->nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
-        t->replicas[t->nreplicas++].state =
+        t->rep.replicas[t->rep.nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
+        t->rep.replicas[t->rep.nreplicas++].state =
             replica_state_from_name(ddb_json_get_str(list->u.items[i], "ReplicaStatus"));
     }
 }
@@ -145,11 +145,11 @@ void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx)
 
 void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out)
 {
-    ddb_replica *v = DDB_NEW_ARRAY(a, ddb_replica, t->nreplicas + 1);
+    ddb_replica *v = DDB_NEW_ARRAY(a, ddb_replica, t->rep.nreplicas + 1);
 
-    memcpy(v, t->replicas, sizeof(ddb_replica) * t->nreplicas);
-    *out = (ddb_replication_member){t->rep_id,       t->rep_version,   t->rep_strong, v,
-                                    t->nreplicas, t->rep_fill_from, t->rep_witness};
+    memcpy(v, t->rep.replicas, sizeof(ddb_replica) * t->rep.nreplicas);
+    *out = (ddb_replication_member){t->rep.id,       t->rep.version,   t->rep.strong, v,
+                                    t->rep.nreplicas, t->rep.fill_from, t->rep.witness};
 }
 
 static const ddb_table_member *const members[] = {&replication_member, NULL};
@@ -173,7 +173,7 @@ static const ddb_table *replica_table(ddb_engine *eng, ddb_arena *a, const ddb_t
 {
     const ddb_table *r = ddb_catalog_get(eng->catalog, ddb_replica_key(a, t, region));
 
-    return r != NULL && r->rep_id != 0 ? r : NULL;
+    return r != NULL && r->rep.id != 0 ? r : NULL;
 }
 
 /* ---- applying one change ---- */
@@ -207,7 +207,7 @@ static void write_time(ddb_engine *eng, ddb_arena *a, const ddb_table *src, cons
     size_t wlen = 0;
     ddb_write_time w;
 
-    ddb_write_time_key(a, src->rep_id, k, klen, &wk);
+    ddb_write_time_key(a, src->rep.id, k, klen, &wk);
     if (ddb_store_get(eng->store, a, wk.key, wk.klen, &wv, &wlen) != 0) {
         *failed = 1;
         return;
@@ -446,7 +446,7 @@ static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, 
     follow f = {r, src, dst, p, &info, now, 0, 0};
     int rc = 0;
 
-    if (ddb_stream_info_get(r->eng->store, a, src->stream_id, &info) != 0)
+    if (ddb_stream_info_get(r->eng->store, a, src->stream.id, &info) != 0)
         return 0;
     /* last writer wins needs no order between shards: every generation's shards are followed */
     for (unsigned g = 0; g < info.ngens && rc == 0; g++)
@@ -475,7 +475,7 @@ static int build_state(void *ctx, ddb_desc_edit **e)
     ddb_replica *v;
     unsigned i;
 
-    if (t == NULL || t->rep_id == 0)
+    if (t == NULL || t->rep.id == 0)
         return 1;
     ddb_table_replication(t, s->a, &m);
     v = (ddb_replica *)m.replicas;
@@ -489,7 +489,7 @@ static int build_state(void *ctx, ddb_desc_edit **e)
                              write times (GlobalTableVersion and Replicas go: DynamoDB's) */
             ddb_batch *purge = ddb_arena_alloc(s->a, sizeof(*purge));
             ddb_batch_init(purge, s->a);
-            ddb_task_purge_record(purge, s->a, &t->rep_id, 1);
+            ddb_task_purge_record(purge, s->a, &t->rep.id, 1);
             m.n = 0;
             *e = ddb_desc_edit_of(s->a, t);
             ddb_edit_replication(*e, &m);
@@ -577,13 +577,13 @@ static int fill(ddb_replication *r, const ddb_table *src, const ddb_table *dst, 
 /* A CREATING replica filled from its FillFrom region, then ACTIVE in every replica's list. */
 static void create_replica(ddb_replication *r, ddb_arena *a, const ddb_table *t)
 {
-    const ddb_table *src = replica_table(r->eng, a, t, t->rep_fill_from);
+    const ddb_table *src = replica_table(r->eng, a, t, t->rep.fill_from);
 
     if (src == NULL || fill(r, src, t, NULL) != 0)
         return;
-    for (unsigned i = 0; i < t->nreplicas; i++) {
-        const char *key = ddb_replica_key(a, t, t->replicas[i].region);
-        ddb_replicas_edit(r->eng, a, key, t->region, DDB_REPLICA_ACTIVE, strcmp(t->replicas[i].region, t->region) == 0);
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *key = ddb_replica_key(a, t, t->rep.replicas[i].region);
+        ddb_replicas_edit(r->eng, a, key, t->region, DDB_REPLICA_ACTIVE, strcmp(t->rep.replicas[i].region, t->region) == 0);
     }
 }
 
@@ -644,9 +644,9 @@ static int drain_outbox(ddb_replication *r, ddb_arena *a)
 /* Whether t is the replica that fills a peer's new replica: the first of this server's ACTIVE ones. */
 static int fills_peers(ddb_replication *r, ddb_arena *a, const ddb_table *t)
 {
-    for (unsigned i = 0; i < t->nreplicas; i++)
-        if (t->replicas[i].state == DDB_REPLICA_ACTIVE && ddb_peer_url(r->eng, t->replicas[i].region) == NULL)
-            return strcmp(t->replicas[i].region, t->region) == 0;
+    for (unsigned i = 0; i < t->rep.nreplicas; i++)
+        if (t->rep.replicas[i].state == DDB_REPLICA_ACTIVE && ddb_peer_url(r->eng, t->rep.replicas[i].region) == NULL)
+            return strcmp(t->rep.replicas[i].region, t->region) == 0;
     return 0;
 }
 
@@ -688,7 +688,7 @@ static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const d
         if (fills_peers(r, a, t))
             rc = fill_peer(r, a, t, &p) == 0 ? 1 : -1;
     }
-    if (rc == 0 && t->stream_id != 0)
+    if (rc == 0 && t->stream.id != 0)
         rc = follow_table(r, a, t, NULL, &p, due);
     ddb_buf_free(&p.body);
     return rc;
@@ -712,28 +712,28 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
     for (size_t i = 0; i < n && !yielding(r); i++) {
         const ddb_table *t = tables[i];
         const ddb_replica *self;
-        if (t->rep_id == 0 || ddb_table_retired(t) || (self = ddb_table_replica(t, t->region)) == NULL)
+        if (t->rep.id == 0 || ddb_table_retired(t) || (self = ddb_table_replica(t, t->region)) == NULL)
             continue;
         *any = 1;
-        if (self->state == DDB_REPLICA_CREATING && t->rep_fill_from != NULL) {
+        if (self->state == DDB_REPLICA_CREATING && t->rep.fill_from != NULL) {
             /* filled here from a replica of this server; a peer's replica fills it (fill_peer) */
-            if (ddb_peer_url(r->eng, t->rep_fill_from) == NULL) {
+            if (ddb_peer_url(r->eng, t->rep.fill_from) == NULL) {
                 create_replica(r, &a, t);
                 moved = 1;
             }
             continue;
         }
-        if (t->rep_strong) /* a STRONG table writes every replica itself (mutation.h) */
+        if (t->rep.strong) /* a STRONG table writes every replica itself (mutation.h) */
             continue;
-        for (unsigned k = 0; k < t->nreplicas; k++) {
+        for (unsigned k = 0; k < t->rep.nreplicas; k++) {
             const ddb_table *dst;
             int rc;
-            if (strcmp(t->replicas[k].region, t->region) == 0)
+            if (strcmp(t->rep.replicas[k].region, t->region) == 0)
                 continue;
-            if (ddb_peer_url(r->eng, t->replicas[k].region) != NULL)
-                rc = to_peer(r, &a, t, &t->replicas[k], sent, due);
-            else if (t->stream_id == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
-                     (dst = replica_table(r->eng, &a, t, t->replicas[k].region)) == NULL)
+            if (ddb_peer_url(r->eng, t->rep.replicas[k].region) != NULL)
+                rc = to_peer(r, &a, t, &t->rep.replicas[k], sent, due);
+            else if (t->stream.id == 0 || t->rep.replicas[k].state == DDB_REPLICA_DELETING ||
+                     (dst = replica_table(r->eng, &a, t, t->rep.replicas[k].region)) == NULL)
                 continue;
             else
                 rc = follow_table(r, &a, t, dst, NULL, due);

@@ -78,7 +78,8 @@ int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, con
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);
 
-/* ---- the table member "ddbdReplication" (read into t's rep_* fields and replicas) ---- */
+/* ---- the table member "ddbdReplication" (read into t->rep, table.h's ddb_replication_facts, once per
+   table version: every reader asks that, never the member) ---- */
 
 #define DDB_MEMBER_REPLICATION "ddbdReplication"
 

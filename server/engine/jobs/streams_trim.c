@@ -38,7 +38,7 @@ static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
     int rc = -1;
 
     ddb_arena_init(&a);
-    if (t->stream_ngens >= DDB_MAX_STREAM_GENS || ddb_stream_info_get(eng->store, &a, t->stream_id, &info) != 0)
+    if (t->stream.ngens >= DDB_MAX_STREAM_GENS || ddb_stream_info_get(eng->store, &a, t->stream.id, &info) != 0)
         goto out;
     add_generation(eng, &a, &info, n, ddb_clock_now_ms());
     ddb_batch_init(&extra, &a);
@@ -49,7 +49,7 @@ static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
     rc = ddb_catalog_commit(eng->catalog, e, &updated);
     if (rc == 0)
         ddb_log(DDB_LOG_INFO, "streams: the stream of table %s now has %u shards (generation %u; the old shards are closed)",
-                t->name, n, t->stream_ngens);
+                t->name, n, t->stream.ngens);
 out:
     ddb_arena_free(&a);
     return rc;
@@ -67,7 +67,7 @@ int ddb_streams_reshard(ddb_engine *eng, char **err)
     nt = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < nt && rc == 0; i++) {
         const ddb_table *t = tables[i];
-        if (t->stream_id == 0 || t->stream_counts[t->stream_ngens - 1] >= n)
+        if (t->stream.id == 0 || t->stream.counts[t->stream.ngens - 1] >= n)
             continue;
         if (reshard_table(eng, t, n) != 0) {
             *err = strdup("cannot open a new generation of stream shards");

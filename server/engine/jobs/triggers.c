@@ -296,7 +296,7 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
 /* Logs, once a change, a table that is missing or has no stream enabled: then nothing is delivered. */
 static void say_state(trigger *tr, const ddb_table *t)
 {
-    int now = t == NULL ? TRIGGER_NO_TABLE : t->stream_id == 0 ? TRIGGER_NO_STREAM : TRIGGER_FOLLOWS;
+    int now = t == NULL ? TRIGGER_NO_TABLE : t->stream.id == 0 ? TRIGGER_NO_STREAM : TRIGGER_FOLLOWS;
 
     if (now == tr->said)
         return;
@@ -324,8 +324,8 @@ static int pass_unheld(void *ctx, unsigned *wait_ms)
     (void)wait_ms;
     say_state(tr, t);
     ddb_arena_init(&a);
-    if (t != NULL && t->last_stream_id != 0) {
-        tr->stream_id = t->last_stream_id;
+    if (t != NULL && t->stream.last_id != 0) {
+        tr->stream_id = t->stream.last_id;
         if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
             rc = pass(tr, &a, &info);
     }

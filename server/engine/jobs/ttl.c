@@ -81,7 +81,7 @@ static int expired(const ddb_attr *item, const char *attr, long long now)
    a request's write (capacity/meter.c), its table's and indexes' units. */
 static void count_replicated(const ddb_table *t, const ddb_mutation *m)
 {
-    ddb_capacity_table *ct = t->nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
+    ddb_capacity_table *ct = t->rep.nreplicas > 1 ? ddb_capacity_table_of(t) : NULL;
 
     if (ct != NULL)
         __atomic_add_fetch(&ct->usage.replicated_milli, (uint64_t)(ddb_mutation_units(m) * 1000 + 0.5),
@@ -98,7 +98,7 @@ static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
 
     ddb_arena_init(&a);
     ddb_arena_init(&per);
-    if ((cond = still_expired(&a, t->ttl_attr, now_ms)) == NULL) {
+    if ((cond = still_expired(&a, t->ttl.attr, now_ms)) == NULL) {
         ddb_arena_free(&a);
         return 0;
     }
@@ -112,7 +112,7 @@ static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
         ddb_mutation m;
         ddb_arena_reset(&per);
         if (ddb_item_decode(&per, ddb_arena_memdup(&per, v, vlen), vlen, &item) != 0 ||
-            !expired(&item, t->ttl_attr, (long long)(now_ms / 1000)))
+            !expired(&item, t->ttl.attr, (long long)(now_ms / 1000)))
             continue;
         /* deleted under its lock only if still expired: a write since the read wins */
         ddb_key_from_stored(ddb_arena_memdup(&per, k, klen), klen, &key);
@@ -140,7 +140,7 @@ long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms)
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < n; i++) {
-        if (tables[i]->ttl_enabled)
+        if (tables[i]->ttl.enabled)
             total += sweep_table(eng, tables[i], now_ms);
     }
     ddb_arena_free(&a);
@@ -164,24 +164,29 @@ const ddb_job ddb_job_ttl = {.name = "ttl", .sweep = sweep, .interval = interval
 
 /* ---- the table member "ddbdTtl": {"Attr", "Enabled", "Changed"} ---- */
 
-typedef struct ttl_value {
-    const char *attr;
-    int enabled;
-    uint64_t changed_ms;
-} ttl_value;
+void ddb_ttl_facts_read(const ddb_json *ttl, ddb_ttl_facts *out)
+{
+    *out = (ddb_ttl_facts){0};
+    if (ttl == NULL)
+        return;
+    out->attr = ddb_json_get_str(ttl, "Attr");
+    out->enabled = out->attr != NULL && ddb_member_true(ddb_json_get(ttl, "Enabled"));
+    out->changed_ms = ddb_member_u64(ddb_json_get(ttl, "Changed"));
+}
+
+void ddb_ttl_of_desc(const ddb_json *desc, ddb_ttl_facts *out)
+{
+    ddb_ttl_facts_read(ddb_json_get(desc, DDB_MEMBER_TTL), out);
+}
 
 static void ttl_read(ddb_table *t, const ddb_json *ttl)
 {
-    if (ttl == NULL)
-        return;
-    t->ttl_attr = ddb_json_get_str(ttl, "Attr");
-    t->ttl_enabled = t->ttl_attr != NULL && ddb_member_true(ddb_json_get(ttl, "Enabled"));
-    t->ttl_changed_ms = ddb_member_u64(ddb_json_get(ttl, "Changed"));
+    ddb_ttl_facts_read(ttl, &t->ttl);
 }
 
 static void ttl_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
 {
-    const ttl_value *v = value;
+    const ddb_ttl_facts *v = value;
 
     (void)base;
     (void)cur;
@@ -200,7 +205,7 @@ static const ddb_table_member ttl_member = {DDB_MEMBER_TTL, ttl_read, ttl_write}
 
 void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms)
 {
-    ttl_value v = {attr, enabled, changed_ms};
+    ddb_ttl_facts v = {attr, enabled, changed_ms};
 
     ddb_edit_member(e, &ttl_member, &v, sizeof(v));
 }

@@ -3,7 +3,8 @@
  *
  * A table's TTL setting is in its catalog entry, "ddbdTtl": {"Attr": name, "Enabled": bool,
  * "Changed": ms} (UpdateTimeToLive: ops/ops_ttl.c), the member of the ttl row (server/features.def:
- * the catalog reads it into t's ttl_* fields, ddb_edit_ttl writes it; the row has no other hook).
+ * the catalog reads it into t->ttl, table.h's ddb_ttl_facts, once per table version, and every reader
+ * asks that, never the member; ddb_edit_ttl writes it; the row has no other hook).
  * The background worker sweeps every table with TTL enabled every --ttl-interval seconds (and at once when the clock moves, clock.h): each item
  * whose TTL attribute is a Number of epoch seconds in the past (by the server's clock), and not
  * more than five years in the past (DynamoDB ignores those), is deleted through the mutation
@@ -30,6 +31,11 @@ extern const ddb_feature ddb_feature_ttl;
 struct ddb_desc_edit;
 /* The table's TTL: the attribute (kept while disabled), whether enabled, when it last changed. */
 void ddb_edit_ttl(struct ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms);
+
+/* The member's value `ttl` (NULL: none, all zero) typed: what the catalog reads into t->ttl. */
+void ddb_ttl_facts_read(const ddb_json *ttl, ddb_ttl_facts *out);
+/* The TTL of a stored description that is not a table version (a backup's source table). */
+void ddb_ttl_of_desc(const ddb_json *desc, ddb_ttl_facts *out);
 
 /* Deletes the expired items of every table with TTL enabled; returns how many. */
 long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms);

@@ -214,7 +214,7 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
    requires an additional 48 bytes of storage overhead"). */
 static double storage_bytes(const ddb_table *t, const ddb_table_figures *f)
 {
-    double per_item = ITEM_OVERHEAD_BYTES + (t->nreplicas >= 2 ? GLOBAL_ITEM_OVERHEAD_BYTES : 0);
+    double per_item = ITEM_OVERHEAD_BYTES + (t->rep.nreplicas >= 2 ? GLOBAL_ITEM_OVERHEAD_BYTES : 0);
     double bytes = (double)f->bytes + per_item * (double)f->items;
 
     for (unsigned i = 0; i < f->nix; i++)
@@ -231,7 +231,7 @@ static void write_pitr(ddb_jw *w, const ddb_table *t, const price *p, const wind
 {
     double monthly = bytes / GB * p->pitr_gb_month;
 
-    if (t->pitr_log == 0)
+    if (t->pitr.log == 0)
         return;
     ddb_jw_key(w, "pitr");
     ddb_jw_obj_begin(w);
@@ -292,16 +292,16 @@ static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_usage_snap
 {
     double units = (double)u->replicated_milli / 1000, cost;
 
-    if (t->nreplicas < 2)
+    if (t->rep.nreplicas < 2)
         return;
-    units *= (double)(t->nreplicas - 1);
+    units *= (double)(t->rep.nreplicas - 1);
     cost = units * p->rwrite_million / 1e6;
     ddb_jw_key(w, "replicatedWrites");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "region"); /* which replica this is: every replica is a table of the report */
     ddb_jw_str(w, t->region != NULL ? t->region : "");
     ddb_jw_key(w, "replicas");
-    ddb_jw_double(w, (double)(t->nreplicas - 1));
+    ddb_jw_double(w, (double)(t->rep.nreplicas - 1));
     ddb_jw_key(w, "replicatedWriteUnits");
     ddb_jw_double(w, units);
     ddb_jw_key(w, "cost");

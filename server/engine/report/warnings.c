@@ -187,7 +187,7 @@ static void ttl(const view *v)
     const ddb_access_warn *a = &ddb_capacity_table_of(t)->warn;
     uint64_t all = ddb_access_get(&a->ttl_writes), ms = ddb_access_get(&a->ttl_ms),
              strs = ddb_access_get(&a->ttl_strings);
-    const char *attr = t->ttl_attr != NULL ? t->ttl_attr : "";
+    const char *attr = t->ttl.attr != NULL ? t->ttl.attr : "";
 
     if (ms > 0) {
         begin(w, "ttlMilliseconds", t);

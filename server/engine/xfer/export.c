@@ -551,12 +551,12 @@ static uint64_t rec_ms(const ddb_json *rec, const char *name)
 static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
 {
     uint64_t at = rec_ms(x->rec, "ddbdAtMs"), from = rec_ms(x->rec, "ddbdFromMs"), to = rec_ms(x->rec, "ddbdToMs");
-    const char *base = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
+    const char *base = t->pitr.base;
     ddb_backup b;
 
     if (!x->incremental)
         from = to = at + 1; /* the state as of T: every record at or before T */
-    if (t->pitr_log == 0 || base == NULL || ddb_backup_load(x->eng->store, a, base, &b) != 0) {
+    if (t->pitr.log == 0 || base == NULL || ddb_backup_load(x->eng->store, a, base, &b) != 0) {
         fail(x, "UNKNOWN", "Point in time recovery was disabled before the export ran");
         return -1;
     }
@@ -568,7 +568,7 @@ static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
     }
     x->base_keyspace = b.keyspace;
     ddb_store_barrier(x->eng->store); /* the changes decided before now have landed (storage.h) */
-    if (ddb_pitr_changes(x->eng->store, a, t->pitr_log, from, to, &x->ch, &x->nch) != 0) {
+    if (ddb_pitr_changes(x->eng->store, a, t->pitr.log, from, to, &x->ch, &x->nch) != 0) {
         fail(x, "UNKNOWN", "reading the table's history failed");
         return -1;
     }

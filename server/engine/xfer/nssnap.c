@@ -102,9 +102,9 @@ const char *ddb_nssnap_namespace(const ddb_nssnaps *s, const char *name)
 /* Why a table cannot be saved (state a copy of its keyspaces would not bring back), or NULL. */
 static const char *unsaveable(const ddb_table *t)
 {
-    if (t->pitr_log != 0)
+    if (t->pitr.log != 0)
         return "point-in-time recovery is enabled";
-    if (t->rep_id != 0)
+    if (t->rep.id != 0)
         return "it is a global table's replica";
     if (t->restoring)
         return "it is being restored from a backup";
@@ -178,7 +178,7 @@ static void save_table(const ddb_table *t, saved_table *out)
     out->key = strdup(t->key);
     out->stored = strndup(t->desc_text, t->desc_len);
     out->desc = create_desc(t);
-    out->stream_view = t->stream_id != 0 ? t->stream_view : 0;
+    out->stream_view = t->stream.id != 0 ? t->stream.view : 0;
     add_keyspace(out, KS_ITEMS, t->id);
     for (unsigned i = 0; i < t->nindexes; i++)
         add_keyspace(out, KS_INDEX, t->indexes[i].id)->index = strdup(t->indexes[i].name);
@@ -339,7 +339,7 @@ static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_
    place: no catalog change. One with a stream is made again instead, for a new, empty stream. */
 static const saved_table *unchanged(const nssnap *s, const ddb_table *t)
 {
-    for (size_t i = 0; t != NULL && t->stream_id == 0 && t->nvector == 0 && i < s->ntables; i++) {
+    for (size_t i = 0; t != NULL && t->stream.id == 0 && t->nvector == 0 && i < s->ntables; i++) {
         const saved_table *st = &s->tables[i];
         if (strcmp(st->key, t->key) == 0 && strlen(st->stored) == t->desc_len &&
             memcmp(st->stored, t->desc_text, t->desc_len) == 0)

@@ -386,7 +386,7 @@ double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n
     int one_by_one = n == 1;
 
     for (size_t i = 0; i < n && !one_by_one; i++)
-        one_by_one = ms[i].t->rep_strong; /* a STRONG table's put is mirrored by ddb_mutate alone */
+        one_by_one = ms[i].t->rep.strong; /* a STRONG table's put is mirrored by ddb_mutate alone */
     if (!one_by_one && ddb_mutate_txn(eng, a, ms, n, NULL, &err) == DDB_OK) {
         for (size_t i = 0; i < n; i++)
             units += charge(&ms[i]);

@@ -1129,7 +1129,7 @@ TEST(an_edit_of_a_stale_description_loses_with_its_batch)
     e = ddb_desc_edit_of(&a, t0);
     ddb_edit_ttl(e, "exp", 1, 5);
     ASSERT_EQ(ddb_catalog_commit(c, e, &t1), 0);
-    ASSERT(t1->ttl_enabled && strcmp(t1->ttl_attr, "exp") == 0 && t1->ttl_changed_ms == 5);
+    ASSERT(t1->ttl.enabled && strcmp(t1->ttl.attr, "exp") == 0 && t1->ttl.changed_ms == 5);
     ASSERT(ddb_table_retired(t0));
 
     e = ddb_desc_edit_of(&a, t0); /* built from the replaced version */
@@ -1146,7 +1146,7 @@ TEST(an_edit_of_a_stale_description_loses_with_its_batch)
     ddb_edit_extra(e, &extra);
     ASSERT_EQ(ddb_catalog_commit(c, e, &t2), 0);
     ASSERT(meta_has(st, "test/extra"));
-    ASSERT(t2->ttl_enabled && t2->version == t1->version + 1);
+    ASSERT(t2->ttl.enabled && t2->version == t1->version + 1);
     ASSERT_EQ(ddb_table_tags(t2, &a, 0, &(ddb_tag *){NULL}), 1);
 
     ddb_arena_free(&a);
@@ -1208,7 +1208,7 @@ TEST(the_edit_loop_recomputes_from_the_winner)
     r = (racer){c, &a, 0, 2, 0};
     ASSERT_EQ(ddb_catalog_edit(c, 16, racing_build, &r, &t), 0);
     ASSERT_EQ(r.builds, 3);
-    ASSERT(t == ddb_catalog_get(c, "cas") && t->ttl_enabled && t->ttl_changed_ms == 2);
+    ASSERT(t == ddb_catalog_get(c, "cas") && t->ttl.enabled && t->ttl.changed_ms == 2);
     ASSERT_EQ(ddb_table_tags(t, &a, 0, &tags), 1);
     ASSERT_STR_EQ(tags[0].key, "k3");
 

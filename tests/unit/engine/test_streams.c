@@ -31,13 +31,13 @@ TEST(stream_shards_split_under_their_parents)
 
     memset(&t, 0, sizeof(t));
     for (unsigned g = 0; g < sizeof(counts) / sizeof(counts[0]); g++)
-        t.stream_counts[t.stream_ngens++] = counts[g];
+        t.stream.counts[t.stream.ngens++] = counts[g];
     for (int i = 0; i < 20000; i++) {
         uint64_t h = next_hash(&state);
         unsigned gen, prev_gen, shard, prev = 0;
-        for (unsigned g = 1; g <= t.stream_ngens; g++) {
+        for (unsigned g = 1; g <= t.stream.ngens; g++) {
             ddb_table cut = t;
-            cut.stream_ngens = g;
+            cut.stream.ngens = g;
             shard = ddb_stream_shard_of(&cut, h, &gen);
             ASSERT_EQ(gen, g - 1);
             ASSERT(shard < counts[g - 1]);
@@ -138,10 +138,10 @@ TEST(stream_record_round_trip)
     ddb_arena_init(&a);
     memset(&t, 0, sizeof(t));
     t.hash_key = "pk";
-    t.stream_id = 9;
-    t.stream_view = DDB_VIEW_NEW_AND_OLD_IMAGES;
-    t.stream_counts[0] = 1;
-    t.stream_ngens = 1;
+    t.stream.id = 9;
+    t.stream.view = DDB_VIEW_NEW_AND_OLD_IMAGES;
+    t.stream.counts[0] = 1;
+    t.stream.ngens = 1;
     static const char j1[] = "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}}", j2[] = "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}";
     const ddb_json *p1, *p2;
 
