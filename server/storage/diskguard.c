@@ -12,7 +12,7 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
+#include "server/base/worker.h"
 
 #define RECHECK_MS 100              /* while writes are allowed: how old a reading may be */
 #define RESUME_MIN_FREE (1ULL << 20) /* a resume writes the memtables out: not into a full disk */
@@ -27,9 +27,7 @@ struct ddb_diskguard {
     int ok;              /* atomic: the last reading's verdict */
     int stalled;         /* atomic: the engine stopped for want of space, not resumed yet */
     /* the watcher: a thread started at the first stall, which starts each attempt and watches it */
-    int started;
-    pthread_t thread;
-    ddb_sleeper sleeper;
+    ddb_worker watcher;
     pthread_mutex_t resume_lock; /* the engine, and the attempt's hand-over below */
     const ddb_diskguard_engine *engine;
     void *engine_ctx;
@@ -59,7 +57,7 @@ ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
     g->ok = 1;
     pthread_mutex_init(&g->resume_lock, NULL);
     pthread_cond_init(&g->cancel_cond, NULL);
-    ddb_sleeper_init(&g->sleeper);
+    ddb_worker_init(&g->watcher);
     return g;
 }
 
@@ -69,12 +67,9 @@ void ddb_diskguard_free(ddb_diskguard *g)
 {
     if (g == NULL)
         return;
-    if (g->started) {
-        ddb_sleeper_stop(&g->sleeper);
-        pthread_join(g->thread, NULL);
-    }
+    ddb_worker_halt(&g->watcher);
     end_attempt(g);
-    ddb_sleeper_destroy(&g->sleeper);
+    ddb_worker_destroy(&g->watcher);
     pthread_cond_destroy(&g->cancel_cond);
     pthread_mutex_destroy(&g->resume_lock);
     free(g->path);
@@ -159,10 +154,10 @@ static void *attempt_main(void *arg)
     reopen = reopen || g->cancelled; /* a cancelled engine runs no background work: reopened, even if it resumed */
     pthread_mutex_unlock(&g->resume_lock);
     if (reopen)
-        ok = !ddb_sleeper_stopping(&g->sleeper) && g->engine->reopen(g->engine_ctx);
+        ok = !ddb_worker_stopping(&g->watcher) && g->engine->reopen(g->engine_ctx);
     g->attempt_ok = ok;
     __atomic_store_n(&g->attempt_done, 1, __ATOMIC_RELEASE);
-    ddb_sleeper_wake(&g->sleeper);
+    ddb_sleeper_wake(&g->watcher.sleeper);
     return NULL;
 }
 
@@ -189,7 +184,7 @@ static void start_attempt(ddb_diskguard *g, uint64_t avail)
         return; /* tried again at the next pass */
     g->attempting = 1;
     if (!g->must_reopen)
-        ddb_sleeper_due(&g->sleeper, g->began_ms + RESUME_STUCK_MS); /* a step of the clock stops there */
+        ddb_sleeper_due(&g->watcher.sleeper, g->began_ms + RESUME_STUCK_MS); /* a step of the clock stops there */
 }
 
 /* Cancels the attempt's resume if it has not returned: 1 if it was. */
@@ -213,7 +208,7 @@ static void finish_attempt(ddb_diskguard *g)
 {
     pthread_join(g->attempt, NULL);
     g->attempting = 0;
-    ddb_sleeper_due(&g->sleeper, 0);
+    ddb_sleeper_due(&g->watcher.sleeper, 0);
     if (!g->attempt_ok) {
         g->failed_ms = ddb_clock_mono_coarse_ms();
         g->failed_free = g->attempt_free;
@@ -238,11 +233,11 @@ static void watch(ddb_diskguard *g)
         now = ddb_clock_now_ms();
         if (now < g->began_ms) { /* the clock was set back: counted from there */
             g->began_ms = now;
-            ddb_sleeper_due(&g->sleeper, now + RESUME_STUCK_MS);
+            ddb_sleeper_due(&g->watcher.sleeper, now + RESUME_STUCK_MS);
         }
         if (g->must_reopen || now - g->began_ms < RESUME_STUCK_MS || !cancel_resume(g))
             return;
-        ddb_sleeper_due(&g->sleeper, 0);
+        ddb_sleeper_due(&g->watcher.sleeper, 0);
         ddb_log(DDB_LOG_ERROR, "rocksdb has not resumed %d s after the disk had room again: its resume waits for a "
                                "flush RocksDB lost (facebook/rocksdb#15030); reopening the store in place, which "
                                "loses nothing acknowledged (writes are refused until then)",
@@ -256,10 +251,10 @@ static void *watcher_main(void *arg)
 {
     ddb_diskguard *g = arg;
 
-    while (!ddb_sleeper_stopping(&g->sleeper)) {
+    while (!ddb_worker_stopping(&g->watcher)) {
         if (__atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE))
             watch(g);
-        ddb_sleeper_nap(&g->sleeper, __atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) ? RESUME_POLL_MS : 60000);
+        ddb_sleeper_nap(&g->watcher.sleeper, __atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) ? RESUME_POLL_MS : 60000);
     }
     return NULL;
 }
@@ -282,10 +277,8 @@ void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void
     pthread_mutex_lock(&g->resume_lock);
     g->engine = e;
     g->engine_ctx = ctx;
-    if (!g->started && pthread_create(&g->thread, NULL, watcher_main, g) == 0) {
-        g->started = 1;
-        ddb_sleeper_started(&g->sleeper);
-    }
+    if (g->watcher.n == 0)
+        (void)ddb_worker_spawn(&g->watcher, watcher_main, g);
     pthread_mutex_unlock(&g->resume_lock);
-    ddb_sleeper_wake(&g->sleeper);
+    ddb_sleeper_wake(&g->watcher.sleeper);
 }

@@ -5,7 +5,6 @@
 #include "server/engine/jobs/kinesis.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +16,10 @@
 #include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
-#include "server/base/follower.h"
-#include "server/base/gate.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
 #include "server/engine/catalog/catalog_edit.h"
+#include "server/engine/jobs/follow.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/history/kinesis_log.h"
 #include "server/engine/history/retention.h"
@@ -52,15 +49,13 @@
 struct ddb_kinesis {
     ddb_engine *eng;
     const ddb_kinesis_settings *set;
-    pthread_t thread;
-    ddb_sleeper sleeper;
-    int halted;        /* ddb_kinesis_halt ran */
+    ddb_worker worker;
     uint64_t swept_ms; /* when deleted tables' logs were last dropped */
 };
 
 static int stopping(ddb_kinesis *k)
 {
-    return ddb_sleeper_stopping(&k->sleeper);
+    return ddb_worker_stopping(&k->worker);
 }
 
 /* ---- the Kinesis API ---- */
@@ -483,13 +478,13 @@ static void trim_budget(ddb_kinesis *k, ddb_arena *a, const ddb_table **tables, 
 void ddb_kinesis_wake(ddb_kinesis *k)
 {
     if (k != NULL)
-        ddb_sleeper_wake(&k->sleeper);
+        ddb_sleeper_wake(&k->worker.sleeper);
 }
 
 void ddb_kinesis_nudge(ddb_kinesis *k)
 {
     if (k != NULL)
-        ddb_sleeper_nudge(&k->sleeper);
+        ddb_sleeper_nudge(&k->worker.sleeper);
 }
 
 /* ---- the worker ---- */
@@ -586,24 +581,11 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms, unsigned *wait_ms)
     return failed ? -1 : moved;
 }
 
-static int pass_unheld(void *ctx, unsigned *wait_ms)
+static int follow_pass(void *ctx, unsigned *wait_ms)
 {
     ddb_kinesis *k = ctx;
 
     return pass(k, &k->swept_ms, wait_ms);
-}
-
-/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
-static int follow_pass(void *ctx, unsigned *wait_ms)
-{
-    ddb_engine *eng = ((ddb_kinesis *)ctx)->eng;
-    ddb_gate_hold h;
-    int rc;
-
-    ddb_catalog_hold(eng->catalog, &h);
-    rc = pass_unheld(ctx, wait_ms);
-    ddb_catalog_unhold(eng->catalog, &h);
-    return rc;
 }
 
 static void *worker(void *arg)
@@ -611,7 +593,7 @@ static void *worker(void *arg)
     static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
     ddb_kinesis *k = arg;
 
-    ddb_follow(&k->sleeper, &pace, follow_pass, k);
+    ddb_follow_engine(k->eng, &k->worker, &pace, follow_pass, k);
     return NULL;
 }
 
@@ -623,10 +605,9 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
         abort();
     k->eng = eng;
     k->set = settings;
-    ddb_sleeper_init(&k->sleeper);
-    if (pthread_create(&k->thread, NULL, worker, k) != 0)
+    ddb_worker_init(&k->worker);
+    if (ddb_worker_spawn(&k->worker, worker, k) != 0)
         abort();
-    ddb_sleeper_started(&k->sleeper);
     if (settings->endpoint != NULL)
         ddb_log(DDB_LOG_INFO, "kinesis: streaming destinations deliver to %s", settings->endpoint);
     return k;
@@ -634,11 +615,8 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
 
 void ddb_kinesis_halt(ddb_kinesis *k)
 {
-    if (k == NULL || k->halted)
-        return;
-    ddb_sleeper_stop(&k->sleeper);
-    pthread_join(k->thread, NULL);
-    k->halted = 1;
+    if (k != NULL)
+        ddb_worker_halt(&k->worker);
 }
 
 void ddb_kinesis_stop(ddb_kinesis *k)
@@ -646,6 +624,6 @@ void ddb_kinesis_stop(ddb_kinesis *k)
     if (k == NULL)
         return;
     ddb_kinesis_halt(k);
-    ddb_sleeper_destroy(&k->sleeper);
+    ddb_worker_destroy(&k->worker);
     free(k);
 }

@@ -3,7 +3,6 @@
  */
 #include "server/engine/jobs/replication.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +10,11 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
-#include "server/base/follower.h"
-#include "server/base/gate.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/derive.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/jobs/follow.h"
 #include "server/engine/jobs/lease.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/purge.h"
@@ -33,9 +30,7 @@
 struct ddb_replication {
     ddb_engine *eng;
     unsigned lag_ms;
-    pthread_t thread;
-    ddb_sleeper sleeper; /* kicked by every global table's write, stopped by the wiring */
-    int halted;
+    ddb_worker worker; /* kicked by every global table's write, stopped by the wiring */
     uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again (monotonic) */
     ddb_lease lease;
 };
@@ -50,7 +45,7 @@ void ddb_replication_kick(ddb_engine *eng)
     ddb_replication *r = ddb_replication_of(eng);
 
     if (r != NULL)
-        ddb_sleeper_nudge(&r->sleeper);
+        ddb_sleeper_nudge(&r->worker.sleeper);
 }
 
 /* The row's committed: after a commit of a client's write on a global table (not a replica's
@@ -63,7 +58,7 @@ static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, 
     (void)a;
     for (size_t i = 0; i < n; i++) {
         if (runs[i].m->t->rep.id != 0 && !runs[i].m->origin.replicated) {
-            ddb_sleeper_nudge(&r->sleeper);
+            ddb_sleeper_nudge(&r->worker.sleeper);
             return;
         }
     }
@@ -158,7 +153,7 @@ const ddb_feature ddb_feature_replication = {.name = "replication", .members = m
 
 static int stopping(ddb_replication *r)
 {
-    return ddb_sleeper_stopping(&r->sleeper);
+    return ddb_worker_stopping(&r->worker);
 }
 
 /* Whether to stop a pass midway: the worker stops, or another gateway took the lease (renewed here when
@@ -752,7 +747,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
  * metadata read), as the background tasks' does: not every POLL_MS, nor on every kick of its own
  * global-table writes.
  */
-static int pass_unheld(void *ctx, unsigned *wait_ms)
+static int follow_pass(void *ctx, unsigned *wait_ms)
 {
     ddb_replication *r = ctx;
     uint64_t due = 0, now, mono = ddb_clock_mono_ms(); /* (the lease's pace is real time, not the test's) */
@@ -772,23 +767,10 @@ static int pass_unheld(void *ctx, unsigned *wait_ms)
         return rc;
     *wait_ms = any ? POLL_MS : IDLE_MS;
     now = ddb_clock_now_ms();
-    ddb_sleeper_due(&r->sleeper, due); /* a stepped clock stops there first (sleeper.h) */
+    ddb_sleeper_due(&r->worker.sleeper, due); /* a stepped clock stops there first (sleeper.h) */
     if (due != 0) /* a replica's lag runs out then */
         *wait_ms = due > now ? (unsigned)(due - now < *wait_ms ? due - now : *wait_ms) : 0;
     return 0;
-}
-
-/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
-static int follow_pass(void *ctx, unsigned *wait_ms)
-{
-    ddb_engine *eng = ((ddb_replication *)ctx)->eng;
-    ddb_gate_hold h;
-    int rc;
-
-    ddb_catalog_hold(eng->catalog, &h);
-    rc = pass_unheld(ctx, wait_ms);
-    ddb_catalog_unhold(eng->catalog, &h);
-    return rc;
 }
 
 static void *worker(void *arg)
@@ -796,7 +778,7 @@ static void *worker(void *arg)
     static const ddb_follow_pace pace = {IDLE_MS, 100, 5000};
     ddb_replication *r = arg;
 
-    ddb_follow(&r->sleeper, &pace, follow_pass, r);
+    ddb_follow_engine(r->eng, &r->worker, &pace, follow_pass, r);
     ddb_lease_release(&r->lease);
     return NULL;
 }
@@ -809,22 +791,18 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
         abort();
     r->eng = eng;
     r->lag_ms = lag_ms;
-    ddb_sleeper_init(&r->sleeper);
+    ddb_worker_init(&r->worker);
     ddb_lease_init(&r->lease, eng->store, "replication");
     ddb_engine_set_feature(eng, &ddb_feature_replication, r);
-    if (pthread_create(&r->thread, NULL, worker, r) != 0)
+    if (ddb_worker_spawn(&r->worker, worker, r) != 0)
         abort();
-    ddb_sleeper_started(&r->sleeper);
     return r;
 }
 
 void ddb_replication_halt(ddb_replication *r)
 {
-    if (r == NULL || r->halted)
-        return;
-    ddb_sleeper_stop(&r->sleeper);
-    pthread_join(r->thread, NULL);
-    r->halted = 1;
+    if (r != NULL)
+        ddb_worker_halt(&r->worker);
 }
 
 void ddb_replication_stop(ddb_replication *r)
@@ -833,6 +811,6 @@ void ddb_replication_stop(ddb_replication *r)
         return;
     ddb_replication_halt(r);
     ddb_engine_set_feature(r->eng, &ddb_feature_replication, NULL);
-    ddb_sleeper_destroy(&r->sleeper);
+    ddb_worker_destroy(&r->worker);
     free(r);
 }

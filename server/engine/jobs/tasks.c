@@ -3,7 +3,6 @@
  */
 #include "server/engine/jobs/tasks.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,16 +10,14 @@
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
+#include "server/base/worker.h"
 #include "server/engine/jobs/lease.h"
 
 #define MAX_JOBS 16
 
 struct ddb_tasks {
     ddb_engine *eng;
-    pthread_t thread;
-    ddb_sleeper sleeper; /* kicked by whoever records work, stopped by the wiring */
-    int halted;
+    ddb_worker worker; /* kicked by whoever records work, stopped by the wiring */
     int sweep_now;       /* sweep at the next turn (the clock moved); atomic */
     const ddb_job *jobs[MAX_JOBS];
     void *states[MAX_JOBS];    /* each job's, from its start */
@@ -33,7 +30,7 @@ struct ddb_tasks {
 
 static int stop_requested(ddb_tasks *t)
 {
-    return ddb_sleeper_stopping(&t->sleeper);
+    return ddb_worker_stopping(&t->worker);
 }
 
 /* Whether work under way must stop: the server stops, or another gateway took the work over
@@ -70,7 +67,7 @@ static void sweep(ddb_tasks *tk)
 void ddb_tasks_sweep_now(ddb_tasks *tk)
 {
     __atomic_store_n(&tk->sweep_now, 1, __ATOMIC_RELEASE);
-    ddb_sleeper_wake(&tk->sleeper);
+    ddb_sleeper_wake(&tk->worker.sleeper);
 }
 
 /* How long a step waits, in real time, for a background worker's pass (a destination that hangs). */
@@ -146,7 +143,7 @@ static void *worker(void *arg)
                 sweep(tk);
         }
         if (!did)
-            ddb_sleeper_nap(&tk->sleeper, 1000); /* a kick, or a second: a sweep may be due */
+            ddb_sleeper_nap(&tk->worker.sleeper, 1000); /* a kick, or a second: a sweep may be due */
     }
     return NULL;
 }
@@ -164,25 +161,21 @@ ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t n
         tk->states[i] = jobs[i]->start != NULL ? jobs[i]->start(eng) : NULL;
     }
     ddb_lease_init(&tk->lease, eng->store, "tasks");
-    ddb_sleeper_init(&tk->sleeper);
-    if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
+    ddb_worker_init(&tk->worker);
+    if (ddb_worker_spawn(&tk->worker, worker, tk) != 0)
         abort();
-    ddb_sleeper_started(&tk->sleeper);
     return tk;
 }
 
 void ddb_tasks_kick(ddb_tasks *tk)
 {
-    ddb_sleeper_wake(&tk->sleeper);
+    ddb_sleeper_wake(&tk->worker.sleeper);
 }
 
 void ddb_tasks_halt(ddb_tasks *tk)
 {
-    if (tk == NULL || tk->halted)
-        return;
-    ddb_sleeper_stop(&tk->sleeper);
-    pthread_join(tk->thread, NULL);
-    tk->halted = 1;
+    if (tk != NULL)
+        ddb_worker_halt(&tk->worker);
 }
 
 void ddb_tasks_stop(ddb_tasks *tk)
@@ -191,7 +184,7 @@ void ddb_tasks_stop(ddb_tasks *tk)
         return;
     ddb_tasks_halt(tk);
     ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
-    ddb_sleeper_destroy(&tk->sleeper);
+    ddb_worker_destroy(&tk->worker);
     for (size_t i = 0; i < tk->njobs; i++)
         if (tk->jobs[i]->stop != NULL)
             tk->jobs[i]->stop(tk->eng, tk->states[i]);

@@ -4,7 +4,6 @@
 #include "server/engine/jobs/triggers.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +12,12 @@
 #include <unistd.h>
 
 #include "server/base/clock.h"
-#include "server/base/follower.h"
-#include "server/base/gate.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
-#include "server/base/sleeper.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/history/streams.h"
+#include "server/engine/jobs/follow.h"
 
 #define INVOKE_PATH "/2015-03-31/functions/function/invocations"
 #define MAX_PAYLOAD (5 * 1024 * 1024) /* under Lambda's 6 MB */
@@ -139,9 +136,8 @@ static int invoke(const ddb_trigger_spec *spec, const char *body, size_t len, ch
 typedef struct trigger {
     ddb_engine *eng;
     const ddb_trigger_spec *spec;
-    pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
-    struct ddb_triggers *owner; /* its engine's triggers: their sleeper says when to stop */
+    struct ddb_triggers *owner; /* its engine's triggers: their worker says when to stop */
     int said;                /* what was last logged of why nothing is delivered (trigger_state) */
 } trigger;
 
@@ -152,13 +148,12 @@ enum trigger_state { TRIGGER_FOLLOWS, TRIGGER_NO_TABLE, TRIGGER_NO_STREAM };
 struct ddb_triggers {
     trigger *all;
     unsigned n;
-    ddb_sleeper sleeper;
-    int halted; /* ddb_triggers_halt ran */
+    ddb_worker worker; /* one thread per trigger */
 };
 
 static int stopping(const trigger *tr)
 {
-    return ddb_sleeper_stopping(&tr->owner->sleeper);
+    return ddb_worker_stopping(&tr->owner->worker);
 }
 
 static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
@@ -313,7 +308,7 @@ static void say_state(trigger *tr, const ddb_table *t)
 }
 
 /* One pass over the table's current stream (none yet: nothing found). */
-static int pass_unheld(void *ctx, unsigned *wait_ms)
+static int follow_pass(void *ctx, unsigned *wait_ms)
 {
     trigger *tr = ctx;
     ddb_arena a;
@@ -333,24 +328,12 @@ static int pass_unheld(void *ctx, unsigned *wait_ms)
     return rc;
 }
 
-/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
-static int follow_pass(void *ctx, unsigned *wait_ms)
-{
-    ddb_engine *eng = ((trigger *)ctx)->eng;
-    ddb_gate_hold h;
-    int rc;
-
-    ddb_catalog_hold(eng->catalog, &h);
-    rc = pass_unheld(ctx, wait_ms);
-    ddb_catalog_unhold(eng->catalog, &h);
-    return rc;
-}
-
 static void *worker(void *arg)
 {
     static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
+    trigger *tr = arg;
 
-    ddb_follow(&((trigger *)arg)->owner->sleeper, &pace, follow_pass, arg);
+    ddb_follow_engine(tr->eng, &tr->owner->worker, &pace, follow_pass, tr);
     return NULL;
 }
 
@@ -360,7 +343,7 @@ void ddb_triggers_nudge(ddb_triggers *t, const char *table)
         return;
     for (unsigned i = 0; i < t->n; i++)
         if (strcmp(t->all[i].spec->table, table) == 0) {
-            ddb_sleeper_nudge(&t->sleeper);
+            ddb_sleeper_nudge(&t->worker.sleeper);
             return;
         }
 }
@@ -373,15 +356,14 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
         return NULL;
     if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(n, sizeof(trigger))) == NULL)
         abort();
-    ddb_sleeper_init(&ts->sleeper);
+    ddb_worker_init(&ts->worker);
     ts->n = n;
     for (unsigned i = 0; i < ts->n; i++) {
         ts->all[i].eng = eng;
         ts->all[i].spec = &specs[i];
         ts->all[i].owner = ts;
-        if (pthread_create(&ts->all[i].thread, NULL, worker, &ts->all[i]) != 0)
+        if (ddb_worker_spawn(&ts->worker, worker, &ts->all[i]) != 0)
             abort();
-        ddb_sleeper_started(&ts->sleeper);
         ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", specs[i].table,
                 specs[i].host, specs[i].port, specs[i].path);
     }
@@ -390,12 +372,8 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
 
 void ddb_triggers_halt(ddb_triggers *ts)
 {
-    if (ts == NULL || ts->halted)
-        return;
-    ddb_sleeper_stop(&ts->sleeper);
-    for (unsigned i = 0; i < ts->n; i++)
-        pthread_join(ts->all[i].thread, NULL);
-    ts->halted = 1;
+    if (ts != NULL)
+        ddb_worker_halt(&ts->worker);
 }
 
 void ddb_triggers_stop(ddb_triggers *ts)
@@ -403,7 +381,7 @@ void ddb_triggers_stop(ddb_triggers *ts)
     if (ts == NULL)
         return;
     ddb_triggers_halt(ts);
-    ddb_sleeper_destroy(&ts->sleeper);
+    ddb_worker_destroy(&ts->worker);
     free(ts->all);
     free(ts);
 }

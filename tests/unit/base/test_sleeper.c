@@ -6,14 +6,12 @@
  */
 #include "server/base/clock.h"
 #include "server/base/sleeper.h"
+#include "server/base/worker.h"
 #include "test.h"
-
-#include <pthread.h>
 
 /* A worker: each pass reads the clock into `seen` (what a sweep would compare with), then naps. */
 typedef struct worker {
-    ddb_sleeper s;
-    pthread_t thread;
+    ddb_worker wk; /* its thread, started as the server's workers start theirs (worker.h) */
     uint64_t seen;  /* the clock the last finished pass read */
     int passes;
     int slow_pass;  /* a pass spins until released, to ask mid-pass */
@@ -28,30 +26,27 @@ static void *run(void *arg)
 
     while (__atomic_load_n(&w->hold, __ATOMIC_ACQUIRE))
         ;
-    while (!ddb_sleeper_stopping(&w->s)) {
+    while (!ddb_sleeper_stopping(&w->wk.sleeper)) {
         uint64_t now = ddb_clock_now_ms();
         __atomic_store_n(&w->mid_pass, __atomic_load_n(&w->slow_pass, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
         while (__atomic_load_n(&w->slow_pass, __ATOMIC_ACQUIRE) && !__atomic_load_n(&w->release, __ATOMIC_ACQUIRE))
             ;
         __atomic_store_n(&w->seen, now, __ATOMIC_RELEASE);
         __atomic_add_fetch(&w->passes, 1, __ATOMIC_ACQ_REL);
-        ddb_sleeper_nap(&w->s, 60000); /* only a wake ends it in time for the test */
+        ddb_sleeper_nap(&w->wk.sleeper, 60000); /* only a wake ends it in time for the test */
     }
     return NULL;
 }
 
 static void start(worker *w)
 {
-    ddb_sleeper_init(&w->s);
-    ASSERT_EQ(pthread_create(&w->thread, NULL, run, w), 0);
-    ddb_sleeper_started(&w->s); /* a step from now on waits for it, before its first nap too */
+    ddb_worker_init(&w->wk);
+    ASSERT_EQ(ddb_worker_spawn(&w->wk, run, w), 0); /* a step from now on waits for it, before its first nap too */
 }
 
 static void finish(worker *w)
 {
-    ddb_sleeper_stop(&w->s);
-    pthread_join(w->thread, NULL);
-    ddb_sleeper_destroy(&w->s);
+    ddb_worker_destroy(&w->wk);
 }
 
 TEST(a_settle_waits_for_a_pass_at_the_new_time)
@@ -90,7 +85,7 @@ TEST(a_pass_under_way_when_asked_is_not_the_answer)
     ddb_clock_set_ms(5000000);
     start(&w);
     __atomic_store_n(&w.slow_pass, 1, __ATOMIC_RELEASE);
-    ddb_sleeper_wake(&w.s); /* a pass begins at 5000000 and spins */
+    ddb_sleeper_wake(&w.wk.sleeper); /* a pass begins at 5000000 and spins */
     while (!__atomic_load_n(&w.mid_pass, __ATOMIC_ACQUIRE))
         ;
     ddb_clock_set_ms(6000000); /* moved while the pass that read 5000000 is under way */
