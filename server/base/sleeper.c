@@ -9,6 +9,8 @@
    registry's lock is taken before a sleeper's, never the other way. */
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static ddb_sleeper *all;
+/* Wakes and nudges that woke a sleeper, every sleeper's (a settle's own asks are not counted). */
+static uint64_t wakes;
 
 void ddb_sleeper_init(ddb_sleeper *s)
 {
@@ -80,6 +82,7 @@ void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms)
 
 void ddb_sleeper_wake(ddb_sleeper *s)
 {
+    __atomic_add_fetch(&wakes, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&s->lock);
     __atomic_store_n(&s->woken, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&s->wake);
@@ -153,6 +156,11 @@ unsigned ddb_sleepers_settle(unsigned limit_ms)
         late += !await_pass(s, tickets[n++], &until);
     pthread_mutex_unlock(&all_lock);
     return late;
+}
+
+uint64_t ddb_sleepers_wakes(void)
+{
+    return __atomic_load_n(&wakes, __ATOMIC_ACQUIRE);
 }
 
 uint64_t ddb_sleepers_next_due(uint64_t after, uint64_t upto)

@@ -60,6 +60,9 @@ void ddb_sleeper_due(ddb_sleeper *s, uint64_t due_ms);
  * not. A pass sees the clock as it is now, so what came due has happened when this returns.
  */
 unsigned ddb_sleepers_settle(unsigned limit_ms);
+/* How many times a sleeper was woken or nudged awake, ever (not by a settle's asks): a settle that
+   saw it move made work for another pass (a TTL sweep's deletes, for replication). */
+uint64_t ddb_sleepers_wakes(void);
 /* The earliest time a sleeper said it has work at (ddb_sleeper_due) in (after, upto]; 0: none. */
 uint64_t ddb_sleepers_next_due(uint64_t after, uint64_t upto);
 

@@ -75,15 +75,29 @@ void ddb_tasks_sweep_now(ddb_tasks *tk)
 /* The most times a step stops on its way (each worker's next due time, in order). */
 #define STEP_STOPS_MAX 10000
 
-/* The background work sees the clock where it stands: sweeps (TTL, expiry) and every follower's pass. */
+/* The most rounds a settle makes while one pass leaves work for another worker. */
+#define SETTLE_ROUNDS_MAX 8
+
+/* The background work sees the clock where it stands: sweeps (TTL, expiry) and every follower's
+   pass, and then what those made for the others: the workers pass side by side, so replication may
+   answer before the TTL sweep's deletes (which nudge it) are made; while a round's passes woke a
+   worker, another round (replicating them) before the step answers, else a read of the replica
+   just after sees them or not by a race. */
 static void settle(ddb_tasks *tk)
 {
     unsigned late;
 
     ddb_tasks_sweep_now(tk);
-    if ((late = ddb_sleepers_settle(SETTLE_LIMIT_MS)) > 0)
-        ddb_log(DDB_LOG_WARN, "admin: the clock moved; %u background worker(s) still busy after %u ms", late,
-                SETTLE_LIMIT_MS);
+    for (unsigned round = 0; round < SETTLE_ROUNDS_MAX; round++) {
+        uint64_t woke = ddb_sleepers_wakes();
+        if ((late = ddb_sleepers_settle(SETTLE_LIMIT_MS)) > 0) {
+            ddb_log(DDB_LOG_WARN, "admin: the clock moved; %u background worker(s) still busy after %u ms", late,
+                    SETTLE_LIMIT_MS);
+            return;
+        }
+        if (ddb_sleepers_wakes() == woke) /* no pass woke another: all done */
+            return;
+    }
 }
 
 /* (tasks.h) A step of an hour does what an hour of running would, in its order. */

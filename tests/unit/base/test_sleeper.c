@@ -2,7 +2,7 @@
  * tests/unit/base/test_sleeper.c: the clock's steps (server/base/sleeper.h, clock.h). A settle
  * returns only once each sleeper's thread made a whole pass that began after it asked, whether the
  * thread was napping or in the middle of a pass when it asked; a sleeper no thread naps on is not
- * waited for; the earliest due time in a window is found; a frozen clock stands and steps.
+ * waited for; wakes and nudges (not a settle's asks) are counted, for a settle's next round; the earliest due time in a window is found; a frozen clock stands and steps.
  */
 #include "server/base/clock.h"
 #include "server/base/sleeper.h"
@@ -135,6 +135,25 @@ TEST(a_sleeper_without_a_thread_is_not_waited_for)
     ASSERT_EQ(ddb_sleepers_settle(5000), 0u);
     ASSERT(ddb_clock_mono_ms() - t0 < 4000); /* (a lower bound on failure: it would wait the 5 s) */
     ddb_sleeper_destroy(&idle);
+}
+
+TEST(wakes_and_nudges_are_counted_but_not_a_settles_asks)
+{
+    ddb_sleeper a;
+    uint64_t w0;
+
+    ddb_sleeper_init(&a);
+    w0 = ddb_sleepers_wakes();
+    ASSERT_EQ(ddb_sleepers_settle(5000), 0u); /* asks the thread-less sleeper: no wake counted */
+    ASSERT_EQ(ddb_sleepers_wakes(), w0);
+    ddb_sleeper_nap(&a, 0); /* (takes the settle's wake) */
+    ddb_sleeper_nudge(&a);    /* a commit for it: counted (tasks.c's settle makes another round) */
+    ASSERT_EQ(ddb_sleepers_wakes(), w0 + 1);
+    ddb_sleeper_nudge(&a); /* a wake still pending: a load, nothing else */
+    ASSERT_EQ(ddb_sleepers_wakes(), w0 + 1);
+    ddb_sleeper_wake(&a);
+    ASSERT_EQ(ddb_sleepers_wakes(), w0 + 2);
+    ddb_sleeper_destroy(&a);
 }
 
 TEST(the_earliest_due_time_in_the_window)
