@@ -6,6 +6,7 @@ taken while recording are replayed. The servers run on a frozen clock at one ins
 waits for time to pass. DDB_BIN points the tests at another ddb (the sanitized build's)."""
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -179,7 +180,10 @@ def test_no_pipelining_sends_a_connections_next_request_once_its_previous_is_ans
         assert r.returncode == 0, r.stdout + r.stderr
         assert srv.ran == [str(i) for i in range(40)]
         assert "replayed 40 requests over 1 connection: 0 divergences" in r.stdout
-        assert "at most 1 in flight; waits: 39 by connection" in r.stdout, r.stdout
+        # at most one in flight; how many waited for their previous one's answer depends on whether
+        # it came before the replayer read the next line (CI's faster machine: fewer than 39)
+        m = re.search(r"at most (\d+) in flight; waits: (\d+) by connection", r.stdout)
+        assert m and m.group(1) == "1" and int(m.group(2)) <= 39, r.stdout
         assert "; 0 sent behind their connection's previous request" in r.stdout
         help_text = subprocess.run([DDB_BIN, "help", "replay"], capture_output=True, text=True).stdout
         assert "--no-pipelining" in help_text
