@@ -55,7 +55,8 @@ static void sweep(ddb_tasks *tk)
     forced = __atomic_exchange_n(&tk->sweep_now, 0, __ATOMIC_ACQ_REL);
     for (size_t i = 0; i < tk->njobs; i++) {
         const ddb_job *j = tk->jobs[i];
-        if (j->sweep == NULL || (!forced && now - tk->last_sweep[i] < j->interval(tk->eng)))
+        if (j->sweep == NULL || (!forced && now - tk->last_sweep[i] < j->interval(tk->eng)) ||
+            (!forced && j->steps_only_when_frozen && ddb_clock_frozen()))
             continue;
         tk->last_sweep[i] = now;
         ddb_catalog_hold(tk->eng->catalog, &h);

@@ -43,6 +43,10 @@ typedef struct ddb_job {
     /* what expired goes: runs when interval(eng) ms have passed since it last ran */
     void (*sweep)(ddb_engine *eng, void *state, uint64_t now_ms);
     uint64_t (*interval)(ddb_engine *eng);
+    /* its sweep reads what a client wrote against the clock (TTL: an item may be written expired):
+       under a frozen clock only a step sweeps, so when a delete comes is the test's, not the
+       machine's speed (docs/admin.md) */
+    int steps_only_when_frozen;
 } ddb_job;
 
 /* Starts the worker on `jobs` (they must outlive it). */

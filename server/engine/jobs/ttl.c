@@ -160,7 +160,7 @@ static uint64_t interval(ddb_engine *eng)
     return (uint64_t)eng->settings.ttl_interval * 1000;
 }
 
-const ddb_job ddb_job_ttl = {.name = "ttl", .sweep = sweep, .interval = interval};
+const ddb_job ddb_job_ttl = {.name = "ttl", .sweep = sweep, .interval = interval, .steps_only_when_frozen = 1};
 
 /* ---- the table member "ddbdTtl": {"Attr", "Enabled", "Changed"} ---- */
 
