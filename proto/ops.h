@@ -5,7 +5,7 @@
  * A row of proto/ops.def is X(CamelName, snake_name, service, implemented, flags):
  *   CamelName    the operation's name on the wire (X-Amz-Target, IAM actions): DDB_OP_<CamelName>.
  *   snake_name   what ddbd's code calls it: the handler ddb_op_<snake_name>() (server/ops/handlers.h)
- *                and the request spec ddb_spec_<snake_name> (server/api/validate.h).
+ *                and the request spec ddb_spec_<snake_name> (server/api/validate/validate.h).
  *   service      DYNAMODB (X-Amz-Target prefix "DynamoDB_20120810.") or STREAMS
  *                ("DynamoDBStreams_20120810.").
  *   implemented  HANDLED: ddbd serves it; the handler and the spec must exist, or the build fails
@@ -17,7 +17,7 @@
  *
  * The flags: facts of an operation that the layers read instead of switching on the operation.
  *
- *   DDB_OPF_READ               `allow=read` in an --auth key allows it (server/api/policy.c). The
+ *   DDB_OPF_READ               `allow=read` in an --auth key allows it (server/api/auth/policy.c). The
  *                              set is client-visible and kept as it was first published: some
  *                              operations that change nothing are not in it (DescribeExport,
  *                              ListExports, DescribeImport, ListImports). PartiQL's SELECT, an IAM
@@ -71,7 +71,7 @@
  *                                 deserializer (serde_json's) that refuses a member of the wrong type or
  *                                 a null in a required one with its own text and position, and a missing
  *                                 required member as a ValidationException "missing field `X` at line L
- *                                 column C", before any member constraint (server/api/validate_serde.c):
+ *                                 column C", before any member constraint (server/api/validate/validate_serde.c):
  *                                 SearchVectors (the conformance suite, eu-west-2 and us-east-1,
  *                                 2026-10-09). Other operations keep the classic "Value null at ..." form.
  *
@@ -111,7 +111,7 @@
 #define DDB_OPF_CHANGES_TABLE (1u << 18)
 #define DDB_OPF_AS_MODELED (1u << 19)
 /* ExportTableToPointInTime's FilterSpecification takes Query's expressions: checked by its spec
-   (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
+   (server/api/validate/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
 #define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)
 #define DDB_OPF_ONE_ITEM (1u << 20)
 #define DDB_OPF_SERDE (1u << 21)

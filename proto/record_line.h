@@ -1,7 +1,7 @@
 /*
  * proto/record_line.h: a recording's line, written and read (docs/record-replay.md has the format):
  * one JSON object on one line whose members are proto/record_line.def's rows, in that order when
- * ddbd writes it. ddbd's recorder (server/api/record.c) writes lines with the writer below, `ddb
+ * ddbd writes it. ddbd's recorder (server/api/record/record.c) writes lines with the writer below, `ddb
  * replay` (client/cli/replay_read.c) reads them with the reader; the SDK recorders, which cannot
  * link C, are checked against the same rows (tests/compat/test_record_format.py).
  *

@@ -1,7 +1,7 @@
 /*
  * proto/secret_key.h: whether a secret the user chose is strong enough to key an HMAC that must
  * hold against a dictionary: the anonymised import's "key" (server/engine/xfer/anon.c) and the
- * recorder's `hash` key (server/api/record_redact.c, integrations/record/, which repeat the rule).
+ * recorder's `hash` key (server/api/record/record_redact.c, integrations/record/, which repeat the rule).
  *
  * A hash of a low-entropy value (an email, an age) under a key the attacker can guess is no
  * redaction: hashing every candidate recovers the value. So a key is refused when it is shorter

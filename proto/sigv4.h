@@ -48,7 +48,7 @@ void ddb_sigv4_canonical_request(const ddb_sigv4_request *r, ddb_buf *out, ddb_b
  * The same canonical request without allocating, for the usual DynamoDB request (path "/", no
  * query, payload_hash given, each header once and already in sorted order, as SDKs sign them),
  * written into buf: its length, or 0 when the request is not that simple or does not fit (then
- * ddb_sigv4_canonical_request does it). The verifier's fast path (server/api/auth.c).
+ * ddb_sigv4_canonical_request does it). The verifier's fast path (server/api/auth/auth.c).
  */
 size_t ddb_sigv4_canonical_simple(const ddb_sigv4_request *r, char *buf, size_t cap);
 

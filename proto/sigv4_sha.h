@@ -1,6 +1,6 @@
 /*
  * proto/sigv4_sha.h: SHA-256 and keyed HMAC-SHA256 states through OpenSSL's low-level API, for
- * SigV4's hot paths: ddbd's verifier (server/api/auth.c) and `ddb replay`'s signer
+ * SigV4's hot paths: ddbd's verifier (server/api/auth/auth.c) and `ddb replay`'s signer
  * (libddb's pipelined transport, client/transport_pipe.c). OpenSSL's SHA-256 uses the CPU's SHA extensions, about 5x libsodium's
  * portable code, and its contexts copy as plain structs, so an HMAC keyed once is two struct copies
  * a message. Header only: a target that includes this links libcrypto (ddbd; libddb, whose

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ddb/ddb_version.h"
-#include "server/api/inject.h"
+#include "server/api/faults/inject.h"
 #include "server/base/clock.h"
 #include "server/base/cpus.h"
 #include "server/base/log.h"
@@ -522,7 +522,7 @@ void ddb_config_free(ddb_config *cfg)
     cfg->ntriggers = 0;
 }
 
-/* --fault SPEC (api/inject.h): each a whole rule (the server puts them in force when it opens), or
+/* --fault SPEC (api/faults/inject.h): each a whole rule (the server puts them in force when it opens), or
    refused with what is wrong. */
 static int check_faults(const ddb_config *cfg)
 {

@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_version.h"
-#include "server/api/inject.h"
+#include "server/api/faults/inject.h"
 #include "server/base/clock.h"
 #include "server/doors/admin.h"
 #include "server/base/faults.h"

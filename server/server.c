@@ -10,10 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/api/auth.h"
-#include "server/api/inject.h"
-#include "server/api/record.h"
+#include "server/api/auth/auth.h"
+#include "server/api/faults/inject.h"
 #include "server/api/rates.h"
+#include "server/api/record/record.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
@@ -337,7 +337,7 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
     return 0;
 }
 
-/* --record-redact's rules and --record's recording (api/record.h), before anything else is opened:
+/* --record-redact's rules and --record's recording (api/record/record.h), before anything else is opened:
    a file that cannot be read or opened stops the start with nothing to undo. */
 static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
 {
@@ -375,7 +375,7 @@ static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
     return 0;
 }
 
-/* The server's injected faults (api/inject.h): --fault-seed and --fault's rules, checked by config.c,
+/* The server's injected faults (api/faults/inject.h): --fault-seed and --fault's rules, checked by config.c,
    in force from now (their windows count from the open, on the clock as main.c set it). */
 static void faults_of(ddb_server *srv, const ddb_config *cfg)
 {

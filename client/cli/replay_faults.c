@@ -1,6 +1,6 @@
 /*
  * client/cli/replay_faults.c: what the recording's server carried out of a request an injected
- * fault answered (server/api/inject.h), so that the replay carries out the same and no more.
+ * fault answered (server/api/faults/inject.h), so that the replay carries out the same and no more.
  *
  * An injected error (InternalServerError, ServiceUnavailableException, ThrottlingException,
  * ProvisionedThroughputExceededException, RequestLimitExceeded, a TransactionConflict) answers

@@ -29,7 +29,7 @@ const LEGACY_MEMBERS = new Set(['AttributeUpdates', 'Expected', 'ScanFilter', 'Q
 const EXPRESSIONS = ['ConditionExpression', 'KeyConditionExpression', 'FilterExpression', 'UpdateExpression'];
 const ORDER = ['keep', 'hash', 'redact', 'drop']; // also the order of strictness
 const ACTIONS = new Set(ORDER);
-// the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record_redact.c)
+// the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record/record_redact.c)
 // proto/secret_key.h's list
 const EXAMPLE_KEYS = new Set(['a secret of your own', 'a secret of 16 characters or more', 'a secret',
   'keep this secret out of the repository']);

@@ -40,7 +40,7 @@ _ITEM_MEMBERS = {"Item", "Key", "Keys", "Items", "Attributes", "ExclusiveStartKe
 _LEGACY_MEMBERS = {"AttributeUpdates", "Expected", "ScanFilter", "QueryFilter", "KeyConditions"}
 _EXPRESSIONS = ("ConditionExpression", "KeyConditionExpression", "FilterExpression", "UpdateExpression")
 _ACTIONS = ("keep", "hash", "redact", "drop")  # also the order of strictness
-# the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record_redact.c)
+# the docs' example keys: public, so no key at all (ddbd refuses the same: server/api/record/record_redact.c)
 _EXAMPLE_KEYS = {"a secret of your own", "a secret of 16 characters or more", "a secret",
                  "keep this secret out of the repository"}  # proto/secret_key.h's list
 _WEAK_KEY = ('redaction rules: "hash" needs a "key" of 16 bytes or more, of 6 different characters or more, not '

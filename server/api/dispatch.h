@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 #include "proto/ops.h"
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "server/api/req.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 
 /* What http.c extracted from the HTTP request (plain strings, no h2o types). */
 typedef struct ddb_http_in {
@@ -34,7 +34,7 @@ typedef int (*ddb_handler)(ddb_req *req);
 /* One operation's entry: NULL and NULL for an operation ddbd does not serve (MISSING in proto/ops.def). */
 typedef struct ddb_op_entry {
     ddb_handler handler;
-    const ddb_spec *spec; /* the request's validation (server/api/validate.h) */
+    const ddb_spec *spec; /* the request's validation (server/api/validate/validate.h) */
 } ddb_op_entry;
 
 /*
@@ -59,7 +59,7 @@ typedef struct ddb_api {
     /* charges what a handler recorded on req->meter, adding its units to *read and *write
        (engine/capacity/meter.h's ddb_meter_charge); NULL: nothing is charged */
     void (*charge)(struct ddb_meter *m, int op, double *read, double *write);
-    /* the server's injected faults (api/inject.h); the pipeline calls it only while inject_armed,
+    /* the server's injected faults (api/faults/inject.h); the pipeline calls it only while inject_armed,
        which it sets (atomic) while a rule is in force; NULL and 0: none */
     struct ddb_inject *inject;
     int inject_armed;

@@ -68,7 +68,7 @@ typedef struct ddb_req {
     double consumed_read, consumed_write;
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
     int authenticated;      /* --auth verified its signature (a recording with --auth takes no other) */
-    int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
+    int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
     /* --seed of a template whose provisioned table's write capacity is auto scaled (CloudFormation's
        GlobalTable): its ReplicaUpdates are made, as Application Auto Scaling's registration lets
@@ -78,7 +78,7 @@ typedef struct ddb_req {
        rules (engine/xfer/anon.h), which its record keeps; never set by a client's request */
     const ddb_json *import_rules;
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
-    /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
+    /* an injected fault (api/faults/inject.h): its name (metrics, the access log), the latency added to
        the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), GetRecords'
        records held back (ops_streams.c), how long its item writes wait before they replicate
        (ReplicationLag: each write's mutation carries it, engine/mutation_types.h's repl_hold_ms),
@@ -91,7 +91,7 @@ typedef struct ddb_req {
     int fault_conn;
 } ddb_req;
 
-/* How an injected fault breaks an answer on its way (api/inject.h's connection faults). */
+/* How an injected fault breaks an answer on its way (api/faults/inject.h's connection faults). */
 enum { DDB_CONN_FAULT_NONE, DDB_CONN_FAULT_RESET, DDB_CONN_FAULT_TRUNCATE, DDB_CONN_FAULT_BAD_CRC };
 
 /* ReturnConsumedCapacity of a request `in` whose spec checked it (DDB_RCC_NONE when absent). */

@@ -9,7 +9,7 @@
  * picks the error text its operation answers (the tag, policy, stream and backup operations each
  * have DynamoDB's own). ddb_arn_split is the strict rule of a DynamoDB table ARN and what lies
  * under it (<kind>: index, stream, backup, export, import or bulk-operation); the authorization
- * decision (api/policy.c) takes a table's name from there, never from the raw string.
+ * decision (api/auth/policy.c) takes a table's name from there, never from the raw string.
  */
 #ifndef DDB_ARN_H
 #define DDB_ARN_H

@@ -1,5 +1,5 @@
 /*
- * server/base/bucket.h: what a bucket name may be, for the API's checks (api/validate_export.c,
+ * server/base/bucket.h: what a bucket name may be, for the API's checks (api/validate/validate_export.c,
  * validate_bulk.c) and the object store's (engine/xfer/objstore.c) alike.
  */
 #ifndef DDB_BUCKET_H

@@ -56,7 +56,7 @@ int ddb_region_served(const char *list, const char *name, size_t n)
     }
 }
 
-/* A name's characters: what a credential scope's Region may hold (api/auth.c). */
+/* A name's characters: what a credential scope's Region may hold (api/auth/auth.c). */
 static int name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';

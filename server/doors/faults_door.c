@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "proto/arena.h"
-#include "server/api/inject.h"
+#include "server/api/faults/inject.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
 #include "server/doors/door_message.h"
@@ -32,7 +32,7 @@ static int faults_state(ddb_api *api, ddb_buf *out)
 }
 
 /* {"faults": [{"operation": ..., "table": ..., "error": ..., "count": ...}, ...][, "seed": n]}:
-   request faults (api/inject.h), added to those in force, all or none. */
+   request faults (api/faults/inject.h), added to those in force, all or none. */
 static int add_request_faults(ddb_api *api, const ddb_json *in, ddb_buf *out)
 {
     char err[300];

@@ -1,6 +1,6 @@
 /*
  * server/doors/faults_door.h: /ddbd/faults, the storage faults (base/faults.h) and the request
- * faults (api/inject.h) set at run time (docs/admin.md):
+ * faults (api/faults/inject.h) set at run time (docs/admin.md):
  *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null,
  *                                             "stuck_resume": bool, "seed": n,

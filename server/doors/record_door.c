@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/api/record.h"
+#include "server/api/record/record.h"
 #include "server/doors/door_message.h"
 
 

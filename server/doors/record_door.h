@@ -1,6 +1,6 @@
 /*
  * server/doors/record_door.h: /ddbd/record, recordings of the API's traffic started and stopped at
- * run time (api/record.h; docs/record-replay.md):
+ * run time (api/record/record.h; docs/record-replay.md):
  *
  *   GET    /ddbd/record   {"recording": bool, "file": PATH, "requests": n, "redacted": bool}
  *   POST   /ddbd/record   {"file": PATH[, "redact": RULES]}: starts recording into PATH, a new

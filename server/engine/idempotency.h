@@ -9,7 +9,7 @@
  * when an injected latency holds the answer past the commit, the call's end in ms) written
  * in the same atomic commit as the transaction. Its life counts from the call's completion on the
  * server's clock: the commit itself (not the decision before it, which a held call may leave far
- * behind), plus the answer's injected latency when a fault holds it (api/inject.h: the call runs
+ * behind), plus the answer's injected latency when a fault holds it (api/faults/inject.h: the call runs
  * until its answer goes, and stays in progress meanwhile). The record is written so a restart (or a kill -9) never forgets a token
  * whose transaction landed, and never remembers one whose transaction did not. The record is also
  * a key of that commit (a metadata key: storage.h), read with the items and looked at before them

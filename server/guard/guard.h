@@ -34,7 +34,7 @@
 #include <stddef.h>
 
 #include "proto/json.h"
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 
 typedef enum ddb_door {
     DDB_DOOR_API,     /* not a door: a DynamoDB operation, decided by --auth's policy (policy.c) */

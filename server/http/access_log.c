@@ -189,7 +189,7 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     put_units(out, r->consumed_read);
     ddb_buf_append(out, ",\"writeUnits\":", 14);
     put_units(out, r->consumed_write);
-    if (r->fault != NULL) /* an injected fault (api/inject.h): only then, so other lines stay as they were */
+    if (r->fault != NULL) /* an injected fault (api/faults/inject.h): only then, so other lines stay as they were */
         put_str(out, "fault", r->fault, strlen(r->fault), 1);
     ddb_buf_append(out, "}\n", 2);
     if (out->len >= FLUSH_BYTES)

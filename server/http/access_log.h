@@ -9,7 +9,7 @@
  * is null for an unknown target; the units are what the request consumed (charged whether or not
  * it asked for ReturnConsumedCapacity; 0 for a failed request); "traceId" is the request's trace
  * id, 32 hex digits, when it is traced (http/tracing.h), else null. A request an injected fault hit
- * (api/inject.h) has one more member, "fault": its name ("InternalServerError", "Latency", ...).
+ * (api/faults/inject.h) has one more member, "fault": its name ("InternalServerError", "Latency", ...).
  *
  * Cheap when on: each HTTP thread formats its lines into its own buffer, with no lock, and writes
  * the buffer with one write(2) when its loop is about to wait for work, when it holds 32 KB, or

@@ -12,7 +12,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "server/api/auth_precheck.h"
+#include "server/api/auth/auth_precheck.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "proto/ops.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/api/record.h"
+#include "server/api/record/record.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/console/console.h"

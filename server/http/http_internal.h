@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "server/api/dispatch.h"
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"

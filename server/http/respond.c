@@ -126,7 +126,7 @@ void ddb_http_render_error(http_thread *t, const ddb_req *r)
 
 /* ---- answers, held for durability under --sync ---- */
 
-/* ---- answers an injected fault breaks on the way (api/inject.h: ConnectionReset, TruncatedBody, BadCrc32) ---- */
+/* ---- answers an injected fault breaks (api/faults/inject.h: ConnectionReset, TruncatedBody, BadCrc32) ---- */
 
 /* (a response whose generator is never asked for more: its one send is its last) */
 static h2o_generator_t cut_generator = {NULL, NULL};
@@ -276,7 +276,7 @@ void ddb_http_on_durable(void *arg)
     }
 }
 
-/* ---- answers an injected fault delays (api/inject.h: a rule's latency_ms) ---- */
+/* ---- answers an injected fault delays (api/faults/inject.h: a rule's latency_ms) ---- */
 
 typedef struct later_answer {
     h2o_timeout_entry_t entry; /* on its loop's 1 ms tick until due */

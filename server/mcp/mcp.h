@@ -16,7 +16,7 @@
 
 #include "proto/arena.h"
 #include "proto/json.h"
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "server/api/dispatch.h"
 
 struct ddb_gate;

@@ -257,7 +257,7 @@ static void run_restore(mcp_call *c)
     admin(c, "POST", ddb_arena_sprintf(c->a, "/ddbd/snapshots/%s/restore", name), NULL);
 }
 
-/* The injected faults (server/api/inject.h), through /ddbd/faults. */
+/* The injected faults (server/api/faults/inject.h), through /ddbd/faults. */
 static void run_faults(mcp_call *c)
 {
     admin(c, "GET", "/ddbd/faults", NULL);

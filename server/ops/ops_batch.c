@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
@@ -164,7 +164,7 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
     return left;
 }
 
-/* An injected fault (api/inject.h): the last `hold` writes, in request order, are left unprocessed,
+/* An injected fault (api/faults/inject.h): the last `hold` writes, in request order, are left unprocessed,
    as DynamoDB leaves what it could not do in time. */
 static void hold_back(batch_write **writes, const long *counts, uint32_t ntables, uint32_t hold)
 {
@@ -336,7 +336,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     uint32_t *done = ddb_arena_calloc(req->arena, sizeof(*done) * ntables);
     size_t total = 0;
     int full = 0;
-    uint32_t keys = 0, serve = 0; /* an injected fault serves only the first `serve` keys (api/inject.h) */
+    uint32_t keys = 0, serve = 0; /* an injected fault serves only the first `serve` keys (api/faults/inject.h) */
     batch_throttle bt = {0};
     ddb_jw *w = &req->out;
 

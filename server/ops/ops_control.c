@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"

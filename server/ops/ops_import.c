@@ -14,7 +14,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"

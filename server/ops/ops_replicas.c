@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
 #include "server/engine/catalog/catalog_edit.h"

@@ -16,7 +16,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
@@ -502,7 +502,7 @@ static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, it
 int ddb_op_get_records(ddb_req *req)
 {
     const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
-    /* an injected stream lag (api/inject.h): no record yet, the next iterator where this one is */
+    /* an injected stream lag (api/faults/inject.h): no record yet, the next iterator where this one is */
     long limit = req->fault_stream_lag ? 0 : lim ? (long)ddb_v_number(lim, 1) : 1000;
     uint64_t now = ddb_clock_now_ms(), first, last;
     ddb_stream_info info;

@@ -6,7 +6,7 @@
  * they go with the table when it is deleted. A change is an edit of the description committed
  * compare-and-swap (ddb_catalog_edit), recomputed from the winner when it loses a race, so
  * concurrent tag changes never lose one another. A change that changes nothing writes nothing.
- * The requests were validated first (api/validate_tags.c); the ARN names a table of this region
+ * The requests were validated first (api/validate/validate_tags.c); the ARN names a table of this region
  * and account.
  *
  * DynamoDB, as captured by a public conformance suite (2026-10): TagResource replaces the value
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/arn.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"

@@ -24,7 +24,7 @@
 #include "server/ops/ops_transact.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/engine/engine.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"

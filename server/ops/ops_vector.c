@@ -1,7 +1,7 @@
 /*
  * server/ops/ops_vector.c: SearchVectors: the TopK items of a vector index nearest a vector.
  *
- * After validation (TopK's range and the vector's values: api/validate_vector.c) the handler
+ * After validation (TopK's range and the vector's values: api/validate/validate_vector.c) the handler
  * finds the index (ACTIVE or not backfilling), checks the vector's dimensions and the search
  * condition against the index's SearchSchema (equalities on its HASH element, which a search of
  * an index with one must name, and on its INLINE_FILTER elements), and reads the exact top k

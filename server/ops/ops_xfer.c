@@ -8,7 +8,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/base/arn.h"
 #include "server/base/log.h"
 #include "server/engine/engine.h"

@@ -1,12 +1,12 @@
 /*
  * server/ops/owners.h: the tables the objects of the operations belong to, for --auth's decisions
- * (server/api/auth.h, ddb_auth_lookups.owner_of): an export, import or bulk operation by its ARN,
+ * (server/api/auth/auth.h, ddb_auth_lookups.owner_of): an export, import or bulk operation by its ARN,
  * a shard iterator by its authenticated payload.
  */
 #ifndef DDB_OWNERS_H
 #define DDB_OWNERS_H
 
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "server/api/req.h"
 
 /* The table `text` (of kind DDB_RES_XFER or DDB_RES_ITERATOR, resources.h) belongs to, and a

@@ -8,7 +8,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/backups.h" /* ddb_edit_restore */
 #include "server/engine/jobs/tasks.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 
 static const char *const ODT_UNITS[] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};
 static const char *const WARM_UNITS[] = {"ReadUnitsPerSecond", "WriteUnitsPerSecond"};

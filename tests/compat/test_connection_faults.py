@@ -1,4 +1,4 @@
-"""Faults of the connection (issue 60, item 4; server/api/inject.h): the request is carried out and
+"""Faults of the connection (issue 60, item 4; server/api/faults/inject.h): the request is carried out and
 its answer is broken on the way back, as a network or a load balancer breaks one. What a client
 must then survive is the retry of a request that was applied:
 

@@ -1,4 +1,4 @@
-"""ExportTableToPointInTime's FilterSpecification (server/api/validate_export.c, server/ops/ops_export.c,
+"""ExportTableToPointInTime's FilterSpecification (server/api/validate/validate_export.c, server/ops/ops_export.c,
 server/engine/xfer/export.c): the items its key condition and filter match, projected, in both
 formats and to both destinations; DescribeExport echoes it; its expressions are checked as Query's
 (with a KeyConditionExpression) or Scan's; a restart mid-export resumes with it.

@@ -1,4 +1,4 @@
-"""Injected faults by operation and table (issue 54, part 2; server/api/inject.h): each kind as boto3
+"""Injected faults by operation and table (issue 54, part 2; server/api/faults/inject.h): each kind as boto3
 sees it (status, error code, message, the 2025 ThrottlingReasons member), the SDK's retries counted
 through the faults' own counters (/ddbd/faults' "injected", /metrics), batches left half unprocessed
 that boto3's batch_writer completes, counts, windows on the server's clock, latency that leaves the

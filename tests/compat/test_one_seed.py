@@ -5,7 +5,7 @@ and every window is on the frozen clock:
 - --write-conflict-rate's and --transaction-conflict-rate's refusals (and which action of a
   transaction is the conflicting one): --fault-seed's sequence (server/base/faults.h); before,
   they came from the system's random generator, so two runs differed;
-- --fault rules' probabilities: each rule's own sequence (api/inject.h);
+- --fault rules' probabilities: each rule's own sequence (api/faults/inject.h);
 - --stale-reads' and --index-lag's draws: each table's sequence, --consistency-seed.
 
 Each case runs the same requests on two servers started alike and compares what each answered,

@@ -4,7 +4,7 @@ Duplicate definitions, projections, name lengths, multi-attribute GSI keys, Tabl
 DeletionProtectionEnabled sent as a string, stream specifications (and ddbd's refusal to enable a
 stream it cannot serve), GlobalSecondaryIndexUpdates shapes, and the order between these rules.
 Texts are DynamoDB's as captured against the real service in other projects' suites (see
-server/api/validate_table.c); Debian's botocore predates DeletionProtectionEnabled, so those
+server/api/validate/validate_table.c); Debian's botocore predates DeletionProtectionEnabled, so those
 requests go raw. Every expectation is exact: error type, message and HTTP status.
 """
 import pytest

@@ -1,11 +1,11 @@
 /*
- * tests/fuzz/fuzz_keyfile.c: libFuzzer target for the --auth key file (server/api/keyfile.c). The
+ * tests/fuzz/fuzz_keyfile.c: libFuzzer target for the --auth key file (server/api/auth/keyfile.c). The
  * input is read as a whole key file (its lines, any bytes, any length) and each of its lines is
  * parsed alone; every line accepted must round-trip exactly: formatted back it parses to the same
  * key and formats to the same text (no truncation, no split). A refused line must say why.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_keyfile -max_total_time=60
  */
-#include "server/api/keyfile.h"
+#include "server/api/auth/keyfile.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_redact.c: libFuzzer target for a recording's redaction rules (server/api/
- * record_redact.c: `--record-redact`, POST /ddbd/record's "redact"). The input's first line is the
+ * record/record_redact.c: `--record-redact`, POST /ddbd/record's "redact"). The input's first line is the
  * rule file, each other line a request's or an answer's body that the recorder rewrites.
  * Properties: a rule file refused says why; the rules' copy (what each HTTP thread holds) rewrites
  * a body exactly as the rules do, and what comes out is JSON that parses again; in a body's Item,
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "proto/json.h"
-#include "server/api/record_redact.h"
+#include "server/api/record/record_redact.h"
 
 static char *text_of(const ddb_json *v)
 {

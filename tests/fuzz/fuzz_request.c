@@ -13,7 +13,7 @@
 #include "proto/attr.h"
 #include "proto/json.h"
 #include "proto/ops.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/engine/itemcodec.h"
 
 /* The served operations in proto/ops.def's order (the first byte of an input picks one, as it

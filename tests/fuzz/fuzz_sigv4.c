@@ -5,7 +5,7 @@
  * and the canonical request see arbitrary text.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_sigv4 -max_total_time=60
  */
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * tests/harness/spec_dump.c: prints, as JSON, every member path each served operation's spec
- * (ddb_spec_<snake>, server/api/validate_*.c) knows, for tests/js/sdk_members.test.mjs, which
+ * (ddb_spec_<snake>, server/api/validate/validate_*.c) knows, for tests/js/sdk_members.test.mjs, which
  * holds them against the newest SDK's input shapes: a member DynamoDB acts on must be handled
  * (in the spec) or deliberately ignored, never silently dropped.
  *
@@ -23,7 +23,7 @@
 
 #include "proto/errors.h"
 #include "server/api/resources.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 
 static const char *const TYPE_NAMES[] = {
     [DDB_V_STRING] = "string", [DDB_V_BOOLEAN] = "boolean", [DDB_V_INTEGER] = "integer",

@@ -1,4 +1,4 @@
-// Injected faults by operation and table (issue 54, part 2; server/api/inject.h) through the AWS SDK
+// Injected faults by operation and table (issue 54, part 2; server/api/faults/inject.h) through the AWS SDK
 // for JavaScript v3: each kind with its status, name, message and ThrottlingReasons; the SDK's own
 // retries counted through the faults' counters ($metadata.attempts and /ddbd/faults' "injected");
 // a BatchWriteCommand of lib-dynamodb left half unprocessed, completed by resending UnprocessedItems

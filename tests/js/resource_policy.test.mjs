@@ -1,7 +1,7 @@
 // Resource-based policies through the AWS SDK for JavaScript v3 (Debian's boto3 predates them):
 // PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy and CreateTable's ResourcePolicy, on
 // tables and streams, with revision ids and ExpectedRevisionId, and each error with the exact name
-// and message DynamoDB gives (captured against the service; sources in server/api/validate_policy.c
+// and message DynamoDB gives (captured against the service; sources in server/api/validate/validate_policy.c
 // and docs/compatibility.md, "Resource-based policies"). Enforcement under --auth:
 // resource_policy_auth.test.mjs.
 //

@@ -4,7 +4,7 @@
 // (the schemas @aws-sdk/client-dynamodb and @aws-sdk/client-dynamodb-streams export, the same as
 // their dist-es/schemas/schemas_0.js), nested structures, lists and maps included, and fails,
 // naming the member path, on a member that is neither in ddbd's request spec (the ddb_spec_<op>
-// trees of server/api/validate_*.c, printed by ddb_spec_dump, tests/harness/spec_dump.c) nor in
+// trees of server/api/validate/validate_*.c, printed by ddb_spec_dump, tests/harness/spec_dump.c) nor in
 // sdk_members_ignored.json (each with its reason, and mentioned in docs/compatibility.md). It
 // also fails on a spec member the SDK does not know (a typo would otherwise never be matched).
 //

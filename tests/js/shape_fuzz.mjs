@@ -705,7 +705,7 @@ function tail(s) {
 
 /** The classes of cases other changes fix (issue 49's findings 1 and 2); left out with DDB_SHAPE_FUZZ_SKIP_KNOWN=1. */
 export const KNOWN = [
-  // finding 1: a null in a list or map gets past the spec walker (server/api/validate.c)
+  // finding 1: a null in a list or map gets past the spec walker (server/api/validate/validate.c)
   /: (null element|null after a valid element|null value|every member null|SS null element|L null element|M null value)( \(every member\))?$/,
   // finding 2: JSON 128-255 deep parsed, then abort() when written back (proto/json.c, the unified depth limit)
   /(nested|deep)/,

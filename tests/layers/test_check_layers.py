@@ -21,7 +21,7 @@ proto proto :
 """
 TREE = {
     "proto/ops.def": "",
-    "server/api/.keep": "",
+    "server/api/validate/.keep": "",
     "server/ops/.keep": "",
     "server/engine/table.h": "struct t;\n",
     "server/engine/engine.h": '#include "server/engine/catalog/catalog.h"\n',

@@ -249,7 +249,7 @@ def test_mcp_refuses_what_a_browser_sends_cross_site(mcp_server):
 
 
 def test_request_faults_are_behind_the_same_guard(server_factory, keys):
-    """/ddbd/faults' request faults (server/api/inject.h) can fail every request of the server: adding
+    """/ddbd/faults' request faults (server/api/faults/inject.h) can fail every request of the server: adding
     and clearing them is the admin right's, as JSON only; refused ones change nothing."""
     srv = server_factory(["--in-memory", "--admin", "--auth", keys])
     ep = srv.endpoint

@@ -1,6 +1,6 @@
 """Shapes no SDK sends, that crashed ddbd with one request (issue 49, findings 1 and 2).
 
-1. A null list member or map value. The spec walker (server/api/validate.c) let `null` through
+1. A null list member or map value. The spec walker (server/api/validate/validate.c) let `null` through
    where the model has a structure, so the NOT_NULL checks below it never ran and the handler
    dereferenced it: ExecuteTransaction {"TransactStatements":[null]} and BatchExecuteStatement
    {"Statements":[null]} were a SIGSEGV for any client, with or without --auth (even a key allowed
@@ -14,7 +14,7 @@
    one limit, DDB_JSON_MAX_DEPTH (128, proto/json.h): a deeper document is refused as any body
    ddbd cannot read (SerializationException; JSON-RPC's "Parse error" on /mcp); the writer writes
    any depth; and what an answer or the catalog carries of a request holds only the members the
-   model has (server/api/validate_view.c), so an unknown member is dropped, never echoed.
+   model has (server/api/validate/validate_view.c), so an unknown member is dropped, never echoed.
 
 Every case sends its request to a fresh server and then asks it something else: before the fix
 the server was gone (SIGSEGV, SIGABRT) and the probe failed.

@@ -7,7 +7,7 @@ import { admin } from './api.js';
 import { clockSection } from './clock.js';
 import { errorBox, field, guarded, h, say } from './dom.js';
 
-/* What the server injects (server/api/inject.h's DDB_INJECT_KINDS; "" is latency alone). */
+/* What the server injects (server/api/faults/inject.h's DDB_INJECT_KINDS; "" is latency alone). */
 const KINDS = ['InternalServerError', 'ServiceUnavailableException', 'ThrottlingException',
   'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflict', 'UnprocessedItems', 'StreamLag',
   'ReplicationLag', 'ConnectionReset', 'TruncatedBody', 'BadCrc32'];

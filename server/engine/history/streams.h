@@ -74,7 +74,7 @@ void ddb_edit_stream_generation(struct ddb_desc_edit *e, unsigned n);
 typedef enum ddb_stream_event { DDB_EV_INSERT = 1, DDB_EV_MODIFY = 2, DDB_EV_REMOVE = 3 } ddb_stream_event;
 #define DDB_REC_SERVICE 0x01 /* flag: deleted by the service (TTL) */
 #define DDB_REC_REPLICATED 0x02 /* flag: a global table's change made in another region (not replicated again) */
-/* flag: an injected ReplicationLag (api/inject.h) holds the change back from the other replicas; the
+/* flag: an injected ReplicationLag (api/faults/inject.h) holds the change back from the other replicas; the
    record then ends with a u32 BE trailer after its images, the hold in ms after its creation time
    (engine/jobs/replication.h). Older binaries ignore the flag and the trailer. */
 #define DDB_REC_HELD 0x04

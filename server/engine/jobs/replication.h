@@ -26,7 +26,7 @@
  * --replication-lag MS holds every record back until MS after its write, so tests see the
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
  * (its feature row, ddb_feature_replication) and records go out at once. An injected lag spike
- * (api/inject.h's ReplicationLag) holds back each write it hits by its own latency_ms: the write's stream record
+ * (api/faults/inject.h's ReplicationLag) holds back each write it hits by its own latency_ms: the write's stream record
  * carries the hold (DDB_REC_HELD, engine/history/streams.h), so it goes out at its write time +
  * latency_ms, whichever gateway replicates and across a restart. A shard's records go out in
  * order, so the records behind a held one wait for it (a backlog, as behind a slow replication),

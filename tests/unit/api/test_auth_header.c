@@ -1,12 +1,12 @@
 /*
- * tests/unit/api/test_auth_header.c: the Authorization header's parameters (server/api/auth.c,
+ * tests/unit/api/test_auth_header.c: the Authorization header's parameters (server/api/auth/auth.c,
  * ddb_auth_header_parse), whose separators are found eight bytes at a time, against a reference
  * that reads a byte at a time, with a separator at every offset of a word.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "test.h"
 
 /* The rules written out plainly: tokens end at ',' or ' '; a token's name ends at its first '=';

@@ -1,5 +1,5 @@
 /*
- * tests/unit/api/test_keyfile.c: the --auth key file parser (server/api/keyfile.c). Every line it
+ * tests/unit/api/test_keyfile.c: the --auth key file parser (server/api/auth/keyfile.c). Every line it
  * accepts is read exactly and round-trips (formatted back and parsed again: the same key, no
  * truncation, no split), over generated lines: secrets holding '#', '=', ',' and bytes past ASCII,
  * lines far longer than the 4,095 bytes the old reader cut them at, every option in any order,
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "server/api/keyfile.h"
+#include "server/api/auth/keyfile.h"
 #include "test.h"
 
 static int parse(const char *line, ddb_auth_key *k, char **err)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "server/api/resources.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "test.h"
 
 /* The body of op read for its resources, written back as JSON (arena memory). */

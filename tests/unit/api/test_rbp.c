@@ -1,5 +1,5 @@
 /*
- * tests/unit/api/test_rbp.c: the resource-based policy evaluator (server/api/rbp.c,
+ * tests/unit/api/test_rbp.c: the resource-based policy evaluator (server/api/auth/rbp.c,
  * rbp_condition.c) walked against IAM's "Policy evaluation logic" and "IAM JSON policy elements"
  * pages as a table (one row: statements, caller, action, resource, decision), and the grammar
  * PutResourcePolicy and CreateTable refuse (rbp_grammar.c through validate_policy.c) as another
@@ -10,9 +10,9 @@
  */
 #include <string.h>
 
-#include "server/api/auth.h"
-#include "server/api/rbp.h"
-#include "server/api/validate_internal.h"
+#include "server/api/auth/auth.h"
+#include "server/api/auth/rbp.h"
+#include "server/api/validate/validate_internal.h"
 #include "test.h"
 
 #define ALICE "arn:aws:iam::111122223333:user/alice"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/api/test_validate.c: request validation (server/api/validate.c, and the data-plane
+ * tests/unit/api/test_validate.c: request validation (server/api/validate/validate.c, and the data-plane
  * specs: validate_item.c, validate_query.c, validate_scan.c, validate_batch.c, validate_data.c).
  *
  * Each case feeds a JSON body through ddb_validate(op's spec) and asserts the exact
@@ -12,7 +12,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
-#include "server/api/validate.h"
+#include "server/api/validate/validate.h"
 #include "server/ops/optable.h"
 #include "test.h"
 

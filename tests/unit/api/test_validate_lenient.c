@@ -1,6 +1,6 @@
 /*
  * tests/unit/api/test_validate_lenient.c: ddbd --lenient-numbers (ddb_v_coerce_numbers in
- * server/api/validate_lenient.c), through ddb_dispatch() against an in-memory store
+ * server/api/validate/validate_lenient.c), through ddb_dispatch() against an in-memory store
  * (tests/harness/inproc.h).
  *
  * By default a number sent as a JSON string is DynamoDB's SerializationException, with its exact

@@ -1,6 +1,6 @@
 /*
  * tests/unit/doors/test_server_state.c: two servers in one process share no state above the engine
- * (issue 63, item 4). The injected faults' rules, their seed and counts (api/inject.c) and the cost
+ * (issue 63, item 4). The injected faults' rules, their seed and counts (api/faults/inject.c) and the cost
  * report's window (doors/usage.c) were once the process's: a rule added through one server's
  * /ddbd/faults fired on the other's requests, a seed posted to one reseeded both, and the second
  * server's open restarted the first's window. Each server here is a whole one opened in the test's
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/api/inject.h"
+#include "server/api/faults/inject.h"
 #include "server/base/clock.h"
 #include "server/doors/admin.h"
 #include "server/server.h"

@@ -11,7 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/auth.h"
+#include "server/api/auth/auth.h"
 #include "server/api/dispatch.h"
 #include "server/ops/handlers.h"
 #include "server/ops/optable.h"
