@@ -64,6 +64,24 @@ static int member_ref_cmp(const void *pa, const void *pb)
     return c != 0 ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
+/* Up to this many members, a repeated key is looked for pair by pair (a few compares of lengths),
+   where sorting them cost ~250 instructions for an item of three attributes: most maps are small
+   and have none. */
+#define FEW_MEMBERS 16
+
+/* Whether the object's n (<= FEW_MEMBERS) members repeat a key. */
+static int few_repeat(const ddb_json *obj, uint32_t n)
+{
+    const ddb_json_member *ms = obj->u.members;
+
+    for (uint32_t i = 1; i < n; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (ms[i].klen == ms[j].klen &&
+                (ms[i].klen == 0 || (ms[i].key[0] == ms[j].key[0] && memcmp(ms[i].key, ms[j].key, ms[i].klen) == 0)))
+                return 1;
+    return 0;
+}
+
 /*
  * An object's members as a JavaScript object or a Java LinkedHashMap sees them: each key once,
  * at the position of its first occurrence, with the value of its last. Returns the count and
@@ -72,10 +90,18 @@ static int member_ref_cmp(const void *pa, const void *pb)
 static uint32_t unique_members(ddb_arena *a, const ddb_json *obj, const ddb_json_member ***out)
 {
     uint32_t n = obj->n, k = 0;
-    member_ref *refs = DDB_NEW_ARRAY(a, member_ref, n);
-    const ddb_json_member **last = DDB_NEW_ARRAY(a, const ddb_json_member *, n);
     const ddb_json_member **res = DDB_NEW_ARRAY(a, const ddb_json_member *, n);
+    member_ref *refs;
+    const ddb_json_member **last;
 
+    *out = res;
+    if (n <= FEW_MEMBERS && !few_repeat(obj, n)) { /* each key once: the members as they are */
+        for (uint32_t i = 0; i < n; i++)
+            res[i] = &obj->u.members[i];
+        return n;
+    }
+    refs = DDB_NEW_ARRAY(a, member_ref, n);
+    last = DDB_NEW_ARRAY(a, const ddb_json_member *, n);
     for (uint32_t i = 0; i < n; i++) {
         refs[i].m = &obj->u.members[i];
         refs[i].idx = i;
@@ -93,7 +119,6 @@ static uint32_t unique_members(ddb_arena *a, const ddb_json *obj, const ddb_json
         if (last[i] != NULL)
             res[k++] = last[i];
     }
-    *out = res;
     return k;
 }
 

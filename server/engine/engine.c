@@ -20,11 +20,10 @@ unsigned ddb_engine_nshards(const ddb_engine *eng)
 /* (its address is the state of a row that is always on and has none of its own: feature.h) */
 const char ddb_feature_always = 1;
 
-int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+/* Which hooks row has, into has[]. */
+static void hooks_of(const ddb_feature *row, int has[DDB_HOOK__COUNT])
 {
-    ddb_features *fs = &eng->features;
-    unsigned i = fs->n;
-    const int has[DDB_HOOK__COUNT] = {
+    const int of[DDB_HOOK__COUNT] = {
         [DDB_HOOK_ADMIT] = row->admit != NULL,         [DDB_HOOK_COMMIT_KEY] = row->commit_key != NULL,
         [DDB_HOOK_PREPARE] = row->prepare != NULL,     [DDB_HOOK_WANTS_OLD] = row->wants_old != NULL,
         [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
@@ -36,13 +35,39 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
         [DDB_HOOK_LIFE] = row->creating != NULL,
     };
 
+    memcpy(has, of, sizeof(of));
+}
+
+/* Slot i's bits in the hooks' `on` (feature.h): set after its state (a walk that sees the bit sees
+   the state), or cleared. */
+static void mark(ddb_features *fs, unsigned i, int on)
+{
+    int has[DDB_HOOK__COUNT];
+
+    hooks_of(fs->slot[i].row, has);
+    for (int h = 0; h < DDB_HOOK__COUNT; h++) {
+        if (has[h] && on)
+            __atomic_fetch_or(&fs->on[h], 1u << i, __ATOMIC_RELEASE);
+        else if (has[h])
+            __atomic_fetch_and(&fs->on[h], ~(1u << i), __ATOMIC_RELEASE);
+    }
+}
+
+int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    ddb_features *fs = &eng->features;
+    unsigned i = fs->n;
+    int has[DDB_HOOK__COUNT];
+
     if (i >= DDB_FEATURES_MAX)
         return -1;
+    hooks_of(row, has);
     fs->slot[i] = (ddb_feature_slot){row, state, i};
     for (int h = 0; h < DDB_HOOK__COUNT; h++)
         if (has[h])
             fs->with[h][fs->nwith[h]++] = (unsigned char)i;
     fs->n++;
+    mark(fs, i, state != NULL);
     return 0;
 }
 
@@ -60,6 +85,7 @@ void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *stat
         if (eng->features.slot[i].row == row) {
             void *old = eng->features.slot[i].state;
             eng->features.slot[i].state = state;
+            mark(&eng->features, i, state != NULL);
             return old;
         }
     }
@@ -72,8 +98,10 @@ void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *
         if (eng->features.slot[i].row == row) {
             void *none = NULL;
             if (__atomic_compare_exchange_n(&eng->features.slot[i].state, &none, state, 0, __ATOMIC_RELEASE,
-                                            __ATOMIC_ACQUIRE))
+                                            __ATOMIC_ACQUIRE)) {
+                mark(&eng->features, i, 1);
                 return state;
+            }
             return none; /* (another caller's, published first) */
         }
     }
@@ -92,8 +120,8 @@ void ddb_engine_close_features(ddb_engine *eng)
 
 void ddb_engine_metrics(ddb_engine *eng, ddb_buf *out)
 {
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_METRICS]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_METRICS, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_METRICS); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
             f->row->metrics(f, eng, out);
     }

@@ -78,7 +78,7 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
    a restored store), with no request running; returns the one it had (NULL: none, or no such row). */
 void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state);
 /* Turns `row` on while requests run (an admin door's first settings): its state becomes `state` if
-   it had none, atomically (the hooks' ddb_features_on sees it whole). Returns the state in place
+   it had none, atomically (the hooks' walks see it whole). Returns the state in place
    after the call (`state`, or another caller's published first: the caller frees its own), NULL
    when eng has no such row. */
 void *ddb_engine_publish_feature(ddb_engine *eng, const ddb_feature *row, void *state);

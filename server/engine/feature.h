@@ -184,8 +184,8 @@ typedef struct ddb_feature_rows {
     unsigned n;
 } ddb_feature_rows;
 
-/* The hooks the core walks, each over the rows that have it (ddb_features.with): a walk visits only
-   those, in features.def's order. */
+/* The hooks the core walks, each over the rows that have it and are on (ddb_features.on): a walk
+   visits only those, in features.def's order. */
 typedef enum ddb_hook {
     DDB_HOOK_ADMIT,
     DDB_HOOK_COMMIT_KEY,
@@ -207,13 +207,18 @@ typedef enum ddb_hook {
 } ddb_hook;
 
 /* An engine's rows (engine.h's eng->features): each with its state, and per hook the rows that
-   have it, by index into slot[]. */
+   have it, by index into slot[], and those of them that are on, a bit a slot (`on`: kept by
+   engine.c as states are added, set and published, so a walk passes over a row that is off
+   without looking at it: the write path walks six hooks, issue 74). */
 typedef struct ddb_features {
     ddb_feature_slot slot[DDB_FEATURES_MAX];
     unsigned n;
     unsigned char with[DDB_HOOK__COUNT][DDB_FEATURES_MAX];
     unsigned char nwith[DDB_HOOK__COUNT];
+    unsigned on[DDB_HOOK__COUNT];
 } ddb_features;
+
+_Static_assert(DDB_FEATURES_MAX <= 32, "a row is a bit of ddb_features.on");
 
 /* The j-th row with hook h that is on (its state not NULL), or NULL when that one is off. (A state
    may be published while requests run, once: engine.h's ddb_engine_publish_feature; an acquiring
@@ -221,6 +226,23 @@ typedef struct ddb_features {
 static inline const ddb_feature_slot *ddb_features_on(const ddb_features *fs, ddb_hook h, unsigned j)
 {
     const ddb_feature_slot *f = &fs->slot[fs->with[h][j]];
+
+    return __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NULL ? f : NULL;
+}
+
+/* The rows with hook h that are on, a bit a slot: a walk is
+     for (unsigned on = ddb_features_mask(fs, h); on != 0; on &= on - 1)
+         ... ddb_features_at(fs, on) ...
+   in features.def's order (the bits' order is the slots'), as over with[h]. */
+static inline unsigned ddb_features_mask(const ddb_features *fs, ddb_hook h)
+{
+    return __atomic_load_n(&fs->on[h], __ATOMIC_ACQUIRE);
+}
+
+/* The row of the lowest bit of `on` (not 0), or NULL when it has been turned off since. */
+static inline const ddb_feature_slot *ddb_features_at(const ddb_features *fs, unsigned on)
+{
+    const ddb_feature_slot *f = &fs->slot[__builtin_ctz(on)];
 
     return __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NULL ? f : NULL;
 }

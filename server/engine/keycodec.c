@@ -58,13 +58,7 @@ void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const dd
 
 uint64_t ddb_key_part_hash(const char *key, size_t klen)
 {
-    uint64_t v = 0;
-
-    if (klen < 12)
-        return 0;
-    for (int i = 4; i < 12; i++)
-        v = (v << 8) | (unsigned char)key[i];
-    return v;
+    return klen < 12 ? 0 : ddb_get_be(key + 4, 8);
 }
 
 void ddb_key_from_stored(const char *bytes, size_t len, ddb_key *out)

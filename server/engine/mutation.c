@@ -85,8 +85,8 @@ static int wants_old(const ddb_decision *r)
 
     if (m->need_old || m->condition != NULL || r->now.kind == DDB_MUT_UPDATE)
         return 1;
-    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_WANTS_OLD]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_WANTS_OLD, j);
+    for (unsigned on = ddb_features_mask(r->features, DDB_HOOK_WANTS_OLD); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(r->features, on);
         if (f != NULL && f->row->wants_old(r))
             return 1;
     }
@@ -129,8 +129,8 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
     r->out->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
     if (m->origin.mirror_of != NULL && mirror_take(r) != 0)
         return 0; /* its source changed nothing */
-    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_PREPARE]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_PREPARE, j);
+    for (unsigned on = ddb_features_mask(r->features, DDB_HOOK_PREPARE); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(r->features, on);
         if (f != NULL && (rc = f->row->prepare(f, r)) != 0)
             return rc;
     }
@@ -140,8 +140,8 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
         return 0;
     if ((rc = ddb_decide_image(r, out)) != 0)
         return rc;
-    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_DERIVE]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_DERIVE, j);
+    for (unsigned on = ddb_features_mask(r->features, DDB_HOOK_DERIVE); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(r->features, on);
         if (f != NULL)
             f->row->derive(f, r, out);
     }

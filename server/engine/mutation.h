@@ -100,8 +100,8 @@ static inline int ddb_mutation_contended(ddb_engine *eng)
 {
     /* inline: every single-item write asks, and the row is off without --write-conflict-rate
        (a call for nothing was ~25 instructions a PutItem, issue 73) */
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_CONTENDED]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_CONTENDED, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_CONTENDED); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL && f->row->contended(f))
             return 1;
     }

@@ -19,8 +19,8 @@ int ddb_mutation_admit(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 
     if (!m->request)
         return 0;
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_ADMIT]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_ADMIT, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_ADMIT); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL && (rc = f->row->admit(f, eng, a, m)) != 0)
             return rc;
     }
@@ -31,8 +31,8 @@ int ddb_mutation_txn_contended(ddb_engine *eng, unsigned n)
 {
     int at;
 
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_TXN_CONTENDED]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_TXN_CONTENDED, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_TXN_CONTENDED); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL && (at = f->row->txn_contended(f, n)) >= 0)
             return at;
     }
@@ -69,8 +69,8 @@ void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *r
 {
     for (size_t i = 0; i < n; i++)
         count_change(&runs[i]);
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_COMMITTED]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_COMMITTED, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_COMMITTED); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL && (!f->row->committed_on_scratch || scratched(f, runs, n)))
             f->row->committed(f, eng, a, runs, n);
     }

@@ -16,8 +16,9 @@ const char *ddb_decide_check_item(const ddb_features *fs, ddb_arena *a, const dd
 {
     const char *msg = ddb_index_check_item(a, t, item, by_update);
 
-    for (unsigned j = 0; msg == NULL && t->nindexes > 0 && j < fs->nwith[DDB_HOOK_CHECK_ITEM]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(fs, DDB_HOOK_CHECK_ITEM, j);
+    for (unsigned on = t->nindexes > 0 ? ddb_features_mask(fs, DDB_HOOK_CHECK_ITEM) : 0; msg == NULL && on != 0;
+         on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(fs, on);
         if (f != NULL)
             msg = f->row->check_item(a, t, item);
     }
@@ -28,8 +29,9 @@ const char *ddb_decide_check_item(const ddb_features *fs, ddb_arena *a, const dd
    the index stores it: vector.h). */
 static size_t billed_size(const ddb_decision *r, const ddb_attr *item, size_t size)
 {
-    for (unsigned j = 0; r->m->t->nindexes > 0 && j < r->features->nwith[DDB_HOOK_ITEM_SIZE]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_ITEM_SIZE, j);
+    for (unsigned on = r->m->t->nindexes > 0 ? ddb_features_mask(r->features, DDB_HOOK_ITEM_SIZE) : 0; on != 0;
+         on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(r->features, on);
         if (f != NULL)
             size = f->row->item_size(r->m->t, item, size);
     }

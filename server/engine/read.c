@@ -10,8 +10,8 @@
 /* The read path's feed: each row with a read hook (feature.h: Contributor Insights) sees the key. */
 static inline void feed_read(const ddb_engine *eng, const char *key, size_t klen, size_t stored_size)
 {
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_READ]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_READ, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_READ); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
             f->row->read(f->state, key, klen, stored_size);
     }
@@ -19,8 +19,8 @@ static inline void feed_read(const ddb_engine *eng, const char *key, size_t klen
 
 static inline void feed_range(const ddb_engine *eng, const char *lo, size_t lolen)
 {
-    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_RANGE]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_RANGE, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_RANGE); on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
             f->row->range(f->state, lo, lolen);
     }
@@ -43,8 +43,8 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
 int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
                         ddb_attr *item, size_t *size, int *found)
 {
-    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_ITEM]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_ITEM, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_REPLICA_ITEM); !consistent && on != 0; on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
             return f->row->replica_item(f, eng, a, t, key, item, size, found);
     }
@@ -232,8 +232,9 @@ size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *bu
 int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
                          const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
 {
-    for (unsigned j = 0; !consistent && j < eng->features.nwith[DDB_HOOK_REPLICA_RANGE]; j++) {
-        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_REPLICA_RANGE, j);
+    for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_REPLICA_RANGE); !consistent && on != 0;
+         on &= on - 1) {
+        const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
             return f->row->replica_range(f, eng, a, t, ix, b, fn, ctx);
     }

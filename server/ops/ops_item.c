@@ -51,15 +51,15 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
 
 static int run_mutation(ddb_req *req, ddb_mutation *m)
 {
-    ddb_consumed used = {.t = m->t, .refused = 1};
-
     if (ddb_mutate(req->eng, req->arena, m) == DDB_OK)
         return DDB_OK;
     /* "If the expression evaluates to false, DynamoDB still consumes write capacity units from the
        table": the larger of the existing item and the one the write would have made, at least one
        unit (mutation_image.h), one figure for /metrics, the access log, the trace span and
-       --enforce-capacity's buckets (the table's and the partition's); the error itself reports none */
+       --enforce-capacity's buckets (the table's and the partition's); the error itself reports none
+       (`used` made here only: its ~350 bytes cleared cost a write that succeeds ~45 instructions) */
     if (m->out.err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
+        ddb_consumed used = {.t = m->t, .refused = 1};
         ddb_consumed_add(&used, m->t, ddb_write_units(m->out.refused_size), NULL);
         ddb_consumed_record(req, &used);
         ddb_partition_record(req, m->t, NULL, 1, m->key.bytes, m->key.len, used.table);

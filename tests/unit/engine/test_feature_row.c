@@ -286,3 +286,41 @@ TEST(a_row_published_while_serving_answers_eventually_consistent_reads_and_draws
     inproc_client_free(&cl);
     inproc_close(s);
 }
+
+/* ---- a row whose state is replaced with no request running (engine.h: ddb_engine_set_feature, as
+   replication's worker does at its start and stop): walked while its state is set, not after ---- */
+
+static int toggled_admits;
+
+static int toggled_admit(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    (void)eng, (void)a, (void)m;
+    toggled_admits += f->state != NULL ? 1 : 100; /* (never called without its state) */
+    return 0;
+}
+
+static const ddb_feature toggled = {.name = "toggled", .admit = toggled_admit};
+
+#define PUT_A "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}}}"
+
+TEST(a_row_set_on_and_off_is_walked_only_while_on)
+{
+    inproc_server *s = inproc_open(NULL, 3);
+    static char on;
+    inproc_client cl;
+
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_engine_add_feature(s->eng, &toggled, NULL), 0);
+    inproc_client_init(&cl, s->api);
+    ASSERT_EQ(inproc_call(&cl, "CreateTable", TABLE).code, DDB_OK);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", PUT_A).code, DDB_OK);
+    ASSERT_EQ(toggled_admits, 0);
+    ASSERT(ddb_engine_set_feature(s->eng, &toggled, &on) == NULL);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", PUT_A).code, DDB_OK);
+    ASSERT_EQ(toggled_admits, 1);
+    ASSERT(ddb_engine_set_feature(s->eng, &toggled, NULL) == &on);
+    ASSERT_EQ(inproc_call(&cl, "PutItem", PUT_A).code, DDB_OK);
+    ASSERT_EQ(toggled_admits, 1);
+    inproc_client_free(&cl);
+    inproc_close(s);
+}

@@ -434,6 +434,46 @@ TEST(phase2_repeated_map_keys_keep_first_position_last_value)
     ASSERT(decode("{\"M\":{\"a\":{\"N\":\"x\"},\"a\":{\"N\":\"1\"}}}", &v));
 }
 
+/* {"M":{"k0":{"S":"0"},...}} of n members named k<i>, member `again` (< n) repeating k0's name. */
+static const char *map_of(int n, int again)
+{
+    static char buf[4096];
+    size_t k = (size_t)snprintf(buf, sizeof(buf), "{\"M\":{");
+
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s\"k%d\":{\"S\":\"%d\"}", i ? "," : "",
+                              i == again ? 0 : i, i);
+    snprintf(buf + k, sizeof(buf) - k, "}}");
+    return buf;
+}
+
+/* Small maps are checked pair by pair, larger ones sorted (attr.c's unique_members): the same
+   answer either way, for names of one length and one first byte too. */
+TEST(repeated_map_keys_found_in_small_and_large_maps)
+{
+    ddb_attr v;
+
+    ASSERT(decode("{\"M\":{\"ab\":{\"S\":\"1\"},\"ac\":{\"S\":\"2\"},\"a\":{\"S\":\"3\"}}}", &v));
+    ASSERT_EQ(v.len, 3);
+    ASSERT_MEM_EQ(v.u.entries[1].name, v.u.entries[1].nlen, "ac", 2);
+    ASSERT(decode("{\"M\":{\"\":{\"S\":\"1\"},\"b\":{\"S\":\"2\"},\"\":{\"S\":\"3\"}}}", &v));
+    ASSERT_EQ(v.len, 2);
+    ASSERT_EQ(v.u.entries[0].nlen, 0);
+    ASSERT_MEM_EQ(v.u.entries[0].val.u.s, v.u.entries[0].val.len, "3", 1);
+    for (int n = 15; n <= 18; n++) {
+        char last[8], before[8];
+        snprintf(last, sizeof(last), "%d", n - 1);
+        snprintf(before, sizeof(before), "k%d", n - 2);
+        ASSERT(decode(map_of(n, -1), &v));
+        ASSERT_EQ(v.len, n);
+        ASSERT(decode(map_of(n, n - 1), &v)); /* the last repeats the first: first place, last value */
+        ASSERT_EQ(v.len, n - 1);
+        ASSERT_MEM_EQ(v.u.entries[0].name, v.u.entries[0].nlen, "k0", 2);
+        ASSERT_MEM_EQ(v.u.entries[0].val.u.s, v.u.entries[0].val.len, last, strlen(last));
+        ASSERT_MEM_EQ(v.u.entries[n - 2].name, v.u.entries[n - 2].nlen, before, strlen(before));
+    }
+}
+
 TEST(item_from_json_and_get)
 {
     ddb_attr item;
