@@ -32,7 +32,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,11 @@ from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import memcheck  # noqa: E402  (tests/harness/memcheck.py)
+import helpers  # noqa: E402  (tests/harness/helpers.py)
+
+# helpers' table and port makers, re-exported: the tests import them from here too
+create_table_params, free_port, scan_all, unique_name = (
+    helpers.create_table_params, helpers.free_port, helpers.scan_all, helpers.unique_name)
 
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
@@ -82,12 +86,6 @@ def pytest_configure(config):
 # ---------------------------------------------------------------------------------------------
 # The server process
 # ---------------------------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class DdbdServer:
     """One ddbd process. `args` are the storage/extra arguments; host and port are added
@@ -290,37 +288,6 @@ def ddb(endpoint, ddbd_server):
     return alternate(client, peers) if len(peers) > 1 else client
 
 
-def scan_all(ddb, table, sort_by="sk"):
-    """Every item of `table` (consistent Scan, all pages), ordered by the number attribute sort_by."""
-    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(items, key=lambda i: int(i[sort_by]["N"]))
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def unique_name(prefix="t"):
-    return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
-
-
-def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST",
-                        **extra):
-    attrs = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
-    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
-    if range_key:
-        attrs.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
-        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
-    params = {"TableName": name, "AttributeDefinitions": attrs, "KeySchema": schema}
-    if billing == "PAY_PER_REQUEST":
-        params["BillingMode"] = "PAY_PER_REQUEST"
-    else:
-        params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-    params.update(extra)
-    return params
-
-
 @pytest.fixture
 def make_table(ddb, request):
     """make_table(hash_key=("pk","S"), range_key=None, billing=..., name=None, **extra) -> name.
@@ -329,8 +296,8 @@ def make_table(ddb, request):
     base = re.sub(r"[^a-zA-Z0-9_.-]", "_", request.node.name)[:40]
 
     def make(hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST", name=None, **extra):
-        name = name or "%s_%s" % (base, uuid.uuid4().hex[:8])
-        ddb.create_table(**create_table_params(name, hash_key, range_key, billing, **extra))
+        name = helpers.make_table(ddb, name or "%s_%s" % (base, uuid.uuid4().hex[:8]), hash_key=hash_key,
+                                  range_key=range_key, billing=billing, **extra)
         created.append(name)
         return name
 

@@ -12,11 +12,11 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, create_table_params, make_client, unique_name
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, make_client, unique_name
+from helpers import clock, make_table, table_arn
 
 
 @functools.lru_cache(maxsize=None)  # (one `aws --version` a run)
@@ -73,11 +73,6 @@ def cli_runner(endpoint, home):
 
 def as_json(proc):
     return json.loads(proc.stdout)
-
-
-def make_table(aws, name):
-    """A table keyed on pk (S), on demand, through boto3 (create-table is tested once)."""
-    return aws.ddb.create_table(**create_table_params(name))["TableDescription"]["TableArn"]
 
 
 def put_items(aws, table, items, cli=False):
@@ -158,7 +153,7 @@ def test_cli_describe_missing_table_exits_254(aws):
 
 def test_cli_validation_error_exits_254(aws):
     name = unique_name("cli_val")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         proc = aws("put-item", "--table-name", name, "--item", '{"x": {"S": "a"}}', expect=254)
         assert "ValidationException" in proc.stderr
@@ -170,7 +165,7 @@ def test_cli_validation_error_exits_254(aws):
 def test_cli_backup_and_restore(aws):
     """create-backup, list-backups, describe-backup, restore-table-from-backup, delete-backup."""
     name, target = unique_name("clibk"), unique_name("clirs")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         put_items(aws, name, [{"pk": {"S": "k%d" % i}} for i in range(5)])
         details = as_json(aws("create-backup", "--table-name", name, "--backup-name", "cli_backup"))["BackupDetails"]
@@ -200,7 +195,7 @@ def test_cli_backup_and_restore(aws):
 def test_cli_point_in_time_recovery(aws):
     """update-continuous-backups, describe-continuous-backups, restore-table-to-point-in-time."""
     name, target = unique_name("clipitr"), unique_name("clipitrrs")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                    "--use-latest-restorable-time", expect=254)
@@ -256,16 +251,17 @@ def test_cli_export_and_import(server_factory, tmp_path):
     srv = server_factory(["--in-memory", "--export-dir", str(tmp_path / "exports")])
     os.makedirs(tmp_path / "home")
     aws = cli_runner(srv.endpoint, tmp_path / "home")
-    table_arn = make_table(aws, "src")
+    make_table(aws.ddb, "src")  # (through boto3: create-table is tested once)
+    src_arn = table_arn("src", region=REGION)
     items = [{"pk": {"S": "k%d" % i}, "n": {"N": str(i)}, "l": {"L": [{"S": "x"}, {"BOOL": True}]}} for i in range(20)]
     put_items(aws, "src", items, cli=True)  # every type through the CLI's JSON
-    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                          "--s3-prefix", "cli"))["ExportDescription"]
     arn = export["ExportArn"]
     wait_done(aws.ddb.describe_export, "ExportArn", arn, "ExportDescription", "ExportStatus")
     desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 20
-    assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", table_arn))["ExportSummaries"]] == [arn]
+    assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", src_arn))["ExportSummaries"]] == [arn]
     proc = aws("describe-export", "--export-arn", arn + "0", expect=254)
     assert "ExportNotFoundException" in proc.stderr
     data = "cli/AWSDynamoDB/%s/data/" % arn.rsplit("/", 1)[1]
@@ -297,30 +293,29 @@ def test_cli_export_at_a_past_time(server_factory, tmp_path):
     aws = cli_runner(srv.endpoint, tmp_path / "home")
 
     def set_clock(seconds):
-        req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"set": seconds * 1000}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req, timeout=10).read()
+        clock(srv, set=seconds * 1000)
     x = 1893456000  # 2030-01-01T00:00:00Z
     set_clock(x)
-    table_arn = make_table(aws, "src")
-    make_table(aws, "nopitr")
+    make_table(aws.ddb, "src")  # (through boto3: create-table is tested once)
+    src_arn = table_arn("src", region=REGION)
+    make_table(aws.ddb, "nopitr")
     aws.ddb.update_continuous_backups(TableName="src", PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": True})
     items = [{"pk": {"S": "k%d" % i}} for i in range(5)]
     put_items(aws, "src", items)
     set_clock(x + 90)
     aws.ddb.delete_item(TableName="src", Key=items[0])
-    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                          "--export-time", str(x + 30), "--s3-sse-algorithm", "KMS", "--s3-sse-kms-key-id", "k1"))[
         "ExportDescription"]
     assert datetime.datetime.fromisoformat(export["ExportTime"]).timestamp() == x + 30
     assert export["S3SseAlgorithm"] == "KMS" and export["S3SseKmsKeyId"] == "k1"
     desc = wait_done(aws.ddb.describe_export, "ExportArn", export["ExportArn"], "ExportDescription", "ExportStatus")
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 5
-    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    proc = aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                "--export-time", str(x - 60), expect=254)
     assert "(InvalidExportTimeException)" in proc.stderr and "Export Time is invalid" in proc.stderr
-    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn.replace("/src", "/nopitr"), "--s3-bucket",
+    proc = aws("export-table-to-point-in-time", "--table-arn", src_arn.replace("/src", "/nopitr"), "--s3-bucket",
                "bucket", "--export-time", str(x + 30), expect=254)
     assert "(PointInTimeRecoveryUnavailableException)" in proc.stderr
     assert "Point in time recovery is not enabled for table 'nopitr'" in proc.stderr

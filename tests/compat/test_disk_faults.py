@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer, make_client
+from helpers import make_table
 
 
 def admin(endpoint, body=None):
@@ -30,15 +31,6 @@ def admin(endpoint, body=None):
 
 def start(tmp_path):
     return DdbdServer(["--data-dir", str(tmp_path / "data"), "--admin"]).start()
-
-
-def make_tables(c):
-    c.create_table(TableName="disk", BillingMode="PAY_PER_REQUEST",
-                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                         {"AttributeName": "g", "AttributeType": "S"}],
-                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                   GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                            "Projection": {"ProjectionType": "ALL"}}])
 
 
 def assert_internal_error(call, **kw):
@@ -93,7 +85,7 @@ def test_failing_disk_loses_nothing_and_writes_resume(tmp_path, fault):
     srv = start(tmp_path)
     try:
         c = make_client(srv.endpoint)
-        make_tables(c)
+        make_table(c, "disk", gsi=True)
         expected = {}
         for i in range(20):
             item = {"pk": S("k%d" % i), "g": S("x"), "v": N(i)}
@@ -125,7 +117,7 @@ def test_disk_fills_under_load(tmp_path):
     """Writers keep going while the disk fills and empties: every acknowledged write is there."""
     srv = start(tmp_path)
     c = make_client(srv.endpoint)
-    make_tables(c)
+    make_table(c, "disk", gsi=True)
     acked, refused, other = [], [], []
     stop = threading.Event()
 

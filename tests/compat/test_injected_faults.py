@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
-from helpers import admin_call
+from helpers import admin_call, make_table
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
@@ -59,13 +59,6 @@ def server(tmp_path):
     assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
-def make_tables(c, *names):
-    for name in names:
-        c.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-
-
 def retrying_client(endpoint, attempts):
     return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
                         aws_secret_access_key=SECRET_KEY,
@@ -94,7 +87,7 @@ KINDS = [
 @pytest.mark.parametrize("error,status,code,message,reason", KINDS, ids=[k[0] for k in KINDS])
 def test_each_kind_as_the_sdk_sees_it(server, error, status, code, message, reason):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 1})
     with pytest.raises(ClientError) as e:
         put(c)
@@ -123,7 +116,7 @@ def test_throttling_reasons_on_the_wire(server):
     """The body DynamoDB sends since 2025: ThrottlingReasons with the reason and the table's ARN; a
     read names Read; a control plane call (no table) gets the rate text and no reasons."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "GetItem", "error": "ProvisionedThroughputExceededException", "count": 1},
                {"operation": "ListTables", "error": "ThrottlingException", "count": 1})
     r = raw_request(server.endpoint, "GetItem", {"TableName": "Orders", "Key": {"pk": S("a")}})
@@ -140,7 +133,7 @@ def test_throttling_reasons_on_the_wire(server):
 
 def test_transactions_are_cancelled_with_a_conflict_reason(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "TransactWriteItems", "error": "TransactionConflict", "count": 1},
                {"operation": "TransactGetItems", "error": "TransactionConflict", "count": 1})
     items = [{"Put": {"TableName": "Orders", "Item": {"pk": S("t%d" % i)}}} for i in range(3)]
@@ -167,7 +160,8 @@ def test_transactions_are_cancelled_with_a_conflict_reason(server):
 
 def test_the_next_three_putitems_on_orders(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders", "Other")
+    make_table(c, "Orders")
+    make_table(c, "Other")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": "InternalServerError", "count": 3})
     put(c, "Other")  # another table: untouched
     c.get_item(TableName="Orders", Key={"pk": S("a")})  # another operation: untouched
@@ -196,7 +190,7 @@ def test_a_request_dynamodb_refuses_is_refused_first(server):
     """The request's validation runs before the fault step: a request refused for its members spends
     no count (checks against the table's schema are the handler's, after the step)."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "InternalServerError", "count": 1})
     with pytest.raises(ClientError) as e:
         c.put_item(TableName="Orders", Item={"pk": S("x")}, ReturnValues="BOGUS")
@@ -208,7 +202,7 @@ def test_a_request_dynamodb_refuses_is_refused_first(server):
 
 def test_read_and_write_classes(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "read", "error": "ThrottlingException"})
     put(c)  # a write passes
     for call in (lambda: c.get_item(TableName="Orders", Key={"pk": S("a")}),
@@ -226,7 +220,7 @@ def test_read_and_write_classes(server):
 
 def test_a_window_on_the_servers_clock(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "ServiceUnavailableException",
                                  "after_ms": 60000, "for_ms": 60000})
     # the listing shows the window as given (it showed none: a rule that had not fired yet looked
@@ -248,7 +242,7 @@ def test_a_window_on_the_servers_clock(server):
                                    "ProvisionedThroughputExceededException", "RequestLimitExceeded"])
 def test_the_sdk_retries_and_succeeds_on_the_third_attempt(server, error):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 2})
     r = put(retrying_client(server.endpoint, 3))
     assert r["ResponseMetadata"]["RetryAttempts"] == 2
@@ -258,7 +252,7 @@ def test_the_sdk_retries_and_succeeds_on_the_third_attempt(server, error):
 
 def test_the_sdk_gives_up_after_its_attempts(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "InternalServerError", "count": 5})
     with pytest.raises(ClientError) as e:
         put(retrying_client(server.endpoint, 3))
@@ -270,7 +264,7 @@ def test_a_transaction_conflict_is_not_retried_by_boto3(server):
     """botocore retries neither TransactionCanceledException nor TransactionConflictException: the
     application's own retry must handle them, which is why a test wants them."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "TransactWriteItems", "error": "TransactionConflict", "count": 1})
     with pytest.raises(ClientError) as e:
         retrying_client(server.endpoint, 3).transact_write_items(
@@ -283,7 +277,8 @@ def test_a_transaction_conflict_is_not_retried_by_boto3(server):
 
 def test_batch_write_leaves_the_second_half_unprocessed(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders", "Other")
+    make_table(c, "Orders")
+    make_table(c, "Other")
     add_faults(server.endpoint, {"operation": "BatchWriteItem", "error": "UnprocessedItems", "count": 1})
     r = c.batch_write_item(RequestItems={
         "Orders": [{"PutRequest": {"Item": {"pk": S("o%d" % i)}}} for i in range(3)],
@@ -297,7 +292,7 @@ def test_batch_write_leaves_the_second_half_unprocessed(server):
 
 def test_boto3_batch_writer_completes_a_partial_batch(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "BatchWriteItem", "table": "Orders", "error": "UnprocessedItems"})
     res = boto3.resource("dynamodb", endpoint_url=server.endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
                          aws_secret_access_key=SECRET_KEY)
@@ -312,7 +307,7 @@ def test_boto3_batch_writer_completes_a_partial_batch(server):
 
 def test_batch_get_returns_unprocessed_keys(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     for i in range(4):
         put(c, key="k%d" % i)
     add_faults(server.endpoint, {"operation": "BatchGetItem", "error": "UnprocessedKeys", "count": 1})
@@ -367,7 +362,7 @@ def regional(endpoint, region):
 
 def global_table(east, west, name):
     """`name` in us-east-1 with its replica in us-west-2, both ACTIVE."""
-    make_tables(east, name)
+    make_table(east, name)
     east.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -445,7 +440,7 @@ def test_a_replication_lag_window_holds_every_table_and_write():
 def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     """The same between two servers (--region-peer): the spike holds the writing server's pushes,
     on its clock."""
-    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
+    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, pair
     a, b, _ = pair(server_factory, extra=["--admin"] + CLOCK_FLAGS)
     ca, cb = client(a, A_REGION), client(b, B_REGION)
     name = make_table(ca)
@@ -542,7 +537,7 @@ def test_latency_delays_the_answer_and_not_the_others():
     srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"] + CLOCK_FLAGS).start()
     try:
         c = make_client(srv.endpoint)
-        make_tables(c, "Orders")
+        make_table(c, "Orders")
         add_faults(srv.endpoint, {"operation": "GetItem", "latency_ms": 1500, "count": 1})
         got = []
         th = threading.Thread(target=lambda: got.append(
@@ -583,7 +578,7 @@ def test_a_probability_repeats_with_its_seed():
         srv = DdbdServer(["--in-memory", "--admin", "--fault", spec, "--fault-seed", seed]).start()
         try:
             c = make_client(srv.endpoint)
-            make_tables(c, "Orders")
+            make_table(c, "Orders")
             runs.append(pattern(srv.endpoint, c))
             if seed == "7":  # the same through the admin door: the seed resets the draws
                 admin(srv.endpoint, "DELETE")
@@ -648,7 +643,7 @@ def test_a_seed_repeats_across_threads_and_windows():
     for _ in range(2):
         srv = DdbdServer(["--in-memory", "--admin"] + CLOCK_FLAGS).start()
         try:
-            make_tables(make_client(srv.endpoint), "Orders")
+            make_table(make_client(srv.endpoint), "Orders")
             add_faults(srv.endpoint, *faults, seed=1234)
             runs.append(threaded_pattern(srv.endpoint, steps))
         finally:
@@ -671,7 +666,7 @@ def test_a_command_line_window_starts_with_the_server(clock_flag):
     srv = DdbdServer(["--in-memory", "--admin", "--clock", clock_flag, "--fault", spec]).start()
     try:
         c = make_client(srv.endpoint)
-        make_tables(c, "Orders")
+        make_table(c, "Orders")
         out = []
         for step in (0, 999, 1, 499, 1):
             if step:

@@ -9,11 +9,22 @@ this folder on sys.path (tests/security/conftest.py loads that conftest), so a t
 - signed_call(endpoint, ak, sk, op, body, ...): one request signed as an SDK signs it, through raw
   HTTP, for what Debian's boto3 lacks or refuses to send: (status, parsed answer);
 - admin_call(endpoint, method, path, body=None): a call of the admin door (/ddbd/..., --admin):
-  (status, parsed answer).
+  (status, parsed answer);
+- clock(target, **change), advance(target, ms): the server's clock (/ddbd/clock), moved first when
+  asked; `target` is an endpoint or a server (anything with .endpoint);
+- free_port(), unique_name(prefix), create_table_params(name, ...), make_table(client, ...): a
+  loopback port, a table name, CreateTable's parameters and the table they make;
+- table_arn(table, account, region, index): a table's (an index's) ARN;
+- scan_all(client, table, ...): every item of a table, all pages (consistent by default);
+- eventually(check, ...): check()'s answer once it stops failing, for what the server does in the
+  background (a replica's fill, a push to a peer).
 """
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
+import uuid
 
 import boto3
 import pytest
@@ -33,10 +44,10 @@ STREAMS_OPS = ("ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"
 SETTLE_S = 600
 
 
-def error_of(fn):
-    """The (code, message) of the ClientError fn() raises (it must raise one)."""
+def error_of(fn, **kwargs):
+    """The (code, message) of the ClientError fn(**kwargs) raises (it must raise one)."""
     with pytest.raises(ClientError) as e:
-        fn()
+        fn(**kwargs)
     err = e.value.response["Error"]
     return err["Code"], err["Message"]
 
@@ -82,6 +93,109 @@ def admin_call(endpoint, method, path, body=None, timeout=30):
             return r.status, _answer(r.read())
     except urllib.error.HTTPError as e:
         return e.code, _answer(e.read())
+
+
+def _endpoint(target):
+    return getattr(target, "endpoint", target)
+
+
+def clock(target, **change):
+    """The admin door's answer on the clock of `target` (an endpoint, or a server with .endpoint)
+    ({"now": ms, "offset": ms, "frozen": bool}), after `change` (advance=ms, set=ms, freeze=True,
+    ...) when given; the call must succeed."""
+    url = _endpoint(target)
+    if change:
+        status, answer = admin_call(url, "POST", "/ddbd/clock", change)
+        assert status == 200, answer
+    status, answer = admin_call(url, "GET", "/ddbd/clock")
+    assert status == 200, answer
+    return answer
+
+
+def advance(target, ms):
+    """Steps the clock of `target` (an endpoint or a server) forward by `ms`; the step answers once
+    what came due at the new time has run (docs/admin.md, "The clock")."""
+    return clock(target, advance=ms)
+
+
+def free_port():
+    """A loopback TCP port free now (another process may take it before it is bound again)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique_name(prefix="t"):
+    return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST",
+                        gsi=False, **extra):
+    """CreateTable's parameters: key (name, type) pairs, on demand or provisioned at 5/5; `gsi`: an
+    index byg keyed on g (S), every attribute projected; `extra` added as given (it replaces)."""
+    attrs = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
+    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
+    if range_key:
+        attrs.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
+        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
+    params = {"TableName": name, "AttributeDefinitions": attrs, "KeySchema": schema}
+    if billing == "PAY_PER_REQUEST":
+        params["BillingMode"] = "PAY_PER_REQUEST"
+    else:
+        params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    if gsi:
+        attrs.append({"AttributeName": "g", "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]
+    params.update(extra)
+    return params
+
+
+def table_arn(table, account="000000000000", region="us-east-1", index=None):
+    """The ARN of `table` (of its index `index` when given) in `account` and `region`."""
+    return "arn:aws:dynamodb:%s:%s:table/%s%s" % (region, account, table, "/index/" + index if index else "")
+
+
+def make_table(client, name=None, prefix="t", **params):
+    """Creates a table through boto3 `client` (named `name`, else unique_name(prefix)) with
+    create_table_params(name, **params) (keyed on pk (S), on demand by default): its name. No one
+    deletes it (the conftest fixture make_table does, for the session's server)."""
+    name = name or unique_name(prefix)
+    client.create_table(**create_table_params(name, **params))
+    return name
+
+
+def _value(v):
+    return int(v["N"]) if "N" in v else v.get("S", v.get("B"))
+
+
+def scan_all(client, table, consistent=True, order=None):
+    """Every item of `table` (all pages of a Scan), sorted by `order` when given: a function of an
+    item, or the name of an attribute every item has (a number sorts as a number)."""
+    if isinstance(order, str):
+        attr, order = order, lambda item: _value(item[attr])
+    items, kw = [], {"TableName": table}
+    if consistent:
+        kw["ConsistentRead"] = True
+    while True:
+        page = client.scan(**kw)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=order) if order else items
+        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def eventually(check, timeout=SETTLE_S, errors=(AssertionError, ClientError)):
+    """check()'s answer once it stops raising one of `errors` (what the server does in the
+    background: a replica's fill, a push to a peer), polled; the last failure after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except errors:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class LoopbackServer:
