@@ -12,16 +12,10 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, make_client, raw_request, unique_name
-from helpers import admin_call
+from conftest import assert_client_error, make_client, unique_name
+from helpers import admin_call, clock
 
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z: a reading no run of this test has by accident
-
-
-def clock(server, **body):
-    status, answer = admin_call(server.endpoint, "POST", "/ddbd/clock", body)
-    assert status == 200, answer
-    return answer
 
 
 def now(server):

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import DDBD_BIN, S, N, make_client, unique_name
-from helpers import admin_call
+from helpers import admin_call, advance
 
 LAG_MS = 3000
 
@@ -36,11 +36,6 @@ def gsi_table(ddb, name=None):
 def by_email(ddb, table, email, **kw):
     return ddb.query(TableName=table, IndexName="by_email", KeyConditionExpression="email = :e",
                      ExpressionAttributeValues={":e": S(email)}, **kw)["Items"]
-
-
-def advance(srv, ms):
-    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
 
 
 def lagged(server_factory, lag, *extra):

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from conftest import EXTERNAL_ENDPOINT, S, N, DdbdServer, make_client, unique_name
-from helpers import admin_call
+from helpers import advance
 
 LAG_MS = 600000  # ten minutes of the server's clock: only an advance makes a write visible
 ITEMS = ("a", "b", "c")
@@ -38,11 +38,6 @@ def start():
     for srv in started:
         srv.stop(signal.SIGTERM)
         srv.kill()
-
-
-def advance(srv, ms):
-    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
 
 
 def gsi_table(ddb):

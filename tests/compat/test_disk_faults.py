@@ -6,24 +6,20 @@ The faults are armed through the admin API (docs/admin.md): `free_bytes` makes t
 a full disk (the same path a real one takes: --min-free-disk), `write_errors` makes every storage
 write fail as an I/O error would.
 """
-import json
 import threading
 import time
-import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer, make_client
-from helpers import make_table
+from helpers import admin_answer, make_table
 
 
-def admin(endpoint, body=None):
-    """The storage faults of /ddbd/faults' answer (it lists the request faults too: test_injected_faults.py)."""
-    req = urllib.request.Request(endpoint + "/ddbd/faults", data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as r:
-        answer = json.loads(r.read())
+def storage_faults(endpoint, body=None):
+    """The storage faults of /ddbd/faults' answer, after POSTing `body` when given (it lists the
+    request faults too: test_injected_faults.py)."""
+    answer = admin_answer(endpoint, "/ddbd/faults", body)
     assert answer.pop("faults") == []
     answer.pop("seed")
     return answer
@@ -91,13 +87,13 @@ def test_failing_disk_loses_nothing_and_writes_resume(tmp_path, fault):
             item = {"pk": S("k%d" % i), "g": S("x"), "v": N(i)}
             c.put_item(TableName="disk", Item=item)
             expected["k%d" % i] = item
-        assert admin(srv.endpoint, fault) == {"write_errors": bool(fault.get("write_errors")),
+        assert storage_faults(srv.endpoint, fault) == {"write_errors": bool(fault.get("write_errors")),
                                               "free_bytes": fault.get("free_bytes"), "stuck_resume": False}
         every_write_fails(c, expected, "write_errors" in fault)
         # reads go on, and see exactly what was acknowledged
         assert_state(c, expected)
         assert c.get_item(TableName="disk", Key={"pk": S("k0")})["Item"] == expected["k0"]
-        assert admin(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None, "stuck_resume": False}
+        assert storage_faults(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None, "stuck_resume": False}
         c.put_item(TableName="disk", Item={"pk": S("after"), "g": S("x")})
         expected["after"] = {"pk": S("after"), "g": S("x")}
         assert_state(c, expected)
@@ -139,9 +135,9 @@ def test_disk_fills_under_load(tmp_path):
 
     for _ in range(3):
         time.sleep(0.2)
-        admin(srv.endpoint, {"free_bytes": 1000})
+        storage_faults(srv.endpoint, {"free_bytes": 1000})
         time.sleep(0.2)
-        admin(srv.endpoint, {})
+        storage_faults(srv.endpoint, {})
     time.sleep(0.2)
     stop.set()
     for t in threads:

@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
-from helpers import admin_call, make_table
+from helpers import admin_call, advance, clock, make_table
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
@@ -382,7 +382,7 @@ def settle(*servers):
     """A step of 0 ms: each server's background workers make a whole pass (a replica's pushes and
     applies) before it answers, and the clock does not move."""
     for srv in servers:
-        clock(srv.endpoint, {"advance": 0})
+        advance(srv.endpoint, 0)
 
 
 def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
@@ -404,9 +404,9 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
         settle(srv)
         assert seen(west, "Other", "other") and seen(east, "Orders", "west")
         assert not seen(west, "Orders", "late")  # the replica misses the write...
-        clock(srv.endpoint, {"advance": 2999})
+        advance(srv.endpoint, 2999)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "late")  # ...until latency_ms after it
         put(east, key="after")  # the count is spent: the next write replicates at once
         settle(srv)
@@ -428,9 +428,9 @@ def test_a_replication_lag_window_holds_every_table_and_write():
         put(east, key="a")
         east.batch_write_item(RequestItems={"Orders": [{"PutRequest": {"Item": {"pk": S("b")}}}]})
         east.get_item(TableName="Orders", Key={"pk": S("a")})
-        clock(srv.endpoint, {"advance": 2499})
+        advance(srv.endpoint, 2499)
         assert not seen(west, "Orders", "a") and not seen(west, "Orders", "b")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "a") and seen(west, "Orders", "b")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1, ("BatchWriteItem", "ReplicationLag"): 1}
     finally:
@@ -450,9 +450,9 @@ def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     put(cb, table=name, key="fromB")  # the other server's pushes go on
     settle(a, b)
     assert seen(ca, name, "fromB")
-    clock(a.endpoint, {"advance": 2999})
+    advance(a.endpoint, 2999)
     assert not seen(cb, name, "late")
-    clock(a.endpoint, {"advance": 1})
+    advance(a.endpoint, 1)
     assert seen(cb, name, "late")
     assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
     assert injected(b.endpoint) == {}
@@ -470,7 +470,7 @@ def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
         global_table(east, west, "Orders")
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
         put(east, key="late")
-        clock(srv.endpoint, {"advance": 1000})
+        advance(srv.endpoint, 1000)
         assert not seen(west, "Orders", "late")
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
@@ -479,19 +479,12 @@ def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
         east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
         settle(srv)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 2999})
+        advance(srv.endpoint, 2999)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "late")
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
-
-
-def clock(endpoint, change=None):
-    """The server's clock (GET /ddbd/clock), after `change` ({"advance": ms}, ...) when given."""
-    status, answer = admin(endpoint, "POST" if change else "GET", change, path="/ddbd/clock")
-    assert status == 200, answer
-    return answer["now"] if "now" in answer else admin(endpoint, path="/ddbd/clock")[1]["now"]
 
 
 def replica_keys(c, table):
@@ -515,9 +508,9 @@ def test_a_steady_writer_under_replication_lag_is_latency_behind(probability):
         written = {}  # key -> the server's clock just before its write
         for i in range(40):
             key = "w%02d" % i
-            written[key] = clock(srv.endpoint)
+            written[key] = clock(srv.endpoint)["now"]
             put(east, key=key)
-            now = clock(srv.endpoint, {"advance": 250})
+            now = advance(srv.endpoint, 250)["now"]
             due = {k for k, at in written.items() if now - at >= 1500 + 1000}
             have = replica_keys(west, "Orders")  # the step ran what came due before it answered
             assert due <= have, (i, sorted(due - have))
@@ -548,9 +541,9 @@ def test_latency_delays_the_answer_and_not_the_others():
             assert time.monotonic() < deadline
             time.sleep(0.01)
         put(c)  # the one loop is free while the GetItem waits
-        clock(srv.endpoint, {"advance": 1499})
+        advance(srv.endpoint, 1499)
         assert th.is_alive() and got == []
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         th.join(timeout=30)
         assert not th.is_alive() and len(got) == 1
     finally:
@@ -618,7 +611,7 @@ def threaded_pattern(endpoint, steps):
     try:
         for i, (who, op) in enumerate(steps):
             if i > 0 and i % 10 == 0:
-                clock(endpoint, {"advance": 500})
+                advance(endpoint, 500)
             inbox[who].put(op)
             out.append(done.get(timeout=30))
     finally:
@@ -670,7 +663,7 @@ def test_a_command_line_window_starts_with_the_server(clock_flag):
         out = []
         for step in (0, 999, 1, 499, 1):
             if step:
-                clock(srv.endpoint, {"advance": step})
+                advance(srv.endpoint, step)
             try:
                 c.get_item(TableName="Orders", Key={"pk": S("a")})
                 out.append("ok")

@@ -9,13 +9,10 @@ malformed ARNs are ValidationException, unknown shards ResourceNotFoundException
 Number decimal), and DynamoDB Local 1.25 for texts DynamoDB's captures do not show.
 """
 import base64
-import json
-import random
 import re
 import signal
 import threading
 import time
-import urllib.request
 
 import boto3
 import pytest
@@ -24,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from conftest import (ACCESS_KEY, ANY, N, REGION, S, SECRET_KEY, assert_client_error, make_client, raw_request,
                       unique_name)
+from helpers import advance
 
 VIEWS = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 
@@ -347,12 +345,6 @@ def test_disable_reenable_and_delete(ddb, streams):
 
 
 # ---- the clock: iterator expiry and the 24-hour trim ----
-
-def advance(endpoint, ms):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(), method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
 
 def test_iterators_expire_and_records_are_trimmed(server_factory):
     """On the frozen clock: an iterator serves until its 15 minutes are out, then is refused; a record

@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (ANY, N, S, assert_client_error, body, make_client, raw_request, unique_name)
+from helpers import advance
 
 INVALID = "One or more parameter values were invalid: "
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]"
@@ -598,7 +599,6 @@ def test_injected_conflicts_are_a_fraction(server_factory):
 
 
 def test_conflict_rate_option_is_checked(server_factory):
-    from conftest import DdbdServer
     import subprocess
     from conftest import DDBD_BIN
     out = subprocess.run([DDBD_BIN, "--transaction-conflict-rate", "2"], capture_output=True, text=True, timeout=10)
@@ -607,15 +607,6 @@ def test_conflict_rate_option_is_checked(server_factory):
 
 
 IN_PROGRESS = "The transaction with the given request token is already in progress."
-
-
-def clock(endpoint, change=None):
-    """The server's clock's "now" (/ddbd/clock), after `change` ({"advance": ms}) when given."""
-    from helpers import admin_call
-    if change is not None:
-        status, answer = admin_call(endpoint, "POST", "/ddbd/clock", change)
-        assert status == 200, answer
-    return admin_call(endpoint, "GET", "/ddbd/clock")[1]["now"]
 
 
 def held_call(server, table, key, token, hold_ms):
@@ -663,7 +654,7 @@ def test_a_call_held_by_a_latency_fault_is_in_progress(server_factory):
     assert (r.status, r.json()) == (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException",
                                           "Message": IN_PROGRESS})
     assert t.is_alive() and first == []
-    clock(server.endpoint, {"advance": 6000})
+    advance(server.endpoint, 6000)
     t.join(timeout=30)
     assert not t.is_alive() and len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-1"))  # a replay now
@@ -680,15 +671,15 @@ def test_a_held_token_lives_from_its_completion(server_factory):
     server, client = token_server(server_factory)
     key = {"pk": S("a")}
     t, first = held_call(server, "held", key, "tok-2", 6000)
-    clock(server.endpoint, {"advance": 6000})
+    advance(server.endpoint, 6000)
     t.join(timeout=30)
     assert len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-2"))  # the SDK's retry after the long call
     assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 1999})
+    advance(server.endpoint, 1999)
     client.transact_write_items(**increment("held", key, "tok-2"))  # still within the window
     assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 1})  # 2 s after the completion: the token is new again
+    advance(server.endpoint, 1)  # 2 s after the completion: the token is new again
     client.transact_write_items(**increment("held", key, "tok-2"))
     assert get(client, "held", key)["n"] == N(2)
 
@@ -743,7 +734,7 @@ def test_a_token_held_between_decision_and_commit_lives_from_its_commit(server_f
     probe = make_client(server.endpoint)
     while (get(probe, "held", key) or {}).get("n") != N(1):  # (its commit, once the delay has run)
         time.sleep(0.01)
-    clock(server.endpoint, {"advance": 1})  # its answer, held 1 ms of the server's clock
+    advance(server.endpoint, 1)  # its answer, held 1 ms of the server's clock
     t.join(timeout=30)
     assert len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-3"))  # the retry: a replay

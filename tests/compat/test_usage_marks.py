@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call
+from helpers import admin_call, advance
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 MONTH = 730 * 3600
@@ -34,11 +34,6 @@ def mark(endpoint, name):
     status, body = admin_call(endpoint, "POST", "/ddbd/usage/mark", {"name": name})
     assert status == 200, body
     return body
-
-
-def advance(endpoint, ms):
-    status, body = admin_call(endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, body
 
 
 def of(report, name):

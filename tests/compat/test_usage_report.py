@@ -15,19 +15,13 @@ import boto3
 import pytest
 
 from conftest import DDBD_BIN, raw_request, unique_name
-from helpers import admin_call
+from helpers import admin_call, clock, raw_call as call
 
 MONTH = 730 * 3600
 # prices.def, us-east-1: $ per million request units, per capacity unit hour, per GB-month
 STD = {"read": 0.125, "write": 0.625, "rcu_hour": 0.00013, "wcu_hour": 0.00065, "gb_month": 0.25}
 IA = {"read": 0.155, "write": 0.78, "rcu_hour": 0.00016, "wcu_hour": 0.00081, "gb_month": 0.10}
 PAD = "v" * 1500  # an item {"pk": "kN", "v": PAD} is 2 + 2 + 1 + 1,500 = 1,505 bytes: 2 write units
-
-
-def call(endpoint, op, body):
-    resp = raw_request(endpoint, op, body)
-    assert resp.status == 200, (op, resp.status, resp.body)
-    return resp.json()
 
 
 def table(endpoint, name, **extra):
@@ -187,12 +181,6 @@ def test_the_report_shows_every_price_it_works_from(server):
     }
 
 
-def pin_clock(endpoint, ms):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"set": ms}).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=5).read()
-
-
 def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
     """Beside the on-demand figure, what provisioned capacity would cost: each of the table's and its
     GSIs' peak units a second / 70 % (DynamoDB auto scaling's default target), rounded up, at least 1."""
@@ -202,12 +190,12 @@ def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
                                             "Projection": {"ProjectionType": "ALL"}}])
     second = 1893456000 * 1000  # every request of the peak in one second of the server's clock
     for i in range(7):  # 1,507 bytes ({"pk": "kN", "g": "x", "v": PAD}): 2 units on the table and 2 on gix
-        pin_clock(e, second)
+        clock(e, set=second)
         call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "g": {"S": "x"}, "v": {"S": PAD}}})
     for i in range(3):  # 1 unit each, strongly consistent
-        pin_clock(e, second)
+        clock(e, set=second)
         call(e, "GetItem", {"TableName": name, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
-    pin_clock(e, second + 1000)  # a quieter second after: 2 write units, the peak stays 14
+    clock(e, set=second + 1000)  # a quieter second after: 2 write units, the peak stays 14
     call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k9"}, "g": {"S": "y"}, "v": {"S": PAD}}})
     report = usage(e)
     p = of(report, name)["provisionedAtPeak"]

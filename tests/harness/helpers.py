@@ -8,13 +8,15 @@ this folder on sys.path (tests/security/conftest.py loads that conftest), so a t
 - key_client(endpoint, ak, sk, ...): a boto3 client signed with that key, one attempt a call;
 - signed_call(endpoint, ak, sk, op, body, ...): one request signed as an SDK signs it, through raw
   HTTP, for what Debian's boto3 lacks or refuses to send: (status, parsed answer);
+- raw_call(target, op, body, status=200): signed_call's answer, which must come with `status`;
 - admin_call(endpoint, method, path, body=None): a call of the admin door (/ddbd/..., --admin):
   (status, parsed answer);
+- admin_answer(target, path, body=None): admin_call's answer, which must be a 200;
 - clock(target, **change), advance(target, ms): the server's clock (/ddbd/clock), moved first when
   asked; `target` is an endpoint or a server (anything with .endpoint);
 - free_port(), unique_name(prefix), create_table_params(name, ...), make_table(client, ...): a
   loopback port, a table name, CreateTable's parameters and the table they make;
-- table_arn(table, account, region, index): a table's (an index's) ARN;
+- table_arn(table, index, account=, region=): a table's (an index's) ARN;
 - scan_all(client, table, ...): every item of a table, all pages (consistent by default);
 - eventually(check, ...): check()'s answer once it stops failing, for what the server does in the
   background (a replica's fill, a push to a peer).
@@ -27,6 +29,7 @@ import urllib.request
 import uuid
 
 import boto3
+import memcheck
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -68,18 +71,30 @@ def signed_call(endpoint, ak, sk, op, body, region="us-east-1", headers=None):
     """One request of `op` signed with key (ak, sk) for `region` as an SDK signs it, through raw HTTP:
     (status, parsed answer). `body` is a JSON value, or a str/bytes sent as written (json.dumps
     cannot repeat a member); `headers` are added and signed too. The Streams operations go to their
-    own target prefix."""
+    own target prefix; an `op` with a dot in it is the whole X-Amz-Target."""
     data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else json.dumps(body).encode()
-    prefix = "DynamoDBStreams_20120810." if op in STREAMS_OPS else "DynamoDB_20120810."
+    prefix = "" if "." in op else "DynamoDBStreams_20120810." if op in STREAMS_OPS else "DynamoDB_20120810."
     req = AWSRequest(method="POST", url=endpoint + "/", data=data, headers=dict({
         "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": prefix + op}, **(headers or {})))
     SigV4Auth(Credentials(ak, sk), "dynamodb", region).add_auth(req)
     r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
     try:
-        with urllib.request.urlopen(r, timeout=10) as resp:
+        with urllib.request.urlopen(r, timeout=10 * memcheck.SLOWDOWN) as resp:
             return resp.status, _answer(resp.read())
     except urllib.error.HTTPError as e:
         return e.code, _answer(e.read())
+
+
+def _endpoint(target):
+    return getattr(target, "endpoint", target)
+
+
+def raw_call(target, op, body, status=200, key=("AKIDEXAMPLE", "secret")):
+    """signed_call's answer to `op` on `target` (an endpoint or a server), signed with `key` (the
+    default one of the test servers), which must come with `status`."""
+    got, answer = signed_call(_endpoint(target), key[0], key[1], op, body)
+    assert got == status, (op, got, answer)
+    return answer
 
 
 def admin_call(endpoint, method, path, body=None, timeout=30):
@@ -95,21 +110,19 @@ def admin_call(endpoint, method, path, body=None, timeout=30):
         return e.code, _answer(e.read())
 
 
-def _endpoint(target):
-    return getattr(target, "endpoint", target)
+def admin_answer(target, path, body=None, method=None):
+    """The admin door's answer on `path` of `target` (an endpoint or a server): a POST of `body`
+    when given, else a GET (or `method`); it must succeed (200)."""
+    status, answer = admin_call(_endpoint(target), method or ("POST" if body is not None else "GET"), path, body)
+    assert status == 200, (path, status, answer)
+    return answer
 
 
 def clock(target, **change):
-    """The admin door's answer on the clock of `target` (an endpoint, or a server with .endpoint)
-    ({"now": ms, "offset": ms, "frozen": bool}), after `change` (advance=ms, set=ms, freeze=True,
-    ...) when given; the call must succeed."""
-    url = _endpoint(target)
-    if change:
-        status, answer = admin_call(url, "POST", "/ddbd/clock", change)
-        assert status == 200, answer
-    status, answer = admin_call(url, "GET", "/ddbd/clock")
-    assert status == 200, answer
-    return answer
+    """The clock of `target` (an endpoint, or a server with .endpoint) as the admin door answers it,
+    {"now": ms, "offset": ms, "frozen": bool}: after `change` (advance=ms, set=ms, freeze=True, ...)
+    when given (a POST answers as a GET does); the call must succeed."""
+    return admin_answer(target, "/ddbd/clock", change or None)
 
 
 def advance(target, ms):
@@ -151,8 +164,9 @@ def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY
     return params
 
 
-def table_arn(table, account="000000000000", region="us-east-1", index=None):
-    """The ARN of `table` (of its index `index` when given) in `account` and `region`."""
+def table_arn(table, index=None, *, account="000000000000", region="us-east-1"):
+    """The ARN of `table` (of its index `index` when given) in `account` (the test servers' own by
+    default) and `region`."""
     return "arn:aws:dynamodb:%s:%s:table/%s%s" % (region, account, table, "/index/" + index if index else "")
 
 
