@@ -14,7 +14,7 @@ inside their parents.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, item_size, MAX_ITEM_SIZE, N, norm, padded_item, S, unique_name
+from conftest import MAX_ITEM_SIZE, N, S, assert_client_error, expect_error, item_size, norm, padded_item, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 BAD_TYPE = "An operand in the update expression has an incorrect data type"
@@ -449,12 +449,6 @@ def test_return_consumed_capacity(ddb, table):
 # Errors while applying the update: nothing is written
 # ---------------------------------------------------------------------------------------------
 
-def expect_validation(call, message):
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    assert_client_error(excinfo, "ValidationException", message)
-
-
 RUNTIME_ERRORS = [
     ("plus_string", "SET x = s + :one", {":one": N(1)}, BAD_TYPE),
     ("minus_set", "SET x = :one - ns", {":one": N(1)}, BAD_TYPE),
@@ -490,14 +484,14 @@ RUNTIME_SEED = {"s": S("str"), "n": N(1), "ss": SS("a"), "ns": NS(1), "l": L(N(1
                          ids=[c[0] for c in RUNTIME_ERRORS])
 def test_update_runtime_errors(ddb, table, expr, values, message):
     key = seeded(ddb, table, RUNTIME_SEED)
-    expect_validation(lambda: update(ddb, table, key, expr, values), message)
+    expect_error(lambda: update(ddb, table, key, expr, values), message)
     assert norm(get(ddb, table, key)) == norm(dict(key, **RUNTIME_SEED))
 
 
 @pytest.mark.parametrize("expr", ["SET a.b = :v", "SET a[0] = :v"])
 def test_nested_set_on_absent_item(ddb, table, expr):
     key = seeded(ddb, table, None)
-    expect_validation(lambda: update(ddb, table, key, expr, {":v": N(1)}), BAD_PATH)
+    expect_error(lambda: update(ddb, table, key, expr, {":v": N(1)}), BAD_PATH)
     assert get(ddb, table, key) is None
 
 
@@ -519,7 +513,7 @@ def test_nested_set_on_absent_item(ddb, table, expr):
 def test_cannot_update_hash_key(ddb, table, expr, values):
     key = seeded(ddb, table, {"a": N(1)})
     names = {"#k": "pk"} if "#k" in expr else None
-    expect_validation(lambda: update(ddb, table, key, expr, values, names),
+    expect_error(lambda: update(ddb, table, key, expr, values, names),
                       INVALID + "Cannot update attribute pk. This attribute is part of the key")
     assert get(ddb, table, key) == dict(key, a=N(1))
 
@@ -531,7 +525,7 @@ def test_cannot_update_hash_key(ddb, table, expr, values):
 ])
 def test_cannot_update_range_key(ddb, range_table, expr, values):
     key = {"pk": S(unique_name("rk")), "sk": N(1)}
-    expect_validation(lambda: update(ddb, range_table, key, expr, values),
+    expect_error(lambda: update(ddb, range_table, key, expr, values),
                       INVALID + "Cannot update attribute sk. This attribute is part of the key")
     assert get(ddb, range_table, key) is None
 
@@ -562,7 +556,7 @@ def test_key_attributes_may_be_read_and_conditioned(ddb, range_table):
 def test_arithmetic_overflow(ddb, table, seed, expr, values):
     key = seeded(ddb, table, seed)
     before = get(ddb, table, key)
-    expect_validation(lambda: update(ddb, table, key, expr, values), OVERFLOW)
+    expect_error(lambda: update(ddb, table, key, expr, values), OVERFLOW)
     assert get(ddb, table, key) == before
 
 
@@ -575,14 +569,14 @@ def test_item_over_400kb_after_update(ddb, table):
     item = padded_item(key, MAX_ITEM_SIZE - 100)
     ddb.put_item(TableName=table, Item=item)
     # "extra" (5 bytes) + 95 bytes: exactly 400 KB is fine
-    expect_validation(lambda: update(ddb, table, key, "SET extra = :v", {":v": S("x" * 96)}),
+    expect_error(lambda: update(ddb, table, key, "SET extra = :v", {":v": S("x" * 96)}),
                       TOO_BIG)
     assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE - 100
     update(ddb, table, key, "SET extra = :v", {":v": S("x" * 95)})
     assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE
-    expect_validation(lambda: update(ddb, table, key, "SET q = list_append(:a, :a)",
+    expect_error(lambda: update(ddb, table, key, "SET q = list_append(:a, :a)",
                                      {":a": L(S("y" * 200))}), TOO_BIG)
-    expect_validation(lambda: update(ddb, table, key, "SET extra2 = extra"), TOO_BIG)
+    expect_error(lambda: update(ddb, table, key, "SET extra2 = extra"), TOO_BIG)
     # shrinking is fine
     update(ddb, table, key, "REMOVE extra SET p = :v", {":v": S("small")})
     assert get(ddb, table, key) == dict(key, p=S("small"))
@@ -591,7 +585,7 @@ def test_item_over_400kb_after_update(ddb, table):
 def test_update_creating_item_over_400kb(ddb, table):
     key = {"pk": S(unique_name("big"))}
     padded = padded_item(key, MAX_ITEM_SIZE + 1)
-    expect_validation(lambda: update(ddb, table, key, "SET p = :v", {":v": padded["p"]}), TOO_BIG)
+    expect_error(lambda: update(ddb, table, key, "SET p = :v", {":v": padded["p"]}), TOO_BIG)
     assert get(ddb, table, key) is None
 
 

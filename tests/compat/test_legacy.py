@@ -11,8 +11,8 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, B, enveloped, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
-                      padded_item, S, unique_name)
+from conftest import (ANY, B, MAX_ITEM_SIZE, N, S, assert_client_error, enveloped, expect_error, hash_table,
+                      item_size, norm, padded_item, unique_name)
 
 INVALID = "One or more parameter values were invalid: "
 CCF = "ConditionalCheckFailedException"
@@ -218,12 +218,6 @@ def test_expected_on_update(ddb, table):
 # Expected validation
 # ---------------------------------------------------------------------------------------------
 
-def expect_validation(call, message):
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    assert_client_error(excinfo, "ValidationException", message)
-
-
 EXPECTED_ERRORS = [
     ("no_value_no_exists", {"a": {}}, INVALID + "Value must be provided when Exists is null for "
                                                 "Attribute: a"),
@@ -286,18 +280,18 @@ def test_expected_validation(ddb, table, op_name, expected, message):
         params["Item"] = key
     else:
         params["Key"] = key
-    expect_validation(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
+    expect_error(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
     assert get(ddb, table, key) is None
 
 
 def test_conditional_operator_validation(ddb, table):
     # the 2026 layer's enum text, "[ALL, OR]" as AWS prints it (the conformance suite's captures,
     # eu-west-2 and us-east-1, 2026-10-09); without the Item, the older aggregated form
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, ConditionalOperator="AN",
                              Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
         "1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]")
-    expect_validation(
+    expect_error(
         lambda: ddb.update_item(TableName=table, ConditionalOperator="XOR", AttributeUpdates={"x": {
             "Action": "PUT", "Value": S("1")}}, Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
         "2 validation errors detected: Value 'XOR' at 'conditionalOperator' failed to satisfy "
@@ -306,16 +300,16 @@ def test_conditional_operator_validation(ddb, table):
 
 
 def test_legacy_and_expression_parameters_do_not_mix(ddb, table):
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(a)"),
         enveloped("put_item", "Can not use both expression and non-expression parameters in the same request: "
                   "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"))
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeNames={"#a": "a"}),
         enveloped("put_item", "ExpressionAttributeNames can only be specified when using expressions"))
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeValues={":a": S("a")}),
         enveloped("put_item", "ExpressionAttributeValues can only be specified when using expressions: "
@@ -445,7 +439,7 @@ ATTRIBUTE_UPDATE_ERRORS = [
                          ids=[c[0] for c in ATTRIBUTE_UPDATE_ERRORS])
 def test_attribute_updates_validation(ddb, table, updates, message):
     key = {"pk": S(unique_name("auv"))}
-    expect_validation(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
+    expect_error(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
     assert get(ddb, table, key) is None
 
 
@@ -464,7 +458,7 @@ def test_attribute_updates_type_mismatch(ddb, table, updates):
     key = {"pk": S(unique_name("aut"))}
     seed = dict(key, ss={"SS": ["1"]}, n=N(1), ns={"NS": ["1"]}, s=S("s"), l={"L": []})
     ddb.put_item(TableName=table, Item=seed)
-    expect_validation(lambda: attr_update(ddb, table, key, updates),
+    expect_error(lambda: attr_update(ddb, table, key, updates),
                       "Type mismatch for attribute to update")
     assert norm(get(ddb, table, key)) == norm(seed)
 
@@ -481,7 +475,7 @@ def test_attribute_updates_action_enum(ddb, table):
 def test_attribute_updates_item_too_big(ddb, table):
     key = {"pk": S(unique_name("aubig"))}
     ddb.put_item(TableName=table, Item=padded_item(key, MAX_ITEM_SIZE - 10))
-    expect_validation(lambda: attr_update(ddb, table, key, {"q": {"Value": S("x" * 10)}}),
+    expect_error(lambda: attr_update(ddb, table, key, {"q": {"Value": S("x" * 10)}}),
                       "Item size to update has exceeded the maximum allowed size")
     attr_update(ddb, table, key, {"q": {"Value": S("x" * 9)}})
     assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE
@@ -508,20 +502,20 @@ def test_attributes_to_get(ddb, item_table):
 
 def test_attributes_to_get_validation(ddb, item_table):
     key = {"pk": ITEM["pk"]}
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["a", "a"]),
         INVALID + "Duplicate value in attribute name: a")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=[]),
         "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["s"],
                              ProjectionExpression="s"),
         "Can not use both expression and non-expression parameters in the same request: "
         "Non-expression parameters: {AttributesToGet} Expression parameters: "
         "{ProjectionExpression}")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["s"],
                              ExpressionAttributeNames={"#s": "s"}),
         "ExpressionAttributeNames can only be specified when using expressions")
@@ -541,4 +535,4 @@ def test_attributes_to_get_refuses_an_empty_name(ddb, item_table, op, names):
             "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [ITEM["pk"]]}}),
         "scan": lambda: ddb.scan(TableName=item_table, AttributesToGet=names),
     }
-    expect_validation(calls[op], "Empty attribute name")
+    expect_error(calls[op], "Empty attribute name")
