@@ -21,10 +21,10 @@ Fixtures:
                    and after each test, and at the end of the session, any process that exited
                    with memcheck errors fails it with its log (label memcheck, tests/tests.cmake).
 
-Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size,
-store_args (the store arguments of a server, on a pool namespace of its own on RADOS); the
-ones shared with tests/security come from tests/harness/helpers.py (`from helpers import ...`), whose
-folder is put on sys.path here.
+Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), item_size, store_args (the
+store arguments of a server, on a pool namespace of its own on RADOS); the ones shared with
+tests/security and beyond come from tests/harness/helpers.py (`from helpers import ...`), whose folder
+is put on sys.path here; unique_name, create_table_params, free_port and scan_all are re-exported.
 """
 import http.client
 import json

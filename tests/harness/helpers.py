@@ -1,10 +1,10 @@
 """tests/harness/helpers.py: the helpers the Python suites (tests/compat, tests/security) share, once.
 
-Each was copied into several test files before (issue 55, item 5). tests/compat/conftest.py puts
+Each was copied into several test files before (issue 55, item 5; issue 75). tests/compat/conftest.py puts
 this folder on sys.path (tests/security/conftest.py loads that conftest), so a test writes
 `from helpers import error_of, key_client, ...`; the servers and fixtures stay in conftest.py.
 
-- error_of(fn): the (code, message) of the ClientError that fn() raises;
+- error_of(fn, **kwargs): the (code, message) of the ClientError that fn(**kwargs) raises;
 - key_client(endpoint, ak, sk, ...): a boto3 client signed with that key, one attempt a call;
 - signed_call(endpoint, ak, sk, op, body, ...): one request signed as an SDK signs it, through raw
   HTTP, for what Debian's boto3 lacks or refuses to send: (status, parsed answer);
