@@ -24,7 +24,8 @@ Fixtures:
 Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), item_size, store_args (the
 store arguments of a server, on a pool namespace of its own on RADOS); the ones shared with
 tests/security and beyond come from tests/harness/helpers.py (`from helpers import ...`), whose folder
-is put on sys.path here; unique_name, create_table_params, free_port and scan_all are re-exported.
+is put on sys.path here; make_client, unique_name, create_table_params, free_port and scan_all are
+re-exported.
 """
 import http.client
 import json
@@ -38,21 +39,19 @@ import tempfile
 import time
 import uuid
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import memcheck  # noqa: E402  (tests/harness/memcheck.py)
 import helpers  # noqa: E402  (tests/harness/helpers.py)
 
-# helpers' table and port makers, re-exported: the tests import them from here too
-create_table_params, free_port, scan_all, unique_name = (
-    helpers.create_table_params, helpers.free_port, helpers.scan_all, helpers.unique_name)
+# helpers' client, table and port makers, re-exported: the tests import them from here too
+create_table_params, free_port, make_client, scan_all, unique_name = (
+    helpers.create_table_params, helpers.free_port, helpers.make_client, helpers.scan_all, helpers.unique_name)
 
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
@@ -257,15 +256,6 @@ def ids_of(pid):
 # ---------------------------------------------------------------------------------------------
 # Clients
 # ---------------------------------------------------------------------------------------------
-
-def make_client(endpoint_url, **config):
-    # (under memcheck a first request runs through code valgrind has not translated yet: seconds)
-    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1},
-                 connect_timeout=5 * memcheck.SLOWDOWN, read_timeout=30 * memcheck.SLOWDOWN, **config)
-    return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=REGION,
-                        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                        config=cfg)
-
 
 def alternate(client, endpoints):
     """Sends the client's requests to `endpoints` in turn (several gateways on one store): each

@@ -27,11 +27,10 @@ import time
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, store_args, unique_name
-from helpers import admin_call, eventually, make_table, scan_all, signed_call
+from helpers import admin_call, eventually, key_client, make_table, scan_all, signed_call
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
@@ -55,9 +54,7 @@ def raw(server, region, op, body, key=("AKIDGT", "secret"), headers=None):
 
 def client(server, region, alternating=True):
     """A client of `region`; its requests alternate between the server's peers (gateways of one store)."""
-    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1}, read_timeout=30)
-    c = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=region, aws_access_key_id="AKIDGT",
-                     aws_secret_access_key="secret", config=cfg)
+    c = key_client(server.endpoint, "AKIDGT", "secret", region=region, parameter_validation=False, read_timeout=30)
     peers = getattr(server, "peers", [server.endpoint]) if alternating else [server.endpoint]
     return alternate(c, peers) if len(peers) > 1 else c
 

@@ -27,13 +27,11 @@ import subprocess
 import threading
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, store_args, unique_name
-from helpers import eventually, make_table, scan_all
+from helpers import eventually, key_client, make_table, scan_all
 from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
@@ -41,9 +39,7 @@ A_REGION, B_REGION = "us-east-1", "eu-west-1"
 
 def client(server, region, service="dynamodb", key=("AKIDPEERTEST", "secret")):
     """A client of `region`; a DynamoDB one alternates between the server's gateways (RADOS)."""
-    c = boto3.client(service, endpoint_url=server.endpoint, region_name=region,
-                     aws_access_key_id=key[0], aws_secret_access_key=key[1],
-                     config=Config(retries={"max_attempts": 0}, parameter_validation=False, read_timeout=30))
+    c = key_client(server.endpoint, *key, region=region, service=service, parameter_validation=False, read_timeout=30)
     return alternate(c, server.peers) if service == "dynamodb" and len(server.peers) > 1 else c
 
 

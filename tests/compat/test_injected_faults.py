@@ -14,7 +14,6 @@ import urllib.request
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
@@ -57,12 +56,6 @@ def server(tmp_path):
     srv.log_path = tmp_path / "access.log"
     yield srv
     assert srv.stop() == 0, srv.stderr_text()[-4000:]
-
-
-def retrying_client(endpoint, attempts):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(retries={"mode": "standard", "total_max_attempts": attempts}))
 
 
 def put(c, table="Orders", key="a"):
@@ -244,7 +237,7 @@ def test_the_sdk_retries_and_succeeds_on_the_third_attempt(server, error):
     c = make_client(server.endpoint)
     make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 2})
-    r = put(retrying_client(server.endpoint, 3))
+    r = put(make_client(server.endpoint, retry_mode="standard", attempts=3))
     assert r["ResponseMetadata"]["RetryAttempts"] == 2
     assert injected(server.endpoint) == {("PutItem", error): 2}
     assert admin(server.endpoint)[1]["faults"][0]["remaining"] == 0
@@ -255,7 +248,7 @@ def test_the_sdk_gives_up_after_its_attempts(server):
     make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "InternalServerError", "count": 5})
     with pytest.raises(ClientError) as e:
-        put(retrying_client(server.endpoint, 3))
+        put(make_client(server.endpoint, retry_mode="standard", attempts=3))
     assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 2
     assert admin(server.endpoint)[1]["faults"][0]["remaining"] == 2
 
@@ -267,7 +260,7 @@ def test_a_transaction_conflict_is_not_retried_by_boto3(server):
     make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "TransactWriteItems", "error": "TransactionConflict", "count": 1})
     with pytest.raises(ClientError) as e:
-        retrying_client(server.endpoint, 3).transact_write_items(
+        make_client(server.endpoint, retry_mode="standard", attempts=3).transact_write_items(
             TransactItems=[{"Put": {"TableName": "Orders", "Item": {"pk": S("x")}}}])
     assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert injected(server.endpoint) == {("TransactWriteItems", "TransactionConflict"): 1}
@@ -354,12 +347,6 @@ def test_a_stream_lag_spike_holds_getrecords_back(server):
 EAST, WEST = "us-east-1", "us-west-2"
 
 
-def regional(endpoint, region):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
-
-
 def global_table(east, west, name):
     """`name` in us-east-1 with its replica in us-west-2, both ACTIVE."""
     make_table(east, name)
@@ -389,7 +376,7 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]
                      + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         global_table(east, west, "Other")
         put(east, key="before")
@@ -421,7 +408,7 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
 def test_a_replication_lag_window_holds_every_table_and_write():
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         # any table, every item write while the window is open; reads spend nothing
         add_faults(srv.endpoint, {"error": "ReplicationLag", "latency_ms": 2500, "for_ms": 60000})
@@ -466,7 +453,7 @@ def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
     flags = ["--data-dir", str(tmp_path / "data"), "--admin", "--namespaces", "--clock", "frozen@1800000000000"]
     srv = DdbdServer(flags).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
         put(east, key="late")
@@ -476,7 +463,7 @@ def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
     srv = DdbdServer(flags).start()  # its clock at 1800000000000 again: the write 0 ms old
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         settle(srv)
         assert not seen(west, "Orders", "late")
         advance(srv.endpoint, 2999)
@@ -501,7 +488,7 @@ def test_a_steady_writer_under_replication_lag_is_latency_behind(probability):
     on every held write: the replica got nothing while the writer ran."""
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 1500,
                                   "probability": probability}, seed=60)

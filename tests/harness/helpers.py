@@ -6,6 +6,8 @@ this folder on sys.path (tests/security/conftest.py loads that conftest), so a t
 
 - error_of(fn, **kwargs): the (code, message) of the ClientError that fn(**kwargs) raises;
 - key_client(endpoint, ak, sk, ...): a boto3 client signed with that key, one attempt a call;
+- make_client(endpoint, region=, service=, ...): key_client with the default key, the client's
+  validation off, valgrind's time;
 - signed_call(endpoint, ak, sk, op, body, ...): one request signed as an SDK signs it, through raw
   HTTP, for what Debian's boto3 lacks or refuses to send: (status, parsed answer);
 - raw_call(target, op, body, status=200): signed_call's answer, which must come with `status`;
@@ -37,6 +39,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+DEFAULT_KEY = ("AKIDEXAMPLE", "secret")  # the test servers' key without --auth: conftest's ACCESS_KEY, SECRET_KEY
 STREAMS_OPS = ("ListStreams", "DescribeStream", "GetShardIterator", "GetRecords")
 
 # How long a test waits for the server's background work (an index's backfill, a replica's fill, a
@@ -55,12 +58,23 @@ def error_of(fn, **kwargs):
     return err["Code"], err["Message"]
 
 
-def key_client(endpoint, ak, sk, *, region="us-east-1", service="dynamodb", token=None, **config):
-    """A boto3 client of `service` signed with key (ak, sk) (and session token), one attempt a call
-    (no retries: a refusal is seen as it comes); `config`: more botocore Config members."""
+def key_client(endpoint, ak, sk, *, region="us-east-1", service="dynamodb", token=None, attempts=1,
+               retry_mode=None, **config):
+    """A boto3 client of `service` signed with key (ak, sk) (and session token), `attempts` attempts a
+    call (one by default, no retries: a refusal is seen as it comes; `retry_mode` "standard" or
+    "legacy" for SDK retries); `config`: more botocore Config members."""
+    retries = dict({"total_max_attempts": attempts}, **({"mode": retry_mode} if retry_mode else {}))
     return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=ak,
-                        aws_secret_access_key=sk, aws_session_token=token,
-                        config=Config(retries={"total_max_attempts": 1}, **config))
+                        aws_secret_access_key=sk, aws_session_token=token, config=Config(retries=retries, **config))
+
+
+def make_client(endpoint, *, region="us-east-1", service="dynamodb", **config):
+    """key_client with the test servers' default key (AKIDEXAMPLE): the server's own validation is
+    what a test sees (the client's is off), and its time bounds stretch under valgrind (a first
+    request runs through code valgrind has not translated yet: seconds); `config` as key_client's."""
+    config = dict({"parameter_validation": False, "connect_timeout": 5 * memcheck.SLOWDOWN,
+                   "read_timeout": 30 * memcheck.SLOWDOWN}, **config)
+    return key_client(endpoint, *DEFAULT_KEY, region=region, service=service, **config)
 
 
 def _answer(data):
@@ -89,7 +103,7 @@ def _endpoint(target):
     return getattr(target, "endpoint", target)
 
 
-def raw_call(target, op, body, status=200, key=("AKIDEXAMPLE", "secret")):
+def raw_call(target, op, body, status=200, key=DEFAULT_KEY):
     """signed_call's answer to `op` on `target` (an endpoint or a server), signed with `key` (the
     default one of the test servers), which must come with `status`."""
     got, answer = signed_call(_endpoint(target), key[0], key[1], op, body)

@@ -13,11 +13,9 @@ import os
 import subprocess
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from helpers import table_arn
+from helpers import key_client, table_arn
 
 ACCOUNT = "000000000000"
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
@@ -53,9 +51,7 @@ def send(endpoint, ak, sk, op, body):
 
 
 def client(endpoint, service="dynamodb"):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIDADMIN",
-                        aws_secret_access_key="adminsecret",
-                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+    return key_client(endpoint, "AKIDADMIN", "adminsecret", service=service, parameter_validation=False)
 
 
 def deny_all(resource):

@@ -61,13 +61,6 @@ def wait_active(client, name):
         time.sleep(0.05)
 
 
-def regional_client(endpoint, region):
-    import boto3
-    from botocore.config import Config
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, config=Config(retries={"total_max_attempts": 1}))
-
-
 # ---- tables per account and Region ----
 
 def test_the_table_past_the_quota_is_refused_as_dynamodb_refuses_it(server_factory):
@@ -186,7 +179,7 @@ def test_every_path_that_makes_a_table_counts(server_factory, tmp_path):
 
 def test_each_namespace_has_its_own_quota_and_a_replica_counts_in_its_region(server_factory):
     srv = server_factory(["--in-memory", "--namespaces", "--max-tables", "2"])
-    east, west = regional_client(srv.endpoint, "us-east-1"), regional_client(srv.endpoint, "us-west-2")
+    east, west = make_client(srv.endpoint, region="us-east-1"), make_client(srv.endpoint, region="us-west-2")
     fill(east, 2, "east")
     fill(west, 2, "west")
     refused(lambda: create(east, "east-more"), 2)
