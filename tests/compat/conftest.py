@@ -24,8 +24,8 @@ Fixtures:
 Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), item_size, store_args (the
 store arguments of a server, on a pool namespace of its own on RADOS); the ones shared with
 tests/security and beyond come from tests/harness/helpers.py (`from helpers import ...`), whose folder
-is put on sys.path here; make_client, unique_name, create_table_params, free_port and scan_all are
-re-exported.
+is put on sys.path here; make_client, unique_name, create_table_params, free_port, scan_all and the
+attribute values S, N, B, L, M are re-exported.
 """
 import http.client
 import json
@@ -52,6 +52,7 @@ import helpers  # noqa: E402  (tests/harness/helpers.py)
 # helpers' client, table and port makers, re-exported: the tests import them from here too
 create_table_params, free_port, make_client, scan_all, unique_name = (
     helpers.create_table_params, helpers.free_port, helpers.make_client, helpers.scan_all, helpers.unique_name)
+B, L, M, N, S = helpers.B, helpers.L, helpers.M, helpers.N, helpers.S  # (attribute values)
 
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
@@ -304,14 +305,9 @@ def make_table(ddb, request):
 # ---------------------------------------------------------------------------------------------
 
 def assert_client_error(excinfo, code, message, status=400):
-    """Checks a botocore ClientError: exact error Code (the __type after '#'), exact Message
-    (unless message is ANY) and the HTTP status."""
-    response = excinfo.value.response
-    err = response.get("Error", {})
-    assert err.get("Code") == code, "expected %s, got %r" % (code, err)
-    if message is not ANY:
-        assert err.get("Message") == message, "expected message %r, got %r" % (message, err)
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    """Checks pytest.raises' botocore ClientError: exact error Code (the __type after '#'), exact
+    Message (unless message is ANY) and the HTTP status (helpers.check_error)."""
+    helpers.check_error(excinfo.value, code, None if message is ANY else message, status)
 
 
 class RawResponse:
@@ -389,15 +385,6 @@ def padded_item(key, size, pad_name="p"):
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the test files
 # ---------------------------------------------------------------------------------------------
-
-def S(v):
-    return {"S": v}
-
-def N(v):
-    return {"N": str(v)}
-
-def B(v):
-    return {"B": v}
 
 def body(resp):
     resp = dict(resp)

@@ -4,6 +4,8 @@ Each was copied into several test files before (issue 55, item 5; issue 75). tes
 this folder on sys.path (tests/security/conftest.py loads that conftest), so a test writes
 `from helpers import error_of, key_client, ...`; the servers and fixtures stay in conftest.py.
 
+- S(v), N(v), B(v), L(*v), M(**v): attribute values;
+- check_error(err, code, message=None, status=400): a ClientError's code, message and status;
 - error_of(fn, **kwargs): the (code, message) of the ClientError that fn(**kwargs) raises;
 - key_client(endpoint, ak, sk, ...): a boto3 client signed with that key, one attempt a call;
 - make_client(endpoint, region=, service=, ...): key_client with the default key, the client's
@@ -16,12 +18,16 @@ this folder on sys.path (tests/security/conftest.py loads that conftest), so a t
 - admin_answer(target, path, body=None): admin_call's answer, which must be a 200;
 - clock(target, **change), advance(target, ms): the server's clock (/ddbd/clock), moved first when
   asked; `target` is an endpoint or a server (anything with .endpoint);
+- connect(endpoint, rcvbuf=None): a raw TCP connection to the server;
 - free_port(), unique_name(prefix), create_table_params(name, ...), make_table(client, ...): a
   loopback port, a table name, CreateTable's parameters and the table they make;
 - table_arn(table, index, account=, region=): a table's (an index's) ARN;
-- scan_all(client, table, ...): every item of a table, all pages (consistent by default);
+- get_item(client, table, key), scan_all(client, table, ...): an item, every item of a table (all
+  pages), read consistently by default;
+- usage_of(report, table): a table's entry of the usage report;
 - eventually(check, ...): check()'s answer once it stops failing, for what the server does in the
-  background (a replica's fill, a push to a peer).
+  background (a replica's fill, a push to a peer); wait_active(client, table), wait_export(client,
+  arn), wait_import(client, arn): a table (and its replicas) ACTIVE, an export or import ended.
 """
 import json
 import socket
@@ -50,12 +56,43 @@ STREAMS_OPS = ("ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"
 SETTLE_S = 600
 
 
+def S(v):
+    return {"S": v}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+def B(v):
+    return {"B": v}
+
+
+def L(*v):
+    return {"L": list(v)}
+
+
+def M(**v):
+    return {"M": v}
+
+
 def error_of(fn, **kwargs):
     """The (code, message) of the ClientError fn(**kwargs) raises (it must raise one)."""
     with pytest.raises(ClientError) as e:
         fn(**kwargs)
     err = e.value.response["Error"]
     return err["Code"], err["Message"]
+
+
+def check_error(err, code, message=None, status=400):
+    """The ClientError `err` is `code` with `message` (any message when None), answered with
+    `status`."""
+    response = err.response
+    got = response.get("Error", {})
+    assert got.get("Code") == code, "expected %s, got %r" % (code, got)
+    if message is not None:
+        assert got.get("Message") == message, "expected message %r, got %r" % (message, got)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status, response["ResponseMetadata"]
 
 
 def key_client(endpoint, ak, sk, *, region="us-east-1", service="dynamodb", token=None, attempts=1,
@@ -152,6 +189,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def connect(endpoint, rcvbuf=None, timeout=10):
+    """A TCP connection to `endpoint`'s server, for what only raw bytes can send (a slow reader:
+    SO_RCVBUF `rcvbuf`)."""
+    host, port = endpoint.replace("http://", "").split(":")
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect((host, int(port)))
+    return s
+
+
 def unique_name(prefix="t"):
     return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
 
@@ -159,7 +208,8 @@ def unique_name(prefix="t"):
 def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST",
                         gsi=False, **extra):
     """CreateTable's parameters: key (name, type) pairs, on demand or provisioned at 5/5; `gsi`: an
-    index byg keyed on g (S), every attribute projected; `extra` added as given (it replaces)."""
+    index (name, hash attribute) keyed on that attribute (S), True for ("byg", "g"), every attribute
+    projected; `extra` added as given (it replaces)."""
     attrs = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
     schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
     if range_key:
@@ -171,8 +221,9 @@ def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY
     else:
         params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
     if gsi:
-        attrs.append({"AttributeName": "g", "AttributeType": "S"})
-        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        index, attr = ("byg", "g") if gsi is True else gsi
+        attrs.append({"AttributeName": attr, "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": index, "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"}],
                                              "Projection": {"ProjectionType": "ALL"}}]
     params.update(extra)
     return params
@@ -195,6 +246,16 @@ def make_table(client, name=None, prefix="t", **params):
 
 def _value(v):
     return int(v["N"]) if "N" in v else v.get("S", v.get("B"))
+
+
+def get_item(client, table, key, consistent=True):
+    """The item at `key` of `table` (a strongly consistent read by default), or None."""
+    return client.get_item(TableName=table, Key=key, ConsistentRead=consistent).get("Item")
+
+
+def usage_of(report, table):
+    """`table`'s entry of the usage report (GET /ddbd/usage's "tables")."""
+    return [t for t in report["tables"] if t["table"] == table][0]
 
 
 def scan_all(client, table, consistent=True, order=None):
@@ -224,6 +285,34 @@ def eventually(check, timeout=SETTLE_S, errors=(AssertionError, ClientError)):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def wait_active(client, table, timeout=SETTLE_S):
+    """`table`'s description once it and its replicas are ACTIVE (a restore, an import, a replica
+    being made)."""
+    def active():
+        d = client.describe_table(TableName=table)["Table"]
+        assert d["TableStatus"] == "ACTIVE" and all(r["ReplicaStatus"] == "ACTIVE" for r in d.get("Replicas", [])), d
+        return d
+    return eventually(active, timeout, errors=AssertionError)
+
+
+def wait_export(client, arn, timeout=SETTLE_S):
+    """The export's description once it ended (COMPLETED or FAILED)."""
+    def ended():
+        d = client.describe_export(ExportArn=arn)["ExportDescription"]
+        assert d["ExportStatus"] != "IN_PROGRESS", d
+        return d
+    return eventually(ended, timeout, errors=AssertionError)
+
+
+def wait_import(client, arn, timeout=SETTLE_S):
+    """The import's description once it ended (COMPLETED, FAILED or CANCELLED)."""
+    def ended():
+        d = client.describe_import(ImportArn=arn)["ImportTableDescription"]
+        assert d["ImportStatus"] not in ("IN_PROGRESS", "CANCELLING"), d
+        return d
+    return eventually(ended, timeout, errors=AssertionError)
 
 
 class LoopbackServer:

@@ -16,16 +16,12 @@ import threading
 
 import pytest
 
-from conftest import make_client, proc_status_kb, raw_request, rss_within, timing_holds
+from conftest import make_client, numbers_list, proc_status_kb, raw_request, rss_within, timing_holds
 
 VALIDATION = "com.amazon.coral.validate#ValidationException"
 SERIALIZATION = {"__type": "com.amazon.coral.service#SerializationException"}
 TABLE = "large_bodies"
 GET = '{"Get":{"TableName":"%s","Key":{"pk":{"S":"k"}}}}' % TABLE
-
-
-def numbers_list(n):
-    return '{"L":[' + ",".join(['{"N":"1"}'] * n) + "]}"
 
 
 def small_answer(server, op, body):

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from conftest import make_client, proc_status_kb, raw_request, rss_within, unique_name
+from conftest import make_client, numbers_list, proc_status_kb, raw_request, rss_within, unique_name
 
 MB = 1 << 20
 VALIDATION = "com.amazon.coral.validate#ValidationException"
@@ -30,10 +30,6 @@ def server_with_table(server_factory, args=()):
                      BillingMode="PAY_PER_REQUEST")
     ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "7"}})
     return server, table, ddb
-
-
-def numbers_list(n):
-    return '{"L":[' + ",".join(['{"N":"1"}'] * n) + "]}"
 
 
 def send_with_probe(server, table, ddb, op, body):
