@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from conftest import (ANY, B, MAX_ITEM_SIZE, N, S, assert_client_error, enveloped, expect_error, hash_table,
                       item_size, norm, padded_item, unique_name)
+from helpers import get_item
 
 INVALID = "One or more parameter values were invalid: "
 CCF = "ConditionalCheckFailedException"
@@ -21,10 +22,6 @@ CCF = "ConditionalCheckFailedException"
 @pytest.fixture(scope="module")
 def table(ddb):
     yield from hash_table(ddb, "legacy")
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 ITEM = {
@@ -162,7 +159,7 @@ EXPECTED = [
                          ids=[c[0] for c in EXPECTED])
 def test_expected(ddb, item_table, expected, conditional_operator, truth):
     assert expected_holds(ddb, item_table, expected, conditional_operator) is truth
-    assert norm(get(ddb, item_table, {"pk": ITEM["pk"]})) == norm(ITEM)
+    assert norm(get_item(ddb, item_table, {"pk": ITEM["pk"]})) == norm(ITEM)
 
 
 def test_expected_on_absent_item(ddb, table):
@@ -173,12 +170,12 @@ def test_expected_on_absent_item(ddb, table):
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item=key, Expected={"pk": {"ComparisonOperator": "NOT_NULL"}})
     assert_client_error(excinfo, CCF, "The conditional request failed")
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
     ddb.put_item(TableName=table, Item=key, Expected={"pk": {"Exists": False}})
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item=key, Expected={"pk": {"ComparisonOperator": "NULL"}})
     assert_client_error(excinfo, CCF, "The conditional request failed")
-    assert get(ddb, table, key) == key
+    assert get_item(ddb, table, key) == key
 
 
 def test_expected_on_delete(ddb, table):
@@ -194,7 +191,7 @@ def test_expected_on_delete(ddb, table):
     resp = ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD",
                            Expected={"v": {"Exists": True, "Value": N(1)}, "w": {"Exists": False}})
     assert resp["Attributes"] == dict(key, v=N(1))
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
 
 
 def test_expected_on_update(ddb, table):
@@ -281,7 +278,7 @@ def test_expected_validation(ddb, table, op_name, expected, message):
     else:
         params["Key"] = key
     expect_error(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
 
 
 def test_conditional_operator_validation(ddb, table):
@@ -379,7 +376,7 @@ def test_attribute_updates(ddb, table, seed, updates, after):
     if seed is not None:
         ddb.put_item(TableName=table, Item=dict(key, **seed))
     assert attr_update(ddb, table, key, updates).keys() == {"ResponseMetadata"}
-    assert norm(get(ddb, table, key)) == norm(dict(key, **after))
+    assert norm(get_item(ddb, table, key)) == norm(dict(key, **after))
 
 
 def test_attribute_updates_return_values(ddb, table):
@@ -440,7 +437,7 @@ ATTRIBUTE_UPDATE_ERRORS = [
 def test_attribute_updates_validation(ddb, table, updates, message):
     key = {"pk": S(unique_name("auv"))}
     expect_error(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
 
 
 @pytest.mark.parametrize("updates", [
@@ -460,7 +457,7 @@ def test_attribute_updates_type_mismatch(ddb, table, updates):
     ddb.put_item(TableName=table, Item=seed)
     expect_error(lambda: attr_update(ddb, table, key, updates),
                       "Type mismatch for attribute to update")
-    assert norm(get(ddb, table, key)) == norm(seed)
+    assert norm(get_item(ddb, table, key)) == norm(seed)
 
 
 def test_attribute_updates_action_enum(ddb, table):
@@ -478,7 +475,7 @@ def test_attribute_updates_item_too_big(ddb, table):
     expect_error(lambda: attr_update(ddb, table, key, {"q": {"Value": S("x" * 10)}}),
                       "Item size to update has exceeded the maximum allowed size")
     attr_update(ddb, table, key, {"q": {"Value": S("x" * 9)}})
-    assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE
+    assert item_size(get_item(ddb, table, key)) == MAX_ITEM_SIZE
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def eq_item(p, k):
 
 @pytest.fixture(scope="module")
 def eq_table(ddb):
-    name = create_pq_table(ddb, unique_name("pqeq"), ("pk", "S"), ("sk", "N"), gsi="gk")
+    name = make_table(ddb, unique_name("pqeq"), range_key=("sk", "N"), gsi=("gsi", "gk"))
     for p in range(4):
         for k in range(10):
             ddb.put_item(TableName=name, Item=eq_item(p, k))
