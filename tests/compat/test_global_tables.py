@@ -30,7 +30,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, store_args, unique_name
-from helpers import admin_call, eventually, key_client, make_table, scan_all, signed_call
+from helpers import admin_call, eventually, key_client, make_table, scan_all, signed_call, wait_active
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
@@ -63,16 +63,6 @@ def client(server, region, alternating=True):
 def regions(server_factory):
     server = gateways(server_factory, "--namespaces", "--ttl-interval", "1")
     return server, {r: client(server, r) for r in (EAST, WEST, EU)}
-
-
-def wait_active(c, name, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = c.describe_table(TableName=name)["Table"]
-        if d["TableStatus"] == "ACTIVE" and all(r["ReplicaStatus"] == "ACTIVE" for r in d.get("Replicas", [])):
-            return d
-        time.sleep(0.05)
-    raise AssertionError("not ACTIVE: %r" % d)
 
 
 def add_replica(cs, name, region=WEST, frm=EAST):

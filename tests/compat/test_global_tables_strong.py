@@ -18,10 +18,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from test_global_tables import (EAST, EU, WEST, client, gateways, raised, raw, replica_list,
-                                wait_active)
+from test_global_tables import EAST, EU, WEST, client, gateways, raised, raw, replica_list
 from conftest import assert_client_error
-from helpers import make_table, scan_all
+from helpers import make_table, scan_all, wait_active
 
 OHIO = "us-east-2"
 THIRD = OHIO  # a STRONG group's third replica: one region set (US) with EAST and WEST

@@ -18,16 +18,9 @@ from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, ops_sent, unique_name
 from test_backups import by_key, scan_items, wait_restored
-from helpers import admin_call, raw_call as call
+from helpers import admin_call, check_error, raw_call as call
 
 V1 = "1 validation error detected: "
-
-
-def check_error(e, code, message=None):
-    assert e.response["Error"]["Code"] == code, e.response["Error"]
-    if message is not None:
-        assert e.response["Error"]["Message"] == message
-    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 @pytest.fixture

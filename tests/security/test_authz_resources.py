@@ -12,7 +12,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import error_of, key_client, signed_call, table_arn
+from helpers import error_of, key_client, signed_call, table_arn, wait_export
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
@@ -119,15 +119,6 @@ def test_restore_from_a_backup_of_another_table(admin, tester):
     assert status == "AVAILABLE"
     with pytest.raises(ClientError):
         tester.describe_table(TableName="test_copy3")
-
-
-def wait_export(c, export_arn):
-    for _ in range(300):
-        d = c.describe_export(ExportArn=export_arn)["ExportDescription"]
-        if d["ExportStatus"] != "IN_PROGRESS":
-            return d
-        time.sleep(0.1)
-    pytest.fail("the export did not end")
 
 
 def test_export_of_another_table_and_its_description_by_a_forged_arn(admin, tester):

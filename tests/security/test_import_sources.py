@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
-from helpers import error_of, key_client, table_arn
+from helpers import error_of, key_client, table_arn, wait_import
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret name=operator rights=admin
@@ -68,15 +68,6 @@ def bulk_put(srv, ak, sk, table, bucket, prefix):
         "TableName": table,
         "InputS3Configuration": {"S3Bucket": bucket, "S3KeyPrefix": prefix, "InputFormat": "DYNAMODB_JSON"},
         "OutputS3Configuration": {"S3Bucket": "other", "S3KeyPrefix": "reports/", "OutputType": ["ERROR"]}})
-
-
-def wait_import(c, import_arn):
-    for _ in range(300):
-        d = c.describe_import(ImportArn=import_arn)["ImportTableDescription"]
-        if d["ImportStatus"] != "IN_PROGRESS":
-            return d
-        time.sleep(0.1)
-    pytest.fail("the import did not end")
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, assert_client_error, make_client, raw_request, signed_call
+from helpers import wait_active
 
 LIMIT_TYPE = "com.amazonaws.dynamodb.v20120810#LimitExceededException"
 BAD_REGION = "Credential should be scoped to a valid region. "
@@ -52,13 +53,6 @@ def refused(call, n):
 def fill(client, n, prefix="t"):
     for i in range(n):
         create(client, "%s%05d" % (prefix, i))
-
-
-def wait_active(client, name):
-    deadline = time.monotonic() + 60  # a restore is CREATING until its items are in
-    while client.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 # ---- tables per account and Region ----
