@@ -434,10 +434,7 @@ def expect_error(call, message, code="ValidationException", status=400, **params
 
 def hash_table(ddb, prefix):
     """Body of a module-scoped fixture: a fresh on-demand table keyed by pk (S), deleted afterwards."""
-    name = unique_name(prefix)
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    name = helpers.make_table(ddb, prefix=prefix)
     yield name
     try:
         ddb.delete_table(TableName=name)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, make_client, unique_name
-from helpers import clock, make_table, table_arn
+from helpers import clock, make_table, table_arn, wait_active, wait_export, wait_import
 
 
 @functools.lru_cache(maxsize=None)  # (one `aws --version` a run)
@@ -92,16 +92,6 @@ def drop_tables(aws, *names):
             aws.ddb.delete_table(TableName=name)
         except aws.ddb.exceptions.ResourceNotFoundException:  # (the test never got that far, or dropped it)
             pass
-
-
-def wait_active(aws, name):
-    """The restored table once ACTIVE (its status is polled through boto3: the wait is no command)."""
-    for _ in range(600):
-        table = aws.ddb.describe_table(TableName=name)["Table"]
-        if table["TableStatus"] == "ACTIVE":
-            return table
-        time.sleep(0.1)
-    raise AssertionError("table %s never became ACTIVE" % name)
 
 
 def test_cli_table_and_item_lifecycle(aws):
@@ -183,7 +173,7 @@ def test_cli_backup_and_restore(aws):
         assert desc["SourceTableDetails"]["ItemCount"] == 5
         out = as_json(aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn))
         assert out["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == arn
-        assert wait_active(aws, target)["ItemCount"] == 5
+        assert wait_active(aws.ddb, target)["ItemCount"] == 5
         proc = aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn, expect=254)
         assert "TableAlreadyExistsException" in proc.stderr
         gone = as_json(aws("delete-backup", "--backup-arn", arn))["BackupDescription"]["BackupDetails"]
@@ -212,7 +202,7 @@ def test_cli_point_in_time_recovery(aws):
         out = as_json(aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                           "--use-latest-restorable-time"))
         assert out["TableDescription"]["RestoreSummary"]["SourceTableArn"].endswith(":table/" + name)
-        assert wait_active(aws, target)["ItemCount"] == 3
+        assert wait_active(aws.ddb, target)["ItemCount"] == 3
         keys = sorted(i["pk"]["S"] for i in as_json(aws("scan", "--table-name", target))["Items"])
         assert keys == ["k1", "k2", "k3"]
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
@@ -234,16 +224,6 @@ def test_cli_point_in_time_recovery(aws):
         drop_tables(aws, name, target)
 
 
-def wait_done(describe, key, arn, member, status):
-    """The description once the job's work is done (polled through boto3: real work, a generous deadline)."""
-    for _ in range(1200):
-        d = describe(**{key: arn})[member]
-        if d[status] != "IN_PROGRESS":
-            return d
-        time.sleep(0.05)
-    raise AssertionError("%s still IN_PROGRESS" % arn)
-
-
 def test_cli_export_and_import(server_factory, tmp_path):
     """export-table-to-point-in-time, describe-export, list-exports, import-table, describe-import,
     list-imports, against a directory bucket (--export-dir)."""
@@ -258,7 +238,7 @@ def test_cli_export_and_import(server_factory, tmp_path):
     export = as_json(aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                          "--s3-prefix", "cli"))["ExportDescription"]
     arn = export["ExportArn"]
-    wait_done(aws.ddb.describe_export, "ExportArn", arn, "ExportDescription", "ExportStatus")
+    wait_export(aws.ddb, arn)
     desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 20
     assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", src_arn))["ExportSummaries"]] == [arn]
@@ -272,7 +252,7 @@ def test_cli_export_and_import(server_factory, tmp_path):
                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})))
     iarn = imported["ImportTableDescription"]["ImportArn"]
-    wait_done(aws.ddb.describe_import, "ImportArn", iarn, "ImportTableDescription", "ImportStatus")
+    wait_import(aws.ddb, iarn)
     idesc = as_json(aws("describe-import", "--import-arn", iarn))["ImportTableDescription"]
     assert idesc["ImportStatus"] == "COMPLETED" and idesc["ImportedItemCount"] == 20
     assert iarn in [i["ImportArn"] for i in as_json(aws("list-imports"))["ImportSummaryList"]]
@@ -310,7 +290,7 @@ def test_cli_export_at_a_past_time(server_factory, tmp_path):
         "ExportDescription"]
     assert datetime.datetime.fromisoformat(export["ExportTime"]).timestamp() == x + 30
     assert export["S3SseAlgorithm"] == "KMS" and export["S3SseKmsKeyId"] == "k1"
-    desc = wait_done(aws.ddb.describe_export, "ExportArn", export["ExportArn"], "ExportDescription", "ExportStatus")
+    desc = wait_export(aws.ddb, export["ExportArn"])
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 5
     proc = aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                "--export-time", str(x - 60), expect=254)

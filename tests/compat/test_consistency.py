@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import DDBD_BIN, S, N, make_client, unique_name
-from helpers import admin_call, advance
+from helpers import admin_call, advance, make_table
 
 LAG_MS = 3000
 
@@ -22,15 +22,7 @@ def admin(srv, body=None, method=None):
 
 
 def gsi_table(ddb, name=None):
-    name = name or unique_name("cons")
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "email", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by_email", "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
-    return name
+    return make_table(ddb, name, prefix="cons", gsi=("by_email", "email"))
 
 
 def by_email(ddb, table, email, **kw):

@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call, advance, usage_of
+from conftest import DDBD_BIN, S, make_client
+from helpers import admin_call, advance, make_table, usage_of
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 MONTH = 730 * 3600
@@ -37,10 +37,7 @@ def mark(endpoint, name):
 
 
 def table(ddb):
-    name = unique_name("umark")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-    return name
+    return make_table(ddb, prefix="umark")
 
 
 def test_a_mark_reads_only_what_happened_since(server):
