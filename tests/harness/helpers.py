@@ -1,8 +1,9 @@
 """tests/harness/helpers.py: the helpers the Python suites (tests/compat, tests/security) share, once.
 
-Each was copied into several test files before (issue 55, item 5; issue 75). tests/compat/conftest.py puts
-this folder on sys.path (tests/security/conftest.py loads that conftest), so a test writes
-`from helpers import error_of, key_client, ...`; the servers and fixtures stay in conftest.py.
+Each was copied into several test files before (issue 55, item 5; issue 75).
+tests/compat/conftest.py puts this folder on sys.path (tests/security/conftest.py loads that
+conftest), so a test writes `from helpers import error_of, key_client, ...`; the servers and
+fixtures stay in conftest.py, which re-exports a few of these (make_client, S, N, ...).
 
 - S(v), N(v), B(v), L(*v), M(**v): attribute values;
 - check_error(err, code, message=None, status=400): a ClientError's code, message and status;
@@ -223,7 +224,8 @@ def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY
     if gsi:
         index, attr = ("byg", "g") if gsi is True else gsi
         attrs.append({"AttributeName": attr, "AttributeType": "S"})
-        params["GlobalSecondaryIndexes"] = [{"IndexName": index, "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"}],
+        params["GlobalSecondaryIndexes"] = [{"IndexName": index,
+                                             "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"}],
                                              "Projection": {"ProjectionType": "ALL"}}]
     params.update(extra)
     return params
