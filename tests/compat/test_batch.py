@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import MAX_ITEM_SIZE, assert_client_error, body, expect_error, padded_item, unique_name
+from helpers import scan_all
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
@@ -34,17 +35,6 @@ def delete(key):
 
 def sort_items(items):
     return sorted(items, key=repr)
-
-
-def scan_all(ddb, table):
-    items, start = [], None
-    while True:
-        extra = {"ExclusiveStartKey": start} if start else {}
-        resp = ddb.scan(TableName=table, ConsistentRead=True, **extra)
-        items += resp["Items"]
-        start = resp.get("LastEvaluatedKey")
-        if not start:
-            return items
 
 
 @pytest.fixture
