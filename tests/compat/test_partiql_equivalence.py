@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError  # noqa: F401
 
 from conftest import (ANY, B, N, S, all_pages, assert_client_error, body, norm, unique_name)  # noqa: F401
+from helpers import make_table
 from partiql_helpers import *  # noqa: F401,F403  (h and c are fixtures)
 
 # ---------------------------------------------------------------------------------------------
