@@ -21,10 +21,11 @@ Fixtures:
                    and after each test, and at the end of the session, any process that exited
                    with memcheck errors fails it with its log (label memcheck, tests/tests.cmake).
 
-Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size,
-store_args (the store arguments of a server, on a pool namespace of its own on RADOS); the
-ones shared with tests/security come from tests/harness/helpers.py (`from helpers import ...`), whose
-folder is put on sys.path here.
+Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), item_size, store_args (the
+store arguments of a server, on a pool namespace of its own on RADOS); the ones shared with
+tests/security and beyond come from tests/harness/helpers.py (`from helpers import ...`), whose folder
+is put on sys.path here; make_client, unique_name, create_table_params, free_port, scan_all and the
+attribute values S, N, B, L, M are re-exported.
 """
 import http.client
 import json
@@ -32,23 +33,26 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import memcheck  # noqa: E402  (tests/harness/memcheck.py)
+import helpers  # noqa: E402  (tests/harness/helpers.py)
+
+# helpers' client, table and port makers, re-exported: the tests import them from here too
+create_table_params, free_port, make_client, scan_all, unique_name = (
+    helpers.create_table_params, helpers.free_port, helpers.make_client, helpers.scan_all, helpers.unique_name)
+B, L, M, N, S = helpers.B, helpers.L, helpers.M, helpers.N, helpers.S  # (attribute values)
 
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
@@ -82,12 +86,6 @@ def pytest_configure(config):
 # ---------------------------------------------------------------------------------------------
 # The server process
 # ---------------------------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class DdbdServer:
     """One ddbd process. `args` are the storage/extra arguments; host and port are added
@@ -260,15 +258,6 @@ def ids_of(pid):
 # Clients
 # ---------------------------------------------------------------------------------------------
 
-def make_client(endpoint_url, **config):
-    # (under memcheck a first request runs through code valgrind has not translated yet: seconds)
-    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1},
-                 connect_timeout=5 * memcheck.SLOWDOWN, read_timeout=30 * memcheck.SLOWDOWN, **config)
-    return boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=REGION,
-                        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                        config=cfg)
-
-
 def alternate(client, endpoints):
     """Sends the client's requests to `endpoints` in turn (several gateways on one store): each
     request's URL is rewritten before it is signed, so its signature names the gateway it reaches."""
@@ -290,37 +279,6 @@ def ddb(endpoint, ddbd_server):
     return alternate(client, peers) if len(peers) > 1 else client
 
 
-def scan_all(ddb, table, sort_by="sk"):
-    """Every item of `table` (consistent Scan, all pages), ordered by the number attribute sort_by."""
-    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(items, key=lambda i: int(i[sort_by]["N"]))
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def unique_name(prefix="t"):
-    return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
-
-
-def create_table_params(name, hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST",
-                        **extra):
-    attrs = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
-    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
-    if range_key:
-        attrs.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
-        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
-    params = {"TableName": name, "AttributeDefinitions": attrs, "KeySchema": schema}
-    if billing == "PAY_PER_REQUEST":
-        params["BillingMode"] = "PAY_PER_REQUEST"
-    else:
-        params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-    params.update(extra)
-    return params
-
-
 @pytest.fixture
 def make_table(ddb, request):
     """make_table(hash_key=("pk","S"), range_key=None, billing=..., name=None, **extra) -> name.
@@ -329,8 +287,8 @@ def make_table(ddb, request):
     base = re.sub(r"[^a-zA-Z0-9_.-]", "_", request.node.name)[:40]
 
     def make(hash_key=("pk", "S"), range_key=None, billing="PAY_PER_REQUEST", name=None, **extra):
-        name = name or "%s_%s" % (base, uuid.uuid4().hex[:8])
-        ddb.create_table(**create_table_params(name, hash_key, range_key, billing, **extra))
+        name = helpers.make_table(ddb, name or "%s_%s" % (base, uuid.uuid4().hex[:8]), hash_key=hash_key,
+                                  range_key=range_key, billing=billing, **extra)
         created.append(name)
         return name
 
@@ -347,14 +305,9 @@ def make_table(ddb, request):
 # ---------------------------------------------------------------------------------------------
 
 def assert_client_error(excinfo, code, message, status=400):
-    """Checks a botocore ClientError: exact error Code (the __type after '#'), exact Message
-    (unless message is ANY) and the HTTP status."""
-    response = excinfo.value.response
-    err = response.get("Error", {})
-    assert err.get("Code") == code, "expected %s, got %r" % (code, err)
-    if message is not ANY:
-        assert err.get("Message") == message, "expected message %r, got %r" % (message, err)
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    """Checks pytest.raises' botocore ClientError: exact error Code (the __type after '#'), exact
+    Message (unless message is ANY) and the HTTP status (helpers.check_error)."""
+    helpers.check_error(excinfo.value, code, None if message is ANY else message, status)
 
 
 class RawResponse:
@@ -433,15 +386,6 @@ def padded_item(key, size, pad_name="p"):
 # Helpers shared by the test files
 # ---------------------------------------------------------------------------------------------
 
-def S(v):
-    return {"S": v}
-
-def N(v):
-    return {"N": str(v)}
-
-def B(v):
-    return {"B": v}
-
 def body(resp):
     resp = dict(resp)
     resp.pop("ResponseMetadata", None)
@@ -490,10 +434,7 @@ def expect_error(call, message, code="ValidationException", status=400, **params
 
 def hash_table(ddb, prefix):
     """Body of a module-scoped fixture: a fresh on-demand table keyed by pk (S), deleted afterwards."""
-    name = unique_name(prefix)
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    name = helpers.make_table(ddb, prefix=prefix)
     yield name
     try:
         ddb.delete_table(TableName=name)

@@ -8,38 +8,23 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (ANY, B, N, S, all_pages, assert_client_error, body, norm, unique_name)  # noqa: F401
+from helpers import get_item, make_table
 
 MALFORMED = "Statement wasn't well formed, can't be processed: "
 CCF = "The conditional request failed"
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]"
 VE = "ValidationException"
+get = get_item  # (the suites' name)
 
 
 # ---------------------------------------------------------------------------------------------
 # Tables and helpers
 # ---------------------------------------------------------------------------------------------
 
-def create_pq_table(ddb, name, hash_key, range_key=None, gsi=None):
-    attrs = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
-    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
-    if range_key:
-        attrs.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
-        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
-    extra = {}
-    if gsi:
-        attrs.append({"AttributeName": gsi, "AttributeType": "S"})
-        extra["GlobalSecondaryIndexes"] = [{
-            "IndexName": "gsi", "KeySchema": [{"AttributeName": gsi, "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "ALL"}}]
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attrs,
-                     KeySchema=schema, **extra)
-    return name
-
-
 @pytest.fixture(scope="module")
 def h(ddb):
     """A table keyed by pk (S); tests use their own unique partition keys."""
-    name = create_pq_table(ddb, unique_name("pqh"), ("pk", "S"))
+    name = make_table(ddb, unique_name("pqh"))
     yield name
     ddb.delete_table(TableName=name)
 
@@ -47,7 +32,7 @@ def h(ddb):
 @pytest.fixture(scope="module")
 def c(ddb):
     """A table keyed by pk (S) + sk (N), with a GSI `gsi` on gk (S, projection ALL)."""
-    name = create_pq_table(ddb, unique_name("pqc"), ("pk", "S"), ("sk", "N"), gsi="gk")
+    name = make_table(ddb, unique_name("pqc"), range_key=("sk", "N"), gsi=("gsi", "gk"))
     yield name
     ddb.delete_table(TableName=name)
 
@@ -89,10 +74,6 @@ def select_all(ddb, stmt, params=None, **kw):
         if not token:
             return items
     raise AssertionError("more than 1000 pages")
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def canon(items):

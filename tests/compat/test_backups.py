@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from conftest import (ACCOUNT, ANY, REGION, STORE_ARGS, assert_client_error, batch_put, create_table_params,
                       expect_error, make_client, ops_sent, unique_name)
+from helpers import check_error
 
 ARN_RE = r"^arn:aws:dynamodb:%s:%s:table/%%s/backup/\d{14}-[0-9a-f]{8}$" % (REGION, ACCOUNT)
 V1 = "1 validation error detected: "
@@ -25,11 +26,6 @@ V1 = "1 validation error detected: "
 SHARE = 10 if "--backend rados" in STORE_ARGS else 1
 IN_USE = ("There is another ongoing conflicting backup control plane operation on the table. The backup is "
           "either being created, deleted or restored to a table.")
-
-
-def check_error(e, code, message):
-    assert e.response["Error"] == {"Code": code, "Message": message}
-    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def wait_available(ddb, arn, timeout=30):

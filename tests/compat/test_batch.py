@@ -7,19 +7,13 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, body, MAX_ITEM_SIZE, padded_item, unique_name
+from conftest import MAX_ITEM_SIZE, assert_client_error, body, expect_error, padded_item, unique_name
+from helpers import scan_all
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
 KEY_MISMATCH = "The provided key element does not match the schema"
 MB = 1024 * 1024
-
-
-def expect_error(call, message, code="ValidationException", status=400, **params):
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    assert_client_error(excinfo, code, message, status)
-    return excinfo.value.response["Error"]["Message"]
 
 
 def expect_error_matching(call, pattern, **params):
@@ -41,17 +35,6 @@ def delete(key):
 
 def sort_items(items):
     return sorted(items, key=repr)
-
-
-def scan_all(ddb, table):
-    items, start = [], None
-    while True:
-        extra = {"ExclusiveStartKey": start} if start else {}
-        resp = ddb.scan(TableName=table, ConsistentRead=True, **extra)
-        items += resp["Items"]
-        start = resp.get("LastEvaluatedKey")
-        if not start:
-            return items
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, create_table_params, make_client, unique_name
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, make_client, unique_name
+from helpers import clock, make_table, table_arn, wait_active, wait_export, wait_import
 
 
 @functools.lru_cache(maxsize=None)  # (one `aws --version` a run)
@@ -75,11 +75,6 @@ def as_json(proc):
     return json.loads(proc.stdout)
 
 
-def make_table(aws, name):
-    """A table keyed on pk (S), on demand, through boto3 (create-table is tested once)."""
-    return aws.ddb.create_table(**create_table_params(name))["TableDescription"]["TableArn"]
-
-
 def put_items(aws, table, items, cli=False):
     """The items in one batch-write-item call (at most 25): through the CLI (one `aws` process for
     them all) where the test is the CLI's, else through boto3."""
@@ -97,16 +92,6 @@ def drop_tables(aws, *names):
             aws.ddb.delete_table(TableName=name)
         except aws.ddb.exceptions.ResourceNotFoundException:  # (the test never got that far, or dropped it)
             pass
-
-
-def wait_active(aws, name):
-    """The restored table once ACTIVE (its status is polled through boto3: the wait is no command)."""
-    for _ in range(600):
-        table = aws.ddb.describe_table(TableName=name)["Table"]
-        if table["TableStatus"] == "ACTIVE":
-            return table
-        time.sleep(0.1)
-    raise AssertionError("table %s never became ACTIVE" % name)
 
 
 def test_cli_table_and_item_lifecycle(aws):
@@ -158,7 +143,7 @@ def test_cli_describe_missing_table_exits_254(aws):
 
 def test_cli_validation_error_exits_254(aws):
     name = unique_name("cli_val")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         proc = aws("put-item", "--table-name", name, "--item", '{"x": {"S": "a"}}', expect=254)
         assert "ValidationException" in proc.stderr
@@ -170,7 +155,7 @@ def test_cli_validation_error_exits_254(aws):
 def test_cli_backup_and_restore(aws):
     """create-backup, list-backups, describe-backup, restore-table-from-backup, delete-backup."""
     name, target = unique_name("clibk"), unique_name("clirs")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         put_items(aws, name, [{"pk": {"S": "k%d" % i}} for i in range(5)])
         details = as_json(aws("create-backup", "--table-name", name, "--backup-name", "cli_backup"))["BackupDetails"]
@@ -188,7 +173,7 @@ def test_cli_backup_and_restore(aws):
         assert desc["SourceTableDetails"]["ItemCount"] == 5
         out = as_json(aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn))
         assert out["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == arn
-        assert wait_active(aws, target)["ItemCount"] == 5
+        assert wait_active(aws.ddb, target)["ItemCount"] == 5
         proc = aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn, expect=254)
         assert "TableAlreadyExistsException" in proc.stderr
         gone = as_json(aws("delete-backup", "--backup-arn", arn))["BackupDescription"]["BackupDetails"]
@@ -200,7 +185,7 @@ def test_cli_backup_and_restore(aws):
 def test_cli_point_in_time_recovery(aws):
     """update-continuous-backups, describe-continuous-backups, restore-table-to-point-in-time."""
     name, target = unique_name("clipitr"), unique_name("clipitrrs")
-    make_table(aws, name)
+    make_table(aws.ddb, name)
     try:
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                    "--use-latest-restorable-time", expect=254)
@@ -217,7 +202,7 @@ def test_cli_point_in_time_recovery(aws):
         out = as_json(aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                           "--use-latest-restorable-time"))
         assert out["TableDescription"]["RestoreSummary"]["SourceTableArn"].endswith(":table/" + name)
-        assert wait_active(aws, target)["ItemCount"] == 3
+        assert wait_active(aws.ddb, target)["ItemCount"] == 3
         keys = sorted(i["pk"]["S"] for i in as_json(aws("scan", "--table-name", target))["Items"])
         assert keys == ["k1", "k2", "k3"]
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
@@ -239,16 +224,6 @@ def test_cli_point_in_time_recovery(aws):
         drop_tables(aws, name, target)
 
 
-def wait_done(describe, key, arn, member, status):
-    """The description once the job's work is done (polled through boto3: real work, a generous deadline)."""
-    for _ in range(1200):
-        d = describe(**{key: arn})[member]
-        if d[status] != "IN_PROGRESS":
-            return d
-        time.sleep(0.05)
-    raise AssertionError("%s still IN_PROGRESS" % arn)
-
-
 def test_cli_export_and_import(server_factory, tmp_path):
     """export-table-to-point-in-time, describe-export, list-exports, import-table, describe-import,
     list-imports, against a directory bucket (--export-dir)."""
@@ -256,16 +231,17 @@ def test_cli_export_and_import(server_factory, tmp_path):
     srv = server_factory(["--in-memory", "--export-dir", str(tmp_path / "exports")])
     os.makedirs(tmp_path / "home")
     aws = cli_runner(srv.endpoint, tmp_path / "home")
-    table_arn = make_table(aws, "src")
+    make_table(aws.ddb, "src")  # (through boto3: create-table is tested once)
+    src_arn = table_arn("src", region=REGION)
     items = [{"pk": {"S": "k%d" % i}, "n": {"N": str(i)}, "l": {"L": [{"S": "x"}, {"BOOL": True}]}} for i in range(20)]
     put_items(aws, "src", items, cli=True)  # every type through the CLI's JSON
-    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                          "--s3-prefix", "cli"))["ExportDescription"]
     arn = export["ExportArn"]
-    wait_done(aws.ddb.describe_export, "ExportArn", arn, "ExportDescription", "ExportStatus")
+    wait_export(aws.ddb, arn)
     desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 20
-    assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", table_arn))["ExportSummaries"]] == [arn]
+    assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", src_arn))["ExportSummaries"]] == [arn]
     proc = aws("describe-export", "--export-arn", arn + "0", expect=254)
     assert "ExportNotFoundException" in proc.stderr
     data = "cli/AWSDynamoDB/%s/data/" % arn.rsplit("/", 1)[1]
@@ -276,7 +252,7 @@ def test_cli_export_and_import(server_factory, tmp_path):
                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})))
     iarn = imported["ImportTableDescription"]["ImportArn"]
-    wait_done(aws.ddb.describe_import, "ImportArn", iarn, "ImportTableDescription", "ImportStatus")
+    wait_import(aws.ddb, iarn)
     idesc = as_json(aws("describe-import", "--import-arn", iarn))["ImportTableDescription"]
     assert idesc["ImportStatus"] == "COMPLETED" and idesc["ImportedItemCount"] == 20
     assert iarn in [i["ImportArn"] for i in as_json(aws("list-imports"))["ImportSummaryList"]]
@@ -297,30 +273,29 @@ def test_cli_export_at_a_past_time(server_factory, tmp_path):
     aws = cli_runner(srv.endpoint, tmp_path / "home")
 
     def set_clock(seconds):
-        req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"set": seconds * 1000}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req, timeout=10).read()
+        clock(srv, set=seconds * 1000)
     x = 1893456000  # 2030-01-01T00:00:00Z
     set_clock(x)
-    table_arn = make_table(aws, "src")
-    make_table(aws, "nopitr")
+    make_table(aws.ddb, "src")  # (through boto3: create-table is tested once)
+    src_arn = table_arn("src", region=REGION)
+    make_table(aws.ddb, "nopitr")
     aws.ddb.update_continuous_backups(TableName="src", PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": True})
     items = [{"pk": {"S": "k%d" % i}} for i in range(5)]
     put_items(aws, "src", items)
     set_clock(x + 90)
     aws.ddb.delete_item(TableName="src", Key=items[0])
-    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                          "--export-time", str(x + 30), "--s3-sse-algorithm", "KMS", "--s3-sse-kms-key-id", "k1"))[
         "ExportDescription"]
     assert datetime.datetime.fromisoformat(export["ExportTime"]).timestamp() == x + 30
     assert export["S3SseAlgorithm"] == "KMS" and export["S3SseKmsKeyId"] == "k1"
-    desc = wait_done(aws.ddb.describe_export, "ExportArn", export["ExportArn"], "ExportDescription", "ExportStatus")
+    desc = wait_export(aws.ddb, export["ExportArn"])
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 5
-    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+    proc = aws("export-table-to-point-in-time", "--table-arn", src_arn, "--s3-bucket", "bucket",
                "--export-time", str(x - 60), expect=254)
     assert "(InvalidExportTimeException)" in proc.stderr and "Export Time is invalid" in proc.stderr
-    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn.replace("/src", "/nopitr"), "--s3-bucket",
+    proc = aws("export-table-to-point-in-time", "--table-arn", src_arn.replace("/src", "/nopitr"), "--s3-bucket",
                "bucket", "--export-time", str(x + 30), expect=254)
     assert "(PointInTimeRecoveryUnavailableException)" in proc.stderr
     assert "Point in time recovery is not enabled for table 'nopitr'" in proc.stderr

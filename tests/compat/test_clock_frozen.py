@@ -12,16 +12,10 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, make_client, raw_request, unique_name
-from helpers import admin_call
+from conftest import assert_client_error, make_client
+from helpers import admin_call, clock, make_table
 
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z: a reading no run of this test has by accident
-
-
-def clock(server, **body):
-    status, answer = admin_call(server.endpoint, "POST", "/ddbd/clock", body)
-    assert status == 200, answer
-    return answer
 
 
 def now(server):
@@ -35,17 +29,11 @@ def frozen(server_factory):
     return server_factory(["--in-memory", "--admin", "--clock", "frozen@%d" % T0, "--ttl-interval", "3600"])
 
 
-def hash_table(c, name, **extra):
-    c.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], **extra)
-    return name
-
-
 def test_a_frozen_clock_stands_still(frozen):
     first = now(frozen)
     assert first == {"now": T0, "offset": first["offset"], "frozen": True}
     c = make_client(frozen.endpoint)
-    name = hash_table(c, unique_name("frozen"), BillingMode="PAY_PER_REQUEST")
+    name = make_table(c, prefix="frozen")
     created = c.describe_table(TableName=name)["Table"]["CreationDateTime"]
     assert created.timestamp() == T0 / 1000
     time.sleep(0.05)  # real time passes (briefly: nothing waits for it), the server's clock does not
@@ -75,7 +63,7 @@ def test_a_step_runs_what_came_due_before_it_answers(frozen):
     """TTL: an item that expires at T0 + 60 s is there at T0 + 59.999 s and gone when the step past it
     answers (the sweep ran inside the step), with --ttl-interval an hour."""
     c = make_client(frozen.endpoint)
-    name = hash_table(c, unique_name("ttl"), BillingMode="PAY_PER_REQUEST")
+    name = make_table(c, prefix="ttl")
     c.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     c.put_item(TableName=name, Item={"pk": {"S": "a"}, "exp": {"N": str(T0 // 1000 + 60)}})
     c.put_item(TableName=name, Item={"pk": {"S": "b"}, "exp": {"N": str(T0 // 1000 + 3600)}})
@@ -109,7 +97,7 @@ def test_a_frozen_bucket_does_not_refill(server_factory):
     exactly 300 writes however long they take, then exactly one more per second stepped."""
     s = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--enforce-capacity"])
     c = make_client(s.endpoint)
-    name = hash_table(c, unique_name("bucket"),
+    name = make_table(c, prefix="bucket", billing="PROVISIONED",
                       ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
 
     def drain():

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from conftest import DdbdServer, make_client, raw_request, unique_name
+from conftest import DdbdServer, make_client, unique_name
+from helpers import raw_call as call
 from test_export_import import export_dir  # noqa: F401 (a fixture: a directory of buckets, "local" made)
 
 FROZEN_MS = 1893456000123  # 2030-01-01T00:00:00.123Z
@@ -59,12 +60,6 @@ def create(c, name):
                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
     return c.describe_table(TableName=name)["Table"]["TableArn"]
-
-
-def call(server, op, body):
-    r = raw_request(server.endpoint, op, body)
-    assert r.status == 200, r.body
-    return r.json()
 
 
 def test_bulk_put_start_and_end_on_the_servers_clock(server, c, export_dir):

@@ -13,6 +13,7 @@ import zlib
 import pytest
 
 from conftest import ACCESS_KEY, SECRET_KEY, S, make_client, raw_request, unique_name
+from helpers import get_item
 
 THRESHOLD = 4096
 
@@ -32,10 +33,6 @@ def put_body(table, pk, extra=""):
     return '{"TableName": "%s", "Item": {"pk": {"S": "%s"}%s}}' % (table, pk, extra)
 
 
-def get(endpoint, table, pk):
-    return make_client(endpoint).get_item(TableName=table, Key={"pk": S(pk)}, ConsistentRead=True).get("Item")
-
-
 def test_signature_covers_the_body_as_sent(server_factory, tmp_path):
     """With --auth the signature is of the compressed bytes; they are inflated after it is checked."""
     keys = tmp_path / "keys"
@@ -48,7 +45,7 @@ def test_signature_covers_the_body_as_sent(server_factory, tmp_path):
     r = raw_request(srv.endpoint, "PutItem", gzip.compress(put_body("signed", "s").encode()),
                     headers={"Content-Encoding": "gzip"})
     assert r.status == 200, r.body
-    assert get(srv.endpoint, "signed", "s") == {"pk": S("s")}
+    assert get_item(make_client(srv.endpoint), "signed", {"pk": S("s")}) == {"pk": S("s")}
     # a body that is no gzip is refused only after its signature: a bad one is a signature error
     r = raw_request(srv.endpoint, "PutItem", b"not gzip", headers={"Content-Encoding": "gzip"}, sign=False)
     assert r.status == 400 and "MissingAuthenticationToken" in r.json()["__type"]
@@ -64,7 +61,7 @@ def test_gzip_request(endpoint, table, how):
             "junk after it": lambda: gzip.compress(body) + b"junk\x00\x1f"}[how]()
     r = raw_request(endpoint, "PutItem", data, headers={"Content-Encoding": "gzip"})
     assert r.status == 200, r.body
-    assert get(endpoint, table, "g-" + how)["v"] == S("z" * 5000)
+    assert get_item(make_client(endpoint), table, {"pk": S("g-" + how)})["v"] == S("z" * 5000)
 
 
 @pytest.mark.parametrize("encoding, data", [
@@ -81,7 +78,7 @@ def test_undecodable_request_is_500_and_changes_nothing(endpoint, table, encodin
     assert r.status == 500, r.body
     assert r.json() == {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
                         "message": "Internal server error"}
-    assert get(endpoint, table, pk) is None
+    assert get_item(make_client(endpoint), table, {"pk": S(pk)}) is None
 
 
 def test_identity_encoding_is_no_encoding(endpoint, table):
@@ -99,7 +96,7 @@ def test_inflated_size_is_limited(endpoint, table):
     assert r.status == 413, r.body
     assert r.json() == {"__type": "com.amazon.coral.service#RequestEntityTooLargeException",
                         "message": "Request size exceeded 16777216 bytes"}
-    assert get(endpoint, table, "huge") is None
+    assert get_item(make_client(endpoint), table, {"pk": S("huge")}) is None
 
 
 def get_raw(endpoint, table, pk, accept=None, projection=None):

@@ -16,24 +16,20 @@ import http.client
 import json
 import zlib
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ChecksumError, ConnectionClosedError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, unique_name
-from helpers import admin_call
+from helpers import admin_call, key_client
 
 KINDS = ["ConnectionReset", "TruncatedBody", "BadCrc32"]
 
 
 def client(endpoint, attempts):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(retries={"total_max_attempts": attempts}, read_timeout=30))
+    return key_client(endpoint, ACCESS_KEY, SECRET_KEY, region=REGION, attempts=attempts, read_timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import DDBD_BIN, S, N, make_client, unique_name
-from helpers import admin_call
+from helpers import admin_call, advance, make_table
 
 LAG_MS = 3000
 
@@ -22,25 +22,12 @@ def admin(srv, body=None, method=None):
 
 
 def gsi_table(ddb, name=None):
-    name = name or unique_name("cons")
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "email", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by_email", "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
-    return name
+    return make_table(ddb, name, prefix="cons", gsi=("by_email", "email"))
 
 
 def by_email(ddb, table, email, **kw):
     return ddb.query(TableName=table, IndexName="by_email", KeyConditionExpression="email = :e",
                      ExpressionAttributeValues={":e": S(email)}, **kw)["Items"]
-
-
-def advance(srv, ms):
-    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
 
 
 def lagged(server_factory, lag, *extra):

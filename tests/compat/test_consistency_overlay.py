@@ -14,8 +14,8 @@ import threading
 
 import pytest
 
-from conftest import EXTERNAL_ENDPOINT, S, N, DdbdServer, make_client, unique_name
-from helpers import admin_call
+from conftest import EXTERNAL_ENDPOINT, S, N, DdbdServer, make_client
+from helpers import advance, make_table
 
 LAG_MS = 600000  # ten minutes of the server's clock: only an advance makes a write visible
 ITEMS = ("a", "b", "c")
@@ -40,22 +40,9 @@ def start():
         srv.kill()
 
 
-def advance(srv, ms):
-    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
-
-
 def gsi_table(ddb):
     """Items pk -> (g: their GSI key, v: their version); the GSI by_g on g."""
-    name = unique_name("overlay")
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
-    return name
+    return make_table(ddb, prefix="overlay", gsi=("by_g", "g"))
 
 
 def gkey(pk, v):

@@ -54,7 +54,7 @@ def test_shard_count_comes_from_the_data_directory(server_factory, tmp_path):
     assert shards_and_threads(line) == (3, 1), line
     assert "moving partitions" not in server.stderr_text()
     ddb = make_client(server.endpoint)
-    assert scan_all(ddb, "keep_shards") == sorted(items, key=lambda i: int(i["sk"]["N"]))
+    assert scan_all(ddb, "keep_shards", order="sk") == sorted(items, key=lambda i: int(i["sk"]["N"]))
     assert server.stop(signal.SIGTERM) == 0
 
 
@@ -178,7 +178,7 @@ def test_pid1_sigterm_exits_0_quickly_with_data_flushed(tmp_path, server_factory
     assert elapsed < 3, elapsed
     assert "received SIGTERM" in stderr and "stopped" in stderr, stderr
     server = server_factory(["--data-dir", data])
-    assert scan_all(make_client(server.endpoint), "pid1") == sorted(items, key=lambda i: int(i["sk"]["N"]))
+    assert scan_all(make_client(server.endpoint), "pid1", order="sk") == sorted(items, key=lambda i: int(i["sk"]["N"]))
 
 
 def owners(top):

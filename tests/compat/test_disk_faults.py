@@ -6,23 +6,20 @@ The faults are armed through the admin API (docs/admin.md): `free_bytes` makes t
 a full disk (the same path a real one takes: --min-free-disk), `write_errors` makes every storage
 write fail as an I/O error would.
 """
-import json
 import threading
 import time
-import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer, make_client
+from helpers import admin_answer, make_table
 
 
-def admin(endpoint, body=None):
-    """The storage faults of /ddbd/faults' answer (it lists the request faults too: test_injected_faults.py)."""
-    req = urllib.request.Request(endpoint + "/ddbd/faults", data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as r:
-        answer = json.loads(r.read())
+def storage_faults(endpoint, body=None):
+    """The storage faults of /ddbd/faults' answer, after POSTing `body` when given (it lists the
+    request faults too: test_injected_faults.py)."""
+    answer = admin_answer(endpoint, "/ddbd/faults", body)
     assert answer.pop("faults") == []
     answer.pop("seed")
     return answer
@@ -30,15 +27,6 @@ def admin(endpoint, body=None):
 
 def start(tmp_path):
     return DdbdServer(["--data-dir", str(tmp_path / "data"), "--admin"]).start()
-
-
-def make_tables(c):
-    c.create_table(TableName="disk", BillingMode="PAY_PER_REQUEST",
-                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                         {"AttributeName": "g", "AttributeType": "S"}],
-                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                   GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                            "Projection": {"ProjectionType": "ALL"}}])
 
 
 def assert_internal_error(call, **kw):
@@ -93,19 +81,19 @@ def test_failing_disk_loses_nothing_and_writes_resume(tmp_path, fault):
     srv = start(tmp_path)
     try:
         c = make_client(srv.endpoint)
-        make_tables(c)
+        make_table(c, "disk", gsi=True)
         expected = {}
         for i in range(20):
             item = {"pk": S("k%d" % i), "g": S("x"), "v": N(i)}
             c.put_item(TableName="disk", Item=item)
             expected["k%d" % i] = item
-        assert admin(srv.endpoint, fault) == {"write_errors": bool(fault.get("write_errors")),
+        assert storage_faults(srv.endpoint, fault) == {"write_errors": bool(fault.get("write_errors")),
                                               "free_bytes": fault.get("free_bytes"), "stuck_resume": False}
         every_write_fails(c, expected, "write_errors" in fault)
         # reads go on, and see exactly what was acknowledged
         assert_state(c, expected)
         assert c.get_item(TableName="disk", Key={"pk": S("k0")})["Item"] == expected["k0"]
-        assert admin(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None, "stuck_resume": False}
+        assert storage_faults(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None, "stuck_resume": False}
         c.put_item(TableName="disk", Item={"pk": S("after"), "g": S("x")})
         expected["after"] = {"pk": S("after"), "g": S("x")}
         assert_state(c, expected)
@@ -125,7 +113,7 @@ def test_disk_fills_under_load(tmp_path):
     """Writers keep going while the disk fills and empties: every acknowledged write is there."""
     srv = start(tmp_path)
     c = make_client(srv.endpoint)
-    make_tables(c)
+    make_table(c, "disk", gsi=True)
     acked, refused, other = [], [], []
     stop = threading.Event()
 
@@ -147,9 +135,9 @@ def test_disk_fills_under_load(tmp_path):
 
     for _ in range(3):
         time.sleep(0.2)
-        admin(srv.endpoint, {"free_bytes": 1000})
+        storage_faults(srv.endpoint, {"free_bytes": 1000})
         time.sleep(0.2)
-        admin(srv.endpoint, {})
+        storage_faults(srv.endpoint, {})
     time.sleep(0.2)
     stop.set()
     for t in threads:

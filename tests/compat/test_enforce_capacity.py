@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, assert_client_error, make_client, raw_request, unique_name
-from helpers import admin_call
+from helpers import advance
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing "
               "your provisioning level with the UpdateTable API.")
@@ -71,11 +71,6 @@ def drain_writes(ddb, table):
         except ClientError as e:
             return e, n
     raise AssertionError("never throttled")
-
-
-def advance(server, ms):
-    status, body = admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, body
 
 
 def test_provisioned_writes_throttle_with_dynamodbs_error(server):

@@ -2,7 +2,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ANY, MAX_ITEM_SIZE, assert_client_error, enveloped, padded_item, unique_name
+from conftest import ANY, MAX_ITEM_SIZE, assert_client_error, enveloped, expect_error, padded_item, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 KEY_MISMATCH = "The provided key element does not match the schema"
@@ -35,12 +35,6 @@ def tables(ddb):
     yield names
     for name in names.values():
         ddb.delete_table(TableName=name)
-
-
-def expect_validation(call, message):
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    assert_client_error(excinfo, "ValidationException", message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,12 +83,12 @@ PUT_ERRORS = [
 @pytest.mark.parametrize("kind, item, message", [c[1:] for c in PUT_ERRORS],
                          ids=[c[0] for c in PUT_ERRORS])
 def test_put_item_errors(ddb, tables, kind, item, message):
-    expect_validation(lambda: ddb.put_item(TableName=tables[kind], Item=item), enveloped("put_item", message))
+    expect_error(lambda: ddb.put_item(TableName=tables[kind], Item=item), enveloped("put_item", message))
 
 
 @pytest.mark.parametrize("return_values", ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
 def test_put_item_return_values_restricted(ddb, tables, return_values):
-    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item={"pk": {"S": "a"}},
+    expect_error(lambda: ddb.put_item(TableName=tables["hash"], Item={"pk": {"S": "a"}},
                                            ReturnValues=return_values), enveloped("put_item", RETURN_VALUES))
 
 
@@ -109,19 +103,19 @@ def test_delete_item_return_values_restricted(ddb, tables, return_values):
 
 def test_item_one_byte_over_limit(ddb, tables):
     item = padded_item({"pk": {"S": "big"}}, MAX_ITEM_SIZE + 1, pad_name="data")
-    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item=item), ITEM_TOO_BIG)
+    expect_error(lambda: ddb.put_item(TableName=tables["hash"], Item=item), ITEM_TOO_BIG)
 
 
 def test_item_over_limit_with_long_attribute_name(ddb, tables):
     item = padded_item({"pk": {"S": "big"}}, MAX_ITEM_SIZE + 1, pad_name="b" * 27)
-    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item=item), ITEM_TOO_BIG)
+    expect_error(lambda: ddb.put_item(TableName=tables["hash"], Item=item), ITEM_TOO_BIG)
     item = padded_item({"pk": {"S": "big"}}, MAX_ITEM_SIZE, pad_name="b" * 27)
     ddb.put_item(TableName=tables["hash"], Item=item)
 
 
 def test_failed_put_writes_nothing(ddb, tables):
     item = {"pk": {"S": "untouched"}, "x": {"N": "1e126"}}
-    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item=item), enveloped("put_item", OVERFLOW))
+    expect_error(lambda: ddb.put_item(TableName=tables["hash"], Item=item), enveloped("put_item", OVERFLOW))
     assert "Item" not in ddb.get_item(TableName=tables["hash"], Key={"pk": {"S": "untouched"}})
 
 
@@ -152,7 +146,7 @@ KEY_ERRORS = [
 @pytest.mark.parametrize("kind, key, message", [c[1:] for c in KEY_ERRORS],
                          ids=[c[0] for c in KEY_ERRORS])
 def test_key_errors(ddb, tables, op, kind, key, message):
-    expect_validation(lambda: getattr(ddb, op)(TableName=tables[kind], Key=key), enveloped(op, message))
+    expect_error(lambda: getattr(ddb, op)(TableName=tables[kind], Key=key), enveloped(op, message))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +174,7 @@ def test_item_ops_on_missing_table(ddb, op, params):
     ("get_item", {"Key": {"pk": {"N": "1e-131"}}}, UNDERFLOW),
 ], ids=["overflow", "return_values", "empty_value", "too_big", "get_underflow"])
 def test_request_validation_precedes_table_lookup(ddb, op, params, message):
-    expect_validation(lambda: getattr(ddb, op)(TableName=unique_name("missing"), **params), enveloped(op, message))
+    expect_error(lambda: getattr(ddb, op)(TableName=unique_name("missing"), **params), enveloped(op, message))
 
 
 @pytest.mark.parametrize("op, params", [
@@ -189,7 +183,7 @@ def test_request_validation_precedes_table_lookup(ddb, op, params, message):
     ("delete_item", {"Key": {"pk": {"S": "a"}}}),
 ])
 def test_item_ops_table_name_validation(ddb, op, params):
-    expect_validation(
+    expect_error(
         lambda: getattr(ddb, op)(TableName="a;", **params),
         "2 validation errors detected: "
         "Value 'a;' at 'tableName' failed to satisfy constraint: "

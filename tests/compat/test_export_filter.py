@@ -14,7 +14,8 @@ import tempfile
 import pytest
 
 from conftest import DdbdServer, make_client, raw_request, unique_name
-from test_export_pitr import MIN, advance, c, call, clock, enable_pitr, server  # noqa: F401
+from helpers import advance, clock, raw_call as call
+from test_export_pitr import MIN, c, enable_pitr, server  # noqa: F401
 from test_export_import import (BUCKET, Objects, canon_item, create, export_dir, read_export, s3rver,  # noqa: F401
                                 server_factory_module, wait_export)
 
@@ -95,7 +96,7 @@ def test_filtered_export_as_of_a_past_time(server, c, export_dir):  # noqa: F811
     enable_pitr(server, name)
     c.put_item(TableName=name, Item=dict(items(1), tag={"S": "even"}))  # in the log, before T
     c.delete_item(TableName=name, Key={"pk": {"S": "p2"}, "sk": {"N": "2"}})
-    at = clock(server)
+    at = clock(server)["now"]
     advance(server, MIN)
     c.put_item(TableName=name, Item=dict(items(3), tag={"S": "even"}))  # after T: not exported
     c.put_item(TableName=name, Item=dict(items(0), tag={"S": "odd"}))

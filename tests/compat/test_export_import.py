@@ -26,7 +26,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import assert_client_error, free_port, make_client, raw_request, unique_name, ANY
+from conftest import ANY, assert_client_error, free_port, make_client, unique_name
+from helpers import scan_all, wait_export, wait_import
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 S3RVER = os.path.join(HERE, "..", "s3", "node_modules", "s3rver", "bin", "s3rver.js")
@@ -161,26 +162,6 @@ def canon_item(item):
     return canon({"M": item})
 
 
-def wait_export(c, arn, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = c.describe_export(ExportArn=arn)["ExportDescription"]
-        if d["ExportStatus"] != "IN_PROGRESS":
-            return d
-        time.sleep(0.1)
-    pytest.fail("the export did not end")
-
-
-def wait_import(c, arn, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
-        if d["ImportStatus"] not in ("IN_PROGRESS", "CANCELLING"):
-            return d
-        time.sleep(0.1)
-    pytest.fail("the import did not end")
-
-
 def export(c, table_arn, bucket=BUCKET, prefix="x", fmt="DYNAMODB_JSON"):
     d = c.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=bucket, S3Prefix=prefix,
                                         ExportFormat=fmt)["ExportDescription"]
@@ -206,16 +187,6 @@ def import_from(c, name, bucket, prefix, fmt, compression="GZIP", range_key=Fals
     d = c.import_table(**kw)["ImportTableDescription"]
     assert d["ImportStatus"] == "IN_PROGRESS"
     return wait_import(c, d["ImportArn"])
-
-
-def scan_all(c, name):
-    items, kw = [], {}
-    while True:
-        r = c.scan(TableName=name, **kw)
-        items += r["Items"]
-        if "LastEvaluatedKey" not in r:
-            return items
-        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
 
 class Objects:

@@ -14,11 +14,11 @@ import json
 import os
 import threading
 import time
-import urllib.request
 
 import pytest
 
 from conftest import ANY, assert_client_error, make_client, raw_request, unique_name
+from helpers import advance, clock, raw_call as call
 from test_export_import import (BUCKET, Objects, canon_item, create, every_type, export_dir, fix_json, parse_ion,  # noqa: F401
                                 read_export, s3rver, scan_all, server_factory_module, wait_export)
 
@@ -35,25 +35,6 @@ def server(server_factory_module, s3rver, export_dir):  # noqa: F811
 @pytest.fixture(scope="module")
 def c(server):
     return make_client(server.endpoint)
-
-
-def clock(server, body=None):
-    """The server's clock in ms; moves it first when body is given."""
-    req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps(body).encode() if body else None,
-                                 method="POST" if body else "GET", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
-    with urllib.request.urlopen(server.endpoint + "/ddbd/clock", timeout=10) as r:
-        return json.loads(r.read())["now"]
-
-
-def advance(server, ms):
-    return clock(server, {"advance": ms})
-
-
-def call(server, op, body, status=200):
-    r = raw_request(server.endpoint, op, json.dumps(body).encode())
-    assert r.status == status, r.body
-    return r.json()
 
 
 def enable_pitr(server, name):
@@ -100,7 +81,7 @@ def test_full_export_as_of_a_past_time(server, c, export_dir, fmt):
     for i in range(30, 40):
         c.put_item(TableName=name, Item=every_type(i))
     want = scan_all(c, name)
-    at = clock(server)
+    at = clock(server)["now"]
     advance(server, MIN)
     for i in range(5):  # after T: not in the export
         c.put_item(TableName=name, Item=dict(every_type(i), s={"S": "later"}))
@@ -122,7 +103,7 @@ def test_full_export_as_of_a_past_time(server, c, export_dir, fmt):
 def test_full_export_at_a_past_time_errors(server, c):
     name = unique_name("expatx")
     arn = create(c, name)
-    now = clock(server) / 1000.0
+    now = clock(server)["now"] / 1000.0
     with pytest.raises(c.exceptions.ClientError) as e:
         c.export_table_to_point_in_time(TableArn=arn, S3Bucket="local", ExportTime=now - 600)
     assert_client_error(e, "PointInTimeRecoveryUnavailableException",
@@ -173,7 +154,7 @@ def test_full_export_as_of_a_time_restore_agrees(server, c, export_dir):
     th.start()
     try:  # the clock is frozen: T is where it stands, writes before and after the step T + 1 min
         writes(20)
-        at = clock(server)
+        at = clock(server)["now"]
         writes(20)
         advance(server, MIN)
         writes(20)
@@ -217,7 +198,7 @@ def test_full_export_after_the_window_slid(server_factory_module, export_dir):  
     _, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
     assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in got} == {"a": "2"}
     advance(srv, 60000)
-    d = export_raw(srv, c, {"TableArn": arn, "ExportTime": clock(srv) / 1000.0 - 30, "S3Prefix": "slide2"})
+    d = export_raw(srv, c, {"TableArn": arn, "ExportTime": clock(srv)["now"] / 1000.0 - 30, "S3Prefix": "slide2"})
     _, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
     assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in got} == {"a": "2", "c": None}
 
@@ -263,7 +244,7 @@ def incremental_setup(server, c):
     enable_pitr(server, name)
     c.put_item(TableName=name, Item=dict(every_type(9), s={"S": "before from"}))  # in the log, before from
     advance(server, MIN)
-    frm = clock(server)
+    frm = clock(server)["now"]
     old, new = {}, {}
     for i in range(5):  # modified
         c.put_item(TableName=name, Item=dict(every_type(i), s={"S": "new %d" % i}))
@@ -282,7 +263,7 @@ def incremental_setup(server, c):
     c.put_item(TableName=name, Item=dict(every_type(9), s={"S": "in period"}))
     old[9], new[9] = dict(every_type(9), s={"S": "before from"}), dict(every_type(9), s={"S": "in period"})
     advance(server, 20 * MIN)
-    to = clock(server) - 1
+    to = clock(server)["now"] - 1
     c.put_item(TableName=name, Item=dict(every_type(10), s={"S": "after to"}))  # not in the export
     c.delete_item(TableName=name, Key=key(11))
     return arn, frm, to, old, new
@@ -352,26 +333,26 @@ def test_incremental_export_default_to_time_is_now(server, c, export_dir):
     name = unique_name("expincnow")
     arn = create(c, name)
     enable_pitr(server, name)
-    frm = clock(server)
+    frm = clock(server)["now"]
     c.put_item(TableName=name, Item={"pk": {"S": "a"}})
     advance(server, 16 * MIN)
     d = export_raw(server, c, {"TableArn": arn, "ExportType": "INCREMENTAL_EXPORT",
                                "IncrementalExportSpecification": {"ExportFromTime": frm / 1000.0}})
     assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 1
-    assert d["IncrementalExportSpecification"]["ExportToTime"] == clock(server) / 1000.0  # the frozen clock's now
+    assert d["IncrementalExportSpecification"]["ExportToTime"] == clock(server)["now"] / 1000.0  # the frozen clock's now
 
 
 def test_incremental_export_errors(server, c):
     name = unique_name("expincx")
     arn = create(c, name)
     inc = {"TableArn": arn, "ExportType": "INCREMENTAL_EXPORT"}
-    now = clock(server) / 1000.0
+    now = clock(server)["now"] / 1000.0
     raw_error(server, dict(inc, IncrementalExportSpecification={"ExportFromTime": now - 3600, "ExportToTime": now}),
               "PointInTimeRecoveryUnavailableException", "Point in time recovery is not enabled for table '%s'" % name)
     enable_pitr(server, name)
-    start = clock(server) / 1000.0
+    start = clock(server)["now"] / 1000.0
     advance(server, 25 * 60 * MIN)
-    now = clock(server) / 1000.0
+    now = clock(server)["now"] / 1000.0
 
     def err(spec, code, message, **extra):
         raw_error(server, dict(inc, IncrementalExportSpecification=spec, **extra), code, message)

@@ -8,15 +8,7 @@ validator; list projections as recorded by the dynamodb-conformance suite agains
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, N, S, unique_name
-
-
-def L(*v):
-    return {"L": list(v)}
-
-
-def M(**v):
-    return {"M": v}
+from conftest import L, M, N, S, assert_client_error, unique_name
 
 
 ITEM = {

@@ -14,7 +14,9 @@ inside their parents.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, item_size, MAX_ITEM_SIZE, N, norm, padded_item, S, unique_name
+from conftest import (L, M, MAX_ITEM_SIZE, N, S, assert_client_error, expect_error, item_size, norm, padded_item,
+                      unique_name)
+from helpers import get_item
 
 INVALID = "One or more parameter values were invalid: "
 BAD_TYPE = "An operand in the update expression has an incorrect data type"
@@ -54,14 +56,6 @@ def range_table(ddb):
         pass
 
 
-def L(*v):
-    return {"L": list(v)}
-
-
-def M(**v):
-    return {"M": v}
-
-
 def SS(*v):
     return {"SS": list(v)}
 
@@ -84,10 +78,6 @@ def update(ddb, table, key, expr=None, values=None, names=None, **extra):
         params["ExpressionAttributeNames"] = names
     params.update(extra)
     return ddb.update_item(**params)
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def seeded(ddb, table, attrs):
@@ -277,24 +267,24 @@ def test_update_applies(ddb, table, seed, expr, values, names, after):
     assert resp.keys() == {"ResponseMetadata"}
     if after == "COPY_PK":
         after = {"b": key["pk"]}
-    assert norm(get(ddb, table, key)) == norm(dict(key, **after))
+    assert norm(get_item(ddb, table, key)) == norm(dict(key, **after))
 
 
 def test_update_without_expression_creates_key_only_item(ddb, table):
     key = seeded(ddb, table, None)
     assert update(ddb, table, key).keys() == {"ResponseMetadata"}
-    assert get(ddb, table, key) == key
+    assert get_item(ddb, table, key) == key
     # and leaves an existing item alone
     ddb.put_item(TableName=table, Item=dict(key, a=N(1)))
     update(ddb, table, key)
-    assert get(ddb, table, key) == dict(key, a=N(1))
+    assert get_item(ddb, table, key) == dict(key, a=N(1))
 
 
 def test_remove_only_update_does_not_create_item(ddb, table):
     key = seeded(ddb, table, None)
     resp = update(ddb, table, key, "REMOVE a, b", ReturnValues="ALL_NEW")
     assert "Attributes" not in resp
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
 
 
 def test_update_creates_item_on_range_table(ddb, range_table):
@@ -402,7 +392,7 @@ def test_return_values_nested_paths(ddb, table):
     # REMOVE of two list elements, one of them past the end
     resp = update(ddb, table, key, "REMOVE a.c[1], a.c[3]", ReturnValues="UPDATED_OLD")
     assert resp["Attributes"] == {"a": M(c=L(N(4)))}
-    assert get(ddb, table, key)["a"] == M(b=S("x"), c=L(N(1), N(3)), x1=N(8), x2=N(8))
+    assert get_item(ddb, table, key)["a"] == M(b=S("x"), c=L(N(1), N(3)), x1=N(8), x2=N(8))
 
 
 @pytest.mark.parametrize("rv", ["ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"])
@@ -412,7 +402,7 @@ def test_return_values_with_failed_condition(ddb, table, rv):
         update(ddb, table, key, "SET a = :v", {":v": N(2)}, ConditionExpression="a = :v",
                ReturnValues=rv)
     assert_client_error(excinfo, CCF, "The conditional request failed")
-    assert get(ddb, table, key) == dict(key, a=N(1))
+    assert get_item(ddb, table, key) == dict(key, a=N(1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,12 +439,6 @@ def test_return_consumed_capacity(ddb, table):
 # Errors while applying the update: nothing is written
 # ---------------------------------------------------------------------------------------------
 
-def expect_validation(call, message):
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    assert_client_error(excinfo, "ValidationException", message)
-
-
 RUNTIME_ERRORS = [
     ("plus_string", "SET x = s + :one", {":one": N(1)}, BAD_TYPE),
     ("minus_set", "SET x = :one - ns", {":one": N(1)}, BAD_TYPE),
@@ -490,15 +474,15 @@ RUNTIME_SEED = {"s": S("str"), "n": N(1), "ss": SS("a"), "ns": NS(1), "l": L(N(1
                          ids=[c[0] for c in RUNTIME_ERRORS])
 def test_update_runtime_errors(ddb, table, expr, values, message):
     key = seeded(ddb, table, RUNTIME_SEED)
-    expect_validation(lambda: update(ddb, table, key, expr, values), message)
-    assert norm(get(ddb, table, key)) == norm(dict(key, **RUNTIME_SEED))
+    expect_error(lambda: update(ddb, table, key, expr, values), message)
+    assert norm(get_item(ddb, table, key)) == norm(dict(key, **RUNTIME_SEED))
 
 
 @pytest.mark.parametrize("expr", ["SET a.b = :v", "SET a[0] = :v"])
 def test_nested_set_on_absent_item(ddb, table, expr):
     key = seeded(ddb, table, None)
-    expect_validation(lambda: update(ddb, table, key, expr, {":v": N(1)}), BAD_PATH)
-    assert get(ddb, table, key) is None
+    expect_error(lambda: update(ddb, table, key, expr, {":v": N(1)}), BAD_PATH)
+    assert get_item(ddb, table, key) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,9 +503,9 @@ def test_nested_set_on_absent_item(ddb, table, expr):
 def test_cannot_update_hash_key(ddb, table, expr, values):
     key = seeded(ddb, table, {"a": N(1)})
     names = {"#k": "pk"} if "#k" in expr else None
-    expect_validation(lambda: update(ddb, table, key, expr, values, names),
+    expect_error(lambda: update(ddb, table, key, expr, values, names),
                       INVALID + "Cannot update attribute pk. This attribute is part of the key")
-    assert get(ddb, table, key) == dict(key, a=N(1))
+    assert get_item(ddb, table, key) == dict(key, a=N(1))
 
 
 @pytest.mark.parametrize("expr, values", [
@@ -531,9 +515,9 @@ def test_cannot_update_hash_key(ddb, table, expr, values):
 ])
 def test_cannot_update_range_key(ddb, range_table, expr, values):
     key = {"pk": S(unique_name("rk")), "sk": N(1)}
-    expect_validation(lambda: update(ddb, range_table, key, expr, values),
+    expect_error(lambda: update(ddb, range_table, key, expr, values),
                       INVALID + "Cannot update attribute sk. This attribute is part of the key")
-    assert get(ddb, range_table, key) is None
+    assert get_item(ddb, range_table, key) is None
 
 
 def test_key_attributes_may_be_read_and_conditioned(ddb, range_table):
@@ -561,9 +545,9 @@ def test_key_attributes_may_be_read_and_conditioned(ddb, range_table):
         "precision_minus"])
 def test_arithmetic_overflow(ddb, table, seed, expr, values):
     key = seeded(ddb, table, seed)
-    before = get(ddb, table, key)
-    expect_validation(lambda: update(ddb, table, key, expr, values), OVERFLOW)
-    assert get(ddb, table, key) == before
+    before = get_item(ddb, table, key)
+    expect_error(lambda: update(ddb, table, key, expr, values), OVERFLOW)
+    assert get_item(ddb, table, key) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,24 +559,24 @@ def test_item_over_400kb_after_update(ddb, table):
     item = padded_item(key, MAX_ITEM_SIZE - 100)
     ddb.put_item(TableName=table, Item=item)
     # "extra" (5 bytes) + 95 bytes: exactly 400 KB is fine
-    expect_validation(lambda: update(ddb, table, key, "SET extra = :v", {":v": S("x" * 96)}),
+    expect_error(lambda: update(ddb, table, key, "SET extra = :v", {":v": S("x" * 96)}),
                       TOO_BIG)
-    assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE - 100
+    assert item_size(get_item(ddb, table, key)) == MAX_ITEM_SIZE - 100
     update(ddb, table, key, "SET extra = :v", {":v": S("x" * 95)})
-    assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE
-    expect_validation(lambda: update(ddb, table, key, "SET q = list_append(:a, :a)",
+    assert item_size(get_item(ddb, table, key)) == MAX_ITEM_SIZE
+    expect_error(lambda: update(ddb, table, key, "SET q = list_append(:a, :a)",
                                      {":a": L(S("y" * 200))}), TOO_BIG)
-    expect_validation(lambda: update(ddb, table, key, "SET extra2 = extra"), TOO_BIG)
+    expect_error(lambda: update(ddb, table, key, "SET extra2 = extra"), TOO_BIG)
     # shrinking is fine
     update(ddb, table, key, "REMOVE extra SET p = :v", {":v": S("small")})
-    assert get(ddb, table, key) == dict(key, p=S("small"))
+    assert get_item(ddb, table, key) == dict(key, p=S("small"))
 
 
 def test_update_creating_item_over_400kb(ddb, table):
     key = {"pk": S(unique_name("big"))}
     padded = padded_item(key, MAX_ITEM_SIZE + 1)
-    expect_validation(lambda: update(ddb, table, key, "SET p = :v", {":v": padded["p"]}), TOO_BIG)
-    assert get(ddb, table, key) is None
+    expect_error(lambda: update(ddb, table, key, "SET p = :v", {":v": padded["p"]}), TOO_BIG)
+    assert get_item(ddb, table, key) is None
 
 
 # ---------------------------------------------------------------------------------------------

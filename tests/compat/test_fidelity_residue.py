@@ -16,14 +16,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import S, assert_client_error, raw_request, unique_name
+from helpers import table_arn
 
 INVALID = "One or more parameter values were invalid: "
 OTHER_ACCOUNT = "111111111111"
 OWN_ACCOUNT = "000000000000"
-
-
-def arn(name, account=OWN_ACCOUNT):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (account, name)
 
 
 def denied(action, resource):
@@ -126,16 +123,16 @@ def transact_write(name, action):
 @pytest.mark.parametrize("action, iam", [("Put", "PutItem"), ("Update", "UpdateItem"), ("Delete", "DeleteItem"),
                                          ("ConditionCheck", "ConditionCheckItem")])
 def test_transact_write_with_another_accounts_arn(ddb, gsi_table, action, iam):
-    foreign = arn(gsi_table, OTHER_ACCOUNT)
+    foreign = table_arn(gsi_table, account=OTHER_ACCOUNT)
     with pytest.raises(ClientError) as e:
         ddb.transact_write_items(**transact_write(foreign, action))
     assert_client_error(e, "AccessDeniedException", denied(iam, foreign))
-    ddb.transact_write_items(**transact_write(arn(gsi_table), action))
+    ddb.transact_write_items(**transact_write(table_arn(gsi_table), action))
 
 
 def test_transact_write_refuses_the_foreign_arn_among_others(ddb, gsi_table):
-    foreign = arn(gsi_table, OTHER_ACCOUNT)
-    items = transact_write(arn(gsi_table), "Put")["TransactItems"] + transact_write(foreign, "Delete")["TransactItems"]
+    foreign = table_arn(gsi_table, account=OTHER_ACCOUNT)
+    items = transact_write(table_arn(gsi_table), "Put")["TransactItems"] + transact_write(foreign, "Delete")["TransactItems"]
     with pytest.raises(ClientError) as e:
         ddb.transact_write_items(TransactItems=[dict(items[0], Put=dict(items[0]["Put"], Item={"pk": S("t9")})),
                                                 items[1]])
@@ -144,11 +141,11 @@ def test_transact_write_refuses_the_foreign_arn_among_others(ddb, gsi_table):
 
 
 def test_transact_get_with_another_accounts_arn(ddb, gsi_table):
-    foreign = arn(gsi_table, OTHER_ACCOUNT)
+    foreign = table_arn(gsi_table, account=OTHER_ACCOUNT)
     with pytest.raises(ClientError) as e:
         ddb.transact_get_items(TransactItems=[{"Get": {"TableName": foreign, "Key": {"pk": S("a")}}}])
     assert_client_error(e, "AccessDeniedException", denied("GetItem", foreign))
-    got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": arn(gsi_table), "Key": {"pk": S("a")}}}])
+    got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table_arn(gsi_table), "Key": {"pk": S("a")}}}])
     assert got["Responses"] == [{"Item": {"pk": S("a"), "g": S("x")}}]
 
 
@@ -175,7 +172,7 @@ ITEM_OPERATIONS = [
 @pytest.mark.parametrize("op, params", ITEM_OPERATIONS)
 def test_item_operations_with_another_accounts_arn(ddb, gsi_table, op, params):
     action = "".join(w.capitalize() for w in op.split("_"))
-    foreign = arn(gsi_table, OTHER_ACCOUNT)
+    foreign = table_arn(gsi_table, account=OTHER_ACCOUNT)
     with pytest.raises(ClientError) as e:
         getattr(ddb, op)(TableName=foreign, **params)
     assert_client_error(e, "AccessDeniedException", denied(action, foreign))
@@ -187,7 +184,7 @@ def test_item_operations_with_another_accounts_arn(ddb, gsi_table, op, params):
 ])
 def test_batch_operations_with_another_accounts_arn(ddb, gsi_table, op, request_items):
     action = "".join(w.capitalize() for w in op.split("_"))
-    foreign = arn(gsi_table, OTHER_ACCOUNT)
+    foreign = table_arn(gsi_table, account=OTHER_ACCOUNT)
     with pytest.raises(ClientError) as e:
         getattr(ddb, op)(RequestItems={foreign: request_items})
     assert_client_error(e, "AccessDeniedException", denied(action, foreign))
@@ -198,24 +195,24 @@ def test_batch_operations_with_another_accounts_arn(ddb, gsi_table, op, request_
 # ConsumedCapacity.TableName echo the ARN; a name and its ARN in one BatchGetItem are one entry)
 
 def test_batch_get_answers_under_the_arn_as_sent(ddb, gsi_table):
-    got = ddb.batch_get_item(RequestItems={arn(gsi_table): {"Keys": [{"pk": S("a")}]}},
+    got = ddb.batch_get_item(RequestItems={table_arn(gsi_table): {"Keys": [{"pk": S("a")}]}},
                              ReturnConsumedCapacity="TOTAL")
-    assert got["Responses"] == {arn(gsi_table): [{"pk": S("a"), "g": S("x")}]}
-    assert got["ConsumedCapacity"] == [{"TableName": arn(gsi_table), "CapacityUnits": 0.5}]
+    assert got["Responses"] == {table_arn(gsi_table): [{"pk": S("a"), "g": S("x")}]}
+    assert got["ConsumedCapacity"] == [{"TableName": table_arn(gsi_table), "CapacityUnits": 0.5}]
     assert got["UnprocessedKeys"] == {}
 
 
 def test_batch_get_answers_each_table_as_the_request_named_it(ddb, gsi_table, make_table):
     other = make_table(("pk", "S"))
     ddb.put_item(TableName=other, Item={"pk": S("o")})
-    got = ddb.batch_get_item(RequestItems={arn(gsi_table): {"Keys": [{"pk": S("a")}]},
+    got = ddb.batch_get_item(RequestItems={table_arn(gsi_table): {"Keys": [{"pk": S("a")}]},
                                            other: {"Keys": [{"pk": S("o")}]}}, ReturnConsumedCapacity="INDEXES")
-    assert got["Responses"] == {arn(gsi_table): [{"pk": S("a"), "g": S("x")}], other: [{"pk": S("o")}]}
-    assert sorted(c["TableName"] for c in got["ConsumedCapacity"]) == sorted([arn(gsi_table), other])
+    assert got["Responses"] == {table_arn(gsi_table): [{"pk": S("a"), "g": S("x")}], other: [{"pk": S("o")}]}
+    assert sorted(c["TableName"] for c in got["ConsumedCapacity"]) == sorted([table_arn(gsi_table), other])
 
 
 def test_batch_get_of_a_name_and_its_arn_is_one_entry(endpoint, gsi_table):
-    body = {"RequestItems": {arn(gsi_table): {"Keys": [{"pk": S("a")}]}, gsi_table: {"Keys": [{"pk": S("a")}]}}}
+    body = {"RequestItems": {table_arn(gsi_table): {"Keys": [{"pk": S("a")}]}, gsi_table: {"Keys": [{"pk": S("a")}]}}}
     resp = raw_request(endpoint, "BatchGetItem", body)
     assert resp.status == 200, resp.body
     assert resp.body.count(b'"Responses":{"') == 1 and resp.body.count(b'"pk":{"S":"a"}') == 1, resp.body
@@ -223,10 +220,10 @@ def test_batch_get_of_a_name_and_its_arn_is_one_entry(endpoint, gsi_table):
 
 
 def test_batch_write_answers_under_the_arn_as_sent(ddb, gsi_table):
-    got = ddb.batch_write_item(RequestItems={arn(gsi_table): [{"PutRequest": {"Item": {"pk": S("bw")}}}]},
+    got = ddb.batch_write_item(RequestItems={table_arn(gsi_table): [{"PutRequest": {"Item": {"pk": S("bw")}}}]},
                                ReturnConsumedCapacity="TOTAL")
     assert got["UnprocessedItems"] == {}
-    assert got["ConsumedCapacity"] == [{"TableName": arn(gsi_table), "CapacityUnits": 1.0}]
+    assert got["ConsumedCapacity"] == [{"TableName": table_arn(gsi_table), "CapacityUnits": 1.0}]
     ddb.delete_item(TableName=gsi_table, Key={"pk": S("bw")})
 
 
@@ -238,18 +235,18 @@ def test_batch_write_item_collection_metrics_under_the_arn_as_sent(ddb):
                      LocalSecondaryIndexes=[{"IndexName": "lsi1", "Projection": {"ProjectionType": "ALL"},
                                              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
                                                            {"AttributeName": "l", "KeyType": "RANGE"}]}])
-    got = ddb.batch_write_item(RequestItems={arn(name): [{"PutRequest": {"Item": {"pk": S("a"), "sk": S("1"),
+    got = ddb.batch_write_item(RequestItems={table_arn(name): [{"PutRequest": {"Item": {"pk": S("a"), "sk": S("1"),
                                                                                   "l": S("x")}}}]},
                                ReturnItemCollectionMetrics="SIZE")
-    assert got["ItemCollectionMetrics"] == {arn(name): [{"ItemCollectionKey": {"pk": S("a")},
+    assert got["ItemCollectionMetrics"] == {table_arn(name): [{"ItemCollectionKey": {"pk": S("a")},
                                                          "SizeEstimateRangeGB": [0.0, 1.0]}]}
     ddb.delete_table(TableName=name)
 
 
 @pytest.mark.parametrize("op, params", ITEM_OPERATIONS)
 def test_item_operations_name_the_table_as_sent_in_consumed_capacity(ddb, gsi_table, op, params):
-    got = getattr(ddb, op)(TableName=arn(gsi_table), ReturnConsumedCapacity="TOTAL", **params)
-    assert got["ConsumedCapacity"]["TableName"] == arn(gsi_table)
+    got = getattr(ddb, op)(TableName=table_arn(gsi_table), ReturnConsumedCapacity="TOTAL", **params)
+    assert got["ConsumedCapacity"]["TableName"] == table_arn(gsi_table)
     got = getattr(ddb, op)(TableName=gsi_table, ReturnConsumedCapacity="TOTAL", **params)
     assert got["ConsumedCapacity"]["TableName"] == gsi_table
 

@@ -27,11 +27,10 @@ import time
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, store_args, unique_name
-from helpers import SETTLE_S, admin_call, signed_call
+from helpers import admin_call, eventually, key_client, make_table, scan_all, signed_call, wait_active
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
@@ -55,9 +54,7 @@ def raw(server, region, op, body, key=("AKIDGT", "secret"), headers=None):
 
 def client(server, region, alternating=True):
     """A client of `region`; its requests alternate between the server's peers (gateways of one store)."""
-    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1}, read_timeout=30)
-    c = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=region, aws_access_key_id="AKIDGT",
-                     aws_secret_access_key="secret", config=cfg)
+    c = key_client(server.endpoint, "AKIDGT", "secret", region=region, parameter_validation=False, read_timeout=30)
     peers = getattr(server, "peers", [server.endpoint]) if alternating else [server.endpoint]
     return alternate(c, peers) if len(peers) > 1 else c
 
@@ -68,53 +65,11 @@ def regions(server_factory):
     return server, {r: client(server, r) for r in (EAST, WEST, EU)}
 
 
-def make_table(c, name=None, billing="PAY_PER_REQUEST", **extra):
-    name = name or unique_name("gt")
-    params = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode=billing)
-    if billing == "PROVISIONED":
-        params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-    params.update(extra)
-    c.create_table(**params)
-    return name
-
-
-def wait_active(c, name, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = c.describe_table(TableName=name)["Table"]
-        if d["TableStatus"] == "ACTIVE" and all(r["ReplicaStatus"] == "ACTIVE" for r in d.get("Replicas", [])):
-            return d
-        time.sleep(0.05)
-    raise AssertionError("not ACTIVE: %r" % d)
-
-
 def add_replica(cs, name, region=WEST, frm=EAST):
     out = cs[frm].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": region}}])
     wait_active(cs[region], name)
     wait_active(cs[frm], name)
     return out["TableDescription"]
-
-
-def items(c, name):
-    out, kw = [], {}
-    while True:
-        page = c.scan(TableName=name, ConsistentRead=True, **kw)
-        out += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(out, key=lambda i: i["pk"]["S"])
-        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def eventually(fn, timeout=SETTLE_S):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def replica_list(desc):
@@ -130,7 +85,9 @@ def replica_list(desc):
     return out
 
 
-def error_of(fn):
+def raised(fn):
+    """The pytest.raises answer (not error_of's (code, message)) of the ClientError fn() raises, for
+    assert_client_error, which checks the status too."""
     with pytest.raises(ClientError) as e:
         fn()
     return e
@@ -165,13 +122,14 @@ def test_create_replica_fills_and_describes(regions):
     for region, other in ((EAST, WEST), (WEST, EAST)):
         listed_raw = raw(server, region, "DescribeTable", {"TableName": name})[1]["Table"]["Replicas"]
         assert [r["ReplicaArn"] for r in listed_raw] == [west["TableArn"] if other == WEST else east["TableArn"]]
-    assert items(cs[WEST], name) == items(cs[EAST], name) and len(items(cs[WEST], name)) == 50
+    west = scan_all(cs[WEST], name, order="pk")
+    assert west == scan_all(cs[EAST], name, order="pk") and len(west) == 50
     # a third region, added from the second: every replica lists the other two
     add_replica(cs, name, EU, frm=WEST)
     for r in (EAST, WEST, EU):
         listed = sorted(x["RegionName"] for x in cs[r].describe_table(TableName=name)["Table"]["Replicas"])
         assert listed == sorted({EAST, WEST, EU} - {r})
-    assert len(items(cs[EU], name)) == 50
+    assert len(scan_all(cs[EU], name, order="pk")) == 50
 
 
 def test_indexes_and_table_class_copied(regions):
@@ -324,7 +282,7 @@ def test_a_stream_without_new_images_stays_and_replicates(regions):
                          ExpressionAttributeValues={":v": {"N": "2"}})
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "b"}})
     cs[EAST].delete_item(TableName=name, Key={"pk": {"S": "b"}})
-    eventually(lambda: _assert(items(cs[WEST], name) == [{"pk": {"S": "a"}, "v": {"N": "2"}}]))
+    eventually(lambda: _assert(scan_all(cs[WEST], name, order="pk") == [{"pk": {"S": "a"}, "v": {"N": "2"}}]))
 
 
 # ---- the rules ----
@@ -335,7 +293,7 @@ def test_replica_rules_and_messages(regions):
     name = make_table(e)
 
     def refused(updates, message, code="ValidationException", **extra):
-        exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=updates, **extra))
+        exc = raised(lambda: e.update_table(TableName=name, ReplicaUpdates=updates, **extra))
         assert_client_error(exc, code, message)
 
     refused([{"Create": {"RegionName": WEST}}],
@@ -348,7 +306,7 @@ def test_replica_rules_and_messages(regions):
     refused([{}], "There are no actions specified in the Replica Update Action of the request.")
     refused([{"Update": {"RegionName": WEST}}],
             "There are no actions specified in the Replica Update Action of the request.")
-    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "us-fake-1"}}]))
+    exc = raised(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "us-fake-1"}}]))
     assert exc.value.response["Error"]["Message"].startswith(
         "Region us-fake-1 is not supported. The latest version of global tables are only supported in the following "
         "regions: [ap-south-2, ap-south-1, eu-south-1, eu-south-2, me-ce")
@@ -379,18 +337,18 @@ def test_replica_rules_and_messages(regions):
             "Failed to create a the new replica of table with name: '%s' because one or more replicas already "
             "existed as tables." % name)
     # the stream is the group's now
-    exc = error_of(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": False}))
+    exc = raised(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": False}))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: Disabling Stream is "
                         "not allowed for a Global Table replica.")
-    exc = error_of(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": True,
+    exc = raised(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": True,
                                                                                  "StreamViewType": "KEYS_ONLY"}))
     assert_client_error(exc, "ValidationException", "Table already has an enabled stream: TableName: %s" % name)
     # members ddbd does not act on are refused, not dropped
-    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
+    exc = raised(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
         "RegionName": WEST, "KMSMasterKeyId": "alias/k"}}]))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: KMSMasterKeyId is not "
                         "supported by ddbd for a replica (docs/compatibility.md)")
-    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
+    exc = raised(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
         "RegionName": WEST, "ProvisionedThroughputOverride": {"ReadCapacityUnits": 5}}}]))
     assert_client_error(exc, "ValidationException", "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                         "specified when BillingMode is PAY_PER_REQUEST")
@@ -399,7 +357,7 @@ def test_replica_rules_and_messages(regions):
 def test_provisioned_and_lone_strong_refused(regions):
     _, cs = regions
     prov = make_table(cs[EAST], billing="PROVISIONED")
-    exc = error_of(lambda: cs[EAST].update_table(TableName=prov, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    exc = raised(lambda: cs[EAST].update_table(TableName=prov, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
     assert_client_error(exc, "ValidationException", "Table write capacity should either be Pay-Per-Request or "
                         "AutoScaled.")
     name = make_table(cs[EAST])
@@ -420,7 +378,7 @@ def test_replicas_need_namespaces(server_factory):
     server = server_factory(args=store_args())
     c = client(server, EAST)
     name = make_table(c)
-    exc = error_of(lambda: c.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    exc = raised(lambda: c.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: replicas need "
                         "--namespaces: without it every region shares one table (docs/compatibility.md)")
 
@@ -453,8 +411,8 @@ def test_concurrent_writes_in_two_regions_converge(regions):
     [t.join() for t in threads]
     assert not errors
     # item by item, both regions hold the same items
-    eventually(lambda: _assert(items(cs[EAST], name) == items(cs[WEST], name)))
-    east = items(cs[EAST], name)
+    eventually(lambda: _assert(scan_all(cs[EAST], name, order="pk") == scan_all(cs[WEST], name, order="pk")))
+    east = scan_all(cs[EAST], name, order="pk")
     assert east and {i["w"]["S"] for i in east} <= {EAST, WEST}
     # no aws:rep:* attributes in this version
     assert not any(k.startswith("aws:rep:") for i in east for k in i)
@@ -467,7 +425,7 @@ def test_transactions_and_streams_replicate(regions):
     cs[EAST].transact_write_items(TransactItems=[
         {"Put": {"TableName": name, "Item": {"pk": {"S": "t1"}}}},
         {"Put": {"TableName": name, "Item": {"pk": {"S": "t2"}}}}])
-    eventually(lambda: _assert(len(items(cs[WEST], name)) == 2))
+    eventually(lambda: _assert(len(scan_all(cs[WEST], name, order="pk")) == 2))
     # the replica's stream has the replicated writes
     streams = boto3.client("dynamodbstreams", endpoint_url=regions[0].endpoint, region_name=WEST,
                            aws_access_key_id="AKIDGT", aws_secret_access_key="secret")
@@ -489,7 +447,7 @@ def test_ttl_delete_replicates_as_a_plain_delete(regions):
     add_replica(cs, name)
     cs[EAST].update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "old"}, "exp": {"N": str(int(time.time()) - 10)}})
-    eventually(lambda: _assert(items(cs[EAST], name) == [] and items(cs[WEST], name) == []), timeout=15)
+    eventually(lambda: _assert(scan_all(cs[EAST], name, order="pk") == [] and scan_all(cs[WEST], name, order="pk") == []), timeout=15)
 
     def records(region):
         streams = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name=region,
@@ -585,9 +543,9 @@ def test_a_steps_ttl_deletes_are_replicated_when_it_answers(server_factory):
         for k in keys:
             cs[EAST].put_item(TableName=name, Item={"pk": {"S": k}, "exp": {"N": str(1700000030 + 60 * rnd)}})
         step(1)  # the writes replicated
-        assert len([i for i in items(cs[WEST], name) if i["pk"]["S"].startswith("r%d-" % rnd)]) == 300
+        assert len([i for i in scan_all(cs[WEST], name, order="pk") if i["pk"]["S"].startswith("r%d-" % rnd)]) == 300
         step(60000)  # past every one's TTL: swept in us-east-1, the deletes replicated before the answer
-        assert items(cs[WEST], name) == [] and items(cs[EAST], name) == [], rnd
+        assert scan_all(cs[WEST], name, order="pk") == [] and scan_all(cs[EAST], name, order="pk") == [], rnd
 
 
 def test_restart_goes_on_from_the_stream(server_factory, tmp_path, monkeypatch):
@@ -605,12 +563,12 @@ def test_restart_goes_on_from_the_stream(server_factory, tmp_path, monkeypatch):
     add_replica(cs, name)
     for i in range(20):
         cs[EAST].put_item(TableName=name, Item={"pk": {"S": "r%d" % i}})
-    assert items(cs[WEST], name) == []
+    assert scan_all(cs[WEST], name, order="pk") == []
     server.kill()  # kill -9 before the worker applied anything
     server = server_factory(args=store + ("--namespaces",))
     cs = {r: client(server, r) for r in (EAST, WEST)}
-    eventually(lambda: _assert(len(items(cs[WEST], name)) == 20))
-    assert items(cs[WEST], name) == items(cs[EAST], name)
+    eventually(lambda: _assert(len(scan_all(cs[WEST], name, order="pk")) == 20))
+    assert scan_all(cs[WEST], name, order="pk") == scan_all(cs[EAST], name, order="pk")
 
 
 LEASE_MS = 3000  # the replication lease of the gateways below (DDBD_TASK_LEASE_MS; 10 s by default)
@@ -665,7 +623,7 @@ def _write_both(servers, name, rounds, tag):
 def _converged(servers, name, timeout):
     """Both regions hold the same items, item by item, read through every live gateway."""
     def check():
-        seen = [items(client(s, r, alternating=False), name) for s in servers if s.proc.poll() is None
+        seen = [scan_all(client(s, r, alternating=False), name, order="pk") for s in servers if s.proc.poll() is None
                 for r in (EAST, WEST)]
         assert seen[0] and all(x == seen[0] for x in seen), "not converged"
         return seen[0]
@@ -716,7 +674,7 @@ def test_delete_replica_and_delete_table(regions):
     add_replica(cs, name, EU)
     # deletion protection on the replica's own table
     assert raw(server, EU, "UpdateTable", {"TableName": name, "DeletionProtectionEnabled": True})[0] == 200
-    exc = error_of(lambda: cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": EU}}]))
+    exc = raised(lambda: cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": EU}}]))
     assert_client_error(exc, "ValidationException", "Cannot delete table %s in region eu-west-1 because it has "
                         "deletion protection enabled. Disable deletion protection first." % name)
     assert raw(server, EU, "UpdateTable", {"TableName": name, "DeletionProtectionEnabled": False})[0] == 200
@@ -727,7 +685,7 @@ def test_delete_replica_and_delete_table(regions):
             [WEST if r == EAST else EAST]
     out = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
     assert out["TableDescription"]["TableStatus"] == "UPDATING"
-    exc = error_of(lambda: cs[WEST].describe_table(TableName=name))
+    exc = raised(lambda: cs[WEST].describe_table(TableName=name))
     assert_client_error(exc, "ResourceNotFoundException", "Requested resource not found: Table: %s not found" % name)
     east = cs[EAST].describe_table(TableName=name)["Table"]
     for key in ("GlobalTableVersion", "Replicas"):
@@ -745,7 +703,7 @@ def test_replica_auto_scaling(regions):
     for op in (lambda: cs[EAST].describe_table_replica_auto_scaling(TableName=name),
                lambda: cs[EAST].update_table_replica_auto_scaling(
                    TableName=name, ProvisionedWriteCapacityAutoScalingUpdate={"AutoScalingDisabled": True})):
-        assert_client_error(error_of(op), "ResourceNotFoundException",
+        assert_client_error(raised(op), "ResourceNotFoundException",
                             "Global table with name: '%s' does not exist." % name)
     add_replica(cs, name)
     desc = cs[WEST].describe_table_replica_auto_scaling(TableName=name)["TableAutoScalingDescription"]
@@ -753,7 +711,7 @@ def test_replica_auto_scaling(regions):
     assert [r["RegionName"] for r in desc["Replicas"]] == [EAST, WEST]  # every region, alphabetical
     assert desc["Replicas"][0]["ReplicaProvisionedWriteCapacityAutoScalingSettings"] == {
         "AutoScalingDisabled": True, "ScalingPolicies": []}
-    exc = error_of(lambda: cs[EAST].update_table_replica_auto_scaling(
+    exc = raised(lambda: cs[EAST].update_table_replica_auto_scaling(
         TableName=name, ProvisionedWriteCapacityAutoScalingUpdate={
             "MinimumUnits": 5, "MaximumUnits": 10, "ScalingPolicyUpdate": {
                 "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}}))
@@ -772,7 +730,7 @@ def test_legacy_update_of_a_name_no_table_has_is_not_found(regions):
     ddbd answered the retired-version refusal it keeps for a table that exists."""
     _, cs = regions
     name = unique_name("gtnone")
-    exc = error_of(lambda: cs[EAST].update_global_table(GlobalTableName=name,
+    exc = raised(lambda: cs[EAST].update_global_table(GlobalTableName=name,
                                                         ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
     assert_client_error(exc, "GlobalTableNotFoundException",
                         "Global table not found: Global table with name: '%s' does not exist." % name)
@@ -782,23 +740,23 @@ def test_legacy_version_answers_as_dynamodb(regions):
     _, cs = regions
     e = cs[EAST]
     name = make_table(e)
-    exc = error_of(lambda: e.create_global_table(GlobalTableName=name, ReplicationGroup=[{"RegionName": EAST}]))
+    exc = raised(lambda: e.create_global_table(GlobalTableName=name, ReplicationGroup=[{"RegionName": EAST}]))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: DynamoDB global "
                         "tables version 2017.11.29 is not supported. We recommend using DynamoDB global tables "
                         "version 2019.11.21, instead of version 2017.11.29 (Legacy).")
-    exc = error_of(lambda: e.describe_global_table(GlobalTableName=name))
+    exc = raised(lambda: e.describe_global_table(GlobalTableName=name))
     assert_client_error(exc, "GlobalTableNotFoundException",
                         "Global table not found: Global table with name: '%s' does not exist." % name)
-    exc = error_of(lambda: e.describe_global_table_settings(GlobalTableName=name))
+    exc = raised(lambda: e.describe_global_table_settings(GlobalTableName=name))
     assert_client_error(exc, "GlobalTableNotFoundException", "Global table with name: '%s' does not exist." % name)
-    exc = error_of(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}]))
+    exc = raised(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}]))
     assert_client_error(exc, "GlobalTableNotFoundException",
                         "Global table not found: Global table with name: '%s' does not exist." % name)
-    exc = error_of(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    exc = raised(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
     assert exc.value.response["Error"]["Message"].endswith("instead of version 2017.11.29 (Legacy).")
     assert e.list_global_tables()["GlobalTables"] == []
     # a current-version global table is not a legacy one either
     add_replica(cs, name)
     assert e.list_global_tables(RegionName=EAST)["GlobalTables"] == []
-    exc = error_of(lambda: e.describe_global_table(GlobalTableName=name))
+    exc = raised(lambda: e.describe_global_table(GlobalTableName=name))
     assert exc.value.response["Error"]["Code"] == "GlobalTableNotFoundException"

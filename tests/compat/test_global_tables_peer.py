@@ -27,13 +27,11 @@ import subprocess
 import threading
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, store_args, unique_name
-from helpers import SETTLE_S
+from helpers import eventually, key_client, make_table, scan_all
 from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
@@ -41,9 +39,7 @@ A_REGION, B_REGION = "us-east-1", "eu-west-1"
 
 def client(server, region, service="dynamodb", key=("AKIDPEERTEST", "secret")):
     """A client of `region`; a DynamoDB one alternates between the server's gateways (RADOS)."""
-    c = boto3.client(service, endpoint_url=server.endpoint, region_name=region,
-                     aws_access_key_id=key[0], aws_secret_access_key=key[1],
-                     config=Config(retries={"max_attempts": 0}, parameter_validation=False, read_timeout=30))
+    c = key_client(server.endpoint, *key, region=region, service=service, parameter_validation=False, read_timeout=30)
     return alternate(c, server.peers) if service == "dynamodb" and len(server.peers) > 1 else c
 
 
@@ -72,43 +68,6 @@ def pair(server_factory, tmp_path=None, extra=()):
         return servers[0]
 
     return start("a"), start("b"), start
-
-
-def make_table(c, name=None, gsi=False):
-    name = name or unique_name("gtp")
-    params = dict(TableName=name, BillingMode="PAY_PER_REQUEST",
-                  KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-    if gsi:
-        params["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
-        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                             "Projection": {"ProjectionType": "ALL"}}]
-    c.create_table(**params)
-    return name
-
-
-def eventually(check, timeout=SETTLE_S):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except (AssertionError, ClientError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def items(c, name):
-    out, start = [], None
-    while True:
-        kw = dict(TableName=name, ConsistentRead=True)
-        if start:
-            kw["ExclusiveStartKey"] = start
-        r = c.scan(**kw)
-        out += r["Items"]
-        start = r.get("LastEvaluatedKey")
-        if not start:
-            return sorted(out, key=lambda i: i["pk"]["S"])
 
 
 def replicas(c, name):
@@ -158,7 +117,7 @@ def test_a_replica_on_the_peer_is_made_filled_and_kept_in_step(server_factory):
     for i in range(230):  # more than one push (100 changes a request)
         ca.put_item(TableName=name, Item={"pk": {"S": "k%03d" % i}, "g": {"S": "g%d" % (i % 7)}, "n": {"N": str(i)}})
     add_peer_replica(ca, cb, name)
-    assert items(cb, name) == items(ca, name) and len(items(cb, name)) == 230
+    assert scan_all(cb, name, order="pk") == scan_all(ca, name, order="pk") and len(scan_all(cb, name, order="pk")) == 230
     # the peer's replica has the source's index and a NEW_AND_OLD_IMAGES stream
     t = cb.describe_table(TableName=name)["Table"]
     assert [g["IndexName"] for g in t["GlobalSecondaryIndexes"]] == ["byg"]
@@ -171,7 +130,7 @@ def test_a_replica_on_the_peer_is_made_filled_and_kept_in_step(server_factory):
     cb.update_item(TableName=name, Key={"pk": {"S": "k001"}}, UpdateExpression="SET n = :n",
                    ExpressionAttributeValues={":n": {"N": "-1"}})
     ca.delete_item(TableName=name, Key={"pk": {"S": "k002"}})
-    eventually(lambda: _assert(items(ca, name) == items(cb, name) and len(items(ca, name)) == 231))
+    eventually(lambda: _assert(scan_all(ca, name, order="pk") == scan_all(cb, name, order="pk") and len(scan_all(ca, name, order="pk")) == 231))
     assert cb.get_item(TableName=name, Key={"pk": {"S": "fromA"}}, ConsistentRead=True)["Item"] == {"pk": {"S": "fromA"}}
     assert ca.get_item(TableName=name, Key={"pk": {"S": "k001"}}, ConsistentRead=True)["Item"]["n"] == {"N": "-1"}
     # a group across servers is two replicas: a third region is refused, on either server
@@ -313,7 +272,7 @@ def test_a_table_of_that_name_on_the_peer_leaves_the_replica_creation_failed(ser
     # the failed replica is deleted from the group; the peer's own table stays as it was
     ca.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": B_REGION}}])
     eventually(lambda: _assert("Replicas" not in ca.describe_table(TableName=name)["Table"]))
-    assert items(cb, name) == [{"pk": {"S": "b-own"}}]
+    assert scan_all(cb, name, order="pk") == [{"pk": {"S": "b-own"}}]
 
 
 def _writer(c, name, prefix, n, acked, stop, errors):
@@ -376,7 +335,7 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
     assert len(acked["a"]) >= 100 and len(acked["b"]) >= 100, (len(acked["a"]), len(acked["b"]), errors[-8:])
 
     def converged():
-        ia, ib = items(ca, name), items(cb, name)
+        ia, ib = scan_all(ca, name, order="pk"), scan_all(cb, name, order="pk")
         assert ia == ib
         keys = {i["pk"]["S"] for i in ia}
         assert set(acked["a"]) | set(acked["b"]) <= keys  # nothing acknowledged is lost
@@ -412,7 +371,7 @@ def test_only_the_peer_key_may_send_a_peers_request(server_factory, tmp_path):
     name = make_table(ca)
     ca.put_item(TableName=name, Item={"pk": {"S": "x"}})
     add_peer_replica(ca, cb, name)  # the servers sign with AKIDPEER: the table is the account's on B too
-    assert items(cb, name) == [{"pk": {"S": "x"}}]
+    assert scan_all(cb, name, order="pk") == [{"pk": {"S": "x"}}]
     assert ":111122223333:" in cb.describe_table(TableName=name)["Table"]["TableArn"]
     # a user's request with the peer header is refused, whatever it asks
     body = {"TableName": name, "Changes": [{"Item": {"pk": {"S": "forged"}}, "Time": 1, "Region": A_REGION}]}
@@ -421,7 +380,7 @@ def test_only_the_peer_key_may_send_a_peers_request(server_factory, tmp_path):
         "__type": "com.amazon.coral.service#AccessDeniedException",
         "message": "x-ddbd-peer is a peer server's request: this server has no --region-peer, or the request is "
                    "not signed with its --peer-key"}
-    assert items(cb, name) == [{"pk": {"S": "x"}}]
+    assert scan_all(cb, name, order="pk") == [{"pk": {"S": "x"}}]
 
 
 def test_a_peers_request_from_an_unknown_region_or_malformed_is_refused(server_factory):
@@ -445,7 +404,7 @@ def test_a_peers_request_from_an_unknown_region_or_malformed_is_refused(server_f
         "Requested resource not found: Table: nosuch not found")
     status, out = raw(b, B_REGION, "Query", {"TableName": name}, headers={"x-ddbd-peer": A_REGION})
     assert (status, out["message"]) == (400, "x-ddbd-peer: Query is not a peer's request")
-    assert items(client(b, B_REGION), name) == []
+    assert scan_all(client(b, B_REGION), name, order="pk") == []
 
 
 def test_a_server_without_peers_refuses_a_peers_request(ddbd_server):

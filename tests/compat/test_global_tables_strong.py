@@ -18,9 +18,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from test_global_tables import (EAST, EU, WEST, client, error_of, gateways, items, make_table, raw, replica_list,
-                                wait_active)
+from test_global_tables import EAST, EU, WEST, client, gateways, raised, raw, replica_list
 from conftest import assert_client_error
+from helpers import make_table, scan_all, wait_active
 
 OHIO = "us-east-2"
 THIRD = OHIO  # a STRONG group's third replica: one region set (US) with EAST and WEST
@@ -140,7 +140,7 @@ def test_strong_group_with_witness_described(strong):
     assert west["MultiRegionConsistency"] == "STRONG" and west["GlobalTableWitnesses"] == east["GlobalTableWitnesses"]
     assert "StreamSpecification" not in west  # MRSC does not replicate through streams: none was turned on
     # the witness region holds no table
-    assert_client_error(error_of(lambda: cs[OHIO].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
+    assert_client_error(raised(lambda: cs[OHIO].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
     # a STRONG group is frozen: no replica can be added, its consistency not changed
     refused(server, name, "Cannot add replicas to a global table with strong MultiRegionConsistency",
             ReplicaUpdates=[{"Create": {"RegionName": EU}}])
@@ -159,7 +159,7 @@ def test_strong_writes_are_everywhere_at_once(strong):
         assert got["Item"]["v"] == {"N": str(i)}, (src, dst, got)
     # conditions are decided against the latest item, wherever it was written
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "once"}})
-    assert_client_error(error_of(lambda: cs[WEST].put_item(TableName=name, Item={"pk": {"S": "once"}},
+    assert_client_error(raised(lambda: cs[WEST].put_item(TableName=name, Item={"pk": {"S": "once"}},
                                                            ConditionExpression="attribute_not_exists(pk)")),
                         "ConditionalCheckFailedException", "The conditional request failed")
     cs[THIRD].delete_item(TableName=name, Key={"pk": {"S": "once"}})
@@ -178,11 +178,11 @@ def test_strong_writes_are_everywhere_at_once(strong):
     for r in regions:
         got = cs[r].get_item(TableName=name, Key={"pk": {"S": "ctr"}}, ConsistentRead=True)["Item"]
         assert got["c"] == {"N": "120"}, (r, got)
-    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[THIRD], name)
-    assert len(items(cs[EAST], name)) == 8
+    assert [scan_all(cs[r], name, order="pk") for r in (WEST, THIRD)] == [scan_all(cs[EAST], name, order="pk")] * 2
+    assert len(scan_all(cs[EAST], name, order="pk")) == 8
     # the asynchronous worker adds nothing: the item counts stay as written
     time.sleep(0.3)
-    assert items(cs[EAST], name) == items(cs[THIRD], name)
+    assert scan_all(cs[EAST], name, order="pk") == scan_all(cs[THIRD], name, order="pk")
 
 
 def test_replicated_write_conflict(server_factory):
@@ -212,19 +212,19 @@ def test_replicated_write_conflict(server_factory):
 def test_strong_refusals_transactions_ttl(strong):
     server, cs = strong
     name = make_group(server, cs, witness=True)
-    exc = error_of(lambda: cs[EAST].transact_write_items(TransactItems=[
+    exc = raised(lambda: cs[EAST].transact_write_items(TransactItems=[
         {"Put": {"TableName": name, "Item": {"pk": {"S": "t"}}}}]))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: transactions are not "
                         "supported on a global table with MultiRegionConsistency set to STRONG (table: %s)" % name)
-    exc = error_of(lambda: cs[WEST].execute_transaction(TransactStatements=[
+    exc = raised(lambda: cs[WEST].execute_transaction(TransactStatements=[
         {"Statement": "INSERT INTO \"%s\" VALUE {'pk': 't'}" % name}]))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: transactions are not "
                         "supported on a global table with MultiRegionConsistency set to STRONG (table: %s)" % name)
-    exc = error_of(lambda: cs[WEST].update_time_to_live(
+    exc = raised(lambda: cs[WEST].update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}))
     assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: time to live is not "
                         "supported on a global table with MultiRegionConsistency set to STRONG")
-    assert items(cs[EAST], name) == []
+    assert scan_all(cs[EAST], name, order="pk") == []
 
 
 def test_strong_group_torn_down_whole(strong):
@@ -232,7 +232,7 @@ def test_strong_group_torn_down_whole(strong):
     name = make_group(server, cs, witness=True)
     only = "Deletion of only one table replica is not supported for global tables with MultiRegionConsistency set " \
            "to STRONG."
-    assert_client_error(error_of(lambda: cs[WEST].delete_table(TableName=name)), "ValidationException", only)
+    assert_client_error(raised(lambda: cs[WEST].delete_table(TableName=name)), "ValidationException", only)
     refused(server, name, "Update table delete operation does not include all witnesses.",
             ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
     refused(server, name, "Update global table operation failed because one or more witnesses were not part of the "
@@ -245,8 +245,8 @@ def test_strong_group_torn_down_whole(strong):
     d = raw(server, EAST, "DescribeTable", {"TableName": name})[1]["Table"]
     for member in ("GlobalTableVersion", "Replicas", "MultiRegionConsistency", "GlobalTableWitnesses"):
         assert member not in d, d
-    assert_client_error(error_of(lambda: cs[WEST].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
-    assert items(cs[EAST], name) == [{"pk": {"S": "kept"}}]
+    assert_client_error(raised(lambda: cs[WEST].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
+    assert scan_all(cs[EAST], name, order="pk") == [{"pk": {"S": "kept"}}]
     cs[EAST].delete_table(TableName=name)  # a regional table again: deleted as any
 
     # three replicas: one Delete alone is refused, both in one call tear it down
@@ -257,7 +257,7 @@ def test_strong_group_torn_down_whole(strong):
     assert status == 200, out
     assert "Replicas" not in cs[EAST].describe_table(TableName=name)["Table"]
     for r in (WEST, THIRD):
-        assert_client_error(error_of(lambda: cs[r].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
+        assert_client_error(raised(lambda: cs[r].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
 
 
 def test_strong_streams_and_batches(strong):
@@ -275,8 +275,8 @@ def test_strong_streams_and_batches(strong):
     cs[WEST].update_item(TableName=name, Key={"pk": {"S": "b0"}}, UpdateExpression="SET x = :x",
                          ExpressionAttributeValues={":x": {"N": "1"}})
     cs[WEST].batch_write_item(RequestItems={name: [{"DeleteRequest": {"Key": {"pk": {"S": "b4"}}}}]})
-    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[THIRD], name)
-    assert len(items(cs[EAST], name)) == 5
+    assert [scan_all(cs[r], name, order="pk") for r in (WEST, THIRD)] == [scan_all(cs[EAST], name, order="pk")] * 2
+    assert len(scan_all(cs[EAST], name, order="pk")) == 5
     # every replica kept its stream, and each shows the same changes (the fill's copy aside)
     seen = {}
     for r in (EAST, WEST, THIRD):

@@ -11,7 +11,6 @@ docs/admin.md) and set to the second a burst belongs to, so all of a burst falls
 the server's clock, to the millisecond, whatever the machine's load. Items of 100 write units (a 100 KB item) reach
 2,000 units a second in 20 requests.
 """
-import json
 import urllib.request
 
 import boto3
@@ -20,21 +19,14 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, raw_request, unique_name
+from helpers import admin_answer as admin, clock
 
 BIG = "x" * (100 * 1024 - 16)  # {"pk": <3 chars>, "v": BIG}: 2 + 3 + 1 + len(BIG) bytes, 100 write units
 SECOND = 1893456000  # 2030-01-01T00:00:00Z: every request of a burst is sent at this second
 
 
-def admin(endpoint, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(endpoint + path, data=data, method="POST" if body is not None else "GET",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as r:
-        return json.loads(r.read())
-
-
 def pin_clock(endpoint, second=SECOND):
-    admin(endpoint, "/ddbd/clock", {"set": second * 1000})
+    clock(endpoint, set=second * 1000)
 
 
 def create(endpoint, name, **extra):

@@ -16,6 +16,7 @@ import pytest
 from auth_helpers import (BAD_TOKEN, INVALID_SIG, MISMATCH, UNRECOGNIZED, assert_skewed, post, signed,
                           skewed, write_keys)
 from conftest import JSON_10, S, make_client, raw_request, unique_name
+from helpers import get_item
 
 INCOMPLETE = "com.amazon.coral.service#IncompleteSignatureException"
 MISSING = "com.amazon.coral.service#MissingAuthenticationTokenException"
@@ -111,15 +112,11 @@ def put_body(table, pk):
     return json.dumps({"TableName": table, "Item": {"pk": S(pk), "v": S("z" * 3000)}}).encode()
 
 
-def get(endpoint, table, pk):
-    return make_client(endpoint).get_item(TableName=table, Key={"pk": S(pk)}, ConsistentRead=True).get("Item")
-
-
 def test_deflate_request(endpoint, table):
     r = raw_request(endpoint, "PutItem", zlib.compress(put_body(table, "deflated")),
                     headers={"Content-Encoding": "deflate"})
     assert (r.status, r.json()) == (200, {})
-    assert get(endpoint, table, "deflated")["v"] == S("z" * 3000)
+    assert get_item(make_client(endpoint), table, {"pk": S("deflated")})["v"] == S("z" * 3000)
     r = raw_request(endpoint, "PutItem", zlib.compress(put_body(table, "DEFLATED")),
                     headers={"Content-Encoding": " Deflate "})
     assert r.status == 200
@@ -134,7 +131,7 @@ def test_undecodable_deflate_is_500_and_changes_nothing(endpoint, table, data):
     pk = unique_name("bad")
     r = raw_request(endpoint, "PutItem", data(put_body(table, pk)), headers={"Content-Encoding": "deflate"})
     assert (r.status, r.json()) == (500, INTERNAL)
-    assert get(endpoint, table, pk) is None
+    assert get_item(make_client(endpoint), table, {"pk": S(pk)}) is None
 
 
 def test_deflate_inflating_past_the_limit_is_413(endpoint, table):
@@ -144,7 +141,7 @@ def test_deflate_inflating_past_the_limit_is_413(endpoint, table):
     r = raw_request(endpoint, "PutItem", data, headers={"Content-Encoding": "deflate"})
     assert (r.status, r.json()) == (413, {"__type": "com.amazon.coral.service#RequestEntityTooLargeException",
                                           "message": "Request size exceeded 16777216 bytes"})
-    assert get(endpoint, table, "huge") is None
+    assert get_item(make_client(endpoint), table, {"pk": S("huge")}) is None
 
 
 # ---- 4. Accept-Encoding ----

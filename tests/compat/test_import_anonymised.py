@@ -25,7 +25,7 @@ import urllib.request
 import pytest
 
 from conftest import DDBD_BIN, DdbdServer, make_client, raw_request, unique_name
-from helpers import admin_call
+from helpers import admin_call, raw_call as call
 from test_export_import import BUCKET as S3_BUCKET, s3rver  # noqa: F401 (a fixture)
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
@@ -114,12 +114,6 @@ def people_schema(name):
             "GlobalSecondaryIndexes": [{"IndexName": "byEmail",
                                         "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
                                         "Projection": {"ProjectionType": "ALL"}}]}
-
-
-def call(server, op, body, status=200):
-    r = raw_request(server.endpoint, op, json.dumps(body).encode())
-    assert r.status == status, r.body
-    return r.json()
 
 
 def wait(server, op, arn_member, arn, status_member, description):

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import GATEWAYS, STORE_ARGS, make_client, unique_name
+from conftest import GATEWAYS, S, STORE_ARGS, make_client, unique_name
 from index_helpers import (  # noqa: F401  (ddb is a fixture)
     BACKFILLING, DDB_ENDPOINT, EXTERNAL, Schema, all_items, batch_write, ddb, delete_quietly, find_index,
     gsi, multiset, needs_own_server, puts, table_params, wait_index_active)
@@ -41,10 +41,6 @@ N_ITEMS = int(os.environ.get("BACKFILL_ITEMS", "1500" if RADOS else "100000"))
 # gateway's worker doing the same backfill (docs/scale-out.md): 20-70 items a second
 BACKFILL_DEADLINE = 300 if RADOS else 120
 LIMIT = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
-
-
-def S(v):
-    return {"S": v}
 
 
 def seed(i):

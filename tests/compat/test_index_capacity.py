@@ -19,14 +19,10 @@ unprojected attributes also reads the item from the table.
 """
 import pytest
 
-from conftest import unique_name
+from conftest import S, unique_name
 from index_helpers import (  # noqa: F401  (ddb is a fixture)
     Schema, batch_write, create_indexed_table, ddb, delete_quietly, gsi, lsi, puts, read_units,
     size_of, table_params, write_units)
-
-
-def S(v):
-    return {"S": v}
 
 
 def consumed(table, table_units, gsis=None, lsis=None):

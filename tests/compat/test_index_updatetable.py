@@ -32,17 +32,13 @@ Error texts:
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, expect_error, unique_name
+from conftest import S, assert_client_error, expect_error, unique_name
 from index_helpers import (  # noqa: F401  (ddb is a fixture)
     EXTERNAL, INVALID, Schema, all_items, batch_write, create_indexed_table, ddb, delete_quietly,
     find_index, gsi, lsi, multiset, no_index, puts, size_of, strip_describe, table_params,
     type_mismatch, wait_index_active, wait_index_gone)
 
 LIMIT = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
-
-
-def S(v):
-    return {"S": v}
 
 
 def create_action(name, hash_key, range_key=None, projection="ALL", non_key=None, throughput=None):

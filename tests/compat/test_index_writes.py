@@ -23,7 +23,7 @@ never ambiguous.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, expect_error, unique_name
+from conftest import S, assert_client_error, expect_error, unique_name
 from index_helpers import (  # noqa: F401  (ddb is a fixture)
     EXTERNAL, Schema, all_items, batch_write, create_indexed_table, ddb, delete_quietly, empty_put,
     empty_update, gsi, lsi, multiset, puts, size_of, table_params, type_mismatch)
@@ -111,10 +111,6 @@ def wt(ddb):
     create_indexed_table(ddb, params)
     yield Model(ddb, params)
     delete_quietly(ddb, name)
-
-
-def S(v):
-    return {"S": v}
 
 
 def full_item(pk, sk, **attrs):

@@ -14,11 +14,10 @@ import urllib.request
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
-from helpers import admin_call
+from helpers import admin_call, advance, clock, make_table
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
@@ -59,19 +58,6 @@ def server(tmp_path):
     assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
-def make_tables(c, *names):
-    for name in names:
-        c.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-
-
-def retrying_client(endpoint, attempts):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(retries={"mode": "standard", "total_max_attempts": attempts}))
-
-
 def put(c, table="Orders", key="a"):
     return c.put_item(TableName=table, Item={"pk": S(key)})
 
@@ -94,7 +80,7 @@ KINDS = [
 @pytest.mark.parametrize("error,status,code,message,reason", KINDS, ids=[k[0] for k in KINDS])
 def test_each_kind_as_the_sdk_sees_it(server, error, status, code, message, reason):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 1})
     with pytest.raises(ClientError) as e:
         put(c)
@@ -123,7 +109,7 @@ def test_throttling_reasons_on_the_wire(server):
     """The body DynamoDB sends since 2025: ThrottlingReasons with the reason and the table's ARN; a
     read names Read; a control plane call (no table) gets the rate text and no reasons."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "GetItem", "error": "ProvisionedThroughputExceededException", "count": 1},
                {"operation": "ListTables", "error": "ThrottlingException", "count": 1})
     r = raw_request(server.endpoint, "GetItem", {"TableName": "Orders", "Key": {"pk": S("a")}})
@@ -140,7 +126,7 @@ def test_throttling_reasons_on_the_wire(server):
 
 def test_transactions_are_cancelled_with_a_conflict_reason(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "TransactWriteItems", "error": "TransactionConflict", "count": 1},
                {"operation": "TransactGetItems", "error": "TransactionConflict", "count": 1})
     items = [{"Put": {"TableName": "Orders", "Item": {"pk": S("t%d" % i)}}} for i in range(3)]
@@ -167,7 +153,8 @@ def test_transactions_are_cancelled_with_a_conflict_reason(server):
 
 def test_the_next_three_putitems_on_orders(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders", "Other")
+    make_table(c, "Orders")
+    make_table(c, "Other")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": "InternalServerError", "count": 3})
     put(c, "Other")  # another table: untouched
     c.get_item(TableName="Orders", Key={"pk": S("a")})  # another operation: untouched
@@ -196,7 +183,7 @@ def test_a_request_dynamodb_refuses_is_refused_first(server):
     """The request's validation runs before the fault step: a request refused for its members spends
     no count (checks against the table's schema are the handler's, after the step)."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "InternalServerError", "count": 1})
     with pytest.raises(ClientError) as e:
         c.put_item(TableName="Orders", Item={"pk": S("x")}, ReturnValues="BOGUS")
@@ -208,7 +195,7 @@ def test_a_request_dynamodb_refuses_is_refused_first(server):
 
 def test_read_and_write_classes(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "read", "error": "ThrottlingException"})
     put(c)  # a write passes
     for call in (lambda: c.get_item(TableName="Orders", Key={"pk": S("a")}),
@@ -226,7 +213,7 @@ def test_read_and_write_classes(server):
 
 def test_a_window_on_the_servers_clock(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "ServiceUnavailableException",
                                  "after_ms": 60000, "for_ms": 60000})
     # the listing shows the window as given (it showed none: a rule that had not fired yet looked
@@ -248,9 +235,9 @@ def test_a_window_on_the_servers_clock(server):
                                    "ProvisionedThroughputExceededException", "RequestLimitExceeded"])
 def test_the_sdk_retries_and_succeeds_on_the_third_attempt(server, error):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 2})
-    r = put(retrying_client(server.endpoint, 3))
+    r = put(make_client(server.endpoint, retry_mode="standard", attempts=3))
     assert r["ResponseMetadata"]["RetryAttempts"] == 2
     assert injected(server.endpoint) == {("PutItem", error): 2}
     assert admin(server.endpoint)[1]["faults"][0]["remaining"] == 0
@@ -258,10 +245,10 @@ def test_the_sdk_retries_and_succeeds_on_the_third_attempt(server, error):
 
 def test_the_sdk_gives_up_after_its_attempts(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "PutItem", "error": "InternalServerError", "count": 5})
     with pytest.raises(ClientError) as e:
-        put(retrying_client(server.endpoint, 3))
+        put(make_client(server.endpoint, retry_mode="standard", attempts=3))
     assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 2
     assert admin(server.endpoint)[1]["faults"][0]["remaining"] == 2
 
@@ -270,10 +257,10 @@ def test_a_transaction_conflict_is_not_retried_by_boto3(server):
     """botocore retries neither TransactionCanceledException nor TransactionConflictException: the
     application's own retry must handle them, which is why a test wants them."""
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "TransactWriteItems", "error": "TransactionConflict", "count": 1})
     with pytest.raises(ClientError) as e:
-        retrying_client(server.endpoint, 3).transact_write_items(
+        make_client(server.endpoint, retry_mode="standard", attempts=3).transact_write_items(
             TransactItems=[{"Put": {"TableName": "Orders", "Item": {"pk": S("x")}}}])
     assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert injected(server.endpoint) == {("TransactWriteItems", "TransactionConflict"): 1}
@@ -283,7 +270,8 @@ def test_a_transaction_conflict_is_not_retried_by_boto3(server):
 
 def test_batch_write_leaves_the_second_half_unprocessed(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders", "Other")
+    make_table(c, "Orders")
+    make_table(c, "Other")
     add_faults(server.endpoint, {"operation": "BatchWriteItem", "error": "UnprocessedItems", "count": 1})
     r = c.batch_write_item(RequestItems={
         "Orders": [{"PutRequest": {"Item": {"pk": S("o%d" % i)}}} for i in range(3)],
@@ -297,7 +285,7 @@ def test_batch_write_leaves_the_second_half_unprocessed(server):
 
 def test_boto3_batch_writer_completes_a_partial_batch(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     add_faults(server.endpoint, {"operation": "BatchWriteItem", "table": "Orders", "error": "UnprocessedItems"})
     res = boto3.resource("dynamodb", endpoint_url=server.endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
                          aws_secret_access_key=SECRET_KEY)
@@ -312,7 +300,7 @@ def test_boto3_batch_writer_completes_a_partial_batch(server):
 
 def test_batch_get_returns_unprocessed_keys(server):
     c = make_client(server.endpoint)
-    make_tables(c, "Orders")
+    make_table(c, "Orders")
     for i in range(4):
         put(c, key="k%d" % i)
     add_faults(server.endpoint, {"operation": "BatchGetItem", "error": "UnprocessedKeys", "count": 1})
@@ -359,15 +347,9 @@ def test_a_stream_lag_spike_holds_getrecords_back(server):
 EAST, WEST = "us-east-1", "us-west-2"
 
 
-def regional(endpoint, region):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
-
-
 def global_table(east, west, name):
     """`name` in us-east-1 with its replica in us-west-2, both ACTIVE."""
-    make_tables(east, name)
+    make_table(east, name)
     east.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -387,14 +369,14 @@ def settle(*servers):
     """A step of 0 ms: each server's background workers make a whole pass (a replica's pushes and
     applies) before it answers, and the clock does not move."""
     for srv in servers:
-        clock(srv.endpoint, {"advance": 0})
+        advance(srv.endpoint, 0)
 
 
 def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]
                      + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         global_table(east, west, "Other")
         put(east, key="before")
@@ -409,9 +391,9 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
         settle(srv)
         assert seen(west, "Other", "other") and seen(east, "Orders", "west")
         assert not seen(west, "Orders", "late")  # the replica misses the write...
-        clock(srv.endpoint, {"advance": 2999})
+        advance(srv.endpoint, 2999)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "late")  # ...until latency_ms after it
         put(east, key="after")  # the count is spent: the next write replicates at once
         settle(srv)
@@ -426,16 +408,16 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
 def test_a_replication_lag_window_holds_every_table_and_write():
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         # any table, every item write while the window is open; reads spend nothing
         add_faults(srv.endpoint, {"error": "ReplicationLag", "latency_ms": 2500, "for_ms": 60000})
         put(east, key="a")
         east.batch_write_item(RequestItems={"Orders": [{"PutRequest": {"Item": {"pk": S("b")}}}]})
         east.get_item(TableName="Orders", Key={"pk": S("a")})
-        clock(srv.endpoint, {"advance": 2499})
+        advance(srv.endpoint, 2499)
         assert not seen(west, "Orders", "a") and not seen(west, "Orders", "b")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "a") and seen(west, "Orders", "b")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1, ("BatchWriteItem", "ReplicationLag"): 1}
     finally:
@@ -445,7 +427,7 @@ def test_a_replication_lag_window_holds_every_table_and_write():
 def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     """The same between two servers (--region-peer): the spike holds the writing server's pushes,
     on its clock."""
-    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
+    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, pair
     a, b, _ = pair(server_factory, extra=["--admin"] + CLOCK_FLAGS)
     ca, cb = client(a, A_REGION), client(b, B_REGION)
     name = make_table(ca)
@@ -455,9 +437,9 @@ def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     put(cb, table=name, key="fromB")  # the other server's pushes go on
     settle(a, b)
     assert seen(ca, name, "fromB")
-    clock(a.endpoint, {"advance": 2999})
+    advance(a.endpoint, 2999)
     assert not seen(cb, name, "late")
-    clock(a.endpoint, {"advance": 1})
+    advance(a.endpoint, 1)
     assert seen(cb, name, "late")
     assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
     assert injected(b.endpoint) == {}
@@ -471,32 +453,25 @@ def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
     flags = ["--data-dir", str(tmp_path / "data"), "--admin", "--namespaces", "--clock", "frozen@1800000000000"]
     srv = DdbdServer(flags).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
         put(east, key="late")
-        clock(srv.endpoint, {"advance": 1000})
+        advance(srv.endpoint, 1000)
         assert not seen(west, "Orders", "late")
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
     srv = DdbdServer(flags).start()  # its clock at 1800000000000 again: the write 0 ms old
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         settle(srv)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 2999})
+        advance(srv.endpoint, 2999)
         assert not seen(west, "Orders", "late")
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         assert seen(west, "Orders", "late")
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
-
-
-def clock(endpoint, change=None):
-    """The server's clock (GET /ddbd/clock), after `change` ({"advance": ms}, ...) when given."""
-    status, answer = admin(endpoint, "POST" if change else "GET", change, path="/ddbd/clock")
-    assert status == 200, answer
-    return answer["now"] if "now" in answer else admin(endpoint, path="/ddbd/clock")[1]["now"]
 
 
 def replica_keys(c, table):
@@ -513,16 +488,16 @@ def test_a_steady_writer_under_replication_lag_is_latency_behind(probability):
     on every held write: the replica got nothing while the writer ran."""
     srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
-        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        east, west = make_client(srv.endpoint, region=EAST), make_client(srv.endpoint, region=WEST)
         global_table(east, west, "Orders")
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 1500,
                                   "probability": probability}, seed=60)
         written = {}  # key -> the server's clock just before its write
         for i in range(40):
             key = "w%02d" % i
-            written[key] = clock(srv.endpoint)
+            written[key] = clock(srv.endpoint)["now"]
             put(east, key=key)
-            now = clock(srv.endpoint, {"advance": 250})
+            now = advance(srv.endpoint, 250)["now"]
             due = {k for k, at in written.items() if now - at >= 1500 + 1000}
             have = replica_keys(west, "Orders")  # the step ran what came due before it answered
             assert due <= have, (i, sorted(due - have))
@@ -542,7 +517,7 @@ def test_latency_delays_the_answer_and_not_the_others():
     srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"] + CLOCK_FLAGS).start()
     try:
         c = make_client(srv.endpoint)
-        make_tables(c, "Orders")
+        make_table(c, "Orders")
         add_faults(srv.endpoint, {"operation": "GetItem", "latency_ms": 1500, "count": 1})
         got = []
         th = threading.Thread(target=lambda: got.append(
@@ -553,9 +528,9 @@ def test_latency_delays_the_answer_and_not_the_others():
             assert time.monotonic() < deadline
             time.sleep(0.01)
         put(c)  # the one loop is free while the GetItem waits
-        clock(srv.endpoint, {"advance": 1499})
+        advance(srv.endpoint, 1499)
         assert th.is_alive() and got == []
-        clock(srv.endpoint, {"advance": 1})
+        advance(srv.endpoint, 1)
         th.join(timeout=30)
         assert not th.is_alive() and len(got) == 1
     finally:
@@ -583,7 +558,7 @@ def test_a_probability_repeats_with_its_seed():
         srv = DdbdServer(["--in-memory", "--admin", "--fault", spec, "--fault-seed", seed]).start()
         try:
             c = make_client(srv.endpoint)
-            make_tables(c, "Orders")
+            make_table(c, "Orders")
             runs.append(pattern(srv.endpoint, c))
             if seed == "7":  # the same through the admin door: the seed resets the draws
                 admin(srv.endpoint, "DELETE")
@@ -623,7 +598,7 @@ def threaded_pattern(endpoint, steps):
     try:
         for i, (who, op) in enumerate(steps):
             if i > 0 and i % 10 == 0:
-                clock(endpoint, {"advance": 500})
+                advance(endpoint, 500)
             inbox[who].put(op)
             out.append(done.get(timeout=30))
     finally:
@@ -648,7 +623,7 @@ def test_a_seed_repeats_across_threads_and_windows():
     for _ in range(2):
         srv = DdbdServer(["--in-memory", "--admin"] + CLOCK_FLAGS).start()
         try:
-            make_tables(make_client(srv.endpoint), "Orders")
+            make_table(make_client(srv.endpoint), "Orders")
             add_faults(srv.endpoint, *faults, seed=1234)
             runs.append(threaded_pattern(srv.endpoint, steps))
         finally:
@@ -671,11 +646,11 @@ def test_a_command_line_window_starts_with_the_server(clock_flag):
     srv = DdbdServer(["--in-memory", "--admin", "--clock", clock_flag, "--fault", spec]).start()
     try:
         c = make_client(srv.endpoint)
-        make_tables(c, "Orders")
+        make_table(c, "Orders")
         out = []
         for step in (0, 999, 1, 499, 1):
             if step:
-                clock(srv.endpoint, {"advance": step})
+                advance(srv.endpoint, step)
             try:
                 c.get_item(TableName="Orders", Key={"pk": S("a")})
                 out.append("ok")

@@ -11,7 +11,8 @@ import time
 from conftest import item_size, make_client
 from test_backups import scan_items as scan_all, wait_available
 from test_export_import import import_from, put_objects
-from test_global_tables import EAST, WEST, add_replica, client, eventually, make_table
+from helpers import eventually, make_table
+from test_global_tables import EAST, WEST, add_replica, client
 from test_metrics import scrape
 
 PPR = "PAY_PER_REQUEST"

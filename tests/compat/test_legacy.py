@@ -11,8 +11,9 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, B, enveloped, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
-                      padded_item, S, unique_name)
+from conftest import (ANY, B, MAX_ITEM_SIZE, N, S, assert_client_error, enveloped, expect_error, hash_table,
+                      item_size, norm, padded_item, unique_name)
+from helpers import get_item
 
 INVALID = "One or more parameter values were invalid: "
 CCF = "ConditionalCheckFailedException"
@@ -21,10 +22,6 @@ CCF = "ConditionalCheckFailedException"
 @pytest.fixture(scope="module")
 def table(ddb):
     yield from hash_table(ddb, "legacy")
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 ITEM = {
@@ -162,7 +159,7 @@ EXPECTED = [
                          ids=[c[0] for c in EXPECTED])
 def test_expected(ddb, item_table, expected, conditional_operator, truth):
     assert expected_holds(ddb, item_table, expected, conditional_operator) is truth
-    assert norm(get(ddb, item_table, {"pk": ITEM["pk"]})) == norm(ITEM)
+    assert norm(get_item(ddb, item_table, {"pk": ITEM["pk"]})) == norm(ITEM)
 
 
 def test_expected_on_absent_item(ddb, table):
@@ -173,12 +170,12 @@ def test_expected_on_absent_item(ddb, table):
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item=key, Expected={"pk": {"ComparisonOperator": "NOT_NULL"}})
     assert_client_error(excinfo, CCF, "The conditional request failed")
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
     ddb.put_item(TableName=table, Item=key, Expected={"pk": {"Exists": False}})
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item=key, Expected={"pk": {"ComparisonOperator": "NULL"}})
     assert_client_error(excinfo, CCF, "The conditional request failed")
-    assert get(ddb, table, key) == key
+    assert get_item(ddb, table, key) == key
 
 
 def test_expected_on_delete(ddb, table):
@@ -194,7 +191,7 @@ def test_expected_on_delete(ddb, table):
     resp = ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD",
                            Expected={"v": {"Exists": True, "Value": N(1)}, "w": {"Exists": False}})
     assert resp["Attributes"] == dict(key, v=N(1))
-    assert get(ddb, table, key) is None
+    assert get_item(ddb, table, key) is None
 
 
 def test_expected_on_update(ddb, table):
@@ -217,12 +214,6 @@ def test_expected_on_update(ddb, table):
 # ---------------------------------------------------------------------------------------------
 # Expected validation
 # ---------------------------------------------------------------------------------------------
-
-def expect_validation(call, message):
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    assert_client_error(excinfo, "ValidationException", message)
-
 
 EXPECTED_ERRORS = [
     ("no_value_no_exists", {"a": {}}, INVALID + "Value must be provided when Exists is null for "
@@ -286,18 +277,18 @@ def test_expected_validation(ddb, table, op_name, expected, message):
         params["Item"] = key
     else:
         params["Key"] = key
-    expect_validation(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
-    assert get(ddb, table, key) is None
+    expect_error(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
+    assert get_item(ddb, table, key) is None
 
 
 def test_conditional_operator_validation(ddb, table):
     # the 2026 layer's enum text, "[ALL, OR]" as AWS prints it (the conformance suite's captures,
     # eu-west-2 and us-east-1, 2026-10-09); without the Item, the older aggregated form
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, ConditionalOperator="AN",
                              Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
         "1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]")
-    expect_validation(
+    expect_error(
         lambda: ddb.update_item(TableName=table, ConditionalOperator="XOR", AttributeUpdates={"x": {
             "Action": "PUT", "Value": S("1")}}, Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
         "2 validation errors detected: Value 'XOR' at 'conditionalOperator' failed to satisfy "
@@ -306,16 +297,16 @@ def test_conditional_operator_validation(ddb, table):
 
 
 def test_legacy_and_expression_parameters_do_not_mix(ddb, table):
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(a)"),
         enveloped("put_item", "Can not use both expression and non-expression parameters in the same request: "
                   "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"))
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeNames={"#a": "a"}),
         enveloped("put_item", "ExpressionAttributeNames can only be specified when using expressions"))
-    expect_validation(
+    expect_error(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeValues={":a": S("a")}),
         enveloped("put_item", "ExpressionAttributeValues can only be specified when using expressions: "
@@ -385,7 +376,7 @@ def test_attribute_updates(ddb, table, seed, updates, after):
     if seed is not None:
         ddb.put_item(TableName=table, Item=dict(key, **seed))
     assert attr_update(ddb, table, key, updates).keys() == {"ResponseMetadata"}
-    assert norm(get(ddb, table, key)) == norm(dict(key, **after))
+    assert norm(get_item(ddb, table, key)) == norm(dict(key, **after))
 
 
 def test_attribute_updates_return_values(ddb, table):
@@ -445,8 +436,8 @@ ATTRIBUTE_UPDATE_ERRORS = [
                          ids=[c[0] for c in ATTRIBUTE_UPDATE_ERRORS])
 def test_attribute_updates_validation(ddb, table, updates, message):
     key = {"pk": S(unique_name("auv"))}
-    expect_validation(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
-    assert get(ddb, table, key) is None
+    expect_error(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
+    assert get_item(ddb, table, key) is None
 
 
 @pytest.mark.parametrize("updates", [
@@ -464,9 +455,9 @@ def test_attribute_updates_type_mismatch(ddb, table, updates):
     key = {"pk": S(unique_name("aut"))}
     seed = dict(key, ss={"SS": ["1"]}, n=N(1), ns={"NS": ["1"]}, s=S("s"), l={"L": []})
     ddb.put_item(TableName=table, Item=seed)
-    expect_validation(lambda: attr_update(ddb, table, key, updates),
+    expect_error(lambda: attr_update(ddb, table, key, updates),
                       "Type mismatch for attribute to update")
-    assert norm(get(ddb, table, key)) == norm(seed)
+    assert norm(get_item(ddb, table, key)) == norm(seed)
 
 
 def test_attribute_updates_action_enum(ddb, table):
@@ -481,10 +472,10 @@ def test_attribute_updates_action_enum(ddb, table):
 def test_attribute_updates_item_too_big(ddb, table):
     key = {"pk": S(unique_name("aubig"))}
     ddb.put_item(TableName=table, Item=padded_item(key, MAX_ITEM_SIZE - 10))
-    expect_validation(lambda: attr_update(ddb, table, key, {"q": {"Value": S("x" * 10)}}),
+    expect_error(lambda: attr_update(ddb, table, key, {"q": {"Value": S("x" * 10)}}),
                       "Item size to update has exceeded the maximum allowed size")
     attr_update(ddb, table, key, {"q": {"Value": S("x" * 9)}})
-    assert item_size(get(ddb, table, key)) == MAX_ITEM_SIZE
+    assert item_size(get_item(ddb, table, key)) == MAX_ITEM_SIZE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,20 +499,20 @@ def test_attributes_to_get(ddb, item_table):
 
 def test_attributes_to_get_validation(ddb, item_table):
     key = {"pk": ITEM["pk"]}
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["a", "a"]),
         INVALID + "Duplicate value in attribute name: a")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=[]),
         "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["s"],
                              ProjectionExpression="s"),
         "Can not use both expression and non-expression parameters in the same request: "
         "Non-expression parameters: {AttributesToGet} Expression parameters: "
         "{ProjectionExpression}")
-    expect_validation(
+    expect_error(
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["s"],
                              ExpressionAttributeNames={"#s": "s"}),
         "ExpressionAttributeNames can only be specified when using expressions")
@@ -541,4 +532,4 @@ def test_attributes_to_get_refuses_an_empty_name(ddb, item_table, op, names):
             "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [ITEM["pk"]]}}),
         "scan": lambda: ddb.scan(TableName=item_table, AttributesToGet=names),
     }
-    expect_validation(calls[op], "Empty attribute name")
+    expect_error(calls[op], "Empty attribute name")

@@ -10,7 +10,6 @@ from botocore.exceptions import ClientError
 from conftest import assert_client_error, free_port, make_client
 from test_metrics import scrape
 from test_snapshots import restore, snapshot
-from test_streams import streams_client
 
 BUDGET = 400000  # stream records get half: 200,000 bytes
 STREAM_LIMIT = BUDGET // 8 * 4
@@ -63,7 +62,7 @@ def read_all(streams, arn, shard_id, iterator_type="TRIM_HORIZON"):
 def test_stream_records_past_the_budget_are_trimmed_oldest_first_and_items_stay(server_factory):
     srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
     ddb = make_client(srv.endpoint)
-    streams = streams_client(srv.endpoint)
+    streams = make_client(srv.endpoint, service="dynamodbstreams")
     arn = make_stream_table(ddb)
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     assert retained(srv.endpoint, "stream_records") == (0, STREAM_LIMIT)
@@ -106,7 +105,7 @@ def test_stream_records_past_the_budget_are_trimmed_oldest_first_and_items_stay(
 def test_a_budget_of_0_keeps_every_record(server_factory):
     srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", "0"])
     ddb = make_client(srv.endpoint)
-    streams = streams_client(srv.endpoint)
+    streams = make_client(srv.endpoint, service="dynamodbstreams")
     arn = make_stream_table(ddb)
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     write_items(ddb, "budget_t", ITEMS, 1)
@@ -122,7 +121,7 @@ def test_the_oldest_records_go_first_whatever_their_stream(server_factory):
     they are the oldest of all and go first, the other stream's newest stay."""
     srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
     ddb = make_client(srv.endpoint)
-    streams = streams_client(srv.endpoint)
+    streams = make_client(srv.endpoint, service="dynamodbstreams")
     old_arn = make_stream_table(ddb)
     old_shard = streams.describe_stream(StreamArn=old_arn)["StreamDescription"]["Shards"][0]["ShardId"]
     write_items(ddb, "budget_t", 100, 1)

@@ -4,21 +4,18 @@ The account is the key's (the third column of --auth FILE), the region the crede
 Without --namespaces every key and region shares one namespace (DynamoDB Local's -sharedDb); a
 data directory written that way opens under the default account in us-east-1.
 """
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer
+from helpers import key_client
 
 KEYS = {"AKIDA": ("secretA", "111111111111"), "AKIDB": ("secretB", "222222222222"),
         "AKIDDEFAULT": ("secretD", None)}
 
 
 def client(endpoint, region="us-east-1", key="AKIDEXAMPLE", secret="secret", streams=False):
-    return boto3.client("dynamodbstreams" if streams else "dynamodb", endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id=key, aws_secret_access_key=secret,
-                        config=Config(retries={"total_max_attempts": 1}))
+    return key_client(endpoint, key, secret, region=region, service="dynamodbstreams" if streams else "dynamodb")
 
 
 def keyed(endpoint, key, region="us-east-1", streams=False):

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from conftest import N, S, batch_put, hash_table, unique_name
+from helpers import get_item
 import test_cli
 
 aws = test_cli.aws  # the module-scoped fixture: `aws dynamodb ARGS --endpoint-url ... --output json`
@@ -24,10 +25,6 @@ def cli_error(proc, code, operation, message):
     assert proc.stdout == ""
     assert proc.stderr.strip() == "An error occurred (%s) when calling the %s operation: %s" % (
         code, operation, message), proc.stderr
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +71,12 @@ def test_cli_insert_select_update_delete(aws, ddb, table):
                       "--parameters", '[{"N": "2"}]'))
     updated = {"pk": S("k1"), "n": N("3.5"), "s": S("new")}
     assert out == {"Items": [updated]}
-    assert get(ddb, table, {"pk": S("k1")}) == updated
+    assert get_item(ddb, table, {"pk": S("k1")}) == updated
 
     out = as_json(aws("execute-statement",
                       "--statement", "DELETE FROM \"%s\" WHERE pk = 'k1' RETURNING ALL OLD *" % table))
     assert out == {"Items": [updated]}
-    assert get(ddb, table, {"pk": S("k1")}) is None
+    assert get_item(ddb, table, {"pk": S("k1")}) is None
 
 
 def test_cli_filtered_scan_pages_with_limit_and_next_token(aws, ddb, scanned):
@@ -107,7 +104,7 @@ def test_cli_update_of_missing_item_fails_the_condition(aws, ddb, table):
                "--parameters", '[{"S": "missing"}]', expect=254)
     cli_error(proc, "ConditionalCheckFailedException", "ExecuteStatement",
               "The conditional request failed")
-    assert get(ddb, table, {"pk": S("missing")}) is None
+    assert get_item(ddb, table, {"pk": S("missing")}) is None
 
 
 def test_cli_statement_validation_errors(aws, table, ranged):
@@ -150,8 +147,8 @@ def test_cli_execute_transaction(aws, ddb, table):
         {"Statement": 'UPDATE "%s" SET n = n + 1 WHERE pk = ?' % table, "Parameters": [S("t2")]},
     ])))
     assert out == {"Responses": []}
-    assert get(ddb, table, {"pk": S("t1")}) == {"pk": S("t1"), "v": S("new")}
-    assert get(ddb, table, {"pk": S("t2")}) == {"pk": S("t2"), "n": N(2)}
+    assert get_item(ddb, table, {"pk": S("t1")}) == {"pk": S("t1"), "v": S("new")}
+    assert get_item(ddb, table, {"pk": S("t2")}) == {"pk": S("t2"), "n": N(2)}
 
     proc = aws("execute-transaction", "--transact-statements", json.dumps([
         {"Statement": "INSERT INTO \"%s\" VALUE {'pk': 't1', 'v': 'again'}" % table},
@@ -159,5 +156,5 @@ def test_cli_execute_transaction(aws, ddb, table):
     ]), expect=254)
     cli_error(proc, "TransactionCanceledException", "ExecuteTransaction",
               CANCELLED + "[DuplicateItem, None]")
-    assert get(ddb, table, {"pk": S("t1")}) == {"pk": S("t1"), "v": S("new")}
-    assert get(ddb, table, {"pk": S("fresh")}) is None
+    assert get_item(ddb, table, {"pk": S("t1")}) == {"pk": S("t1"), "v": S("new")}
+    assert get_item(ddb, table, {"pk": S("fresh")}) is None

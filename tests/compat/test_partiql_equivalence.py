@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError  # noqa: F401
 
 from conftest import (ANY, B, N, S, all_pages, assert_client_error, body, norm, unique_name)  # noqa: F401
+from helpers import make_table
 from partiql_helpers import *  # noqa: F401,F403  (h and c are fixtures)
 
 # ---------------------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def eq_item(p, k):
 
 @pytest.fixture(scope="module")
 def eq_table(ddb):
-    name = create_pq_table(ddb, unique_name("pqeq"), ("pk", "S"), ("sk", "N"), gsi="gk")
+    name = make_table(ddb, unique_name("pqeq"), range_key=("sk", "N"), gsi=("gsi", "gk"))
     for p in range(4):
         for k in range(10):
             ddb.put_item(TableName=name, Item=eq_item(p, k))

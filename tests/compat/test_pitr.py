@@ -16,18 +16,11 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, ops_sent, raw_request, unique_name
+from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, ops_sent, unique_name
 from test_backups import by_key, scan_items, wait_restored
-from helpers import admin_call
+from helpers import admin_call, check_error, raw_call as call
 
 V1 = "1 validation error detected: "
-
-
-def check_error(e, code, message=None):
-    assert e.response["Error"]["Code"] == code, e.response["Error"]
-    if message is not None:
-        assert e.response["Error"]["Message"] == message
-    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 @pytest.fixture
@@ -55,12 +48,6 @@ def make_source(ddb, drop, gsi=True):
     ddb.create_table(**params)
     drop(name)
     return name
-
-
-def call(endpoint, op, body, status=200):
-    r = raw_request(endpoint, op, body)
-    assert r.status == status, r.body
-    return r.json()
 
 
 def enable(endpoint, table, days=None):

@@ -9,19 +9,14 @@ import urllib.request
 
 import pytest
 
-from conftest import DDBD_BIN, free_port, raw_request, unique_name
+from conftest import DDBD_BIN, free_port, unique_name
+from helpers import raw_call as call
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 HEAD = '#define DDB_PRICES_REGION "eu-west-1"\n#define DDB_PRICES_DATE "2026-11-26"\n#define DDB_PRICES_SOURCE "contract 42"\n'
 STD = "X(STANDARD, 1.5, 3, 0.001, 0.002, 0.5, 3, 0.002, 0.4, 0.3, 0.2, 0.25, 0.35)\n"
 IA = "X(STANDARD_INFREQUENT_ACCESS, 2, 4, 0.002, 0.004, 0.2, 4, 0.004, 0.4, 0.3, 0.2, 0.25, 0.35)\n"
 PAD = "v" * 1500  # {"pk": "kN", "v": PAD}: 1,505 bytes, 2 write units, 1 read unit
-
-
-def call(endpoint, op, body):
-    resp = raw_request(endpoint, op, body)
-    assert resp.status == 200, (op, resp.status, resp.body)
-    return resp.json()
 
 
 def test_a_price_file_prices_the_report(server_factory, tmp_path):

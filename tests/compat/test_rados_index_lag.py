@@ -12,8 +12,9 @@ Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_A
 import pytest
 
 from conftest import DdbdServer, make_client, unique_name
+from helpers import advance
 from rados_helpers import needs_cluster, rados_args
-from test_consistency_overlay import ITEMS, LAG_MS, History, advance, check_scan, gsi_table, write
+from test_consistency_overlay import ITEMS, LAG_MS, History, check_scan, gsi_table, write
 
 pytestmark = needs_cluster
 

@@ -13,7 +13,7 @@ import boto3
 import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $DDBD_VALGRIND
 import pytest
 
-from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, S, make_client, raw_request, unique_name
+from conftest import ACCESS_KEY, DDBD_BIN, N, S, SECRET_KEY, make_client, raw_request, unique_name
 from helpers import LoopbackServer, admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
@@ -22,10 +22,6 @@ import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 FROZEN = ["--clock", "frozen@1767225600000"]
 RULES = {"key": "8c1f0e5b7a9d2c4e6f80", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
-
-
-def N(v):
-    return {"N": str(v)}
 
 
 def replay(path, endpoint, *args):

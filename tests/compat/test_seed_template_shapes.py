@@ -7,11 +7,9 @@ the Describe calls against a server given the equivalent calls (test_seed_templa
 """
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from conftest import ACCESS_KEY, SECRET_KEY, make_client, raw_request
+from conftest import make_client, raw_request
 from test_seed_templates import (apply_calls, attrs, everything, keys, pitr, refused, sample, settled, ttl,
                                  write)
 
@@ -173,12 +171,6 @@ def test_fn_foreach_is_bounded_as_cloudformation_bounds_it(server_factory, tmp_p
     assert "Resources: Fn::ForEach: resource Ta is declared twice" in refused(["--seed", f])
 
 
-def client_in(endpoint, region):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY,
-                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
-
-
 def described(ddb, name):
     d = settled(ddb, name)
     d.pop("TableArn", None)  # (of its own region)
@@ -193,7 +185,7 @@ def test_a_global_table_lands_in_the_templates_regions(server_factory):
     seeded = server_factory(["--in-memory", "--namespaces", "--seed", sample("cfn-global-two-regions.yaml"),
                              "--seed-param", "AWS::Region=eu-west-1"])
     by_hand = server_factory(["--in-memory", "--namespaces"])
-    hand = client_in(by_hand.endpoint, "eu-west-1")
+    hand = make_client(by_hand.endpoint, region="eu-west-1")
     hand.create_table(TableName="sessions", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attrs(sessionId="S", userId="S"),
                       KeySchema=keys("sessionId"),
                       GlobalSecondaryIndexes=[{"IndexName": "byUser", "KeySchema": keys("userId"),
@@ -205,15 +197,15 @@ def test_a_global_table_lands_in_the_templates_regions(server_factory):
     hand.update_time_to_live(TableName="sessions", TimeToLiveSpecification={"AttributeName": "expiresAt", "Enabled": True})
     hand.update_table(TableName="sessions", ReplicaUpdates=[{"Create": {"RegionName": "eu-west-2"}}])
     for region, replicas in (("eu-west-1", ["eu-west-2"]), ("eu-west-2", ["eu-west-1"])):
-        got, want = described(client_in(seeded.endpoint, region), "sessions"), described(client_in(by_hand.endpoint, region), "sessions")
+        got, want = described(make_client(seeded.endpoint, region=region), "sessions"), described(make_client(by_hand.endpoint, region=region), "sessions")
         assert [r["RegionName"] for r in got["Replicas"]] == replicas
         assert got == want, region
     for region in ("eu-west-1", "eu-west-2"):
-        got, want = client_in(seeded.endpoint, region), client_in(by_hand.endpoint, region)
+        got, want = make_client(seeded.endpoint, region=region), make_client(by_hand.endpoint, region=region)
         assert (got.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"]
                 == want.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"])
         assert (stable_backups(got) == stable_backups(want))
-    east = client_in(seeded.endpoint, "eu-west-1")
+    east = make_client(seeded.endpoint, region="eu-west-1")
     assert east.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
     assert stable_backups(east)["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     assert make_client(seeded.endpoint).list_tables()["TableNames"] == []  # (us-east-1: nothing)
@@ -233,7 +225,7 @@ def test_a_template_table_and_its_items_are_in_the_seeds_region(server_factory, 
     write(tmp_path, "Things.jsonl", '{"id": {"S": "x"}}\n')
     srv = server_factory(["--in-memory", "--namespaces", "--seed", str(tmp_path), "--seed-param",
                           "AWS::Region=ap-southeast-2"])
-    ddb = client_in(srv.endpoint, "ap-southeast-2")
+    ddb = make_client(srv.endpoint, region="ap-southeast-2")
     assert ddb.scan(TableName="Things")["Items"] == [{"id": {"S": "x"}}]
     assert make_client(srv.endpoint).list_tables()["TableNames"] == []
 
@@ -252,7 +244,7 @@ def test_a_provisioned_global_table_gets_its_replicas(server_factory, tmp_path):
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     want = described(make_client(by_hand.endpoint), "ledger")
     for region, other in (("us-east-1", "eu-west-1"), ("eu-west-1", "us-east-1")):
-        got = described(client_in(seeded.endpoint, region), "ledger")
+        got = described(make_client(seeded.endpoint, region=region), "ledger")
         assert [r["RegionName"] for r in got.pop("Replicas")] == [other]
         assert got.pop("GlobalTableVersion") == "2019.11.21"
         for d in (got, want):

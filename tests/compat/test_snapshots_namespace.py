@@ -4,28 +4,23 @@ the others keep their state and keep being served (the test runners' one-server-
 fixture, docs/testing.md)."""
 import json
 import threading
-import time
 import urllib.request
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from helpers import admin_call as admin
+from helpers import admin_call as admin, key_client
 from test_snapshots import restore
 
 ACCOUNT = "000000000000"
 
 
 def client(endpoint, region):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id="k",
-                        aws_secret_access_key="s", config=Config(retries={"total_max_attempts": 1}))
+    return key_client(endpoint, "k", "s", region=region)
 
 
 def streams(endpoint, region):
-    return boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name=region, aws_access_key_id="k",
-                        aws_secret_access_key="s", config=Config(retries={"total_max_attempts": 1}))
+    return key_client(endpoint, "k", "s", region=region, service="dynamodbstreams")
 
 
 def seed(db):

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import DDBD_BIN, N, S, make_client
-from helpers import admin_call
+from helpers import advance
 
 INVOKE = "/2015-03-31/functions/function/invocations"
 
@@ -88,12 +88,6 @@ def create(client, name):
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
-
-
-def advance(server, ms):
-    """Steps the server's clock; answers once the trigger's worker made a whole pass at the new time."""
-    status, body = admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, body
 
 
 def versions_by_key(records):

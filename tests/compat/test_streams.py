@@ -9,34 +9,23 @@ malformed ARNs are ValidationException, unknown shards ResourceNotFoundException
 Number decimal), and DynamoDB Local 1.25 for texts DynamoDB's captures do not show.
 """
 import base64
-import json
-import random
 import re
 import signal
 import threading
 import time
-import urllib.request
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import (ACCESS_KEY, ANY, N, REGION, S, SECRET_KEY, assert_client_error, make_client, raw_request,
-                      unique_name)
+from conftest import ANY, N, REGION, S, assert_client_error, make_client, raw_request, unique_name
+from helpers import advance
 
 VIEWS = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 
 
-def streams_client(endpoint):
-    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
-    return boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, config=cfg)
-
-
 @pytest.fixture(scope="module")
 def streams(endpoint):
-    return streams_client(endpoint)
+    return make_client(endpoint, service="dynamodbstreams")
 
 
 def create(ddb, view="NEW_AND_OLD_IMAGES", range_key=False, name=None):
@@ -348,18 +337,12 @@ def test_disable_reenable_and_delete(ddb, streams):
 
 # ---- the clock: iterator expiry and the 24-hour trim ----
 
-def advance(endpoint, ms):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(), method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
 def test_iterators_expire_and_records_are_trimmed(server_factory):
     """On the frozen clock: an iterator serves until its 15 minutes are out, then is refused; a record
     is trimmed 24 hours after it was written, and a disabled stream goes 24 hours after; each step
     answers once the trim it made due has run."""
     server = server_factory(["--in-memory", "--admin", "--clock", "frozen"])
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     name, arn = create(ddb, "NEW_IMAGE")
     ddb.put_item(TableName=name, Item={"pk": S("same"), "v": N(1)})
     sid = shard_of_records(streams, arn)
@@ -418,7 +401,7 @@ def test_lineage_across_a_shard_count_change(server_factory, tmp_path):
             ddb.put_item(TableName=name, Item={"pk": S(k), "v": N(v)})
     server.stop(signal.SIGTERM)
     server = server_factory(args(4), port=server.port)
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     for k in keys:
         ddb.put_item(TableName=name, Item={"pk": S(k), "v": N(2)})
     shards = all_shards(streams, arn)
@@ -439,7 +422,7 @@ def test_lineage_across_a_shard_count_change(server_factory, tmp_path):
     # fewer shards later: the stream keeps its layout (shards never merge)
     server.stop(signal.SIGTERM)
     server = server_factory(args(1), port=server.port)
-    streams = streams_client(server.endpoint)
+    streams = make_client(server.endpoint, service="dynamodbstreams")
     assert len(all_shards(streams, arn)) == 6
 
 
@@ -458,7 +441,7 @@ def test_reader_follows_every_shard_of_a_busy_table(ddb, streams):
 
     def reader():
         # one pass after another over every shard, from where the last pass stopped
-        client = streams_client(ddb.meta.endpoint_url)
+        client = make_client(ddb.meta.endpoint_url, service="dynamodbstreams")
         iters = {}
         while True:
             final = stop.is_set()

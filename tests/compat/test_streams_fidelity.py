@@ -19,7 +19,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, assert_client_error, make_client
-from test_streams import advance, all_shards, create, read_stream, streams_client
+from helpers import advance
+from test_streams import all_shards, create, read_stream
 
 SHARD_ID = re.compile(r"^shardId-\d{20}-[0-9a-f]{8}$")
 
@@ -60,7 +61,7 @@ def check_order(streams, arn):
 def test_shards_of_one_generation_list_in_shard_id_order(server_factory):
     # eight shards made in the same millisecond share their time part: the suffix orders them
     server = server_factory(["--in-memory", "--shards", "8"])
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     for _ in range(3):
         name, arn = create(ddb, "KEYS_ONLY")
         shards = check_order(streams, arn)
@@ -76,7 +77,7 @@ def test_shards_after_a_reshard_and_a_reenable_list_parents_first(server_factory
         ddb.put_item(TableName=name, Item={"pk": S("k%d" % i), "v": N(0)})
     server.stop(signal.SIGTERM)
     server = server_factory(args(7), port=server.port)
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     shards = check_order(streams, arn)
     assert [("ParentShardId" in s) for s in shards] == [False] * 3 + [True] * 7
     # the stream of a table enabled again, and of a table made again under the same name
@@ -96,7 +97,7 @@ def test_shards_after_a_reshard_and_a_reenable_list_parents_first(server_factory
 
 def test_iterator_at_the_starting_sequence_number_of_an_empty_shard(server_factory):
     server = server_factory(["--in-memory", "--shards", "2"])
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     name, arn = create(ddb, "NEW_IMAGE")
     shards = all_shards(streams, arn)
     at = {}
@@ -136,7 +137,7 @@ def test_iterator_at_the_starting_sequence_number_of_an_empty_shard(server_facto
 # ---- writes that change nothing by value ----
 
 def test_a_write_equal_by_value_makes_no_record(ddb):
-    streams = streams_client(ddb.meta.endpoint_url)
+    streams = make_client(ddb.meta.endpoint_url, service="dynamodbstreams")
     name, arn = create(ddb, "NEW_AND_OLD_IMAGES")
     key = {"pk": S("k")}
     ddb.put_item(TableName=name, Item={"pk": S("k"), "m": {"M": {"a": N(1), "b": {"M": {"x": S("1"), "y": S("2")}}}},
@@ -183,7 +184,7 @@ def test_an_index_entry_equal_by_value_is_not_written(ddb, make_table):
 def test_an_expired_iterator_says_when_it_was_made(server_factory):
     # the frozen clock, at 2030-01-01T00:00:00Z (a Tuesday): the message's two times are exact
     server = server_factory(["--in-memory", "--admin", "--clock", "frozen@1893456000000"])
-    ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
+    ddb, streams = make_client(server.endpoint), make_client(server.endpoint, service="dynamodbstreams")
     name, arn = create(ddb, "KEYS_ONLY")
     sid = all_shards(streams, arn)[0]["ShardId"]
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=sid, ShardIteratorType="LATEST")["ShardIterator"]

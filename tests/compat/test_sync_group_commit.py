@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from conftest import N, S, DdbdServer, make_client
+from helpers import make_table
 
 DELAY_MS = 400
 
@@ -30,12 +31,6 @@ def start(tmp_path, *args, env=None):
                 os.environ[k] = v
 
 
-def make_table(client):
-    client.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
-                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-
-
 def timed(fn):
     t0 = time.monotonic()
     out = fn()
@@ -46,7 +41,7 @@ def test_write_answer_waits_for_the_sync(tmp_path):
     srv = start(tmp_path, "--sync", env={"DDBD_DELAY_POINT": "groupcommit-before-sync:%d" % DELAY_MS})
     try:
         c = make_client(srv.endpoint)
-        make_table(c)
+        make_table(c, "tbl")
         _, took = timed(lambda: c.put_item(TableName="tbl", Item={"pk": S("a"), "v": N(1)}))
         assert took >= DELAY_MS / 1000 * 0.9, took
         # a read with no write pending is answered at once
@@ -61,7 +56,7 @@ def test_a_read_that_may_see_an_unsynced_write_waits_for_it(tmp_path):
     srv = start(tmp_path, "--sync", env={"DDBD_DELAY_POINT": "groupcommit-before-sync:%d" % DELAY_MS})
     try:
         writer, reader = make_client(srv.endpoint), make_client(srv.endpoint)
-        make_table(writer)
+        make_table(writer, "tbl")
         done = {}
         t = threading.Thread(target=lambda: done.update(
             put=timed(lambda: writer.put_item(TableName="tbl", Item={"pk": S("b"), "v": N(2)}))))
@@ -81,7 +76,7 @@ def test_a_read_that_may_see_an_unsynced_write_waits_for_it(tmp_path):
 def test_no_write_is_acknowledged_before_its_sync(tmp_path):
     srv = start(tmp_path, "--sync")
     c = make_client(srv.endpoint)
-    make_table(c)
+    make_table(c, "tbl")
     srv.stop()
     srv = start(tmp_path, "--sync", env={"DDBD_CRASH_POINT": "groupcommit-before-sync"})
     c = make_client(srv.endpoint)
@@ -95,7 +90,7 @@ def test_without_sync_writes_are_answered_when_applied(tmp_path):
     srv = start(tmp_path, env={"DDBD_DELAY_POINT": "groupcommit-before-sync:%d" % DELAY_MS})
     try:
         c = make_client(srv.endpoint)
-        make_table(c)
+        make_table(c, "tbl")
         _, took = timed(lambda: c.put_item(TableName="tbl", Item={"pk": S("a")}))
         assert took < DELAY_MS / 1000 / 2, took
     finally:
@@ -106,7 +101,7 @@ def test_sync_writes_from_many_clients_all_land(tmp_path):
     """32 writers at once: every acknowledged write is there after a kill -9 and a restart."""
     srv = start(tmp_path, "--sync")
     c = make_client(srv.endpoint)
-    make_table(c)
+    make_table(c, "tbl")
     acked, errors = [], []
 
     def writer(w):
@@ -150,7 +145,7 @@ def test_snapshot_restore_under_sync(tmp_path):
     srv = start(tmp_path, "--sync", "--admin")
     try:
         c = make_client(srv.endpoint)
-        make_table(c)
+        make_table(c, "tbl")
         c.put_item(TableName="tbl", Item={"pk": S("before")})
         admin("/ddbd/snapshots", {"name": "s1"})
         c.put_item(TableName="tbl", Item={"pk": S("after")})
@@ -172,7 +167,7 @@ def test_an_answer_held_as_its_write_turns_durable_is_sent(tmp_path):
     done = []
 
     def calls():
-        make_table(client)
+        make_table(client, "tbl")
         client.put_item(TableName="tbl", Item={"pk": {"S": "a"}})
         done.append(client.get_item(TableName="tbl", Key={"pk": {"S": "a"}})["Item"])
 

@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import DdbdServer, create_table_params, make_client, unique_name
-from helpers import admin_call
+from helpers import admin_call, advance, error_of
 from index_helpers import wait_index_active, wait_index_gone
 
 DELAY_MS = 3600 * 1000  # an hour, of a frozen clock: only an advance ends a state
@@ -22,17 +22,6 @@ SIX_HOURS_S = 6 * 3600
 EARLY_MS = 1  # how far short of a due time a state is checked still to hold: the clock is frozen
 FROZEN = ["--in-memory", "--admin", "--clock", "frozen"]
 BUILD_DELAY = "index-backfill-batch:1000"  # each batch of a GSI's build waits there (faults.h): 2 s for 3 items
-
-
-def advance(endpoint, ms):
-    status, answer = admin_call(endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call(**kwargs)
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
 
 
 def waiter_passes(c, name, which):

@@ -6,14 +6,10 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ACCOUNT, REGION, assert_client_error, create_table_params, item_size,
-                      unique_name)
+from conftest import assert_client_error, create_table_params, item_size, unique_name
+from helpers import table_arn
 
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def arn(name):
-    return "arn:aws:dynamodb:%s:%s:table/%s" % (REGION, ACCOUNT, name)
 
 
 def assert_recent(ts):
@@ -45,7 +41,7 @@ def test_create_table_provisioned_description(ddb, cleanup):
 
     assert desc["TableName"] == name
     assert desc["TableStatus"] == "ACTIVE"
-    assert desc["TableArn"] == arn(name)
+    assert desc["TableArn"] == table_arn(name)
     assert re.fullmatch(UUID_RE, desc["TableId"]), desc["TableId"]
     assert_recent(desc["CreationDateTime"])
     assert desc["KeySchema"] == params["KeySchema"]
@@ -67,7 +63,7 @@ def test_create_table_pay_per_request_description(ddb, cleanup):
     desc = ddb.create_table(**params)["TableDescription"]
 
     assert desc["TableStatus"] == "ACTIVE"
-    assert desc["TableArn"] == arn(name)
+    assert desc["TableArn"] == table_arn(name)
     assert desc["KeySchema"] == params["KeySchema"]
     assert desc["AttributeDefinitions"] == params["AttributeDefinitions"]
     assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -121,7 +117,7 @@ def test_create_table_with_indexes_echoes_them(ddb, cleanup):
         assert lsi["IndexName"] == "lsi1"
         assert lsi["KeySchema"] == params["LocalSecondaryIndexes"][0]["KeySchema"]
         assert lsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-        assert lsi["IndexArn"] == arn(name) + "/index/lsi1"
+        assert lsi["IndexArn"] == table_arn(name) + "/index/lsi1"
         assert lsi["ItemCount"] == 0
         assert lsi["IndexSizeBytes"] == 0
 
@@ -130,7 +126,7 @@ def test_create_table_with_indexes_echoes_them(ddb, cleanup):
         assert gsi["KeySchema"] == params["GlobalSecondaryIndexes"][0]["KeySchema"]
         assert gsi["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x", "y"]}
         assert gsi["IndexStatus"] == "ACTIVE"
-        assert gsi["IndexArn"] == arn(name) + "/index/gsi1"
+        assert gsi["IndexArn"] == table_arn(name) + "/index/gsi1"
         assert gsi["ItemCount"] == 0
         assert gsi["IndexSizeBytes"] == 0
         assert gsi["ProvisionedThroughput"] == {
@@ -189,7 +185,7 @@ def test_delete_table(ddb):
     desc = ddb.delete_table(TableName=name)["TableDescription"]
     assert desc["TableName"] == name
     assert desc["TableStatus"] == "DELETING"
-    assert desc["TableArn"] == arn(name)
+    assert desc["TableArn"] == table_arn(name)
     # DeleteTable's answer leaves out the schema, the creation time and the indexes (fidelity sweep)
     for absent in ("KeySchema", "AttributeDefinitions", "CreationDateTime"):
         assert absent not in desc
@@ -306,7 +302,7 @@ def test_update_table_throughput(ddb, make_table):
     desc = ddb.update_table(TableName=name, ProvisionedThroughput={
         "ReadCapacityUnits": 7, "WriteCapacityUnits": 9})["TableDescription"]
     assert desc["TableName"] == name
-    assert desc["TableArn"] == arn(name)
+    assert desc["TableArn"] == table_arn(name)
     table = ddb.describe_table(TableName=name)["Table"]
     assert table["TableStatus"] == "ACTIVE"
     assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 7

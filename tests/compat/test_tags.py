@@ -10,17 +10,13 @@ Sources of the expected behaviour and texts, named per test:
 import threading
 
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import (ACCOUNT, REGION, create_table_params, expect_error, make_client, raw_request,
                       unique_name)
+from helpers import table_arn
 
 INVALID = "One or more parameter values were invalid: "
 OVER_LIMIT = "Number of Tags exceed the current limit for the provided ResourceArn"
-
-
-def arn_of(name):
-    return "arn:aws:dynamodb:%s:%s:table/%s" % (REGION, ACCOUNT, name)
 
 
 def tags(ddb, arn, **params):
@@ -36,7 +32,7 @@ def table(ddb, make_table):
     """A fresh table and its ARN (as DescribeTable reports it)."""
     name = make_table()
     arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
-    assert arn == arn_of(name)
+    assert arn == table_arn(name)
     return arn
 
 
@@ -92,16 +88,16 @@ def test_create_table_with_tags(ddb, make_table):
     """SCYLLA test_list_tags_from_creation; ACK DDB-TABLE-110 (50 tags on CreateTable are fine)."""
     predefined = kv([("str1", "str2"), ("kkk", "vv"), ("keykey", "valvalvalval")])
     name = make_table(Tags=predefined)
-    assert tags(ddb, arn_of(name)) == predefined
+    assert tags(ddb, table_arn(name)) == predefined
     fifty = kv([("k%02d" % i, "v%02d" % i) for i in range(50)])
     name = make_table(Tags=fifty)
-    assert tags(ddb, arn_of(name)) == fifty
+    assert tags(ddb, table_arn(name)) == fifty
 
 
 def test_create_table_with_empty_tags(ddb, make_table):
     """ACK DDB-TABLE-110: CreateTable accepts Tags=[] (TagResource does not)."""
     name = make_table(Tags=[])
-    assert tags(ddb, arn_of(name)) == []
+    assert tags(ddb, table_arn(name)) == []
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -256,7 +252,7 @@ OPS = [
 def test_unknown_table(ddb, op, extra):
     """SCYLLA test_tag_resource_subtly_incorrect_arn; ACK DDB-TABLE-374 (the text, for TagResource;
     assumed for the other two)."""
-    arn = arn_of(unique_name("missing"))
+    arn = table_arn(unique_name("missing"))
     expect_error(getattr(ddb, op), "Requested resource not found: ResourceArn: %s not found" % arn,
                  code="ResourceNotFoundException", ResourceArn=arn, **extra)
 
@@ -314,13 +310,13 @@ def test_delete_table_drops_its_tags(ddb):
     """The tags live in the description: a table re-created under the name has none."""
     name = unique_name("tagdel")
     ddb.create_table(**create_table_params(name, Tags=kv([("a", "1")])))
-    ddb.tag_resource(ResourceArn=arn_of(name), Tags=kv([("b", "2")]))
+    ddb.tag_resource(ResourceArn=table_arn(name), Tags=kv([("b", "2")]))
     ddb.delete_table(TableName=name)
     expect_error(ddb.list_tags_of_resource, "Requested resource not found: ResourceArn: %s not found"
-                 % arn_of(name), code="ResourceNotFoundException", ResourceArn=arn_of(name))
+                 % table_arn(name), code="ResourceNotFoundException", ResourceArn=table_arn(name))
     ddb.create_table(**create_table_params(name))
     try:
-        assert tags(ddb, arn_of(name)) == []
+        assert tags(ddb, table_arn(name)) == []
     finally:
         ddb.delete_table(TableName=name)
 
@@ -330,7 +326,7 @@ def test_tags_survive_other_changes_and_stay_out_of_describe(ddb, make_table):
     name = make_table(Tags=kv([("a", "1")]))
     ddb.update_table(TableName=name, BillingMode="PROVISIONED",
                      ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
-    assert tags(ddb, arn_of(name)) == kv([("a", "1")])
+    assert tags(ddb, table_arn(name)) == kv([("a", "1")])
     desc = ddb.describe_table(TableName=name)["Table"]
     assert "Tags" not in desc and "ddbdTags" not in desc
     ddb.put_item(TableName=name, Item={"pk": {"S": "x"}})
@@ -342,10 +338,10 @@ def test_tags_persist_across_restart(server_factory, tmp_path):
     client = make_client(server.endpoint)
     name = unique_name("tagkeep")
     client.create_table(**create_table_params(name, Tags=kv([("a", "1")])))
-    client.tag_resource(ResourceArn=arn_of(name), Tags=kv([("b", "2")]))
+    client.tag_resource(ResourceArn=table_arn(name), Tags=kv([("b", "2")]))
     assert server.stop() == 0
     server = server_factory(["--data-dir", str(tmp_path / "data")])
-    assert tags(make_client(server.endpoint), arn_of(name)) == kv([("a", "1"), ("b", "2")])
+    assert tags(make_client(server.endpoint), table_arn(name)) == kv([("a", "1"), ("b", "2")])
 
 
 def test_concurrent_tag_changes_lose_nothing(ddb, table):

@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (ANY, N, S, assert_client_error, body, make_client, raw_request, unique_name)
+from helpers import advance, get_item
 
 INVALID = "One or more parameter values were invalid: "
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]"
@@ -40,10 +41,6 @@ def tables(ddb):
 
 def put(table, item, **kw):
     return {"Put": dict(TableName=table, Item=item, **kw)}
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def cancelled(excinfo, codes):
@@ -76,11 +73,11 @@ def test_every_action_applies_across_tables(ddb, tables):
         put(hr, {"pk": S(p), "sk": N(2)}),
     ]))
     assert resp == {}
-    assert get(ddb, h, {"pk": S(p + "new")}) == {"pk": S(p + "new"), "a": S("A")}
-    assert get(ddb, h, {"pk": S(p + "u")}) == {"pk": S(p + "u"), "n": N(2)}
-    assert get(ddb, h, {"pk": S(p + "d")}) is None
-    assert get(ddb, hr, {"pk": S(p), "sk": N(1)}) == {"pk": S(p), "sk": N(1), "x": S("here")}
-    assert get(ddb, hr, {"pk": S(p), "sk": N(2)}) == {"pk": S(p), "sk": N(2)}
+    assert get_item(ddb, h, {"pk": S(p + "new")}) == {"pk": S(p + "new"), "a": S("A")}
+    assert get_item(ddb, h, {"pk": S(p + "u")}) == {"pk": S(p + "u"), "n": N(2)}
+    assert get_item(ddb, h, {"pk": S(p + "d")}) is None
+    assert get_item(ddb, hr, {"pk": S(p), "sk": N(1)}) == {"pk": S(p), "sk": N(1), "x": S("here")}
+    assert get_item(ddb, hr, {"pk": S(p), "sk": N(2)}) == {"pk": S(p), "sk": N(2)}
 
 
 def test_put_replaces_and_update_creates(ddb, tables):
@@ -92,8 +89,8 @@ def test_put_replaces_and_update_creates(ddb, tables):
         {"Update": {"TableName": h, "Key": {"pk": S(p + "2")}, "UpdateExpression": "SET c = :c",
                     "ExpressionAttributeValues": {":c": N(7)}}},
     ])
-    assert get(ddb, h, {"pk": S(p)}) == {"pk": S(p), "new": S("y")}
-    assert get(ddb, h, {"pk": S(p + "2")}) == {"pk": S(p + "2"), "c": N(7)}
+    assert get_item(ddb, h, {"pk": S(p)}) == {"pk": S(p), "new": S("y")}
+    assert get_item(ddb, h, {"pk": S(p + "2")}) == {"pk": S(p + "2"), "c": N(7)}
 
 
 def test_hundred_actions(ddb, tables):
@@ -123,9 +120,9 @@ def test_failed_condition_applies_nothing_and_reports_every_action(ddb, tables):
     reasons = cancelled(e, ["None", "None", "ConditionalCheckFailed", "ConditionalCheckFailed"])
     assert reasons[2]["Message"] == CCF and reasons[3]["Message"] == CCF
     assert "Item" not in reasons[2]
-    assert get(ddb, h, {"pk": S(p + "1")}) is None
-    assert get(ddb, h, {"pk": S(p + "u")}) == {"pk": S(p + "u"), "n": N(1)}
-    assert get(ddb, h, {"pk": S(p + "4")}) is None
+    assert get_item(ddb, h, {"pk": S(p + "1")}) is None
+    assert get_item(ddb, h, {"pk": S(p + "u")}) == {"pk": S(p + "u"), "n": N(1)}
+    assert get_item(ddb, h, {"pk": S(p + "4")}) is None
 
 
 def test_return_values_on_condition_check_failure(ddb, tables):
@@ -185,7 +182,7 @@ def test_key_validation_error_stops_at_the_first_action(ddb, tables):
         with pytest.raises(ClientError) as e:
             ddb.transact_write_items(TransactItems=items)
         assert cancelled(e, ["ValidationError"])[0]["Message"] == msg
-    assert get(ddb, h, {"pk": S(p)}) is None
+    assert get_item(ddb, h, {"pk": S(p)}) is None
 
 
 @pytest.mark.parametrize("action", ["Put", "Update", "Delete", "ConditionCheck"])
@@ -219,7 +216,7 @@ def test_update_making_an_item_too_large_is_a_reason(ddb, tables):
                         "ExpressionAttributeValues": {":b": S("y" * 200000)}}}])
     assert cancelled(e, ["None", "ValidationError"])[1]["Message"] == \
         "Item size to update has exceeded the maximum allowed size"
-    assert get(ddb, h, {"pk": S(p + "ok")}) is None
+    assert get_item(ddb, h, {"pk": S(p + "ok")}) is None
 
 
 # ---- whole-request errors, in DynamoDB's order ----
@@ -299,7 +296,7 @@ def test_payload_over_4mb(ddb, tables):
                         "Transaction payload size cannot exceed 4MB. Payload Size: %d" % (n * per))
     # 30 such items (3 MB) are fine, and a delete of 5 MB of items is a small payload
     ddb.transact_write_items(TransactItems=items[:30])
-    assert get(ddb, h, {"pk": S(p + "29")})["x"] == S("x" * 100000)
+    assert get_item(ddb, h, {"pk": S(p + "29")})["x"] == S("x" * 100000)
 
 
 def test_multiple_operations_on_one_item(ddb, tables):
@@ -406,18 +403,18 @@ def test_client_request_token(ddb, tables):
     key = {"pk": S(p)}
     ddb.transact_write_items(**increment(h, key))
     ddb.transact_write_items(**increment(h, key))
-    assert get(ddb, h, key)["n"] == N(2)  # without a token, twice
+    assert get_item(ddb, h, key)["n"] == N(2)  # without a token, twice
     token = unique_name("tok")
     first = ddb.transact_write_items(ReturnConsumedCapacity="TOTAL", **increment(h, key, token))
     again = ddb.transact_write_items(ReturnConsumedCapacity="TOTAL", **increment(h, key, token))
-    assert get(ddb, h, key)["n"] == N(3)  # with one, once
+    assert get_item(ddb, h, key)["n"] == N(3)  # with one, once
     assert first["ConsumedCapacity"] == [{"TableName": h, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}]
     # the retry reads the stored result: read units
     assert again["ConsumedCapacity"] == [{"TableName": h, "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}]
     with pytest.raises(ClientError) as e:
         ddb.transact_write_items(**increment(h, {"pk": S(p + "other")}, token))
     assert_client_error(e, "IdempotentParameterMismatchException", ANY)
-    assert get(ddb, h, {"pk": S(p + "other")}) is None
+    assert get_item(ddb, h, {"pk": S(p + "other")}) is None
 
 
 def test_failed_transaction_does_not_keep_its_token(ddb, tables):
@@ -431,7 +428,7 @@ def test_failed_transaction_does_not_keep_its_token(ddb, tables):
     cancelled(e, ["ConditionalCheckFailed"])
     ddb.put_item(TableName=h, Item={"pk": S(p), "was": S("here")})
     ddb.transact_write_items(**params)  # runs for real this time
-    assert get(ddb, h, {"pk": S(p)}) == {"pk": S(p)}
+    assert get_item(ddb, h, {"pk": S(p)}) == {"pk": S(p)}
 
 
 def test_concurrent_calls_with_one_token_apply_once(ddb, tables):
@@ -457,7 +454,7 @@ def test_concurrent_calls_with_one_token_apply_once(ddb, tables):
         for t in threads:
             t.join()
     assert set(outcomes) <= {"ok", "TransactionInProgressException"}
-    assert get(ddb, h, key)["n"] == N(10)
+    assert get_item(ddb, h, key)["n"] == N(10)
 
 
 def test_token_expires(server_factory):
@@ -468,13 +465,13 @@ def test_token_expires(server_factory):
                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
     client.transact_write_items(**increment("tok", {"pk": S("a")}, "t1"))
     client.transact_write_items(**increment("tok", {"pk": S("a")}, "t1"))
-    assert get(client, "tok", {"pk": S("a")})["n"] == N(1)
+    assert get_item(client, "tok", {"pk": S("a")})["n"] == N(1)
     time.sleep(2.5)  # past the window (and the background sweep): a new request
     client.transact_write_items(**increment("tok", {"pk": S("a")}, "t1"))
-    assert get(client, "tok", {"pk": S("a")})["n"] == N(2)
+    assert get_item(client, "tok", {"pk": S("a")})["n"] == N(2)
     time.sleep(2.5)
     client.transact_write_items(**increment("tok", {"pk": S("b")}, "t1"))  # expired: no mismatch either
-    assert get(client, "tok", {"pk": S("b")})["n"] == N(1)
+    assert get_item(client, "tok", {"pk": S("b")})["n"] == N(1)
 
 
 def test_token_survives_restart(server_factory, tmp_path):
@@ -488,7 +485,7 @@ def test_token_survives_restart(server_factory, tmp_path):
     server.kill()
     server = server_factory(args, port=server.port)
     client.transact_write_items(**increment("tok", {"pk": S("a")}, "t1"))
-    assert get(client, "tok", {"pk": S("a")})["n"] == N(1)
+    assert get_item(client, "tok", {"pk": S("a")})["n"] == N(1)
     with pytest.raises(ClientError) as e:
         client.transact_write_items(**increment("tok", {"pk": S("b")}, "t1"))
     assert_client_error(e, "IdempotentParameterMismatchException", ANY)
@@ -553,7 +550,7 @@ def test_item_collection_limit_and_metrics(server_factory):
             put("coll", {"pk": S("b"), "sk": S("3"), "x": S("x" * 1000)})])
     reasons = cancelled(e, ["None", "ItemCollectionSizeLimitExceeded"])
     assert reasons[1]["Message"] == "Collection size exceeded."
-    assert get(client, "coll", {"pk": S("b"), "sk": S("2")}) is None
+    assert get_item(client, "coll", {"pk": S("b"), "sk": S("2")}) is None
 
 
 # ---- injected conflicts ----
@@ -598,7 +595,6 @@ def test_injected_conflicts_are_a_fraction(server_factory):
 
 
 def test_conflict_rate_option_is_checked(server_factory):
-    from conftest import DdbdServer
     import subprocess
     from conftest import DDBD_BIN
     out = subprocess.run([DDBD_BIN, "--transaction-conflict-rate", "2"], capture_output=True, text=True, timeout=10)
@@ -607,15 +603,6 @@ def test_conflict_rate_option_is_checked(server_factory):
 
 
 IN_PROGRESS = "The transaction with the given request token is already in progress."
-
-
-def clock(endpoint, change=None):
-    """The server's clock's "now" (/ddbd/clock), after `change` ({"advance": ms}) when given."""
-    from helpers import admin_call
-    if change is not None:
-        status, answer = admin_call(endpoint, "POST", "/ddbd/clock", change)
-        assert status == 200, answer
-    return admin_call(endpoint, "GET", "/ddbd/clock")[1]["now"]
 
 
 def held_call(server, table, key, token, hold_ms):
@@ -630,7 +617,7 @@ def held_call(server, table, key, token, hold_ms):
     t = threading.Thread(target=lambda: outcomes.append(client.transact_write_items(**increment(table, key, token))))
     t.start()
     deadline = time.monotonic() + 10  # (its arrival; what it waits for is the server's clock)
-    while (get(client, table, key) or {}).get("n") != N(1):
+    while (get_item(client, table, key) or {}).get("n") != N(1):
         assert time.monotonic() < deadline and t.is_alive(), outcomes
         time.sleep(0.01)
     return t, outcomes
@@ -663,12 +650,12 @@ def test_a_call_held_by_a_latency_fault_is_in_progress(server_factory):
     assert (r.status, r.json()) == (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException",
                                           "Message": IN_PROGRESS})
     assert t.is_alive() and first == []
-    clock(server.endpoint, {"advance": 6000})
+    advance(server.endpoint, 6000)
     t.join(timeout=30)
     assert not t.is_alive() and len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-1"))  # a replay now
-    assert get(client, "held", key)["n"] == N(1)
-    assert get(client, "held", {"pk": S("b")}) is None
+    assert get_item(client, "held", key)["n"] == N(1)
+    assert get_item(client, "held", {"pk": S("b")}) is None
 
 
 def test_a_held_token_lives_from_its_completion(server_factory):
@@ -680,17 +667,17 @@ def test_a_held_token_lives_from_its_completion(server_factory):
     server, client = token_server(server_factory)
     key = {"pk": S("a")}
     t, first = held_call(server, "held", key, "tok-2", 6000)
-    clock(server.endpoint, {"advance": 6000})
+    advance(server.endpoint, 6000)
     t.join(timeout=30)
     assert len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-2"))  # the SDK's retry after the long call
-    assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 1999})
+    assert get_item(client, "held", key)["n"] == N(1)
+    advance(server.endpoint, 1999)
     client.transact_write_items(**increment("held", key, "tok-2"))  # still within the window
-    assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 1})  # 2 s after the completion: the token is new again
+    assert get_item(client, "held", key)["n"] == N(1)
+    advance(server.endpoint, 1)  # 2 s after the completion: the token is new again
     client.transact_write_items(**increment("held", key, "tok-2"))
-    assert get(client, "held", key)["n"] == N(2)
+    assert get_item(client, "held", key)["n"] == N(2)
 
 
 def free_thread_connection(endpoint, ready, tries=50):
@@ -741,13 +728,13 @@ def test_a_token_held_between_decision_and_commit_lives_from_its_commit(server_f
     assert conn.getresponse().status == 200  # while the call sleeps between its decision and its commit
     conn.close()
     probe = make_client(server.endpoint)
-    while (get(probe, "held", key) or {}).get("n") != N(1):  # (its commit, once the delay has run)
+    while (get_item(probe, "held", key) or {}).get("n") != N(1):  # (its commit, once the delay has run)
         time.sleep(0.01)
-    clock(server.endpoint, {"advance": 1})  # its answer, held 1 ms of the server's clock
+    advance(server.endpoint, 1)  # its answer, held 1 ms of the server's clock
     t.join(timeout=30)
     assert len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-3"))  # the retry: a replay
-    assert get(client, "held", key)["n"] == N(1)
+    assert get_item(client, "held", key)["n"] == N(1)
 
 
 def test_transaction_in_progress(server_factory, monkeypatch):
@@ -787,4 +774,4 @@ def test_transaction_in_progress(server_factory, monkeypatch):
         in others
     assert set(others) <= {("ok", None), ("TransactionInProgressException",
                                           "The transaction with the given request token is already in progress.")}
-    assert get(client, "slow", {"pk": S("a")})["n"] == N(1)
+    assert get_item(client, "slow", {"pk": S("a")})["n"] == N(1)

@@ -5,8 +5,6 @@ expired items still read until it runs, and the deletes' stream records as servi
 The clock is frozen (--clock frozen): a step ({"advance": ms}) answers once the sweep it made due has
 run, so each test reads the result at once, with no sleep.
 """
-import json
-import urllib.request
 
 import boto3
 import pytest
@@ -14,15 +12,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, N, REGION, S, SECRET_KEY, assert_client_error, make_client
+from helpers import clock
 
 HOUR = 3600 * 1000
-
-
-def clock(endpoint, **change):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps(change).encode() if change else None,
-                                 method="POST" if change else "GET", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def now_s(endpoint):

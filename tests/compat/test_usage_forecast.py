@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call
+from helpers import admin_call, advance
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 MONTH_HOURS = 730
@@ -38,11 +38,6 @@ def usage(endpoint, rate=None, since=None):
     if rate is not None:
         params.append("rate=" + urllib.parse.quote(rate, safe=",:/"))
     return admin_call(endpoint, "GET", "/ddbd/usage" + ("?" + "&".join(params) if params else ""))
-
-
-def advance(endpoint, ms):
-    status, body = admin_call(endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, body
 
 
 def create(ddb, name, gsi=None):

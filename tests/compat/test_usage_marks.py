@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from conftest import DDBD_BIN, S, make_client, unique_name
-from helpers import admin_call
+from conftest import DDBD_BIN, S, make_client
+from helpers import admin_call, advance, make_table, usage_of
 
 DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
 MONTH = 730 * 3600
@@ -36,20 +36,8 @@ def mark(endpoint, name):
     return body
 
 
-def advance(endpoint, ms):
-    status, body = admin_call(endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, body
-
-
-def of(report, name):
-    return [t for t in report["tables"] if t["table"] == name][0]
-
-
 def table(ddb):
-    name = unique_name("umark")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-    return name
+    return make_table(ddb, prefix="umark")
 
 
 def test_a_mark_reads_only_what_happened_since(server):
@@ -69,7 +57,7 @@ def test_a_mark_reads_only_what_happened_since(server):
     r = usage(e, since="test_checkout[card]")
     assert r["since"] == {"mark": "test_checkout[card]", "timeMs": clock}
     assert r["windowSeconds"] == 2.5  # the mark's time to now, on the server's clock
-    u = of(r, t)
+    u = usage_of(r, t)
     assert (u["requests"], u["readUnits"], u["writeUnits"]) == (5, 2, 1)
     ops = {o["operation"]: (o["requests"], o["readUnits"], o["writeUnits"]) for o in u["operations"]}
     assert ops == {"GetItem": (4, 2, 0), "PutItem": (1, 0, 1)}
@@ -79,7 +67,7 @@ def test_a_mark_reads_only_what_happened_since(server):
     assert u["monthlyCost"] == pytest.approx((2 * RRU + WRU) * MONTH / 2.5)
     assert r["total"]["requests"] == 5 and r["total"]["cost"] == pytest.approx(2 * RRU + WRU)
     # the whole run's report is unchanged by the mark
-    whole = of(usage(e), t)
+    whole = usage_of(usage(e), t)
     assert (whole["requests"], whole["readUnits"], whole["writeUnits"]) == (8, 2, 4)
     assert "since" not in usage(e)
 
@@ -90,7 +78,7 @@ def test_a_table_created_after_the_mark_counts_whole(server):
     mark(e, "before-create")
     t = table(ddb)
     ddb.put_item(TableName=t, Item={"pk": S("a")})
-    u = of(usage(e, since="before-create"), t)
+    u = usage_of(usage(e, since="before-create"), t)
     assert (u["requests"], u["writeUnits"]) == (1, 1)
 
 
@@ -102,7 +90,7 @@ def test_marks_are_listed_replaced_and_refused(server):
     ddb.put_item(TableName=t, Item={"pk": S("x")})
     advance(e, 1000)
     again = mark(e, "a")  # set again: replaces, so nothing is since it
-    assert of(usage(e, since="a"), t)["requests"] == 0
+    assert usage_of(usage(e, since="a"), t)["requests"] == 0
     mark(e, "b")
     status, body = admin_call(e, "GET", "/ddbd/usage/mark")
     assert status == 200 and body == {"marks": [again, {"name": "b", "timeMs": again["timeMs"]}]}
@@ -130,7 +118,7 @@ def test_counts_and_the_cost_per_1000_requests(server):
     for _ in range(10):
         ddb.get_item(TableName=t, Key={"pk": S("USER#1")}, ConsistentRead=True)  # 1 unit each
     ddb.query(TableName=t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": S("USER#1")})
-    u = of(usage(e), t)
+    u = usage_of(usage(e), t)
     ops = {o["operation"]: o for o in u["operations"]}
     assert ops["GetItem"]["requests"] == 10
     assert ops["GetItem"]["costPer1000Requests"] == pytest.approx(10 * RRU / 10 * 1000)  # $0.000125
@@ -185,7 +173,7 @@ def test_ddb_usage_since_and_diff(server, tmp_path):
     ddb.scan(TableName=t)  # the change: a Scan of 4 items (0.5 unit)
     ddb.scan(TableName=t)
     since = json.loads(ddb_cli("usage", "since", "pr 12", endpoint=e).stdout)
-    assert since["since"]["mark"] == "pr 12" and of(since, t)["requests"] == 2
+    assert since["since"]["mark"] == "pr 12" and usage_of(since, t)["requests"] == 2
     head = tmp_path / "head.json"
     head.write_text(ddb_cli("usage", endpoint=e).stdout)
     out = ddb_cli("usage", "diff", str(base), str(head))

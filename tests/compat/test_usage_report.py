@@ -15,19 +15,13 @@ import boto3
 import pytest
 
 from conftest import DDBD_BIN, raw_request, unique_name
-from helpers import admin_call
+from helpers import admin_call, clock, raw_call as call, usage_of
 
 MONTH = 730 * 3600
 # prices.def, us-east-1: $ per million request units, per capacity unit hour, per GB-month
 STD = {"read": 0.125, "write": 0.625, "rcu_hour": 0.00013, "wcu_hour": 0.00065, "gb_month": 0.25}
 IA = {"read": 0.155, "write": 0.78, "rcu_hour": 0.00016, "wcu_hour": 0.00081, "gb_month": 0.10}
 PAD = "v" * 1500  # an item {"pk": "kN", "v": PAD} is 2 + 2 + 1 + 1,500 = 1,505 bytes: 2 write units
-
-
-def call(endpoint, op, body):
-    resp = raw_request(endpoint, op, body)
-    assert resp.status == 200, (op, resp.status, resp.body)
-    return resp.json()
 
 
 def table(endpoint, name, **extra):
@@ -49,10 +43,6 @@ def usage(endpoint):
 
 def cost(prices, read, write):
     return read * prices["read"] / 1e6 + write * prices["write"] / 1e6
-
-
-def of(report, name):
-    return [t for t in report["tables"] if t["table"] == name][0]
 
 
 def ops(entry):
@@ -91,7 +81,7 @@ def test_a_known_workload_costs_what_the_price_table_says(server):
     assert report["region"] == "us-east-1" and report["prices"]["date"] and report["prices"]["source"].startswith("https://aws.amazon.com/dynamodb/pricing")
     assert report["monthSeconds"] == MONTH
     window = report["windowSeconds"]
-    s = of(report, std)
+    s = usage_of(report, std)
     assert (s["tableClass"], s["billingMode"]) == ("STANDARD", "PAY_PER_REQUEST")
     assert (s["readUnits"], s["writeUnits"]) == (7.5, 26)  # 4 + 3 + 0.5; 20 + 4 + 2
     assert ops(s) == {"PutItem": (0, 22, pytest.approx(cost(STD, 0, 22))),
@@ -101,7 +91,7 @@ def test_a_known_workload_costs_what_the_price_table_says(server):
     # 7.5 x $0.125 + 26 x $0.625 per million: $0.0000171875
     assert s["cost"] == pytest.approx(17.1875e-6)
     assert s["monthlyCost"] == pytest.approx(17.1875e-6 * MONTH / window)
-    a = of(report, ia)
+    a = usage_of(report, ia)
     assert (a["tableClass"], a["readUnits"], a["writeUnits"]) == ("STANDARD_INFREQUENT_ACCESS", 2, 4)
     assert a["cost"] == pytest.approx(2 * 0.155e-6 + 4 * 0.78e-6)  # $0.00000343
     assert report["total"]["cost"] == pytest.approx(17.1875e-6 + 3.43e-6)
@@ -126,7 +116,7 @@ def test_the_window_projects_to_a_month(server):
     urllib.request.urlopen(req).read()
     report = usage(e)
     assert report["windowSeconds"] == 3600  # the frozen clock: an hour to the millisecond
-    t = of(report, name)
+    t = usage_of(report, name)
     assert t["cost"] == pytest.approx(cost(STD, 0, 2))
     assert t["monthlyCost"] == pytest.approx(t["cost"] * 730)
 
@@ -143,7 +133,7 @@ def test_indexes_and_provisioned_capacity(server):
     call(e, "Query", {"TableName": name, "IndexName": "gix", "KeyConditionExpression": "g = :g",
                       "ExpressionAttributeValues": {":g": {"S": "x"}}})  # 0.5 on the index
     report = usage(e)
-    t = of(report, name)
+    t = usage_of(report, name)
     assert (t["billingMode"], t["readUnits"], t["writeUnits"]) == ("PROVISIONED", 0.5, 4)
     assert t["indexes"] == [{"index": "gix", "readUnits": 0.5, "writeUnits": 2,
                              "cost": pytest.approx(cost(STD, 0.5, 2)),
@@ -187,12 +177,6 @@ def test_the_report_shows_every_price_it_works_from(server):
     }
 
 
-def pin_clock(endpoint, ms):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"set": ms}).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=5).read()
-
-
 def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
     """Beside the on-demand figure, what provisioned capacity would cost: each of the table's and its
     GSIs' peak units a second / 70 % (DynamoDB auto scaling's default target), rounded up, at least 1."""
@@ -202,15 +186,15 @@ def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
                                             "Projection": {"ProjectionType": "ALL"}}])
     second = 1893456000 * 1000  # every request of the peak in one second of the server's clock
     for i in range(7):  # 1,507 bytes ({"pk": "kN", "g": "x", "v": PAD}): 2 units on the table and 2 on gix
-        pin_clock(e, second)
+        clock(e, set=second)
         call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "g": {"S": "x"}, "v": {"S": PAD}}})
     for i in range(3):  # 1 unit each, strongly consistent
-        pin_clock(e, second)
+        clock(e, set=second)
         call(e, "GetItem", {"TableName": name, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
-    pin_clock(e, second + 1000)  # a quieter second after: 2 write units, the peak stays 14
+    clock(e, set=second + 1000)  # a quieter second after: 2 write units, the peak stays 14
     call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k9"}, "g": {"S": "y"}, "v": {"S": PAD}}})
     report = usage(e)
-    p = of(report, name)["provisionedAtPeak"]
+    p = usage_of(report, name)["provisionedAtPeak"]
     # table: 3 read units a second -> ceil(3 / 0.7) = 5 RCU; 14 write units -> 20 WCU;
     # gix: no reads -> 1 RCU (the least a table or index can have); 14 write units -> 20 WCU
     assert p["targetUtilization"] == 0.7
@@ -232,7 +216,7 @@ def test_pitr_and_backups_are_priced_when_used(server):
     for i in range(10):  # 10 items of 1,505 bytes
         call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
     before = usage(e)
-    assert "pitr" not in of(before, name) and "backups" not in before
+    assert "pitr" not in usage_of(before, name) and "backups" not in before
     call(e, "UpdateContinuousBackups", {"TableName": name,
                                         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
     arn = call(e, "CreateBackup", {"TableName": name, "BackupName": "nightly"})["BackupDetails"]["BackupArn"]
@@ -243,7 +227,7 @@ def test_pitr_and_backups_are_priced_when_used(server):
         time.sleep(0.1)
     assert d["BackupSizeBytes"] == 10 * 1505
     report = usage(e)
-    p = of(report, name)["pitr"]
+    p = usage_of(report, name)["pitr"]
     assert p["storageBytes"] == 10 * 1505 + 10 * 100  # the table's billable storage, as storageBytes
     assert p["monthlyCost"] == pytest.approx(16050 / 2 ** 30 * 0.20)  # $0.00000299
     assert p["cost"] == pytest.approx(p["monthlyCost"] * report["windowSeconds"] / MONTH)
@@ -270,7 +254,7 @@ def test_ddb_usage_prints_the_report(server):
     out = ddb_cli(e, "usage")
     assert (out.returncode, out.stderr) == (0, "")
     printed = json.loads(out.stdout)
-    t = of(printed, name)
+    t = usage_of(printed, name)
     assert (t["readUnits"], t["writeUnits"]) == (0, 6)
     assert t["cost"] == pytest.approx(6 * 0.625e-6)
     assert set(printed) == set(usage(e))  # the whole report, member for member
@@ -376,7 +360,7 @@ def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_f
     east("CreateTable", {"TableName": plain, "BillingMode": "PAY_PER_REQUEST",
                          "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                          "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
-    assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
+    assert "replicatedWrites" not in usage_of(usage(e), plain)  # one Region: nothing replicated
 
 
 def test_a_global_table_s_items_are_billed_48_bytes_more(server_factory):
@@ -481,7 +465,7 @@ def test_stream_reads_are_priced_per_getrecords_call(server):
     table(e, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
     for i in range(3):
         call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}}})
-    assert "streams" not in of(usage(e), name)
+    assert "streams" not in usage_of(usage(e), name)
     arn = call(e, "DescribeTable", {"TableName": name})["Table"]["LatestStreamArn"]
     shards = call(e, "DynamoDBStreams_20120810.DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"]
     records = calls = 0
@@ -496,7 +480,7 @@ def test_stream_reads_are_priced_per_getrecords_call(server):
             if not got["Records"]:
                 break
     assert records == 3 and calls >= len(shards) + 2
-    t = of(usage(e), name)
+    t = usage_of(usage(e), name)
     assert t["streams"]["readRequestUnits"] == calls
     assert t["streams"]["cost"] == pytest.approx(calls * 0.20e-6)  # $0.02 per 100,000
     assert (t["readUnits"], t["writeUnits"]) == (0, 3)
@@ -543,7 +527,7 @@ def test_cost_by_access_pattern_from_the_key_shape(server):
     row = [c for c in report["prices"]["tableClasses"] if c["tableClass"] == "STANDARD"][0]
     rd, wr = row["readRequestUnitsPerMillion"] / 1e6, row["writeRequestUnitsPerMillion"] / 1e6
     month = report["monthSeconds"] / report["windowSeconds"]
-    t = of(report, name)
+    t = usage_of(report, name)
     want = {"PutItem pk=USER#*": (0, 10), "PutItem pk=CUST#*": (0, 6), "GetItem pk=USER#*": (4, 0),
             "Query pk=CUST#* sk begins_with ORDER#*": (4, 0), "GetItem pk=*": (0.5, 0)}
     got = patterns(t)
@@ -569,7 +553,7 @@ def test_access_patterns_past_the_bound_go_to_other(server):
     table(e, name)
     for i in range(40):  # 40 prefixes, 1 write unit each
         db.put_item(TableName=name, Item={"pk": {"S": "P%d#x" % i}})
-    t = of(usage(e), name)
+    t = usage_of(usage(e), name)
     got = patterns(t)
     assert len(got) == 33
     assert got["other"][:2] == (0, 8)
@@ -590,11 +574,11 @@ def test_scans_and_index_queries_are_patterns_of_their_own(server):
     call(e, "Query", {"TableName": name, "IndexName": "gix", "KeyConditionExpression": "g = :g",
                       "ExpressionAttributeValues": {":g": {"S": "ORG|7"}}})  # 0.5
     call(e, "BatchGetItem", {"RequestItems": {name: {"Keys": [{"pk": {"S": "a:1"}}]}}})  # 0.5
-    got = patterns(of(usage(e), name))
+    got = patterns(usage_of(usage(e), name))
     assert {k: v[:2] for k, v in got.items()} == {
         "PutItem pk=a:*": (0, 2), "Scan": (0.5, 0), "Scan gix": (0.5, 0), "Query gix pk=ORG|*": (0.5, 0),
         "BatchGetItem": (0.5, 0)}
-    q = [p for p in of(usage(e), name)["accessPatterns"] if p["pattern"] == "Query gix pk=ORG|*"][0]
+    q = [p for p in usage_of(usage(e), name)["accessPatterns"] if p["pattern"] == "Query gix pk=ORG|*"][0]
     assert (q["operation"], q["index"]) == ("Query", "gix")
 
 
@@ -617,7 +601,7 @@ def test_each_sort_key_operator_is_a_pattern_of_its_own(server):
             values[":b"] = {"S": "ORDER#9"}
         db.query(TableName=name, KeyConditionExpression="pk = :p AND " + cond, ExpressionAttributeValues=values)
     db.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "nosep"}})
-    got = {k: v[:2] for k, v in patterns(of(usage(e), name)).items()}
+    got = {k: v[:2] for k, v in patterns(usage_of(usage(e), name)).items()}
     want = {"Query pk=CUST/* " + shape: (0.5, 0) for shape in conds.values()}
     want["Query pk=*"] = (0.5, 0)
     assert got == want

@@ -22,6 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import S, make_client, unique_name
+from helpers import usage_of
 
 GSI, LSI = "gsi-inc", "lsi-all"
 PAD = "x" * 1500
@@ -30,10 +31,6 @@ PAD = "x" * 1500
 def usage(endpoint):
     with urllib.request.urlopen(endpoint + "/ddbd/usage", timeout=5) as r:
         return json.loads(r.read())
-
-
-def of(report, name):
-    return [t for t in report["tables"] if t["table"] == name][0]
 
 
 @pytest.fixture
@@ -86,7 +83,7 @@ def test_a_transaction_charges_its_index_entries_once(server):
     assert tx(ddb, {"Update": {"TableName": t, "Key": {"pk": S("b7"), "sk": S("1")}, "UpdateExpression": "SET gsiPk = :v",
                                "ExpressionAttributeValues": {":v": S("g9")}}}) == (8, 4, 4, None)
     # the same rule in the report: TransactWriteItems' units (3 + 4 + 5 + 8) and the indexes' parts
-    u = of(usage(server.endpoint), t)
+    u = usage_of(usage(server.endpoint), t)
     ops = {o["operation"]: o["writeUnits"] for o in u["operations"]}
     assert ops["TransactWriteItems"] == 20
     ix = {i["index"]: i["writeUnits"] for i in u["indexes"]}
@@ -118,7 +115,7 @@ def test_storage_counts_100_bytes_per_index_item(server):
     assert (d["ItemCount"], g["ItemCount"], l["ItemCount"]) == (6, 5, 3)
     # the GSI's entries: the table's key, the index key and proj (pk 4, sk 3, gsiPk 6, proj 54 or none)
     assert g["IndexSizeBytes"] == 3 * (4 + 3 + 6 + 54) + 2 * (4 + 3 + 6)
-    u = of(usage(server.endpoint), t)
+    u = usage_of(usage(server.endpoint), t)
     # 100 bytes an item, and 100 bytes an index item: 6 + 5 + 3 of them
     assert u["storageBytes"] == d["TableSizeBytes"] + g["IndexSizeBytes"] + l["IndexSizeBytes"] + 100 * (6 + 5 + 3)
     assert u["storageMonthlyCost"] == pytest.approx(u["storageBytes"] / 2 ** 30 * 0.25)

@@ -47,7 +47,9 @@ def searches(endpoint):
     return int(found.get("exact", -1)), int(found.get("approximate", -1))
 
 
-def make_table(endpoint, name, fn="EUCLIDEAN", schema=True):
+def make_vector_table(endpoint, name, fn="EUCLIDEAN", schema=True):
+    """A table with a vector index vix on emb (DIMS, `fn`), filterable on cat when `schema`, made
+    through raw HTTP as the rest of this file (helpers.make_table makes a plain table through boto3)."""
     ix = {"IndexName": "vix", "VectorAttribute": {"AttributeName": "emb"}, "Dimensions": DIMS,
           "DistanceFunction": fn, "Projection": {"ProjectionType": "KEYS_ONLY"}}
     defs = [{"AttributeName": "pk", "AttributeType": "S"}]
@@ -121,7 +123,7 @@ def test_exact_below_threshold_and_without_the_option(server_factory):
     rng = random.Random(1)
     for args in (["--in-memory"], ["--in-memory", "--vector-ann", "1000"]):
         srv = server_factory(args)
-        make_table(srv.endpoint, "small")
+        make_vector_table(srv.endpoint, "small")
         items = {"k%04d" % i: (v, "a") for i, v in enumerate(clustered(rng, 300))}
         put(srv.endpoint, "small", items)
         for _ in range(20):
@@ -137,7 +139,7 @@ def test_approximate_answers_scored_exactly_with_high_recall(server_factory):
     rng = random.Random(2)
     srv = server_factory(["--in-memory", "--vector-ann", "500", "--vector-ann-ef", "128"])
     ep = srv.endpoint
-    make_table(ep, "big")
+    make_vector_table(ep, "big")
     items = {"k%04d" % i: (v, "ab"[i % 2]) for i, v in enumerate(clustered(rng, 1200))}
     put(ep, "big", items)
     q0 = [rng.gauss(0, 1) for _ in range(DIMS)]
@@ -171,7 +173,7 @@ def test_graph_follows_writes(server_factory):
     rng = random.Random(3)
     srv = server_factory(["--in-memory", "--vector-ann", "400", "--vector-ann-ef", "128"])
     ep = srv.endpoint
-    make_table(ep, "moving")
+    make_vector_table(ep, "moving")
     items = {"k%04d" % i: (v, "a") for i, v in enumerate(clustered(rng, 800))}
     put(ep, "moving", items)
     q = items["k0007"][0]
@@ -213,7 +215,7 @@ def test_writes_while_the_graph_is_built(server_factory):
     rng = random.Random(4)
     srv = server_factory(["--in-memory", "--vector-ann", "1000", "--vector-ann-ef", "128"])
     ep = srv.endpoint
-    make_table(ep, "racing")
+    make_vector_table(ep, "racing")
     items = {"k%05d" % i: (v, "a") for i, v in enumerate(clustered(rng, 3000))}
     put(ep, "racing", items)
     q = [rng.gauss(0, 1) for _ in range(DIMS)]
@@ -238,7 +240,7 @@ def test_every_distance_function(server_factory):
     ep = srv.endpoint
     for fn in ("COSINE", "DOT_PRODUCT", "EUCLIDEAN"):
         name = "fn_" + fn.lower()
-        make_table(ep, name, fn=fn, schema=False)
+        make_vector_table(ep, name, fn=fn, schema=False)
         items = {"k%04d" % i: (v, "a") for i, v in enumerate(clustered(rng, 600))}
         put(ep, name, items)
         wait_graph(ep, name, items["k0001"][0])
@@ -256,7 +258,7 @@ def test_dropping_an_index_with_a_graph(server_factory):
     rng = random.Random(6)
     srv = server_factory(["--in-memory", "--vector-ann", "300"])
     ep = srv.endpoint
-    make_table(ep, "dropped", schema=False)
+    make_vector_table(ep, "dropped", schema=False)
     items = {"k%04d" % i: (v, "a") for i, v in enumerate(clustered(rng, 2000))}
     put(ep, "dropped", items)
     search(ep, "dropped", items["k0000"][0])  # a build begins; the index goes away under it
@@ -270,7 +272,7 @@ def test_dropping_an_index_with_a_graph(server_factory):
             break
         assert time.monotonic() < deadline, out
         time.sleep(0.05)
-    make_table(ep, "dropped", schema=False)
+    make_vector_table(ep, "dropped", schema=False)
     put(ep, "dropped", {"only": ([1.0] * DIMS, "a")})
     got, _ = search(ep, "dropped", [1.0] * DIMS)
     assert got == [("only", 0.0)]

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
@@ -20,7 +19,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "compat"))
-from conftest import create_table_params, ids_of, make_client, scan_all  # noqa: E402
+from conftest import create_table_params, free_port, ids_of, make_client, scan_all  # noqa: E402
 
 IMAGE = os.environ.get("DDBD_IMAGE", "ddbd:test")
 RUN = os.environ.get("DDBD_TEST_RUN", "manual")
@@ -37,12 +36,6 @@ def docker(*args, check=True, timeout=120):
     if check and out.returncode != 0:
         raise AssertionError("docker %s: exit %d\n%s" % (" ".join(args), out.returncode, out.stderr))
     return out
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def answers(port):
@@ -274,7 +267,7 @@ def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
         assert seconds < 5, seconds  # not Docker's 10 s SIGKILL
         assert "received SIGTERM" in c.logs() and "stopped" in c.logs()
         c2 = containers(volumes=[vol + ":/data"])
-        assert scan_all(make_client(c2.endpoint), "kept_in_volume") == items
+        assert scan_all(make_client(c2.endpoint), "kept_in_volume", order="sk") == items
         assert "1 tables" in c2.logs()
     finally:
         for c in list(docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split()):
@@ -305,7 +298,7 @@ def test_cpu_quota_sets_threads_and_the_volume_keeps_its_shards(containers):
         c = containers(volumes=[vol + ":/data"], docker_args=["--cpus", "1"])
         assert startup_counts(c) == (3, 1), c.logs()
         assert "moving partitions" not in c.logs()
-        assert scan_all(make_client(c.endpoint), "three_shards") == items
+        assert scan_all(make_client(c.endpoint), "three_shards", order="sk") == items
     finally:
         for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
             docker("rm", "-f", "-v", cid, check=False)
@@ -412,7 +405,7 @@ def test_dynamodb_local_compose_snippet_as_documented(tmp_path):
             assert time.monotonic() < deadline, compose_logs(base, tmp_path)
             time.sleep(0.05)
         items = put_items("http://127.0.0.1:%d" % port, "snippet_table", 10)
-        assert scan_all(make_client("http://127.0.0.1:%d" % port), "snippet_table") == items
+        assert scan_all(make_client("http://127.0.0.1:%d" % port), "snippet_table", order="sk") == items
         out = subprocess.run(base + ["stop"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         # the data are in the host directory, which is now ddbd's (uid 1000), and so is every file

@@ -35,6 +35,16 @@ def proc_status_kb(pid, field):
     return 0
 
 
+def rss_mb(pid):
+    """The process's VmRSS in MB (0 when it is gone)."""
+    return proc_status_kb(pid, "VmRSS") / 1024.0
+
+
+def numbers_list(n):
+    """An attribute value's JSON text: a list of n numbers (a body that parses into many values)."""
+    return '{"L":[' + ",".join(['{"N":"1"}'] * n) + "]}"
+
+
 def _sanitized():
     """Whether $DDBD_BIN is built with AddressSanitizer (the test command's second pass): its shadow
     memory and its quarantine of freed blocks make RSS no measure of what ddbd holds."""

@@ -9,12 +9,13 @@ one DescribeTable gives); a caller of another account is decided as IAM decides 
 request: an explicit Deny refuses it, and it needs both an Allow of the table's policy naming it and
 its own key's rights.
 """
+import functools
 import json
 
 import pytest
 
 from conftest import DdbdServer, signed_call
-from helpers import error_of, key_client
+from helpers import error_of, key_client, table_arn
 
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "999999999999"
 KEYS = """AKIDOWNER ownersecret 111122223333 name=owner
@@ -28,8 +29,7 @@ KEY_SCHEMA = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType":
                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
 
 
-def arn(table, account=OWNER_ACCOUNT):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (account, table)
+arn = functools.partial(table_arn, account=OWNER_ACCOUNT)  # the table's owner's, not the test servers'
 
 
 def put_policy(srv, table, statements):
@@ -138,10 +138,10 @@ def test_the_caller_s_own_rights_must_allow_it_too(srv):
 def test_the_owner_s_arn_names_the_table_for_every_caller(other):
     assert other.get_item(TableName=arn("shared"), Key={"pk": {"S": "k"}})["Item"]["g"] == {"S": "v"}
     # the caller's own account names no such table
-    assert error_of(lambda: other.get_item(TableName=arn("shared", OTHER_ACCOUNT), Key={"pk": {"S": "k"}})) == (
+    assert error_of(lambda: other.get_item(TableName=arn("shared", account=OTHER_ACCOUNT), Key={"pk": {"S": "k"}})) == (
         "AccessDeniedException",
         "User: %s is not authorized to perform: dynamodb:GetItem on resource: %s because no resource-based policy "
-        "allows the dynamodb:GetItem action" % (OTHER, arn("shared", OTHER_ACCOUNT)))
+        "allows the dynamodb:GetItem action" % (OTHER, arn("shared", account=OTHER_ACCOUNT)))
 
 
 def test_only_the_owner_manages_the_policy(srv):
@@ -150,7 +150,7 @@ def test_only_the_owner_manages_the_policy(srv):
     assert status == 400 and out["__type"].endswith("ValidationException"), out
     assert out["message"] == "This action is only supported by accounts that match the resource owner\u2019s account."
     status, out = signed_call(srv.endpoint, "AKIDOTHER", "othersecret", "PutResourcePolicy",
-                              {"ResourceArn": arn("shared", OTHER_ACCOUNT),
+                              {"ResourceArn": arn("shared", account=OTHER_ACCOUNT),
                                "Policy": json.dumps({"Version": "2012-10-17", "Statement": [allow_other("shared")]})})
     assert status == 400 and out["__type"].endswith("ResourceNotFoundException"), out
 
@@ -160,7 +160,7 @@ def test_a_table_made_by_the_default_account_keeps_its_arn(srv):
     plain = key_client(srv.endpoint, "AKIDDEFAULT", "defaultsecret")
     plain.create_table(TableName="plain_table", AttributeDefinitions=KEY_SCHEMA["AttributeDefinitions"][:1],
                        KeySchema=KEY_SCHEMA["KeySchema"], BillingMode="PAY_PER_REQUEST")
-    assert plain.describe_table(TableName="plain_table")["Table"]["TableArn"] == arn("plain_table", "000000000000")
+    assert plain.describe_table(TableName="plain_table")["Table"]["TableArn"] == table_arn("plain_table")
 
 
 def test_the_owner_is_kept_across_a_restart(tmp_path):

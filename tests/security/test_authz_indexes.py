@@ -11,17 +11,13 @@ import json
 import pytest
 
 from conftest import DdbdServer, signed_call
-from helpers import error_of, key_client
+from helpers import error_of, key_client, table_arn
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
 AKIDTEST testsecret name=tester tables=test_*
 """
 TESTER = "arn:aws:iam::%s:user/tester" % ACCOUNT
-
-
-def arn(table, index=None):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s%s" % (ACCOUNT, table, "/index/" + index if index else "")
 
 
 def explicit_deny(action, resource):
@@ -44,9 +40,9 @@ def srv(tmp_path_factory):
     admin = key_client(s.endpoint, "AKIDADMIN", "adminsecret")
     policies = {
         "test_any_index": deny(["dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect"],
-                               arn("test_any_index") + "/index/*"),
-        "test_gsi1": deny("dynamodb:*", arn("test_gsi1", "gsi1")),
-        "test_table_only": deny("dynamodb:*", arn("test_table_only")),
+                               table_arn("test_any_index") + "/index/*"),
+        "test_gsi1": deny("dynamodb:*", table_arn("test_gsi1", "gsi1")),
+        "test_table_only": deny("dynamodb:*", table_arn("test_table_only")),
     }
     for table, policy in policies.items():
         admin.create_table(
@@ -58,7 +54,7 @@ def srv(tmp_path_factory):
                                      "Projection": {"ProjectionType": "ALL"}} for name in ("gsi1", "gsi2")])
         admin.put_item(TableName=table, Item={"pk": {"S": "k"}, "g": {"S": "v"}})
         status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
-                                  {"ResourceArn": arn(table), "Policy": json.dumps(policy)})
+                                  {"ResourceArn": table_arn(table), "Policy": json.dumps(policy)})
         assert status == 200, out
     status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "CreateTable", {
         "TableName": "test_vec", "BillingMode": "PAY_PER_REQUEST",
@@ -69,8 +65,8 @@ def srv(tmp_path_factory):
                           for name in ("vix", "vix2")]})
     assert status == 200, out
     status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy", {
-        "ResourceArn": arn("test_vec"),
-        "Policy": json.dumps(deny("dynamodb:SearchVectors", [arn("test_vec"), arn("test_vec", "vix")]))})
+        "ResourceArn": table_arn("test_vec"),
+        "Policy": json.dumps(deny("dynamodb:SearchVectors", [table_arn("test_vec"), table_arn("test_vec", "vix")]))})
     assert status == 200, out
     yield s
     s.stop()
@@ -88,13 +84,13 @@ def query(c, table, index=None):
 
 @pytest.mark.parametrize("table_by", ["name", "arn"])
 def test_a_deny_on_every_index_holds_for_query_scan_and_partiql(tester, table_by):
-    t = "test_any_index" if table_by == "name" else arn("test_any_index")
+    t = "test_any_index" if table_by == "name" else table_arn("test_any_index")
     for index in ("gsi1", "gsi2"):
-        assert error_of(query(tester, t, index)) == explicit_deny("Query", arn("test_any_index", index))
+        assert error_of(query(tester, t, index)) == explicit_deny("Query", table_arn("test_any_index", index))
         assert error_of(lambda: tester.scan(TableName=t, IndexName=index)) == \
-            explicit_deny("Scan", arn("test_any_index", index))
+            explicit_deny("Scan", table_arn("test_any_index", index))
     assert error_of(lambda: tester.execute_statement(Statement='SELECT * FROM "test_any_index"."gsi1"')) == \
-        explicit_deny("PartiQLSelect", arn("test_any_index", "gsi1"))
+        explicit_deny("PartiQLSelect", table_arn("test_any_index", "gsi1"))
     # the table itself is not an index: served
     assert query(tester, t)()["Count"] == 1
     assert tester.scan(TableName=t)["Count"] == 1
@@ -102,11 +98,11 @@ def test_a_deny_on_every_index_holds_for_query_scan_and_partiql(tester, table_by
 
 
 def test_a_deny_on_one_index_holds_for_it_alone(tester):
-    assert error_of(query(tester, "test_gsi1", "gsi1")) == explicit_deny("Query", arn("test_gsi1", "gsi1"))
+    assert error_of(query(tester, "test_gsi1", "gsi1")) == explicit_deny("Query", table_arn("test_gsi1", "gsi1"))
     assert error_of(lambda: tester.scan(TableName="test_gsi1", IndexName="gsi1")) == \
-        explicit_deny("Scan", arn("test_gsi1", "gsi1"))
+        explicit_deny("Scan", table_arn("test_gsi1", "gsi1"))
     assert error_of(lambda: tester.execute_statement(Statement='SELECT * FROM "test_gsi1"."gsi1"')) == \
-        explicit_deny("PartiQLSelect", arn("test_gsi1", "gsi1"))
+        explicit_deny("PartiQLSelect", table_arn("test_gsi1", "gsi1"))
     assert query(tester, "test_gsi1", "gsi2")()["Count"] == 1
     assert tester.scan(TableName="test_gsi1", IndexName="gsi2")["Count"] == 1
     assert tester.get_item(TableName="test_gsi1", Key={"pk": {"S": "k"}})["Item"]["g"] == {"S": "v"}
@@ -115,9 +111,9 @@ def test_a_deny_on_one_index_holds_for_it_alone(tester):
 def test_a_deny_on_the_table_alone_does_not_reach_its_indexes_as_in_iam(tester):
     """IAM matches a Resource of table/T against table/T/index/I as two ARNs: the Deny is the
     table's. A policy meant for both names both (table/T and table/T/index/*)."""
-    assert error_of(query(tester, "test_table_only")) == explicit_deny("Query", arn("test_table_only"))
+    assert error_of(query(tester, "test_table_only")) == explicit_deny("Query", table_arn("test_table_only"))
     assert error_of(lambda: tester.scan(TableName="test_table_only")) == \
-        explicit_deny("Scan", arn("test_table_only"))
+        explicit_deny("Scan", table_arn("test_table_only"))
     assert query(tester, "test_table_only", "gsi1")()["Count"] == 1
     assert tester.scan(TableName="test_table_only", IndexName="gsi1")["Count"] == 1
 
@@ -129,6 +125,6 @@ def test_search_vectors_is_decided_on_the_vector_index_s_arn(srv):
     search = {"TableName": "test_vec", "TopK": 1, "SearchVector": [{"N": "1"}, {"N": "2"}]}
     status, out = signed_call(srv.endpoint, "AKIDTEST", "testsecret", "SearchVectors", dict(search, IndexName="vix"))
     assert (status, out["__type"].split("#")[-1], out["message"]) == \
-        (400,) + explicit_deny("SearchVectors", arn("test_vec", "vix")), out
+        (400,) + explicit_deny("SearchVectors", table_arn("test_vec", "vix")), out
     status, out = signed_call(srv.endpoint, "AKIDTEST", "testsecret", "SearchVectors", dict(search, IndexName="vix2"))
     assert status == 200, out

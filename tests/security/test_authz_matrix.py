@@ -13,9 +13,9 @@ import os
 import subprocess
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
+
+from helpers import key_client, table_arn
 
 ACCOUNT = "000000000000"
 DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
@@ -35,10 +35,6 @@ def rows():
 ROWS = rows() if os.path.exists(SPEC_DUMP) else []
 
 
-def arn(table):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
-
-
 def place(path, text):
     """The request body with `text` at `path` ("A.B", "A[].B", "A{}") and nothing else."""
     head, _, rest = path.partition(".")
@@ -55,9 +51,7 @@ def send(endpoint, ak, sk, op, body):
 
 
 def client(endpoint, service="dynamodb"):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIDADMIN",
-                        aws_secret_access_key="adminsecret",
-                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+    return key_client(endpoint, "AKIDADMIN", "adminsecret", service=service, parameter_validation=False)
 
 
 def deny_all(resource):
@@ -86,7 +80,7 @@ def world(tmp_path_factory):
     c.put_item(TableName="victim", Item={"pk": {"S": "k"}})
     stream = c.describe_table(TableName="victim")["Table"]["LatestStreamArn"]
     shard = s.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]["ShardId"]
-    export = c.export_table_to_point_in_time(TableArn=arn("victim"), S3Bucket="local",
+    export = c.export_table_to_point_in_time(TableArn=table_arn("victim"), S3Bucket="local",
                                              S3Prefix="m")["ExportDescription"]["ExportArn"]
     for _ in range(300):
         if c.describe_export(ExportArn=export)["ExportDescription"]["ExportStatus"] != "IN_PROGRESS":
@@ -95,13 +89,13 @@ def world(tmp_path_factory):
     w = {
         "srv": srv,
         "stream": stream,
-        "TABLE": "victim", "GLOBAL": "victim", "ARN": arn("victim"), "STREAM": stream,
+        "TABLE": "victim", "GLOBAL": "victim", "ARN": table_arn("victim"), "STREAM": stream,
         "BACKUP": c.create_backup(TableName="victim", BackupName="matrix")["BackupDetails"]["BackupArn"],
         "ITERATOR": s.get_shard_iterator(StreamArn=stream, ShardId=shard,
                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"],
         "export": export,
     }
-    for resource in (arn("victim"), stream):
+    for resource in (table_arn("victim"), stream):
         status, out = send(srv.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
                            {"ResourceArn": resource, "Policy": deny_all(resource)})
         assert status == 200, out
@@ -112,7 +106,7 @@ def world(tmp_path_factory):
 def text_of(w, row):
     """What the row's member names, and the resource the refusal must name (None: a record that
     does not exist, named by its ARN alone)."""
-    table_res = arn("victim")
+    table_res = table_arn("victim")
     stream_res = table_res + "/stream/" + w["stream"].rsplit("/", 1)[1]
     if row["kind"] == "XFER":
         if row["op"] == "DescribeExport":

@@ -13,23 +13,12 @@ import socket
 import threading
 import time
 
-from conftest import (JSON_10, timing_holds, TARGET_PREFIX, make_client, proc_status_kb, raw_request, rss_within, sign_headers,
-                      unique_name)
+from conftest import (JSON_10, TARGET_PREFIX, make_client, proc_status_kb, raw_request, rss_mb, rss_within,
+                      sign_headers, timing_holds, unique_name)
+from helpers import connect, make_table
 
 MB = 1 << 20
 ITEM_TOO_BIG = ("com.amazon.coral.validate#ValidationException", "Item size has exceeded the maximum allowed size")
-
-
-def rss_mb(pid):
-    return proc_status_kb(pid, "VmRSS") / 1024.0
-
-
-def create_table(endpoint, name):
-    ddb = make_client(endpoint)
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-    return ddb
 
 
 def list_item_body(table, mb=15):
@@ -89,7 +78,7 @@ def rss_back_within(pid, bound_mb, seconds=1.0):
 def bomb_server(server_factory, args=("--in-memory",)):
     server = server_factory(list(args) + ["--threads", "4"])
     table = unique_name("bomb")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     return server, table
 
 
@@ -136,7 +125,7 @@ def test_an_item_over_the_limit_does_not_hold_its_loop(server_factory):
     # one loop: four 15 MB items, refused as read (22 ms each here; the tree they built took 0.23-0.9 s each)
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("bomb")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     compressed = gzip.compress(list_item_body(table), 9)
     took = []
     for _ in range(4):
@@ -150,7 +139,7 @@ def test_an_item_over_the_limit_does_not_hold_its_loop(server_factory):
 def test_an_item_over_the_limit_in_a_plain_body_is_refused_the_same(server_factory):
     server = server_factory(["--in-memory"])
     table = unique_name("bomb")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     r = raw_request(server.endpoint, "PutItem", string_item_body(table, mb=1))
     assert r.status == 400 and (r.json()["__type"], r.json()["message"]) == ITEM_TOO_BIG, r.body[:300]
     # an item just under the limit is stored, its text well over it (escapes)
@@ -161,7 +150,7 @@ def test_an_item_over_the_limit_in_a_plain_body_is_refused_the_same(server_facto
 def test_the_inflated_size_is_limited_as_a_plain_body_is(server_factory):
     server = server_factory(["--in-memory"])
     table = unique_name("bomb")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     body = b'{"TableName":"%s","Key":{"pk":{"S":"k"}}}' % table.encode() + b" " * (16 * MB)
     r = gzip_request(server.endpoint, "GetItem", body)
     assert r.status == 413, r.body[:300]
@@ -180,16 +169,6 @@ def signed_bytes(endpoint, op, body, extra):
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def connect(endpoint, rcvbuf=None):
-    host, port = endpoint.replace("http://", "").split(":")
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(10)
-    s.connect((host, int(port)))
-    return s
-
-
 def answered_within(s, seconds):
     """Whether an HTTP status line arrives on s within `seconds`."""
     s.settimeout(seconds)
@@ -205,7 +184,8 @@ def test_inflated_bytes_count_against_the_pending_body_bound(server_factory):
     server = server_factory(["--in-memory", "--threads", "1", "--max-pending-bodies", str(8 * MB),
                              "--max-unsent-bytes", str(64 * MB), "--request-timeout", "10"])
     table = unique_name("pending")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     keys = []
     for i in range(12):
         ddb.put_item(TableName=table, Item={"pk": {"S": "big-%d" % i}, "p": {"S": chr(65 + i) * (350 * 1024)}})
@@ -245,7 +225,8 @@ def test_an_unknown_member_of_15_mb_is_read_and_not_built(server_factory):
     # leaves such a member out as it deserializes, and answers the GetItem
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("unknown")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "7"}})
     body = ('{"TableName":"%s","Key":{"pk":{"S":"k"}},"Junk":%s}' % (table, numbers())).encode()
     assert len(gzip.compress(body, 9)) < 20 * 1024
@@ -263,7 +244,8 @@ def test_an_unknown_member_inside_a_known_structure_is_not_built_either(server_f
     # PutItem's Expected: a map of ExpectedAttributeValue structures, one with a 15 MB member of its own
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("unknown")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     body = ('{"TableName":"%s","Item":{"pk":{"S":"k"}},"Expected":{"pk":{"Exists":false,"Junk":%s}},'
             '"ReturnConsumedCapacity":"TOTAL"}' % (table, numbers())).encode()
     answers = []
@@ -283,7 +265,7 @@ def test_a_member_left_unbuilt_is_still_json_to_check(server_factory):
     # its check, whatever the body's size
     server = server_factory(["--in-memory"])
     table = unique_name("unknown")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     pad = '"Pad":"%s"' % ("x" * (64 * 1024))
     key = '"TableName":"%s","Key":{"pk":{"S":"k"}}' % table
     deep = "[" * 200 + "]" * 200

@@ -2,8 +2,8 @@
 tables with settings of their own, and every table's log together at most 64 MiB (the oldest
 changes of any table forgotten first, then seen at once), however long the window."""
 
-from conftest import S, make_client, unique_name
-from helpers import admin_call
+from conftest import S, make_client
+from helpers import admin_call, make_table
 
 
 def admin(srv, body=None):
@@ -21,11 +21,7 @@ def test_at_most_256_tables_have_settings(server_factory):
 
 
 def table(ddb):
-    t = unique_name("bound")
-    ddb.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-    return t
+    return make_table(ddb, prefix="bound")
 
 
 def kept(srv, t):

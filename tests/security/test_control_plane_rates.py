@@ -12,18 +12,9 @@ exactly on any machine. Off by default, as --enforce-capacity's throttling is: `
 import pytest
 
 from conftest import DdbdServer, make_client, unique_name
-from helpers import admin_call, error_of, key_client
+from helpers import advance, create_table_params, error_of, key_client
 
 RATE_TEXT = "Rate of requests exceeds the allowed throughput."
-KEY = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
-
-
-def step(srv, ms):
-    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
-    assert status == 200, answer
-
-
 def throttled(fn):
     """fn() is refused as DynamoDB refuses a control plane call made too rapidly."""
     code, message = error_of(fn)
@@ -35,8 +26,10 @@ def frozen(server_factory):
     return server_factory(["--in-memory", "--admin", "--clock", "frozen", "--control-plane-rates", "on"])
 
 
-def make_table(ddb):
-    return ddb.create_table(TableName=unique_name("rated"), **KEY)["TableDescription"]["TableArn"]
+def new_table_arn(ddb):
+    """A new table's ARN, as CreateTable answers it: in the account of ddb's key (the calls here
+    take ARNs)."""
+    return ddb.create_table(**create_table_params(unique_name("rated")))["TableDescription"]["TableArn"]
 
 
 def tag(ddb, arn, i):
@@ -45,20 +38,20 @@ def tag(ddb, arn, i):
 
 def test_the_sixth_tag_resource_in_a_second_is_throttled(frozen):
     ddb = make_client(frozen.endpoint)
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(5):
         tag(ddb, arn, i)
     throttled(lambda: tag(ddb, arn, 5))
     # a refused call changed nothing
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "4"}]
     # a rate of 5 a second is one call every 200 ms
-    step(frozen, 199)
+    advance(frozen, 199)
     throttled(lambda: tag(ddb, arn, 6))
-    step(frozen, 1)
+    advance(frozen, 1)
     tag(ddb, arn, 7)
     throttled(lambda: tag(ddb, arn, 8))
     # a second's rest fills the bucket again, and no more than that
-    step(frozen, 60000)
+    advance(frozen, 60000)
     for i in range(5):
         tag(ddb, arn, 10 + i)
     throttled(lambda: tag(ddb, arn, 15))
@@ -68,7 +61,7 @@ def test_the_answer_is_a_plain_throttling_exception(frozen):
     """A 400 with the error table's text and no ThrottlingReasons (they name a table's or index's
     throughput, which a tagging call does not use)."""
     ddb = make_client(frozen.endpoint)
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(5):
         tag(ddb, arn, i)
     with pytest.raises(Exception) as e:
@@ -81,7 +74,7 @@ def test_the_answer_is_a_plain_throttling_exception(frozen):
 
 def test_each_operation_has_its_own_rate(frozen):
     ddb = make_client(frozen.endpoint)
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(5):
         tag(ddb, arn, i)
     throttled(lambda: tag(ddb, arn, 5))
@@ -106,7 +99,7 @@ def test_each_operation_has_its_own_rate(frozen):
 
 def test_the_rate_is_per_account_not_per_table(frozen):
     ddb = make_client(frozen.endpoint)
-    first, second = make_table(ddb), make_table(ddb)
+    first, second = new_table_arn(ddb), new_table_arn(ddb)
     for i in range(3):
         tag(ddb, first, i)
     for i in range(2):
@@ -117,12 +110,12 @@ def test_the_rate_is_per_account_not_per_table(frozen):
 
 def test_a_malformed_call_is_refused_as_before_and_takes_nothing(frozen):
     ddb = make_client(frozen.endpoint)
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(5):
         tag(ddb, arn, i)
     code, _ = error_of(lambda: ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:x", "Value": "v"}]))
     assert code == "ValidationException"
-    step(frozen, 200)
+    advance(frozen, 200)
     for _ in range(20):
         error_of(lambda: ddb.tag_resource(ResourceArn=arn, Tags=[]))
     tag(ddb, arn, 6)  # the 200 ms refilled one call, which the malformed ones did not take
@@ -134,7 +127,7 @@ def test_the_sdks_retry_it(server_factory):
     srv = server_factory(["--in-memory", "--control-plane-rates", "on"])
     ddb = boto3.client("dynamodb", endpoint_url=srv.endpoint, region_name="us-east-1",
                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(12):
         tag(ddb, arn, i)
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "11"}]
@@ -145,7 +138,7 @@ def test_off_by_default_serves_every_call(server_factory):
     tagging calls that makes one attempt a call is served."""
     srv = server_factory(["--in-memory", "--clock", "frozen"])
     ddb = make_client(srv.endpoint)
-    arn = make_table(ddb)
+    arn = new_table_arn(ddb)
     for i in range(50):
         tag(ddb, arn, i)
         ddb.list_tags_of_resource(ResourceArn=arn)
@@ -165,7 +158,7 @@ def test_accounts_have_their_own_buckets_and_keys_share_their_account(tmp_path):
         first = key_client(srv.endpoint, "AKIDFIRST", "firstsecret")
         second = key_client(srv.endpoint, "AKIDSECOND", "secondsecret")
         third = key_client(srv.endpoint, "AKIDTHIRD", "thirdsecret")
-        arn_first, arn_second = make_table(first), make_table(second)
+        arn_first, arn_second = new_table_arn(first), new_table_arn(second)
         for i in range(3):
             tag(first, arn_first, i)
         for i in range(2):

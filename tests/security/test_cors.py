@@ -13,22 +13,13 @@ import json
 
 import pytest
 
-from conftest import raw_request, sign_headers, unique_name
+from conftest import make_client, raw_request, sign_headers
+from helpers import make_table
 
 SVC = "com.amazon.coral.service#"
 EVIL = "https://evil.example"
 PREFLIGHT = {"Access-Control-Request-Method": "POST",
              "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-date,authorization"}
-
-
-def make_table(endpoint):
-    name = unique_name("cors")
-    resp = raw_request(endpoint, "CreateTable", {
-        "TableName": name, "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
-    assert resp.status == 200, resp.body
-    return name
 
 
 def preflight(endpoint, origin):
@@ -61,7 +52,7 @@ def no_grant(headers):
                                     "http://127.0.0.1.evil.example:8000", "http://localhost:80evil"])
 def test_a_foreign_page_cannot_delete_a_table_by_default(server_factory, origin):
     srv = server_factory(["--in-memory"])
-    name = make_table(srv.endpoint)
+    name = make_table(make_client(srv.endpoint), prefix="cors")
     pre = preflight(srv.endpoint, origin)
     assert (pre.status, pre.json()) == (403, refusal(origin)), pre.body
     assert no_grant(pre.headers), pre.headers
@@ -75,7 +66,7 @@ def test_a_foreign_page_cannot_delete_a_table_by_default(server_factory, origin)
                                     "https://localhost:8443", "http://localhost"])
 def test_a_page_on_this_machine_may_by_default(server_factory, origin):
     srv = server_factory(["--in-memory"])
-    name = make_table(srv.endpoint)
+    name = make_table(make_client(srv.endpoint), prefix="cors")
     pre = preflight(srv.endpoint, origin)
     assert pre.status == 200
     assert pre.headers.get("access-control-allow-origin") == origin
@@ -92,7 +83,7 @@ def test_a_page_on_this_machine_may_by_default(server_factory, origin):
 def test_star_is_an_explicit_choice(server_factory):
     """--cors '*': every page, as DynamoDB Local (and DynamoDB itself) answers."""
     srv = server_factory(["--in-memory", "--cors", "*"])
-    name = make_table(srv.endpoint)
+    name = make_table(make_client(srv.endpoint), prefix="cors")
     pre = preflight(srv.endpoint, EVIL)
     assert pre.status == 200 and pre.headers.get("access-control-allow-origin") == "*"
     resp = delete_table(srv.endpoint, EVIL, name)
@@ -192,7 +183,7 @@ def test_two_origin_headers_are_refused_at_the_api_and_every_door(server_factory
     """Two Origin headers were judged by the first (a loopback one let an evil one through, which a
     proxy in front may have judged instead): a browser sends one, so two are refused whatever they say."""
     srv = server_factory(["--in-memory", "--admin"])
-    name = make_table(srv.endpoint)
+    name = make_table(make_client(srv.endpoint), prefix="cors")
     message = ("The request carries 2 Origin headers; a browser sends one, and this server judges a request by "
                "the one it carries")
     status, hdrs, answer = door_request(srv.endpoint, "POST", "/ddbd/clock", {"advance": 1000},

@@ -21,8 +21,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer, make_client, timing_holds
-from helpers import admin_call
-from test_disk_faults import assert_internal_error as assert_refused, make_tables  # (tests/compat)
+from helpers import admin_call, make_table
+from test_disk_faults import assert_internal_error as assert_refused  # (tests/compat)
 
 RECOVERY_S = 0.5  # below the reserve, a write succeeds this soon after space returns
 # after a real full disk, this soon (RocksDB's own recovery: 5 s); usually at once, but a background
@@ -100,7 +100,7 @@ def test_deletes_are_allowed_below_the_reserve_and_writes_follow_the_space(small
     srv = start(mnt, *reserve)
     try:
         c = make_client(srv.endpoint)
-        make_tables(c)
+        make_table(c, "disk", gsi=True)
         c.create_table(TableName="gone", BillingMode="PAY_PER_REQUEST",
                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
@@ -166,7 +166,7 @@ def test_writes_resume_at_once_after_a_real_full_disk(small_disk):
     srv = start(mnt, "--min-free-disk", "0")
     try:
         c = make_client(srv.endpoint)
-        make_tables(c)
+        make_table(c, "disk", gsi=True)
         expected = {}
         for i in range(5):
             expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}
@@ -266,7 +266,7 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
     try:
         pid = srv.proc.pid
         c = make_client(srv.endpoint)
-        make_tables(c)
+        make_table(c, "disk", gsi=True)
         expected = {}
         for i in range(5):
             expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}

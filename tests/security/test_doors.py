@@ -13,14 +13,13 @@
 import http.client
 import json
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 
 from conftest import free_port
+from helpers import key_client
 
 SVC = "com.amazon.coral.service#"
 KEYS = {
@@ -63,9 +62,7 @@ def request(endpoint, method, path, body=b"", content_type=JSON, key=None, heade
 
 
 def client(endpoint, key):
-    ak, sk = KEYS[key]
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, config=Config(retries={"total_max_attempts": 1}))
+    return key_client(endpoint, *KEYS[key])
 
 
 def denied(user, action, path):

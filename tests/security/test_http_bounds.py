@@ -16,18 +16,11 @@ import time
 
 import pytest
 
-from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers, timing_holds,
-                      unique_name)
+from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_mb, rss_within, sign_headers,
+                      timing_holds, unique_name)
+from helpers import connect, make_table
 
 MB = 1 << 20
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
 
 
 def peak_rss_mb(pid, seconds, busy=lambda: False):
@@ -49,14 +42,6 @@ def raise_fd_limit(n):
     if soft < n:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def create_table(endpoint, name):
-    ddb = make_client(endpoint)
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-    return ddb
 
 
 class Probe(threading.Thread):
@@ -126,16 +111,6 @@ def signed_head(endpoint, op, body, extra=None, content_length=None):
     return ("\r\n".join(lines) + "\r\n\r\n").encode(), body
 
 
-def connect(endpoint, rcvbuf=None):
-    host, port = endpoint.replace("http://", "").split(":")
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(10)
-    s.connect((host, int(port)))
-    return s
-
-
 def closed_by_server(s, wait=0.5):
     """Whether the server has closed (or reset) s: reads what is there without blocking for long."""
     s.settimeout(wait)
@@ -156,7 +131,7 @@ def test_idle_and_slowloris_flood_does_not_lock_new_clients_out(server_factory):
     raise_fd_limit(4096)
     server = server_factory(["--in-memory", "--max-connections", "500", "--header-timeout", "2"])
     table = unique_name("flood")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     base = rss_mb(server.proc.pid)
     attackers = []
     for i in range(1500):  # twice and a half the cap: 1000 idle, 500 sending a head a byte at a time
@@ -205,7 +180,8 @@ def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     server = server_factory(["--in-memory", "--request-timeout", "3", "--max-unsent-bytes", str(32 * MB),
                              "--threads", "2"])
     table = unique_name("slow")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     keys = put_big_items(ddb, table)
     base = rss_mb(server.proc.pid)
     fds = open_fds(server.proc.pid)
@@ -252,7 +228,8 @@ def test_slow_readers_ready_at_once_stay_within_the_unsent_bound(server_factory)
     server = server_factory(["--in-memory", "--request-timeout", "30", "--max-unsent-bytes", str(24 * MB),
                              "--threads", "1"])
     table = unique_name("burst")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     keys = put_big_items(ddb, table)
     head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
     probe = Probe(server.endpoint, table)
@@ -284,7 +261,8 @@ def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_facto
     the requests it pipelined are refused unread."""
     server = server_factory(["--in-memory", "--request-timeout", "2", "--threads", "2"])
     table = unique_name("pipe")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     keys = put_big_items(ddb, table)
     head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
     one = head + body
@@ -358,7 +336,7 @@ def test_pending_bodies_stay_under_the_cap(server_factory):
     server = server_factory(["--in-memory", "--max-pending-bodies", str(64 * MB), "--request-timeout", "5",
                              "--threads", "2"])
     table = unique_name("bodies")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     base = rss_mb(server.proc.pid)
     size = 16 * 1000 * 1000
     head, _ = signed_head(server.endpoint, "PutItem", b"{}", content_length=size)
@@ -389,7 +367,7 @@ def test_with_auth_a_body_of_an_unknown_key_is_not_read(server_factory, tmp_path
     keys.write_text("AKIDEXAMPLE secret\n")
     server = server_factory(["--in-memory", "--auth", str(keys), "--request-timeout", "10"])
     table = unique_name("authbody")
-    create_table(server.endpoint, table)
+    make_table(make_client(server.endpoint), table)
     base = rss_mb(server.proc.pid)
     size = 16 * 1000 * 1000
     head, _ = signed_head(server.endpoint, "PutItem", b"{}", content_length=size)
@@ -438,7 +416,8 @@ def send_raw(endpoint, data):
 def test_ambiguous_body_framing_is_refused_and_closed(server_factory, framing):
     server = server_factory()
     table = unique_name("smuggle")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     body = json.dumps({"TableName": table, "Item": {"pk": {"S": "smuggled"}}}).encode()
     hdrs = sign_headers(server.endpoint, body, {"Content-Type": JSON_10, "X-Amz-Target": TARGET_PREFIX + "PutItem"})
     lines = ["POST / HTTP/1.1", "Host: " + server.endpoint.replace("http://", "")]
@@ -457,7 +436,8 @@ def test_ambiguous_body_framing_is_refused_and_closed(server_factory, framing):
 def test_identical_repeated_content_length_is_accepted(server_factory):
     server = server_factory()
     table = unique_name("samelen")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     body = json.dumps({"TableName": table, "Item": {"pk": {"S": "same"}}}).encode()
     head, _ = signed_head(server.endpoint, "PutItem", body, extra={"Connection": "close"})
     head = head.replace(b"\r\n\r\n", b"\r\nContent-Length: %d\r\n\r\n" % len(body))
@@ -472,7 +452,8 @@ def test_unsupported_content_encoding_is_dynamodbs_500_and_changes_nothing(serve
     # test_compressed_request.py, run against DynamoDB); the SDKs' retries of it are bounded
     server = server_factory()
     table = unique_name("coding")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     r = raw_request(server.endpoint, "PutItem", {"TableName": table, "Item": {"pk": {"S": coding}}},
                     headers={"Content-Encoding": coding})
     assert r.status == 500 and r.json()["__type"].endswith("InternalServerError"), r.body
@@ -490,7 +471,8 @@ def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
     (test_loop_fairness.py holds the rule itself, against 8 and 16 heavy connections)."""
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("heavy")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     pad = "x" * (390 * 1024)
     for i in range(25):
         ddb.put_item(TableName=table, Item={"pk": {"S": "big%02d" % i}, "p": {"S": pad}})

@@ -17,13 +17,14 @@ alone; the reader's do not, so its rows are decided by the policy's Allow. Again
   IAM refuses the first and a stored variable would deny no one.
 The whole table, with the rows these leave out, is tests/unit/api/test_rbp.c.
 """
+import functools
 import json
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
-from helpers import key_client
+from helpers import key_client, table_arn
 
 ACCOUNT = "111122223333"
 KEYS = """AKIDADMIN adminsecret 111122223333 name=admin
@@ -40,8 +41,7 @@ BAD_PRINCIPAL = BAD + "Policy contains a statement with one or more invalid prin
 SYNTAX = BAD + "Syntax errors in policy."
 
 
-def arn(table):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
+arn = functools.partial(table_arn, account=ACCOUNT)
 
 
 def deny(table, who=None, resource=None, **more):

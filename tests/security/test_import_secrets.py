@@ -16,7 +16,7 @@ import re
 import time
 
 from conftest import DdbdServer, make_client
-from helpers import admin_call
+from helpers import admin_call, wait_import
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 KEYS = ["first import's secret, 0f9c2e7ab", "second import's secret, 77d1c4e0"]
@@ -36,16 +36,6 @@ def door_import(srv, table, prefix, key):
     it = dict(S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": prefix + "/"}, InputFormat="DYNAMODB_JSON",
               TableCreationParameters=dict(SCHEMA, TableName=table))
     return admin_call(srv.endpoint, "POST", "/ddbd/import", {"ImportTable": it, "Rules": dict(RULES, key=key)})
-
-
-def wait_import(c, arn):
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
-        if d["ImportStatus"] != "IN_PROGRESS":
-            return d
-        time.sleep(0.05)
-    raise AssertionError("the import did not end")
 
 
 def files_holding(data_dir, secrets):

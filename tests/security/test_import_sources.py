@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
-from helpers import error_of, key_client
+from helpers import error_of, key_client, table_arn, wait_import
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret name=operator rights=admin
@@ -33,10 +33,6 @@ AKIDDENIED deniedsecret name=denied tables=test_*,secret
 S3RVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s3", "node_modules", "s3rver", "bin",
                       "s3rver.js")
 ITEM_LINE = '{"Item": {"pk": {"S": "%s"}}}\n'
-
-
-def arn(table):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
 
 
 def user(name):
@@ -74,15 +70,6 @@ def bulk_put(srv, ak, sk, table, bucket, prefix):
         "OutputS3Configuration": {"S3Bucket": "other", "S3KeyPrefix": "reports/", "OutputType": ["ERROR"]}})
 
 
-def wait_import(c, import_arn):
-    for _ in range(300):
-        d = c.describe_import(ImportArn=import_arn)["ImportTableDescription"]
-        if d["ImportStatus"] != "IN_PROGRESS":
-            return d
-        time.sleep(0.1)
-    pytest.fail("the import did not end")
-
-
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("import_sources")
@@ -101,7 +88,7 @@ def srv(tmp_path_factory):
     admin.update_continuous_backups(TableName="secret",
                                     PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     admin.put_item(TableName="secret", Item={"pk": {"S": "classified"}})
-    d = admin.export_table_to_point_in_time(TableArn=arn("secret"), S3Bucket="shared", S3Prefix="exp")
+    d = admin.export_table_to_point_in_time(TableArn=table_arn("secret"), S3Bucket="shared", S3Prefix="exp")
     export_arn = d["ExportDescription"]["ExportArn"]
     for _ in range(300):
         if admin.describe_export(ExportArn=export_arn)["ExportDescription"]["ExportStatus"] != "IN_PROGRESS":
@@ -110,9 +97,9 @@ def srv(tmp_path_factory):
     assert admin.describe_export(ExportArn=export_arn)["ExportDescription"]["ExportStatus"] == "COMPLETED"
     s.data_prefix = "exp/AWSDynamoDB/%s/data/" % export_arn.rsplit("/", 1)[1]
     deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": user("denied")},
-                                                    "Action": "dynamodb:Scan", "Resource": arn("secret")}]}
+                                                    "Action": "dynamodb:Scan", "Resource": table_arn("secret")}]}
     status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
-                              {"ResourceArn": arn("secret"), "Policy": json.dumps(deny)})
+                              {"ResourceArn": table_arn("secret"), "Policy": json.dumps(deny)})
     assert status == 200, out
     yield s
     s.stop()
@@ -121,7 +108,7 @@ def srv(tmp_path_factory):
 def test_a_scoped_key_cannot_import_another_table_s_export(srv):
     """The finding: tester (tables=test_*) imported secret's export into test_stolen and read it (f2c80dc)."""
     tester = key_client(srv.endpoint, "AKIDTEST", "testsecret")
-    refused = no_identity("tester", "dynamodb:GetItem", arn("secret"))
+    refused = no_identity("tester", "dynamodb:GetItem", table_arn("secret"))
     assert error_of(lambda: import_from(tester, "test_stolen", "shared", srv.data_prefix, "GZIP")) == refused
     # reading more than the export (its prefix, the bucket's top) reads it too
     assert error_of(lambda: import_from(tester, "test_stolen", "shared", "exp")) == refused
@@ -143,7 +130,7 @@ def test_the_table_s_policy_decides_the_read_of_its_export(srv):
     assert error_of(lambda: import_from(denied, "test_denied", "shared", srv.data_prefix, "GZIP")) == (
         "AccessDeniedException",
         "User: %s is not authorized to perform: dynamodb:Scan on resource: %s with an explicit deny in a "
-        "resource-based policy" % (user("denied"), arn("secret")))
+        "resource-based policy" % (user("denied"), table_arn("secret")))
 
 
 def test_another_bucket_needs_a_buckets_right(srv):
@@ -164,7 +151,7 @@ def test_another_bucket_needs_a_buckets_right(srv):
     assert wait_import(bucketeer, d["ImportArn"])["ImportStatus"] == "COMPLETED"
     # buckets= does not reach an export's place: that is its table's
     assert error_of(lambda: import_from(bucketeer, "test_stolen2", "shared", srv.data_prefix, "GZIP")) == \
-        no_identity("bucketeer", "dynamodb:GetItem", arn("secret"))
+        no_identity("bucketeer", "dynamodb:GetItem", table_arn("secret"))
 
 
 def test_an_admin_key_reads_any_bucket(srv):
@@ -176,7 +163,7 @@ def test_an_admin_key_reads_any_bucket(srv):
 def test_bulk_put_reads_by_the_same_rule(srv):
     status, out = bulk_put(srv, "AKIDTEST", "testsecret", "test_bulk", "shared", srv.data_prefix)
     assert (status, out["__type"].split("#")[-1], out["message"]) == \
-        (400,) + no_identity("tester", "dynamodb:GetItem", arn("secret"))
+        (400,) + no_identity("tester", "dynamodb:GetItem", table_arn("secret"))
     status, out = bulk_put(srv, "AKIDTEST", "testsecret", "test_bulk", "other", "theirs/")
     assert (status, out["__type"].split("#")[-1], out["message"]) == (400,) + no_bucket("tester", "other/theirs/")
     status, out = bulk_put(srv, "AKIDBUCKET", "bucketsecret", "test_bulk", "other", "mine/")
@@ -232,12 +219,12 @@ def test_a_bucket_of_the_s3_endpoint_is_decided_alike(tmp_path, s3rver):
         admin.create_table(**params("secret"))
         admin.update_continuous_backups(TableName="secret",
                                         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-        export_arn = admin.export_table_to_point_in_time(TableArn=arn("secret"), S3Bucket="remote",
+        export_arn = admin.export_table_to_point_in_time(TableArn=table_arn("secret"), S3Bucket="remote",
                                                          S3Prefix="exp")["ExportDescription"]["ExportArn"]
         tester = key_client(srv.endpoint, "AKIDTEST", "testsecret")
         data = "exp/AWSDynamoDB/%s/data/" % export_arn.rsplit("/", 1)[1]
         assert error_of(lambda: import_from(tester, "test_stolen", "remote", data, "GZIP")) == \
-            no_identity("tester", "dynamodb:GetItem", arn("secret"))
+            no_identity("tester", "dynamodb:GetItem", table_arn("secret"))
         assert error_of(lambda: import_from(tester, "test_mine", "remote", "mine/")) == \
             no_bucket("tester", "remote/mine/")
         bucketeer = key_client(srv.endpoint, "AKIDBUCKET", "bucketsecret")

@@ -16,16 +16,13 @@ import threading
 
 import pytest
 
-from conftest import make_client, proc_status_kb, raw_request, rss_within, timing_holds
+from conftest import make_client, numbers_list, proc_status_kb, raw_request, rss_within, timing_holds
+from helpers import make_table
 
 VALIDATION = "com.amazon.coral.validate#ValidationException"
 SERIALIZATION = {"__type": "com.amazon.coral.service#SerializationException"}
 TABLE = "large_bodies"
 GET = '{"Get":{"TableName":"%s","Key":{"pk":{"S":"k"}}}}' % TABLE
-
-
-def numbers_list(n):
-    return '{"L":[' + ",".join(['{"N":"1"}'] * n) + "]}"
 
 
 def small_answer(server, op, body):
@@ -54,9 +51,7 @@ BODIES = [
 def server_with_table(server_factory):
     server = server_factory(["--in-memory", "--threads", "1"])
     ddb = make_client(server.endpoint)
-    ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
+    make_table(ddb, TABLE)
     ddb.put_item(TableName=TABLE, Item={"pk": {"S": "k"}, "v": {"N": "7"}})
     return server, ddb
 

@@ -18,8 +18,9 @@ import time
 
 import pytest
 
-from conftest import timing_holds, unique_name
-from test_http_bounds import connect, create_table, signed_head
+from conftest import make_client, timing_holds, unique_name
+from helpers import connect, make_table
+from test_http_bounds import signed_head
 
 # ~1.2 MB of items of 30 numbers: a Scan's page stops at 1 MB (~5,000 items read), each tested against
 # a filter of 100 comparisons that none matches: ~30 ms of the loop here, an empty answer
@@ -29,7 +30,8 @@ ITEMS, NUMBERS, TERMS = 6000, 30, 100
 def loaded_server(server_factory):
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("fair")
-    ddb = create_table(server.endpoint, table)
+    ddb = make_client(server.endpoint)
+    make_table(ddb, table)
     for i in range(0, ITEMS, 25):
         ddb.batch_write_item(RequestItems={table: [
             {"PutRequest": {"Item": dict({"pk": {"S": "k%05d" % j}}, **{"a%d" % a: {"N": str(j * 100 + a)} for a in range(NUMBERS)})}}

@@ -14,7 +14,8 @@ import threading
 
 import pytest
 
-from conftest import make_client, proc_status_kb, raw_request, rss_within, unique_name
+from conftest import make_client, numbers_list, proc_status_kb, raw_request, rss_within
+from helpers import make_table
 
 MB = 1 << 20
 VALIDATION = "com.amazon.coral.validate#ValidationException"
@@ -23,17 +24,10 @@ ITEM_TOO_BIG = (VALIDATION, "Item size has exceeded the maximum allowed size")
 
 def server_with_table(server_factory, args=()):
     server = server_factory(["--in-memory", "--threads", "1"] + list(args))
-    table = unique_name("bounds")
     ddb = make_client(server.endpoint)
-    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
+    table = make_table(ddb, prefix="bounds")
     ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "7"}})
     return server, table, ddb
-
-
-def numbers_list(n):
-    return '{"L":[' + ",".join(['{"N":"1"}'] * n) + "]}"
 
 
 def send_with_probe(server, table, ddb, op, body):

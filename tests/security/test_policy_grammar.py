@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
-from helpers import key_client
+from helpers import key_client, table_arn
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
@@ -32,10 +32,6 @@ TABLES = ("test_rbp", "other1", "test_null", "test_deny")
 VALIDATION = "com.amazon.coral.validate#ValidationException"
 
 
-def arn(table):
-    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
-
-
 def refusal(fn):
     with pytest.raises(ClientError) as e:
         fn()
@@ -46,13 +42,13 @@ def refusal(fn):
 def explicit_deny(action, table):
     return (400, "AccessDeniedException",
             "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit deny in a "
-            "resource-based policy" % (TESTER, action, arn(table)))
+            "resource-based policy" % (TESTER, action, table_arn(table)))
 
 
 def no_allow(action, table):
     return (400, "AccessDeniedException",
             "User: %s is not authorized to perform: dynamodb:%s on resource: %s because no identity-based policy "
-            "allows the dynamodb:%s action" % (TESTER, action, arn(table), action))
+            "allows the dynamodb:%s action" % (TESTER, action, table_arn(table), action))
 
 
 def doc(*statements):
@@ -60,7 +56,7 @@ def doc(*statements):
 
 
 def stmt(effect="Deny", principal="*", action="dynamodb:*", table="test_rbp", **more):
-    s = {"Effect": effect, "Principal": principal, "Action": action, "Resource": arn(table)}
+    s = {"Effect": effect, "Principal": principal, "Action": action, "Resource": table_arn(table)}
     s.update(more)
     return s
 
@@ -101,36 +97,36 @@ def tester(srv):
 
 
 def put(admin, table, policy):
-    status, out = admin("PutResourcePolicy", {"ResourceArn": arn(table), "Policy": policy})
+    status, out = admin("PutResourcePolicy", {"ResourceArn": table_arn(table), "Policy": policy})
     assert status == 200, out
     return out
 
 
 def refused_put(admin, table, policy):
-    return answer(admin("PutResourcePolicy", {"ResourceArn": arn(table), "Policy": policy}))
+    return answer(admin("PutResourcePolicy", {"ResourceArn": table_arn(table), "Policy": policy}))
 
 
 def delete(admin, table):
-    assert admin("DeleteResourcePolicy", {"ResourceArn": arn(table)})[0] == 200
+    assert admin("DeleteResourcePolicy", {"ResourceArn": table_arn(table)})[0] == 200
 
 
 # ---- the grammar: each refusal with its __type, message and status ----
 
 DUPLICATE_STATEMENT = ('{"Version": "2012-10-17", "Statement": [], "Statement": [{"Effect": "Deny", '
-                       '"Principal": "*", "Action": "dynamodb:*", "Resource": "%s"}]}' % arn("test_rbp"))
+                       '"Principal": "*", "Action": "dynamodb:*", "Resource": "%s"}]}' % table_arn("test_rbp"))
 DUPLICATE_EFFECT = ('{"Statement": [{"Effect": "Deny", "Effect": "Allow", "Principal": "*", "Action": '
-                    '"dynamodb:GetItem", "Resource": "%s"}]}' % arn("test_rbp"))
+                    '"dynamodb:GetItem", "Resource": "%s"}]}' % table_arn("test_rbp"))
 DUPLICATE_CASE = ('{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "action": '
-                  '"dynamodb:GetItem", "Resource": "%s"}]}' % arn("test_rbp"))
+                  '"dynamodb:GetItem", "Resource": "%s"}]}' % table_arn("test_rbp"))
 DUPLICATE_KEY = ('{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": "%s", '
                  '"Condition": {"StringEquals": {"aws:username": "tester", "aws:username": "x"}}}]}'
-                 % arn("test_rbp"))
+                 % table_arn("test_rbp"))
 REFUSED = [
     ("allow_not_principal", doc(stmt("Allow", None, NotPrincipal={"AWS": ADMIN})), PUBLIC),
     ("no_principal", doc(stmt(principal=None)), BAD + "Missing required field Principal"),
     ("principal_and_not_principal", doc(stmt(NotPrincipal={"AWS": ADMIN})), SYNTAX),
     ("action_and_not_action", doc(stmt(NotAction="dynamodb:GetItem")), SYNTAX),
-    ("resource_and_not_resource", doc(stmt(NotResource=arn("other1"))), SYNTAX),
+    ("resource_and_not_resource", doc(stmt(NotResource=table_arn("other1"))), SYNTAX),
     ("no_action", doc(stmt(action=None)), BAD + "Missing required field Action"),
     ("no_effect", doc(stmt(effect=None)), BAD + "Missing required field Effect"),
     ("effect_lower_case", doc(stmt("deny")), SYNTAX),
@@ -182,10 +178,10 @@ def test_put_resource_policy_refuses(admin, name, policy, message):
         policy = drop_none(policy)
     try:
         assert refused_put(admin, "test_rbp", policy) == (400, VALIDATION, message)
-        status, out = admin("GetResourcePolicy", {"ResourceArn": arn("test_rbp")})  # nothing stored
+        status, out = admin("GetResourcePolicy", {"ResourceArn": table_arn("test_rbp")})  # nothing stored
         assert (status, out["__type"].split("#")[1]) == (400, "PolicyNotFoundException")
     finally:  # (a server that stored it: the next row starts clean)
-        admin("DeleteResourcePolicy", {"ResourceArn": arn("test_rbp")})
+        admin("DeleteResourcePolicy", {"ResourceArn": table_arn("test_rbp")})
 
 
 AT_CREATE = [r for r in REFUSED if r[0] in (
@@ -209,7 +205,7 @@ def test_what_iam_accepts_is_stored(admin):
     for policy in (
             # a Deny may use NotPrincipal; it exempts the admin only with its account (issue 61)
             doc(stmt(NotPrincipal={"AWS": [ADMIN, "arn:aws:iam::%s:root" % ACCOUNT]}, principal=None)),
-            doc(stmt(action="dynamodb:GetItem", NotResource=arn("other1"))).replace('"Resource": "%s", ' % arn("test_rbp"), ""),
+            doc(stmt(action="dynamodb:GetItem", NotResource=table_arn("other1"))).replace('"Resource": "%s", ' % table_arn("test_rbp"), ""),
             doc(stmt(action="dynamodb:GetItem", Condition={"Null": {"aws:SourceVpc": ["true", "false"]}})),
             doc(stmt("Allow", action="dynamodb:GetItem",
                      Condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}})),  # confined: not public
@@ -231,7 +227,7 @@ def test_what_iam_accepts_is_stored(admin):
 def test_allow_not_principal_does_not_open_another_table(admin, tester):
     """The finding: stored, it let the read-only test_* key write to another table."""
     policy = doc({"Effect": "Allow", "NotPrincipal": {"AWS": ADMIN}, "Action": "dynamodb:*",
-                  "Resource": arn("other1")})
+                  "Resource": table_arn("other1")})
     assert refused_put(admin, "other1", policy) == (400, VALIDATION, PUBLIC)
     assert refusal(lambda: tester.put_item(TableName="other1", Item={"pk": {"S": "w"}})) == \
         no_allow("PutItem", "other1")
@@ -240,7 +236,7 @@ def test_allow_not_principal_does_not_open_another_table(admin, tester):
 def test_a_bracket_in_a_resource_is_no_character_class(admin, tester):
     """`table/other[12]` names that text, not other1 and other2: the tester gains no write."""
     put(admin, "other1", doc({"Effect": "Allow", "Principal": {"AWS": TESTER}, "Action": "dynamodb:PutItem",
-                              "Resource": arn("other[12]")}))
+                              "Resource": table_arn("other[12]")}))
     try:
         assert refusal(lambda: tester.put_item(TableName="other1", Item={"pk": {"S": "w"}})) == \
             no_allow("PutItem", "other1")
@@ -250,7 +246,7 @@ def test_a_bracket_in_a_resource_is_no_character_class(admin, tester):
 
 def test_a_bracket_in_string_like_is_no_character_class(admin, tester):
     put(admin, "other1", doc({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "dynamodb:PutItem",
-                              "Resource": arn("other1"),
+                              "Resource": table_arn("other1"),
                               "Condition": {"StringLike": {"aws:PrincipalArn": TESTER.replace("tester", "t[e]ster")}}}))
     try:
         assert refusal(lambda: tester.put_item(TableName="other1", Item={"pk": {"S": "w"}})) == \

@@ -24,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, DDBD_BIN, SECRET_KEY, assert_client_error, make_client, raw_request, signed_call
+from helpers import wait_active
 
 LIMIT_TYPE = "com.amazonaws.dynamodb.v20120810#LimitExceededException"
 BAD_REGION = "Credential should be scoped to a valid region. "
@@ -52,20 +53,6 @@ def refused(call, n):
 def fill(client, n, prefix="t"):
     for i in range(n):
         create(client, "%s%05d" % (prefix, i))
-
-
-def wait_active(client, name):
-    deadline = time.monotonic() + 60  # a restore is CREATING until its items are in
-    while client.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-
-
-def regional_client(endpoint, region):
-    import boto3
-    from botocore.config import Config
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, config=Config(retries={"total_max_attempts": 1}))
 
 
 # ---- tables per account and Region ----
@@ -186,7 +173,7 @@ def test_every_path_that_makes_a_table_counts(server_factory, tmp_path):
 
 def test_each_namespace_has_its_own_quota_and_a_replica_counts_in_its_region(server_factory):
     srv = server_factory(["--in-memory", "--namespaces", "--max-tables", "2"])
-    east, west = regional_client(srv.endpoint, "us-east-1"), regional_client(srv.endpoint, "us-west-2")
+    east, west = make_client(srv.endpoint, region="us-east-1"), make_client(srv.endpoint, region="us-west-2")
     fill(east, 2, "east")
     fill(west, 2, "west")
     refused(lambda: create(east, "east-more"), 2)

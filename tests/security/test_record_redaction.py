@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import DdbdServer, make_client
+from conftest import S, DdbdServer, make_client
 from helpers import admin_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
@@ -29,10 +29,6 @@ WEAK_MESSAGE = ('redaction rules: "hash" needs a "key" of 16 bytes or more, of 6
                 'blank and not an example of the docs (without one, a value is found again by hashing guesses; '
                 'make one: openssl rand -hex 32)')
 EMAILS = ["ann@example.com", "bob@example.com", "cy@example.com"]
-
-
-def S(v):
-    return {"S": v}
 
 
 @pytest.fixture
