@@ -83,7 +83,7 @@ def test_an_item_written_expired_is_deleted_at_the_next_step_not_by_the_periodic
     other way."""
     s = server_factory(["--in-memory", "--admin", "--clock", "frozen@%d" % T0, "--ttl-interval", "1"])
     c = make_client(s.endpoint)
-    name = hash_table(c, unique_name("ttl"), BillingMode="PAY_PER_REQUEST")
+    name = make_table(c, prefix="ttl")
     c.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     c.put_item(TableName=name, Item={"pk": {"S": "a"}, "exp": {"N": str(T0 // 1000 - 10)}})
     time.sleep(2.5)  # two of the worker's naps and its sweep interval
