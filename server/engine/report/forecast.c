@@ -310,8 +310,7 @@ static void write_key(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
         ddb_jw_key(w, "partitionKey");
         ddb_attr_write_json(w, &pk);
     } else { /* nothing stored under it (reads of a missing key, deleted items): its hash */
-        ddb_jw_key(w, "partitionHash");
-        ddb_jw_str(w, ddb_arena_sprintf(a, "%016llx", (unsigned long long)(r->hash & ~1ULL)));
+        ddb_jw_member_str(w, "partitionHash", ddb_arena_sprintf(a, "%016llx", (unsigned long long)(r->hash & ~1ULL)));
     }
 }
 
@@ -319,11 +318,9 @@ static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
 {
     ddb_jw_obj_begin(w);
     if (r->ix != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, r->ix->name);
+        ddb_jw_member_str(w, "index", r->ix->name);
     }
-    ddb_jw_key(w, "operation");
-    ddb_jw_str(w, r->write ? "Write" : "Read");
+    ddb_jw_member_str(w, "operation", r->write ? "Write" : "Read");
     if (throttle) {
         ddb_jw_key(w, "reason"); /* as ThrottlingReasons would name it */
         ddb_jw_str(w, ddb_arena_sprintf(a, "%s%s%s", r->ix != NULL ? "Index" : "Table", r->write ? "Write" : "Read",
@@ -389,8 +386,7 @@ static void write_patterns(ddb_jw *w, const fc *c)
         ddb_usage_pattern_text(c->t, &ddb_capacity_table_of(c->t)->patterns.slot[i].key, &ix, text,
                                sizeof(text));
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "pattern");
-        ddb_jw_str(w, text);
+        ddb_jw_member_str(w, "pattern", text);
         ddb_jw_key(w, "requestsPerSecond");
         ddb_jw_double(w, req * c->k);
         ddb_jw_key(w, "share");
@@ -423,8 +419,7 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
             continue;
         index_rates(c, &c->t->indexes[i], ix);
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, c->t->indexes[i].name);
+        ddb_jw_member_str(w, "index", c->t->indexes[i].name);
         ddb_jw_key(w, "readCapacityUnits");
         ddb_jw_double(w, ddb_usage_sized(ix[0]));
         ddb_jw_key(w, "writeCapacityUnits");
@@ -471,8 +466,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     ddb_table_figures f;
 
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, c->t->name);
+    ddb_jw_member_str(w, "table", c->t->name);
     ddb_jw_key(w, "rateFrom"); /* which part of the rate set it */
     ddb_jw_str(w, c->by->table == NULL ? "overall" : c->by->pattern == NULL ? "table" : "pattern");
     if (c->by->pattern != NULL) {
@@ -482,8 +476,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     ddb_jw_key(w, "observedRequests");
     ddb_jw_double(w, c->requests);
     if (c->requests == 0 || c->rps == 0) {
-        ddb_jw_key(w, "message");
-        ddb_jw_str(w, "no requests observed to scale (of the table, or of the pattern named)");
+        ddb_jw_member_str(w, "message", "no requests observed to scale (of the table, or of the pattern named)");
         ddb_jw_obj_end(w);
         return;
     }
@@ -506,8 +499,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
             continue;
         index_rates(c, &c->t->indexes[i], ix);
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, c->t->indexes[i].name);
+        ddb_jw_member_str(w, "index", c->t->indexes[i].name);
         write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", ix);
         ddb_jw_obj_end(w);
     }
@@ -523,8 +515,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     for (size_t i = 0; i < rs->n; i++)
         write_row(w, a, eng, c->t, &rs->r[i], 1);
     ddb_jw_arr_end(w);
-    ddb_jw_key(w, "throttledPartitions");
-    ddb_jw_int(w, (long long)rs->keyed);
+    ddb_jw_member_int(w, "throttledPartitions", (long long)rs->keyed);
     cost[1] += write_provisioned(w, c, own, rs->keyed == 0);
     od = request_cost(c->p, all[0], all[1]) * DDB_USAGE_MONTH_SECONDS;
     cost[0] += od;
@@ -585,14 +576,11 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     }
     ddb_jw_key(w, "forecast");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "rate");
-    ddb_jw_str(w, f->text);
+    ddb_jw_member_str(w, "rate", f->text);
     ddb_jw_key(w, "model");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "partitionReadUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_READ_UNITS);
-    ddb_jw_key(w, "partitionWriteUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_WRITE_UNITS);
+    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
+    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
     ddb_jw_key(w, "targetUtilization");
     ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
     ddb_jw_key(w, "monthSeconds");

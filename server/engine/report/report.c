@@ -95,8 +95,7 @@ static void write_operations(ddb_jw *w, const ddb_usage_snap *u, const price *p,
         if (read == 0 && write == 0)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "operation");
-        ddb_jw_str(w, ddb_op_name((ddb_op)op));
+        ddb_jw_member_str(w, "operation", ddb_op_name((ddb_op)op));
         write_units(w, p, win, read, write, ddb_usage_requests(&u->op[op]));
         ddb_jw_obj_end(w);
     }
@@ -123,8 +122,7 @@ static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u
             continue;
         ddb_usage_get(iu, &read, &write);
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, t->indexes[i].name);
+        ddb_jw_member_str(w, "index", t->indexes[i].name);
         write_units(w, p, win, read, write, -1);
         ddb_jw_obj_end(w);
     }
@@ -194,8 +192,7 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
         if (t->indexes[i].kind != DDB_IX_GLOBAL)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, t->indexes[i].name);
+        ddb_jw_member_str(w, "index", t->indexes[i].name);
         write_sized(w, win->hot, t->indexes[i].id, p, &hourly);
         ddb_jw_obj_end(w);
     }
@@ -380,12 +377,10 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
         ddb_usage_pattern_text(t, &r->slot->key, &ix, text, sizeof(text));
     ddb_jw_str(w, r->slot != NULL ? text : "other");
     if (r->slot != NULL) {
-        ddb_jw_key(w, "operation");
-        ddb_jw_str(w, ddb_op_name((ddb_op)r->slot->key.op));
+        ddb_jw_member_str(w, "operation", ddb_op_name((ddb_op)r->slot->key.op));
     }
     if (ix != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, ix);
+        ddb_jw_member_str(w, "index", ix);
     }
     write_units(w, p, win, r->read, r->write, r->requests);
     ddb_jw_obj_end(w);
@@ -431,8 +426,7 @@ static void write_namespace(ddb_jw *w, const ddb_table *t)
         return;
     ddb_jw_key(w, "account");
     ddb_jw_strn(w, t->ns, (size_t)(colon - t->ns));
-    ddb_jw_key(w, "region");
-    ddb_jw_str(w, colon + 1);
+    ddb_jw_member_str(w, "region", colon + 1);
 }
 
 /* One table's object, of the counters u (the whole run's, or since a mark); adds its units and
@@ -455,13 +449,10 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
     sum[1] += wr;
     sum[2] += requests;
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, t->name);
+    ddb_jw_member_str(w, "table", t->name);
     write_namespace(w, t);
-    ddb_jw_key(w, "tableClass");
-    ddb_jw_str(w, p->table_class);
-    ddb_jw_key(w, "billingMode");
-    ddb_jw_str(w, ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
+    ddb_jw_member_str(w, "tableClass", p->table_class);
+    ddb_jw_member_str(w, "billingMode", ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
     write_units(w, p, win, r, wr, requests);
     if (ddb_table_figures_peek(s, t, &f) == DDB_STORE_OK) { /* read-only: a report repairs nothing */
         double bytes = storage_bytes(t, &f);
@@ -485,20 +476,16 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
 /* "region" and "prices": the table in use (prices.def's or --price-file's), every row. */
 static void write_prices(ddb_jw *w, const ddb_prices *p)
 {
-    ddb_jw_key(w, "region");
-    ddb_jw_str(w, p->region);
+    ddb_jw_member_str(w, "region", p->region);
     ddb_jw_key(w, "prices");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "source");
-    ddb_jw_str(w, p->source);
-    ddb_jw_key(w, "date");
-    ddb_jw_str(w, p->date);
+    ddb_jw_member_str(w, "source", p->source);
+    ddb_jw_member_str(w, "date", p->date);
     ddb_jw_key(w, "tableClasses");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < p->n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "tableClass");
-        ddb_jw_str(w, p->rows[i].table_class);
+        ddb_jw_member_str(w, "tableClass", p->rows[i].table_class);
 #define C(field, json)         \
     ddb_jw_key(w, json);       \
     ddb_jw_double(w, p->rows[i].field);
@@ -526,10 +513,8 @@ static void write_projection(ddb_jw *w, const window *win)
     ddb_jw_double(w, win->seconds);
     ddb_jw_key(w, "monthSeconds");
     ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
-    ddb_jw_key(w, "shortWindow");
-    ddb_jw_bool(w, short_window);
-    ddb_jw_key(w, "text");
-    ddb_jw_str(w, text);
+    ddb_jw_member_bool(w, "shortWindow", short_window);
+    ddb_jw_member_str(w, "text", text);
     ddb_jw_obj_end(w);
 }
 
@@ -543,8 +528,7 @@ static void write_since(ddb_jw *w, const ddb_usage_mark *m)
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "mark");
     ddb_jw_strn(w, name, len);
-    ddb_jw_key(w, "timeMs");
-    ddb_jw_int(w, (long long)ddb_usage_mark_ms(m));
+    ddb_jw_member_int(w, "timeMs", (long long)ddb_usage_mark_ms(m));
     ddb_jw_obj_end(w);
 }
 
