@@ -807,6 +807,12 @@ void ddb_jw_member_bool(ddb_jw *w, const char *key, int v)
     ddb_jw_bool(w, v);
 }
 
+void ddb_jw_member_double(ddb_jw *w, const char *key, double v)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_double(w, v);
+}
+
 void ddb_jw_tagged_str(ddb_jw *w, const char *tag, const char *s, size_t n)
 {
     size_t tlen = strlen(tag);

@@ -196,6 +196,7 @@ void ddb_jw_null(ddb_jw *w);
 void ddb_jw_member_str(ddb_jw *w, const char *key, const char *s);
 void ddb_jw_member_int(ddb_jw *w, const char *key, long long v);
 void ddb_jw_member_bool(ddb_jw *w, const char *key, int v);
+void ddb_jw_member_double(ddb_jw *w, const char *key, double v);
 /*
  * Writes a one-member object whose value is a string, {"<tag>":"<escaped s>"}, in one step (the
  * shape of every scalar AttributeValue, so the hot path of item output). tag needs no escaping.

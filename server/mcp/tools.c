@@ -170,9 +170,8 @@ static void run_page(mcp_call *c)
         ddb_jw_keyn(&w, c->args->u.members[i].key, c->args->u.members[i].klen);
         ddb_jw_json(&w, c->args->u.members[i].val);
     }
-    if (limit == NULL) {
+    if (limit == NULL)
         ddb_jw_member_int(&w, "Limit", MCP_LIMIT_DEFAULT);
-    }
     ddb_jw_obj_end(&w);
     dispatch(c, &body);
     ddb_buf_free(&body);

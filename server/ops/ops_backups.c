@@ -51,9 +51,8 @@ static void write_backup_details(ddb_jw *w, const ddb_backup *b, const char *sta
     ddb_jw_obj_begin(w);
     ddb_jw_member_str(w, "BackupArn", b->arn);
     ddb_jw_member_str(w, "BackupName", b->name);
-    if (strcmp(b->status, "AVAILABLE") == 0) {
+    if (strcmp(b->status, "AVAILABLE") == 0)
         ddb_jw_member_int(w, "BackupSizeBytes", (long long)b->size);
-    }
     ddb_jw_member_str(w, "BackupStatus", status != NULL ? status : b->status);
     ddb_jw_member_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
     ddb_jw_key(w, "BackupCreationDateTime");
@@ -288,9 +287,8 @@ static int list_cb(void *ctx, const ddb_backup *b)
     }
     ddb_jw_member_str(w, "BackupStatus", b->status);
     ddb_jw_member_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
-    if (strcmp(b->status, "AVAILABLE") == 0) {
+    if (strcmp(b->status, "AVAILABLE") == 0)
         ddb_jw_member_int(w, "BackupSizeBytes", (long long)b->size);
-    }
     ddb_jw_obj_end(w);
     st->last = ddb_arena_sprintf(st->req->arena, "%s", b->arn);
     st->n++;

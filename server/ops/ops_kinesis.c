@@ -183,9 +183,8 @@ static int answer(const kds_op *o, const char *status, const char *config)
     ddb_jw_member_str(w, "DestinationStatus", status);
     ddb_jw_key(w, config);
     ddb_jw_obj_begin(w);
-    if (o->precision != DDB_KDS_PRECISION_NONE) {
+    if (o->precision != DDB_KDS_PRECISION_NONE)
         ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", ddb_kds_precision_name(o->precision));
-    }
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -249,9 +248,8 @@ int ddb_op_describe_kinesis_streaming_destination(ddb_req *req)
             d[i].status != DDB_KDS_ENABLE_FAILED) {
             ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", ddb_kds_precision_name(d[i].precision));
         }
-        if (d[i].description != NULL) {
+        if (d[i].description != NULL)
             ddb_jw_member_str(w, "DestinationStatusDescription", d[i].description);
-        }
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

@@ -81,9 +81,8 @@ static void write_on_demand(ddb_jw *w, const ddb_json *src, const ddb_json *over
     ddb_jw_key(w, "OnDemandThroughput");
     ddb_jw_obj_begin(w);
     for (int i = 0; i < 2; i++) {
-        if (v[i] > 0) {
+        if (v[i] > 0)
             ddb_jw_member_int(w, ODT_UNITS[i], v[i]);
-        }
     }
     ddb_jw_obj_end(w);
 }

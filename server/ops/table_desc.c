@@ -77,12 +77,10 @@ static void write_on_demand(ddb_jw *w, const ddb_capacity *c)
         return;
     ddb_jw_key(w, "OnDemandThroughput");
     ddb_jw_obj_begin(w);
-    if (c->max_read != 0) {
+    if (c->max_read != 0)
         ddb_jw_member_int(w, "MaxReadRequestUnits", c->max_read);
-    }
-    if (c->max_write != 0) {
+    if (c->max_write != 0)
         ddb_jw_member_int(w, "MaxWriteRequestUnits", c->max_write);
-    }
     ddb_jw_obj_end(w);
 }
 
@@ -126,9 +124,8 @@ static void write_gsi_state(ddb_jw *w, const ddb_engine *eng, const ddb_table *t
 
     ddb_jw_member_str(w, "IndexStatus",
                       pending || ddb_creating_now(eng, t, NULL) ? "CREATING" : ddb_index_state_name(ix->state));
-    if (ix->state == DDB_IX_CREATING || pending) {
+    if (ix->state == DDB_IX_CREATING || pending)
         ddb_jw_member_bool(w, "Backfilling", ix->backfilling || pending);
-    }
 }
 
 static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
@@ -195,9 +192,9 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_tab
         ddb_jw_int(w, ix->vec->dims);
         ddb_write_members(w, ix->desc, metric);
         ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(ix->state));
-        if (ix->state == DDB_IX_CREATING) { /* the developer guide: no longer reported once ACTIVE */
+        /* the developer guide: no longer reported once ACTIVE */
+        if (ix->state == DDB_IX_CREATING)
             ddb_jw_member_bool(w, "Backfilling", ix->backfilling);
-        }
         write_figures(req, t, ix, fig);
         ddb_jw_obj_end(w);
     }

@@ -35,11 +35,6 @@ int ddb_member_true(const ddb_json *v)
     return v != NULL && v->type == DDB_JSON_BOOL && v->u.b;
 }
 
-void ddb_member_write_str(ddb_jw *w, const char *key, const char *val)
-{
-    ddb_jw_member_str(w, key, val != NULL ? val : "");
-}
-
 /* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
 
 static ddb_index_state state_from_name(const char *s)
@@ -110,9 +105,9 @@ void ddb_member_write_index_id(ddb_jw *w, uint32_t id)
 void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfilling)
 {
     ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(state));
-    if (backfilling) { /* false is never stored: the member goes */
+    /* false is never stored: the member goes */
+    if (backfilling)
         ddb_jw_member_bool(w, "Backfilling", 1);
-    }
 }
 
 /* ---- "ddbdTags": [{"Key", "Value"}...] (server/ops/ops_tags.c), left out when there are none ---- */

@@ -105,12 +105,10 @@ static void kinesis_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur,
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "StreamArn", d[i].stream_arn);
         ddb_jw_member_str(w, "Status", ddb_kds_status_name(d[i].status));
-        if (d[i].precision != DDB_KDS_PRECISION_NONE) {
+        if (d[i].precision != DDB_KDS_PRECISION_NONE)
             ddb_jw_member_str(w, "Precision", ddb_kds_precision_name(d[i].precision));
-        }
-        if (d[i].description != NULL) {
+        if (d[i].description != NULL)
             ddb_jw_member_str(w, "Description", d[i].description);
-        }
         ddb_jw_member_int(w, "Log", d[i].log);
         ddb_jw_obj_end(w);
     }

@@ -281,9 +281,8 @@ void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info
     }
     ddb_jw_member_int(&w, "Created", (long long)info->created_ms);
     ddb_jw_member_int(&w, "Disabled", (long long)info->disabled_ms);
-    if (info->ordered_ids) {
+    if (info->ordered_ids)
         ddb_jw_member_int(&w, "Ids", 2);
-    }
     ddb_jw_key(&w, "Gens");
     ddb_jw_arr_begin(&w);
     for (unsigned g = 0; g < info->ngens; g++) {
@@ -458,9 +457,9 @@ void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info
         ddb_jw_member_str(w, "Type", "Service");
         ddb_jw_obj_end(w);
     }
-    if (source_arn != NULL) { /* as Lambda delivers records */
+    /* as Lambda delivers records */
+    if (source_arn != NULL)
         ddb_jw_member_str(w, "eventSourceARN", source_arn);
-    }
     ddb_jw_obj_end(w);
 }
 

@@ -317,9 +317,8 @@ static void write_key(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
 static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const row *r, int throttle)
 {
     ddb_jw_obj_begin(w);
-    if (r->ix != NULL) {
+    if (r->ix != NULL)
         ddb_jw_member_str(w, "index", r->ix->name);
-    }
     ddb_jw_member_str(w, "operation", r->write ? "Write" : "Read");
     if (throttle) {
         ddb_jw_key(w, "reason"); /* as ThrottlingReasons would name it */
@@ -328,16 +327,12 @@ static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
     }
     if (r->keyed) {
         write_key(w, a, eng, t, r);
-        ddb_jw_key(w, "share");
-        ddb_jw_double(w, r->share);
+        ddb_jw_member_double(w, "share", r->share);
     }
-    ddb_jw_key(w, "unitsPerSecond");
-    ddb_jw_double(w, r->units);
-    ddb_jw_key(w, "limitUnitsPerSecond");
-    ddb_jw_double(w, r->limit_units);
+    ddb_jw_member_double(w, "unitsPerSecond", r->units);
+    ddb_jw_member_double(w, "limitUnitsPerSecond", r->limit_units);
     if (throttle) {
-        ddb_jw_key(w, "excessUnitsPerSecond");
-        ddb_jw_double(w, r->units - r->limit_units);
+        ddb_jw_member_double(w, "excessUnitsPerSecond", r->units - r->limit_units);
         ddb_jw_key(w, "throttledShare"); /* of its requests, at a steady rate */
         ddb_jw_double(w, (r->units - r->limit_units) / r->units);
     }
@@ -362,10 +357,8 @@ static double request_cost(const ddb_price *p, double read, double write)
 
 static void write_units_pair(ddb_jw *w, const char *rk, const char *wk, const double v[2])
 {
-    ddb_jw_key(w, rk);
-    ddb_jw_double(w, v[0]);
-    ddb_jw_key(w, wk);
-    ddb_jw_double(w, v[1]);
+    ddb_jw_member_double(w, rk, v[0]);
+    ddb_jw_member_double(w, wk, v[1]);
 }
 
 /* "accessPatterns" at the rate: each pattern's requests and units a second. */
@@ -387,10 +380,8 @@ static void write_patterns(ddb_jw *w, const fc *c)
                                sizeof(text));
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "pattern", text);
-        ddb_jw_key(w, "requestsPerSecond");
-        ddb_jw_double(w, req * c->k);
-        ddb_jw_key(w, "share");
-        ddb_jw_double(w, req / c->requests);
+        ddb_jw_member_double(w, "requestsPerSecond", req * c->k);
+        ddb_jw_member_double(w, "share", req / c->requests);
         write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", u);
         ddb_jw_obj_end(w);
     }
@@ -405,12 +396,9 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
 
     ddb_jw_key(w, "provisioned");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "targetUtilization");
-    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
-    ddb_jw_key(w, "readCapacityUnits");
-    ddb_jw_double(w, ddb_usage_sized(own[0]));
-    ddb_jw_key(w, "writeCapacityUnits");
-    ddb_jw_double(w, ddb_usage_sized(own[1]));
+    ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
+    ddb_jw_member_double(w, "readCapacityUnits", ddb_usage_sized(own[0]));
+    ddb_jw_member_double(w, "writeCapacityUnits", ddb_usage_sized(own[1]));
     hourly += ddb_usage_sized(own[0]) * c->p->rcu_hour + ddb_usage_sized(own[1]) * c->p->wcu_hour;
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
@@ -420,18 +408,15 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
         index_rates(c, &c->t->indexes[i], ix);
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "index", c->t->indexes[i].name);
-        ddb_jw_key(w, "readCapacityUnits");
-        ddb_jw_double(w, ddb_usage_sized(ix[0]));
-        ddb_jw_key(w, "writeCapacityUnits");
-        ddb_jw_double(w, ddb_usage_sized(ix[1]));
+        ddb_jw_member_double(w, "readCapacityUnits", ddb_usage_sized(ix[0]));
+        ddb_jw_member_double(w, "writeCapacityUnits", ddb_usage_sized(ix[1]));
         ddb_jw_obj_end(w);
         hourly += ddb_usage_sized(ix[0]) * c->p->rcu_hour + ddb_usage_sized(ix[1]) * c->p->wcu_hour;
     }
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "carriesHotKeys"); /* no capacity carries a key past a partition's limit */
     ddb_jw_bool(w, carries);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_member_double(w, "monthlyCost", hourly * DDB_USAGE_MONTH_SECONDS / 3600);
     ddb_jw_obj_end(w);
     return hourly * DDB_USAGE_MONTH_SECONDS / 3600;
 }
@@ -473,8 +458,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
         ddb_jw_key(w, "pattern");
         ddb_jw_strn(w, c->by->pattern, c->by->plen);
     }
-    ddb_jw_key(w, "observedRequests");
-    ddb_jw_double(w, c->requests);
+    ddb_jw_member_double(w, "observedRequests", c->requests);
     if (c->requests == 0 || c->rps == 0) {
         ddb_jw_member_str(w, "message", "no requests observed to scale (of the table, or of the pattern named)");
         ddb_jw_obj_end(w);
@@ -486,12 +470,10 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     collect(eng, c, own, rs, hot);
     if (ddb_table_stats_read(c->t->stats, eng->store, c->t, &f) == DDB_STORE_OK)
         bytes = (double)f.bytes;
-    ddb_jw_key(w, "requestsPerSecond");
-    ddb_jw_double(w, c->rps);
+    ddb_jw_member_double(w, "requestsPerSecond", c->rps);
     write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", all);
     write_units_pair(w, "tableReadUnitsPerSecond", "tableWriteUnitsPerSecond", own);
-    ddb_jw_key(w, "estimatedPartitions");
-    ddb_jw_double(w, ddb_capacity_partitions_for(own[0], own[1], bytes));
+    ddb_jw_member_double(w, "estimatedPartitions", ddb_capacity_partitions_for(own[0], own[1], bytes));
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < c->t->nindexes; i++) {
@@ -521,8 +503,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     cost[0] += od;
     ddb_jw_key(w, "onDemand");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, od);
+    ddb_jw_member_double(w, "monthlyCost", od);
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }
@@ -581,10 +562,8 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     ddb_jw_obj_begin(w);
     ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
     ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
-    ddb_jw_key(w, "targetUtilization");
-    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
-    ddb_jw_key(w, "monthSeconds");
-    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
+    ddb_jw_member_double(w, "monthSeconds", DDB_USAGE_MONTH_SECONDS);
     ddb_jw_obj_end(w);
     ddb_jw_key(w, "tables");
     ddb_jw_arr_begin(w);
@@ -595,10 +574,8 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "total");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "onDemandMonthlyCost");
-    ddb_jw_double(w, cost[0]);
-    ddb_jw_key(w, "provisionedMonthlyCost");
-    ddb_jw_double(w, cost[1]);
+    ddb_jw_member_double(w, "onDemandMonthlyCost", cost[0]);
+    ddb_jw_member_double(w, "provisionedMonthlyCost", cost[1]);
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }

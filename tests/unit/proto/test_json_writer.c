@@ -163,7 +163,8 @@ TEST(members_write_their_key_then_their_value)
     ddb_jw_member_str(&w, "unset", NULL);
     ddb_jw_member_int(&w, "n", -12);
     ddb_jw_member_bool(&w, "b", 1);
+    ddb_jw_member_double(&w, "d", 0.5);
     ddb_jw_obj_end(&w);
-    ASSERT_STR_EQ(out.data, "{\"s\":\"a\\\"b\",\"unset\":\"\",\"n\":-12,\"b\":true}");
+    ASSERT_STR_EQ(out.data, "{\"s\":\"a\\\"b\",\"unset\":\"\",\"n\":-12,\"b\":true,\"d\":0.5}");
     ddb_buf_free(&out);
 }
