@@ -223,16 +223,28 @@ static void index_rates(const fc *c, const ddb_index *ix, double out[2])
     }
 }
 
+/* The table's next GSI from its index *i on, with its rates in ix; *i moves past it. NULL after the
+   last: `for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;)` walks them. */
+static const ddb_index *next_gsi(const fc *c, unsigned *i, double ix[2])
+{
+    while (*i < c->t->nindexes) {
+        const ddb_index *g = &c->t->indexes[(*i)++];
+        if (g->kind == DDB_IX_GLOBAL) {
+            index_rates(c, g, ix);
+            return g;
+        }
+    }
+    return NULL;
+}
+
 /* The table's own units a second (its LSIs' included: their partitions are its own). */
 static void own_rates(const fc *c, double out[2])
 {
+    double ix[2];
+
     out[0] = c->read * c->k;
     out[1] = c->write * c->k;
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        double ix[2];
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; next_gsi(c, &i, ix) != NULL;) {
         out[0] -= ix[0];
         out[1] -= ix[1];
     }
@@ -392,6 +404,7 @@ static void write_patterns(ddb_jw *w, const fc *c)
    utilisation), its month's cost; returns that cost. */
 static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int carries)
 {
+    const ddb_index *g;
     double hourly = 0, ix[2];
 
     ddb_jw_key(w, "provisioned");
@@ -402,12 +415,9 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
     hourly += ddb_usage_sized(own[0]) * c->p->rcu_hour + ddb_usage_sized(own[1]) * c->p->wcu_hour;
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
         ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "index", c->t->indexes[i].name);
+        ddb_jw_member_str(w, "index", g->name);
         ddb_jw_member_double(w, "readCapacityUnits", ddb_usage_sized(ix[0]));
         ddb_jw_member_double(w, "writeCapacityUnits", ddb_usage_sized(ix[1]));
         ddb_jw_obj_end(w);
@@ -425,16 +435,15 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
 static void collect(ddb_engine *eng, const fc *c, const double own[2], rows *rs, rows *hot)
 {
     for (int wr = 0; wr < 2; wr++) {
+        const ddb_index *g;
+        double ix[2];
         row h;
+
         throttles(eng, c->t, NULL, wr, own[wr], rs, &h);
         if (h.units > 0)
             hot->r[hot->n++] = h;
-        for (unsigned i = 0; i < c->t->nindexes; i++) {
-            double ix[2];
-            if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-                continue;
-            index_rates(c, &c->t->indexes[i], ix);
-            throttles(eng, c->t, &c->t->indexes[i], wr, ix[wr], rs, &h);
+        for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
+            throttles(eng, c->t, g, wr, ix[wr], rs, &h);
             if (h.units > 0)
                 hot->r[hot->n++] = h;
         }
@@ -448,6 +457,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
 {
     rows rs_, hot_, *rs = &rs_, *hot = &hot_;
     double own[2], all[2] = {c->read * c->k, c->write * c->k}, ix[2], bytes = 0, od;
+    const ddb_index *g;
     ddb_table_figures f;
 
     ddb_jw_obj_begin(w);
@@ -476,12 +486,9 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     ddb_jw_member_double(w, "estimatedPartitions", ddb_capacity_partitions_for(own[0], own[1], bytes));
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
         ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "index", c->t->indexes[i].name);
+        ddb_jw_member_str(w, "index", g->name);
         write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", ix);
         ddb_jw_obj_end(w);
     }
