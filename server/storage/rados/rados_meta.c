@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
+#include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 
 #define NOTIFY_TIMEOUT_MS 5000
@@ -168,10 +169,7 @@ static void on_watch_error(void *arg, uint64_t cookie, int err)
 
     (void)cookie;
     ddb_log(DDB_LOG_WARN, "rados: the watch on %s failed (%s): setting it up again", RS_META_OBJ, strerror(-err));
-    pthread_mutex_lock(&w->lock);
-    w->lost = 1;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
+    ddb_wake_raise(&w->lock, &w->cond, &w->lost);
 }
 
 static int watch(ddb_store *s)

@@ -31,6 +31,7 @@
 
 #include "server/base/faults.h"
 #include "server/base/clock.h"
+#include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
 
@@ -136,10 +137,7 @@ void rs_freeze_stop(ddb_store *s)
 
     if (f == NULL)
         return;
-    pthread_mutex_lock(&f->lock);
-    f->stop = 1;
-    pthread_cond_broadcast(&f->cond);
-    pthread_mutex_unlock(&f->lock);
+    ddb_wake_raise(&f->lock, &f->cond, &f->stop);
     pthread_join(f->thread, NULL);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
