@@ -12,6 +12,7 @@
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/api/rates.h"
+#include "server/base/alloc.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
@@ -236,10 +237,8 @@ static const char *add_rules(ddb_inject *in, rule *add, unsigned n)
 
 ddb_inject *ddb_inject_new(int *armed)
 {
-    ddb_inject *in = calloc(1, sizeof(*in));
+    ddb_inject *in = ddb_zalloc(sizeof(*in));
 
-    if (in == NULL)
-        abort();
     in->armed = armed;
     in->seed = DEFAULT_SEED;
     pthread_mutex_init(&in->lock, NULL);

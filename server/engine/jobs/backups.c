@@ -11,6 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -44,10 +45,8 @@ struct ddb_backups {
 
 static void *backups_start(ddb_engine *eng)
 {
-    ddb_backups *b = calloc(1, sizeof(*b));
+    ddb_backups *b = ddb_zalloc(sizeof(*b));
 
-    if (b == NULL)
-        abort();
     (void)eng;
     pthread_mutex_init(&b->lock, NULL);
     return b;

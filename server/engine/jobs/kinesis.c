@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/base/alloc.h"
 #include "server/base/aws_call.h"
 #include "server/base/arn.h"
 #include "server/base/be.h"
@@ -584,10 +585,8 @@ static void *worker(void *arg)
 
 ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *settings)
 {
-    ddb_kinesis *k = calloc(1, sizeof(*k));
+    ddb_kinesis *k = ddb_zalloc(sizeof(*k));
 
-    if (k == NULL)
-        abort();
     k->eng = eng;
     k->set = settings;
     ddb_worker_init(&k->worker);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -779,10 +780,8 @@ static void *worker(void *arg)
 
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
 {
-    ddb_replication *r = calloc(1, sizeof(*r));
+    ddb_replication *r = ddb_zalloc(sizeof(*r));
 
-    if (r == NULL)
-        abort();
     r->eng = eng;
     r->lag_ms = lag_ms;
     ddb_worker_init(&r->worker);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
+#include "server/base/alloc.h"
 #include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 
@@ -206,11 +207,9 @@ static void *rewatch_thread(void *arg)
 
 int rs_watch_start(ddb_store *s)
 {
-    struct rs_watch *w = calloc(1, sizeof(*w));
+    struct rs_watch *w = ddb_zalloc(sizeof(*w));
     int rc;
 
-    if (w == NULL)
-        abort();
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     s->watch = w;
