@@ -105,30 +105,32 @@ static void projection(ddb_jw *w, const ddb_json *idx)
     ddb_jw_obj_end(w);
 }
 
-static void on_demand(ddb_jw *w, const ddb_json *v)
+/* A block of two numbers as the member `name`, {k1: the block's tf1, k2: its tf2}, when either is
+   set; on_demand_throughput's and warm_throughput's. */
+static void number_pair(ddb_jw *w, const ddb_json *v, const char *name, const char *k1, const char *tf1,
+                        const char *k2, const char *tf2)
 {
     const ddb_json *b = block(v);
 
-    if (b == NULL || (empty(ddb_json_get(b, "max_read_request_units")) && empty(ddb_json_get(b, "max_write_request_units"))))
+    if (b == NULL || (empty(ddb_json_get(b, tf1)) && empty(ddb_json_get(b, tf2))))
         return;
-    ddb_jw_key(w, "OnDemandThroughput");
+    ddb_jw_key(w, name);
     ddb_jw_obj_begin(w);
-    put_number(w, "MaxReadRequestUnits", ddb_json_get(b, "max_read_request_units"));
-    put_number(w, "MaxWriteRequestUnits", ddb_json_get(b, "max_write_request_units"));
+    put_number(w, k1, ddb_json_get(b, tf1));
+    put_number(w, k2, ddb_json_get(b, tf2));
     ddb_jw_obj_end(w);
+}
+
+static void on_demand(ddb_jw *w, const ddb_json *v)
+{
+    number_pair(w, v, "OnDemandThroughput", "MaxReadRequestUnits", "max_read_request_units", "MaxWriteRequestUnits",
+                "max_write_request_units");
 }
 
 static void warm(ddb_jw *w, const ddb_json *v)
 {
-    const ddb_json *b = block(v);
-
-    if (b == NULL || (empty(ddb_json_get(b, "read_units_per_second")) && empty(ddb_json_get(b, "write_units_per_second"))))
-        return;
-    ddb_jw_key(w, "WarmThroughput");
-    ddb_jw_obj_begin(w);
-    put_number(w, "ReadUnitsPerSecond", ddb_json_get(b, "read_units_per_second"));
-    put_number(w, "WriteUnitsPerSecond", ddb_json_get(b, "write_units_per_second"));
-    ddb_jw_obj_end(w);
+    number_pair(w, v, "WarmThroughput", "ReadUnitsPerSecond", "read_units_per_second", "WriteUnitsPerSecond",
+                "write_units_per_second");
 }
 
 static void capacity(ddb_jw *w, const ddb_json *of)
@@ -168,72 +170,84 @@ static void attributes(tf_table *tt, const char *key, const ddb_json *v, const c
     ddb_jw_arr_end(w);
 }
 
-static void gsis(tf_table *tt, const char *key, const ddb_json *v, const char *note)
+/* The global_secondary_index or local_secondary_index blocks as the list `name`: a GSI with its
+   own keys and throughput, an LSI with the table's hash key and its range key. */
+static void index_list(tf_table *tt, const ddb_json *v, const char *name, int local)
 {
     ddb_jw *w = &tt->t.cw;
 
-    ddb_jw_key(w, "GlobalSecondaryIndexes");
+    ddb_jw_key(w, name);
     ddb_jw_arr_begin(w);
     for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
         const ddb_json *idx = v->u.items[i];
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "IndexName", ddb_json_get_str(idx, "name"));
-        index_keys(w, idx);
+        if (local)
+            key_schema(w, ddb_json_get_str(tt->v, "hash_key"), ddb_json_get_str(idx, "range_key"));
+        else
+            index_keys(w, idx);
         projection(w, idx);
-        if (tt->provisioned)
+        if (!local && tt->provisioned)
             capacity(w, idx);
-        on_demand(w, ddb_json_get(idx, "on_demand_throughput"));
-        warm(w, ddb_json_get(idx, "warm_throughput"));
+        if (!local) {
+            on_demand(w, ddb_json_get(idx, "on_demand_throughput"));
+            warm(w, ddb_json_get(idx, "warm_throughput"));
+        }
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
+}
+
+static void gsis(tf_table *tt, const char *key, const ddb_json *v, const char *note)
+{
+    index_list(tt, v, "GlobalSecondaryIndexes", 0);
 }
 
 static void lsis(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    ddb_jw *w = &tt->t.cw;
+    index_list(tt, v, "LocalSecondaryIndexes", 1);
+}
 
-    ddb_jw_key(w, "LocalSecondaryIndexes");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
-        const ddb_json *idx = v->u.items[i];
-        ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "IndexName", ddb_json_get_str(idx, "name"));
-        key_schema(w, ddb_json_get_str(tt->v, "hash_key"), ddb_json_get_str(idx, "range_key"));
-        projection(w, idx);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+/* When the block v is enabled: the call `op` made after the table's creation, its object `member`
+   left open for the block's fields (call_end closes both); the block, else NULL and nothing. */
+static const ddb_json *enabled_call(tf_table *tt, const ddb_json *v, const char *op, const char *member)
+{
+    const ddb_json *b = block(v);
+
+    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+        return NULL;
+    tpl_call(&tt->t, op);
+    ddb_jw_key(&tt->t.aw, member);
+    ddb_jw_obj_begin(&tt->t.aw);
+    return b;
+}
+
+static void call_end(tf_table *tt)
+{
+    ddb_jw_obj_end(&tt->t.aw);
+    tpl_call_end(&tt->t);
 }
 
 static void ttl(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    const ddb_json *b = block(v);
+    const ddb_json *b = enabled_call(tt, v, "UpdateTimeToLive", "TimeToLiveSpecification");
 
-    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+    if (b == NULL)
         return;
-    tpl_call(&tt->t, "UpdateTimeToLive");
-    ddb_jw_key(&tt->t.aw, "TimeToLiveSpecification");
-    ddb_jw_obj_begin(&tt->t.aw);
     ddb_jw_member_str(&tt->t.aw, "AttributeName", ddb_json_get_str(b, "attribute_name"));
     ddb_jw_member_bool(&tt->t.aw, "Enabled", 1);
-    ddb_jw_obj_end(&tt->t.aw);
-    tpl_call_end(&tt->t);
+    call_end(tt);
 }
 
 static void pitr(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    const ddb_json *b = block(v);
+    const ddb_json *b = enabled_call(tt, v, "UpdateContinuousBackups", "PointInTimeRecoverySpecification");
 
-    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+    if (b == NULL)
         return;
-    tpl_call(&tt->t, "UpdateContinuousBackups");
-    ddb_jw_key(&tt->t.aw, "PointInTimeRecoverySpecification");
-    ddb_jw_obj_begin(&tt->t.aw);
     ddb_jw_member_bool(&tt->t.aw, "PointInTimeRecoveryEnabled", 1);
     put_number(&tt->t.aw, "RecoveryPeriodInDays", ddb_json_get(b, "recovery_period_in_days"));
-    ddb_jw_obj_end(&tt->t.aw);
-    tpl_call_end(&tt->t);
+    call_end(tt);
 }
 
 static void stream(tf_table *tt, const char *key, const ddb_json *v, const char *note)
