@@ -789,6 +789,30 @@ void ddb_jw_str(ddb_jw *w, const char *s)
     ddb_jw_strn(w, s, strlen(s));
 }
 
+void ddb_jw_member_str(ddb_jw *w, const char *key, const char *s)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_str(w, s != NULL ? s : "");
+}
+
+void ddb_jw_member_int(ddb_jw *w, const char *key, long long v)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_int(w, v);
+}
+
+void ddb_jw_member_bool(ddb_jw *w, const char *key, int v)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_bool(w, v);
+}
+
+void ddb_jw_member_double(ddb_jw *w, const char *key, double v)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_double(w, v);
+}
+
 void ddb_jw_tagged_str(ddb_jw *w, const char *tag, const char *s, size_t n)
 {
     size_t tlen = strlen(tag);

@@ -191,6 +191,12 @@ void ddb_jw_int(ddb_jw *w, long long v);
 void ddb_jw_double(ddb_jw *w, double v);
 void ddb_jw_bool(ddb_jw *w, int v);
 void ddb_jw_null(ddb_jw *w);
+/* An object's member in one call: the key, then its value (ddb_jw_key then ddb_jw_str/int/bool).
+   A NULL string is written as "" (an optional member that was never set). */
+void ddb_jw_member_str(ddb_jw *w, const char *key, const char *s);
+void ddb_jw_member_int(ddb_jw *w, const char *key, long long v);
+void ddb_jw_member_bool(ddb_jw *w, const char *key, int v);
+void ddb_jw_member_double(ddb_jw *w, const char *key, double v);
 /*
  * Writes a one-member object whose value is a string, {"<tag>":"<escaped s>"}, in one step (the
  * shape of every scalar AttributeValue, so the hot path of item output). tag needs no escaping.

@@ -110,12 +110,9 @@ static void render_reasons(ddb_jw *w, const ddb_error *e)
             ddb_jw_key(w, "Item");
             ddb_item_write_json(w, r->item);
         }
-        ddb_jw_key(w, "Code");
-        ddb_jw_str(w, r->code);
-        if (r->msg != NULL) {
-            ddb_jw_key(w, "Message");
-            ddb_jw_str(w, r->msg);
-        }
+        ddb_jw_member_str(w, "Code", r->code);
+        if (r->msg != NULL)
+            ddb_jw_member_str(w, "Message", r->msg);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -128,12 +125,9 @@ static void render_throttling(ddb_jw *w, const char *name, const ddb_error *e)
     ddb_jw_key(w, name);
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "reason");
-    ddb_jw_str(w, e->throttle_reason);
-    if (e->throttle_resource != NULL) {
-        ddb_jw_key(w, "resource");
-        ddb_jw_str(w, e->throttle_resource);
-    }
+    ddb_jw_member_str(w, "reason", e->throttle_reason);
+    if (e->throttle_resource != NULL)
+        ddb_jw_member_str(w, "resource", e->throttle_resource);
     ddb_jw_obj_end(w);
     ddb_jw_arr_end(w);
 }

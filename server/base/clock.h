@@ -137,4 +137,19 @@ static inline time_t ddb_clock_system_s(void)
 /* The system time ms milliseconds from now, for pthread_cond_timedwait (whose default clock it is). */
 void ddb_clock_system_deadline(struct timespec *until, unsigned ms);
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (a day past the month's end
+   counts on into the next month, as timegm normalises it): SigV4's X-Amz-Date, the anonymiser's dates. */
+static inline int64_t ddb_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
 #endif

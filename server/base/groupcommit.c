@@ -10,6 +10,7 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/base/wake.h"
 
 struct ddb_groupcommit {
     int (*sync)(void *ctx);
@@ -90,10 +91,7 @@ void ddb_groupcommit_stop(ddb_groupcommit *g)
 {
     if (g == NULL)
         return;
-    pthread_mutex_lock(&g->lock);
-    g->stopping = 1;
-    pthread_cond_signal(&g->more);
-    pthread_mutex_unlock(&g->lock);
+    ddb_wake_raise(&g->lock, &g->more, &g->stopping);
     pthread_join(g->tid, NULL);
     pthread_cond_destroy(&g->more);
     pthread_mutex_destroy(&g->lock);

@@ -16,6 +16,7 @@
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
+#include "server/base/wake.h"
 
 #define BATCH_DELAY_MS 200 /* a span waits this long at most for others to share its post */
 #define RETRIES 4          /* tries of one post: 100, 200, 400 ms apart */
@@ -394,10 +395,7 @@ void ddb_otlp_stop(ddb_otlp *o)
 {
     if (o == NULL)
         return;
-    pthread_mutex_lock(&o->mu);
-    o->stopping = 1;
-    pthread_cond_signal(&o->cv);
-    pthread_mutex_unlock(&o->mu);
+    ddb_wake_raise(&o->mu, &o->cv, &o->stopping);
     pthread_join(o->tid, NULL);
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->cv);

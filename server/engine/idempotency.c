@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/engine/keycodec.h"
 
@@ -38,10 +39,8 @@ struct ddb_tokens {
 
 ddb_tokens *ddb_tokens_new(uint64_t ttl_ms)
 {
-    ddb_tokens *t = calloc(1, sizeof(*t));
+    ddb_tokens *t = ddb_zalloc(sizeof(*t));
 
-    if (t == NULL)
-        abort();
     pthread_mutex_init(&t->lock, NULL);
     t->ttl_ms = ttl_ms ? ttl_ms : DDB_TOKEN_TTL_MS;
     return t;

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+/* An X-macro list's row (table.h: DDB_INDEX_STATES, DDB_CI_MODES...) as its name, for the names tables. */
+#define NAME(n) #n,
+
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name)
 {
     for (unsigned i = 0; name != NULL && i < t->nindexes; i++) {
@@ -17,9 +20,7 @@ const ddb_index *ddb_table_index(const ddb_table *t, const char *name)
 const char *ddb_vector_metric_name(ddb_vector_metric m)
 {
     static const char *const names[] = {
-#define X(n) #n,
-        DDB_VECTOR_METRICS(X)
-#undef X
+        DDB_VECTOR_METRICS(NAME)
     };
     return names[m];
 }
@@ -35,9 +36,7 @@ int ddb_vector_metric_from_name(const char *name)
 const char *ddb_index_state_name(ddb_index_state s)
 {
     static const char *const names[] = {
-#define X(n) #n,
-        DDB_INDEX_STATES(X)
-#undef X
+        DDB_INDEX_STATES(NAME)
     };
     return names[s];
 }
@@ -45,9 +44,7 @@ const char *ddb_index_state_name(ddb_index_state s)
 const char *ddb_replica_state_name(ddb_replica_state s)
 {
     static const char *const names[] = {
-#define X(n) #n,
-        DDB_REPLICA_STATES(X)
-#undef X
+        DDB_REPLICA_STATES(NAME)
     };
     return names[s];
 }
@@ -64,9 +61,7 @@ const char *ddb_ci_mode_name(ddb_ci_mode m)
 {
     static const char *const names[] = {
         NULL,
-#define X(m) #m,
-        DDB_CI_MODES(X)
-#undef X
+        DDB_CI_MODES(NAME)
     };
     return names[m];
 }
@@ -81,9 +76,7 @@ ddb_ci_mode ddb_ci_mode_from_name(const char *name)
 
 static const char *const VIEW_NAMES[] = {
     NULL,
-#define X(v) #v,
-    DDB_STREAM_VIEWS(X)
-#undef X
+    DDB_STREAM_VIEWS(NAME)
 };
 
 const char *ddb_stream_view_name(int view)

@@ -9,6 +9,7 @@
  */
 #include "server/expr/expr_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -181,6 +182,18 @@ static const char *between_order(const ddb_attr *v, legacy_op op)
     return NULL;
 }
 
+/* A condition's last checks (an expected value's too): each value's type fits the operator, and
+   BETWEEN's bounds are in order. */
+static const char *values_ok(ddb_arena *a, legacy_op op, const char *opname, const ddb_attr *vals, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!type_ok(op, (ddb_type)vals[i].type))
+            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", opname,
+                                     ddb_type_name((ddb_type)vals[i].type));
+    }
+    return between_order(vals, op);
+}
+
 /* ---------------------------------------------------------------- Expected */
 
 static const char *check_expected_op(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *c, const ddb_json *avl,
@@ -203,12 +216,7 @@ static const char *check_expected_op(ddb_arena *a, ddb_value_dialect d, const ch
         return err;
     if ((err = decode_list(a, d, avl, value, &vals, &n)) != NULL)
         return err;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!type_ok(op, (ddb_type)vals[i].type))
-            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", opname,
-                                     ddb_type_name((ddb_type)vals[i].type));
-    }
-    return between_order(vals, op);
+    return values_ok(a, op, opname, vals, n);
 }
 
 static const char *check_expected_one(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *c)
@@ -233,26 +241,35 @@ static const char *check_expected_one(ddb_arena *a, ddb_value_dialect d, const c
     return value ? ddb_attr_from_json_as(a, value, d, &v) : NULL;
 }
 
-const char *ddb_legacy_check_expected(ddb_arena *a, ddb_value_dialect d, const ddb_json *in)
+/* One member of Expected, QueryFilter, ScanFilter, KeyConditions or AttributeUpdates (an object):
+   NULL, or its error. */
+typedef const char *(*member_check)(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *v);
+
+/* Each object-valued member of obj (when it is an object) through check: the first error. */
+static const char *check_members(ddb_arena *a, ddb_value_dialect d, const ddb_json *obj, member_check check)
 {
-    const ddb_json *expected = member(in, "Expected");
     const ddb_json_member **m;
     uint32_t n;
     const char *err;
 
-    if (expected == NULL || expected->type != DDB_JSON_OBJECT)
+    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
         return NULL;
-    m = members(a, expected, &n);
+    m = members(a, obj, &n);
     for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_expected_one(a, d, m[i]->key, m[i]->val)) != NULL)
+        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check(a, d, m[i]->key, m[i]->val)) != NULL)
             return err;
     }
     return NULL;
 }
 
+const char *ddb_legacy_check_expected(ddb_arena *a, ddb_value_dialect d, const ddb_json *in)
+{
+    return check_members(a, d, member(in, "Expected"), check_expected_one);
+}
+
 /* ---------------------------------------------------------------- QueryFilter, ScanFilter, KeyConditions */
 
-static const char *check_condition_one(ddb_arena *a, ddb_value_dialect d, const ddb_json *c)
+static const char *check_condition_one(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *c)
 {
     const ddb_json *avl = member(c, "AttributeValueList");
     const char *opname = json_str(member(c, "ComparisonOperator")), *err;
@@ -268,33 +285,17 @@ static const char *check_condition_one(ddb_arena *a, ddb_value_dialect d, const 
         return count_error(a, opname);
     if (n > 0 && (err = same_type_error(avl)) != NULL)
         return err;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!type_ok(op, (ddb_type)vals[i].type))
-            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", opname,
-                                     ddb_type_name((ddb_type)vals[i].type));
-    }
-    return between_order(vals, op);
+    return values_ok(a, op, opname, vals, n);
 }
 
 const char *ddb_legacy_check_conditions(ddb_arena *a, ddb_value_dialect d, const ddb_json *conds)
 {
-    const ddb_json_member **m;
-    uint32_t n;
-    const char *err;
-
-    if (conds == NULL || conds->type != DDB_JSON_OBJECT)
-        return NULL;
-    m = members(a, conds, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_condition_one(a, d, m[i]->val)) != NULL)
-            return err;
-    }
-    return NULL;
+    return check_members(a, d, conds, check_condition_one);
 }
 
 /* ---------------------------------------------------------------- AttributeUpdates, AttributesToGet */
 
-static const char *check_update_one(ddb_arena *a, ddb_value_dialect d, const ddb_json *u)
+static const char *check_update_one(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *u)
 {
     const ddb_json *value = member(u, "Value"), *action = member(u, "Action");
     const char *act = action ? json_str(action) : "PUT", *err;
@@ -317,19 +318,7 @@ static const char *check_update_one(ddb_arena *a, ddb_value_dialect d, const ddb
 
 const char *ddb_legacy_check_attribute_updates(ddb_arena *a, ddb_value_dialect d, const ddb_json *in)
 {
-    const ddb_json *updates = member(in, "AttributeUpdates");
-    const ddb_json_member **m;
-    uint32_t n;
-    const char *err;
-
-    if (updates == NULL || updates->type != DDB_JSON_OBJECT)
-        return NULL;
-    m = members(a, updates, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_update_one(a, d, m[i]->val)) != NULL)
-            return err;
-    }
-    return NULL;
+    return check_members(a, d, member(in, "AttributeUpdates"), check_update_one);
 }
 
 const char *ddb_legacy_check_attributes_to_get(ddb_arena *a, const ddb_json *in)
@@ -588,57 +577,41 @@ static ddb_expr *attributes_expr(ddb_arena *a, const ddb_json *atg)
     return e;
 }
 
-static const char *convert_filter(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in, const char *name)
+/* The expression of `kind` a legacy parameter, member m of the request `in`, becomes: Expected a
+   condition, QueryFilter and ScanFilter filters (with the request's ConditionalOperator). */
+static ddb_expr *legacy_to_expr(ddb_arena *a, ddb_expr_kind kind, const ddb_json *in, const ddb_json *m)
 {
-    const ddb_json *f = member(in, name);
-    const char *err;
-
-    if (f == NULL || f->type != DDB_JSON_OBJECT || pd->filter != NULL)
-        return NULL;
-    if ((err = ddb_legacy_check_conditions(a, d, f)) != NULL)
-        return err;
-    pd->filter = conditions_expr(a, f, or_operator(in), false, DDB_EXPR_FILTER);
-    return NULL;
+    if (kind == DDB_EXPR_UPDATE)
+        return updates_expr(a, m);
+    if (kind == DDB_EXPR_PROJECTION)
+        return attributes_expr(a, m);
+    return conditions_expr(a, m, or_operator(in), kind == DDB_EXPR_CONDITION, kind);
 }
 
-static const char *convert_expected(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
-{
-    const ddb_json *ex = member(in, "Expected");
-    const char *err;
-
-    if (ex == NULL || ex->type != DDB_JSON_OBJECT || pd->condition != NULL)
-        return NULL;
-    if ((err = ddb_legacy_check_expected(a, d, in)) != NULL)
-        return err;
-    pd->condition = conditions_expr(a, ex, or_operator(in), true, DDB_EXPR_CONDITION);
-    return NULL;
-}
-
-static const char *convert_updates(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
-{
-    const ddb_json *u = member(in, "AttributeUpdates");
-    const char *err;
-
-    if (u == NULL || u->type != DDB_JSON_OBJECT || pd->update != NULL)
-        return NULL;
-    if ((err = ddb_legacy_check_attribute_updates(a, d, in)) != NULL)
-        return err;
-    pd->update = updates_expr(a, u);
-    return NULL;
-}
-
-static const char *convert_attributes(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
-{
-    const ddb_json *atg = member(in, "AttributesToGet");
-    const char *err;
-
-    if (atg == NULL || atg->type != DDB_JSON_ARRAY || pd->projection != NULL)
-        return NULL;
-    if ((err = ddb_legacy_check_attributes_to_get(a, in)) != NULL)
-        return err;
-    pd->projection = attributes_expr(a, atg);
-    return NULL;
-}
+/* The legacy parameters that become an expression, in the order the single-item operations
+   converted them (UpdateItem: AttributeUpdates, then Expected; Query: QueryFilter, then
+   AttributesToGet; Scan: ScanFilter, then AttributesToGet): the first error is the one reported.
+   Each is converted when the operation takes it (its flag), the request gives it as its type, and
+   no expression parameter filled its part of the parsed request. */
+static const struct legacy_param {
+    unsigned flag;      /* DDB_OPF_LEGACY_* */
+    const char *name;   /* its member */
+    ddb_json_type type; /* the type converted (another is ignored) */
+    member_check check; /* each of its members' checks (NULL: AttributesToGet's list) */
+    ddb_expr_kind kind; /* the expression it becomes, */
+    size_t slot;        /* at offsetof(ddb_parsed, ...) */
+} LEGACY_PARAMS[] = {
+    {DDB_OPF_LEGACY_ATTRIBUTE_UPDATES, "AttributeUpdates", DDB_JSON_OBJECT, check_update_one, DDB_EXPR_UPDATE,
+     offsetof(ddb_parsed, update)},
+    {DDB_OPF_LEGACY_EXPECTED, "Expected", DDB_JSON_OBJECT, check_expected_one, DDB_EXPR_CONDITION,
+     offsetof(ddb_parsed, condition)},
+    {DDB_OPF_LEGACY_QUERY_FILTER, "QueryFilter", DDB_JSON_OBJECT, check_condition_one, DDB_EXPR_FILTER,
+     offsetof(ddb_parsed, filter)},
+    {DDB_OPF_LEGACY_SCAN_FILTER, "ScanFilter", DDB_JSON_OBJECT, check_condition_one, DDB_EXPR_FILTER,
+     offsetof(ddb_parsed, filter)},
+    {DDB_OPF_LEGACY_ATTRIBUTES_TO_GET, "AttributesToGet", DDB_JSON_ARRAY, NULL, DDB_EXPR_PROJECTION,
+     offsetof(ddb_parsed, projection)},
+};
 
 static const char *convert_key_conditions(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
 {
@@ -649,25 +622,24 @@ static const char *convert_key_conditions(ddb_arena *a, ddb_value_dialect d, ddb
     return ddb_legacy_key_conditions(a, d, kc, member(in, "IndexName") != NULL, &pd->key_condition);
 }
 
-/*
- * In the order the single-item operations converted them (UpdateItem: AttributeUpdates, then
- * Expected; Query: QueryFilter, AttributesToGet, then KeyConditions; Scan: ScanFilter, then
- * AttributesToGet): the first error is the one reported.
- */
+/* The LEGACY_PARAMS in their order, then KeyConditions (Query's last). */
 const char *ddb_legacy_convert(ddb_arena *a, unsigned params, ddb_value_dialect d, const ddb_json *in, ddb_parsed *pd)
 {
-    const char *err = NULL;
-
-    if ((params & DDB_OPF_LEGACY_ATTRIBUTE_UPDATES) && (err = convert_updates(a, d, pd, in)) != NULL)
-        return err;
-    if ((params & DDB_OPF_LEGACY_EXPECTED) && (err = convert_expected(a, d, pd, in)) != NULL)
-        return err;
-    if ((params & DDB_OPF_LEGACY_QUERY_FILTER) && (err = convert_filter(a, d, pd, in, "QueryFilter")) != NULL)
-        return err;
-    if ((params & DDB_OPF_LEGACY_SCAN_FILTER) && (err = convert_filter(a, d, pd, in, "ScanFilter")) != NULL)
-        return err;
-    if ((params & DDB_OPF_LEGACY_ATTRIBUTES_TO_GET) && (err = convert_attributes(a, pd, in)) != NULL)
-        return err;
+    /* unrolled: every row's fields are constants, so each request tests its flags as one if a
+       parameter would (no loop, no strlen of a name) */
+#pragma GCC unroll 8
+    for (size_t i = 0; i < sizeof(LEGACY_PARAMS) / sizeof(LEGACY_PARAMS[0]); i++) {
+        const struct legacy_param *p = &LEGACY_PARAMS[i];
+        ddb_expr **slot = (ddb_expr **)((char *)pd + p->slot);
+        const ddb_json *m = (params & p->flag) ? member(in, p->name) : NULL;
+        const char *err;
+        if (m == NULL || m->type != p->type || *slot != NULL)
+            continue;
+        err = p->check != NULL ? check_members(a, d, m, p->check) : ddb_legacy_check_attributes_to_get(a, in);
+        if (err != NULL)
+            return err;
+        *slot = legacy_to_expr(a, p->kind, in, m);
+    }
     if (params & DDB_OPF_LEGACY_KEY_CONDITIONS)
         return convert_key_conditions(a, d, pd, in);
     return NULL;

@@ -13,6 +13,7 @@
 
 #include "proto/errors.h"
 #include "proto/ops.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 
@@ -28,11 +29,9 @@ struct ddb_access_log {
 
 ddb_access_log *ddb_access_log_open(const char *path)
 {
-    ddb_access_log *log = calloc(1, sizeof(*log));
+    ddb_access_log *log = ddb_zalloc(sizeof(*log));
     int fd = strcmp(path, "-") == 0 ? STDOUT_FILENO : open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 
-    if (log == NULL)
-        abort();
     if (fd < 0) {
         ddb_log(DDB_LOG_ERROR, "--access-log %s: cannot open (%s)", path, strerror(errno));
         free(log);

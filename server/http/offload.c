@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "server/base/log.h"
+#include "server/base/wake.h"
 #include "server/http/http_internal.h"
 
 /* A job given back keeps buffers up to this size for the next request (larger ones are freed). */
@@ -215,10 +216,7 @@ void ddb_offload_stop(ddb_offload *o)
 {
     if (o == NULL)
         return;
-    pthread_mutex_lock(&o->lock);
-    o->stopping = 1;
-    pthread_cond_broadcast(&o->work);
-    pthread_mutex_unlock(&o->lock);
+    ddb_wake_raise(&o->lock, &o->work, &o->stopping);
     for (unsigned i = 0; i < o->nworkers; i++)
         pthread_join(o->tids[i], NULL);
     for (unsigned i = 0; i < o->made; i++) {

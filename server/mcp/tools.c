@@ -79,16 +79,13 @@ void ddb_mcp_tools_list(const ddb_mcp_env *env, ddb_arena *a, ddb_jw *w)
         if (t->writes && !env->allow_writes)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "name");
-        ddb_jw_str(w, t->name);
-        ddb_jw_key(w, "description");
-        ddb_jw_str(w, t->description);
+        ddb_jw_member_str(w, "name", t->name);
+        ddb_jw_member_str(w, "description", t->description);
         ddb_jw_key(w, "inputSchema");
         ddb_jw_json(w, ddb_json_parse(a, schema, strlen(schema)));
         ddb_jw_key(w, "annotations");
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "readOnlyHint");
-        ddb_jw_bool(w, !t->writes);
+        ddb_jw_member_bool(w, "readOnlyHint", !t->writes);
         ddb_jw_obj_end(w);
         ddb_jw_obj_end(w);
     }
@@ -173,10 +170,8 @@ static void run_page(mcp_call *c)
         ddb_jw_keyn(&w, c->args->u.members[i].key, c->args->u.members[i].klen);
         ddb_jw_json(&w, c->args->u.members[i].val);
     }
-    if (limit == NULL) {
-        ddb_jw_key(&w, "Limit");
-        ddb_jw_int(&w, MCP_LIMIT_DEFAULT);
-    }
+    if (limit == NULL)
+        ddb_jw_member_int(&w, "Limit", MCP_LIMIT_DEFAULT);
     ddb_jw_obj_end(&w);
     dispatch(c, &body);
     ddb_buf_free(&body);
@@ -241,8 +236,7 @@ static void run_take(mcp_call *c)
         return;
     ddb_jw_init(&w, &body);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "name");
-    ddb_jw_str(&w, name);
+    ddb_jw_member_str(&w, "name", name);
     ddb_jw_obj_end(&w);
     admin(c, "POST", "/ddbd/snapshots", body.data);
     ddb_buf_free(&body);
@@ -422,14 +416,12 @@ int ddb_mcp_tools_call(const ddb_mcp_env *env, const ddb_mcp_caller *who, ddb_ar
     ddb_jw_key(w, "content");
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "type");
-    ddb_jw_str(w, "text");
+    ddb_jw_member_str(w, "type", "text");
     ddb_jw_key(w, "text");
     ddb_jw_strn(w, text.data ? text.data : "", text.len);
     ddb_jw_obj_end(w);
     ddb_jw_arr_end(w);
-    ddb_jw_key(w, "isError");
-    ddb_jw_bool(w, c.is_error);
+    ddb_jw_member_bool(w, "isError", c.is_error);
     ddb_jw_obj_end(w);
     ddb_buf_free(&text);
     return 0;

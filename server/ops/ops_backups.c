@@ -31,12 +31,6 @@
     "There is another ongoing conflicting backup control plane operation on the table. The backup is either being "    \
     "created, deleted or restored to a table."
 
-static void write_str(ddb_jw *w, const char *key, const char *val)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_str(w, val != NULL ? val : "");
-}
-
 /* The backup named by `arn` in the request's namespace, or NULL with BackupNotFoundException. */
 static int backup_or_fail(ddb_req *req, const char *arn, ddb_backup *b)
 {
@@ -55,14 +49,12 @@ static int backup_or_fail(ddb_req *req, const char *arn, ddb_backup *b)
 static void write_backup_details(ddb_jw *w, const ddb_backup *b, const char *status)
 {
     ddb_jw_obj_begin(w);
-    write_str(w, "BackupArn", b->arn);
-    write_str(w, "BackupName", b->name);
-    if (strcmp(b->status, "AVAILABLE") == 0) {
-        ddb_jw_key(w, "BackupSizeBytes");
-        ddb_jw_int(w, (long long)b->size);
-    }
-    write_str(w, "BackupStatus", status != NULL ? status : b->status);
-    write_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
+    ddb_jw_member_str(w, "BackupArn", b->arn);
+    ddb_jw_member_str(w, "BackupName", b->name);
+    if (strcmp(b->status, "AVAILABLE") == 0)
+        ddb_jw_member_int(w, "BackupSizeBytes", (long long)b->size);
+    ddb_jw_member_str(w, "BackupStatus", status != NULL ? status : b->status);
+    ddb_jw_member_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
     ddb_jw_key(w, "BackupCreationDateTime");
     ddb_write_time_ms(w, b->created_ms);
     if (b->system) {
@@ -76,10 +68,8 @@ static void write_capacity(ddb_jw *w, const ddb_json *pt, int ppr)
 {
     ddb_jw_key(w, "ProvisionedThroughput");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, ppr ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
-    ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, ppr ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
+    ddb_jw_member_int(w, "ReadCapacityUnits", ppr ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
+    ddb_jw_member_int(w, "WriteCapacityUnits", ppr ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
     ddb_jw_obj_end(w);
 }
 
@@ -89,19 +79,17 @@ static void write_source_table(ddb_jw *w, const ddb_backup *b)
 
     ddb_jw_key(w, "SourceTableDetails");
     ddb_jw_obj_begin(w);
-    write_str(w, "TableName", b->table);
-    write_str(w, "TableId", b->table_uuid);
-    write_str(w, "TableArn", b->table_arn);
-    ddb_jw_key(w, "TableSizeBytes");
-    ddb_jw_int(w, (long long)b->size);
+    ddb_jw_member_str(w, "TableName", b->table);
+    ddb_jw_member_str(w, "TableId", b->table_uuid);
+    ddb_jw_member_str(w, "TableArn", b->table_arn);
+    ddb_jw_member_int(w, "TableSizeBytes", (long long)b->size);
     ddb_jw_key(w, "KeySchema");
     ddb_jw_json(w, ddb_json_get(b->source, "KeySchema"));
     ddb_jw_key(w, "TableCreationDateTime");
     ddb_jw_json(w, ddb_json_get(b->source, "CreationDateTime"));
     write_capacity(w, ddb_json_get(b->source, "ProvisionedThroughput"), ppr);
-    ddb_jw_key(w, "ItemCount");
-    ddb_jw_int(w, (long long)b->items);
-    write_str(w, "BillingMode", ddb_backup_billing_mode(b));
+    ddb_jw_member_int(w, "ItemCount", (long long)b->items);
+    ddb_jw_member_str(w, "BillingMode", ddb_backup_billing_mode(b));
     ddb_jw_obj_end(w);
 }
 
@@ -150,25 +138,24 @@ static void write_features(ddb_jw *w, const ddb_backup *b)
     if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b) {
         ddb_jw_key(w, "StreamDescription");
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "StreamEnabled");
-        ddb_jw_bool(w, 1);
-        write_str(w, "StreamViewType", ddb_json_get_str(stream, "StreamViewType"));
+        ddb_jw_member_bool(w, "StreamEnabled", 1);
+        ddb_jw_member_str(w, "StreamViewType", ddb_json_get_str(stream, "StreamViewType"));
         ddb_jw_obj_end(w);
     }
     ddb_ttl_of_desc(b->source, &ttl);
     if (ttl.enabled) {
         ddb_jw_key(w, "TimeToLiveDescription");
         ddb_jw_obj_begin(w);
-        write_str(w, "TimeToLiveStatus", "ENABLED");
-        write_str(w, "AttributeName", ttl.attr);
+        ddb_jw_member_str(w, "TimeToLiveStatus", "ENABLED");
+        ddb_jw_member_str(w, "AttributeName", ttl.attr);
         ddb_jw_obj_end(w);
     }
     on = ddb_json_get(sse, "Enabled");
     if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b) {
         ddb_jw_key(w, "SSEDescription");
         ddb_jw_obj_begin(w);
-        write_str(w, "Status", "ENABLED");
-        write_str(w, "SSEType", "KMS");
+        ddb_jw_member_str(w, "Status", "ENABLED");
+        ddb_jw_member_str(w, "SSEType", "KMS");
         ddb_jw_obj_end(w);
     }
     ddb_jw_obj_end(w);
@@ -287,23 +274,21 @@ static int list_cb(void *ctx, const ddb_backup *b)
         return 1;
     }
     ddb_jw_obj_begin(w);
-    write_str(w, "TableName", b->table);
-    write_str(w, "TableId", b->table_uuid);
-    write_str(w, "TableArn", b->table_arn);
-    write_str(w, "BackupArn", b->arn);
-    write_str(w, "BackupName", b->name);
+    ddb_jw_member_str(w, "TableName", b->table);
+    ddb_jw_member_str(w, "TableId", b->table_uuid);
+    ddb_jw_member_str(w, "TableArn", b->table_arn);
+    ddb_jw_member_str(w, "BackupArn", b->arn);
+    ddb_jw_member_str(w, "BackupName", b->name);
     ddb_jw_key(w, "BackupCreationDateTime");
     ddb_write_time_ms(w, b->created_ms);
     if (b->system) {
         ddb_jw_key(w, "BackupExpiryDateTime");
         ddb_write_time_ms(w, b->expires_ms);
     }
-    write_str(w, "BackupStatus", b->status);
-    write_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
-    if (strcmp(b->status, "AVAILABLE") == 0) {
-        ddb_jw_key(w, "BackupSizeBytes");
-        ddb_jw_int(w, (long long)b->size);
-    }
+    ddb_jw_member_str(w, "BackupStatus", b->status);
+    ddb_jw_member_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
+    if (strcmp(b->status, "AVAILABLE") == 0)
+        ddb_jw_member_int(w, "BackupSizeBytes", (long long)b->size);
     ddb_jw_obj_end(w);
     st->last = ddb_arena_sprintf(st->req->arena, "%s", b->arn);
     st->n++;
@@ -335,7 +320,7 @@ int ddb_op_list_backups(ddb_req *req)
         return ddb_req_fail_internal(req);
     ddb_jw_arr_end(&req->out);
     if (st.more && st.last != NULL)
-        write_str(&req->out, "LastEvaluatedBackupArn", st.last);
+        ddb_jw_member_str(&req->out, "LastEvaluatedBackupArn", st.last);
     ddb_jw_obj_end(&req->out);
     return DDB_OK;
 }

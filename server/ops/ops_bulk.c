@@ -195,11 +195,7 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);
     ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "BulkOperationArn");
-    ddb_jw_str(&w, ddb_arena_sprintf(req->arena, "%s/bulk-operation/%s", arn, id));
-    ddb_jw_key(&w, "BulkOperationStatus");
-    ddb_jw_str(&w, "IN_PROGRESS");
+    ddb_xfer_record_begin(req, &w, "BulkOperationArn", "BulkOperationStatus", "bulk-operation", arn, id);
     ddb_jw_key(&w, "TableDetails");
     ddb_jw_arr_begin(&w);
     ddb_jw_obj_begin(&w);

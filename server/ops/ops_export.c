@@ -263,11 +263,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     }
     ddb_xfer_new_id(id, now);
     ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "ExportArn");
-    ddb_jw_str(&w, ddb_arena_sprintf(req->arena, "%s/export/%s", arn, id));
-    ddb_jw_key(&w, "ExportStatus");
-    ddb_jw_str(&w, "IN_PROGRESS");
+    ddb_xfer_record_begin(req, &w, "ExportArn", "ExportStatus", "export", arn, id);
     time_member(&w, "StartTime", now);
     ddb_jw_key(&w, "TableArn");
     ddb_jw_str(&w, arn);

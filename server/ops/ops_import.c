@@ -153,11 +153,7 @@ int ddb_op_import_table(ddb_req *req)
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);
     ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "ImportArn");
-    ddb_jw_str(&w, ddb_arena_sprintf(req->arena, "%s/import/%s", arn, id));
-    ddb_jw_key(&w, "ImportStatus");
-    ddb_jw_str(&w, "IN_PROGRESS");
+    ddb_xfer_record_begin(req, &w, "ImportArn", "ImportStatus", "import", arn, id);
     ddb_jw_key(&w, "TableArn");
     ddb_jw_str(&w, arn);
     ddb_jw_key(&w, "TableId");

@@ -178,18 +178,13 @@ static int answer(const kds_op *o, const char *status, const char *config)
     ddb_jw *w = &o->req->out;
 
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, o->table);
-    ddb_jw_key(w, "StreamArn");
-    ddb_jw_str(w, o->arn);
-    ddb_jw_key(w, "DestinationStatus");
-    ddb_jw_str(w, status);
+    ddb_jw_member_str(w, "TableName", o->table);
+    ddb_jw_member_str(w, "StreamArn", o->arn);
+    ddb_jw_member_str(w, "DestinationStatus", status);
     ddb_jw_key(w, config);
     ddb_jw_obj_begin(w);
-    if (o->precision != DDB_KDS_PRECISION_NONE) {
-        ddb_jw_key(w, "ApproximateCreationDateTimePrecision");
-        ddb_jw_str(w, ddb_kds_precision_name(o->precision));
-    }
+    if (o->precision != DDB_KDS_PRECISION_NONE)
+        ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", ddb_kds_precision_name(o->precision));
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -242,25 +237,19 @@ int ddb_op_describe_kinesis_streaming_destination(ddb_req *req)
         return req->err.code;
     n = ddb_table_kinesis(t, req->arena, 0, &d);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, t->name);
+    ddb_jw_member_str(w, "TableName", t->name);
     ddb_jw_key(w, "KinesisDataStreamDestinations");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "StreamArn");
-        ddb_jw_str(w, d[i].stream_arn);
-        ddb_jw_key(w, "DestinationStatus");
-        ddb_jw_str(w, ddb_kds_status_name(d[i].status));
+        ddb_jw_member_str(w, "StreamArn", d[i].stream_arn);
+        ddb_jw_member_str(w, "DestinationStatus", ddb_kds_status_name(d[i].status));
         if (d[i].precision != DDB_KDS_PRECISION_NONE && d[i].status != DDB_KDS_DISABLED &&
             d[i].status != DDB_KDS_ENABLE_FAILED) {
-            ddb_jw_key(w, "ApproximateCreationDateTimePrecision");
-            ddb_jw_str(w, ddb_kds_precision_name(d[i].precision));
+            ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", ddb_kds_precision_name(d[i].precision));
         }
-        if (d[i].description != NULL) {
-            ddb_jw_key(w, "DestinationStatusDescription");
-            ddb_jw_str(w, d[i].description);
-        }
+        if (d[i].description != NULL)
+            ddb_jw_member_str(w, "DestinationStatusDescription", d[i].description);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

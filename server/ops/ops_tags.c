@@ -80,6 +80,16 @@ typedef struct tag_change {
     const ddb_json *list; /* TagResource's Tags, or UntagResource's TagKeys */
 } tag_change;
 
+/* The edit that stores tags[n] as t's, or DDB_EDIT_NONE when they did not change. */
+static int tags_edit(ddb_req *req, const ddb_table *t, const ddb_tag *tags, size_t n, int changed, ddb_desc_edit **e)
+{
+    if (!changed)
+        return DDB_EDIT_NONE;
+    *e = ddb_desc_edit_of(req->arena, t);
+    ddb_edit_tags(*e, tags, n);
+    return 0;
+}
+
 /* The merge into the live table's tags: its edit, DDB_EDIT_NONE, or -2 with the error recorded. */
 static int tag_edit(void *ctx, ddb_desc_edit **e)
 {
@@ -109,11 +119,7 @@ static int tag_edit(void *ctx, ddb_desc_edit **e)
         ddb_req_fail(c->req, DDB_E_VALIDATION, DDB_TAGS_OVER_LIMIT);
         return -2;
     }
-    if (!changed)
-        return DDB_EDIT_NONE;
-    *e = ddb_desc_edit_of(c->req->arena, t);
-    ddb_edit_tags(*e, tags, n);
-    return 0;
+    return tags_edit(c->req, t, tags, n, changed, e);
 }
 
 int ddb_op_tag_resource(ddb_req *req)
@@ -141,11 +147,7 @@ static int untag_edit(void *ctx, ddb_desc_edit **e)
         if (!removed)
             tags[kept++] = tags[i];
     }
-    if (kept == n)
-        return DDB_EDIT_NONE;
-    *e = ddb_desc_edit_of(c->req->arena, t);
-    ddb_edit_tags(*e, tags, kept);
-    return 0;
+    return tags_edit(c->req, t, tags, kept, kept != n, e);
 }
 
 int ddb_op_untag_resource(ddb_req *req)

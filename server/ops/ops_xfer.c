@@ -40,6 +40,16 @@ int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value)
     return (v == NULL && value == NULL) || (v != NULL && value != NULL && strcmp(v, value) == 0);
 }
 
+void ddb_xfer_record_begin(ddb_req *req, ddb_jw *w, const char *arn_key, const char *status_key, const char *path,
+                           const char *table_arn, const char *id)
+{
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, arn_key);
+    ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/%s/%s", table_arn, path, id));
+    ddb_jw_key(w, status_key);
+    ddb_jw_str(w, "IN_PROGRESS");
+}
+
 void ddb_xfer_describe(ddb_req *req, const char *wrapper, const ddb_json *rec)
 {
     ddb_jw_obj_begin(&req->out);

@@ -16,12 +16,6 @@
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
 
-static void write_str(ddb_jw *w, const char *key, const char *val)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_str(w, val != NULL ? val : "");
-}
-
 typedef struct restore_member {
     const ddb_backup *b;
     uint64_t now;
@@ -87,10 +81,8 @@ static void write_on_demand(ddb_jw *w, const ddb_json *src, const ddb_json *over
     ddb_jw_key(w, "OnDemandThroughput");
     ddb_jw_obj_begin(w);
     for (int i = 0; i < 2; i++) {
-        if (v[i] > 0) {
-            ddb_jw_key(w, ODT_UNITS[i]);
-            ddb_jw_int(w, v[i]);
-        }
+        if (v[i] > 0)
+            ddb_jw_member_int(w, ODT_UNITS[i], v[i]);
     }
     ddb_jw_obj_end(w);
 }
@@ -106,10 +98,8 @@ static void write_index(ddb_jw *w, const ddb_json *ix, int global, const ddb_jso
         const ddb_json *use = own != NULL && ddb_json_ll(own, "ReadCapacityUnits") > 0 ? own : pt;
         ddb_jw_key(w, "ProvisionedThroughput");
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "ReadCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(use, "ReadCapacityUnits"));
-        ddb_jw_key(w, "WriteCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(use, "WriteCapacityUnits"));
+        ddb_jw_member_int(w, "ReadCapacityUnits", ddb_json_ll(use, "ReadCapacityUnits"));
+        ddb_jw_member_int(w, "WriteCapacityUnits", ddb_json_ll(use, "WriteCapacityUnits"));
         ddb_jw_obj_end(w);
     } else if (global) {
         write_on_demand(w, ddb_json_get(ix, "OnDemandThroughput"), NULL);
@@ -165,7 +155,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
         sse = ddb_json_get(src, "SSESpecification");
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
-    write_str(&w, "TableName", ddb_json_get_str(in, "TargetTableName"));
+    ddb_jw_member_str(&w, "TableName", ddb_json_get_str(in, "TargetTableName"));
     ddb_jw_key(&w, "AttributeDefinitions");
     ddb_jw_arr_begin(&w);
     for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
@@ -176,7 +166,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     ddb_jw_arr_end(&w);
     ddb_jw_key(&w, "KeySchema");
     ddb_jw_json(&w, ddb_json_get(src, "KeySchema"));
-    write_str(&w, "BillingMode", mode);
+    ddb_jw_member_str(&w, "BillingMode", mode);
     if (pt != NULL && strcmp(mode, "PROVISIONED") == 0) {
         ddb_jw_key(&w, "ProvisionedThroughput");
         ddb_jw_obj_begin(&w);

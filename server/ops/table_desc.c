@@ -42,8 +42,7 @@ void ddb_write_index_shape(ddb_jw *w, const ddb_json *ix)
 {
     const char *name = ddb_json_get_str(ix, "IndexName");
 
-    ddb_jw_key(w, "IndexName");
-    ddb_jw_str(w, name != NULL ? name : "");
+    ddb_jw_member_str(w, "IndexName", name != NULL ? name : "");
     ddb_jw_key(w, "KeySchema");
     ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
     ddb_jw_key(w, "Projection");
@@ -66,10 +65,8 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
     ddb_jw_int(w, ddb_json_ll(pt, "ddbdDecreasesDay") == (long long)(ddb_clock_now_s() / 86400)
                       ? ddb_json_ll(pt, "NumberOfDecreasesToday")
                       : 0);
-    ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
-    ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
+    ddb_jw_member_int(w, "ReadCapacityUnits", pay_per_request ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
+    ddb_jw_member_int(w, "WriteCapacityUnits", pay_per_request ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
     ddb_jw_obj_end(w);
 }
 
@@ -80,14 +77,10 @@ static void write_on_demand(ddb_jw *w, const ddb_capacity *c)
         return;
     ddb_jw_key(w, "OnDemandThroughput");
     ddb_jw_obj_begin(w);
-    if (c->max_read != 0) {
-        ddb_jw_key(w, "MaxReadRequestUnits");
-        ddb_jw_int(w, c->max_read);
-    }
-    if (c->max_write != 0) {
-        ddb_jw_key(w, "MaxWriteRequestUnits");
-        ddb_jw_int(w, c->max_write);
-    }
+    if (c->max_read != 0)
+        ddb_jw_member_int(w, "MaxReadRequestUnits", c->max_read);
+    if (c->max_write != 0)
+        ddb_jw_member_int(w, "MaxWriteRequestUnits", c->max_write);
     ddb_jw_obj_end(w);
 }
 
@@ -96,12 +89,9 @@ static void write_warm(ddb_jw *w, const long long v[2], const char *status)
 {
     ddb_jw_key(w, "WarmThroughput");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ReadUnitsPerSecond");
-    ddb_jw_int(w, v[0]);
-    ddb_jw_key(w, "WriteUnitsPerSecond");
-    ddb_jw_int(w, v[1]);
-    ddb_jw_key(w, "Status");
-    ddb_jw_str(w, status);
+    ddb_jw_member_int(w, "ReadUnitsPerSecond", v[0]);
+    ddb_jw_member_int(w, "WriteUnitsPerSecond", v[1]);
+    ddb_jw_member_str(w, "Status", status);
     ddb_jw_obj_end(w);
 }
 
@@ -114,12 +104,9 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
                                   ? ddb_table_figures_index(fig, ix->id)
                                   : (ddb_keyspace_figures){0, 0, 0};
 
-    ddb_jw_key(w, "IndexSizeBytes");
-    ddb_jw_int(w, (long long)st.bytes);
-    ddb_jw_key(w, "ItemCount");
-    ddb_jw_int(w, (long long)st.items);
-    ddb_jw_key(w, "IndexArn");
-    ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t), ix->name));
+    ddb_jw_member_int(w, "IndexSizeBytes", (long long)st.bytes);
+    ddb_jw_member_int(w, "ItemCount", (long long)st.items);
+    ddb_jw_member_str(w, "IndexArn", ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t), ix->name));
 }
 
 /* A GSI is CREATING while it is built, while the clock has not reached its end of CREATING
@@ -135,12 +122,10 @@ static void write_gsi_state(ddb_jw *w, const ddb_engine *eng, const ddb_table *t
 {
     int pending = ddb_creating_now(eng, t, ix);
 
-    ddb_jw_key(w, "IndexStatus");
-    ddb_jw_str(w, pending || ddb_creating_now(eng, t, NULL) ? "CREATING" : ddb_index_state_name(ix->state));
-    if (ix->state == DDB_IX_CREATING || pending) {
-        ddb_jw_key(w, "Backfilling");
-        ddb_jw_bool(w, ix->backfilling || pending);
-    }
+    ddb_jw_member_str(w, "IndexStatus",
+                      pending || ddb_creating_now(eng, t, NULL) ? "CREATING" : ddb_index_state_name(ix->state));
+    if (ix->state == DDB_IX_CREATING || pending)
+        ddb_jw_member_bool(w, "Backfilling", ix->backfilling || pending);
 }
 
 static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
@@ -159,8 +144,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             open = 1;
         }
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "IndexName");
-        ddb_jw_str(w, ix->name);
+        ddb_jw_member_str(w, "IndexName", ix->name);
         ddb_jw_key(w, "KeySchema");
         ddb_jw_json(w, ddb_json_get(ix->desc, "KeySchema"));
         ddb_jw_key(w, "Projection");
@@ -202,18 +186,15 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_tab
             open = 1;
         }
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "IndexName");
-        ddb_jw_str(w, ix->name);
+        ddb_jw_member_str(w, "IndexName", ix->name);
         ddb_write_members(w, ix->desc, defined);
         ddb_jw_key(w, "Dimensions"); /* as the index has it: 6.7 was truncated to 6, as DynamoDB does */
         ddb_jw_int(w, ix->vec->dims);
         ddb_write_members(w, ix->desc, metric);
-        ddb_jw_key(w, "IndexStatus");
-        ddb_jw_str(w, ddb_index_state_name(ix->state));
-        if (ix->state == DDB_IX_CREATING) { /* the developer guide: no longer reported once ACTIVE */
-            ddb_jw_key(w, "Backfilling");
-            ddb_jw_bool(w, ix->backfilling);
-        }
+        ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(ix->state));
+        /* the developer guide: no longer reported once ACTIVE */
+        if (ix->state == DDB_IX_CREATING)
+            ddb_jw_member_bool(w, "Backfilling", ix->backfilling);
         write_figures(req, t, ix, fig);
         ddb_jw_obj_end(w);
     }
@@ -241,18 +222,15 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
 {
     if (t->rep.id == 0 || t->rep.nreplicas < 2)
         return;
-    ddb_jw_key(w, "GlobalTableVersion");
-    ddb_jw_str(w, "2019.11.21");
+    ddb_jw_member_str(w, "GlobalTableVersion", "2019.11.21");
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < t->rep.nreplicas; i++) { /* the others: never the region described */
         if (strcmp(t->rep.replicas[i].region, t->region) == 0)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "RegionName");
-        ddb_jw_str(w, t->rep.replicas[i].region);
-        ddb_jw_key(w, "ReplicaStatus");
-        ddb_jw_str(w, ddb_replica_state_name(t->rep.replicas[i].state));
+        ddb_jw_member_str(w, "RegionName", t->rep.replicas[i].region);
+        ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(t->rep.replicas[i].state));
         ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
         ddb_jw_str(w, ddb_arn_table(req->arena, t->rep.replicas[i].region, ddb_table_account(t), t->name, NULL, NULL));
         write_replica_override(req, w, t, t->rep.replicas[i].region);
@@ -261,15 +239,13 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
     ddb_jw_arr_end(w);
     if (!t->rep.strong) /* DynamoDB leaves EVENTUAL out */
         return;
-    ddb_jw_key(w, "MultiRegionConsistency");
-    ddb_jw_str(w, "STRONG");
+    ddb_jw_member_str(w, "MultiRegionConsistency", "STRONG");
     if (t->rep.witness == NULL)
         return;
     ddb_jw_key(w, "GlobalTableWitnesses");
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "RegionName");
-    ddb_jw_str(w, t->rep.witness);
+    ddb_jw_member_str(w, "RegionName", t->rep.witness);
     ddb_jw_key(w, "WitnessStatus"); /* it holds no table: ready when the replicas are */
     ddb_jw_str(w, ddb_replicas_status(t) != NULL ? "CREATING" : "ACTIVE");
     ddb_jw_obj_end(w);
@@ -320,8 +296,7 @@ static void write_restore_summary(ddb_jw *w, const ddb_table *t)
         ddb_jw_key(w, members[i]);
         ddb_jw_json(w, v);
     }
-    ddb_jw_key(w, "RestoreInProgress");
-    ddb_jw_bool(w, t->restoring);
+    ddb_jw_member_bool(w, "RestoreInProgress", t->restoring);
     ddb_jw_obj_end(w);
 }
 
@@ -335,10 +310,8 @@ static void write_sse(ddb_jw *w, const ddb_json *sse)
         return;
     ddb_jw_key(w, "SSEDescription");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Status");
-    ddb_jw_str(w, "ENABLED");
-    ddb_jw_key(w, "SSEType");
-    ddb_jw_str(w, "KMS");
+    ddb_jw_member_str(w, "Status", "ENABLED");
+    ddb_jw_member_str(w, "SSEType", "KMS");
     ddb_jw_obj_end(w);
 }
 
@@ -393,34 +366,27 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         ddb_jw_key(w, "AttributeDefinitions");
         ddb_jw_json(w, ddb_json_get(d, "AttributeDefinitions"));
     }
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, t->name);
+    ddb_jw_member_str(w, "TableName", t->name);
     if (!deleting) {
         ddb_jw_key(w, "KeySchema");
         ddb_jw_json(w, ddb_json_get(d, "KeySchema"));
     }
-    ddb_jw_key(w, "TableStatus");
-    ddb_jw_str(w, status);
+    ddb_jw_member_str(w, "TableStatus", status);
     if (!deleting) {
         ddb_jw_key(w, "CreationDateTime");
         ddb_jw_json(w, ddb_json_get(d, "CreationDateTime"));
     }
     ddb_write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
-    ddb_jw_key(w, "TableSizeBytes");
-    ddb_jw_int(w, fig != NULL ? fig->bytes : 0);
-    ddb_jw_key(w, "ItemCount");
-    ddb_jw_int(w, fig != NULL ? fig->items : 0);
-    ddb_jw_key(w, "TableArn");
-    ddb_jw_str(w, ddb_table_arn(req, t));
-    ddb_jw_key(w, "TableId");
-    ddb_jw_str(w, ddb_json_get_str(d, "TableId") ? ddb_json_get_str(d, "TableId") : "");
+    ddb_jw_member_int(w, "TableSizeBytes", fig != NULL ? fig->bytes : 0);
+    ddb_jw_member_int(w, "ItemCount", fig != NULL ? fig->items : 0);
+    ddb_jw_member_str(w, "TableArn", ddb_table_arn(req, t));
+    ddb_jw_member_str(w, "TableId", ddb_json_get_str(d, "TableId") ? ddb_json_get_str(d, "TableId") : "");
     /* DynamoDB reports the billing mode once it has been set explicitly (at creation or by UpdateTable) */
     if (ddb_json_get(d, "BillingMode") != NULL) {
         const ddb_json *switched = ddb_json_get(d, "BillingModeUpdated");
         ddb_jw_key(w, "BillingModeSummary");
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "BillingMode");
-        ddb_jw_str(w, ddb_billing_mode(t));
+        ddb_jw_member_str(w, "BillingMode", ddb_billing_mode(t));
         if (ppr || switched != NULL) {
             ddb_jw_key(w, "LastUpdateToPayPerRequestDateTime");
             ddb_jw_json(w, switched ? switched : ddb_json_get(d, "CreationDateTime"));

@@ -110,6 +110,16 @@ static void run(seeder *s, ddb_req *r, ddb_op op, int check)
     ddb_dispatch(&s->srv->api, r, &in);
 }
 
+void ddb_seed_write_item_request(ddb_jw *w, const char *table, const char *member, const ddb_json *doc)
+{
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, table);
+    ddb_jw_key(w, member);
+    ddb_jw_json(w, doc);
+    ddb_jw_obj_end(w);
+}
+
 /* s->body = {"TableName": table, "<member>": doc} */
 static void item_request(seeder *s, const char *table, const char *member, const ddb_json *doc)
 {
@@ -117,12 +127,7 @@ static void item_request(seeder *s, const char *table, const char *member, const
 
     s->body.len = 0;
     ddb_jw_init(&w, &s->body);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "TableName");
-    ddb_jw_str(&w, table);
-    ddb_jw_key(&w, member);
-    ddb_jw_json(&w, doc);
-    ddb_jw_obj_end(&w);
+    ddb_seed_write_item_request(&w, table, member, doc);
 }
 
 static seed_def *find_def(seeder *s, const char *name)

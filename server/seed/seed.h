@@ -35,4 +35,8 @@ int ddb_seed_params(const char *const *given, unsigned n, cfn_param *out);
 void ddb_seed_params_unused(const cfn_param *params, unsigned n);
 void ddb_seed_params_free(cfn_param *params, unsigned n);
 
+/* An item request's body, {"TableName": table, "<member>": doc} (member "Item" or "Key"): what
+   the seed sends (seed.c) and what --seed-requests prints (seed_print.c). */
+void ddb_seed_write_item_request(ddb_jw *w, const char *table, const char *member, const ddb_json *doc);
+
 #endif

@@ -31,16 +31,10 @@ static void put(printer *p, const char *op, const char *table, const char *membe
     ddb_jw_key(&w, "op");
     ddb_jw_str(&w, op);
     ddb_jw_key(&w, "request");
-    if (member == NULL) {
+    if (member == NULL)
         ddb_jw_json(&w, doc);
-    } else {
-        ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "TableName");
-        ddb_jw_str(&w, table);
-        ddb_jw_key(&w, member);
-        ddb_jw_json(&w, doc);
-        ddb_jw_obj_end(&w);
-    }
+    else
+        ddb_seed_write_item_request(&w, table, member, doc);
     if (replica != NULL) { /* a replica in another region: a fixture's namespace is one region's */
         ddb_jw_key(&w, "replica");
         ddb_jw_str(&w, replica);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/be.h"
 
 #define MAX_PREFIX 32
@@ -35,10 +36,8 @@ struct ddb_sequencer {
 
 ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx)
 {
-    ddb_sequencer *q = calloc(1, sizeof(*q));
+    ddb_sequencer *q = ddb_zalloc(sizeof(*q));
 
-    if (q == NULL)
-        abort();
     pthread_mutex_init(&q->lock, NULL);
     q->load = load;
     q->ctx = ctx;

@@ -160,21 +160,6 @@ void ddb_auth_header_parse(const char *authz, size_t len, ddb_auth_header *out)
     }
 }
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (a day past the month's end
- * counts on into the next month, as timegm normalises it). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. Parsed by hand: strptime
  * and timegm take the time-zone lock on every request. */
 static uint64_t amz_date_ms(const char *s)
@@ -198,7 +183,7 @@ static uint64_t amz_date_ms(const char *s)
     /* the ranges strptime's %m %d %H %M %S accept */
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 61)
         return 0;
-    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    t = ddb_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     return (uint64_t)t * 1000; /* as (uint64_t)timegm(...) * 1000 was */
 }
 

@@ -12,6 +12,7 @@
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/api/rates.h"
+#include "server/base/alloc.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
@@ -236,10 +237,8 @@ static const char *add_rules(ddb_inject *in, rule *add, unsigned n)
 
 ddb_inject *ddb_inject_new(int *armed)
 {
-    ddb_inject *in = calloc(1, sizeof(*in));
+    ddb_inject *in = ddb_zalloc(sizeof(*in));
 
-    if (in == NULL)
-        abort();
     in->armed = armed;
     in->seed = DEFAULT_SEED;
     pthread_mutex_init(&in->lock, NULL);
@@ -347,47 +346,33 @@ void ddb_inject_clear(ddb_inject *in)
    when the rule fires, not only whether it has. */
 static void list_window(const rule *r, ddb_jw *w)
 {
-    if (r->after_ms >= 0) {
-        ddb_jw_key(w, "after_ms");
-        ddb_jw_int(w, r->after_ms);
-    }
-    if (r->for_ms >= 0) {
-        ddb_jw_key(w, "for_ms");
-        ddb_jw_int(w, r->for_ms);
-    }
+    if (r->after_ms >= 0)
+        ddb_jw_member_int(w, "after_ms", r->after_ms);
+    if (r->for_ms >= 0)
+        ddb_jw_member_int(w, "for_ms", r->for_ms);
 }
 
 void ddb_inject_list(ddb_inject *in, ddb_jw *w)
 {
     pthread_mutex_lock(&in->lock);
-    ddb_jw_key(w, "seed");
-    ddb_jw_int(w, (long long)in->seed);
+    ddb_jw_member_int(w, "seed", (long long)in->seed);
     ddb_jw_key(w, "faults");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < in->nrules; i++) {
         const rule *r = &in->rules[i];
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "operation");
-        ddb_jw_str(w, op_text(r->op));
-        ddb_jw_key(w, "table");
-        ddb_jw_str(w, r->table[0] ? r->table : "*");
-        ddb_jw_key(w, "error");
-        ddb_jw_str(w, fault_name(r->kind, r->op));
+        ddb_jw_member_str(w, "operation", op_text(r->op));
+        ddb_jw_member_str(w, "table", r->table[0] ? r->table : "*");
+        ddb_jw_member_str(w, "error", fault_name(r->kind, r->op));
         if (r->count >= 0) {
-            ddb_jw_key(w, "count");
-            ddb_jw_int(w, r->count);
-            ddb_jw_key(w, "remaining");
-            ddb_jw_int(w, r->remaining);
+            ddb_jw_member_int(w, "count", r->count);
+            ddb_jw_member_int(w, "remaining", r->remaining);
         }
-        ddb_jw_key(w, "probability");
-        ddb_jw_double(w, r->probability);
-        if (r->latency_ms > 0) {
-            ddb_jw_key(w, "latency_ms");
-            ddb_jw_int(w, r->latency_ms);
-        }
+        ddb_jw_member_double(w, "probability", r->probability);
+        if (r->latency_ms > 0)
+            ddb_jw_member_int(w, "latency_ms", r->latency_ms);
         list_window(r, w);
-        ddb_jw_key(w, "injected");
-        ddb_jw_int(w, (long long)r->injected);
+        ddb_jw_member_int(w, "injected", (long long)r->injected);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

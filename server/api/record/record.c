@@ -16,6 +16,7 @@
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "proto/record_line.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
@@ -57,10 +58,8 @@ struct ddb_recorder {
 
 ddb_recorder *ddb_recorder_new(ddb_record_rules *rules, const ddb_record_limits *limits)
 {
-    ddb_recorder *rc = calloc(1, sizeof(*rc));
+    ddb_recorder *rc = ddb_zalloc(sizeof(*rc));
 
-    if (rc == NULL)
-        abort();
     pthread_mutex_init(&rc->lock, NULL);
     rc->rules = rules;
     if (limits != NULL)

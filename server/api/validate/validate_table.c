@@ -323,15 +323,24 @@ static void names_join(ddb_buf *b, ddb_vt_names ns)
     }
 }
 
-const char *ddb_vt_undefined_keys(ddb_arena *a, ddb_vt_names keys, ddb_vt_names defns)
+/* "<head>[first]<middle>[second]": the message naming two lists of attributes that do not match
+   (head and middle end with their list's opening bracket). */
+static const char *two_lists(ddb_arena *a, const char *head, ddb_vt_names first, const char *middle,
+                             ddb_vt_names second)
 {
     ddb_buf b = {0};
-    ddb_buf_puts(&b, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [");
-    names_join(&b, keys);
-    ddb_buf_puts(&b, "], AttributeDefinitions: [");
-    names_join(&b, defns);
+    ddb_buf_puts(&b, head);
+    names_join(&b, first);
+    ddb_buf_puts(&b, middle);
+    names_join(&b, second);
     ddb_buf_putc(&b, ']');
     return take(a, &b);
+}
+
+const char *ddb_vt_undefined_keys(ddb_arena *a, ddb_vt_names keys, ddb_vt_names defns)
+{
+    return two_lists(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [", keys,
+                     "], AttributeDefinitions: [", defns);
 }
 
 static const char *key_type(const ddb_json *schema, uint32_t i)
@@ -428,30 +437,40 @@ static const char *index_name_unique(ddb_arena *a, ddb_vt_names *seen, const cha
     return NULL;
 }
 
-static const char *lsi_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns, const char *table_hash,
-                           ddb_vt_names *seen)
-{
-    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
-    const char *name = ddb_json_get_str(idx, "IndexName");
-    ddb_vt_names keys = ddb_vt_attribute_names(a, schema);
-    const char *msg;
+/* What an index's rules depend on besides the index: an LSI's the table's hash key, a GSI's the
+   billing mode. */
+typedef struct index_kind {
+    int lsi;                /* an LSI, else a GSI */
+    const char *table_hash; /* an LSI's: the table's hash key */
+    int on_demand;          /* a GSI's: the table is PAY_PER_REQUEST */
+} index_kind;
 
-    if (!ddb_vt_names_subset(keys, defns))
-        return ddb_vt_undefined_keys(a, keys, defns);
-    if ((msg = key_schema_shape(schema, keys)) != NULL)
-        return msg;
+/* An LSI's keys: a range key, and the table's hash key leading. */
+static const char *lsi_keys(ddb_arena *a, ddb_vt_names keys, const char *table_hash, const char *name)
+{
     if (keys.n != 2)
         return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have a range key for index: %s", name);
     if (!same_str(keys.v[0], table_hash))
         return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table "
                                             "KeySchema for index: %s. index hash key: %s, table hash key: %s",
                                  name, keys.v[0], table_hash);
-    if ((msg = ddb_projection_rules(a, idx)) != NULL)
-        return msg;
-    return index_name_unique(a, seen, name);
+    return NULL;
 }
 
-static const char *gsi_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns, int on_demand, ddb_vt_names *seen)
+/* A GSI's ProvisionedThroughput: there exactly when the table is provisioned. */
+static const char *gsi_throughput(ddb_arena *a, const ddb_json *idx, int on_demand, const char *name)
+{
+    if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
+        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
+                                            "BillingMode is PAY_PER_REQUEST", name);
+    if (!on_demand && ddb_v_get(idx, "ProvisionedThroughput") == NULL)
+        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput is not specified for index: %s", name);
+    return NULL;
+}
+
+/* One LSI's or GSI's rules, in DynamoDB's order: keys defined, key shape, (an LSI's keys),
+   projection, (a GSI's throughput), a name not used before. */
+static const char *index_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns, index_kind k, ddb_vt_names *seen)
 {
     const ddb_json *schema = ddb_v_get(idx, "KeySchema");
     const char *name = ddb_json_get_str(idx, "IndexName");
@@ -460,15 +479,16 @@ static const char *gsi_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns
 
     if (!ddb_vt_names_subset(keys, defns))
         return ddb_vt_undefined_keys(a, keys, defns);
-    if ((msg = ddb_vt_gsi_key_shape(schema, keys)) != NULL)
+    if (k.lsi) {
+        if ((msg = key_schema_shape(schema, keys)) != NULL || (msg = lsi_keys(a, keys, k.table_hash, name)) != NULL)
+            return msg;
+    } else if ((msg = ddb_vt_gsi_key_shape(schema, keys)) != NULL) {
         return msg;
+    }
     if ((msg = ddb_projection_rules(a, idx)) != NULL)
         return msg;
-    if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
-        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
-                                            "BillingMode is PAY_PER_REQUEST", name);
-    if (!on_demand && ddb_v_get(idx, "ProvisionedThroughput") == NULL)
-        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput is not specified for index: %s", name);
+    if (!k.lsi && (msg = gsi_throughput(a, idx, k.on_demand, name)) != NULL)
+        return msg;
     return index_name_unique(a, seen, name);
 }
 
@@ -485,7 +505,7 @@ static const char *lsi_rules(ddb_arena *a, const ddb_json *in, ddb_vt_names defn
                        "LocalSecondaryIndex";
     for (uint32_t i = 0; i < list_len(lsis); i++) {
         const ddb_json *idx = lsis->u.items[i]; /* never null: the type pass read [null] as [{}] */
-        const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
+        const char *msg = index_one(a, idx, defns, (index_kind){1, keys.v[0], 0}, seen);
         if (msg != NULL)
             return msg;
     }
@@ -504,7 +524,7 @@ static const char *gsi_rules(ddb_arena *a, const ddb_json *in, ddb_vt_names defn
         return INVALID "List of GlobalSecondaryIndexes is empty";
     for (uint32_t i = 0; i < list_len(gsis); i++) {
         const ddb_json *idx = gsis->u.items[i];
-        const char *msg = gsi_one(a, idx, defns, on_demand, seen);
+        const char *msg = index_one(a, idx, defns, (index_kind){0, NULL, on_demand}, seen);
         if (msg != NULL)
             return msg;
     }
@@ -590,8 +610,6 @@ static const char *unused_definitions(ddb_arena *a, const ddb_json *in, ddb_vt_n
     const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes"), *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
     uint32_t cap = 2 + list_len(lsis) * 2;
     ddb_vt_names used = {0, NULL};
-    ddb_buf b = {0};
-
     const ddb_json *vis = ddb_v_get(in, "VectorIndexes");
 
     for (uint32_t i = 0; i < list_len(gsis); i++)
@@ -609,12 +627,8 @@ static const char *unused_definitions(ddb_arena *a, const ddb_json *in, ddb_vt_n
     if (ddb_vt_names_subset(defns, used))
         return NULL;
     java_set_order(a, &used);
-    ddb_buf_puts(&b, INVALID "Some AttributeDefinitions are not used. AttributeDefinitions: [");
-    names_join(&b, defns);
-    ddb_buf_puts(&b, "], keys used: [");
-    names_join(&b, used);
-    ddb_buf_putc(&b, ']');
-    return take(a, &b);
+    return two_lists(a, INVALID "Some AttributeDefinitions are not used. AttributeDefinitions: [", defns,
+                     "], keys used: [", used);
 }
 
 /* The documented limit of 100 NonKeyAttributes over all indexes; the text is ours (not confirmed). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/engine/keycodec.h"
@@ -54,11 +55,7 @@ struct ddb_hot {
 
 ddb_hot *ddb_hot_new(void)
 {
-    ddb_hot *hot = calloc(1, sizeof(*hot));
-
-    if (hot == NULL)
-        abort();
-    return hot;
+    return ddb_zalloc(sizeof(ddb_hot));
 }
 
 void ddb_hot_free(ddb_hot *hot)

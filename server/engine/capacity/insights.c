@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "proto/number.h"
+#include "server/base/alloc.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -45,10 +46,8 @@ typedef struct ddb_ci_sketch {
 
 ddb_insights *ddb_insights_new(void)
 {
-    ddb_insights *ci = calloc(1, sizeof(*ci));
+    ddb_insights *ci = ddb_zalloc(sizeof(*ci));
 
-    if (ci == NULL)
-        abort();
     pthread_mutex_init(&ci->configure_lock, NULL);
     return ci;
 }
@@ -99,10 +98,8 @@ static sketch *find(ddb_insights *ci, uint32_t id)
 
 static sketch *make(ddb_insights *ci, uint32_t id)
 {
-    sketch *s = calloc(1, sizeof(*s));
+    sketch *s = ddb_zalloc(sizeof(*s));
 
-    if (s == NULL)
-        abort();
     s->id = id;
     for (int i = 0; i < SHARDS; i++)
         pthread_spin_init(&s->shards[i].lock, PTHREAD_PROCESS_PRIVATE);

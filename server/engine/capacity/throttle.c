@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/alloc.h"
 #include "server/base/arn.h"
 #include "server/engine/capacity/bucket.h"
 #include "proto/arena.h"
@@ -49,11 +50,7 @@ struct ddb_throttle {
 
 ddb_throttle *ddb_throttle_new(void)
 {
-    ddb_throttle *th = calloc(1, sizeof(*th));
-
-    if (th == NULL)
-        abort();
-    return th;
+    return ddb_zalloc(sizeof(ddb_throttle));
 }
 
 void ddb_throttle_free(ddb_throttle *th)

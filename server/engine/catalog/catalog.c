@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_members.h"
@@ -492,11 +493,9 @@ static void reload(void *ctx)
 
 ddb_catalog *ddb_catalog_open(ddb_store *store, const ddb_feature_rows *rows, char **err)
 {
-    ddb_catalog *c = calloc(1, sizeof(*c));
+    ddb_catalog *c = ddb_zalloc(sizeof(*c));
     int rc;
 
-    if (c == NULL)
-        abort();
     c->store = store;
     if (rows != NULL)
         c->rows = *rows;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/engine/catalog/catalog_members.h"
 
 void ddb_table_free(ddb_table *t)
@@ -159,11 +160,9 @@ static int indexes_from_json(ddb_table *t)
 
 ddb_table *ddb_table_decode(const char *key, const char *text, size_t len, const ddb_feature_rows *rows)
 {
-    ddb_table *t = calloc(1, sizeof(*t));
+    ddb_table *t = ddb_zalloc(sizeof(*t));
     const ddb_json *id, *version;
 
-    if (t == NULL)
-        abort();
     ddb_arena_init(&t->arena);
     t->desc_text = ddb_arena_strndup(&t->arena, text, len);
     t->desc_len = len;

@@ -35,12 +35,6 @@ int ddb_member_true(const ddb_json *v)
     return v != NULL && v->type == DDB_JSON_BOOL && v->u.b;
 }
 
-void ddb_member_write_str(ddb_jw *w, const char *key, const char *val)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_str(w, val != NULL ? val : "");
-}
-
 /* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
 
 static ddb_index_state state_from_name(const char *s)
@@ -105,18 +99,15 @@ void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
 
 void ddb_member_write_index_id(ddb_jw *w, uint32_t id)
 {
-    ddb_jw_key(w, "ddbdIndexId");
-    ddb_jw_int(w, id);
+    ddb_jw_member_int(w, "ddbdIndexId", id);
 }
 
 void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfilling)
 {
-    ddb_jw_key(w, "IndexStatus");
-    ddb_jw_str(w, ddb_index_state_name(state));
-    if (backfilling) { /* false is never stored: the member goes */
-        ddb_jw_key(w, "Backfilling");
-        ddb_jw_bool(w, 1);
-    }
+    ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(state));
+    /* false is never stored: the member goes */
+    if (backfilling)
+        ddb_jw_member_bool(w, "Backfilling", 1);
 }
 
 /* ---- "ddbdTags": [{"Key", "Value"}...] (server/ops/ops_tags.c), left out when there are none ---- */
@@ -147,10 +138,8 @@ void ddb_tags_write_list(ddb_jw *w, const ddb_tag *tags, size_t n)
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "Key");
-        ddb_jw_str(w, tags[i].key);
-        ddb_jw_key(w, "Value");
-        ddb_jw_str(w, tags[i].value);
+        ddb_jw_member_str(w, "Key", tags[i].key);
+        ddb_jw_member_str(w, "Value", tags[i].value);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -180,12 +169,9 @@ void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "Resource");
-        ddb_jw_str(w, p[i].resource);
-        ddb_jw_key(w, "Policy");
-        ddb_jw_str(w, p[i].doc);
-        ddb_jw_key(w, "RevisionId");
-        ddb_jw_str(w, p[i].revision);
+        ddb_jw_member_str(w, "Resource", p[i].resource);
+        ddb_jw_member_str(w, "Policy", p[i].doc);
+        ddb_jw_member_str(w, "RevisionId", p[i].revision);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -211,10 +197,8 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
         decreases = ddb_json_integer(ddb_json_get(cur, "NumberOfDecreasesToday"), 0);
     ddb_jw_key(w, "ProvisionedThroughput");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, read);
-    ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, write);
+    ddb_jw_member_int(w, "ReadCapacityUnits", read);
+    ddb_jw_member_int(w, "WriteCapacityUnits", write);
     if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
         ddb_jw_key(w, "LastIncreaseDateTime");
         if (up)
@@ -229,10 +213,8 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
         else
             ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
     }
-    ddb_jw_key(w, "NumberOfDecreasesToday");
-    ddb_jw_int(w, decreases + (down ? 1 : 0));
-    ddb_jw_key(w, "ddbdDecreasesDay");
-    ddb_jw_int(w, day);
+    ddb_jw_member_int(w, "NumberOfDecreasesToday", decreases + (down ? 1 : 0));
+    ddb_jw_member_int(w, "ddbdDecreasesDay", day);
     ddb_jw_obj_end(w);
 }
 

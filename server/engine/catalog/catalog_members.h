@@ -43,12 +43,11 @@ void ddb_members_read(ddb_table *t);
    rows NULL: none. */
 void ddb_members_read_rows(ddb_table *t, const ddb_feature_rows *rows);
 
-/* A member's number as the catalog reads it (0 when absent or not a number), whether it is `true`,
-   and a string written ("" for NULL): a feature's member reader and writer use these. */
+/* A member's number as the catalog reads it (0 when absent or not a number), and whether it is
+   `true`: a feature's member reader uses these (its writer, proto/json.h's ddb_jw_member_*). */
 uint32_t ddb_member_u32(const ddb_json *v);
 uint64_t ddb_member_u64(const ddb_json *v);
 int ddb_member_true(const ddb_json *v);
-void ddb_member_write_str(ddb_jw *w, const char *key, const char *val);
 /* Reads an index object's "ddbdIndexId", "IndexStatus" and "Backfilling" into ix, and a GSI's
    ProvisionedThroughput, OnDemandThroughput and WarmThroughput (as ddb_members_read does the
    table's) into ix->capacity; its billing mode is its table's, set by the catalog. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog/catalog.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -31,10 +32,8 @@ typedef struct ddb_gone_tables {
 
 static ddb_gone_tables *gone_new(void)
 {
-    ddb_gone_tables *g = calloc(1, sizeof(*g));
+    ddb_gone_tables *g = ddb_zalloc(sizeof(*g));
 
-    if (g == NULL)
-        abort();
     pthread_mutex_init(&g->lock, NULL);
     return g;
 }
@@ -151,10 +150,8 @@ static void states_set(ddb_table_states *s, unsigned ms)
 
 ddb_table_states *ddb_table_states_new(unsigned ms)
 {
-    ddb_table_states *s = calloc(1, sizeof(*s));
+    ddb_table_states *s = ddb_zalloc(sizeof(*s));
 
-    if (s == NULL)
-        abort();
     states_set(s, ms);
     return s;
 }

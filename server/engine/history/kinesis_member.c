@@ -103,20 +103,13 @@ static void kinesis_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur,
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "StreamArn");
-        ddb_jw_str(w, d[i].stream_arn);
-        ddb_jw_key(w, "Status");
-        ddb_jw_str(w, ddb_kds_status_name(d[i].status));
-        if (d[i].precision != DDB_KDS_PRECISION_NONE) {
-            ddb_jw_key(w, "Precision");
-            ddb_jw_str(w, ddb_kds_precision_name(d[i].precision));
-        }
-        if (d[i].description != NULL) {
-            ddb_jw_key(w, "Description");
-            ddb_jw_str(w, d[i].description);
-        }
-        ddb_jw_key(w, "Log");
-        ddb_jw_int(w, d[i].log);
+        ddb_jw_member_str(w, "StreamArn", d[i].stream_arn);
+        ddb_jw_member_str(w, "Status", ddb_kds_status_name(d[i].status));
+        if (d[i].precision != DDB_KDS_PRECISION_NONE)
+            ddb_jw_member_str(w, "Precision", ddb_kds_precision_name(d[i].precision));
+        if (d[i].description != NULL)
+            ddb_jw_member_str(w, "Description", d[i].description);
+        ddb_jw_member_int(w, "Log", d[i].log);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

@@ -72,11 +72,9 @@ static void pitr_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, co
     (void)cur;
     ddb_jw_key(w, DDB_MEMBER_PITR);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Log");
-    ddb_jw_int(w, p->log);
-    ddb_member_write_str(w, "Base", p->base);
-    ddb_jw_key(w, "Days");
-    ddb_jw_int(w, p->days);
+    ddb_jw_member_int(w, "Log", p->log);
+    ddb_jw_member_str(w, "Base", p->base);
+    ddb_jw_member_int(w, "Days", p->days);
     ddb_jw_obj_end(w);
 }
 

@@ -272,33 +272,24 @@ void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info
 
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "Table");
-    ddb_jw_str(&w, info->table);
-    ddb_jw_key(&w, "Label");
-    ddb_jw_str(&w, info->label);
-    ddb_jw_key(&w, "View");
-    ddb_jw_str(&w, ddb_stream_view_name(info->view));
+    ddb_jw_member_str(&w, "Table", info->table);
+    ddb_jw_member_str(&w, "Label", info->label);
+    ddb_jw_member_str(&w, "View", ddb_stream_view_name(info->view));
     if (info->key_schema != NULL) {
         ddb_jw_key(&w, "KeySchema");
         ddb_jw_json(&w, info->key_schema);
     }
-    ddb_jw_key(&w, "Created");
-    ddb_jw_int(&w, (long long)info->created_ms);
-    ddb_jw_key(&w, "Disabled");
-    ddb_jw_int(&w, (long long)info->disabled_ms);
-    if (info->ordered_ids) {
-        ddb_jw_key(&w, "Ids");
-        ddb_jw_int(&w, 2);
-    }
+    ddb_jw_member_int(&w, "Created", (long long)info->created_ms);
+    ddb_jw_member_int(&w, "Disabled", (long long)info->disabled_ms);
+    if (info->ordered_ids)
+        ddb_jw_member_int(&w, "Ids", 2);
     ddb_jw_key(&w, "Gens");
     ddb_jw_arr_begin(&w);
     for (unsigned g = 0; g < info->ngens; g++) {
         const ddb_stream_gen *sg = &info->gens[g];
         ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "N");
-        ddb_jw_int(&w, sg->nshards);
-        ddb_jw_key(&w, "At");
-        ddb_jw_int(&w, (long long)sg->started_ms);
+        ddb_jw_member_int(&w, "N", sg->nshards);
+        ddb_jw_member_int(&w, "At", (long long)sg->started_ms);
         if (sg->ends != NULL) {
             ddb_jw_key(&w, "Ends");
             ddb_jw_arr_begin(&w);
@@ -446,41 +437,29 @@ void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info
     event_id(s, info, gen, shard, r->seq, id);
     snprintf(seq, sizeof(seq), "%021llu", (unsigned long long)r->seq);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "eventID");
-    ddb_jw_str(w, id);
-    ddb_jw_key(w, "eventName");
-    ddb_jw_str(w, events[r->event <= DDB_EV_REMOVE ? r->event : 0]);
-    ddb_jw_key(w, "eventVersion");
-    ddb_jw_str(w, "1.1");
-    ddb_jw_key(w, "eventSource");
-    ddb_jw_str(w, "aws:dynamodb");
-    ddb_jw_key(w, "awsRegion");
-    ddb_jw_str(w, region && region[0] ? region : "us-east-1");
+    ddb_jw_member_str(w, "eventID", id);
+    ddb_jw_member_str(w, "eventName", events[r->event <= DDB_EV_REMOVE ? r->event : 0]);
+    ddb_jw_member_str(w, "eventVersion", "1.1");
+    ddb_jw_member_str(w, "eventSource", "aws:dynamodb");
+    ddb_jw_member_str(w, "awsRegion", region && region[0] ? region : "us-east-1");
     ddb_jw_key(w, "dynamodb");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ApproximateCreationDateTime");
-    ddb_jw_int(w, (long long)(r->created_ms / 1000));
+    ddb_jw_member_int(w, "ApproximateCreationDateTime", (long long)(r->created_ms / 1000));
     ddb_stream_record_images_json(w, r);
-    ddb_jw_key(w, "SequenceNumber");
-    ddb_jw_str(w, seq);
-    ddb_jw_key(w, "SizeBytes");
-    ddb_jw_int(w, (long long)r->size_bytes);
-    ddb_jw_key(w, "StreamViewType");
-    ddb_jw_str(w, ddb_stream_view_name(info->view));
+    ddb_jw_member_str(w, "SequenceNumber", seq);
+    ddb_jw_member_int(w, "SizeBytes", (long long)r->size_bytes);
+    ddb_jw_member_str(w, "StreamViewType", ddb_stream_view_name(info->view));
     ddb_jw_obj_end(w);
     if (r->flags & DDB_REC_SERVICE) { /* a TTL delete: the service deleted it */
         ddb_jw_key(w, "userIdentity");
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "PrincipalId");
-        ddb_jw_str(w, "dynamodb.amazonaws.com");
-        ddb_jw_key(w, "Type");
-        ddb_jw_str(w, "Service");
+        ddb_jw_member_str(w, "PrincipalId", "dynamodb.amazonaws.com");
+        ddb_jw_member_str(w, "Type", "Service");
         ddb_jw_obj_end(w);
     }
-    if (source_arn != NULL) { /* as Lambda delivers records */
-        ddb_jw_key(w, "eventSourceARN");
-        ddb_jw_str(w, source_arn);
-    }
+    /* as Lambda delivers records */
+    if (source_arn != NULL)
+        ddb_jw_member_str(w, "eventSourceARN", source_arn);
     ddb_jw_obj_end(w);
 }
 
@@ -511,14 +490,10 @@ static void stream_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, 
     (void)cur;
     ddb_jw_key(w, DDB_MEMBER_STREAM);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Id");
-    ddb_jw_int(w, s->id);
-    ddb_jw_key(w, "Label");
-    ddb_jw_str(w, s->label);
-    ddb_jw_key(w, "View");
-    ddb_jw_str(w, ddb_stream_view_name(s->view));
-    ddb_jw_key(w, "Enabled");
-    ddb_jw_bool(w, s->enabled);
+    ddb_jw_member_int(w, "Id", s->id);
+    ddb_jw_member_str(w, "Label", s->label);
+    ddb_jw_member_str(w, "View", ddb_stream_view_name(s->view));
+    ddb_jw_member_bool(w, "Enabled", s->enabled);
     ddb_jw_key(w, "Shards");
     ddb_jw_arr_begin(w);
     for (unsigned g = 0; g < s->ngens; g++)
@@ -541,10 +516,8 @@ static void spec_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, co
         return;
     }
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "StreamEnabled");
-    ddb_jw_bool(w, 1);
-    ddb_jw_key(w, "StreamViewType");
-    ddb_jw_str(w, ddb_stream_view_name(s->view));
+    ddb_jw_member_bool(w, "StreamEnabled", 1);
+    ddb_jw_member_str(w, "StreamViewType", ddb_stream_view_name(s->view));
     ddb_jw_obj_end(w);
 }
 

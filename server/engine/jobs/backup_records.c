@@ -104,12 +104,6 @@ int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(v
     return rc < 0 ? -1 : 0;
 }
 
-static void write_str(ddb_jw *w, const char *key, const char *val)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_str(w, val != NULL ? val : "");
-}
-
 void ddb_backup_record_put(ddb_batch *out, ddb_arena *a, const ddb_backup *b)
 {
     const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", b->id);
@@ -118,29 +112,25 @@ void ddb_backup_record_put(ddb_batch *out, ddb_arena *a, const ddb_backup *b)
 
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
-    write_str(&w, "Arn", b->arn);
-    write_str(&w, "Name", b->name);
-    write_str(&w, "Ns", b->ns);
-    write_str(&w, "Table", b->table);
-    write_str(&w, "TableArn", b->table_arn);
-    write_str(&w, "TableId", b->table_uuid);
-    ddb_jw_key(&w, "SourceId");
-    ddb_jw_int(&w, b->source_id);
-    ddb_jw_key(&w, "Keyspace");
-    ddb_jw_int(&w, b->keyspace);
-    ddb_jw_key(&w, "Created");
-    ddb_jw_int(&w, (long long)b->created_ms);
-    write_str(&w, "Status", b->status);
+    ddb_jw_member_str(&w, "Arn", b->arn);
+    ddb_jw_member_str(&w, "Name", b->name);
+    ddb_jw_member_str(&w, "Ns", b->ns);
+    ddb_jw_member_str(&w, "Table", b->table);
+    ddb_jw_member_str(&w, "TableArn", b->table_arn);
+    ddb_jw_member_str(&w, "TableId", b->table_uuid);
+    ddb_jw_member_int(&w, "SourceId", b->source_id);
+    ddb_jw_member_int(&w, "Keyspace", b->keyspace);
+    ddb_jw_member_int(&w, "Created", (long long)b->created_ms);
+    ddb_jw_member_str(&w, "Status", b->status);
     ddb_jw_key(&w, "Source");
     ddb_jw_json(&w, b->source);
     if (b->pitr)
-        write_str(&w, "Kind", "PITR");
+        ddb_jw_member_str(&w, "Kind", "PITR");
     if (b->snapshot != NULL) /* whichever gateway copies it opens the snapshot by this name (storage.h) */
-        write_str(&w, "Snapshot", b->snapshot);
+        ddb_jw_member_str(&w, "Snapshot", b->snapshot);
     if (b->system) {
-        write_str(&w, "Type", "SYSTEM");
-        ddb_jw_key(&w, "Expires");
-        ddb_jw_int(&w, (long long)b->expires_ms);
+        ddb_jw_member_str(&w, "Type", "SYSTEM");
+        ddb_jw_member_int(&w, "Expires", (long long)b->expires_ms);
     }
     ddb_jw_obj_end(&w);
     ddb_batch_meta_put(out, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);

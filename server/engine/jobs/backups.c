@@ -11,6 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -44,10 +45,8 @@ struct ddb_backups {
 
 static void *backups_start(ddb_engine *eng)
 {
-    ddb_backups *b = calloc(1, sizeof(*b));
+    ddb_backups *b = ddb_zalloc(sizeof(*b));
 
-    if (b == NULL)
-        abort();
     (void)eng;
     pthread_mutex_init(&b->lock, NULL);
     return b;
@@ -219,12 +218,9 @@ static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, un
         ddb_jw_keyn(&w, m->key, m->klen);
         ddb_jw_json(&w, m->val);
     }
-    ddb_jw_key(&w, "Status");
-    ddb_jw_str(&w, "AVAILABLE");
-    ddb_jw_key(&w, "Size");
-    ddb_jw_int(&w, (long long)size);
-    ddb_jw_key(&w, "Items");
-    ddb_jw_int(&w, (long long)items);
+    ddb_jw_member_str(&w, "Status", "AVAILABLE");
+    ddb_jw_member_int(&w, "Size", (long long)size);
+    ddb_jw_member_int(&w, "Items", (long long)items);
     ddb_jw_obj_end(&w);
     rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
@@ -595,17 +591,14 @@ static void restore_write_new(ddb_jw *w, const ddb_restore_member *r)
 {
     char when[32];
 
-    ddb_jw_key(w, "Keyspace");
-    ddb_jw_int(w, r->keyspace);
+    ddb_jw_member_int(w, "Keyspace", r->keyspace);
     if (r->log == 0) {
-        ddb_member_write_str(w, "SourceBackupArn", r->backup_arn);
+        ddb_jw_member_str(w, "SourceBackupArn", r->backup_arn);
     } else {
-        ddb_jw_key(w, "Log");
-        ddb_jw_int(w, r->log);
-        ddb_jw_key(w, "Until");
-        ddb_jw_int(w, (long long)r->at_ms);
+        ddb_jw_member_int(w, "Log", r->log);
+        ddb_jw_member_int(w, "Until", (long long)r->at_ms);
     }
-    ddb_member_write_str(w, "SourceTableArn", r->table_arn);
+    ddb_jw_member_str(w, "SourceTableArn", r->table_arn);
     ddb_jw_key(w, "RestoreDateTime"); /* epoch seconds to the millisecond, as DescribeTable shows it */
     snprintf(when, sizeof(when), "%llu.%03llu", (unsigned long long)(r->at_ms / 1000),
              (unsigned long long)(r->at_ms % 1000));
@@ -627,8 +620,7 @@ static void restore_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur,
         ddb_jw_keyn(w, cur->u.members[i].key, cur->u.members[i].klen);
         ddb_jw_json(w, cur->u.members[i].val);
     }
-    ddb_jw_key(w, "InProgress");
-    ddb_jw_bool(w, !v->done);
+    ddb_jw_member_bool(w, "InProgress", !v->done);
     ddb_jw_obj_end(w);
 }
 

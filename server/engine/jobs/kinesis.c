@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/base/alloc.h"
 #include "server/base/aws_call.h"
 #include "server/base/arn.h"
 #include "server/base/be.h"
@@ -185,10 +186,8 @@ static int check_stream(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const 
     }
     ddb_jw_init(&w, &body);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "StreamName");
-    ddb_jw_str(&w, name);
-    ddb_jw_key(&w, "Limit");
-    ddb_jw_int(&w, 1);
+    ddb_jw_member_str(&w, "StreamName", name);
+    ddb_jw_member_int(&w, "Limit", 1);
     ddb_jw_obj_end(&w);
     rc = call(k, a, region, "DescribeStream", &body, &status, &resp, err, sizeof(err));
     if (rc == 0 && status == 200) {
@@ -282,39 +281,29 @@ static void record_json(ddb_kinesis *k, ddb_jw *w, const ddb_table *t, const ddb
 
     event_id(k, d->log, r->seq, id);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "awsRegion");
-    ddb_jw_str(w, t->region);
-    ddb_jw_key(w, "eventID");
-    ddb_jw_str(w, id);
-    ddb_jw_key(w, "eventName");
-    ddb_jw_str(w, events[r->event <= DDB_EV_REMOVE ? r->event : 0]);
+    ddb_jw_member_str(w, "awsRegion", t->region);
+    ddb_jw_member_str(w, "eventID", id);
+    ddb_jw_member_str(w, "eventName", events[r->event <= DDB_EV_REMOVE ? r->event : 0]);
     ddb_jw_key(w, "userIdentity");
     if (r->flags & DDB_REC_SERVICE) { /* a TTL delete */
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "type");
-        ddb_jw_str(w, "Service");
-        ddb_jw_key(w, "principalId");
-        ddb_jw_str(w, "dynamodb.amazonaws.com");
+        ddb_jw_member_str(w, "type", "Service");
+        ddb_jw_member_str(w, "principalId", "dynamodb.amazonaws.com");
         ddb_jw_obj_end(w);
     } else {
         ddb_jw_null(w);
     }
-    ddb_jw_key(w, "recordFormat");
-    ddb_jw_str(w, "application/json");
-    ddb_jw_key(w, "tableName");
-    ddb_jw_str(w, t->name);
+    ddb_jw_member_str(w, "recordFormat", "application/json");
+    ddb_jw_member_str(w, "tableName", t->name);
     ddb_jw_key(w, "dynamodb");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ApproximateCreationDateTime"); /* the log keeps microseconds */
     ddb_jw_int(w, (long long)(micro ? r->created_ms : r->created_ms / 1000));
-    ddb_jw_key(w, "ApproximateCreationDateTimePrecision");
-    ddb_jw_str(w, micro ? "MICROSECOND" : "MILLISECOND");
+    ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", micro ? "MICROSECOND" : "MILLISECOND");
     ddb_stream_record_images_json(w, r);
-    ddb_jw_key(w, "SizeBytes");
-    ddb_jw_int(w, (long long)r->size_bytes);
+    ddb_jw_member_int(w, "SizeBytes", (long long)r->size_bytes);
     ddb_jw_obj_end(w);
-    ddb_jw_key(w, "eventSource");
-    ddb_jw_str(w, "aws:dynamodb");
+    ddb_jw_member_str(w, "eventSource", "aws:dynamodb");
     ddb_jw_obj_end(w);
 }
 
@@ -340,8 +329,7 @@ static void build_batch(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const 
     ddb_put_be(hi + DDB_KINESIS_PREFIX_BYTES, last + 1, 8);
     ddb_jw_init(&w, body);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "StreamName");
-    ddb_jw_str(&w, name);
+    ddb_jw_member_str(&w, "StreamName", name);
     ddb_jw_key(&w, "Records");
     ddb_jw_arr_begin(&w);
     it = ddb_store_seq_iter_open(k->eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
@@ -361,10 +349,8 @@ static void build_batch(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const 
         record_json(k, &rw, t, d, &r);
         partition_key(a, &r.keys, pk);
         ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "Data");
-        ddb_jw_str(&w, base64(a, rec.data, rec.len));
-        ddb_jw_key(&w, "PartitionKey");
-        ddb_jw_str(&w, pk);
+        ddb_jw_member_str(&w, "Data", base64(a, rec.data, rec.len));
+        ddb_jw_member_str(&w, "PartitionKey", pk);
         ddb_jw_obj_end(&w);
         out->seqs[out->n++] = r.seq;
     }
@@ -599,10 +585,8 @@ static void *worker(void *arg)
 
 ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *settings)
 {
-    ddb_kinesis *k = calloc(1, sizeof(*k));
+    ddb_kinesis *k = ddb_zalloc(sizeof(*k));
 
-    if (k == NULL)
-        abort();
     k->eng = eng;
     k->set = settings;
     ddb_worker_init(&k->worker);

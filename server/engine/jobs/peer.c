@@ -39,16 +39,11 @@ void ddb_peer_outbox_add(ddb_batch *b, ddb_arena *a, const char *from, const cha
 
     ddb_jw_init(&w, &out);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "From");
-    ddb_jw_str(&w, from);
-    ddb_jw_key(&w, "Key");
-    ddb_jw_str(&w, key);
-    ddb_jw_key(&w, "Region");
-    ddb_jw_str(&w, region);
-    ddb_jw_key(&w, "Op");
-    ddb_jw_str(&w, op);
-    ddb_jw_key(&w, "Body");
-    ddb_jw_str(&w, body);
+    ddb_jw_member_str(&w, "From", from);
+    ddb_jw_member_str(&w, "Key", key);
+    ddb_jw_member_str(&w, "Region", region);
+    ddb_jw_member_str(&w, "Op", op);
+    ddb_jw_member_str(&w, "Body", body);
     ddb_jw_obj_end(&w);
     ddb_batch_meta_put(b, k, strlen(k), ddb_arena_memdup(a, out.data, out.len), out.len);
     ddb_buf_free(&out);

@@ -161,8 +161,7 @@ static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t cr
         ddb_jw_keyn(&w, r->u.members[i].key, r->u.members[i].klen);
         ddb_jw_json(&w, r->u.members[i].val);
     }
-    ddb_jw_key(&w, "Created");
-    ddb_jw_int(&w, (long long)created);
+    ddb_jw_member_int(&w, "Created", (long long)created);
     ddb_jw_obj_end(&w);
     rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
@@ -103,23 +104,20 @@ static void replication_write(ddb_jw *w, const ddb_table *base, const ddb_json *
     (void)cur;
     ddb_jw_key(w, DDB_MEMBER_REPLICATION);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Id");
-    ddb_jw_int(w, r->id);
-    ddb_member_write_str(w, "Version", r->version);
-    if (r->strong) {
-        ddb_jw_key(w, "Strong");
-        ddb_jw_bool(w, 1);
-    }
+    ddb_jw_member_int(w, "Id", r->id);
+    ddb_jw_member_str(w, "Version", r->version);
+    if (r->strong)
+        ddb_jw_member_bool(w, "Strong", 1);
     if (r->fill_from != NULL)
-        ddb_member_write_str(w, "FillFrom", r->fill_from);
+        ddb_jw_member_str(w, "FillFrom", r->fill_from);
     if (r->witness != NULL)
-        ddb_member_write_str(w, "Witness", r->witness);
+        ddb_jw_member_str(w, "Witness", r->witness);
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < r->n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_member_write_str(w, "RegionName", r->replicas[i].region);
-        ddb_member_write_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
+        ddb_jw_member_str(w, "RegionName", r->replicas[i].region);
+        ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -264,18 +262,15 @@ static void push_add(push *p, const ddb_attr *keys, const ddb_attr *image, uint6
         p->body.len = 0;
         ddb_jw_init(&p->w, &p->body);
         ddb_jw_obj_begin(&p->w);
-        ddb_jw_key(&p->w, "TableName");
-        ddb_jw_str(&p->w, p->src->name);
+        ddb_jw_member_str(&p->w, "TableName", p->src->name);
         ddb_jw_key(&p->w, "Changes");
         ddb_jw_arr_begin(&p->w);
     }
     ddb_jw_obj_begin(&p->w);
     ddb_jw_key(&p->w, image != NULL ? "Item" : "Key");
     ddb_item_write_json(&p->w, image != NULL ? image : keys);
-    ddb_jw_key(&p->w, "Time");
-    ddb_jw_int(&p->w, (long long)time_ms);
-    ddb_jw_key(&p->w, "Region");
-    ddb_jw_str(&p->w, region);
+    ddb_jw_member_int(&p->w, "Time", (long long)time_ms);
+    ddb_jw_member_str(&p->w, "Region", region);
     ddb_jw_obj_end(&p->w);
 }
 
@@ -785,10 +780,8 @@ static void *worker(void *arg)
 
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
 {
-    ddb_replication *r = calloc(1, sizeof(*r));
+    ddb_replication *r = ddb_zalloc(sizeof(*r));
 
-    if (r == NULL)
-        abort();
     r->eng = eng;
     r->lag_ms = lag_ms;
     ddb_worker_init(&r->worker);

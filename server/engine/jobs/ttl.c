@@ -22,8 +22,7 @@ static void number_value(ddb_jw *w, const char *name, const char *text)
 {
     ddb_jw_key(w, name);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "N");
-    ddb_jw_str(w, text);
+    ddb_jw_member_str(w, "N", text);
     ddb_jw_obj_end(w);
 }
 
@@ -38,12 +37,10 @@ static const ddb_expr *still_expired(ddb_arena *a, const char *attr, uint64_t no
 
     ddb_jw_init(&w, &b);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "ConditionExpression");
-    ddb_jw_str(&w, "#t < :now AND #t > :oldest");
+    ddb_jw_member_str(&w, "ConditionExpression", "#t < :now AND #t > :oldest");
     ddb_jw_key(&w, "ExpressionAttributeNames");
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "#t");
-    ddb_jw_str(&w, attr);
+    ddb_jw_member_str(&w, "#t", attr);
     ddb_jw_obj_end(&w);
     ddb_jw_key(&w, "ExpressionAttributeValues");
     ddb_jw_obj_begin(&w);
@@ -192,12 +189,9 @@ static void ttl_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, con
     (void)cur;
     ddb_jw_key(w, DDB_MEMBER_TTL);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Attr");
-    ddb_jw_str(w, v->attr);
-    ddb_jw_key(w, "Enabled");
-    ddb_jw_bool(w, v->enabled);
-    ddb_jw_key(w, "Changed");
-    ddb_jw_int(w, (long long)v->changed_ms);
+    ddb_jw_member_str(w, "Attr", v->attr);
+    ddb_jw_member_bool(w, "Enabled", v->enabled);
+    ddb_jw_member_int(w, "Changed", (long long)v->changed_ms);
     ddb_jw_obj_end(w);
 }
 

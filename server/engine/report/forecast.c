@@ -223,16 +223,28 @@ static void index_rates(const fc *c, const ddb_index *ix, double out[2])
     }
 }
 
+/* The table's next GSI from its index *i on, with its rates in ix; *i moves past it. NULL after the
+   last: `for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;)` walks them. */
+static const ddb_index *next_gsi(const fc *c, unsigned *i, double ix[2])
+{
+    while (*i < c->t->nindexes) {
+        const ddb_index *g = &c->t->indexes[(*i)++];
+        if (g->kind == DDB_IX_GLOBAL) {
+            index_rates(c, g, ix);
+            return g;
+        }
+    }
+    return NULL;
+}
+
 /* The table's own units a second (its LSIs' included: their partitions are its own). */
 static void own_rates(const fc *c, double out[2])
 {
+    double ix[2];
+
     out[0] = c->read * c->k;
     out[1] = c->write * c->k;
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        double ix[2];
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; next_gsi(c, &i, ix) != NULL;) {
         out[0] -= ix[0];
         out[1] -= ix[1];
     }
@@ -310,20 +322,16 @@ static void write_key(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
         ddb_jw_key(w, "partitionKey");
         ddb_attr_write_json(w, &pk);
     } else { /* nothing stored under it (reads of a missing key, deleted items): its hash */
-        ddb_jw_key(w, "partitionHash");
-        ddb_jw_str(w, ddb_arena_sprintf(a, "%016llx", (unsigned long long)(r->hash & ~1ULL)));
+        ddb_jw_member_str(w, "partitionHash", ddb_arena_sprintf(a, "%016llx", (unsigned long long)(r->hash & ~1ULL)));
     }
 }
 
 static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const row *r, int throttle)
 {
     ddb_jw_obj_begin(w);
-    if (r->ix != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, r->ix->name);
-    }
-    ddb_jw_key(w, "operation");
-    ddb_jw_str(w, r->write ? "Write" : "Read");
+    if (r->ix != NULL)
+        ddb_jw_member_str(w, "index", r->ix->name);
+    ddb_jw_member_str(w, "operation", r->write ? "Write" : "Read");
     if (throttle) {
         ddb_jw_key(w, "reason"); /* as ThrottlingReasons would name it */
         ddb_jw_str(w, ddb_arena_sprintf(a, "%s%s%s", r->ix != NULL ? "Index" : "Table", r->write ? "Write" : "Read",
@@ -331,16 +339,12 @@ static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
     }
     if (r->keyed) {
         write_key(w, a, eng, t, r);
-        ddb_jw_key(w, "share");
-        ddb_jw_double(w, r->share);
+        ddb_jw_member_double(w, "share", r->share);
     }
-    ddb_jw_key(w, "unitsPerSecond");
-    ddb_jw_double(w, r->units);
-    ddb_jw_key(w, "limitUnitsPerSecond");
-    ddb_jw_double(w, r->limit_units);
+    ddb_jw_member_double(w, "unitsPerSecond", r->units);
+    ddb_jw_member_double(w, "limitUnitsPerSecond", r->limit_units);
     if (throttle) {
-        ddb_jw_key(w, "excessUnitsPerSecond");
-        ddb_jw_double(w, r->units - r->limit_units);
+        ddb_jw_member_double(w, "excessUnitsPerSecond", r->units - r->limit_units);
         ddb_jw_key(w, "throttledShare"); /* of its requests, at a steady rate */
         ddb_jw_double(w, (r->units - r->limit_units) / r->units);
     }
@@ -365,10 +369,8 @@ static double request_cost(const ddb_price *p, double read, double write)
 
 static void write_units_pair(ddb_jw *w, const char *rk, const char *wk, const double v[2])
 {
-    ddb_jw_key(w, rk);
-    ddb_jw_double(w, v[0]);
-    ddb_jw_key(w, wk);
-    ddb_jw_double(w, v[1]);
+    ddb_jw_member_double(w, rk, v[0]);
+    ddb_jw_member_double(w, wk, v[1]);
 }
 
 /* "accessPatterns" at the rate: each pattern's requests and units a second. */
@@ -389,12 +391,9 @@ static void write_patterns(ddb_jw *w, const fc *c)
         ddb_usage_pattern_text(c->t, &ddb_capacity_table_of(c->t)->patterns.slot[i].key, &ix, text,
                                sizeof(text));
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "pattern");
-        ddb_jw_str(w, text);
-        ddb_jw_key(w, "requestsPerSecond");
-        ddb_jw_double(w, req * c->k);
-        ddb_jw_key(w, "share");
-        ddb_jw_double(w, req / c->requests);
+        ddb_jw_member_str(w, "pattern", text);
+        ddb_jw_member_double(w, "requestsPerSecond", req * c->k);
+        ddb_jw_member_double(w, "share", req / c->requests);
         write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", u);
         ddb_jw_obj_end(w);
     }
@@ -405,38 +404,29 @@ static void write_patterns(ddb_jw *w, const fc *c)
    utilisation), its month's cost; returns that cost. */
 static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int carries)
 {
+    const ddb_index *g;
     double hourly = 0, ix[2];
 
     ddb_jw_key(w, "provisioned");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "targetUtilization");
-    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
-    ddb_jw_key(w, "readCapacityUnits");
-    ddb_jw_double(w, ddb_usage_sized(own[0]));
-    ddb_jw_key(w, "writeCapacityUnits");
-    ddb_jw_double(w, ddb_usage_sized(own[1]));
+    ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
+    ddb_jw_member_double(w, "readCapacityUnits", ddb_usage_sized(own[0]));
+    ddb_jw_member_double(w, "writeCapacityUnits", ddb_usage_sized(own[1]));
     hourly += ddb_usage_sized(own[0]) * c->p->rcu_hour + ddb_usage_sized(own[1]) * c->p->wcu_hour;
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, c->t->indexes[i].name);
-        ddb_jw_key(w, "readCapacityUnits");
-        ddb_jw_double(w, ddb_usage_sized(ix[0]));
-        ddb_jw_key(w, "writeCapacityUnits");
-        ddb_jw_double(w, ddb_usage_sized(ix[1]));
+        ddb_jw_member_str(w, "index", g->name);
+        ddb_jw_member_double(w, "readCapacityUnits", ddb_usage_sized(ix[0]));
+        ddb_jw_member_double(w, "writeCapacityUnits", ddb_usage_sized(ix[1]));
         ddb_jw_obj_end(w);
         hourly += ddb_usage_sized(ix[0]) * c->p->rcu_hour + ddb_usage_sized(ix[1]) * c->p->wcu_hour;
     }
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "carriesHotKeys"); /* no capacity carries a key past a partition's limit */
     ddb_jw_bool(w, carries);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_member_double(w, "monthlyCost", hourly * DDB_USAGE_MONTH_SECONDS / 3600);
     ddb_jw_obj_end(w);
     return hourly * DDB_USAGE_MONTH_SECONDS / 3600;
 }
@@ -445,16 +435,15 @@ static double write_provisioned(ddb_jw *w, const fc *c, const double own[2], int
 static void collect(ddb_engine *eng, const fc *c, const double own[2], rows *rs, rows *hot)
 {
     for (int wr = 0; wr < 2; wr++) {
+        const ddb_index *g;
+        double ix[2];
         row h;
+
         throttles(eng, c->t, NULL, wr, own[wr], rs, &h);
         if (h.units > 0)
             hot->r[hot->n++] = h;
-        for (unsigned i = 0; i < c->t->nindexes; i++) {
-            double ix[2];
-            if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-                continue;
-            index_rates(c, &c->t->indexes[i], ix);
-            throttles(eng, c->t, &c->t->indexes[i], wr, ix[wr], rs, &h);
+        for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
+            throttles(eng, c->t, g, wr, ix[wr], rs, &h);
             if (h.units > 0)
                 hot->r[hot->n++] = h;
         }
@@ -468,22 +457,20 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
 {
     rows rs_, hot_, *rs = &rs_, *hot = &hot_;
     double own[2], all[2] = {c->read * c->k, c->write * c->k}, ix[2], bytes = 0, od;
+    const ddb_index *g;
     ddb_table_figures f;
 
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, c->t->name);
+    ddb_jw_member_str(w, "table", c->t->name);
     ddb_jw_key(w, "rateFrom"); /* which part of the rate set it */
     ddb_jw_str(w, c->by->table == NULL ? "overall" : c->by->pattern == NULL ? "table" : "pattern");
     if (c->by->pattern != NULL) {
         ddb_jw_key(w, "pattern");
         ddb_jw_strn(w, c->by->pattern, c->by->plen);
     }
-    ddb_jw_key(w, "observedRequests");
-    ddb_jw_double(w, c->requests);
+    ddb_jw_member_double(w, "observedRequests", c->requests);
     if (c->requests == 0 || c->rps == 0) {
-        ddb_jw_key(w, "message");
-        ddb_jw_str(w, "no requests observed to scale (of the table, or of the pattern named)");
+        ddb_jw_member_str(w, "message", "no requests observed to scale (of the table, or of the pattern named)");
         ddb_jw_obj_end(w);
         return;
     }
@@ -493,21 +480,15 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     collect(eng, c, own, rs, hot);
     if (ddb_table_stats_read(c->t->stats, eng->store, c->t, &f) == DDB_STORE_OK)
         bytes = (double)f.bytes;
-    ddb_jw_key(w, "requestsPerSecond");
-    ddb_jw_double(w, c->rps);
+    ddb_jw_member_double(w, "requestsPerSecond", c->rps);
     write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", all);
     write_units_pair(w, "tableReadUnitsPerSecond", "tableWriteUnitsPerSecond", own);
-    ddb_jw_key(w, "estimatedPartitions");
-    ddb_jw_double(w, ddb_capacity_partitions_for(own[0], own[1], bytes));
+    ddb_jw_member_double(w, "estimatedPartitions", ddb_capacity_partitions_for(own[0], own[1], bytes));
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
-        if (c->t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        index_rates(c, &c->t->indexes[i], ix);
+    for (unsigned i = 0; (g = next_gsi(c, &i, ix)) != NULL;) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, c->t->indexes[i].name);
+        ddb_jw_member_str(w, "index", g->name);
         write_units_pair(w, "readUnitsPerSecond", "writeUnitsPerSecond", ix);
         ddb_jw_obj_end(w);
     }
@@ -523,15 +504,13 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
     for (size_t i = 0; i < rs->n; i++)
         write_row(w, a, eng, c->t, &rs->r[i], 1);
     ddb_jw_arr_end(w);
-    ddb_jw_key(w, "throttledPartitions");
-    ddb_jw_int(w, (long long)rs->keyed);
+    ddb_jw_member_int(w, "throttledPartitions", (long long)rs->keyed);
     cost[1] += write_provisioned(w, c, own, rs->keyed == 0);
     od = request_cost(c->p, all[0], all[1]) * DDB_USAGE_MONTH_SECONDS;
     cost[0] += od;
     ddb_jw_key(w, "onDemand");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, od);
+    ddb_jw_member_double(w, "monthlyCost", od);
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }
@@ -585,18 +564,13 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     }
     ddb_jw_key(w, "forecast");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "rate");
-    ddb_jw_str(w, f->text);
+    ddb_jw_member_str(w, "rate", f->text);
     ddb_jw_key(w, "model");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "partitionReadUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_READ_UNITS);
-    ddb_jw_key(w, "partitionWriteUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_WRITE_UNITS);
-    ddb_jw_key(w, "targetUtilization");
-    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
-    ddb_jw_key(w, "monthSeconds");
-    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
+    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
+    ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
+    ddb_jw_member_double(w, "monthSeconds", DDB_USAGE_MONTH_SECONDS);
     ddb_jw_obj_end(w);
     ddb_jw_key(w, "tables");
     ddb_jw_arr_begin(w);
@@ -607,10 +581,8 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "total");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "onDemandMonthlyCost");
-    ddb_jw_double(w, cost[0]);
-    ddb_jw_key(w, "provisionedMonthlyCost");
-    ddb_jw_double(w, cost[1]);
+    ddb_jw_member_double(w, "onDemandMonthlyCost", cost[0]);
+    ddb_jw_member_double(w, "provisionedMonthlyCost", cost[1]);
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }

@@ -29,12 +29,9 @@ static double estimated_partitions(ddb_store *s, const ddb_table *t, const ddb_h
 static void write_report(ddb_jw *w, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const ddb_hot_report *r)
 {
     ddb_jw_obj_begin(w);
-    if (ix != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, ix->name);
-    }
-    ddb_jw_key(w, "operation");
-    ddb_jw_str(w, r->write ? "Write" : "Read");
+    if (ix != NULL)
+        ddb_jw_member_str(w, "index", ix->name);
+    ddb_jw_member_str(w, "operation", r->write ? "Write" : "Read");
     ddb_jw_key(w, "reason"); /* as ThrottlingReasons would name it */
     ddb_jw_str(w, ddb_arena_sprintf(a, "%s%s%s", ix != NULL ? "Index" : "Table", r->write ? "Write" : "Read",
                                     r->limit));
@@ -44,18 +41,12 @@ static void write_report(ddb_jw *w, ddb_arena *a, const ddb_table *t, const ddb_
         ddb_jw_key(w, "partitionKey");
         ddb_attr_write_json(w, &pk);
     }
-    ddb_jw_key(w, "requests");
-    ddb_jw_int(w, (long long)r->requests);
-    ddb_jw_key(w, "firstSecond");
-    ddb_jw_int(w, r->first_second);
-    ddb_jw_key(w, "lastSecond");
-    ddb_jw_int(w, r->last_second);
-    ddb_jw_key(w, "peakSecond");
-    ddb_jw_int(w, r->peak_second);
-    ddb_jw_key(w, "peakUnitsPerSecond");
-    ddb_jw_double(w, r->peak_units);
-    ddb_jw_key(w, "limitUnitsPerSecond");
-    ddb_jw_double(w, r->limit_units);
+    ddb_jw_member_int(w, "requests", (long long)r->requests);
+    ddb_jw_member_int(w, "firstSecond", r->first_second);
+    ddb_jw_member_int(w, "lastSecond", r->last_second);
+    ddb_jw_member_int(w, "peakSecond", r->peak_second);
+    ddb_jw_member_double(w, "peakUnitsPerSecond", r->peak_units);
+    ddb_jw_member_double(w, "limitUnitsPerSecond", r->limit_units);
     ddb_jw_obj_end(w);
 }
 
@@ -74,14 +65,10 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tabl
     ddb_hot_view *iv = ddb_arena_alloc(a, sizeof(*iv));
 
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, t->name);
-    ddb_jw_key(w, "estimatedPartitions");
-    ddb_jw_double(w, estimated_partitions(eng->store, t, v));
-    ddb_jw_key(w, "peakReadUnitsPerSecond");
-    ddb_jw_double(w, v->peak[0]);
-    ddb_jw_key(w, "peakWriteUnitsPerSecond");
-    ddb_jw_double(w, v->peak[1]);
+    ddb_jw_member_str(w, "table", t->name);
+    ddb_jw_member_double(w, "estimatedPartitions", estimated_partitions(eng->store, t, v));
+    ddb_jw_member_double(w, "peakReadUnitsPerSecond", v->peak[0]);
+    ddb_jw_member_double(w, "peakWriteUnitsPerSecond", v->peak[1]);
     ddb_jw_key(w, "throttled");
     ddb_jw_arr_begin(w);
     write_reports(w, a, t, NULL, v, &total);
@@ -89,8 +76,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tabl
         if (t->indexes[i].kind == DDB_IX_GLOBAL && ddb_hot_view_of(ddb_hot_of(eng), t->indexes[i].id, iv))
             write_reports(w, a, t, &t->indexes[i], iv, &total);
     ddb_jw_arr_end(w);
-    ddb_jw_key(w, "wouldHaveThrottledRequests");
-    ddb_jw_int(w, (long long)total);
+    ddb_jw_member_int(w, "wouldHaveThrottledRequests", (long long)total);
     ddb_jw_obj_end(w);
 }
 
@@ -102,22 +88,14 @@ void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tab
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "model");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "partitionReadUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_READ_UNITS);
-    ddb_jw_key(w, "partitionWriteUnitsPerSecond");
-    ddb_jw_int(w, DDB_PARTITION_WRITE_UNITS);
-    ddb_jw_key(w, "partitionBytes");
-    ddb_jw_double(w, DDB_PARTITION_SIZE_BYTES);
-    ddb_jw_key(w, "burstSeconds");
-    ddb_jw_int(w, DDB_BURST_SECONDS);
-    ddb_jw_key(w, "onDemandInitialReadUnitsPerSecond");
-    ddb_jw_double(w, DDB_ON_DEMAND_INITIAL_READ);
-    ddb_jw_key(w, "onDemandInitialWriteUnitsPerSecond");
-    ddb_jw_double(w, DDB_ON_DEMAND_INITIAL_WRITE);
-    ddb_jw_key(w, "keyBucketsPerTable");
-    ddb_jw_int(w, DDB_HOT_BUCKETS);
-    ddb_jw_key(w, "memoryBytes");
-    ddb_jw_int(w, (long long)ddb_hot_memory_bytes());
+    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
+    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
+    ddb_jw_member_double(w, "partitionBytes", DDB_PARTITION_SIZE_BYTES);
+    ddb_jw_member_int(w, "burstSeconds", DDB_BURST_SECONDS);
+    ddb_jw_member_double(w, "onDemandInitialReadUnitsPerSecond", DDB_ON_DEMAND_INITIAL_READ);
+    ddb_jw_member_double(w, "onDemandInitialWriteUnitsPerSecond", DDB_ON_DEMAND_INITIAL_WRITE);
+    ddb_jw_member_int(w, "keyBucketsPerTable", DDB_HOT_BUCKETS);
+    ddb_jw_member_int(w, "memoryBytes", (long long)ddb_hot_memory_bytes());
     ddb_jw_obj_end(w);
     ddb_jw_key(w, "tables");
     ddb_jw_arr_begin(w);

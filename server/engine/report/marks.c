@@ -298,8 +298,7 @@ void ddb_usage_marks_write(const ddb_usage_marks *ms, ddb_jw *w)
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "name");
         ddb_jw_strn(w, ms->m[i]->name, ms->m[i]->len);
-        ddb_jw_key(w, "timeMs");
-        ddb_jw_int(w, (long long)ms->m[i]->ms);
+        ddb_jw_member_int(w, "timeMs", (long long)ms->m[i]->ms);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

@@ -66,22 +66,14 @@ static double write_units(ddb_jw *w, const price *p, const window *win, double r
 {
     double cost = request_cost(p, read, write);
 
-    if (requests >= 0) {
-        ddb_jw_key(w, "requests");
-        ddb_jw_double(w, requests);
-    }
-    ddb_jw_key(w, "readUnits");
-    ddb_jw_double(w, read);
-    ddb_jw_key(w, "writeUnits");
-    ddb_jw_double(w, write);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, cost);
-    if (requests > 0) {
-        ddb_jw_key(w, "costPer1000Requests");
-        ddb_jw_double(w, cost / requests * 1000);
-    }
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    if (requests >= 0)
+        ddb_jw_member_double(w, "requests", requests);
+    ddb_jw_member_double(w, "readUnits", read);
+    ddb_jw_member_double(w, "writeUnits", write);
+    ddb_jw_member_double(w, "cost", cost);
+    if (requests > 0)
+        ddb_jw_member_double(w, "costPer1000Requests", cost / requests * 1000);
+    ddb_jw_member_double(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
     return cost;
 }
 
@@ -95,8 +87,7 @@ static void write_operations(ddb_jw *w, const ddb_usage_snap *u, const price *p,
         if (read == 0 && write == 0)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "operation");
-        ddb_jw_str(w, ddb_op_name((ddb_op)op));
+        ddb_jw_member_str(w, "operation", ddb_op_name((ddb_op)op));
         write_units(w, p, win, read, write, ddb_usage_requests(&u->op[op]));
         ddb_jw_obj_end(w);
     }
@@ -123,8 +114,7 @@ static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u
             continue;
         ddb_usage_get(iu, &read, &write);
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, t->indexes[i].name);
+        ddb_jw_member_str(w, "index", t->indexes[i].name);
         write_units(w, p, win, read, write, -1);
         ddb_jw_obj_end(w);
     }
@@ -145,14 +135,10 @@ static void write_provisioned(ddb_jw *w, const ddb_table *t, const price *p, con
     hourly = rcu * p->rcu_hour + wcu * p->wcu_hour;
     ddb_jw_key(w, "provisioned");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "readCapacityUnits");
-    ddb_jw_double(w, rcu);
-    ddb_jw_key(w, "writeCapacityUnits");
-    ddb_jw_double(w, wcu);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, hourly * win->seconds / 3600);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_member_double(w, "readCapacityUnits", rcu);
+    ddb_jw_member_double(w, "writeCapacityUnits", wcu);
+    ddb_jw_member_double(w, "cost", hourly * win->seconds / 3600);
+    ddb_jw_member_double(w, "monthlyCost", hourly * DDB_USAGE_MONTH_SECONDS / 3600);
     ddb_jw_obj_end(w);
 }
 
@@ -166,14 +152,10 @@ static void write_sized(ddb_jw *w, ddb_hot *hot, uint32_t id, const price *p, do
         v.peak[0] = v.peak[1] = 0;
     r = ddb_usage_sized(v.peak[0]);
     wr = ddb_usage_sized(v.peak[1]);
-    ddb_jw_key(w, "peakReadUnitsPerSecond");
-    ddb_jw_double(w, v.peak[0]);
-    ddb_jw_key(w, "peakWriteUnitsPerSecond");
-    ddb_jw_double(w, v.peak[1]);
-    ddb_jw_key(w, "readCapacityUnits");
-    ddb_jw_double(w, r);
-    ddb_jw_key(w, "writeCapacityUnits");
-    ddb_jw_double(w, wr);
+    ddb_jw_member_double(w, "peakReadUnitsPerSecond", v.peak[0]);
+    ddb_jw_member_double(w, "peakWriteUnitsPerSecond", v.peak[1]);
+    ddb_jw_member_double(w, "readCapacityUnits", r);
+    ddb_jw_member_double(w, "writeCapacityUnits", wr);
     *hourly += r * p->rcu_hour + wr * p->wcu_hour;
 }
 
@@ -185,8 +167,7 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
 
     ddb_jw_key(w, "provisionedAtPeak");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "targetUtilization");
-    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
+    ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
     write_sized(w, win->hot, t->id, p, &hourly);
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
@@ -194,16 +175,13 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
         if (t->indexes[i].kind != DDB_IX_GLOBAL)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, t->indexes[i].name);
+        ddb_jw_member_str(w, "index", t->indexes[i].name);
         write_sized(w, win->hot, t->indexes[i].id, p, &hourly);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, hourly * win->seconds / 3600);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_member_double(w, "cost", hourly * win->seconds / 3600);
+    ddb_jw_member_double(w, "monthlyCost", hourly * DDB_USAGE_MONTH_SECONDS / 3600);
     ddb_jw_obj_end(w);
 }
 
@@ -235,12 +213,9 @@ static void write_pitr(ddb_jw *w, const ddb_table *t, const price *p, const wind
         return;
     ddb_jw_key(w, "pitr");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "storageBytes");
-    ddb_jw_double(w, bytes);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, monthly);
+    ddb_jw_member_double(w, "storageBytes", bytes);
+    ddb_jw_member_double(w, "cost", monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_double(w, "monthlyCost", monthly);
     ddb_jw_obj_end(w);
 }
 
@@ -271,14 +246,10 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
     monthly = sum.bytes / GB * ddb_price_row(win->prices, NULL)->backup_gb_month;
     ddb_jw_key(w, "backups");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "backups");
-    ddb_jw_double(w, sum.backups);
-    ddb_jw_key(w, "bytes");
-    ddb_jw_double(w, sum.bytes);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, monthly);
+    ddb_jw_member_double(w, "backups", sum.backups);
+    ddb_jw_member_double(w, "bytes", sum.bytes);
+    ddb_jw_member_double(w, "cost", monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_double(w, "monthlyCost", monthly);
     ddb_jw_obj_end(w);
 }
 
@@ -300,14 +271,10 @@ static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_usage_snap
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "region"); /* which replica this is: every replica is a table of the report */
     ddb_jw_str(w, t->region != NULL ? t->region : "");
-    ddb_jw_key(w, "replicas");
-    ddb_jw_double(w, (double)(t->rep.nreplicas - 1));
-    ddb_jw_key(w, "replicatedWriteUnits");
-    ddb_jw_double(w, units);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, cost);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_member_double(w, "replicas", (double)(t->rep.nreplicas - 1));
+    ddb_jw_member_double(w, "replicatedWriteUnits", units);
+    ddb_jw_member_double(w, "cost", cost);
+    ddb_jw_member_double(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
     ddb_jw_obj_end(w);
 }
 
@@ -322,12 +289,9 @@ static void write_streams(ddb_jw *w, const ddb_usage_snap *u, const price *p, co
         return;
     ddb_jw_key(w, "streams");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "readRequestUnits");
-    ddb_jw_double(w, calls);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, cost);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_member_double(w, "readRequestUnits", calls);
+    ddb_jw_member_double(w, "cost", cost);
+    ddb_jw_member_double(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
     ddb_jw_obj_end(w);
 }
 
@@ -346,14 +310,10 @@ static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window 
     cost = bill.bytes / GB * (import ? p->import_gb : p->export_gb);
     ddb_jw_key(w, import ? "imports" : "exports");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, import ? "imports" : "exports");
-    ddb_jw_double(w, bill.count);
-    ddb_jw_key(w, "bytes");
-    ddb_jw_double(w, bill.bytes);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, cost);
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_member_double(w, import ? "imports" : "exports", bill.count);
+    ddb_jw_member_double(w, "bytes", bill.bytes);
+    ddb_jw_member_double(w, "cost", cost);
+    ddb_jw_member_double(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
     ddb_jw_obj_end(w);
 }
 
@@ -379,14 +339,10 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
     if (r->slot != NULL)
         ddb_usage_pattern_text(t, &r->slot->key, &ix, text, sizeof(text));
     ddb_jw_str(w, r->slot != NULL ? text : "other");
-    if (r->slot != NULL) {
-        ddb_jw_key(w, "operation");
-        ddb_jw_str(w, ddb_op_name((ddb_op)r->slot->key.op));
-    }
-    if (ix != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, ix);
-    }
+    if (r->slot != NULL)
+        ddb_jw_member_str(w, "operation", ddb_op_name((ddb_op)r->slot->key.op));
+    if (ix != NULL)
+        ddb_jw_member_str(w, "index", ix);
     write_units(w, p, win, r->read, r->write, r->requests);
     ddb_jw_obj_end(w);
 }
@@ -431,8 +387,7 @@ static void write_namespace(ddb_jw *w, const ddb_table *t)
         return;
     ddb_jw_key(w, "account");
     ddb_jw_strn(w, t->ns, (size_t)(colon - t->ns));
-    ddb_jw_key(w, "region");
-    ddb_jw_str(w, colon + 1);
+    ddb_jw_member_str(w, "region", colon + 1);
 }
 
 /* One table's object, of the counters u (the whole run's, or since a mark); adds its units and
@@ -455,20 +410,15 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
     sum[1] += wr;
     sum[2] += requests;
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, t->name);
+    ddb_jw_member_str(w, "table", t->name);
     write_namespace(w, t);
-    ddb_jw_key(w, "tableClass");
-    ddb_jw_str(w, p->table_class);
-    ddb_jw_key(w, "billingMode");
-    ddb_jw_str(w, ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
+    ddb_jw_member_str(w, "tableClass", p->table_class);
+    ddb_jw_member_str(w, "billingMode", ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
     write_units(w, p, win, r, wr, requests);
     if (ddb_table_figures_peek(s, t, &f) == DDB_STORE_OK) { /* read-only: a report repairs nothing */
         double bytes = storage_bytes(t, &f);
-        ddb_jw_key(w, "storageBytes");
-        ddb_jw_double(w, bytes);
-        ddb_jw_key(w, "storageMonthlyCost");
-        ddb_jw_double(w, bytes / GB * p->gb_month);
+        ddb_jw_member_double(w, "storageBytes", bytes);
+        ddb_jw_member_double(w, "storageMonthlyCost", bytes / GB * p->gb_month);
         write_pitr(w, t, p, win, bytes);
     }
     if (ddb_capacity_provisioned(t))
@@ -485,20 +435,16 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_u
 /* "region" and "prices": the table in use (prices.def's or --price-file's), every row. */
 static void write_prices(ddb_jw *w, const ddb_prices *p)
 {
-    ddb_jw_key(w, "region");
-    ddb_jw_str(w, p->region);
+    ddb_jw_member_str(w, "region", p->region);
     ddb_jw_key(w, "prices");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "source");
-    ddb_jw_str(w, p->source);
-    ddb_jw_key(w, "date");
-    ddb_jw_str(w, p->date);
+    ddb_jw_member_str(w, "source", p->source);
+    ddb_jw_member_str(w, "date", p->date);
     ddb_jw_key(w, "tableClasses");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < p->n; i++) {
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "tableClass");
-        ddb_jw_str(w, p->rows[i].table_class);
+        ddb_jw_member_str(w, "tableClass", p->rows[i].table_class);
 #define C(field, json)         \
     ddb_jw_key(w, json);       \
     ddb_jw_double(w, p->rows[i].field);
@@ -522,14 +468,10 @@ static void write_projection(ddb_jw *w, const window *win)
              short_window ? ": a window under an hour says little about a month" : "");
     ddb_jw_key(w, "projection");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "fromSeconds");
-    ddb_jw_double(w, win->seconds);
-    ddb_jw_key(w, "monthSeconds");
-    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
-    ddb_jw_key(w, "shortWindow");
-    ddb_jw_bool(w, short_window);
-    ddb_jw_key(w, "text");
-    ddb_jw_str(w, text);
+    ddb_jw_member_double(w, "fromSeconds", win->seconds);
+    ddb_jw_member_double(w, "monthSeconds", DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_bool(w, "shortWindow", short_window);
+    ddb_jw_member_str(w, "text", text);
     ddb_jw_obj_end(w);
 }
 
@@ -543,8 +485,7 @@ static void write_since(ddb_jw *w, const ddb_usage_mark *m)
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "mark");
     ddb_jw_strn(w, name, len);
-    ddb_jw_key(w, "timeMs");
-    ddb_jw_int(w, (long long)ddb_usage_mark_ms(m));
+    ddb_jw_member_int(w, "timeMs", (long long)ddb_usage_mark_ms(m));
     ddb_jw_obj_end(w);
 }
 
@@ -578,20 +519,13 @@ static void write_total(ddb_jw *w, const double *sum, const window *win)
 {
     ddb_jw_key(w, "total");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "requests");
-    ddb_jw_double(w, sum[2]);
-    ddb_jw_key(w, "readUnits");
-    ddb_jw_double(w, sum[0]);
-    ddb_jw_key(w, "writeUnits");
-    ddb_jw_double(w, sum[1]);
-    ddb_jw_key(w, "cost");
-    ddb_jw_double(w, sum[3]);
-    if (sum[2] > 0) {
-        ddb_jw_key(w, "costPer1000Requests");
-        ddb_jw_double(w, sum[3] / sum[2] * 1000);
-    }
-    ddb_jw_key(w, "monthlyCost");
-    ddb_jw_double(w, sum[3] * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_member_double(w, "requests", sum[2]);
+    ddb_jw_member_double(w, "readUnits", sum[0]);
+    ddb_jw_member_double(w, "writeUnits", sum[1]);
+    ddb_jw_member_double(w, "cost", sum[3]);
+    if (sum[2] > 0)
+        ddb_jw_member_double(w, "costPer1000Requests", sum[3] / sum[2] * 1000);
+    ddb_jw_member_double(w, "monthlyCost", sum[3] * DDB_USAGE_MONTH_SECONDS / win->seconds);
     ddb_jw_obj_end(w);
 }
 
@@ -606,10 +540,8 @@ static void write_report(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const window 
     write_prices(w, win->prices);
     if (win->since != NULL)
         write_since(w, win->since);
-    ddb_jw_key(w, "windowSeconds");
-    ddb_jw_double(w, win->seconds);
-    ddb_jw_key(w, "monthSeconds");
-    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_member_double(w, "windowSeconds", win->seconds);
+    ddb_jw_member_double(w, "monthSeconds", DDB_USAGE_MONTH_SECONDS);
     write_projection(w, win);
     write_tables(w, a, eng->store, tables, n, win, snaps, sum);
     write_total(w, sum, win);

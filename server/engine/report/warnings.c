@@ -44,14 +44,10 @@ typedef struct view {
 static void begin_index(ddb_jw *w, const char *name, const ddb_table *t, const char *index)
 {
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "warning");
-    ddb_jw_str(w, name);
-    ddb_jw_key(w, "table");
-    ddb_jw_str(w, t->name);
-    if (index != NULL) {
-        ddb_jw_key(w, "index");
-        ddb_jw_str(w, index);
-    }
+    ddb_jw_member_str(w, "warning", name);
+    ddb_jw_member_str(w, "table", t->name);
+    if (index != NULL)
+        ddb_jw_member_str(w, "index", index);
     ddb_jw_key(w, "counts");
     ddb_jw_obj_begin(w);
 }
@@ -61,25 +57,12 @@ static void begin(ddb_jw *w, const char *name, const ddb_table *t)
     begin_index(w, name, t, NULL);
 }
 
-static void count(ddb_jw *w, const char *key, uint64_t n)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_int(w, (long long)n);
-}
-
-static void units(ddb_jw *w, const char *key, double u)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_double(w, u);
-}
-
 static void vmessage(ddb_jw *w, const char *fmt, va_list ap)
 {
     char msg[768];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    ddb_jw_key(w, "message");
-    ddb_jw_str(w, msg);
+    ddb_jw_member_str(w, "message", msg);
     ddb_jw_obj_end(w);
 }
 
@@ -130,9 +113,9 @@ static void scan(const view *v)
     if (scans == 0 || read <= 0 || scanned < SCAN_SHARE * read)
         return;
     begin(w, "scan", t);
-    count(w, "scans", scans);
-    units(w, "scanReadUnits", scanned);
-    units(w, "readUnits", read);
+    ddb_jw_member_int(w, "scans", scans);
+    ddb_jw_member_double(w, "scanReadUnits", scanned);
+    ddb_jw_member_double(w, "readUnits", read);
     end(w,
         "%llu Scans consumed %.0f%% of the table's read units (%g of %g): a Scan reads every item of the table "
         "or index, and is charged for all it reads. Query by key instead (add a global secondary index for "
@@ -151,9 +134,9 @@ static void filter(const view *v)
     if (read < FILTER_MIN_SCANNED || kept * FILTER_KEPT_1_IN >= read)
         return;
     begin(w, "filter", t);
-    count(w, "requests", n);
-    count(w, "scannedCount", read);
-    count(w, "count", kept);
+    ddb_jw_member_int(w, "requests", n);
+    ddb_jw_member_int(w, "scannedCount", read);
+    ddb_jw_member_int(w, "count", kept);
     end(w,
         "Filters discarded %.0f%% of the items read (%llu requests read %llu items and returned %llu): a filter "
         "applies after the read, and the read is what is charged. Make the filtered attribute part of the key "
@@ -171,8 +154,8 @@ static void large_items(const view *v)
     if (n == 0)
         return;
     begin(w, "largeItems", t);
-    count(w, "items", n);
-    count(w, "largestBytes", largest);
+    ddb_jw_member_int(w, "items", n);
+    ddb_jw_member_int(w, "largestBytes", largest);
     end(w,
         "%llu writes of items of %d KB or more (the largest %llu bytes), near DynamoDB's 400 KB item limit: "
         "each costs a write unit per KB, and every read of it up to 100 read units. Keep large attributes in "
@@ -191,8 +174,8 @@ static void ttl(const view *v)
 
     if (ms > 0) {
         begin(w, "ttlMilliseconds", t);
-        count(w, "writes", all);
-        count(w, "milliseconds", ms);
+        ddb_jw_member_int(w, "writes", all);
+        ddb_jw_member_int(w, "milliseconds", ms);
         end(w,
             "%llu of %llu writes set the TTL attribute %s to a number above 1e11: milliseconds, not seconds "
             "since the epoch, so DynamoDB expires those items a thousand times later than meant. Store "
@@ -201,8 +184,8 @@ static void ttl(const view *v)
     }
     if (strs > 0) {
         begin(w, "ttlString", t);
-        count(w, "writes", all);
-        count(w, "strings", strs);
+        ddb_jw_member_int(w, "writes", all);
+        ddb_jw_member_int(w, "strings", strs);
         end(w,
             "%llu of %llu writes set the TTL attribute %s to a string: DynamoDB expires only items whose TTL "
             "attribute is a Number, so these never expire. Store the expiry time as a Number of seconds "
@@ -218,9 +201,9 @@ static void index_unread(const view *v, const ddb_index *ix, double write)
     double cost = write * ddb_price_of_table(v->prices, t)->write_million / 1e6;
 
     begin_index(w, "unreadIndex", t, ix->name);
-    units(w, "writeUnits", write);
-    units(w, "writeCost", cost);
-    units(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / v->window_s);
+    ddb_jw_member_double(w, "writeUnits", write);
+    ddb_jw_member_double(w, "writeCost", cost);
+    ddb_jw_member_double(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / v->window_s);
     end(w,
         "Global secondary index %s was written (%g write units) but never read: every write to the table "
         "that changes its attributes is billed again to it. Delete it if no access pattern queries it, or "
@@ -253,8 +236,8 @@ static void sorted_load(const view *v)
     if (loads == 0)
         return;
     begin(w, "sortedLoad", t);
-    count(w, "loads", loads);
-    count(w, "writes", writes);
+    ddb_jw_member_int(w, "loads", loads);
+    ddb_jw_member_int(w, "writes", writes);
     end(w,
         "%llu bulk loads wrote items in partition key order, one key's items after another's (%llu writes in "
         "runs of %d or more): DynamoDB keeps a partition key's items in one partition, so such a load writes "
@@ -273,7 +256,7 @@ static void read_after_write(const view *v)
     if (n == 0)
         return;
     begin(w, "readAfterWrite", t);
-    count(w, "reads", n);
+    ddb_jw_member_int(w, "reads", n);
     end(w,
         "%llu eventually consistent reads of an item written less than %d ms before: DynamoDB may return the "
         "item as it was before the write. Read with ConsistentRead where the write must be seen, or use "
@@ -294,18 +277,17 @@ static void index_few_values(const view *v, const ddb_index *ix, const ddb_key_v
 
     memcpy(top.key, kv->key, top.klen);
     begin_index(w, "lowCardinalityIndexKey", t, ix->name);
-    count(w, "distinctValues", kv->values);
-    count(w, "items", kv->entries);
-    count(w, "hottestValueItems", kv->hottest);
-    units(w, "hottestValueShare", share);
+    ddb_jw_member_int(w, "distinctValues", kv->values);
+    ddb_jw_member_int(w, "items", kv->entries);
+    ddb_jw_member_int(w, "hottestValueItems", kv->hottest);
+    ddb_jw_member_double(w, "hottestValueShare", share);
     ddb_jw_obj_end(w);
     ddb_arena_init(&a);
     ddb_insights_values(&a, &top, ix->hash[0].type, DDB_T_NONE, &pk, &sk);
     ddb_jw_key(w, "hottestValue");
     ddb_attr_write_json(w, &pk);
     ddb_arena_free(&a);
-    ddb_jw_key(w, "sampled");
-    ddb_jw_bool(w, kv->sampled);
+    ddb_jw_member_bool(w, "sampled", kv->sampled);
     message(w,
             "Global secondary index %s's partition key has %zu distinct value%s over %llu items (the most common "
             "holds %.0f %%): DynamoDB keeps each value's entries in one partition, so the index serves %zu x "

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/log.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
@@ -80,10 +81,8 @@ static void *xrealloc(void *p, size_t n)
 
 ddb_vector_cache *ddb_vector_cache_new(size_t ann_min, size_t ann_ef)
 {
-    ddb_vector_cache *c = calloc(1, sizeof(*c));
+    ddb_vector_cache *c = ddb_zalloc(sizeof(*c));
 
-    if (c == NULL)
-        abort();
     pthread_mutex_init(&c->lock, NULL);
     c->ann_min = ann_min;
     c->ann_ef = ann_ef;

@@ -15,6 +15,7 @@
 
 #include "proto/number.h"
 #include "proto/secret_key.h"
+#include "server/base/clock.h"
 #include "server/engine/xfer/ion.h"
 #include "server/engine/xfer/reader.h"
 
@@ -52,7 +53,7 @@ static int parse_day(const char *s, long long *days)
     if (s == NULL || strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
         d < 1 || d > 31)
         return -1;
-    *days = ddb_anon_days(y, m, d);
+    *days = ddb_days_from_civil(y, m, d);
     return 0;
 }
 

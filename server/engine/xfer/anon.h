@@ -122,8 +122,8 @@ void ddb_anon_hash(const ddb_anon *an, char type, const char *v, size_t n, unsig
    text in *out, or an error naming the attribute (attr). */
 const char *ddb_anon_fake_value(const ddb_anon_rule *r, ddb_arena *a, const char *attr, char type, const char *v,
                                 size_t n, const unsigned char h[32], const char **out);
-/* Days since 1970-01-01 of y-m-d (the proleptic Gregorian calendar), and back. */
-long long ddb_anon_days(long long y, unsigned m, unsigned d);
+/* y-m-d of days since 1970-01-01 (the proleptic Gregorian calendar; base/clock.h's
+   ddb_days_from_civil the other way). */
 void ddb_anon_civil(long long days, long long *y, unsigned *m, unsigned *d);
 
 /* ---- the sample (anon_sample.c) ---- */

@@ -49,19 +49,6 @@ static uint64_t below(rng *g, uint64_t n)
     return n ? draw(g) % n : 0;
 }
 
-long long ddb_anon_days(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
 void ddb_anon_civil(long long z, long long *y, unsigned *m, unsigned *d)
 {
     long long era;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/engine/xfer/anon.h"
 
 typedef struct anon_key {
@@ -26,10 +27,8 @@ struct ddb_anon_keys {
 
 ddb_anon_keys *ddb_anon_keys_new(void)
 {
-    ddb_anon_keys *k = calloc(1, sizeof(*k));
+    ddb_anon_keys *k = ddb_zalloc(sizeof(*k));
 
-    if (k == NULL)
-        abort();
     pthread_mutex_init(&k->lock, NULL);
     return k;
 }
@@ -55,10 +54,8 @@ void ddb_anon_keys_free(ddb_anon_keys *k)
 
 void ddb_anon_keys_put(ddb_anon_keys *k, const char *id, const unsigned char key[32])
 {
-    anon_key *e = calloc(1, sizeof(*e));
+    anon_key *e = ddb_zalloc(sizeof(*e));
 
-    if (e == NULL)
-        abort();
     strncpy(e->id, id, sizeof(e->id) - 1);
     memcpy(e->key, key, sizeof(e->key));
     pthread_mutex_lock(&k->lock);

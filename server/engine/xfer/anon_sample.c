@@ -128,8 +128,7 @@ static void report(sample *s, ddb_jw *w, size_t *uncovered)
     if (s->n > 1) /* an empty source's sample has no attribute, and no array: qsort takes none */
         qsort(s->attrs, s->n, sizeof(*s->attrs), by_name);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "sampledItems");
-    ddb_jw_int(w, (long long)s->items);
+    ddb_jw_member_int(w, "sampledItems", (long long)s->items);
     ddb_jw_key(w, "attributes");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < s->n; i++) {
@@ -137,12 +136,9 @@ static void report(sample *s, ddb_jw *w, size_t *uncovered)
         if (!st->covered)
             continue;
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "attribute");
-        ddb_jw_str(w, st->name);
-        ddb_jw_key(w, "rule");
-        ddb_jw_str(w, st->rule);
-        ddb_jw_key(w, "items");
-        ddb_jw_int(w, (long long)st->items);
+        ddb_jw_member_str(w, "attribute", st->name);
+        ddb_jw_member_str(w, "rule", st->rule);
+        ddb_jw_member_int(w, "items", (long long)st->items);
         ddb_jw_key(w, "examples");
         ddb_jw_arr_begin(w);
         if (st->examples.len > 0) {

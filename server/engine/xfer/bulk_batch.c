@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/base/gate.h"
+#include "server/base/wake.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
@@ -384,10 +385,7 @@ void ddb_bulk_reader_stop(ddb_bulk_reader *r)
 {
     if (!r->started)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->quit = 1;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->lock);
+    ddb_wake_raise(&r->lock, &r->cond, &r->quit);
     pthread_join(r->thread, NULL);
     r->started = 0;
 }
@@ -395,10 +393,7 @@ void ddb_bulk_reader_stop(ddb_bulk_reader *r)
 void ddb_bulk_reader_free(ddb_bulk_reader *r)
 {
     ddb_bulk_reader_stop(r);
-    pthread_mutex_lock(&r->hlock);
-    r->helper_quit = 1;
-    pthread_cond_broadcast(&r->hcond);
-    pthread_mutex_unlock(&r->hlock);
+    ddb_wake_raise(&r->hlock, &r->hcond, &r->helper_quit);
     pthread_join(r->helper, NULL);
     for (int k = 0; k < 2; k++) {
         ddb_arena_free(&r->b[k].arena);

@@ -37,12 +37,6 @@ static const ddb_json *block(const ddb_json *v)
     return v != NULL && v->type == DDB_JSON_ARRAY && v->n > 0 ? v->u.items[0] : v && v->type == DDB_JSON_OBJECT ? v : NULL;
 }
 
-static void put_str(ddb_jw *w, const char *key, const char *s)
-{
-    ddb_jw_key(w, key);
-    ddb_jw_str(w, s);
-}
-
 /* `key: v` when v has a value (a number as the API takes it). */
 static void put_number(ddb_jw *w, const char *key, const ddb_json *v)
 {
@@ -57,13 +51,13 @@ static void key_schema(ddb_jw *w, const char *hash, const char *range)
     ddb_jw_key(w, "KeySchema");
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
-    put_str(w, "AttributeName", hash ? hash : "");
-    put_str(w, "KeyType", "HASH");
+    ddb_jw_member_str(w, "AttributeName", hash);
+    ddb_jw_member_str(w, "KeyType", "HASH");
     ddb_jw_obj_end(w);
     if (range != NULL && range[0] != '\0') {
         ddb_jw_obj_begin(w);
-        put_str(w, "AttributeName", range);
-        put_str(w, "KeyType", "RANGE");
+        ddb_jw_member_str(w, "AttributeName", range);
+        ddb_jw_member_str(w, "KeyType", "RANGE");
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -88,8 +82,8 @@ static void index_keys(ddb_jw *w, const ddb_json *idx)
             if ((type != NULL && strcmp(type, "RANGE") == 0) != range)
                 continue;
             ddb_jw_obj_begin(w);
-            put_str(w, "AttributeName", name ? name : "");
-            put_str(w, "KeyType", type ? type : "");
+            ddb_jw_member_str(w, "AttributeName", name);
+            ddb_jw_member_str(w, "KeyType", type);
             ddb_jw_obj_end(w);
         }
     }
@@ -102,7 +96,8 @@ static void projection(ddb_jw *w, const ddb_json *idx)
 
     ddb_jw_key(w, "Projection");
     ddb_jw_obj_begin(w);
-    put_str(w, "ProjectionType", ddb_json_get_str(idx, "projection_type") ? ddb_json_get_str(idx, "projection_type") : "ALL");
+    ddb_jw_member_str(w, "ProjectionType",
+                      ddb_json_get_str(idx, "projection_type") ? ddb_json_get_str(idx, "projection_type") : "ALL");
     if (!empty(nka)) {
         ddb_jw_key(w, "NonKeyAttributes");
         ddb_jw_json(w, nka);
@@ -110,30 +105,32 @@ static void projection(ddb_jw *w, const ddb_json *idx)
     ddb_jw_obj_end(w);
 }
 
-static void on_demand(ddb_jw *w, const ddb_json *v)
+/* A block of two numbers as the member `name`, {k1: the block's tf1, k2: its tf2}, when either is
+   set; on_demand_throughput's and warm_throughput's. */
+static void number_pair(ddb_jw *w, const ddb_json *v, const char *name, const char *k1, const char *tf1,
+                        const char *k2, const char *tf2)
 {
     const ddb_json *b = block(v);
 
-    if (b == NULL || (empty(ddb_json_get(b, "max_read_request_units")) && empty(ddb_json_get(b, "max_write_request_units"))))
+    if (b == NULL || (empty(ddb_json_get(b, tf1)) && empty(ddb_json_get(b, tf2))))
         return;
-    ddb_jw_key(w, "OnDemandThroughput");
+    ddb_jw_key(w, name);
     ddb_jw_obj_begin(w);
-    put_number(w, "MaxReadRequestUnits", ddb_json_get(b, "max_read_request_units"));
-    put_number(w, "MaxWriteRequestUnits", ddb_json_get(b, "max_write_request_units"));
+    put_number(w, k1, ddb_json_get(b, tf1));
+    put_number(w, k2, ddb_json_get(b, tf2));
     ddb_jw_obj_end(w);
+}
+
+static void on_demand(ddb_jw *w, const ddb_json *v)
+{
+    number_pair(w, v, "OnDemandThroughput", "MaxReadRequestUnits", "max_read_request_units", "MaxWriteRequestUnits",
+                "max_write_request_units");
 }
 
 static void warm(ddb_jw *w, const ddb_json *v)
 {
-    const ddb_json *b = block(v);
-
-    if (b == NULL || (empty(ddb_json_get(b, "read_units_per_second")) && empty(ddb_json_get(b, "write_units_per_second"))))
-        return;
-    ddb_jw_key(w, "WarmThroughput");
-    ddb_jw_obj_begin(w);
-    put_number(w, "ReadUnitsPerSecond", ddb_json_get(b, "read_units_per_second"));
-    put_number(w, "WriteUnitsPerSecond", ddb_json_get(b, "write_units_per_second"));
-    ddb_jw_obj_end(w);
+    number_pair(w, v, "WarmThroughput", "ReadUnitsPerSecond", "read_units_per_second", "WriteUnitsPerSecond",
+                "write_units_per_second");
 }
 
 static void capacity(ddb_jw *w, const ddb_json *of)
@@ -166,8 +163,36 @@ static void attributes(tf_table *tt, const char *key, const ddb_json *v, const c
     ddb_jw_arr_begin(w);
     for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
         ddb_jw_obj_begin(w);
-        put_str(w, "AttributeName", ddb_json_get_str(v->u.items[i], "name") ? ddb_json_get_str(v->u.items[i], "name") : "");
-        put_str(w, "AttributeType", ddb_json_get_str(v->u.items[i], "type") ? ddb_json_get_str(v->u.items[i], "type") : "");
+        ddb_jw_member_str(w, "AttributeName", ddb_json_get_str(v->u.items[i], "name"));
+        ddb_jw_member_str(w, "AttributeType", ddb_json_get_str(v->u.items[i], "type"));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/* The global_secondary_index or local_secondary_index blocks as the list `name`: a GSI with its
+   own keys and throughput, an LSI with the table's hash key and its range key. */
+static void index_list(tf_table *tt, const ddb_json *v, const char *name, int local)
+{
+    ddb_jw *w = &tt->t.cw;
+
+    ddb_jw_key(w, name);
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
+        const ddb_json *idx = v->u.items[i];
+        ddb_jw_obj_begin(w);
+        ddb_jw_member_str(w, "IndexName", ddb_json_get_str(idx, "name"));
+        if (local)
+            key_schema(w, ddb_json_get_str(tt->v, "hash_key"), ddb_json_get_str(idx, "range_key"));
+        else
+            index_keys(w, idx);
+        projection(w, idx);
+        if (!local && tt->provisioned)
+            capacity(w, idx);
+        if (!local) {
+            on_demand(w, ddb_json_get(idx, "on_demand_throughput"));
+            warm(w, ddb_json_get(idx, "warm_throughput"));
+        }
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -175,72 +200,54 @@ static void attributes(tf_table *tt, const char *key, const ddb_json *v, const c
 
 static void gsis(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    ddb_jw *w = &tt->t.cw;
-
-    ddb_jw_key(w, "GlobalSecondaryIndexes");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
-        const ddb_json *idx = v->u.items[i];
-        ddb_jw_obj_begin(w);
-        put_str(w, "IndexName", ddb_json_get_str(idx, "name") ? ddb_json_get_str(idx, "name") : "");
-        index_keys(w, idx);
-        projection(w, idx);
-        if (tt->provisioned)
-            capacity(w, idx);
-        on_demand(w, ddb_json_get(idx, "on_demand_throughput"));
-        warm(w, ddb_json_get(idx, "warm_throughput"));
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    index_list(tt, v, "GlobalSecondaryIndexes", 0);
 }
 
 static void lsis(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    ddb_jw *w = &tt->t.cw;
+    index_list(tt, v, "LocalSecondaryIndexes", 1);
+}
 
-    ddb_jw_key(w, "LocalSecondaryIndexes");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
-        const ddb_json *idx = v->u.items[i];
-        ddb_jw_obj_begin(w);
-        put_str(w, "IndexName", ddb_json_get_str(idx, "name") ? ddb_json_get_str(idx, "name") : "");
-        key_schema(w, ddb_json_get_str(tt->v, "hash_key"), ddb_json_get_str(idx, "range_key"));
-        projection(w, idx);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+/* When the block v is enabled: the call `op` made after the table's creation, its object `member`
+   left open for the block's fields (call_end closes both); the block, else NULL and nothing. */
+static const ddb_json *enabled_call(tf_table *tt, const ddb_json *v, const char *op, const char *member)
+{
+    const ddb_json *b = block(v);
+
+    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+        return NULL;
+    tpl_call(&tt->t, op);
+    ddb_jw_key(&tt->t.aw, member);
+    ddb_jw_obj_begin(&tt->t.aw);
+    return b;
+}
+
+static void call_end(tf_table *tt)
+{
+    ddb_jw_obj_end(&tt->t.aw);
+    tpl_call_end(&tt->t);
 }
 
 static void ttl(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    const ddb_json *b = block(v);
+    const ddb_json *b = enabled_call(tt, v, "UpdateTimeToLive", "TimeToLiveSpecification");
 
-    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+    if (b == NULL)
         return;
-    tpl_call(&tt->t, "UpdateTimeToLive");
-    ddb_jw_key(&tt->t.aw, "TimeToLiveSpecification");
-    ddb_jw_obj_begin(&tt->t.aw);
-    put_str(&tt->t.aw, "AttributeName", ddb_json_get_str(b, "attribute_name") ? ddb_json_get_str(b, "attribute_name") : "");
-    ddb_jw_key(&tt->t.aw, "Enabled");
-    ddb_jw_bool(&tt->t.aw, 1);
-    ddb_jw_obj_end(&tt->t.aw);
-    tpl_call_end(&tt->t);
+    ddb_jw_member_str(&tt->t.aw, "AttributeName", ddb_json_get_str(b, "attribute_name"));
+    ddb_jw_member_bool(&tt->t.aw, "Enabled", 1);
+    call_end(tt);
 }
 
 static void pitr(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    const ddb_json *b = block(v);
+    const ddb_json *b = enabled_call(tt, v, "UpdateContinuousBackups", "PointInTimeRecoverySpecification");
 
-    if (b == NULL || empty(ddb_json_get(b, "enabled")))
+    if (b == NULL)
         return;
-    tpl_call(&tt->t, "UpdateContinuousBackups");
-    ddb_jw_key(&tt->t.aw, "PointInTimeRecoverySpecification");
-    ddb_jw_obj_begin(&tt->t.aw);
-    ddb_jw_key(&tt->t.aw, "PointInTimeRecoveryEnabled");
-    ddb_jw_bool(&tt->t.aw, 1);
+    ddb_jw_member_bool(&tt->t.aw, "PointInTimeRecoveryEnabled", 1);
     put_number(&tt->t.aw, "RecoveryPeriodInDays", ddb_json_get(b, "recovery_period_in_days"));
-    ddb_jw_obj_end(&tt->t.aw);
-    tpl_call_end(&tt->t);
+    call_end(tt);
 }
 
 static void stream(tf_table *tt, const char *key, const ddb_json *v, const char *note)
@@ -249,10 +256,9 @@ static void stream(tf_table *tt, const char *key, const ddb_json *v, const char 
 
     ddb_jw_key(w, "StreamSpecification");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "StreamEnabled");
-    ddb_jw_bool(w, 1);
+    ddb_jw_member_bool(w, "StreamEnabled", 1);
     if (!empty(ddb_json_get(tt->v, "stream_view_type")))
-        put_str(w, "StreamViewType", ddb_json_get_str(tt->v, "stream_view_type"));
+        ddb_jw_member_str(w, "StreamViewType", ddb_json_get_str(tt->v, "stream_view_type"));
     ddb_jw_obj_end(w);
 }
 
@@ -268,7 +274,7 @@ static void tags(tf_table *tt, const char *key, const ddb_json *v, const char *n
     ddb_jw_arr_begin(w);
     for (uint32_t i = 0; v->type == DDB_JSON_OBJECT && i < v->n; i++) {
         ddb_jw_obj_begin(w);
-        put_str(w, "Key", v->u.members[i].key);
+        ddb_jw_member_str(w, "Key", v->u.members[i].key);
         ddb_jw_key(w, "Value");
         tpl_value(w, NULL, v->u.members[i].val);
         ddb_jw_obj_end(w);
@@ -284,8 +290,7 @@ static void table_class(tf_table *tt, const char *key, const ddb_json *v, const 
 
 static void deletion(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
-    ddb_jw_key(&tt->t.cw, "DeletionProtectionEnabled");
-    ddb_jw_bool(&tt->t.cw, 1);
+    ddb_jw_member_bool(&tt->t.cw, "DeletionProtectionEnabled", 1);
 }
 
 static void sse(tf_table *tt, const char *key, const ddb_json *v, const char *note)
@@ -297,11 +302,10 @@ static void sse(tf_table *tt, const char *key, const ddb_json *v, const char *no
         return; /* (DynamoDB's own key, the default) */
     ddb_jw_key(w, "SSESpecification");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Enabled");
-    ddb_jw_bool(w, 1);
-    put_str(w, "SSEType", "KMS");
+    ddb_jw_member_bool(w, "Enabled", 1);
+    ddb_jw_member_str(w, "SSEType", "KMS");
     if (!empty(ddb_json_get(b, "kms_key_arn")))
-        put_str(w, "KMSMasterKeyId", ddb_json_get_str(b, "kms_key_arn"));
+        ddb_jw_member_str(w, "KMSMasterKeyId", ddb_json_get_str(b, "kms_key_arn"));
     ddb_jw_obj_end(w);
 }
 
@@ -400,7 +404,7 @@ static void table(seed_tpl_env *env, ddb_arena *a, const char *path, const char 
     tt.provisioned = billing == NULL || strcmp(billing, "PROVISIONED") == 0;
     tpl_begin(&tt.t, env, a, path, text, len, name, address, line);
     key_schema(&tt.t.cw, ddb_json_get_str(v, "hash_key"), ddb_json_get_str(v, "range_key"));
-    put_str(&tt.t.cw, "BillingMode", tt.provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
+    ddb_jw_member_str(&tt.t.cw, "BillingMode", tt.provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
     if (tt.provisioned)
         capacity(&tt.t.cw, v);
     for (uint32_t i = 0; i < v->n; i++) {

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "server/base/alloc.h"
 #include "server/storage/rados/rados_known.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_seq.h"
@@ -202,12 +203,10 @@ static const ddb_store_ops rs_ops = {
 
 ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
 {
-    ddb_store *s = calloc(1, sizeof(*s));
+    ddb_store *s = ddb_zalloc(sizeof(*s));
     unsigned char id[8];
 
     *errout = NULL;
-    if (s == NULL)
-        abort();
     if (ddb_rados_lib_load(errout) != 0) {
         free(s);
         return NULL;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/storage/rados/rados_known.h"
 
 #define RS_KNOWN_WAYS 4
@@ -46,11 +47,7 @@ struct rs_known {
 
 rs_known *rs_known_new(void)
 {
-    rs_known *k = calloc(1, sizeof(*k));
-
-    if (k == NULL)
-        abort();
-    return k;
+    return ddb_zalloc(sizeof(rs_known));
 }
 
 void rs_known_free(rs_known *k)

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
+#include "server/base/alloc.h"
+#include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 
 #define NOTIFY_TIMEOUT_MS 5000
@@ -168,10 +170,7 @@ static void on_watch_error(void *arg, uint64_t cookie, int err)
 
     (void)cookie;
     ddb_log(DDB_LOG_WARN, "rados: the watch on %s failed (%s): setting it up again", RS_META_OBJ, strerror(-err));
-    pthread_mutex_lock(&w->lock);
-    w->lost = 1;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
+    ddb_wake_raise(&w->lock, &w->cond, &w->lost);
 }
 
 static int watch(ddb_store *s)
@@ -208,11 +207,9 @@ static void *rewatch_thread(void *arg)
 
 int rs_watch_start(ddb_store *s)
 {
-    struct rs_watch *w = calloc(1, sizeof(*w));
+    struct rs_watch *w = ddb_zalloc(sizeof(*w));
     int rc;
 
-    if (w == NULL)
-        abort();
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     s->watch = w;

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "server/storage/rados/rados_seq.h"
+#include "server/base/alloc.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/storage/rados/rados_txn.h"
@@ -69,10 +70,8 @@ struct rs_seq_hold {
 
 rs_seqs *rs_seqs_new(void)
 {
-    rs_seqs *q = calloc(1, sizeof(*q));
+    rs_seqs *q = ddb_zalloc(sizeof(*q));
 
-    if (q == NULL)
-        abort();
     pthread_mutex_init(&q->lock, NULL);
     return q;
 }

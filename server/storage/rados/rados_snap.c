@@ -29,8 +29,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/alloc.h"
 #include "server/base/faults.h"
 #include "server/base/clock.h"
+#include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
 
@@ -111,11 +113,9 @@ void rs_snapshots_tidy(ddb_store *s)
 
 int rs_freeze_start(ddb_store *s)
 {
-    struct rs_freezer *f = calloc(1, sizeof(*f));
+    struct rs_freezer *f = ddb_zalloc(sizeof(*f));
     pthread_rwlockattr_t ra;
 
-    if (f == NULL)
-        abort();
     pthread_rwlockattr_init(&ra);
     /* a pause must not wait behind a stream of writes */
     pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -136,10 +136,7 @@ void rs_freeze_stop(ddb_store *s)
 
     if (f == NULL)
         return;
-    pthread_mutex_lock(&f->lock);
-    f->stop = 1;
-    pthread_cond_broadcast(&f->cond);
-    pthread_mutex_unlock(&f->lock);
+    ddb_wake_raise(&f->lock, &f->cond, &f->stop);
     pthread_join(f->thread, NULL);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
@@ -243,12 +240,10 @@ static int open_reader(ddb_store *s, ddb_store_snapshot *snap, rados_snap_t id)
 
 ddb_store_snapshot *rs_snapshot_take(ddb_store *s, int point_in_time)
 {
-    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
+    ddb_store_snapshot *snap = ddb_zalloc(sizeof(*snap));
     rados_snap_t id = 0;
     int rc;
 
-    if (snap == NULL)
-        abort();
     if (!point_in_time)
         return snap;
     pthread_mutex_lock(&s->snap_lock);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/alloc.h"
 #include "server/base/be.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
@@ -290,11 +291,9 @@ void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 
 ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time)
 {
-    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
+    ddb_store_snapshot *snap = ddb_zalloc(sizeof(*snap));
 
     (void)point_in_time; /* a RocksDB snapshot is always one */
-    if (snap == NULL)
-        abort();
     snap->snap = rocksdb_create_snapshot(s->db);
     snap->ropts = rocksdb_readoptions_create();
     rocksdb_readoptions_set_snapshot(snap->ropts, snap->snap);

@@ -150,3 +150,21 @@ TEST(the_writer_writes_any_depth)
     ddb_buf_free(&out);
     ddb_buf_free(&want);
 }
+
+/* A member in one call writes what its key and value calls write; an unset (NULL) string is "". */
+TEST(members_write_their_key_then_their_value)
+{
+    ddb_buf out = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_member_str(&w, "s", "a\"b");
+    ddb_jw_member_str(&w, "unset", NULL);
+    ddb_jw_member_int(&w, "n", -12);
+    ddb_jw_member_bool(&w, "b", 1);
+    ddb_jw_member_double(&w, "d", 0.5);
+    ddb_jw_obj_end(&w);
+    ASSERT_STR_EQ(out.data, "{\"s\":\"a\\\"b\",\"unset\":\"\",\"n\":-12,\"b\":true,\"d\":0.5}");
+    ddb_buf_free(&out);
+}
