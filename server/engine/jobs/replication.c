@@ -216,7 +216,7 @@ static void write_time(ddb_engine *eng, ddb_arena *a, const ddb_table *src, cons
  * the copy and its own record still lands. 0, or DDB_E_INTERNAL.
  */
 static int read_stored(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const char *k, size_t klen,
-                       ddb_attr **item, uint64_t *time_ms, const char **region)
+                       ddb_attr **item, uint64_t *time_ms, const char **region, size_t *size)
 {
     char *iv = NULL;
     size_t ilen = 0;
@@ -228,6 +228,7 @@ static int read_stored(ddb_engine *eng, ddb_arena *a, const ddb_table *src, cons
         return DDB_E_INTERNAL;
     if (iv != NULL && (*item = ddb_arena_alloc(a, sizeof(**item))) != NULL && ddb_item_decode(a, iv, ilen, *item) != 0)
         *item = NULL;
+    *size = ilen;
     return DDB_OK;
 }
 
@@ -318,6 +319,95 @@ static void checkpoint_put(ddb_store *store, ddb_arena *a, const char *key, uint
     ddb_store_meta_set_u64(store, a, key, seq);
 }
 
+/* ---- changes applied here in batches: one transaction for many, in the order of their records ---- */
+
+#define APPLY_MAX 100                 /* changes per transaction (TransactWriteItems' actions) */
+#define APPLY_BYTES (4 * 1024 * 1024) /* and their records' bytes (its payload) */
+
+typedef struct change {
+    const ddb_attr *keys, *image; /* image NULL: a delete */
+    uint64_t time_ms;
+    const char *region;
+    ddb_key key;                  /* in the target */
+    uint64_t before;              /* the shard's checkpoint when this change is not applied */
+} change;
+
+typedef struct gather {
+    change v[APPLY_MAX];
+    size_t n, bytes;
+} gather;
+
+/* Whether replication stops at this result: tried again later (anything else is logged and passed). */
+static int apply_hard(int rc)
+{
+    return rc == DDB_E_INTERNAL || rc == DDB_E_RESOURCE_NOT_FOUND || rc == DDB_E_TRANSACTION_CONFLICT;
+}
+
+/*
+ * The changes as one transaction (mutation.h: ddb_mutate_txn). A replicated change older than its
+ * item's last write is a no-op, as in ddb_mutate, but cancels a transaction: such changes are left
+ * out and the rest tried again. DDB_OK once all landed (or were stale); else the caller applies
+ * them one by one.
+ */
+static int apply_txn(ddb_engine *eng, ddb_arena *a, const ddb_table *dst, const change *v, size_t n)
+{
+    ddb_mutation *ms = DDB_NEW_ARRAY(a, ddb_mutation, n);
+    size_t *at = DDB_NEW_ARRAY(a, size_t, n);
+    char *stale = DDB_NEW_ARRAY(a, char, n);
+    ddb_error err;
+
+    for (int round = 0; round < 3; round++) {
+        size_t k = 0;
+        int rc;
+        for (size_t i = 0; i < n; i++) {
+            if (stale[i])
+                continue;
+            ddb_mutation_init(&ms[k], v[i].image != NULL ? DDB_MUT_PUT : DDB_MUT_DELETE, dst, &v[i].key);
+            ms[k].item = v[i].image;
+            ms[k].keyattrs = v[i].keys;
+            ms[k].origin.replicated = 1;
+            ms[k].origin.time = v[i].time_ms;
+            ms[k].origin.region = v[i].region;
+            at[k++] = i;
+        }
+        if (k == 0 || (rc = ddb_mutate_txn(eng, a, ms, k, NULL, &err)) == DDB_OK)
+            return DDB_OK;
+        if (rc != DDB_E_TRANSACTION_CANCELED)
+            return rc;
+        for (size_t j = 0; j < k; j++) {
+            if (ms[j].out.err.code != DDB_OK) /* a client's write or a condition: one by one */
+                return rc;
+            stale[at[j]] = (char)ms[j].out.rep_stale;
+        }
+    }
+    return DDB_E_TRANSACTION_CANCELED;
+}
+
+/* Applies the gathered changes: in one transaction, else one by one as ddb_replication_apply does.
+   On a failure that stops replication, *done goes back to before the change that failed. */
+static int apply_flush(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const ddb_table *dst, gather *g,
+                       uint64_t *done)
+{
+    size_t n = g->n;
+
+    g->n = 0;
+    g->bytes = 0;
+    if (n == 0 || apply_txn(eng, a, dst, g->v, n) == DDB_OK)
+        return DDB_OK;
+    for (size_t i = 0; i < n; i++) {
+        const change *c = &g->v[i];
+        int rc = ddb_replication_apply(eng, a, dst, c->keys, c->image, c->time_ms, c->region);
+        if (apply_hard(rc)) {
+            *done = c->before;
+            return rc;
+        }
+        if (rc != DDB_OK) /* the replicas disagree on the schema: nothing can make it fit */
+            ddb_log(DDB_LOG_ERROR, "replication: table %s: a change from %s could not be applied in %s (%d)",
+                    src->name, src->region, dst->region, rc);
+    }
+    return DDB_OK;
+}
+
 typedef struct follow {
     ddb_replication *r;
     const ddb_table *src, *dst; /* dst NULL: a peer's replica, reached through push */
@@ -326,6 +416,8 @@ typedef struct follow {
     uint64_t now_ms;
     uint64_t due_ms;   /* the earliest record held back by the lag (0: none) */
     int moved;
+    gather *apply;     /* dst's changes not yet applied */
+    uint64_t *done;    /* the shard's records up to this one are through (apply_flush moves it back) */
 } follow;
 
 /* When a record may go: --replication-lag after its write, or its own injected hold if longer. */
@@ -336,13 +428,41 @@ static uint64_t release_ms(const follow *f, const ddb_stream_record *rec)
     return lag > 0 ? rec->created_ms + lag : 0;
 }
 
-/* A change made in `region` for the target: applied here, or gathered for the peer. */
-static int deliver(follow *f, ddb_arena *a, const ddb_attr *keys, const ddb_attr *image, uint64_t time_ms,
-                   const char *region)
+/* Whether a change of this item is gathered already. */
+static int gathered(const gather *g, const ddb_key *key)
 {
-    if (f->push == NULL)
-        return ddb_replication_apply(f->r->eng, a, f->dst, keys, image, time_ms, region);
-    push_add(f->push, keys, image, time_ms, region);
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].key.len == key->len && memcmp(g->v[i].key.bytes, key->bytes, key->len) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A change made in `region` for the target (`size`: its record's bytes), gathered for the peer or
+ * for a transaction here. The gathered changes are applied first when full, or when this one's
+ * item is among them (each change lands, and makes its stream record, as when applied alone).
+ */
+static int deliver(follow *f, ddb_arena *a, const ddb_attr *keys, const ddb_attr *image, uint64_t time_ms,
+                   const char *region, size_t size)
+{
+    gather *g = f->apply;
+    change c = {keys, image, time_ms, region, {0}, *f->done};
+    int rc;
+
+    if (f->push != NULL) {
+        push_add(f->push, keys, image, time_ms, region);
+        return DDB_OK;
+    }
+    if ((rc = stored_key(f->r->eng, a, f->dst, keys, &c.key)) != DDB_OK)
+        return rc;
+    /* the record's attributes are the caller's, reused by its next record: held by copies */
+    c.keys = ddb_arena_memdup(a, keys, sizeof(*keys));
+    c.image = image != NULL ? (image == keys ? c.keys : ddb_arena_memdup(a, image, sizeof(*image))) : NULL;
+    if ((g->n == APPLY_MAX || g->bytes + size > APPLY_BYTES || gathered(g, &c.key)) &&
+        (rc = apply_flush(f->r->eng, a, f->src, f->dst, g, f->done)) != DDB_OK)
+        return rc;
+    g->v[g->n++] = c;
+    g->bytes += size;
     return DDB_OK;
 }
 
@@ -353,17 +473,19 @@ static int deliver_current(follow *f, ddb_arena *a, const ddb_attr *keys)
     ddb_attr *item;
     uint64_t time_ms;
     const char *region;
+    size_t size;
     int rc;
 
     if ((rc = stored_key(f->r->eng, a, f->src, keys, &key)) != DDB_OK ||
-        (rc = read_stored(f->r->eng, a, f->src, key.bytes, key.len, &item, &time_ms, &region)) != DDB_OK)
+        (rc = read_stored(f->r->eng, a, f->src, key.bytes, key.len, &item, &time_ms, &region, &size)) != DDB_OK)
         return rc;
-    return item != NULL ? deliver(f, a, item, item, time_ms, region) : DDB_OK;
+    return item != NULL ? deliver(f, a, item, item, time_ms, region, size) : DDB_OK;
 }
 
 /*
  * Applies shard (g, s)'s records after the checkpoint, up to BATCH at a time, each one made in the
- * source's own region; 0, or -1 when a change could not be applied (tried again later).
+ * source's own region (a target here: in transactions of up to APPLY_MAX, gather); 0, or -1 when a
+ * change could not be applied (tried again later).
  */
 static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
 {
@@ -378,6 +500,7 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
         uint64_t done = 0;
         size_t n = 0;
         int rc = 0, held = 0;
+        f->done = &done;
         ddb_stream_prefix(f->info->id, g, s, lo);
         memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
         ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, next, 8);
@@ -400,10 +523,10 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
                    service did it (the TTL page) */
                 if (rec.event == DDB_EV_REMOVE || rec.has_new)
                     rc = deliver(f, a, &rec.keys, rec.event != DDB_EV_REMOVE ? &rec.new_image : NULL, rec.created_ms,
-                                 f->src->region);
+                                 f->src->region, vlen);
                 else /* a view without new images: the item as it is now, with its write time */
                     rc = deliver_current(f, a, &rec.keys);
-                if (rc == DDB_E_INTERNAL || rc == DDB_E_RESOURCE_NOT_FOUND || rc == DDB_E_TRANSACTION_CONFLICT)
+                if (apply_hard(rc))
                     break;
                 if (rc != DDB_OK) /* the replicas disagree on the schema: nothing can make it fit */
                     ddb_log(DDB_LOG_ERROR, "replication: table %s: a change from %s could not be applied in %s (%d)",
@@ -414,6 +537,10 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
             done = rec.seq;
         }
         ddb_store_iter_close(it);
+        /* what was gathered is applied before the checkpoint moves past it (after a failure too: the
+           changes before it were through, as when applied one by one) */
+        if (f->apply != NULL && apply_hard(apply_flush(eng, a, f->src, f->dst, f->apply, &done)))
+            rc = -1; /* done went back to before the change that failed */
         if (f->push != NULL && push_flush(f->push, a) != 0)
             return -1; /* the checkpoint stays: sent again, a no-op where it landed */
         if (done != 0)
@@ -433,7 +560,7 @@ static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, 
 {
     ddb_stream_info info;
     uint64_t now = ddb_clock_now_ms();
-    follow f = {r, src, dst, p, &info, now, 0, 0};
+    follow f = {r, src, dst, p, &info, now, 0, 0, dst != NULL ? DDB_NEW_ARRAY(a, gather, 1) : NULL, NULL};
     int rc = 0;
 
     if (ddb_stream_info_get(r->eng->store, a, src->stream.id, &info) != 0)
@@ -534,13 +661,14 @@ static int fill(ddb_replication *r, const ddb_table *src, const ddb_table *dst, 
         ddb_attr *item;
         uint64_t time_ms;
         const char *region;
+        size_t size;
         int arc;
         ddb_arena_reset(&per); /* push_add copies the item into its JSON at once */
         if (yielding(r) || (dst != NULL && ddb_table_retired(dst))) {
             rc = -1;
             break;
         }
-        arc = read_stored(eng, &per, src, ddb_arena_memdup(&per, k, klen), klen, &item, &time_ms, &region);
+        arc = read_stored(eng, &per, src, ddb_arena_memdup(&per, k, klen), klen, &item, &time_ms, &region, &size);
         if (arc == DDB_OK && item != NULL) {
             if (p != NULL)
                 push_add(p, item, item, time_ms, region);

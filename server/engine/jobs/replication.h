@@ -10,7 +10,10 @@
  * applied only when newer
  * than that item's last write there, so replicas written concurrently converge to the same items,
  * whatever order the records arrive in. A replicated write makes a stream record in its replica
- * too (flagged, so it is not sent on again).
+ * too (flagged, so it is not sent on again). The records of a shard's batch are applied together,
+ * up to 100 changes on distinct items in one transaction (ddb_mutate_txn: one conditional commit
+ * instead of one each), each still a no-op when stale; a transaction cancelled otherwise is applied
+ * again one change at a time.
  *
  * Progress is a checkpoint per source replica, target replica and stream shard in the metadata
  * space ("replication/<source id>/<target id>/<stream id>/<generation>/<shard>": the last number
