@@ -49,26 +49,29 @@ static int enabled(const ddb_json *spec, const char *member)
     return v != NULL && ((v->type == DDB_JSON_BOOL && v->u.b) || (v->type == DDB_JSON_STRING && strcmp(v->u.s, "true") == 0));
 }
 
+/* The specification v as the call `op`'s member `member`, when its `flag` is on. */
+static void call_when_enabled(cfn_table *ct, const char *key, const ddb_json *v, const char *flag, const char *op,
+                              const char *member)
+{
+    if (!enabled(v, flag))
+        return;
+    tpl_call(&ct->t, op);
+    ddb_jw_key(&ct->t.aw, member);
+    tpl_value(&ct->t.aw, key, v);
+    tpl_call_end(&ct->t);
+}
+
 /* {AttributeName, Enabled}: UpdateTimeToLive when enabled. */
 static void ttl(cfn_table *ct, const char *key, const ddb_json *v, const char *note)
 {
-    if (!enabled(v, "Enabled"))
-        return;
-    tpl_call(&ct->t, "UpdateTimeToLive");
-    ddb_jw_key(&ct->t.aw, "TimeToLiveSpecification");
-    tpl_value(&ct->t.aw, key, v);
-    tpl_call_end(&ct->t);
+    call_when_enabled(ct, key, v, "Enabled", "UpdateTimeToLive", "TimeToLiveSpecification");
 }
 
 /* {PointInTimeRecoveryEnabled, RecoveryPeriodInDays}: UpdateContinuousBackups when enabled. */
 static void pitr(cfn_table *ct, const char *key, const ddb_json *v, const char *note)
 {
-    if (!enabled(v, "PointInTimeRecoveryEnabled"))
-        return;
-    tpl_call(&ct->t, "UpdateContinuousBackups");
-    ddb_jw_key(&ct->t.aw, "PointInTimeRecoverySpecification");
-    tpl_value(&ct->t.aw, key, v);
-    tpl_call_end(&ct->t);
+    call_when_enabled(ct, key, v, "PointInTimeRecoveryEnabled", "UpdateContinuousBackups",
+                      "PointInTimeRecoverySpecification");
 }
 
 /* {Enabled, Mode}, of the table or of an index: UpdateContributorInsights when enabled. */
@@ -79,16 +82,11 @@ static void insights(cfn_table *ct, const char *index, const ddb_json *v)
     if (!enabled(v, "Enabled"))
         return;
     tpl_call(&ct->t, "UpdateContributorInsights");
-    if (index != NULL) {
-        ddb_jw_key(&ct->t.aw, "IndexName");
-        ddb_jw_str(&ct->t.aw, index);
-    }
-    ddb_jw_key(&ct->t.aw, "ContributorInsightsAction");
-    ddb_jw_str(&ct->t.aw, "ENABLE");
-    if (mode != NULL) {
-        ddb_jw_key(&ct->t.aw, "ContributorInsightsMode");
-        ddb_jw_str(&ct->t.aw, mode);
-    }
+    if (index != NULL)
+        ddb_jw_member_str(&ct->t.aw, "IndexName", index);
+    ddb_jw_member_str(&ct->t.aw, "ContributorInsightsAction", "ENABLE");
+    if (mode != NULL)
+        ddb_jw_member_str(&ct->t.aw, "ContributorInsightsMode", mode);
     tpl_call_end(&ct->t);
 }
 
@@ -153,8 +151,7 @@ static void stream(cfn_table *ct, const char *key, const ddb_json *v, const char
 {
     ddb_jw_key(&ct->t.cw, "StreamSpecification");
     ddb_jw_obj_begin(&ct->t.cw);
-    ddb_jw_key(&ct->t.cw, "StreamEnabled");
-    ddb_jw_bool(&ct->t.cw, 1);
+    ddb_jw_member_bool(&ct->t.cw, "StreamEnabled", 1);
     if (ddb_json_get(v, "StreamViewType") != NULL) {
         ddb_jw_key(&ct->t.cw, "StreamViewType");
         tpl_value(&ct->t.cw, NULL, ddb_json_get(v, "StreamViewType"));
@@ -194,8 +191,7 @@ static void tag_map(cfn_table *ct, const char *key, const ddb_json *v, const cha
     ddb_jw_arr_begin(&ct->t.cw);
     for (uint32_t i = 0; v->type == DDB_JSON_OBJECT && i < v->n; i++) {
         ddb_jw_obj_begin(&ct->t.cw);
-        ddb_jw_key(&ct->t.cw, "Key");
-        ddb_jw_str(&ct->t.cw, v->u.members[i].key);
+        ddb_jw_member_str(&ct->t.cw, "Key", v->u.members[i].key);
         ddb_jw_key(&ct->t.cw, "Value");
         tpl_value(&ct->t.cw, NULL, v->u.members[i].val);
         ddb_jw_obj_end(&ct->t.cw);
@@ -217,23 +213,19 @@ static void primary_key(cfn_table *ct, const char *key, const ddb_json *v, const
     ddb_jw_key(&ct->t.cw, "AttributeDefinitions");
     ddb_jw_arr_begin(&ct->t.cw);
     ddb_jw_obj_begin(&ct->t.cw);
-    ddb_jw_key(&ct->t.cw, "AttributeName");
-    ddb_jw_str(&ct->t.cw, name);
-    ddb_jw_key(&ct->t.cw, "AttributeType");
-    ddb_jw_str(&ct->t.cw, t);
+    ddb_jw_member_str(&ct->t.cw, "AttributeName", name);
+    ddb_jw_member_str(&ct->t.cw, "AttributeType", t);
     ddb_jw_obj_end(&ct->t.cw);
     ddb_jw_arr_end(&ct->t.cw);
     ddb_jw_key(&ct->t.cw, "KeySchema");
     ddb_jw_arr_begin(&ct->t.cw);
     ddb_jw_obj_begin(&ct->t.cw);
-    ddb_jw_key(&ct->t.cw, "AttributeName");
-    ddb_jw_str(&ct->t.cw, name);
-    ddb_jw_key(&ct->t.cw, "KeyType");
-    ddb_jw_str(&ct->t.cw, "HASH");
+    ddb_jw_member_str(&ct->t.cw, "AttributeName", name);
+    ddb_jw_member_str(&ct->t.cw, "KeyType", "HASH");
     ddb_jw_obj_end(&ct->t.cw);
     ddb_jw_arr_end(&ct->t.cw);
-    ddb_jw_key(&ct->t.cw, "BillingMode");
-    ddb_jw_str(&ct->t.cw, ddb_json_get(ct->props, "ProvisionedThroughput") ? "PROVISIONED" : "PAY_PER_REQUEST");
+    ddb_jw_member_str(&ct->t.cw, "BillingMode",
+                      ddb_json_get(ct->props, "ProvisionedThroughput") ? "PROVISIONED" : "PAY_PER_REQUEST");
 }
 
 
@@ -359,6 +351,25 @@ static const ddb_json *capacity(cfn_table *ct, const char *of, const ddb_json *s
     return ddb_json_get(as, start);
 }
 
+/* The member `name`, {k1: v1, k2: v2} with each value that is given, when either is. */
+static void value_pair(ddb_jw *w, const char *name, const char *k1, const ddb_json *v1, const char *k2,
+                       const ddb_json *v2)
+{
+    if (v1 == NULL && v2 == NULL)
+        return;
+    ddb_jw_key(w, name);
+    ddb_jw_obj_begin(w);
+    if (v1 != NULL) {
+        ddb_jw_key(w, k1);
+        tpl_value(w, k1, v1);
+    }
+    if (v2 != NULL) {
+        ddb_jw_key(w, k2);
+        tpl_value(w, k2, v2);
+    }
+    ddb_jw_obj_end(w);
+}
+
 /* ProvisionedThroughput and OnDemandThroughput, from the write side's settings and the read side's
    (a replica's), for the table or one of its indexes. */
 static void throughput(cfn_table *ct, ddb_jw *w, const char *of, const ddb_json *write_of, const ddb_json *read_of)
@@ -370,32 +381,8 @@ static void throughput(cfn_table *ct, ddb_jw *w, const char *of, const ddb_json 
     const ddb_json *wcu = capacity(ct, of, wp, "WriteCapacityUnits", "WriteCapacityAutoScalingSettings");
     const ddb_json *rcu = capacity(ct, of, rp, "ReadCapacityUnits", "ReadCapacityAutoScalingSettings");
 
-    if (wcu != NULL || rcu != NULL) {
-        ddb_jw_key(w, "ProvisionedThroughput");
-        ddb_jw_obj_begin(w);
-        if (rcu != NULL) {
-            ddb_jw_key(w, "ReadCapacityUnits");
-            tpl_value(w, "ReadCapacityUnits", rcu);
-        }
-        if (wcu != NULL) {
-            ddb_jw_key(w, "WriteCapacityUnits");
-            tpl_value(w, "WriteCapacityUnits", wcu);
-        }
-        ddb_jw_obj_end(w);
-    }
-    if (wo != NULL || ro != NULL) {
-        ddb_jw_key(w, "OnDemandThroughput");
-        ddb_jw_obj_begin(w);
-        if (ro != NULL) {
-            ddb_jw_key(w, "MaxReadRequestUnits");
-            tpl_value(w, "MaxReadRequestUnits", ro);
-        }
-        if (wo != NULL) {
-            ddb_jw_key(w, "MaxWriteRequestUnits");
-            tpl_value(w, "MaxWriteRequestUnits", wo);
-        }
-        ddb_jw_obj_end(w);
-    }
+    value_pair(w, "ProvisionedThroughput", "ReadCapacityUnits", rcu, "WriteCapacityUnits", wcu);
+    value_pair(w, "OnDemandThroughput", "MaxReadRequestUnits", ro, "MaxWriteRequestUnits", wo);
 }
 
 static void global_throughput(cfn_table *ct, const char *key, const ddb_json *v, const char *note)
