@@ -329,7 +329,8 @@ class LoopbackServer:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
         self.endpoint = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self):
         import threading
@@ -348,4 +349,14 @@ class LoopbackServer:
         raise NotImplementedError
 
     def close(self):
+        """Stops accepting, then closes. Closed at once, the socket's number could be the next
+        stand-in's while this one's thread was on its way into accept(): it then took the next
+        test's connection and answered it with this test's answers (CI, once: a replay got another
+        test's 100,000-deep answer). A shutdown ends the accept; its thread is waited for."""
+        import socket
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._acceptor.join(timeout=30)
         self.sock.close()
