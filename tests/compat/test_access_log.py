@@ -102,8 +102,12 @@ def test_access_log_to_stdout_whole_lines_under_concurrency(server_factory):
     threads = [threading.Thread(target=work, args=(k,)) for k in range(n_threads)]
     for t in threads:
         t.start()
+    seen = 0
+    while any(t.is_alive() for t in threads):   # read while the server writes: the file stays whole
+        seen = max(seen, len(srv.stdout_text().splitlines()))
     for t in threads:
         t.join()
+    assert seen > 0
     want = 1 + n_threads * per_thread
     deadline = time.monotonic() + 5
     while len(srv.stdout_text().splitlines()) < want and time.monotonic() < deadline:
