@@ -629,6 +629,7 @@ typedef struct source_edit {
     const char *name;
     const replica_plan *p;
     int view;            /* the stream's view type (-1: none) */
+    uint64_t active_at;  /* --table-states: the new replicas' end of CREATING (0: once filled) */
 } source_edit;
 
 /* The source's change: the group with the new regions CREATING (and a STRONG group's consistency
@@ -660,7 +661,7 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         m.replicas = v;
     }
     for (unsigned i = 0; i < s->p->ncreate; i++)
-        ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->p->create[i], DDB_REPLICA_CREATING};
+        ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->p->create[i], DDB_REPLICA_CREATING, s->active_at};
     *e = ddb_desc_edit_of(req->arena, t);
     ddb_edit_replication(*e, &m);
     extra = ddb_arena_alloc(req->arena, sizeof(*extra));
@@ -687,7 +688,9 @@ static int build_source(void *ctx, ddb_desc_edit **e)
 
 static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
 {
-    source_edit s = {req, t->name, p, 0};
+    /* under --table-states a new replica is CREATING for its time, as a new table is, even once
+       filled: every replica's list says so (ddb_replica's active_at) */
+    source_edit s = {req, t->name, p, 0, ddb_state_until(req)};
     int rc;
 
     for (unsigned i = 0; i < p->ncreate; i++) /* a full region is known before the source lists its replica */
@@ -709,8 +712,7 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
         if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
             continue;
         for (unsigned k = 0; k < p->ncreate; k++)
-            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k], DDB_REPLICA_CREATING,
-                              0);
+            ddb_replicas_add(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k], s.active_at);
     }
     ddb_replication_kick(req->eng);
     return DDB_OK;

@@ -91,6 +91,7 @@ static void replication_read(ddb_table *t, const ddb_json *r)
     list = ddb_json_get(r, "Replicas");
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
         t->rep.replicas[t->rep.nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
+        t->rep.replicas[t->rep.nreplicas].active_at = ddb_member_u64(ddb_json_get(list->u.items[i], "ActiveAt"));
         t->rep.replicas[t->rep.nreplicas++].state =
             replica_state_from_name(ddb_json_get_str(list->u.items[i], "ReplicaStatus"));
     }
@@ -118,6 +119,8 @@ static void replication_write(ddb_jw *w, const ddb_table *base, const ddb_json *
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "RegionName", r->replicas[i].region);
         ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
+        if (r->replicas[i].active_at != 0)
+            ddb_jw_member_int(w, "ActiveAt", (long long)r->replicas[i].active_at);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -582,6 +585,7 @@ typedef struct state_edit {
     const char *key, *region;
     int state;     /* ddb_replica_state, or -1: remove the region */
     int filled;    /* also drop FillFrom */
+    uint64_t active_at; /* a region added: its end of CREATING (ddb_replica's) */
 } state_edit;
 
 static int build_state(void *ctx, ddb_desc_edit **e)
@@ -617,7 +621,8 @@ static int build_state(void *ctx, ddb_desc_edit **e)
         if (i == m.n) {
             if (m.n == DDB_MAX_REPLICAS)
                 return DDB_EDIT_NONE;
-            v[m.n++].region = s->region;
+            v[m.n] = (ddb_replica){s->region, DDB_REPLICA_CREATING, s->active_at};
+            m.n++;
         } else if (v[i].state == (ddb_replica_state)s->state && !(s->filled && m.fill_from != NULL)) {
             return DDB_EDIT_NONE;
         }
@@ -630,15 +635,28 @@ static int build_state(void *ctx, ddb_desc_edit **e)
     return 0;
 }
 
+static int replicas_edit(state_edit *s)
+{
+    const ddb_table *out;
+    int rc = ddb_catalog_edit(s->eng->catalog, 0, build_state, s, &out);
+
+    if (rc == 0 && s->state < 0 && s->eng->tasks != NULL)
+        ddb_tasks_kick(s->eng->tasks); /* a purge of write times may have been recorded */
+    return rc;
+}
+
 int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled)
 {
-    state_edit s = {eng, a, key, region, state, filled};
-    const ddb_table *out;
-    int rc = ddb_catalog_edit(eng->catalog, 0, build_state, &s, &out);
+    state_edit s = {eng, a, key, region, state, filled, 0};
 
-    if (rc == 0 && state < 0 && eng->tasks != NULL)
-        ddb_tasks_kick(eng->tasks); /* a purge of write times may have been recorded */
-    return rc;
+    return replicas_edit(&s);
+}
+
+int ddb_replicas_add(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, uint64_t active_at)
+{
+    state_edit s = {eng, a, key, region, DDB_REPLICA_CREATING, 0, active_at};
+
+    return replicas_edit(&s);
 }
 
 /* Copies src's items into dst (CREATING; NULL: the peer's replica of p), each with its write time;
