@@ -59,8 +59,9 @@ const char *ddb_replica_state_name(ddb_replica_state s);
 typedef struct ddb_replica {
     const char *region;
     ddb_replica_state state;
-    /* a replica added under --table-states: CREATING until this server-clock ms, filled or not, as
-       DynamoDB's takes a while (0: ACTIVE once filled). Decided when read: ddb_replica_state_now */
+    /* under --table-states, a replica added: CREATING until this server-clock ms, filled or not,
+       as DynamoDB's takes a while (decided when read: ddb_replica_state_now); a replica deleted:
+       DELETING until then, when the replication worker drops it from the list (0: neither) */
     uint64_t active_at;
 } ddb_replica;
 

@@ -712,7 +712,8 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
         if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
             continue;
         for (unsigned k = 0; k < p->ncreate; k++)
-            ddb_replicas_add(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k], s.active_at);
+            ddb_replicas_set(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k],
+                             DDB_REPLICA_CREATING, s.active_at);
     }
     ddb_replication_kick(req->eng);
     return DDB_OK;
@@ -765,6 +766,20 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
     return remove_local_replica(req, t, region);
 }
 
+/* Under --table-states a Delete leaves the replica DELETING for its time in every list of this
+   server, its own included (its region then describes it DELETING: ops_table.c's DeleteTable); the
+   replication worker drops it from the others' lists when the time comes. A STRONG group goes whole
+   and at once. */
+static void mark_deleting(ddb_req *req, const ddb_table *t, const char *region)
+{
+    uint64_t until = t->rep.strong ? 0 : ddb_state_until(req);
+
+    for (unsigned i = 0; until != 0 && i < t->rep.nreplicas; i++)
+        if (ddb_peer_url(req->eng, t->rep.replicas[i].region) == NULL)
+            ddb_replicas_set(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), region,
+                             DDB_REPLICA_DELETING, until);
+}
+
 /* Deletes the replica in `region`, a region of this server. */
 static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
@@ -784,6 +799,7 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
         ddb_replicas_edit(req->eng, req->arena, t->key, region, -1, 0);
         return DDB_OK;
     }
+    mark_deleting(req, t, region);
     ddb_jw_init(&w, &body);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableName");

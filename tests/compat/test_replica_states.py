@@ -100,3 +100,40 @@ def test_a_third_replica_is_creating_in_every_list(server_factory):
     assert statuses(cs[EAST], name) == ("ACTIVE", [(WEST, "ACTIVE"), (EU, "ACTIVE")])
     assert statuses(cs[EU], name) == ("ACTIVE", [(EAST, "ACTIVE"), (WEST, "ACTIVE")])
     assert [i["pk"]["S"] for i in scan_all(cs[EU], name, order="pk")] == ["k1", "k2"]
+
+
+def test_a_deleted_replica_is_deleting_for_its_time(server_factory):
+    """ReplicaUpdates Delete: the replica DELETING (the table UPDATING) for MS, its own region
+    describing it DELETING as a deleted table is; then gone, and the table a table of its region."""
+    step, cs, name = states_group(server_factory)
+    put(cs[EAST], name, ["k1"])
+    cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    step(MS)
+    out = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])["TableDescription"]
+    assert out["TableStatus"] == "UPDATING"
+    assert replica_list(out) == [{"RegionName": WEST, "ReplicaStatus": "DELETING"}]
+    step(1)
+    assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "DELETING")])
+    assert cs[WEST].describe_table(TableName=name)["Table"]["TableStatus"] == "DELETING"
+    assert name in cs[WEST].list_tables()["TableNames"]
+    assert error_of(cs[WEST].get_item, TableName=name, Key={"pk": {"S": "k1"}}) == (
+        "ResourceNotFoundException", "Requested resource not found")
+    assert error_of(cs[WEST].create_table, TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}]) == (
+        "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being deleted: %s" % name)
+    assert error_of(cs[EAST].update_table, TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]) == IN_USE
+    assert error_of(cs[EAST].update_table, TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS") == IN_USE
+    put(cs[EAST], name, ["k2"])  # the table serves on
+    step(MS - 2)
+    assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "DELETING")])
+    step(1)  # gone: a table of its region again
+    east = cs[EAST].describe_table(TableName=name)["Table"]
+    assert east["TableStatus"] == "ACTIVE" and "Replicas" not in east and "GlobalTableVersion" not in east
+    assert error_of(cs[WEST].describe_table, TableName=name) == (
+        "ResourceNotFoundException", "Requested resource not found: Table: %s not found" % name)
+    assert name not in cs[WEST].list_tables()["TableNames"]
+    made = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])["TableDescription"]
+    assert replica_list(made) == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
+    step(MS)
+    assert [i["pk"]["S"] for i in scan_all(cs[WEST], name, order="pk")] == ["k1", "k2"]

@@ -585,7 +585,8 @@ typedef struct state_edit {
     const char *key, *region;
     int state;     /* ddb_replica_state, or -1: remove the region */
     int filled;    /* also drop FillFrom */
-    uint64_t active_at; /* a region added: its end of CREATING (ddb_replica's) */
+    int set_due;   /* also set the region's active_at (else kept; 0 for a region added) */
+    uint64_t active_at; /* ddb_replica's: the end of its CREATING, or of its DELETING */
 } state_edit;
 
 static int build_state(void *ctx, ddb_desc_edit **e)
@@ -621,12 +622,14 @@ static int build_state(void *ctx, ddb_desc_edit **e)
         if (i == m.n) {
             if (m.n == DDB_MAX_REPLICAS)
                 return DDB_EDIT_NONE;
-            v[m.n] = (ddb_replica){s->region, DDB_REPLICA_CREATING, s->active_at};
-            m.n++;
-        } else if (v[i].state == (ddb_replica_state)s->state && !(s->filled && m.fill_from != NULL)) {
+            v[m.n++] = (ddb_replica){s->region, DDB_REPLICA_CREATING, 0};
+        } else if (v[i].state == (ddb_replica_state)s->state && !(s->filled && m.fill_from != NULL) &&
+                   !(s->set_due && v[i].active_at != s->active_at)) {
             return DDB_EDIT_NONE;
         }
         v[i].state = (ddb_replica_state)s->state;
+        if (s->set_due)
+            v[i].active_at = s->active_at;
     }
     if (s->filled)
         m.fill_from = NULL;
@@ -647,14 +650,15 @@ static int replicas_edit(state_edit *s)
 
 int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled)
 {
-    state_edit s = {eng, a, key, region, state, filled, 0};
+    state_edit s = {eng, a, key, region, state, filled, 0, 0};
 
     return replicas_edit(&s);
 }
 
-int ddb_replicas_add(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, uint64_t active_at)
+int ddb_replicas_set(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, ddb_replica_state state,
+                     uint64_t active_at)
 {
-    state_edit s = {eng, a, key, region, DDB_REPLICA_CREATING, 0, active_at};
+    state_edit s = {eng, a, key, region, (int)state, 0, 1, active_at};
 
     return replicas_edit(&s);
 }
@@ -832,6 +836,20 @@ static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const d
 
 /* ---- the worker ---- */
 
+/* A replica of this server deleted under --table-states (ops_replicas.c): DELETING in t's list until
+   its time, then dropped (with the last other replica, t is a table of its region again). 1 when
+   dropped, 0 while it waits (its time into *due: a step of a frozen clock stops there), -1. */
+static int drop_deleted(ddb_replication *r, ddb_arena *a, const ddb_table *t, const ddb_replica *k, uint64_t *due)
+{
+    if (k->active_at == 0)
+        return 0;
+    if (ddb_clock_high_ms() >= k->active_at)
+        return ddb_replicas_edit(r->eng, a, t->key, k->region, -1, 0) == 0 ? 1 : -1;
+    if (*due == 0 || k->active_at < *due)
+        *due = k->active_at;
+    return 0;
+}
+
 /* One pass over every global table; 1 when something was applied, 0 when nothing, -1 on a failure. */
 static int pass(ddb_replication *r, uint64_t *due, int *any)
 {
@@ -868,8 +886,9 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
                 continue;
             if (ddb_peer_url(r->eng, t->rep.replicas[k].region) != NULL)
                 rc = to_peer(r, &a, t, &t->rep.replicas[k], sent, due);
-            else if (t->stream.id == 0 || t->rep.replicas[k].state == DDB_REPLICA_DELETING ||
-                     (dst = replica_table(r->eng, &a, t, t->rep.replicas[k].region)) == NULL)
+            else if (t->rep.replicas[k].state == DDB_REPLICA_DELETING)
+                rc = drop_deleted(r, &a, t, &t->rep.replicas[k], due);
+            else if (t->stream.id == 0 || (dst = replica_table(r->eng, &a, t, t->rep.replicas[k].region)) == NULL)
                 continue;
             else
                 rc = follow_table(r, &a, t, dst, NULL, due);
