@@ -182,7 +182,10 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
-    if (ddb_replica_creating(t) && !req->internal)
+    /* nor one UPDATING while a replica of its group is added or removed: the API reference's
+       DeleteTable ("If a table is in CREATING or UPDATING states, then DynamoDB returns a
+       ResourceInUseException"), in the words above (DynamoDB's for this case not recorded) */
+    if ((ddb_replica_creating(t) || ddb_replicas_status(t) != NULL) && !req->internal)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
     /* a STRONG group is torn down whole, by UpdateTable's ReplicaUpdates (ops_replicas.c) */

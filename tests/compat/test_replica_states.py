@@ -2,7 +2,9 @@
 ReplicaUpdates Create adds is CREATING (and the table UPDATING) for MS of the server's clock, as a
 new table is, then ACTIVE; meanwhile UpdateTable refuses another change of the table, as the API
 reference's UpdateTable says ("While it's UPDATING, you can't issue another UpdateTable request on
-the base table nor any replicas"), and the writes made go on reaching the replica: once ACTIVE it
+the base table nor any replicas"), nor DeleteTable (its DeleteTable: "If a table is in CREATING or
+UPDATING states, then DynamoDB returns a ResourceInUseException"), and the writes made go on
+reaching the replica: once ACTIVE it
 holds every item written before and during its creation. The server's clock is frozen and stepped
 (POST /ddbd/clock {"advance": ms}): a state holds a millisecond before its due time and ends at it.
 Without the option a replica is ACTIVE once filled (test_global_tables.py).
@@ -13,6 +15,7 @@ from test_global_tables import EAST, EU, WEST, client, gateways, replica_list
 MS = 5000
 START_MS = 1893456000000  # 2030-01-01
 IN_USE = ("ResourceInUseException", "The resource which you are attempting to change is in use.")
+BEING_USED = ("ResourceInUseException", "Attempt to change a resource which is still in use: Table: orders is being used.")
 
 
 def states_group(server_factory):
@@ -72,6 +75,7 @@ def test_a_new_replica_is_creating_for_its_time_and_misses_no_write(server_facto
                         "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                         "Projection": {"ProjectionType": "ALL"}}}]) == IN_USE
     assert error_of(cs[EAST].update_table, TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS") == IN_USE
+    assert error_of(cs[EAST].delete_table, TableName=name) == BEING_USED
     put(cs[EAST], name, during[10:])
     step(MS - 2)  # a millisecond short of its time
     assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "CREATING")])
@@ -127,6 +131,7 @@ def test_a_deleted_replica_is_deleting_for_its_time(server_factory):
         "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being deleted: %s" % name)
     assert error_of(cs[EAST].update_table, TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]) == IN_USE
     assert error_of(cs[EAST].update_table, TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS") == IN_USE
+    assert error_of(cs[EAST].delete_table, TableName=name) == BEING_USED
     put(cs[EAST], name, ["k2"])  # the table serves on
     step(MS - 2)
     assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "DELETING")])
