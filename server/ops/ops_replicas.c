@@ -769,15 +769,13 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
 /* Under --table-states a Delete leaves the replica DELETING for its time in every list of this
    server, its own included (its region then describes it DELETING: ops_table.c's DeleteTable); the
    replication worker drops it from the others' lists when the time comes. A STRONG group goes whole
-   and at once. */
-static void mark_deleting(ddb_req *req, const ddb_table *t, const char *region)
+   and at once. `until` 0 (its DeleteTable refused) puts it back ACTIVE. */
+static void mark_deleting(ddb_req *req, const ddb_table *t, const char *region, uint64_t until)
 {
-    uint64_t until = t->rep.strong ? 0 : ddb_state_until(req);
-
-    for (unsigned i = 0; until != 0 && i < t->rep.nreplicas; i++)
+    for (unsigned i = 0; i < t->rep.nreplicas; i++)
         if (ddb_peer_url(req->eng, t->rep.replicas[i].region) == NULL)
             ddb_replicas_set(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), region,
-                             DDB_REPLICA_DELETING, until);
+                             until != 0 ? DDB_REPLICA_DELETING : DDB_REPLICA_ACTIVE, until);
 }
 
 /* Deletes the replica in `region`, a region of this server. */
@@ -785,6 +783,7 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
 {
     const ddb_table *dst = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, region));
     const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;
+    uint64_t until = t->rep.strong ? 0 : ddb_state_until(req);
     ddb_buf out = {0};
     ddb_req r;
     ddb_jw w;
@@ -799,7 +798,8 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
         ddb_replicas_edit(req->eng, req->arena, t->key, region, -1, 0);
         return DDB_OK;
     }
-    mark_deleting(req, t, region);
+    if (until != 0)
+        mark_deleting(req, t, region, until);
     ddb_jw_init(&w, &body);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableName");
@@ -810,6 +810,8 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
     ddb_op_delete_table(&r);
     ddb_buf_free(&out);
     ddb_buf_free(&body);
+    if (r.err.code != DDB_OK && until != 0)
+        mark_deleting(req, t, region, 0);
     if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND)
         return ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
     return DDB_OK;

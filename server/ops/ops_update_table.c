@@ -541,9 +541,10 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
     const ddb_table *cur = ddb_table_or_fail(req, req->table, 1);
 
-    if (cur == NULL || replicas_check(req, cur) != DDB_OK || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
-        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_replica_vectors_ready(req, cur) != DDB_OK ||
-        ddb_throughput_check(req, cur, u->mode) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
+    if (cur == NULL || replicas_check(req, cur) != DDB_OK || check_combinations(req, cur) != DDB_OK ||
+        check_billing(req, cur, u->mode, u->pt) != DDB_OK || plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK ||
+        ddb_replica_vectors_ready(req, cur) != DDB_OK || ddb_throughput_check(req, cur, u->mode) != DDB_OK ||
+        ddb_stream_plan(req, cur, &sp) != DDB_OK)
         return -2;
     *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);
