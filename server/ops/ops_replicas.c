@@ -810,10 +810,11 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
     ddb_op_delete_table(&r);
     ddb_buf_free(&out);
     ddb_buf_free(&body);
-    if (r.err.code != DDB_OK && until != 0)
-        mark_deleting(req, t, region, 0);
-    if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND)
+    if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND) { /* (gone meanwhile: it goes at its time) */
+        if (until != 0)
+            mark_deleting(req, t, region, 0);
         return ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
+    }
     return DDB_OK;
 }
 
