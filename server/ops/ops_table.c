@@ -138,16 +138,22 @@ static uint64_t replica_deleting_until(const ddb_table *t)
     return self != NULL && self->state == DDB_REPLICA_DELETING ? self->active_at : 0;
 }
 
-/* A replica's table deleted in its region: it leaves every other replica's group (one DELETING
-   leaves it when its time comes: the replication worker drops it). */
-static void replica_table_deleted(ddb_req *req, const ddb_table *t)
+/* A replica's table deleted in its region: it leaves every other replica's group, at once or, deleted
+   under --table-states (`until`), DELETING there until then, when the replication worker drops it
+   (one a ReplicaUpdates Delete removes is DELETING in every list already). */
+static void replica_table_deleted(ddb_req *req, const ddb_table *t, uint64_t until)
 {
     if (t->rep.id == 0 || replica_deleting_until(t) != 0)
         return;
-    for (unsigned i = 0; i < t->rep.nreplicas; i++)
-        if (strcmp(t->rep.replicas[i].region, t->region) != 0)
-            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), t->region,
-                              -1, 0);
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *key = ddb_replica_key(req->arena, t, t->rep.replicas[i].region);
+        if (strcmp(t->rep.replicas[i].region, t->region) == 0)
+            continue;
+        if (until != 0)
+            ddb_replicas_set(req->eng, req->arena, key, t->region, DDB_REPLICA_DELETING, until);
+        else
+            ddb_replicas_edit(req->eng, req->arena, key, t->region, -1, 0);
+    }
     ddb_replication_kick(req->eng);
 }
 
@@ -264,7 +270,7 @@ int ddb_op_delete_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    replica_table_deleted(req, deleted);
+    replica_table_deleted(req, deleted, gone != NULL ? until : 0);
     ddb_tasks_kick(req->eng->tasks);
     return DDB_OK;
 }

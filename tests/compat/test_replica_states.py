@@ -145,3 +145,20 @@ def test_a_deleted_replica_is_deleting_for_its_time(server_factory):
     assert replica_list(made) == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
     step(MS)
     assert [i["pk"]["S"] for i in scan_all(cs[WEST], name, order="pk")] == ["k1", "k2"]
+
+
+def test_a_replica_deleted_in_its_region_is_deleting_in_the_others_lists(server_factory):
+    """DeleteTable in a replica's region: DELETING there (as any table deleted under the option) and
+    in the other replicas' lists for MS, then out of the group."""
+    step, cs, name = states_group(server_factory)
+    cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    step(MS)
+    assert cs[WEST].delete_table(TableName=name)["TableDescription"]["TableStatus"] == "DELETING"
+    assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "DELETING")])
+    assert cs[WEST].describe_table(TableName=name)["Table"]["TableStatus"] == "DELETING"
+    step(MS - 1)
+    assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "DELETING")])
+    step(1)
+    east = cs[EAST].describe_table(TableName=name)["Table"]
+    assert east["TableStatus"] == "ACTIVE" and "Replicas" not in east
+    assert error_of(cs[WEST].describe_table, TableName=name)[0] == "ResourceNotFoundException"
