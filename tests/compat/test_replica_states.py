@@ -62,6 +62,9 @@ def test_a_new_replica_is_creating_for_its_time_and_misses_no_write(server_facto
     put(cs[EAST], name, during[:10])
     step(1)  # the replication worker's pass: filled, and still CREATING by the clock
     assert statuses(cs[EAST], name) == ("UPDATING", [(WEST, "CREATING")])
+    scaling = cs[EAST].describe_table_replica_auto_scaling(TableName=name)["TableAutoScalingDescription"]
+    assert (scaling["TableStatus"], [(r["RegionName"], r["ReplicaStatus"]) for r in scaling["Replicas"]]) == (
+        "UPDATING", [(EAST, "ACTIVE"), (WEST, "CREATING")])
     # the replica's own table is CREATING in its region, serving nothing yet (as while it is filled)
     assert statuses(cs[WEST], name) == ("CREATING", [(EAST, "ACTIVE")])
     assert error_of(cs[WEST].get_item, TableName=name, Key={"pk": {"S": "b00"}}) == (
