@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "server/base/clock.h"
+
 /* An X-macro list's row (table.h: DDB_INDEX_STATES, DDB_CI_MODES...) as its name, for the names tables. */
 #define NAME(n) #n,
 
@@ -47,6 +49,13 @@ const char *ddb_replica_state_name(ddb_replica_state s)
         DDB_REPLICA_STATES(NAME)
     };
     return names[s];
+}
+
+ddb_replica_state ddb_replica_state_now(const ddb_replica *r)
+{
+    if (r->state == DDB_REPLICA_ACTIVE && r->active_at != 0 && ddb_clock_high_ms() < r->active_at)
+        return DDB_REPLICA_CREATING;
+    return r->state;
 }
 
 const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)

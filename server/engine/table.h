@@ -59,7 +59,15 @@ const char *ddb_replica_state_name(ddb_replica_state s);
 typedef struct ddb_replica {
     const char *region;
     ddb_replica_state state;
+    /* under --table-states, a replica added: CREATING until this server-clock ms, filled or not,
+       as DynamoDB's takes a while (decided when read: ddb_replica_state_now); a replica deleted:
+       DELETING until then, when the replication worker drops it from the list (0: neither) */
+    uint64_t active_at;
 } ddb_replica;
+
+/* The replica's state as shown: its stored one, or CREATING while the clock is before its active_at
+   (base/clock.h's high mark: what came due stays due). */
+ddb_replica_state ddb_replica_state_now(const ddb_replica *r);
 
 /* A global table's replication, typed once per table version from its member by the replication row
    (engine/jobs/replication.h), as capacity is typed into ddb_capacity: no request or worker reads the
@@ -252,7 +260,7 @@ static inline int ddb_replica_creating(const ddb_table *t)
 {
     const ddb_replica *self = t->rep.id != 0 ? ddb_table_replica(t, t->region) : NULL;
 
-    return self != NULL && self->state == DDB_REPLICA_CREATING;
+    return self != NULL && ddb_replica_state_now(self) == DDB_REPLICA_CREATING;
 }
 
 /* The index named `name` (any state), or NULL. */

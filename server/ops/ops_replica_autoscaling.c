@@ -79,7 +79,7 @@ int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
         disabled_settings(w, "ReplicaProvisionedReadCapacityAutoScalingSettings");
         disabled_settings(w, "ReplicaProvisionedWriteCapacityAutoScalingSettings");
         ddb_jw_key(w, "ReplicaStatus");
-        ddb_jw_str(w, ddb_replica_state_name(order[i]->state));
+        ddb_jw_str(w, ddb_replica_state_name(ddb_replica_state_now(order[i]))); /* (--table-states) */
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

@@ -629,6 +629,7 @@ typedef struct source_edit {
     const char *name;
     const replica_plan *p;
     int view;            /* the stream's view type (-1: none) */
+    uint64_t active_at;  /* --table-states: the new replicas' end of CREATING (0: once filled) */
 } source_edit;
 
 /* The source's change: the group with the new regions CREATING (and a STRONG group's consistency
@@ -660,7 +661,7 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         m.replicas = v;
     }
     for (unsigned i = 0; i < s->p->ncreate; i++)
-        ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->p->create[i], DDB_REPLICA_CREATING};
+        ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->p->create[i], DDB_REPLICA_CREATING, s->active_at};
     *e = ddb_desc_edit_of(req->arena, t);
     ddb_edit_replication(*e, &m);
     extra = ddb_arena_alloc(req->arena, sizeof(*extra));
@@ -687,7 +688,9 @@ static int build_source(void *ctx, ddb_desc_edit **e)
 
 static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
 {
-    source_edit s = {req, t->name, p, 0};
+    /* under --table-states a new replica is CREATING for its time, as a new table is, even once
+       filled: every replica's list says so (ddb_replica's active_at) */
+    source_edit s = {req, t->name, p, 0, ddb_state_until(req)};
     int rc;
 
     for (unsigned i = 0; i < p->ncreate; i++) /* a full region is known before the source lists its replica */
@@ -709,8 +712,8 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
         if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
             continue;
         for (unsigned k = 0; k < p->ncreate; k++)
-            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k], DDB_REPLICA_CREATING,
-                              0);
+            ddb_replicas_set(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k],
+                             DDB_REPLICA_CREATING, s.active_at);
     }
     ddb_replication_kick(req->eng);
     return DDB_OK;
@@ -763,11 +766,24 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
     return remove_local_replica(req, t, region);
 }
 
+/* Under --table-states a Delete leaves the replica DELETING for its time in every list of this
+   server, its own included (its region then describes it DELETING: ops_table.c's DeleteTable); the
+   replication worker drops it from the others' lists when the time comes. A STRONG group goes whole
+   and at once. `until` 0 (its DeleteTable refused) puts it back ACTIVE. */
+static void mark_deleting(ddb_req *req, const ddb_table *t, const char *region, uint64_t until)
+{
+    for (unsigned i = 0; i < t->rep.nreplicas; i++)
+        if (ddb_peer_url(req->eng, t->rep.replicas[i].region) == NULL)
+            ddb_replicas_set(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), region,
+                             until != 0 ? DDB_REPLICA_DELETING : DDB_REPLICA_ACTIVE, until);
+}
+
 /* Deletes the replica in `region`, a region of this server. */
 static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
     const ddb_table *dst = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, region));
     const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;
+    uint64_t until = t->rep.strong ? 0 : ddb_state_until(req);
     ddb_buf out = {0};
     ddb_req r;
     ddb_jw w;
@@ -782,6 +798,8 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
         ddb_replicas_edit(req->eng, req->arena, t->key, region, -1, 0);
         return DDB_OK;
     }
+    if (until != 0)
+        mark_deleting(req, t, region, until);
     ddb_jw_init(&w, &body);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableName");
@@ -792,8 +810,11 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
     ddb_op_delete_table(&r);
     ddb_buf_free(&out);
     ddb_buf_free(&body);
-    if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND)
+    if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND) { /* (gone meanwhile: it goes at its time) */
+        if (until != 0)
+            mark_deleting(req, t, region, 0);
         return ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
+    }
     return DDB_OK;
 }
 

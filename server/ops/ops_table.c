@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
@@ -128,15 +129,31 @@ static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 
 /* ---- a global table's replica (ops_replicas.c) ---- */
 
-/* A replica's table deleted in its region: it leaves every other replica's group. */
-static void replica_table_deleted(ddb_req *req, const ddb_table *t)
+/* A replica that a Delete under --table-states leaves DELETING for a while (ops_replicas.c): its
+   region's own entry says so, and when its table should be gone (server-clock ms), else 0. */
+static uint64_t replica_deleting_until(const ddb_table *t)
 {
-    if (t->rep.id == 0)
+    const ddb_replica *self = t->rep.id != 0 ? ddb_table_replica(t, t->region) : NULL;
+
+    return self != NULL && self->state == DDB_REPLICA_DELETING ? self->active_at : 0;
+}
+
+/* A replica's table deleted in its region: it leaves every other replica's group, at once or, deleted
+   under --table-states (`until`), DELETING there until then, when the replication worker drops it
+   (one a ReplicaUpdates Delete removes is DELETING in every list already). */
+static void replica_table_deleted(ddb_req *req, const ddb_table *t, uint64_t until)
+{
+    if (t->rep.id == 0 || replica_deleting_until(t) != 0)
         return;
-    for (unsigned i = 0; i < t->rep.nreplicas; i++)
-        if (strcmp(t->rep.replicas[i].region, t->region) != 0)
-            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, t->rep.replicas[i].region), t->region,
-                              -1, 0);
+    for (unsigned i = 0; i < t->rep.nreplicas; i++) {
+        const char *key = ddb_replica_key(req->arena, t, t->rep.replicas[i].region);
+        if (strcmp(t->rep.replicas[i].region, t->region) == 0)
+            continue;
+        if (until != 0)
+            ddb_replicas_set(req->eng, req->arena, key, t->region, DDB_REPLICA_DELETING, until);
+        else
+            ddb_replicas_edit(req->eng, req->arena, key, t->region, -1, 0);
+    }
     ddb_replication_kick(req->eng);
 }
 
@@ -171,7 +188,10 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
-    if (ddb_replica_creating(t) && !req->internal)
+    /* nor one UPDATING while a replica of its group is added or removed: the API reference's
+       DeleteTable ("If a table is in CREATING or UPDATING states, then DynamoDB returns a
+       ResourceInUseException"), in the words above (DynamoDB's for this case not recorded) */
+    if ((ddb_replica_creating(t) || ddb_replicas_status(t) != NULL) && !req->internal)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
     /* a STRONG group is torn down whole, by UpdateTable's ReplicaUpdates (ops_replicas.c) */
@@ -184,12 +204,21 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
 
 #define DELETE_TRIES 16
 
+/* When the deleted table's DELETING ends: --table-states' time from now, or for a replica a Delete
+   removes (an in-process request) the time every replica's list gives it; 0: gone at once. */
+static uint64_t delete_until(const ddb_req *req, const ddb_table *t)
+{
+    uint64_t until = replica_deleting_until(t);
+
+    return req->internal && until > ddb_clock_high_ms() ? until : ddb_state_until(req);
+}
+
 int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
-    uint64_t until = ddb_state_until(req);
-    const ddb_feature_slot *gone = until != 0 ? ddb_engine_life(req->eng) : NULL;
+    uint64_t until = 0;
+    const ddb_feature_slot *gone = NULL;
     ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;
 
@@ -204,6 +233,8 @@ int ddb_op_delete_table(ddb_req *req)
         if (t == NULL || replica_delete_check(req, t) != DDB_OK || vector_build_check(req, t) != DDB_OK)
             return req->err.code;
         deleted = t;
+        until = delete_until(req, t);
+        gone = until != 0 ? ddb_engine_life(req->eng) : NULL;
         protect = ddb_json_get(t->desc, "DeletionProtectionEnabled");
         if (protect != NULL && protect->type == DDB_JSON_BOOL && protect->u.b)
             return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -233,13 +264,13 @@ int ddb_op_delete_table(ddb_req *req)
         }
     }
     if (rc == 0 && gone != NULL)
-        gone->row->deleted(gone, deleted->key, ddb_state_until(req), side.data, side.len); /* from now, as before */
+        gone->row->deleted(gone, deleted->key, delete_until(req, deleted), side.data, side.len); /* from now */
     ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    replica_table_deleted(req, deleted);
+    replica_table_deleted(req, deleted, gone != NULL ? until : 0);
     ddb_tasks_kick(req->eng->tasks);
     return DDB_OK;
 }

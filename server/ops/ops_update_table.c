@@ -522,6 +522,16 @@ typedef struct update_table {
     ddb_throughput_echo echo;
 } update_table;
 
+/* No change while a replica is created or deleted: the API reference's UpdateTable, "While it's
+   UPDATING, you can't issue another UpdateTable request on the base table nor any replicas"; the
+   refusal ReplicaUpdates gives then (ops_replicas.c), DynamoDB's text for this one not recorded. */
+static int replicas_check(ddb_req *req, const ddb_table *t)
+{
+    if (req->internal || ddb_replicas_status(t) == NULL)
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "The resource which you are attempting to change is in use.");
+}
+
 /* The change of the live table, or -2 with the error recorded. */
 static int update_edit(void *ctx, ddb_desc_edit **e)
 {
@@ -531,9 +541,10 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
     const ddb_table *cur = ddb_table_or_fail(req, req->table, 1);
 
-    if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
-        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_replica_vectors_ready(req, cur) != DDB_OK ||
-        ddb_throughput_check(req, cur, u->mode) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
+    if (cur == NULL || replicas_check(req, cur) != DDB_OK || check_combinations(req, cur) != DDB_OK ||
+        check_billing(req, cur, u->mode, u->pt) != DDB_OK || plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK ||
+        ddb_replica_vectors_ready(req, cur) != DDB_OK || ddb_throughput_check(req, cur, u->mode) != DDB_OK ||
+        ddb_stream_plan(req, cur, &sp) != DDB_OK)
         return -2;
     *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);

@@ -230,7 +230,7 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
             continue;
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "RegionName", t->rep.replicas[i].region);
-        ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(t->rep.replicas[i].state));
+        ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(ddb_replica_state_now(&t->rep.replicas[i])));
         ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
         ddb_jw_str(w, ddb_arn_table(req->arena, t->rep.replicas[i].region, ddb_table_account(t), t->name, NULL, NULL));
         write_replica_override(req, w, t, t->rep.replicas[i].region);
@@ -256,9 +256,10 @@ const char *ddb_replicas_status(const ddb_table *t)
 {
     for (unsigned i = 0; i < t->rep.nreplicas; i++) {
         int self = strcmp(t->rep.replicas[i].region, t->region) == 0;
-        if (self && t->rep.replicas[i].state == DDB_REPLICA_CREATING)
+        ddb_replica_state st = ddb_replica_state_now(&t->rep.replicas[i]);
+        if (self && st == DDB_REPLICA_CREATING)
             return "CREATING";
-        if (!self && (t->rep.replicas[i].state == DDB_REPLICA_CREATING || t->rep.replicas[i].state == DDB_REPLICA_DELETING))
+        if (!self && (st == DDB_REPLICA_CREATING || st == DDB_REPLICA_DELETING))
             return "UPDATING";
     }
     return NULL;

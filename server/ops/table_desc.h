@@ -38,8 +38,9 @@ void ddb_write_table_description_echo(ddb_req *req, const ddb_table *t, const ch
 
 /* DescribeTable's GlobalTableVersion and Replicas (the other regions), while t has replicas. */
 void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t);
-/* The TableStatus the group gives t: CREATING while it is a replica being filled, UPDATING while
-   another replica is created or deleted; NULL otherwise. */
+/* The TableStatus the group gives t: CREATING while it is a replica being filled (or, made under
+   --table-states, until its time: ddb_replica_state_now), UPDATING while another replica is
+   created or deleted; NULL otherwise. */
 const char *ddb_replicas_status(const ddb_table *t);
 
 #endif

@@ -170,8 +170,9 @@ def create_tables(client, specs, provisioned=0, on_demand=False):
 
 def add_replicas(checker, client, west, specs):
     """A replica of each table in us-west-2, ACTIVE there before the first operation: a replica
-    with indexes is CREATING until its copy is made, which a clock step waits for (under
-    --table-states too: docs/compatibility.md, "Tables ... are ACTIVE immediately")."""
+    with indexes is CREATING until its copy is made, which a clock step waits for; under
+    --table-states for MS of the clock too, its table UPDATING meanwhile (docs/compatibility.md,
+    "Global tables"), then ACTIVE after a step of MS."""
     for i, s in enumerate(specs):
         status, ans = client.call("UpdateTable", {"TableName": s["name"], "ReplicaUpdates": [
             {"Create": {"RegionName": "us-west-2"}}]})
@@ -181,6 +182,9 @@ def add_replicas(checker, client, west, specs):
     # a step first: the copy is made in the background, and a DescribeTable before any step would
     # find it made or not as the machine goes, which a replay of the recording cannot repeat
     checker.op_clock({"op": "clock", "ms": 1})
+    if checker.modes.get("table_states"):
+        replicas_creating(checker, client, west, specs)
+        checker.op_clock({"op": "clock", "ms": checker.modes["table_states"] - 1})   # (at their time)
     for s in specs:
         for _ in range(5):
             status, ans = west.call("DescribeTable", {"TableName": s["name"]})
@@ -189,6 +193,23 @@ def add_replicas(checker, client, west, specs):
             checker.op_clock({"op": "clock", "ms": 1})
         if status != 200 or ans["Table"]["TableStatus"] != "ACTIVE":
             raise Mismatch("DescribeTable %s in us-west-2: %s %s" % (s["name"], status, ans.get("Table", ans).get("TableStatus", ans)))
+
+
+def replicas_creating(checker, client, west, specs):
+    """--table-states: each new replica CREATING in its region and in the table's list, filled or
+    not, the table UPDATING, until the clock reaches the option's time."""
+    for i, s in enumerate(specs):
+        status, ans = west.call("DescribeTable", {"TableName": s["name"]})
+        if status != 200 or ans["Table"]["TableStatus"] != "CREATING":
+            raise Mismatch("DescribeTable %s in us-west-2 under --table-states: %s %s, model CREATING" % (
+                s["name"], status, ans.get("Table", ans).get("TableStatus", ans)))
+        status, ans = client.call("DescribeTable", {"TableName": s["name"]})
+        checker.figures_read(i)
+        got = (ans.get("Table", {}).get("TableStatus"),
+               [(r["RegionName"], r["ReplicaStatus"]) for r in ans.get("Table", {}).get("Replicas", [])])
+        if status != 200 or got != ("UPDATING", [("us-west-2", "CREATING")]):
+            raise Mismatch("DescribeTable %s with its replica under --table-states: %s %s, model %s" % (
+                s["name"], status, got if status == 200 else ans, ("UPDATING", [("us-west-2", "CREATING")])))
 
 
 def enable_ttl(clients, specs):

@@ -91,6 +91,7 @@ static void replication_read(ddb_table *t, const ddb_json *r)
     list = ddb_json_get(r, "Replicas");
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
         t->rep.replicas[t->rep.nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
+        t->rep.replicas[t->rep.nreplicas].active_at = ddb_member_u64(ddb_json_get(list->u.items[i], "ActiveAt"));
         t->rep.replicas[t->rep.nreplicas++].state =
             replica_state_from_name(ddb_json_get_str(list->u.items[i], "ReplicaStatus"));
     }
@@ -118,6 +119,8 @@ static void replication_write(ddb_jw *w, const ddb_table *base, const ddb_json *
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "RegionName", r->replicas[i].region);
         ddb_jw_member_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
+        if (r->replicas[i].active_at != 0)
+            ddb_jw_member_int(w, "ActiveAt", (long long)r->replicas[i].active_at);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -582,6 +585,8 @@ typedef struct state_edit {
     const char *key, *region;
     int state;     /* ddb_replica_state, or -1: remove the region */
     int filled;    /* also drop FillFrom */
+    int set_due;   /* also set the region's active_at (else kept; 0 for a region added) */
+    uint64_t active_at; /* ddb_replica's: the end of its CREATING, or of its DELETING */
 } state_edit;
 
 static int build_state(void *ctx, ddb_desc_edit **e)
@@ -617,11 +622,14 @@ static int build_state(void *ctx, ddb_desc_edit **e)
         if (i == m.n) {
             if (m.n == DDB_MAX_REPLICAS)
                 return DDB_EDIT_NONE;
-            v[m.n++].region = s->region;
-        } else if (v[i].state == (ddb_replica_state)s->state && !(s->filled && m.fill_from != NULL)) {
+            v[m.n++] = (ddb_replica){s->region, DDB_REPLICA_CREATING, 0};
+        } else if (v[i].state == (ddb_replica_state)s->state && !(s->filled && m.fill_from != NULL) &&
+                   !(s->set_due && v[i].active_at != s->active_at)) {
             return DDB_EDIT_NONE;
         }
         v[i].state = (ddb_replica_state)s->state;
+        if (s->set_due)
+            v[i].active_at = s->active_at;
     }
     if (s->filled)
         m.fill_from = NULL;
@@ -630,15 +638,29 @@ static int build_state(void *ctx, ddb_desc_edit **e)
     return 0;
 }
 
+static int replicas_edit(state_edit *s)
+{
+    const ddb_table *out;
+    int rc = ddb_catalog_edit(s->eng->catalog, 0, build_state, s, &out);
+
+    if (rc == 0 && s->state < 0 && s->eng->tasks != NULL)
+        ddb_tasks_kick(s->eng->tasks); /* a purge of write times may have been recorded */
+    return rc;
+}
+
 int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled)
 {
-    state_edit s = {eng, a, key, region, state, filled};
-    const ddb_table *out;
-    int rc = ddb_catalog_edit(eng->catalog, 0, build_state, &s, &out);
+    state_edit s = {eng, a, key, region, state, filled, 0, 0};
 
-    if (rc == 0 && state < 0 && eng->tasks != NULL)
-        ddb_tasks_kick(eng->tasks); /* a purge of write times may have been recorded */
-    return rc;
+    return replicas_edit(&s);
+}
+
+int ddb_replicas_set(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, ddb_replica_state state,
+                     uint64_t active_at)
+{
+    state_edit s = {eng, a, key, region, (int)state, 0, 1, active_at};
+
+    return replicas_edit(&s);
 }
 
 /* Copies src's items into dst (CREATING; NULL: the peer's replica of p), each with its write time;
@@ -814,6 +836,20 @@ static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const d
 
 /* ---- the worker ---- */
 
+/* A replica of this server deleted under --table-states (ops_replicas.c): DELETING in t's list until
+   its time, then dropped (with the last other replica, t is a table of its region again). 1 when
+   dropped, 0 while it waits (its time into *due: a step of a frozen clock stops there), -1. */
+static int drop_deleted(ddb_replication *r, ddb_arena *a, const ddb_table *t, const ddb_replica *k, uint64_t *due)
+{
+    if (k->active_at == 0)
+        return 0;
+    if (ddb_clock_high_ms() >= k->active_at)
+        return ddb_replicas_edit(r->eng, a, t->key, k->region, -1, 0) == 0 ? 1 : -1;
+    if (*due == 0 || k->active_at < *due)
+        *due = k->active_at;
+    return 0;
+}
+
 /* One pass over every global table; 1 when something was applied, 0 when nothing, -1 on a failure. */
 static int pass(ddb_replication *r, uint64_t *due, int *any)
 {
@@ -850,8 +886,9 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
                 continue;
             if (ddb_peer_url(r->eng, t->rep.replicas[k].region) != NULL)
                 rc = to_peer(r, &a, t, &t->rep.replicas[k], sent, due);
-            else if (t->stream.id == 0 || t->rep.replicas[k].state == DDB_REPLICA_DELETING ||
-                     (dst = replica_table(r->eng, &a, t, t->rep.replicas[k].region)) == NULL)
+            else if (t->rep.replicas[k].state == DDB_REPLICA_DELETING)
+                rc = drop_deleted(r, &a, t, &t->rep.replicas[k], due);
+            else if (t->stream.id == 0 || (dst = replica_table(r->eng, &a, t, t->rep.replicas[k].region)) == NULL)
                 continue;
             else
                 rc = follow_table(r, &a, t, dst, NULL, due);

@@ -69,6 +69,10 @@ void ddb_replication_stop(ddb_replication *r);
  * and-swap like every catalog change. Returns ddb_catalog_edit's result (1: no such global table).
  */
 int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled);
+/* The same, setting the region's state and its active_at (ddb_replica's, under --table-states: a
+   replica added CREATING until then, or one deleted DELETING until then; 0: none). */
+int ddb_replicas_set(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, ddb_replica_state state,
+                     uint64_t active_at);
 
 /*
  * Applies a change made in `region` at `time_ms` to replica t: the new image, or (NULL) a delete of
