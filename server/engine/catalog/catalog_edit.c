@@ -297,6 +297,16 @@ static const ddb_json *desc_member(const ddb_desc_edit *e, const char *name)
     return e->base != NULL ? ddb_json_get(e->base->desc, name) : NULL;
 }
 
+/* A feature's member: its key, from its row, then its writer's value. */
+static void write_feature_member(ddb_jw *w, const ddb_table_member *m, const ddb_table *base, const ddb_json *cur,
+                                 const void *value)
+{
+    ddb_member_edit me = {base, cur, value};
+
+    ddb_jw_key(w, m->name);
+    m->write(w, &me);
+}
+
 const char *ddb_declared_type(const ddb_json *defs, const char *name)
 {
     for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
@@ -434,7 +444,7 @@ static void write_added_gsi(ddb_jw *w, const ddb_desc_edit *e)
     ddb_jw_obj_begin(w);
     write_members_but(w, e->add_gsi, none);
     if (e->add_member != NULL)
-        e->add_member->write(w, e->base, NULL, e->add_value);
+        write_feature_member(w, e->add_member, e->base, NULL, e->add_value);
     ddb_member_write_index_state(w, e->add_state, e->add_backfilling);
     ddb_jw_obj_end(w);
 }
@@ -510,7 +520,7 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         ddb_member_write_policies(w, ch->u.policies.v, ch->u.policies.n);
         break;
     case CH_MEMBER:
-        ch->u.member.m->write(w, e->base, desc_member(e, ch->name), ch->u.member.value);
+        write_feature_member(w, ch->u.member.m, e->base, desc_member(e, ch->name), ch->u.member.value);
         break;
     }
 }
