@@ -22,32 +22,21 @@ typedef struct restore_member {
     uint32_t log;      /* to a point in time: the source's change log (pitr.h), replayed up to `now` */
 } restore_member;
 
-/* Whether `name` is an AttributeName in a list of key schema elements. */
-static int in_key_schema(const ddb_json *ks, const char *name)
-{
-    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
-        const char *a = ddb_json_get_str(ks->u.items[i], "AttributeName");
-        if (a != NULL && strcmp(a, name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const ddb_json *vis,
                      const char *name)
 {
     const ddb_json *lists[2] = {lsis, gsis};
 
-    if (in_key_schema(ddb_json_get(src, "KeySchema"), name))
+    if (ddb_attr_named(ddb_json_get(src, "KeySchema"), name) != NULL)
         return 1;
 
     for (int l = 0; l < 2; l++) {
         for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == DDB_JSON_ARRAY && i < lists[l]->n; i++)
-            if (in_key_schema(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name))
+            if (ddb_attr_named(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name) != NULL)
                 return 1;
     }
     for (uint32_t i = 0; vis != NULL && vis->type == DDB_JSON_ARRAY && i < vis->n; i++)
-        if (in_key_schema(ddb_json_get(vis->u.items[i], "SearchSchema"), name)) /* (AttributeName members) */
+        if (ddb_attr_named(ddb_json_get(vis->u.items[i], "SearchSchema"), name) != NULL) /* (AttributeName members) */
             return 1;
     return 0;
 }

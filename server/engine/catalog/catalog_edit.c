@@ -307,14 +307,19 @@ static void write_feature_member(ddb_jw *w, const ddb_table_member *m, const ddb
     m->write(w, &me);
 }
 
-const char *ddb_declared_type(const ddb_json *defs, const char *name)
+const ddb_json *ddb_attr_named(const ddb_json *list, const char *name)
 {
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
+        const char *n = ddb_json_get_str(list->u.items[i], "AttributeName");
         if (n != NULL && strcmp(n, name) == 0)
-            return ddb_json_get_str(defs->u.items[i], "AttributeType");
+            return list->u.items[i];
     }
     return NULL;
+}
+
+const char *ddb_declared_type(const ddb_json *defs, const char *name)
+{
+    return ddb_json_get_str(ddb_attr_named(defs, name), "AttributeType");
 }
 
 static void write_defined(ddb_jw *w, const ddb_desc_edit *e, const ddb_json *add)
