@@ -303,6 +303,13 @@ ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table 
     return &used[k];
 }
 
+int ddb_collection_metrics_asked(const ddb_req *req)
+{
+    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
+
+    return rcm != NULL && strcmp(rcm, "SIZE") == 0;
+}
+
 void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name)
 {
     if (!*open) {

@@ -119,6 +119,8 @@ ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table 
 void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
 /* The metrics object alone (BatchWriteItem lists one per item collection). */
 void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
+/* Whether the request asks for them (ReturnItemCollectionMetrics SIZE): a batch's and a transaction's. */
+int ddb_collection_metrics_asked(const ddb_req *req);
 /* Batches and transactions: opens "ItemCollectionMetrics": { at the first table (*open tracks it),
    then the table's list, `name: [`; the caller writes the objects and closes the list. */
 void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name);
