@@ -74,6 +74,10 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
  * <name> not found" when the table went away meanwhile (1), else InternalServerError.
  */
 int ddb_table_edit_or_fail(ddb_req *req, int rc);
+/* The same for ddb_table_create's result (table_create.h): table `name` that exists already (1)
+   fails with `exists` "Table already exists: <name>" (CreateTable's ResourceInUseException, a
+   restore's TableAlreadyExistsException). */
+int ddb_table_created_or_fail(ddb_req *req, int rc, int exists, const char *name);
 
 /* --enforce-capacity (engine/capacity/meter.h): DDB_OK, or the throttling error recorded (and the key told
    to Contributor Insights) when a read of t or its index ix, of the partition of the stored key

@@ -242,12 +242,8 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
         return req->err.code;
     rm = (restore_member){b, when_ms, log};
     rc = ddb_table_create(req, create, add_restore_member, &rm, &t);
-    if (rc == -2)
+    if (ddb_table_created_or_fail(req, rc, DDB_E_TABLE_ALREADY_EXISTS, target) != DDB_OK)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
-    if (rc != 0)
-        return ddb_req_fail_internal(req);
     ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(req->eng, t), 0);
     return DDB_OK;
