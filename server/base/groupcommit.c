@@ -91,10 +91,7 @@ void ddb_groupcommit_stop(ddb_groupcommit *g)
 {
     if (g == NULL)
         return;
-    ddb_wake_raise(&g->lock, &g->more, &g->stopping);
-    pthread_join(g->tid, NULL);
-    pthread_cond_destroy(&g->more);
-    pthread_mutex_destroy(&g->lock);
+    ddb_wake_stop(&g->lock, &g->more, &g->stopping, g->tid);
     pthread_mutex_destroy(&g->cb_lock);
     free(g);
 }

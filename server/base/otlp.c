@@ -395,10 +395,7 @@ void ddb_otlp_stop(ddb_otlp *o)
 {
     if (o == NULL)
         return;
-    ddb_wake_raise(&o->mu, &o->cv, &o->stopping);
-    pthread_join(o->tid, NULL);
-    pthread_mutex_destroy(&o->mu);
-    pthread_cond_destroy(&o->cv);
+    ddb_wake_stop(&o->mu, &o->cv, &o->stopping, o->tid);
     free(o->ring);
     free(o);
 }

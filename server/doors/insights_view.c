@@ -62,16 +62,11 @@ static void write_view(ddb_buf *out, const ddb_table *t, const char *index, cons
     ddb_arena_init(&a);
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "TableName");
-    ddb_jw_str(&w, t->name);
-    if (index != NULL) {
-        ddb_jw_key(&w, "IndexName");
-        ddb_jw_str(&w, index);
-    }
-    ddb_jw_key(&w, "ContributorInsightsMode");
-    ddb_jw_str(&w, ddb_ci_mode_name((ddb_ci_mode)v->st->mode));
-    ddb_jw_key(&w, "WindowSeconds");
-    ddb_jw_int(&w, DDB_CI_WINDOW_MS / 1000);
+    ddb_jw_member_str(&w, "TableName", t->name);
+    if (index != NULL)
+        ddb_jw_member_str(&w, "IndexName", index);
+    ddb_jw_member_str(&w, "ContributorInsightsMode", ddb_ci_mode_name((ddb_ci_mode)v->st->mode));
+    ddb_jw_member_int(&w, "WindowSeconds", DDB_CI_WINDOW_MS / 1000);
     for (int k = 0; k < DDB_CI_NKINDS; k++) {
         if (ddb_ci_kind_sorted((ddb_ci_kind)k) && v->sk == DDB_T_NONE)
             continue;

@@ -47,15 +47,23 @@ typedef struct ddb_feature ddb_feature;
  * the feature reads it into each table version and writes it in an edit, so its shape is defined
  * once, in the feature, and the catalog names none (catalog_members.c walks the rows' members).
  */
+/* What an edit gives a member's writer: `value` as the edit was given it, `base` the table edited
+   (NULL: a new one), `cur` the member's stored value (NULL: none). Most writers read the value
+   alone; one that keeps part of what is stored reads the rest. */
+typedef struct ddb_member_edit {
+    const struct ddb_table *base;
+    const ddb_json *cur;
+    const void *value;
+} ddb_member_edit;
+
 typedef struct ddb_table_member {
     const char *name;
     /* reads the stored value (NULL: absent) into t, when the catalog builds a table version (after
        its indexes); NULL: nothing typed (the member is read by name where it is used) */
     void (*read)(struct ddb_table *t, const ddb_json *v);
-    /* writes the member, key and value, for an edit (catalog_edit.h's ddb_edit_member): `value` as
-       the edit was given it, `base` the table edited (NULL: a new one), `cur` its stored value
-       (NULL: none) */
-    void (*write)(ddb_jw *w, const struct ddb_table *base, const ddb_json *cur, const void *value);
+    /* writes the member's value for an edit (catalog_edit.h's ddb_edit_member); the catalog has
+       written its key, `name`, so the name is spelled once, in the row */
+    void (*write)(ddb_jw *w, const ddb_member_edit *e);
 } ddb_table_member;
 
 /* A range read's bounds (read.h's ddb_read_range): the entries of [lo, hi) (hilen 0: no end), from

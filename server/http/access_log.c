@@ -15,6 +15,7 @@
 #include "proto/ops.h"
 #include "server/base/alloc.h"
 #include "server/base/clock.h"
+#include "server/base/fdio.h"
 #include "server/base/log.h"
 
 #define FLUSH_BYTES (32 * 1024)
@@ -197,23 +198,15 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
 
 void ddb_access_log_flush(ddb_access_log *log, ddb_access_buf *b, int idle)
 {
-    size_t off = 0;
-
     if (log == NULL || b->buf.len == 0 || (!idle && b->buf.len < FLUSH_BYTES && ddb_clock_mono_ns() - b->first_ns < FLUSH_AGE_NS))
         return;
     pthread_mutex_lock(&log->lock);
-    while (off < b->buf.len) {
-        ssize_t n = write(log->fd, b->buf.data + off, b->buf.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) { /* a full disk or a closed pipe: the lines are dropped, the server goes on */
-            if (!log->warned)
-                ddb_log(DDB_LOG_WARN, "--access-log: write failed (%s); lines are dropped until writes succeed",
-                        strerror(errno));
-            log->warned = 1;
-            break;
-        }
-        off += (size_t)n;
+    if (ddb_write_all(log->fd, b->buf.data, b->buf.len) < b->buf.len) {
+        /* a full disk or a closed pipe: the lines are dropped, the server goes on */
+        if (!log->warned)
+            ddb_log(DDB_LOG_WARN, "--access-log: write failed (%s); lines are dropped until writes succeed",
+                    strerror(errno));
+        log->warned = 1;
     }
     pthread_mutex_unlock(&log->lock);
     b->buf.len = 0;

@@ -97,11 +97,10 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
 static void write_batch_collection_metrics(ddb_req *req, const ddb_table **tables, batch_write **writes,
                                            const long *counts, uint32_t ntables)
 {
-    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
     ddb_jw *w = &req->out;
     int open = 0;
 
-    if (rcm == NULL || strcmp(rcm, "SIZE") != 0)
+    if (!ddb_collection_metrics_asked(req))
         return;
     for (uint32_t i = 0; i < ntables; i++) {
         const ddb_table *t = tables[i];

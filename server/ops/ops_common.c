@@ -5,6 +5,7 @@
 #include "proto/ops.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -205,16 +206,35 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
     ddb_jw_obj_end(w);
 }
 
-int ddb_table_edit_or_fail(ddb_req *req, int rc)
+/* A catalog change's result: DDB_OK (0), the error it recorded (-2), `code` with the message (1: the
+   table is not there, or is already), else InternalServerError. */
+static int change_or_fail(ddb_req *req, int rc, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int change_or_fail(ddb_req *req, int rc, int code, const char *fmt, ...)
 {
+    char msg[512];
+    va_list ap;
+
     if (rc == 0)
         return DDB_OK;
     if (rc == -2)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                            req->table);
-    return ddb_req_fail_internal(req);
+    if (rc != 1)
+        return ddb_req_fail_internal(req);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return ddb_req_fail(req, code, "%s", msg);
+}
+
+int ddb_table_edit_or_fail(ddb_req *req, int rc)
+{
+    return change_or_fail(req, rc, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                          req->table);
+}
+
+int ddb_table_created_or_fail(ddb_req *req, int rc, int exists, const char *name)
+{
+    return change_or_fail(req, rc, exists, "Table already exists: %s", name);
 }
 
 int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
@@ -301,6 +321,13 @@ ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table 
     if (k == *n)
         used[(*n)++] = (ddb_consumed){.t = t, .units = units};
     return &used[k];
+}
+
+int ddb_collection_metrics_asked(const ddb_req *req)
+{
+    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
+
+    return rcm != NULL && strcmp(rcm, "SIZE") == 0;
 }
 
 void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name)

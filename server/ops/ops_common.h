@@ -74,6 +74,10 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
  * <name> not found" when the table went away meanwhile (1), else InternalServerError.
  */
 int ddb_table_edit_or_fail(ddb_req *req, int rc);
+/* The same for ddb_table_create's result (table_create.h): table `name` that exists already (1)
+   fails with `exists` "Table already exists: <name>" (CreateTable's ResourceInUseException, a
+   restore's TableAlreadyExistsException). */
+int ddb_table_created_or_fail(ddb_req *req, int rc, int exists, const char *name);
 
 /* --enforce-capacity (engine/capacity/meter.h): DDB_OK, or the throttling error recorded (and the key told
    to Contributor Insights) when a read of t or its index ix, of the partition of the stored key
@@ -119,6 +123,8 @@ ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table 
 void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
 /* The metrics object alone (BatchWriteItem lists one per item collection). */
 void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
+/* Whether the request asks for them (ReturnItemCollectionMetrics SIZE): a batch's and a transaction's. */
+int ddb_collection_metrics_asked(const ddb_req *req);
 /* Batches and transactions: opens "ItemCollectionMetrics": { at the first table (*open tracks it),
    then the table's list, `name: [`; the caller writes the objects and closes the list. */
 void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name);

@@ -79,10 +79,7 @@ static int create_table(ddb_req *req, const ddb_json *params)
         const ddb_table *t;
         r.in = ddb_v_known(&a, copy, spec->fields); /* the table keeps no member the model lacks */
         rc = ddb_table_create(&r, r.in, NULL, NULL, &t);
-        if (rc == 1)
-            ddb_req_fail(&r, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", ddb_json_get_str(copy, "TableName"));
-        else if (rc == -1)
-            ddb_req_fail_internal(&r);
+        ddb_table_created_or_fail(&r, rc, DDB_E_RESOURCE_IN_USE, ddb_json_get_str(copy, "TableName"));
     }
     if (r.err.code != DDB_OK)
         ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");

@@ -28,6 +28,7 @@
 typedef struct kds_op {
     ddb_req *req;
     const char *table, *arn;
+    const char *config;          /* the request's configuration member, echoed in the answer */
     ddb_kds_precision precision; /* the request's (NONE: not given) */
     uint32_t log;                /* Enable: the new log */
     ddb_kds_dest *dest;          /* the destination as written */
@@ -169,11 +170,12 @@ static void op_of(kds_op *o, ddb_req *req, const char *config)
     o->req = req;
     o->table = req->table;
     o->arn = ddb_json_get_str(req->in, "StreamArn");
+    o->config = config;
     o->precision = ddb_kds_precision_parse(precision_of(req->in, config));
 }
 
 /* {TableName, StreamArn, DestinationStatus, <config>: {ApproximateCreationDateTimePrecision?}} */
-static int answer(const kds_op *o, const char *status, const char *config)
+static int answer(const kds_op *o, const char *status)
 {
     ddb_jw *w = &o->req->out;
 
@@ -181,13 +183,21 @@ static int answer(const kds_op *o, const char *status, const char *config)
     ddb_jw_member_str(w, "TableName", o->table);
     ddb_jw_member_str(w, "StreamArn", o->arn);
     ddb_jw_member_str(w, "DestinationStatus", status);
-    ddb_jw_key(w, config);
+    ddb_jw_key(w, o->config);
     ddb_jw_obj_begin(w);
     if (o->precision != DDB_KDS_PRECISION_NONE)
         ddb_jw_member_str(w, "ApproximateCreationDateTimePrecision", ddb_kds_precision_name(o->precision));
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     return DDB_OK;
+}
+
+/* Enable, Disable and Update end alike: the change run, then the answer with the destination's new status. */
+static int change(kds_op *o, kds_change fn, const char *status)
+{
+    if (run(o, fn) != DDB_OK)
+        return o->req->err.code;
+    return answer(o, status);
 }
 
 int ddb_op_enable_kinesis_streaming_destination(ddb_req *req)
@@ -199,9 +209,7 @@ int ddb_op_enable_kinesis_streaming_destination(ddb_req *req)
         return req->err.code;
     if ((o.log = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail_internal(req);
-    if (run(&o, enable_change) != DDB_OK)
-        return req->err.code;
-    return answer(&o, "ENABLING", "EnableKinesisStreamingConfiguration");
+    return change(&o, enable_change, "ENABLING");
 }
 
 int ddb_op_disable_kinesis_streaming_destination(ddb_req *req)
@@ -210,9 +218,7 @@ int ddb_op_disable_kinesis_streaming_destination(ddb_req *req)
 
     /* the configuration is only echoed: a Disable has no precision to set */
     op_of(&o, req, "EnableKinesisStreamingConfiguration");
-    if (run(&o, disable_change) != DDB_OK)
-        return req->err.code;
-    return answer(&o, "DISABLING", "EnableKinesisStreamingConfiguration");
+    return change(&o, disable_change, "DISABLING");
 }
 
 int ddb_op_update_kinesis_streaming_destination(ddb_req *req)
@@ -220,9 +226,7 @@ int ddb_op_update_kinesis_streaming_destination(ddb_req *req)
     kds_op o;
 
     op_of(&o, req, "UpdateKinesisStreamingConfiguration");
-    if (run(&o, update_change) != DDB_OK)
-        return req->err.code;
-    return answer(&o, "UPDATING", "UpdateKinesisStreamingConfiguration");
+    return change(&o, update_change, "UPDATING");
 }
 
 /* Every destination ever enabled; the precision of those that deliver, the reason of a failure. */

@@ -436,26 +436,30 @@ static void write_throughput(ddb_arena *a, ddb_jw *w, const ddb_table *t, const 
     copy_members(w, t->desc, THROUGHPUT_MEMBERS + 1);
 }
 
-/* The vector indexes a new replica is made with: the developer guide's "Using vector indexes with
-   global tables" (DynamoDB copies each definition to the new replica, which indexes its items). */
-static void write_vector_indexes(ddb_jw *w, const ddb_table *t)
+/* t's indexes of one kind (not those being deleted) as CreateTable's list `list`: each its
+   IndexName and its members `defined` as stored; an LSI's and a GSI's throughput settings, and a
+   provisioned table's GSI its capacity. A vector index is copied as the developer guide's "Using
+   vector indexes with global tables" says (each definition, the new replica indexing its items). */
+static void write_index_list(ddb_jw *w, const ddb_table *t, ddb_index_kind kind, const char *list,
+                             const char *const *defined, int provisioned)
 {
-    static const char *const defined[] = {"VectorAttribute", "Dimensions", "DistanceFunction", "SearchSchema",
-                                          "Projection", NULL};
     int any = 0;
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        if (ix->kind != DDB_IX_VECTOR || ix->state == DDB_IX_DELETING)
+        if (ix->kind != kind || ix->state == DDB_IX_DELETING)
             continue;
         if (!any++) {
-            ddb_jw_key(w, "VectorIndexes");
+            ddb_jw_key(w, list);
             ddb_jw_arr_begin(w);
         }
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "IndexName");
-        ddb_jw_str(w, ix->name);
+        ddb_jw_member_str(w, "IndexName", ix->name);
         ddb_write_members(w, ix->desc, defined);
+        if (kind != DDB_IX_VECTOR)
+            copy_members(w, ix->desc, THROUGHPUT_MEMBERS);
+        if (provisioned && kind == DDB_IX_GLOBAL)
+            write_capacity(w, ix->desc);
         ddb_jw_obj_end(w);
     }
     if (any)
@@ -467,6 +471,9 @@ static void write_vector_indexes(ddb_jw *w, const ddb_table *t)
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
 {
     static const char *const copied[] = {"AttributeDefinitions", "KeySchema", "TableClass", NULL};
+    static const char *const keyed[] = {"KeySchema", "Projection", NULL};
+    static const char *const vector_defined[] = {"VectorAttribute", "Dimensions", "DistanceFunction", "SearchSchema",
+                                                 "Projection", NULL};
     int provisioned = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0; /* (a seed's auto scaled one) */
     ddb_buf b = {0};
     ddb_jw w;
@@ -493,33 +500,9 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
     if (provisioned)
         write_capacity(&w, t->desc);
     write_throughput(a, &w, t, act);
-    for (int k = 0; k < 2; k++) { /* the indexes: names, keys, projections and throughput settings */
-        ddb_index_kind kind = k == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL;
-        int any = 0;
-        for (unsigned i = 0; i < t->nindexes; i++) {
-            const ddb_index *ix = &t->indexes[i];
-            if (ix->kind != kind || ix->state == DDB_IX_DELETING)
-                continue;
-            if (!any++) {
-                ddb_jw_key(&w, k == 0 ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
-                ddb_jw_arr_begin(&w);
-            }
-            ddb_jw_obj_begin(&w);
-            ddb_jw_key(&w, "IndexName");
-            ddb_jw_str(&w, ix->name);
-            ddb_jw_key(&w, "KeySchema");
-            ddb_jw_json(&w, ddb_json_get(ix->desc, "KeySchema"));
-            ddb_jw_key(&w, "Projection");
-            ddb_jw_json(&w, ddb_json_get(ix->desc, "Projection"));
-            copy_members(&w, ix->desc, THROUGHPUT_MEMBERS);
-            if (provisioned && kind == DDB_IX_GLOBAL)
-                write_capacity(&w, ix->desc);
-            ddb_jw_obj_end(&w);
-        }
-        if (any)
-            ddb_jw_arr_end(&w);
-    }
-    write_vector_indexes(&w, t);
+    write_index_list(&w, t, DDB_IX_LOCAL, "LocalSecondaryIndexes", keyed, provisioned);
+    write_index_list(&w, t, DDB_IX_GLOBAL, "GlobalSecondaryIndexes", keyed, provisioned);
+    write_index_list(&w, t, DDB_IX_VECTOR, "VectorIndexes", vector_defined, 0);
     if (view >= 0) {
         ddb_jw_key(&w, "StreamSpecification");
         ddb_jw_obj_begin(&w);

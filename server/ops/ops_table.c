@@ -93,12 +93,8 @@ int ddb_op_create_table(ddb_req *req)
         return req->err.code;
     /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
     rc = ddb_table_create(req, req->in, due.until != 0 ? creating_until : NULL, &due, &t);
-    if (rc == -2)
+    if (ddb_table_created_or_fail(req, rc, DDB_E_RESOURCE_IN_USE, name) != DDB_OK)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
-    if (rc != 0)
-        return ddb_req_fail_internal(req);
     ddb_write_table_description(req, t, "TableDescription", due.until != 0 ? "CREATING" : "ACTIVE", 0);
     return DDB_OK;
 }

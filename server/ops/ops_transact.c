@@ -296,11 +296,10 @@ static uint32_t consumed_per_table(ddb_req *req, const ddb_mutation *ms, uint32_
 /* "ItemCollectionMetrics": {table: [one per item collection written]} for tables with LSIs, when asked for. */
 static void write_txn_collection_metrics(ddb_req *req, const ddb_mutation *ms, uint32_t n)
 {
-    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
     ddb_jw *w = &req->out;
     int open = 0;
 
-    if (rcm == NULL || strcmp(rcm, "SIZE") != 0)
+    if (!ddb_collection_metrics_asked(req))
         return;
     for (uint32_t i = 0; i < n; i++) {
         const ddb_table *t = ms[i].t;

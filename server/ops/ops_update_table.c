@@ -94,28 +94,18 @@ static const char *schema_text(ddb_arena *a, const ddb_json *ks, const ddb_json 
     return ddb_arena_sprintf(a, "%s]", out);
 }
 
-static int keys_on(const ddb_json *ks, const char *name)
-{
-    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
-        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
-        if (n != NULL && strcmp(n, name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's; or NULL. */
 static const ddb_json *key_schema_of(const ddb_table *t, const char *name)
 {
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     const ddb_json *ks = ddb_json_get(t->desc, "KeySchema");
 
-    if (keys_on(ks, name))
+    if (ddb_attr_named(ks, name) != NULL)
         return ks;
     for (int l = 0; l < 2; l++) {
         const ddb_json *list = ddb_json_get(t->desc, lists[l]);
         for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++)
-            if (keys_on(ddb_json_get(list->u.items[i], "KeySchema"), name))
+            if (ddb_attr_named(ddb_json_get(list->u.items[i], "KeySchema"), name) != NULL)
                 return ddb_json_get(list->u.items[i], "KeySchema");
     }
     return NULL;
@@ -607,12 +597,8 @@ int ddb_op_update_table(ddb_req *req)
     t = NULL;
     rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 
-    if (rc == -2)
+    if (ddb_table_edit_or_fail(req, rc) != DDB_OK)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
-    if (rc != 0)
-        return ddb_req_fail_internal(req);
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
     replicas_follow(req, t);

@@ -29,8 +29,7 @@ const char *ddb_replica_vectors_request(ddb_arena *a, const ddb_table *t, const 
 
     ddb_jw_init(&w, &b);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "TableName");
-    ddb_jw_str(&w, t->name);
+    ddb_jw_member_str(&w, "TableName", t->name);
     if (defs != NULL) {
         ddb_jw_key(&w, "AttributeDefinitions");
         ddb_jw_json(&w, defs);

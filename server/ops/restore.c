@@ -22,32 +22,21 @@ typedef struct restore_member {
     uint32_t log;      /* to a point in time: the source's change log (pitr.h), replayed up to `now` */
 } restore_member;
 
-/* Whether `name` is an AttributeName in a list of key schema elements. */
-static int in_key_schema(const ddb_json *ks, const char *name)
-{
-    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
-        const char *a = ddb_json_get_str(ks->u.items[i], "AttributeName");
-        if (a != NULL && strcmp(a, name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const ddb_json *vis,
                      const char *name)
 {
     const ddb_json *lists[2] = {lsis, gsis};
 
-    if (in_key_schema(ddb_json_get(src, "KeySchema"), name))
+    if (ddb_attr_named(ddb_json_get(src, "KeySchema"), name) != NULL)
         return 1;
 
     for (int l = 0; l < 2; l++) {
         for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == DDB_JSON_ARRAY && i < lists[l]->n; i++)
-            if (in_key_schema(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name))
+            if (ddb_attr_named(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name) != NULL)
                 return 1;
     }
     for (uint32_t i = 0; vis != NULL && vis->type == DDB_JSON_ARRAY && i < vis->n; i++)
-        if (in_key_schema(ddb_json_get(vis->u.items[i], "SearchSchema"), name)) /* (AttributeName members) */
+        if (ddb_attr_named(ddb_json_get(vis->u.items[i], "SearchSchema"), name) != NULL) /* (AttributeName members) */
             return 1;
     return 0;
 }
@@ -253,12 +242,8 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
         return req->err.code;
     rm = (restore_member){b, when_ms, log};
     rc = ddb_table_create(req, create, add_restore_member, &rm, &t);
-    if (rc == -2)
+    if (ddb_table_created_or_fail(req, rc, DDB_E_TABLE_ALREADY_EXISTS, target) != DDB_OK)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
-    if (rc != 0)
-        return ddb_req_fail_internal(req);
     ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(req->eng, t), 0);
     return DDB_OK;

@@ -290,13 +290,7 @@ static void write_restore_summary(ddb_jw *w, const ddb_table *t)
         return;
     ddb_jw_key(w, "RestoreSummary");
     ddb_jw_obj_begin(w);
-    for (int i = 0; members[i] != NULL; i++) {
-        const ddb_json *v = ddb_json_get(r, members[i]);
-        if (v == NULL)
-            continue;
-        ddb_jw_key(w, members[i]);
-        ddb_jw_json(w, v);
-    }
+    ddb_write_members(w, r, members);
     ddb_jw_member_bool(w, "RestoreInProgress", t->restoring);
     ddb_jw_obj_end(w);
 }

@@ -83,6 +83,11 @@ typedef struct ddb_store_ops {
    nor meta_lock; NULL when it fills them all. */
 const char *ddb_store_ops_missing(const ddb_store_ops *ops);
 
+/* The version a store's "ddbd/format" marker (`text`) holds, when it is one of oldest..newest (the
+   formats the backend opens); else -1 with *errout malloc'd: `where` ("the data directory", "the
+   pool") was written by an incompatible ddbd, and is refused untouched. */
+long ddb_store_format_of(const char *text, long oldest, long newest, const char *where, char **errout);
+
 typedef struct ddb_iter_ops {
     void (*seek)(ddb_store_iter *it, const char *from, size_t fromlen);
     int (*valid)(ddb_store_iter *it);

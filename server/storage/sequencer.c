@@ -10,26 +10,19 @@
 #include "proto/grow.h"
 #include "server/base/alloc.h"
 #include "server/base/be.h"
-
-#define MAX_PREFIX 32
+#include "server/storage/prefix_map.h"
 
 struct ddb_seq_entry {
-    char prefix[MAX_PREFIX];
-    size_t plen;
-    pthread_mutex_t lock; /* guards `done`; numbers are taken and mostly completed without it */
-    uint64_t last;        /* the last number given (atomic) */
-    uint64_t visible;     /* every number up to this one is done (atomic) */
-    uint64_t *done;       /* numbers done above visible + 1 (few: the writes still in flight); e->lock */
+    ddb_prefix_entry head; /* its lock guards `done`; numbers are taken and mostly completed without it */
+    uint64_t last;         /* the last number given (atomic) */
+    uint64_t visible;      /* every number up to this one is done (atomic) */
+    uint64_t *done;        /* numbers done above visible + 1 (few: the writes still in flight); head.lock */
     size_t ndone, cap;
-    size_t npending;      /* ndone, read without the lock by the lock-free path */
-    ddb_seq_entry *next;  /* hash chain */
+    size_t npending;       /* ndone, read without the lock by the lock-free path */
 };
 
-#define BUCKETS 256
-
 struct ddb_sequencer {
-    pthread_mutex_t lock; /* inserts into the table of entries (entries are never removed) */
-    ddb_seq_entry *buckets[BUCKETS];
+    ddb_prefix_map entries;
     ddb_seq_load load;
     void *ctx;
 };
@@ -38,73 +31,37 @@ ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx)
 {
     ddb_sequencer *q = ddb_zalloc(sizeof(*q));
 
-    pthread_mutex_init(&q->lock, NULL);
+    ddb_prefix_map_init(&q->entries);
     q->load = load;
     q->ctx = ctx;
     return q;
+}
+
+static void entry_drop(ddb_prefix_entry *e)
+{
+    free(((ddb_seq_entry *)e)->done);
 }
 
 void ddb_sequencer_free(ddb_sequencer *q)
 {
     if (q == NULL)
         return;
-    for (int i = 0; i < BUCKETS; i++) {
-        for (ddb_seq_entry *e = q->buckets[i], *next; e != NULL; e = next) {
-            next = e->next;
-            pthread_mutex_destroy(&e->lock);
-            free(e->done);
-            free(e);
-        }
-    }
-    pthread_mutex_destroy(&q->lock);
+    ddb_prefix_map_destroy(&q->entries, entry_drop);
     free(q);
 }
 
-static unsigned bucket_of(const char *p, size_t n)
+/* A prefix's first use: its last number, loaded from the store. */
+static void entry_made(ddb_prefix_entry *pe, void *ctx)
 {
-    uint32_t h = 2166136261u;
+    ddb_seq_entry *e = (ddb_seq_entry *)pe;
+    ddb_sequencer *q = ctx;
 
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 16777619u;
-    return h % BUCKETS;
+    e->last = e->visible = q->load(q->ctx, pe->prefix, pe->plen);
 }
 
-static ddb_seq_entry *find(ddb_seq_entry *e, const char *prefix, size_t plen)
-{
-    for (; e != NULL; e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
-        if (e->plen == plen && memcmp(e->prefix, prefix, plen) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/*
- * The entry of a prefix, made (its last number loaded from the store) on first use. Entries are
- * never removed and are published with a release store, so every write after the first finds its
- * entry without taking the table's lock.
- */
 static ddb_seq_entry *entry_of(ddb_sequencer *q, const char *prefix, size_t plen)
 {
-    unsigned b = bucket_of(prefix, plen);
-    ddb_seq_entry *e;
-
-    if (plen > MAX_PREFIX)
-        abort(); /* the engine's stream prefixes are 12 bytes */
-    if ((e = find(__atomic_load_n(&q->buckets[b], __ATOMIC_ACQUIRE), prefix, plen)) != NULL)
-        return e;
-    pthread_mutex_lock(&q->lock);
-    if ((e = find(q->buckets[b], prefix, plen)) == NULL) {
-        if ((e = calloc(1, sizeof(*e))) == NULL)
-            abort();
-        memcpy(e->prefix, prefix, plen);
-        e->plen = plen;
-        e->last = e->visible = q->load(q->ctx, prefix, plen);
-        pthread_mutex_init(&e->lock, NULL);
-        e->next = q->buckets[b];
-        __atomic_store_n(&q->buckets[b], e, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&q->lock);
-    return e;
+    return (ddb_seq_entry *)ddb_prefix_map_get(&q->entries, prefix, plen, sizeof(ddb_seq_entry), entry_made, q);
 }
 
 void ddb_sequencer_begin(ddb_sequencer *q, const ddb_batch *b, uint64_t *nums, ddb_seq_hold *h)
@@ -123,7 +80,7 @@ void ddb_sequencer_begin(ddb_sequencer *q, const ddb_batch *b, uint64_t *nums, d
     }
 }
 
-/* Moves the watermark over the done numbers that now follow it. Under e->lock. */
+/* Moves the watermark over the done numbers that now follow it. Under e->head.lock. */
 static void drain(ddb_seq_entry *e)
 {
     for (size_t i = 0; i < e->ndone;) {
@@ -152,17 +109,17 @@ static void complete(ddb_seq_entry *e, uint64_t num)
     if (__atomic_compare_exchange_n(&e->visible, &expect, num, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         if (__atomic_load_n(&e->npending, __ATOMIC_SEQ_CST) == 0)
             return;
-        pthread_mutex_lock(&e->lock);
+        pthread_mutex_lock(&e->head.lock);
         drain(e);
-        pthread_mutex_unlock(&e->lock);
+        pthread_mutex_unlock(&e->head.lock);
         return;
     }
-    pthread_mutex_lock(&e->lock);
+    pthread_mutex_lock(&e->head.lock);
     DDB_ROOM(e->done, e->ndone, e->cap, 16);
     e->done[e->ndone++] = num;
     __atomic_store_n(&e->npending, e->ndone, __ATOMIC_SEQ_CST);
     drain(e); /* the watermark may have reached it meanwhile */
-    pthread_mutex_unlock(&e->lock);
+    pthread_mutex_unlock(&e->head.lock);
 }
 
 void ddb_sequencer_end(ddb_seq_hold *h)
@@ -182,13 +139,13 @@ void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint
     ddb_seq_entry *e = entry_of(q, prefix, plen);
     uint64_t last = __atomic_load_n(&e->last, __ATOMIC_SEQ_CST);
 
-    pthread_mutex_lock(&e->lock);
+    pthread_mutex_lock(&e->head.lock);
     /* only when nothing is in flight above the floor: numbers given are never taken back */
     while (last < floor && !__atomic_compare_exchange_n(&e->last, &last, floor, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         ;
     if (__atomic_load_n(&e->last, __ATOMIC_SEQ_CST) == floor && __atomic_load_n(&e->visible, __ATOMIC_SEQ_CST) < floor)
         __atomic_store_n(&e->visible, floor, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&e->lock);
+    pthread_mutex_unlock(&e->head.lock);
 }
 
 int ddb_sequencer_stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *last)

@@ -4,6 +4,7 @@
  * backends there are is the wiring's list alone (server/backends.c).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,19 @@ const char *ddb_store_ops_missing(const ddb_store_ops *ops)
     return NULL;
 }
 #define IOPS(it) (*(const ddb_iter_ops *const *)(it))
+
+long ddb_store_format_of(const char *text, long oldest, long newest, const char *where, char **errout)
+{
+    char *end, msg[160];
+    long v = strtol(text, &end, 10);
+
+    if (*end != '\0' || end == text || v < oldest || v > newest) {
+        snprintf(msg, sizeof(msg), "%s was written by an incompatible version of ddbd (format version differs)", where);
+        *errout = strdup(msg);
+        return -1;
+    }
+    return v;
+}
 
 const char *ddb_store_backend_name(const ddb_store *s)
 {

@@ -1,5 +1,5 @@
 /*
- * server/storage/stripes.c: sorting a commit's lock stripes (see stripes.h).
+ * server/storage/stripes.c: sorting a commit's lock stripes, and the sweeps over all of them (see stripes.h).
  */
 #include "server/storage/stripes.h"
 
@@ -31,4 +31,21 @@ size_t sort_stripes(unsigned *st, size_t n)
             st[out++] = st[i];
     }
     return out;
+}
+
+void stripes_barrier(pthread_mutex_t *locks)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&locks[i]);
+        pthread_mutex_unlock(&locks[i]);
+    }
+}
+
+void stripes_exclusive(pthread_mutex_t *locks, void (*fn)(void *ctx), void *ctx)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_lock(&locks[i]);
+    fn(ctx);
+    for (int i = LOCK_STRIPES; i > 0; i--)
+        pthread_mutex_unlock(&locks[i - 1]);
 }

@@ -2,11 +2,12 @@
  * server/storage/stripes.h: lock stripes, which a backend that locks keys in-process uses
  * (RocksDB's commits): every key hashes to one of LOCK_STRIPES mutexes, and a commit of several
  * keys takes their distinct stripes in ascending order, so two commits never wait on each other
- * in a cycle.
+ * in a cycle. RADOS's commits take them likewise, for the commits of one gateway.
  */
 #ifndef DDB_STRIPES_H
 #define DDB_STRIPES_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,5 +46,18 @@ static inline unsigned stripe_of(const char *key, size_t klen)
 
 /* Sorts and dedupes stripes in place; returns how many distinct ones remain. */
 size_t sort_stripes(unsigned *st, size_t n);
+
+/*
+ * Waits for every commit that had begun when it was called (a backend's barrier, storage.h's
+ * ddb_store_barrier). Every commit holds all its stripes from before its reads until after its
+ * write. Locking and unlocking each stripe once, in order, therefore waits for every critical
+ * section that held a stripe when the sweep reached it, in particular for all that had begun
+ * before the call. The barrier holds one stripe at a time and waits on nothing while holding it,
+ * so it cannot take part in a deadlock.
+ */
+void stripes_barrier(pthread_mutex_t *locks);
+/* Runs fn(ctx) holding every stripe, taken in the commits' own order, so no commit can be inside
+   its critical section (storage.h's ddb_store_exclusive). */
+void stripes_exclusive(pthread_mutex_t *locks, void (*fn)(void *ctx), void *ctx);
 
 #endif

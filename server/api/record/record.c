@@ -18,6 +18,7 @@
 #include "proto/record_line.h"
 #include "server/base/alloc.h"
 #include "server/base/clock.h"
+#include "server/base/fdio.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
 
@@ -188,28 +189,22 @@ static size_t room_for(ddb_recording *rec, const char *data, size_t len)
    whole line, so the file never ends in half a line; the lines left are dropped. */
 static void write_lines(ddb_recording *rec, const char *data, size_t len)
 {
-    size_t off = 0, whole;
+    size_t off = ddb_write_all(rec->fd, data, len), whole;
+    int e = errno;
 
-    while (off < len) {
-        ssize_t n = write(rec->fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            if ((whole = whole_lines(data, off)) < off &&
-                (ftruncate(rec->fd, (off_t)(rec->bytes + whole)) != 0 ||
-                 lseek(rec->fd, (off_t)(rec->bytes + whole), SEEK_SET) < 0))
-                e = errno;
-            rec->bytes += whole;
-            if (!rec->warned) /* the server goes on */
-                ddb_log(DDB_LOG_WARN, "--record %s: write failed (%s); lines are dropped until writes succeed",
-                        rec->path, strerror(e));
-            rec->warned = 1;
-            return;
-        }
-        off += (size_t)n;
+    if (off == len) {
+        rec->bytes += len;
+        return;
     }
-    rec->bytes += len;
+    if ((whole = whole_lines(data, off)) < off &&
+        (ftruncate(rec->fd, (off_t)(rec->bytes + whole)) != 0 ||
+         lseek(rec->fd, (off_t)(rec->bytes + whole), SEEK_SET) < 0))
+        e = errno;
+    rec->bytes += whole;
+    if (!rec->warned) /* the server goes on */
+        ddb_log(DDB_LOG_WARN, "--record %s: write failed (%s); lines are dropped until writes succeed", rec->path,
+                strerror(e));
+    rec->warned = 1;
 }
 
 /* Writes a slot's buffer (its lock held), and gives back the room a long line made it take. */

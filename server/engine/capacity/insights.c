@@ -399,12 +399,11 @@ static void insights_state_write(ddb_jw *w, const char *key, const ddb_ci_state 
 }
 
 /* t's states with that of the value's index (NULL: the table's) changed */
-static void insights_write(ddb_jw *w, const ddb_table *t, const ddb_json *cur, const void *value)
+static void insights_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const insights_value *v = value;
+    const insights_value *v = e->value;
+    const ddb_table *t = e->base;
 
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_INSIGHTS);
     ddb_jw_obj_begin(w);
     insights_state_write(w, "Table", v->index == NULL ? &v->st : &t->ci);
     ddb_jw_key(w, "Indexes");

@@ -297,14 +297,29 @@ static const ddb_json *desc_member(const ddb_desc_edit *e, const char *name)
     return e->base != NULL ? ddb_json_get(e->base->desc, name) : NULL;
 }
 
-const char *ddb_declared_type(const ddb_json *defs, const char *name)
+/* A feature's member: its key, from its row, then its writer's value. */
+static void write_feature_member(ddb_jw *w, const ddb_table_member *m, const ddb_table *base, const ddb_json *cur,
+                                 const void *value)
 {
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
+    ddb_member_edit me = {base, cur, value};
+
+    ddb_jw_key(w, m->name);
+    m->write(w, &me);
+}
+
+const ddb_json *ddb_attr_named(const ddb_json *list, const char *name)
+{
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
+        const char *n = ddb_json_get_str(list->u.items[i], "AttributeName");
         if (n != NULL && strcmp(n, name) == 0)
-            return ddb_json_get_str(defs->u.items[i], "AttributeType");
+            return list->u.items[i];
     }
     return NULL;
+}
+
+const char *ddb_declared_type(const ddb_json *defs, const char *name)
+{
+    return ddb_json_get_str(ddb_attr_named(defs, name), "AttributeType");
 }
 
 static void write_defined(ddb_jw *w, const ddb_desc_edit *e, const ddb_json *add)
@@ -434,7 +449,7 @@ static void write_added_gsi(ddb_jw *w, const ddb_desc_edit *e)
     ddb_jw_obj_begin(w);
     write_members_but(w, e->add_gsi, none);
     if (e->add_member != NULL)
-        e->add_member->write(w, e->base, NULL, e->add_value);
+        write_feature_member(w, e->add_member, e->base, NULL, e->add_value);
     ddb_member_write_index_state(w, e->add_state, e->add_backfilling);
     ddb_jw_obj_end(w);
 }
@@ -510,7 +525,7 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         ddb_member_write_policies(w, ch->u.policies.v, ch->u.policies.n);
         break;
     case CH_MEMBER:
-        ch->u.member.m->write(w, e->base, desc_member(e, ch->name), ch->u.member.value);
+        write_feature_member(w, ch->u.member.m, e->base, desc_member(e, ch->name), ch->u.member.value);
         break;
     }
 }

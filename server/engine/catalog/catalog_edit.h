@@ -157,6 +157,9 @@ int ddb_catalog_commit(ddb_catalog *c, const ddb_desc_edit *e, const ddb_table *
  * ddb_catalog_commit's result (2: every race lost), 0 for DDB_EDIT_NONE (*out untouched), or
  * build's.
  */
+/* The first element of `list` (AttributeDefinitions, a KeySchema: objects with an AttributeName)
+   whose AttributeName is `name`, or NULL (also when list is NULL or not an array). */
+const ddb_json *ddb_attr_named(const ddb_json *list, const char *name);
 /* The type AttributeDefinitions `defs` declares `name` with (the first declaration), or NULL. */
 const char *ddb_declared_type(const ddb_json *defs, const char *name);
 

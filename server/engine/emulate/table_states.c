@@ -230,20 +230,14 @@ static void active_at_read(ddb_table *t, const ddb_json *v)
 
 /* A new table's (a number with a fraction's point, as the description's other times are) and an
    added index's (a whole number), as each has been stored since the option was made. */
-static void active_at_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void active_at_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
-    ddb_jw_double(w, (double)*(const uint64_t *)value); /* exact: ms below 2^53 */
+    ddb_jw_double(w, (double)*(const uint64_t *)e->value); /* exact: ms below 2^53 */
 }
 
-static void index_active_at_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void index_active_at_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
-    ddb_jw_int(w, (long long)*(const uint64_t *)value);
+    ddb_jw_int(w, (long long)*(const uint64_t *)e->value);
 }
 
 static const ddb_table_member active_at = {DDB_MEMBER_ACTIVE_AT, active_at_read, active_at_write};

@@ -92,14 +92,11 @@ typedef struct kinesis_value {
     size_t n;
 } kinesis_value;
 
-static void kinesis_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void kinesis_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_kds_dest *d = ((const kinesis_value *)value)->d;
-    size_t n = ((const kinesis_value *)value)->n;
+    const ddb_kds_dest *d = ((const kinesis_value *)e->value)->d;
+    size_t n = ((const kinesis_value *)e->value)->n;
 
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, MEMBER);
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);

@@ -64,13 +64,10 @@ static void pitr_read(ddb_table *t, const ddb_json *p)
     t->pitr.days = ddb_json_integer(ddb_json_get(p, "Days"), 0);
 }
 
-static void pitr_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void pitr_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_pitr_facts *p = value;
+    const ddb_pitr_facts *p = e->value;
 
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_PITR);
     ddb_jw_obj_begin(w);
     ddb_jw_member_int(w, "Log", p->log);
     ddb_jw_member_str(w, "Base", p->base);

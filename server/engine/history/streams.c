@@ -482,13 +482,10 @@ static void stream_read(ddb_table *t, const ddb_json *st)
         t->stream.id = t->stream.last_id;
 }
 
-static void stream_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void stream_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_stream_member *s = value;
+    const ddb_stream_member *s = e->value;
 
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_STREAM);
     ddb_jw_obj_begin(w);
     ddb_jw_member_int(w, "Id", s->id);
     ddb_jw_member_str(w, "Label", s->label);
@@ -506,13 +503,12 @@ const ddb_table_member ddb_member_stream = {DDB_MEMBER_STREAM, stream_read, stre
 
 /* StreamSpecification of an enabled stream (DynamoDB's member, written with the stream's): as
    stored while the stream stays the one enabled, else {"StreamEnabled": true, "StreamViewType"}. */
-static void spec_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void spec_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_stream_member *s = value;
+    const ddb_stream_member *s = e->value;
 
-    ddb_jw_key(w, "StreamSpecification");
-    if (cur != NULL && base->stream.id != 0 && base->stream.id == s->id) {
-        ddb_jw_json(w, cur);
+    if (e->cur != NULL && e->base->stream.id != 0 && e->base->stream.id == s->id) {
+        ddb_jw_json(w, e->cur);
         return;
     }
     ddb_jw_obj_begin(w);

@@ -605,12 +605,11 @@ static void restore_write_new(ddb_jw *w, const ddb_restore_member *r)
     ddb_jw_raw_number(w, when);
 }
 
-static void restore_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void restore_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const restore_value *v = value;
+    const restore_value *v = e->value;
+    const ddb_json *cur = e->cur;
 
-    (void)base;
-    ddb_jw_key(w, DDB_MEMBER_RESTORE);
     ddb_jw_obj_begin(w);
     if (!v->done)
         restore_write_new(w, &v->r);

@@ -97,13 +97,10 @@ static void replication_read(ddb_table *t, const ddb_json *r)
     }
 }
 
-static void replication_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void replication_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_replication_member *r = value;
+    const ddb_replication_member *r = e->value;
 
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_REPLICATION);
     ddb_jw_obj_begin(w);
     ddb_jw_member_int(w, "Id", r->id);
     ddb_jw_member_str(w, "Version", r->version);

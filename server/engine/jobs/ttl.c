@@ -181,13 +181,10 @@ static void ttl_read(ddb_table *t, const ddb_json *ttl)
     ddb_ttl_facts_read(ttl, &t->ttl);
 }
 
-static void ttl_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void ttl_write(ddb_jw *w, const ddb_member_edit *e)
 {
-    const ddb_ttl_facts *v = value;
+    const ddb_ttl_facts *v = e->value;
 
-    (void)base;
-    (void)cur;
-    ddb_jw_key(w, DDB_MEMBER_TTL);
     ddb_jw_obj_begin(w);
     ddb_jw_member_str(w, "Attr", v->attr);
     ddb_jw_member_bool(w, "Enabled", v->enabled);

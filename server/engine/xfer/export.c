@@ -180,6 +180,14 @@ static int flush_file(exporter *x)
     return rc == DDB_OBJ_OK ? 0 : -1;
 }
 
+/* Ends the line just written: one more item in the file and in the export. */
+static void end_line(exporter *x)
+{
+    ddb_buf_putc(&x->lines, '\n');
+    x->file_items++;
+    x->items++;
+}
+
 static void add_item(exporter *x, const ddb_attr *item)
 {
     if (x->ion) {
@@ -192,9 +200,7 @@ static void add_item(exporter *x, const ddb_attr *item)
         ddb_item_write_json(&w, item);
         ddb_jw_obj_end(&w);
     }
-    ddb_buf_putc(&x->lines, '\n');
-    x->file_items++;
-    x->items++;
+    end_line(x);
 }
 
 /* After a line: starts a new file past FILE_BYTES; 0, 1 when stopping, -1 on failure. */
@@ -351,9 +357,7 @@ static void add_change(exporter *x, uint64_t ms, const ddb_attr *keys, const ddb
         }
         ddb_jw_obj_end(&w);
     }
-    ddb_buf_putc(&x->lines, '\n');
-    x->file_items++;
-    x->items++;
+    end_line(x);
 }
 
 /* Change c's line (nothing when the item neither existed at `from` nor at `to`). 0 or -1. */

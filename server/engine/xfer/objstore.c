@@ -15,6 +15,7 @@
 
 #include "proto/grow.h"
 #include "server/base/bucket.h"
+#include "server/base/fdio.h"
 
 /* A bucket name DynamoDB's API accepts (server/base/bucket.h) that S3 could hold (no ".."): so
    one path component, never the export directory itself nor its parent. */
@@ -185,20 +186,6 @@ static int open_key(const ddb_objstore *o, const char *key)
     return fd;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Writes `key` as <key>.tmp then renames it over the key (a link there is replaced, never followed). */
 static int put_file(ddb_objstore *o, const char *key, const void *data, size_t len)
 {
@@ -211,7 +198,7 @@ static int put_file(ddb_objstore *o, const char *key, const void *data, size_t l
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     }
     if (fd >= 0) {
-        rc = write_all(fd, data, len);
+        rc = ddb_write_all(fd, data, len) == len ? 0 : -1;
         rc = close(fd) != 0 ? -1 : rc;
         if (rc == 0)
             rc = renameat(dfd, tmp, dfd, name);

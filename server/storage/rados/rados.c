@@ -107,16 +107,13 @@ static int create_meta(ddb_store *s, unsigned nparts)
 /* Accepts formats FORMAT_OLDEST..FORMAT_VERSION (stamping the current one); refuses others untouched. */
 static int check_format(ddb_store *s, char **errout)
 {
-    char buf[16], *end;
+    char buf[16];
     long v;
 
     if (meta_str(s, "ddbd/format", buf, sizeof(buf)) <= 0)
         return 0;
-    v = strtol(buf, &end, 10);
-    if (*end != '\0' || end == buf || v < FORMAT_OLDEST || v > FORMAT_VERSION) {
-        *errout = strdup("the pool was written by an incompatible version of ddbd (format version differs)");
+    if ((v = ddb_store_format_of(buf, FORMAT_OLDEST, FORMAT_VERSION, "the pool", errout)) < 0)
         return -1;
-    }
     s->format_found = (int)v;
     return v == FORMAT_VERSION ? 0 : meta_set(s, "ddbd/format", FORMAT_VERSION_STR, 1);
 }

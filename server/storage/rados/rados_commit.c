@@ -155,17 +155,10 @@ done:
 /* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
 void rs_barrier_local(ddb_store *s)
 {
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-        pthread_mutex_lock(&s->locks[i]);
-        pthread_mutex_unlock(&s->locks[i]);
-    }
+    stripes_barrier(s->locks);
 }
 
 void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 {
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_lock(&s->locks[i]);
-    fn(ctx);
-    for (int i = LOCK_STRIPES; i > 0; i--)
-        pthread_mutex_unlock(&s->locks[i - 1]);
+    stripes_exclusive(s->locks, fn, ctx);
 }

@@ -36,25 +36,21 @@
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/storage/rados/rados_txn.h"
+#include "server/storage/prefix_map.h"
 #include "server/storage/sequencer.h"
 
-#define SEQ_MAX_PREFIX 32 /* the engine's prefixes are 12 bytes */
-#define SEQ_BUCKETS 64
+#define SEQ_MAX_PREFIX DDB_PREFIX_MAX
 #define FRESH_MS 10000    /* how long a gateway reads a counter after finding its own copy stale */
 
 typedef struct rs_seq_entry {
-    char prefix[SEQ_MAX_PREFIX];
-    size_t plen;
-    pthread_mutex_t lock;   /* this gateway's writers of the prefix, from numbering until marked */
-    int known;              /* `last` is the stored counter (this gateway wrote it last); lock */
+    ddb_prefix_entry head;  /* its lock: this gateway's writers of the prefix, from numbering until marked */
+    int known;              /* `last` is the stored counter (this gateway wrote it last); head.lock */
     uint64_t last;
-    long long fresh_until;  /* read the counter until then (monotonic ms); lock */
-    struct rs_seq_entry *next;
+    long long fresh_until;  /* read the counter until then (monotonic ms); head.lock */
 } rs_seq_entry;
 
 struct rs_seqs {
-    pthread_mutex_t lock; /* inserts (entries are never removed) */
-    rs_seq_entry *buckets[SEQ_BUCKETS];
+    ddb_prefix_map entries;
 };
 
 /* One write's prefixes: locked in prefix order (two writes with two prefixes each never deadlock). */
@@ -72,7 +68,7 @@ rs_seqs *rs_seqs_new(void)
 {
     rs_seqs *q = ddb_zalloc(sizeof(*q));
 
-    pthread_mutex_init(&q->lock, NULL);
+    ddb_prefix_map_init(&q->entries);
     return q;
 }
 
@@ -80,41 +76,13 @@ void rs_seqs_free(rs_seqs *q)
 {
     if (q == NULL)
         return;
-    for (int i = 0; i < SEQ_BUCKETS; i++) {
-        for (rs_seq_entry *e = q->buckets[i], *next; e != NULL; e = next) {
-            next = e->next;
-            pthread_mutex_destroy(&e->lock);
-            free(e);
-        }
-    }
-    pthread_mutex_destroy(&q->lock);
+    ddb_prefix_map_destroy(&q->entries, NULL);
     free(q);
 }
 
 static rs_seq_entry *entry_of(rs_seqs *q, const char *prefix, size_t plen)
 {
-    uint32_t h = 2166136261u;
-    rs_seq_entry *e;
-
-    if (plen > SEQ_MAX_PREFIX)
-        abort();
-    for (size_t i = 0; i < plen; i++)
-        h = (h ^ (unsigned char)prefix[i]) * 16777619u;
-    pthread_mutex_lock(&q->lock);
-    for (e = q->buckets[h % SEQ_BUCKETS]; e != NULL; e = e->next)
-        if (e->plen == plen && memcmp(e->prefix, prefix, plen) == 0)
-            break;
-    if (e == NULL) {
-        if ((e = calloc(1, sizeof(*e))) == NULL)
-            abort();
-        memcpy(e->prefix, prefix, plen);
-        e->plen = plen;
-        pthread_mutex_init(&e->lock, NULL);
-        e->next = q->buckets[h % SEQ_BUCKETS];
-        q->buckets[h % SEQ_BUCKETS] = e;
-    }
-    pthread_mutex_unlock(&q->lock);
-    return e;
+    return (rs_seq_entry *)ddb_prefix_map_get(&q->entries, prefix, plen, sizeof(rs_seq_entry), NULL, NULL);
 }
 
 /* ---- the stored counter ---- */
@@ -223,7 +191,7 @@ static int cmp_entry(const void *a, const void *b)
 {
     const rs_seq_entry *x = *(rs_seq_entry *const *)a, *y = *(rs_seq_entry *const *)b;
 
-    return rs_key_cmp(x->prefix, x->plen, y->prefix, y->plen);
+    return rs_key_cmp(x->head.prefix, x->head.plen, y->head.prefix, y->head.plen);
 }
 
 rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a)
@@ -259,7 +227,7 @@ static size_t hold_index(const rs_seq_hold *h, const char *prefix, size_t plen)
 {
     size_t j = 0;
 
-    while (h->e[j]->plen != plen || memcmp(h->e[j]->prefix, prefix, plen) != 0)
+    while (h->e[j]->head.plen != plen || memcmp(h->e[j]->head.prefix, prefix, plen) != 0)
         j++;
     return j;
 }
@@ -274,7 +242,7 @@ static void settle(rs_seq_hold *h, int ok)
         e->last = h->last[j - 1] + h->count[j - 1];
         if (!ok && h->cached[j - 1])
             e->fresh_until = (long long)ddb_clock_mono_ms() + FRESH_MS; /* another gateway may write this prefix */
-        pthread_mutex_unlock(&e->lock);
+        pthread_mutex_unlock(&e->head.lock);
     }
     h->locked = 0;
 }
@@ -292,7 +260,7 @@ int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, 
     long long now = (long long)ddb_clock_mono_ms();
 
     for (size_t j = 0; j < h->n; j++)
-        pthread_mutex_lock(&h->e[j]->lock);
+        pthread_mutex_lock(&h->e[j]->head.lock);
     h->locked = 1;
     for (size_t j = 0; j < h->n; j++) {
         rs_seq_entry *e = h->e[j];
@@ -303,7 +271,7 @@ int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, 
             h->last[j] = e->last;
             continue;
         }
-        int rc = counter_read(s, e->prefix, e->plen, &h->last[j], &h->absent[j], NULL);
+        int rc = counter_read(s, e->head.prefix, e->head.plen, &h->last[j], &h->absent[j], NULL);
         if (rc != DDB_STORE_OK)
             return rc;
     }
@@ -315,8 +283,8 @@ int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, 
     }
     for (size_t j = 0; j < h->n; j++) {
         uint64_t next = h->last[j] + h->count[j];
-        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_CTR_CMP, h->absent[j] ? NULL : &h->last[j]);
-        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_CTR_SET, &next);
+        counter_op(p, h->e[j]->head.prefix, h->e[j]->head.plen, OP_CTR_CMP, h->absent[j] ? NULL : &h->last[j]);
+        counter_op(p, h->e[j]->head.prefix, h->e[j]->head.plen, OP_CTR_SET, &next);
     }
     p->marked = on_marked;
     p->marked_ctx = h;
@@ -379,7 +347,7 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
     ddb_arena a;
 
     ddb_arena_init(&a);
-    pthread_mutex_lock(&e->lock);
+    pthread_mutex_lock(&e->head.lock);
     e->known = 0;
     for (int attempt = 1; attempt <= RS_RETRIES; attempt++) {
         uint64_t last;
@@ -407,6 +375,6 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
         }
         rs_backoff(s, attempt); /* another gateway took numbers meanwhile: read again */
     }
-    pthread_mutex_unlock(&e->lock);
+    pthread_mutex_unlock(&e->head.lock);
     ddb_arena_free(&a);
 }

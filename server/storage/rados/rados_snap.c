@@ -136,10 +136,7 @@ void rs_freeze_stop(ddb_store *s)
 
     if (f == NULL)
         return;
-    ddb_wake_raise(&f->lock, &f->cond, &f->stop);
-    pthread_join(f->thread, NULL);
-    pthread_cond_destroy(&f->cond);
-    pthread_mutex_destroy(&f->lock);
+    ddb_wake_stop(&f->lock, &f->cond, &f->stop, f->thread);
     pthread_mutex_destroy(&s->snap_lock);
     pthread_rwlock_destroy(&s->freeze);
     free(f);

@@ -410,17 +410,14 @@ static int setup_shards(ddb_store *s, unsigned want, unsigned fallback)
    then writes the current version. Anything else was written by another ddbd: refused untouched. */
 static int check_format(ddb_store *s, char **errout)
 {
-    char buf[16], *end;
+    char buf[16];
     long v;
 
     s->format_found = 0;
     if (meta_get_str(s, "ddbd/format", buf, sizeof(buf)) <= 0)
         return 0;
-    v = strtol(buf, &end, 10);
-    if (*end != '\0' || end == buf || v < FORMAT_OLDEST || v > FORMAT_VERSION) {
-        *errout = strdup("the data directory was written by an incompatible version of ddbd (format version differs)");
+    if ((v = ddb_store_format_of(buf, FORMAT_OLDEST, FORMAT_VERSION, "the data directory", errout)) < 0)
         return -1;
-    }
     s->format_found = (int)v;
     return 0;
 }

@@ -262,29 +262,15 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
     return rc;
 }
 
-/*
- * Every rmw/commit holds all its stripes from before its reads until after its write. Locking
- * and unlocking each stripe once, in order, therefore waits for every critical section that held
- * a stripe when the sweep reached it, in particular for all that had begun before the call. The
- * barrier holds one stripe at a time and waits on nothing while holding it, so it cannot take
- * part in a deadlock.
- */
+/* Every rmw/commit holds all its stripes from before its reads until after its write (stripes.h). */
 void rocks_barrier(ddb_store *s)
 {
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-        pthread_mutex_lock(&s->locks[i]);
-        pthread_mutex_unlock(&s->locks[i]);
-    }
+    stripes_barrier(s->locks);
 }
 
-/* Holds every stripe, taken in the commits' own order, so no commit can be inside its critical section. */
 void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 {
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_lock(&s->locks[i]);
-    fn(ctx);
-    for (int i = LOCK_STRIPES; i > 0; i--)
-        pthread_mutex_unlock(&s->locks[i - 1]);
+    stripes_exclusive(s->locks, fn, ctx);
 }
 
 /* ---- snapshots ---- */

@@ -1245,13 +1245,11 @@ static void probe_read(ddb_table *t, const ddb_json *v)
 }
 
 /* the stored value (cur) and the edit's, joined: the writer sees both */
-static void probe_write(ddb_jw *w, const ddb_table *base, const ddb_json *cur, const void *value)
+static void probe_write(ddb_jw *w, const ddb_member_edit *e)
 {
     char joined[64];
 
-    (void)base;
-    snprintf(joined, sizeof(joined), "%s%s", cur != NULL ? cur->u.s : "", *(const char *const *)value);
-    ddb_jw_key(w, "ddbdProbe");
+    snprintf(joined, sizeof(joined), "%s%s", e->cur != NULL ? e->cur->u.s : "", *(const char *const *)e->value);
     ddb_jw_str(w, joined);
 }
 
