@@ -176,9 +176,8 @@ static void start_clock(const ddb_config *cfg)
     (void)ddb_clock_parse_mode(cfg->clock, &frozen, &at); /* checked by config.c */
     if (!frozen)
         return;
-    ddb_clock_freeze();
-    if (at != 0)
-        ddb_clock_set_ms(at);
+    ddb_clock_start_frozen(at); /* not freeze, then set: that was a step back from the wall clock's time, and
+                                   what reads the latest time shown (--table-states' due times) read that */
     ddb_log(DDB_LOG_INFO, "the clock is frozen at %llu ms since the epoch: POST /ddbd/clock moves it (--admin)",
             (unsigned long long)ddb_clock_now_ms());
 }

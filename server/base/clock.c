@@ -93,6 +93,11 @@ void ddb_clock_set_ms(uint64_t ms)
 }
 
 /* (a test moves the clock from one thread at a time: the admin door's; these need no lock) */
+void ddb_clock_start_frozen(uint64_t ms)
+{
+    atomic_store(&frozen_ms, (int64_t)(ms != 0 ? ms : ddb_clock_now_ms()));
+}
+
 void ddb_clock_freeze(void)
 {
     if (atomic_load(&frozen_ms) < 0)

@@ -53,6 +53,10 @@ void ddb_clock_set_offset_ms(int64_t offset);
 void ddb_clock_set_ms(uint64_t ms);
 /* Stops the clock where it stands, or lets it run on from where it stands. */
 void ddb_clock_freeze(void);
+/* The server starts with its clock frozen at ms (0: where it stands). No step: the time it read
+   before it started is no time it has shown (ddb_clock_high_ms, ddb_clock_meter_ms), so a clock
+   frozen in the past starts with nothing come due by the wall clock's later time. */
+void ddb_clock_start_frozen(uint64_t ms);
 void ddb_clock_run(void);
 /* The server's clock with every step back it was moved taken out: it moves forward with the clock
    and stands still while the clock is moved back, so it never goes back. What measures a rate

@@ -94,6 +94,22 @@ def make_active(states, c, params):
     assert c.describe_table(TableName=params["TableName"])["Table"]["TableStatus"] == "ACTIVE"
 
 
+def test_a_clock_frozen_in_the_past_keeps_the_states(server_factory):
+    """--clock frozen@MS of a time before the wall clock's: the states run on that clock. Freezing
+    then setting it was a step back from the wall clock's time, which the states' due times read as
+    the latest time shown: every table was ACTIVE at once, the option silently off."""
+    past = 1700000000000   # 2023-11-14, before any machine's wall clock this test runs on
+    srv = server_factory(["--in-memory", "--admin", "--clock", "frozen@%d" % past, "--table-states", "5000"])
+    cl = make_client(srv.endpoint)
+    name = unique_name("pastclock")
+    assert cl.create_table(**create_table_params(name))["TableDescription"]["TableStatus"] == "CREATING"
+    advance(srv, 4999)
+    assert cl.describe_table(TableName=name)["Table"]["TableStatus"] == "CREATING"
+    assert admin_call(srv.endpoint, "GET", "/ddbd/clock")[1]["now"] == past + 4999
+    advance(srv, 1)
+    assert cl.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+
+
 def test_delete_table_is_deleting_until_the_clock_reaches_it(states, c):
     name = unique_name("deleting")
     make_active(states, c, create_table_params(name))
