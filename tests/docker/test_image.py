@@ -85,6 +85,17 @@ class Container:
         out = docker("logs", self.name, check=False)
         return out.stdout + out.stderr
 
+    def logs_showing(self, pattern, timeout=15):
+        """The container's log once it shows pattern (a regular expression), or as it is after timeout
+        seconds: docker's log copier may be behind the process, which may answer requests before its
+        start-up lines reach `docker logs` (seen once at a load of 13: an empty log after a Scan)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.logs()
+            if re.search(pattern, out) or time.monotonic() > deadline:
+                return out
+            time.sleep(0.05)
+
     def stop(self):
         """docker stop (SIGTERM, SIGKILL after 10 s): returns (exit code, seconds taken)."""
         t0 = time.monotonic()
@@ -268,7 +279,7 @@ def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
         assert "received SIGTERM" in c.logs() and "stopped" in c.logs()
         c2 = containers(volumes=[vol + ":/data"])
         assert scan_all(make_client(c2.endpoint), "kept_in_volume", order="sk") == items
-        assert "1 tables" in c2.logs()
+        assert "1 tables" in c2.logs_showing("1 tables")
     finally:
         for c in list(docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split()):
             docker("rm", "-f", "-v", c, check=False)
@@ -276,7 +287,7 @@ def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
 
 
 def startup_counts(c):
-    m = re.search(r"(\d+) shards, (\d+) threads", c.logs())
+    m = re.search(r"(\d+) shards, (\d+) threads", c.logs_showing(r"\d+ shards, \d+ threads"))
     assert m, c.logs()
     return int(m.group(1)), int(m.group(2))
 
@@ -322,7 +333,7 @@ def test_dynamodb_local_compose_command(containers):
         assert len(scan_all(make_client(c2.endpoint), "compose_table")) == 3
         # -inMemory, the image's default command there
         c3 = containers(["-jar", "DynamoDBLocal.jar", "-inMemory"])
-        assert "data in-memory" in c3.logs()
+        assert "data in-memory" in c3.logs_showing("data in-memory")
     finally:
         for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
             docker("rm", "-f", "-v", cid, check=False)
