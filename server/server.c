@@ -101,11 +101,11 @@ static void tasks_start(void *ctx)
 }
 static void tasks_halt(void *ctx)
 {
-    ddb_tasks_halt(server_of(ctx)->eng.tasks);
+    ddb_worker_halt(ddb_tasks_worker(server_of(ctx)->eng.tasks));
 }
 static void tasks_release(void *ctx)
 {
-    ddb_tasks_stop(server_of(ctx)->eng.tasks);
+    ddb_worker_stop(ddb_tasks_worker(server_of(ctx)->eng.tasks));
     server_of(ctx)->eng.tasks = NULL;
 }
 
@@ -116,11 +116,11 @@ static void triggers_start(void *ctx)
 }
 static void triggers_halt(void *ctx)
 {
-    ddb_triggers_halt(server_of(ctx)->triggers);
+    ddb_worker_halt(ddb_triggers_worker(server_of(ctx)->triggers));
 }
 static void triggers_release(void *ctx)
 {
-    ddb_triggers_stop(server_of(ctx)->triggers);
+    ddb_worker_stop(ddb_triggers_worker(server_of(ctx)->triggers));
     server_of(ctx)->triggers = NULL;
 }
 
@@ -131,11 +131,11 @@ static void kinesis_start(void *ctx)
 }
 static void kinesis_halt(void *ctx)
 {
-    ddb_kinesis_halt(server_of(ctx)->kinesis);
+    ddb_worker_halt(ddb_kinesis_worker(server_of(ctx)->kinesis));
 }
 static void kinesis_release(void *ctx)
 {
-    ddb_kinesis_stop(server_of(ctx)->kinesis);
+    ddb_worker_stop(ddb_kinesis_worker(server_of(ctx)->kinesis));
     server_of(ctx)->kinesis = NULL;
 }
 
@@ -146,11 +146,12 @@ static void replication_start(void *ctx)
 }
 static void replication_halt(void *ctx)
 {
-    ddb_replication_halt(ddb_replication_of(&server_of(ctx)->eng));
+    ddb_worker_halt(ddb_replication_worker(ddb_replication_of(&server_of(ctx)->eng)));
 }
 static void replication_release(void *ctx)
 {
-    ddb_replication_stop(ddb_replication_of(&server_of(ctx)->eng)); /* clears its feature row's state */
+    /* clears its feature row's state */
+    ddb_worker_stop(ddb_replication_worker(ddb_replication_of(&server_of(ctx)->eng)));
 }
 
 /* Replication last: the others' writes wake it. */
