@@ -198,33 +198,15 @@ void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
                           unsigned long long size)
 {
-    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", b->id);
-    char *val;
-    size_t vlen;
-    const ddb_json *r;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    int rc;
+    static const char *const moved[] = {"Status", "Size", "Items", NULL};
+    ddb_backup_edit e;
 
-    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
-        (r = ddb_json_parse(a, val, vlen)) == NULL)
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, moved) != 0)
         return -1;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    for (uint32_t i = 0; i < r->n; i++) {
-        const ddb_json_member *m = &r->u.members[i];
-        if (strcmp(m->key, "Status") == 0 || strcmp(m->key, "Size") == 0 || strcmp(m->key, "Items") == 0)
-            continue;
-        ddb_jw_keyn(&w, m->key, m->klen);
-        ddb_jw_json(&w, m->val);
-    }
-    ddb_jw_member_str(&w, "Status", "AVAILABLE");
-    ddb_jw_member_int(&w, "Size", (long long)size);
-    ddb_jw_member_int(&w, "Items", (long long)items);
-    ddb_jw_obj_end(&w);
-    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    return rc == DDB_STORE_OK ? 0 : -1;
+    ddb_jw_member_str(&e.w, "Status", "AVAILABLE");
+    ddb_jw_member_int(&e.w, "Size", (long long)size);
+    ddb_jw_member_int(&e.w, "Items", (long long)items);
+    return ddb_backup_edit_end(&e, eng->store, a);
 }
 
 /* Copies the source table as of `snap` into the backup's keyspace; 0, 1 when stopped, -1. */

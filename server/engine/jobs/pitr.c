@@ -142,30 +142,13 @@ static int log_in_use(const ddb_table *const *tables, size_t n, uint32_t log)
 /* Rewrites base record `id` with Created = `created`. 0 or -1. */
 static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t created)
 {
-    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
-    const ddb_json *r;
-    char *val;
-    size_t vlen;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    int rc;
+    static const char *const moved[] = {"Created", NULL};
+    ddb_backup_edit e;
 
-    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
-        (r = ddb_json_parse(a, val, vlen)) == NULL || r->type != DDB_JSON_OBJECT)
+    if (ddb_backup_edit_begin(&e, eng->store, a, id, moved) != 0)
         return -1;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    for (uint32_t i = 0; i < r->n; i++) {
-        if (strcmp(r->u.members[i].key, "Created") == 0)
-            continue;
-        ddb_jw_keyn(&w, r->u.members[i].key, r->u.members[i].klen);
-        ddb_jw_json(&w, r->u.members[i].val);
-    }
-    ddb_jw_member_int(&w, "Created", (long long)created);
-    ddb_jw_obj_end(&w);
-    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    return rc == DDB_STORE_OK ? 0 : -1;
+    ddb_jw_member_int(&e.w, "Created", (long long)created);
+    return ddb_backup_edit_end(&e, eng->store, a);
 }
 
 /*
