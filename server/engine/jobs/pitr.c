@@ -259,12 +259,15 @@ static size_t trimmable(ddb_engine *eng, ddb_arena *a, const ddb_table ***out)
     return k;
 }
 
-void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
+/* The worker's sweep: folds the records older than each table's window into its base (the job
+   keeps no state). */
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
     const ddb_table **tables;
     ddb_arena a;
     size_t n;
 
+    (void)state;
     ddb_arena_init(&a);
     ddb_pitr_lock(eng);
     n = trimmable(eng, &a, &tables);
@@ -352,12 +355,6 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
     ddb_pitr_unlock(eng);
     ddb_arena_free(&a);
     return freed;
-}
-
-static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
-{
-    (void)state;
-    ddb_pitr_trim(eng, now_ms);
 }
 
 const ddb_job ddb_job_pitr_trim = {.name = "pitr trim", .sweep = sweep, .interval = ddb_expiry_interval};
