@@ -170,6 +170,21 @@ static void workers_of(ddb_server *srv)
 
 /* ---- the engine's features (engine/feature.h), each opened from the command line ---- */
 
+/* A row always on with no state of its own (its hooks read the table: write_time, index). */
+static void *open_always(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return DDB_FEATURE_ALWAYS;
+}
+/* A row off at open: one whose table member only the catalog reads (ROWS; no hook runs: ttl,
+   backups), or whose worker sets its state once started (replication: ddb_replication_start). */
+static void *open_off(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return NULL;
+}
 static void *open_capacity(ddb_server *srv, const ddb_config *cfg)
 {
     (void)srv;
@@ -180,18 +195,6 @@ static void *open_throttle(ddb_server *srv, const ddb_config *cfg)
 {
     (void)srv;
     return cfg->enforce_capacity ? ddb_throttle_new() : NULL;
-}
-static void *open_write_time(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return DDB_FEATURE_ALWAYS;
-}
-static void *open_index(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return DDB_FEATURE_ALWAYS;
 }
 /* exact vector search reads memory; a store other gateways write is read where it lies */
 static ddb_vector_cache *vector_cache_of(ddb_server *srv, const ddb_config *cfg)
@@ -221,25 +224,6 @@ static void *open_history(ddb_server *srv, const ddb_config *cfg)
     h->followed_write = followed_write;
     (void)srv;
     return h;
-}
-static void *open_replication(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL; /* its worker sets it (ddb_replication_start) */
-}
-/* rows of a table member only: no hook runs, the catalog reads their members (ROWS) */
-static void *open_ttl(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL;
-}
-static void *open_backups(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL;
 }
 
 /* --write-conflict-rate, --transaction-conflict-rate (both 0: the row is off) */
@@ -274,14 +258,14 @@ static const struct {
     const ddb_feature *row;
     void *(*open)(ddb_server *srv, const ddb_config *cfg);
 } FEATURES[] = {
-#define DDB_FEATURE(name) {&ddb_feature_##name, open_##name},
+#define DDB_FEATURE(name, open) {&ddb_feature_##name, open},
 #include "server/features.def"
 #undef DDB_FEATURE
 };
 
 /* The same rows for the catalog, which reads their table members (feature.h) on or off alike. */
 static const ddb_feature *const ROWS[] = {
-#define DDB_FEATURE(name) &ddb_feature_##name,
+#define DDB_FEATURE(name, open) &ddb_feature_##name,
 #include "server/features.def"
 #undef DDB_FEATURE
 };
