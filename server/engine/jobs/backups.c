@@ -17,6 +17,7 @@
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/jobs/batched.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
@@ -215,41 +216,32 @@ static int copy_items(ddb_engine *eng, const ddb_backup *b, const ddb_store_snap
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_store_iter *it;
-    ddb_arena a;
-    ddb_batch batch;
-    int rc = 0, n = 0;
+    ddb_batched w;
+    int rc = 0;
 
-    ddb_arena_init(&a);
-    ddb_batch_init(&batch, &a);
+    ddb_batched_init(&w, eng->store, COPY_BATCH);
     ddb_key_table_range(b->source_id, lo, hi);
     it = ddb_store_iter_open_at(eng->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
         const char *v = ddb_store_iter_val(it, &vlen);
-        char *nk = ddb_arena_memdup(&a, k, klen);
+        char *nk = ddb_arena_memdup(&w.a, k, klen);
         ddb_put_be(nk, b->keyspace, 4);
-        ddb_batch_put(&batch, nk, klen, ddb_arena_memdup(&a, v, vlen), vlen);
+        ddb_batch_put(&w.b, nk, klen, ddb_arena_memdup(&w.a, v, vlen), vlen);
         (*items)++;
         *size += ddb_item_stored_size(v, vlen);
-        if (++n < COPY_BATCH)
-            continue;
-        if ((rc = ddb_store_write(eng->store, &batch)) != DDB_STORE_OK)
+        if ((rc = ddb_batched_count(&w)) != DDB_STORE_OK)
             break;
-        ddb_arena_reset(&a);
-        ddb_batch_init(&batch, &a);
-        n = 0;
-        if (stopping(sctx)) {
+        if (w.n == 0 && stopping(sctx)) { /* a stop comes between two writes */
             rc = 1;
             break;
         }
     }
     if (rc == 0)
         rc = ddb_store_iter_status(it);
-    if (rc == 0 && n > 0)
-        rc = ddb_store_write(eng->store, &batch);
+    rc = ddb_batched_end(&w, rc);
     ddb_store_iter_close(it);
-    ddb_arena_free(&a);
     return rc == 1 ? 1 : rc == 0 ? 0 : -1;
 }
 

@@ -13,6 +13,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/backup_records.h"
+#include "server/engine/jobs/batched.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/mutation.h"
 #include "server/engine/history/history.h"
@@ -159,13 +160,11 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     ddb_store_iter *it;
-    ddb_arena a;
-    ddb_batch b;
-    int rc = 0, n = 0;
+    ddb_batched w;
+    int rc = 0;
 
     *last = *bytes = 0;
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
+    ddb_batched_init(&w, eng->store, REPLAY_BATCH);
     ddb_pitr_log_prefix(log, lo);
     ddb_pitr_log_prefix(log, hi);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
@@ -178,29 +177,22 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
         char *nk;
         if (klen < 8 || ddb_pitr_record_parse(v, vlen, &rec) != 0 || rec.when > cut)
             break; /* the first newer record (or one this version cannot read) ends the fold */
-        nk = ddb_arena_alloc(&a, rec.klen + 4);
+        nk = ddb_arena_alloc(&w.a, rec.klen + 4);
         ddb_put_be(nk, base, 4);
         memcpy(nk + 4, rec.key, rec.klen);
         if (rec.img != NULL)
-            ddb_batch_put(&b, nk, rec.klen + 4, ddb_arena_memdup(&a, rec.img, rec.ilen), rec.ilen);
+            ddb_batch_put(&w.b, nk, rec.klen + 4, ddb_arena_memdup(&w.a, rec.img, rec.ilen), rec.ilen);
         else
-            ddb_batch_delete(&b, nk, rec.klen + 4);
+            ddb_batch_delete(&w.b, nk, rec.klen + 4);
         *last = ddb_get_be(k + klen - 8, 8);
         *bytes += ddb_retention_record_bytes(klen, vlen);
-        if (++n < REPLAY_BATCH)
-            continue;
-        if ((rc = ddb_store_write(eng->store, &b)) != DDB_STORE_OK)
+        if ((rc = ddb_batched_count(&w)) != DDB_STORE_OK)
             break;
-        ddb_arena_reset(&a);
-        ddb_batch_init(&b, &a);
-        n = 0;
     }
     if (rc == 0 && !ddb_store_iter_valid(it))
         rc = ddb_store_iter_status(it);
-    if (rc == 0 && n > 0)
-        rc = ddb_store_write(eng->store, &b);
+    rc = ddb_batched_end(&w, rc);
     ddb_store_iter_close(it);
-    ddb_arena_free(&a);
     return rc == 0 ? 0 : -1;
 }
 
