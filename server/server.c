@@ -101,11 +101,11 @@ static void tasks_start(void *ctx)
 }
 static void tasks_halt(void *ctx)
 {
-    ddb_tasks_halt(server_of(ctx)->eng.tasks);
+    ddb_worker_halt(ddb_tasks_worker(server_of(ctx)->eng.tasks));
 }
 static void tasks_release(void *ctx)
 {
-    ddb_tasks_stop(server_of(ctx)->eng.tasks);
+    ddb_worker_stop(ddb_tasks_worker(server_of(ctx)->eng.tasks));
     server_of(ctx)->eng.tasks = NULL;
 }
 
@@ -116,11 +116,11 @@ static void triggers_start(void *ctx)
 }
 static void triggers_halt(void *ctx)
 {
-    ddb_triggers_halt(server_of(ctx)->triggers);
+    ddb_worker_halt(ddb_triggers_worker(server_of(ctx)->triggers));
 }
 static void triggers_release(void *ctx)
 {
-    ddb_triggers_stop(server_of(ctx)->triggers);
+    ddb_worker_stop(ddb_triggers_worker(server_of(ctx)->triggers));
     server_of(ctx)->triggers = NULL;
 }
 
@@ -131,11 +131,11 @@ static void kinesis_start(void *ctx)
 }
 static void kinesis_halt(void *ctx)
 {
-    ddb_kinesis_halt(server_of(ctx)->kinesis);
+    ddb_worker_halt(ddb_kinesis_worker(server_of(ctx)->kinesis));
 }
 static void kinesis_release(void *ctx)
 {
-    ddb_kinesis_stop(server_of(ctx)->kinesis);
+    ddb_worker_stop(ddb_kinesis_worker(server_of(ctx)->kinesis));
     server_of(ctx)->kinesis = NULL;
 }
 
@@ -146,11 +146,12 @@ static void replication_start(void *ctx)
 }
 static void replication_halt(void *ctx)
 {
-    ddb_replication_halt(ddb_replication_of(&server_of(ctx)->eng));
+    ddb_worker_halt(ddb_replication_worker(ddb_replication_of(&server_of(ctx)->eng)));
 }
 static void replication_release(void *ctx)
 {
-    ddb_replication_stop(ddb_replication_of(&server_of(ctx)->eng)); /* clears its feature row's state */
+    /* clears its feature row's state */
+    ddb_worker_stop(ddb_replication_worker(ddb_replication_of(&server_of(ctx)->eng)));
 }
 
 /* Replication last: the others' writes wake it. */
@@ -169,6 +170,21 @@ static void workers_of(ddb_server *srv)
 
 /* ---- the engine's features (engine/feature.h), each opened from the command line ---- */
 
+/* A row always on with no state of its own (its hooks read the table: write_time, index). */
+static void *open_always(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return DDB_FEATURE_ALWAYS;
+}
+/* A row off at open: one whose table member only the catalog reads (ROWS; no hook runs: ttl,
+   backups), or whose worker sets its state once started (replication: ddb_replication_start). */
+static void *open_off(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return NULL;
+}
 static void *open_capacity(ddb_server *srv, const ddb_config *cfg)
 {
     (void)srv;
@@ -179,18 +195,6 @@ static void *open_throttle(ddb_server *srv, const ddb_config *cfg)
 {
     (void)srv;
     return cfg->enforce_capacity ? ddb_throttle_new() : NULL;
-}
-static void *open_write_time(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return DDB_FEATURE_ALWAYS;
-}
-static void *open_index(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return DDB_FEATURE_ALWAYS;
 }
 /* exact vector search reads memory; a store other gateways write is read where it lies */
 static ddb_vector_cache *vector_cache_of(ddb_server *srv, const ddb_config *cfg)
@@ -220,25 +224,6 @@ static void *open_history(ddb_server *srv, const ddb_config *cfg)
     h->followed_write = followed_write;
     (void)srv;
     return h;
-}
-static void *open_replication(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL; /* its worker sets it (ddb_replication_start) */
-}
-/* rows of a table member only: no hook runs, the catalog reads their members (ROWS) */
-static void *open_ttl(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL;
-}
-static void *open_backups(ddb_server *srv, const ddb_config *cfg)
-{
-    (void)srv;
-    (void)cfg;
-    return NULL;
 }
 
 /* --write-conflict-rate, --transaction-conflict-rate (both 0: the row is off) */
@@ -273,14 +258,14 @@ static const struct {
     const ddb_feature *row;
     void *(*open)(ddb_server *srv, const ddb_config *cfg);
 } FEATURES[] = {
-#define DDB_FEATURE(name) {&ddb_feature_##name, open_##name},
+#define DDB_FEATURE(name, open) {&ddb_feature_##name, open},
 #include "server/features.def"
 #undef DDB_FEATURE
 };
 
 /* The same rows for the catalog, which reads their table members (feature.h) on or off alike. */
 static const ddb_feature *const ROWS[] = {
-#define DDB_FEATURE(name) &ddb_feature_##name,
+#define DDB_FEATURE(name, open) &ddb_feature_##name,
 #include "server/features.def"
 #undef DDB_FEATURE
 };

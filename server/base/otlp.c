@@ -143,6 +143,15 @@ static void attr_capacity(ddb_jw *w, const ddb_span *s)
     free(cc.data);
 }
 
+/* The resource's attributes: the service's name, its one. */
+static void resource_attributes(ddb_jw *w, const char *service)
+{
+    ddb_jw_key(w, "attributes");
+    ddb_jw_arr_begin(w);
+    attr_str(w, "service.name", service);
+    ddb_jw_arr_end(w);
+}
+
 /* The semantic conventions' attributes of a DynamoDB call (rpc.*, aws.dynamodb.*), seen by the server. */
 static void request_attributes(ddb_jw *w, const ddb_span *s)
 {
@@ -212,27 +221,34 @@ static void encode_span(ddb_jw *w, const ddb_span *s)
     }
 }
 
+/* Opens one level of OTLP's envelope (resourceSpans, then scopeSpans): a list of one item, which
+   starts with the object that says what it holds (its resource, its scope), left open here. */
+static void level_begin(ddb_jw *w, const char *list, const char *about)
+{
+    ddb_jw_key(w, list);
+    ddb_jw_arr_begin(w);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, about);
+    ddb_jw_obj_begin(w);
+}
+
+/* Closes a level's item and its list. */
+static void level_end(ddb_jw *w)
+{
+    ddb_jw_obj_end(w);
+    ddb_jw_arr_end(w);
+}
+
 void ddb_otlp_encode(const ddb_span *spans, size_t n, const char *service, ddb_buf *out)
 {
     ddb_jw w;
 
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "resourceSpans");
-    ddb_jw_arr_begin(&w);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "resource");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "attributes");
-    ddb_jw_arr_begin(&w);
-    attr_str(&w, "service.name", service);
-    ddb_jw_arr_end(&w);
+    level_begin(&w, "resourceSpans", "resource");
+    resource_attributes(&w, service);
     ddb_jw_obj_end(&w);
-    ddb_jw_key(&w, "scopeSpans");
-    ddb_jw_arr_begin(&w);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "scope");
-    ddb_jw_obj_begin(&w);
+    level_begin(&w, "scopeSpans", "scope");
     ddb_jw_key(&w, "name");
     ddb_jw_str(&w, "ddbd");
     ddb_jw_obj_end(&w);
@@ -241,10 +257,8 @@ void ddb_otlp_encode(const ddb_span *spans, size_t n, const char *service, ddb_b
     for (size_t i = 0; i < n; i++)
         encode_span(&w, &spans[i]);
     ddb_jw_arr_end(&w);
-    ddb_jw_obj_end(&w);
-    ddb_jw_arr_end(&w);
-    ddb_jw_obj_end(&w);
-    ddb_jw_arr_end(&w);
+    level_end(&w);
+    level_end(&w);
     ddb_jw_obj_end(&w);
 }
 

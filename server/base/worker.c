@@ -11,6 +11,14 @@ void ddb_worker_init(ddb_worker *w)
     w->threads = NULL;
     w->n = 0;
     w->halted = 0;
+    w->owner = NULL;
+    w->finish = NULL;
+}
+
+void ddb_worker_own(ddb_worker *w, void *owner, void (*finish)(void *owner))
+{
+    w->owner = owner;
+    w->finish = finish;
 }
 
 int ddb_worker_spawn(ddb_worker *w, void *(*fn)(void *), void *arg)
@@ -34,7 +42,7 @@ int ddb_worker_stopping(ddb_worker *w)
 
 void ddb_worker_halt(ddb_worker *w)
 {
-    if (w->halted)
+    if (w == NULL || w->halted)
         return;
     ddb_sleeper_stop(&w->sleeper);
     for (unsigned i = 0; i < w->n; i++)
@@ -49,4 +57,18 @@ void ddb_worker_destroy(ddb_worker *w)
     free(w->threads);
     w->threads = NULL;
     w->n = 0;
+}
+
+void ddb_worker_stop(ddb_worker *w)
+{
+    void *owner;
+
+    if (w == NULL)
+        return;
+    ddb_worker_halt(w);
+    if (w->finish != NULL)
+        w->finish(w->owner);
+    owner = w->owner; /* w is in it */
+    ddb_worker_destroy(w);
+    free(owner);
 }

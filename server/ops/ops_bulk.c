@@ -192,10 +192,9 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
     if ((t = target_table(req, req->table)) == NULL || quota(req, t) != DDB_OK)
         return req->err.code;
     arn = ddb_table_arn(req, t);
-    ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);
-    ddb_jw_init(&w, &buf);
-    ddb_xfer_record_begin(req, &w, "BulkOperationArn", "BulkOperationStatus", "bulk-operation", arn, id);
+    ddb_xfer_record_begin(req, &w, &buf, id, (uint64_t)(now * 1000), "BulkOperationArn", "BulkOperationStatus",
+                          "bulk-operation", arn);
     ddb_jw_key(&w, "TableDetails");
     ddb_jw_arr_begin(&w);
     ddb_jw_obj_begin(&w);

@@ -261,14 +261,9 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
         ddb_xfer_describe(req, "ExportDescription", prev);
         return DDB_OK;
     }
-    ddb_xfer_new_id(id, now);
-    ddb_jw_init(&w, &buf);
-    ddb_xfer_record_begin(req, &w, "ExportArn", "ExportStatus", "export", arn, id);
+    ddb_xfer_record_begin(req, &w, &buf, id, now, "ExportArn", "ExportStatus", "export", arn);
     time_member(&w, "StartTime", now);
-    ddb_jw_key(&w, "TableArn");
-    ddb_jw_str(&w, arn);
-    ddb_jw_key(&w, "TableId");
-    ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
+    ddb_xfer_table_members(&w, arn, t);
     write_kind(&w, &kind, now);
     if (ddb_v_present(ddb_json_get(in, "FilterSpecification"))) { /* echoed, and read by the worker */
         ddb_jw_key(&w, "FilterSpecification");

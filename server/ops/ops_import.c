@@ -147,14 +147,9 @@ int ddb_op_import_table(ddb_req *req)
     if ((t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
         return ddb_req_fail_internal(req);
     arn = ddb_table_arn(req, t);
-    ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);
-    ddb_jw_init(&w, &buf);
-    ddb_xfer_record_begin(req, &w, "ImportArn", "ImportStatus", "import", arn, id);
-    ddb_jw_key(&w, "TableArn");
-    ddb_jw_str(&w, arn);
-    ddb_jw_key(&w, "TableId");
-    ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
+    ddb_xfer_record_begin(req, &w, &buf, id, (uint64_t)(now * 1000), "ImportArn", "ImportStatus", "import", arn);
+    ddb_xfer_table_members(&w, arn, t);
     ddb_xfer_copy_member(&w, in, "ClientToken");
     ddb_xfer_copy_member(&w, in, "S3BucketSource");
     ddb_jw_key(&w, "ErrorCount");

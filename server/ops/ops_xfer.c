@@ -40,14 +40,24 @@ int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value)
     return (v == NULL && value == NULL) || (v != NULL && value != NULL && strcmp(v, value) == 0);
 }
 
-void ddb_xfer_record_begin(ddb_req *req, ddb_jw *w, const char *arn_key, const char *status_key, const char *path,
-                           const char *table_arn, const char *id)
+void ddb_xfer_record_begin(ddb_req *req, ddb_jw *w, ddb_buf *buf, char id[32], uint64_t now_ms, const char *arn_key,
+                           const char *status_key, const char *path, const char *table_arn)
 {
+    ddb_xfer_new_id(id, now_ms);
+    ddb_jw_init(w, buf);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, arn_key);
     ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/%s/%s", table_arn, path, id));
     ddb_jw_key(w, status_key);
     ddb_jw_str(w, "IN_PROGRESS");
+}
+
+void ddb_xfer_table_members(ddb_jw *w, const char *arn, const ddb_table *t)
+{
+    const char *uuid = ddb_json_get_str(t->desc, "TableId");
+
+    ddb_jw_member_str(w, "TableArn", arn);
+    ddb_jw_member_str(w, "TableId", uuid != NULL ? uuid : "");
 }
 
 void ddb_xfer_describe(ddb_req *req, const char *wrapper, const ddb_json *rec)

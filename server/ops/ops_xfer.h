@@ -18,10 +18,13 @@ int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *bu
    "<Noun> not found: <arn>". */
 int ddb_xfer_describe_op(ddb_req *req, const char *arn_member, const char *what, const char *prefix, int not_found,
                          const char *noun, const char *wrapper);
-/* Opens a new record in w: {"<arn_key>": "<table arn>/<path>/<id>", "<status_key>": "IN_PROGRESS",
-   left open for the operation's own members (an export's, an import's, a bulk operation's). */
-void ddb_xfer_record_begin(ddb_req *req, ddb_jw *w, const char *arn_key, const char *status_key, const char *path,
-                           const char *table_arn, const char *id);
+/* Opens a new record (an export's, an import's, a bulk operation's) in w, writing to buf: its id
+   made from now_ms into `id`, then {"<arn_key>": "<table arn>/<path>/<id>", "<status_key>":
+   "IN_PROGRESS", left open for the operation's own members. */
+void ddb_xfer_record_begin(ddb_req *req, ddb_jw *w, ddb_buf *buf, char id[32], uint64_t now_ms, const char *arn_key,
+                           const char *status_key, const char *path, const char *table_arn);
+/* "TableArn" (arn, t's) and "TableId" of an export's or import's record. */
+void ddb_xfer_table_members(ddb_jw *w, const char *arn, const ddb_table *t);
 /* Writes member `name` of `rec` as stored, when present and not null. */
 void ddb_xfer_copy_member(ddb_jw *w, const ddb_json *rec, const char *name);
 /* A NextToken of a List operation (NULL: none) is an id this server gave: a record under prefix in the

@@ -128,78 +128,82 @@ static void write_gsi_state(ddb_jw *w, const ddb_engine *eng, const ddb_table *t
         ddb_jw_member_bool(w, "Backfilling", ix->backfilling || pending);
 }
 
-static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
-                          const ddb_table_figures *fig)
+/* What a table's index lists are written from: the request, the table, its figures, and whether
+   its throughput is provisioned per replica. */
+typedef struct index_list {
+    ddb_req *req;
+    const ddb_table *t;
+    const ddb_table_figures *fig;
+    int ppr;
+} index_list;
+
+/* The list `name` of the table's indexes of `kind`, each {"IndexName", then what one() writes};
+   left out when it has none, as DynamoDB leaves it out. */
+static void write_index_list(const index_list *l, ddb_index_kind kind, const char *name,
+                             void (*one)(const index_list *l, const ddb_index *ix))
 {
-    ddb_jw *w = &req->out;
+    ddb_jw *w = &l->req->out;
     int open = 0;
 
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
+    for (unsigned i = 0; i < l->t->nindexes; i++) {
+        const ddb_index *ix = &l->t->indexes[i];
         if (ix->kind != kind)
             continue;
         if (!open) {
-            ddb_jw_key(w, kind == DDB_IX_GLOBAL ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            ddb_jw_key(w, name);
             ddb_jw_arr_begin(w);
             open = 1;
         }
         ddb_jw_obj_begin(w);
         ddb_jw_member_str(w, "IndexName", ix->name);
-        ddb_jw_key(w, "KeySchema");
-        ddb_jw_json(w, ddb_json_get(ix->desc, "KeySchema"));
-        ddb_jw_key(w, "Projection");
-        ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
-        if (kind == DDB_IX_GLOBAL) {
-            write_gsi_state(w, req->eng, t, ix);
-            ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
-        }
-        write_figures(req, t, ix, fig);
-        if (kind == DDB_IX_GLOBAL) {
-            long long warm[2];
-            ddb_warm_throughput(t, ix, warm);
-            write_on_demand(w, &ix->capacity);
-            /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
-            write_warm(w, warm, gsi_creating(req->eng, t, ix) ? "CREATING" : "ACTIVE");
-        }
+        one(l, ix);
         ddb_jw_obj_end(w);
     }
     if (open)
         ddb_jw_arr_end(w);
 }
 
+/* A local or global secondary index's description. */
+static void write_index(const index_list *l, const ddb_index *ix)
+{
+    ddb_req *req = l->req;
+    const ddb_table *t = l->t;
+    ddb_jw *w = &req->out;
 
-/* VectorIndexes: VectorIndexDescription, its members in the API model's order. */
-static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_table_figures *fig)
+    ddb_jw_key(w, "KeySchema");
+    ddb_jw_json(w, ddb_json_get(ix->desc, "KeySchema"));
+    ddb_jw_key(w, "Projection");
+    ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
+    if (ix->kind == DDB_IX_GLOBAL) {
+        write_gsi_state(w, req->eng, t, ix);
+        ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), l->ppr);
+    }
+    write_figures(req, t, ix, l->fig);
+    if (ix->kind == DDB_IX_GLOBAL) {
+        long long warm[2];
+        ddb_warm_throughput(t, ix, warm);
+        write_on_demand(w, &ix->capacity);
+        /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
+        write_warm(w, warm, gsi_creating(req->eng, t, ix) ? "CREATING" : "ACTIVE");
+    }
+}
+
+/* A vector index's VectorIndexDescription, its members in the API model's order. */
+static void write_vector_index(const index_list *l, const ddb_index *ix)
 {
     static const char *const defined[] = {"SearchSchema", "Projection", "VectorAttribute", NULL};
     static const char *const metric[] = {"DistanceFunction", NULL};
-    ddb_jw *w = &req->out;
-    int open = 0;
+    ddb_jw *w = &l->req->out;
 
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
-        if (ix->kind != DDB_IX_VECTOR)
-            continue;
-        if (!open) {
-            ddb_jw_key(w, "VectorIndexes");
-            ddb_jw_arr_begin(w);
-            open = 1;
-        }
-        ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "IndexName", ix->name);
-        ddb_write_members(w, ix->desc, defined);
-        ddb_jw_key(w, "Dimensions"); /* as the index has it: 6.7 was truncated to 6, as DynamoDB does */
-        ddb_jw_int(w, ix->vec->dims);
-        ddb_write_members(w, ix->desc, metric);
-        ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(ix->state));
-        /* the developer guide: no longer reported once ACTIVE */
-        if (ix->state == DDB_IX_CREATING)
-            ddb_jw_member_bool(w, "Backfilling", ix->backfilling);
-        write_figures(req, t, ix, fig);
-        ddb_jw_obj_end(w);
-    }
-    if (open)
-        ddb_jw_arr_end(w);
+    ddb_write_members(w, ix->desc, defined);
+    ddb_jw_key(w, "Dimensions"); /* as the index has it: 6.7 was truncated to 6, as DynamoDB does */
+    ddb_jw_int(w, ix->vec->dims);
+    ddb_write_members(w, ix->desc, metric);
+    ddb_jw_member_str(w, "IndexStatus", ddb_index_state_name(ix->state));
+    /* the developer guide: no longer reported once ACTIVE */
+    if (ix->state == DDB_IX_CREATING)
+        ddb_jw_member_bool(w, "Backfilling", ix->backfilling);
+    write_figures(l->req, l->t, ix, l->fig);
 }
 
 /* UPDATING while an index is being built or removed, as DynamoDB reports it. */
@@ -389,9 +393,10 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         ddb_jw_obj_end(w);
     }
     if (!deleting) {
-        write_indexes(req, t, DDB_IX_LOCAL, ppr, fig);
-        write_indexes(req, t, DDB_IX_GLOBAL, ppr, fig);
-        write_vector_indexes(req, t, fig);
+        index_list l = {req, t, fig, ppr};
+        write_index_list(&l, DDB_IX_LOCAL, "LocalSecondaryIndexes", write_index);
+        write_index_list(&l, DDB_IX_GLOBAL, "GlobalSecondaryIndexes", write_index);
+        write_index_list(&l, DDB_IX_VECTOR, "VectorIndexes", write_vector_index);
     }
     if (t->stream.spec != NULL && t->stream.id != 0) {
         ddb_jw_key(w, "StreamSpecification");

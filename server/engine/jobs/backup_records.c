@@ -1,5 +1,5 @@
 /*
- * server/engine/jobs/backup_records.c: backup records, read (see backup_records.h).
+ * server/engine/jobs/backup_records.c: backup records, read and rewritten (see backup_records.h).
  */
 #include "server/engine/jobs/backup_records.h"
 
@@ -141,4 +141,45 @@ const char *ddb_backup_billing_mode(const ddb_backup *b)
 {
     const char *m = ddb_json_get_str(b->source, "BillingMode");
     return m != NULL ? m : "PROVISIONED";
+}
+
+static int dropped(const char *key, const char *const *drop)
+{
+    for (; *drop != NULL; drop++)
+        if (strcmp(key, *drop) == 0)
+            return 1;
+    return 0;
+}
+
+int ddb_backup_edit_begin(ddb_backup_edit *e, ddb_store *s, ddb_arena *a, const char *id, const char *const *drop)
+{
+    const ddb_json *r;
+    char *val;
+    size_t vlen;
+
+    e->key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
+    if (ddb_store_meta_get(s, a, e->key, strlen(e->key), &val, &vlen) != 0 || val == NULL ||
+        (r = ddb_json_parse(a, val, vlen)) == NULL || r->type != DDB_JSON_OBJECT)
+        return -1;
+    e->buf = (ddb_buf){0};
+    ddb_jw_init(&e->w, &e->buf);
+    ddb_jw_obj_begin(&e->w);
+    for (uint32_t i = 0; i < r->n; i++) {
+        const ddb_json_member *m = &r->u.members[i];
+        if (dropped(m->key, drop))
+            continue;
+        ddb_jw_keyn(&e->w, m->key, m->klen);
+        ddb_jw_json(&e->w, m->val);
+    }
+    return 0;
+}
+
+int ddb_backup_edit_end(ddb_backup_edit *e, ddb_store *s, ddb_arena *a)
+{
+    int rc;
+
+    ddb_jw_obj_end(&e->w);
+    rc = ddb_store_meta_set(s, a, e->key, ddb_arena_strndup(a, e->buf.data, e->buf.len), e->buf.len);
+    ddb_buf_free(&e->buf);
+    return rc == DDB_STORE_OK ? 0 : -1;
 }

@@ -47,6 +47,20 @@ typedef struct ddb_backup {
  */
 void ddb_backup_record_put(ddb_batch *out, ddb_arena *a, const ddb_backup *b);
 
+/*
+ * A backup record rewritten in place, as a job moves it on (a copy done, a base moved forward):
+ * ddb_backup_edit_begin writes its members but those named in `drop` (NULL-ended) into e->w, the
+ * caller writes their new values there, ddb_backup_edit_end stores the record. Begin returns 0, or
+ * -1 when the record cannot be read (nothing to end); end returns 0 or -1.
+ */
+typedef struct ddb_backup_edit {
+    const char *key;
+    ddb_buf buf;
+    ddb_jw w;
+} ddb_backup_edit;
+int ddb_backup_edit_begin(ddb_backup_edit *e, ddb_store *s, ddb_arena *a, const char *id, const char *const *drop);
+int ddb_backup_edit_end(ddb_backup_edit *e, ddb_store *s, ddb_arena *a);
+
 /* The billing mode of the backup's source table ("PROVISIONED" unless its description says). */
 const char *ddb_backup_billing_mode(const ddb_backup *b);
 

@@ -17,6 +17,7 @@
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/jobs/batched.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
@@ -198,33 +199,15 @@ void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
                           unsigned long long size)
 {
-    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", b->id);
-    char *val;
-    size_t vlen;
-    const ddb_json *r;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    int rc;
+    static const char *const moved[] = {"Status", "Size", "Items", NULL};
+    ddb_backup_edit e;
 
-    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
-        (r = ddb_json_parse(a, val, vlen)) == NULL)
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, moved) != 0)
         return -1;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    for (uint32_t i = 0; i < r->n; i++) {
-        const ddb_json_member *m = &r->u.members[i];
-        if (strcmp(m->key, "Status") == 0 || strcmp(m->key, "Size") == 0 || strcmp(m->key, "Items") == 0)
-            continue;
-        ddb_jw_keyn(&w, m->key, m->klen);
-        ddb_jw_json(&w, m->val);
-    }
-    ddb_jw_member_str(&w, "Status", "AVAILABLE");
-    ddb_jw_member_int(&w, "Size", (long long)size);
-    ddb_jw_member_int(&w, "Items", (long long)items);
-    ddb_jw_obj_end(&w);
-    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    return rc == DDB_STORE_OK ? 0 : -1;
+    ddb_jw_member_str(&e.w, "Status", "AVAILABLE");
+    ddb_jw_member_int(&e.w, "Size", (long long)size);
+    ddb_jw_member_int(&e.w, "Items", (long long)items);
+    return ddb_backup_edit_end(&e, eng->store, a);
 }
 
 /* Copies the source table as of `snap` into the backup's keyspace; 0, 1 when stopped, -1. */
@@ -233,41 +216,32 @@ static int copy_items(ddb_engine *eng, const ddb_backup *b, const ddb_store_snap
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_store_iter *it;
-    ddb_arena a;
-    ddb_batch batch;
-    int rc = 0, n = 0;
+    ddb_batched w;
+    int rc = 0;
 
-    ddb_arena_init(&a);
-    ddb_batch_init(&batch, &a);
+    ddb_batched_init(&w, eng->store, COPY_BATCH);
     ddb_key_table_range(b->source_id, lo, hi);
     it = ddb_store_iter_open_at(eng->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
         const char *v = ddb_store_iter_val(it, &vlen);
-        char *nk = ddb_arena_memdup(&a, k, klen);
+        char *nk = ddb_arena_memdup(&w.a, k, klen);
         ddb_put_be(nk, b->keyspace, 4);
-        ddb_batch_put(&batch, nk, klen, ddb_arena_memdup(&a, v, vlen), vlen);
+        ddb_batch_put(&w.b, nk, klen, ddb_arena_memdup(&w.a, v, vlen), vlen);
         (*items)++;
         *size += ddb_item_stored_size(v, vlen);
-        if (++n < COPY_BATCH)
-            continue;
-        if ((rc = ddb_store_write(eng->store, &batch)) != DDB_STORE_OK)
+        if ((rc = ddb_batched_count(&w)) != DDB_STORE_OK)
             break;
-        ddb_arena_reset(&a);
-        ddb_batch_init(&batch, &a);
-        n = 0;
-        if (stopping(sctx)) {
+        if (w.n == 0 && stopping(sctx)) { /* a stop comes between two writes */
             rc = 1;
             break;
         }
     }
     if (rc == 0)
         rc = ddb_store_iter_status(it);
-    if (rc == 0 && n > 0)
-        rc = ddb_store_write(eng->store, &batch);
+    rc = ddb_batched_end(&w, rc);
     ddb_store_iter_close(it);
-    ddb_arena_free(&a);
     return rc == 1 ? 1 : rc == 0 ? 0 : -1;
 }
 

@@ -590,6 +590,7 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
     k->eng = eng;
     k->set = settings;
     ddb_worker_init(&k->worker);
+    ddb_worker_own(&k->worker, k, NULL);
     if (ddb_worker_spawn(&k->worker, worker, k) != 0)
         abort();
     if (settings->endpoint != NULL)
@@ -597,17 +598,7 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
     return k;
 }
 
-void ddb_kinesis_halt(ddb_kinesis *k)
+ddb_worker *ddb_kinesis_worker(ddb_kinesis *k)
 {
-    if (k != NULL)
-        ddb_worker_halt(&k->worker);
-}
-
-void ddb_kinesis_stop(ddb_kinesis *k)
-{
-    if (k == NULL)
-        return;
-    ddb_kinesis_halt(k);
-    ddb_worker_destroy(&k->worker);
-    free(k);
+    return k != NULL ? &k->worker : NULL;
 }

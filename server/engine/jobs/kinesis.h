@@ -22,6 +22,7 @@
 #ifndef DDB_KINESIS_H
 #define DDB_KINESIS_H
 
+#include "server/base/worker.h"
 #include "server/engine/engine.h"
 
 typedef struct ddb_kinesis_settings {
@@ -35,10 +36,9 @@ typedef struct ddb_kinesis ddb_kinesis;
 /* Starts the worker (the settings must outlive it). */
 ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *settings);
 /* Stops it between two batches (NULL: nothing). */
-/* Stops its threads and joins them; it does no more work, its memory stays until ddb_kinesis_stop
-   (base/workers.h: every worker halts before any is freed). */
-void ddb_kinesis_halt(ddb_kinesis *k);
-void ddb_kinesis_stop(ddb_kinesis *k);
+/* Its worker, which owns it (NULL when k is): ddb_worker_halt stops its threads, ddb_worker_stop
+   ends it (base/workers.h: every worker halts before any is freed). */
+ddb_worker *ddb_kinesis_worker(ddb_kinesis *k);
 /* Ends its nap: the logs passed their share of the memory budget (NULL: nothing). */
 void ddb_kinesis_wake(ddb_kinesis *k);
 /* ddb_kinesis_wake after each commit that wrote Kinesis records (a load while a wake is pending). */

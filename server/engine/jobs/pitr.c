@@ -13,6 +13,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/backup_records.h"
+#include "server/engine/jobs/batched.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/mutation.h"
 #include "server/engine/history/history.h"
@@ -142,30 +143,13 @@ static int log_in_use(const ddb_table *const *tables, size_t n, uint32_t log)
 /* Rewrites base record `id` with Created = `created`. 0 or -1. */
 static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t created)
 {
-    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
-    const ddb_json *r;
-    char *val;
-    size_t vlen;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    int rc;
+    static const char *const moved[] = {"Created", NULL};
+    ddb_backup_edit e;
 
-    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
-        (r = ddb_json_parse(a, val, vlen)) == NULL || r->type != DDB_JSON_OBJECT)
+    if (ddb_backup_edit_begin(&e, eng->store, a, id, moved) != 0)
         return -1;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    for (uint32_t i = 0; i < r->n; i++) {
-        if (strcmp(r->u.members[i].key, "Created") == 0)
-            continue;
-        ddb_jw_keyn(&w, r->u.members[i].key, r->u.members[i].klen);
-        ddb_jw_json(&w, r->u.members[i].val);
-    }
-    ddb_jw_member_int(&w, "Created", (long long)created);
-    ddb_jw_obj_end(&w);
-    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    return rc == DDB_STORE_OK ? 0 : -1;
+    ddb_jw_member_int(&e.w, "Created", (long long)created);
+    return ddb_backup_edit_end(&e, eng->store, a);
 }
 
 /*
@@ -176,13 +160,11 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     ddb_store_iter *it;
-    ddb_arena a;
-    ddb_batch b;
-    int rc = 0, n = 0;
+    ddb_batched w;
+    int rc = 0;
 
     *last = *bytes = 0;
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
+    ddb_batched_init(&w, eng->store, REPLAY_BATCH);
     ddb_pitr_log_prefix(log, lo);
     ddb_pitr_log_prefix(log, hi);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
@@ -195,29 +177,22 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
         char *nk;
         if (klen < 8 || ddb_pitr_record_parse(v, vlen, &rec) != 0 || rec.when > cut)
             break; /* the first newer record (or one this version cannot read) ends the fold */
-        nk = ddb_arena_alloc(&a, rec.klen + 4);
+        nk = ddb_arena_alloc(&w.a, rec.klen + 4);
         ddb_put_be(nk, base, 4);
         memcpy(nk + 4, rec.key, rec.klen);
         if (rec.img != NULL)
-            ddb_batch_put(&b, nk, rec.klen + 4, ddb_arena_memdup(&a, rec.img, rec.ilen), rec.ilen);
+            ddb_batch_put(&w.b, nk, rec.klen + 4, ddb_arena_memdup(&w.a, rec.img, rec.ilen), rec.ilen);
         else
-            ddb_batch_delete(&b, nk, rec.klen + 4);
+            ddb_batch_delete(&w.b, nk, rec.klen + 4);
         *last = ddb_get_be(k + klen - 8, 8);
         *bytes += ddb_retention_record_bytes(klen, vlen);
-        if (++n < REPLAY_BATCH)
-            continue;
-        if ((rc = ddb_store_write(eng->store, &b)) != DDB_STORE_OK)
+        if ((rc = ddb_batched_count(&w)) != DDB_STORE_OK)
             break;
-        ddb_arena_reset(&a);
-        ddb_batch_init(&b, &a);
-        n = 0;
     }
     if (rc == 0 && !ddb_store_iter_valid(it))
         rc = ddb_store_iter_status(it);
-    if (rc == 0 && n > 0)
-        rc = ddb_store_write(eng->store, &b);
+    rc = ddb_batched_end(&w, rc);
     ddb_store_iter_close(it);
-    ddb_arena_free(&a);
     return rc == 0 ? 0 : -1;
 }
 
@@ -276,12 +251,15 @@ static size_t trimmable(ddb_engine *eng, ddb_arena *a, const ddb_table ***out)
     return k;
 }
 
-void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
+/* The worker's sweep: folds the records older than each table's window into its base (the job
+   keeps no state). */
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
     const ddb_table **tables;
     ddb_arena a;
     size_t n;
 
+    (void)state;
     ddb_arena_init(&a);
     ddb_pitr_lock(eng);
     n = trimmable(eng, &a, &tables);
@@ -369,12 +347,6 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
     ddb_pitr_unlock(eng);
     ddb_arena_free(&a);
     return freed;
-}
-
-static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
-{
-    (void)state;
-    ddb_pitr_trim(eng, now_ms);
 }
 
 const ddb_job ddb_job_pitr_trim = {.name = "pitr trim", .sweep = sweep, .interval = ddb_expiry_interval};

@@ -38,13 +38,12 @@
    table went or on a storage error. *applied gets the number of records put. */
 int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied);
 
-/* Folds the records older than each table's window into its base (see above). */
-void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms);
 /* The memory budget's trim (engine/history/retention.h): folds the oldest records of all the histories,
    whatever their table, into their bases until they add up to `want` bytes; each window then
    starts later (EarliestRestorableDateTime moves up). Returns the bytes of log deleted. */
 uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want);
-/* The worker's sweep of it (every expiry interval: expiry.h). */
+/* The worker's sweep (every expiry interval: expiry.h): folds the records older than each table's
+   window into its base (see above). */
 extern const ddb_job ddb_job_pitr_trim;
 
 /* Held by a restore from its window check until its table exists, and by the trim. */

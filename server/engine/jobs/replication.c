@@ -940,6 +940,15 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The worker's teardown, its threads joined: commits stop waking it before its sleeper goes
+   (ddb_worker_stop frees r). */
+static void finish(void *owner)
+{
+    ddb_replication *r = owner;
+
+    ddb_engine_set_feature(r->eng, &ddb_feature_replication, NULL);
+}
+
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
 {
     ddb_replication *r = ddb_zalloc(sizeof(*r));
@@ -947,6 +956,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     r->eng = eng;
     r->lag_ms = lag_ms;
     ddb_worker_init(&r->worker);
+    ddb_worker_own(&r->worker, r, finish);
     ddb_lease_init(&r->lease, eng->store, "replication");
     ddb_engine_set_feature(eng, &ddb_feature_replication, r);
     if (ddb_worker_spawn(&r->worker, worker, r) != 0)
@@ -954,18 +964,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     return r;
 }
 
-void ddb_replication_halt(ddb_replication *r)
+ddb_worker *ddb_replication_worker(ddb_replication *r)
 {
-    if (r != NULL)
-        ddb_worker_halt(&r->worker);
-}
-
-void ddb_replication_stop(ddb_replication *r)
-{
-    if (r == NULL)
-        return;
-    ddb_replication_halt(r);
-    ddb_engine_set_feature(r->eng, &ddb_feature_replication, NULL);
-    ddb_worker_destroy(&r->worker);
-    free(r);
+    return r != NULL ? &r->worker : NULL;
 }

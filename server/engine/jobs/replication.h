@@ -53,16 +53,16 @@
 #ifndef DDB_REPLICATION_H
 #define DDB_REPLICATION_H
 
+#include "server/base/worker.h"
 #include "server/engine/engine.h"
 
 typedef struct ddb_replication ddb_replication;
 
 /* Starts the worker (it idles while there is no global table). */
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms);
-/* Stops its threads and joins them; it does no more work, its memory stays until ddb_replication_stop
-   (base/workers.h: every worker halts before any is freed). */
-void ddb_replication_halt(ddb_replication *r);
-void ddb_replication_stop(ddb_replication *r);
+/* Its worker, which owns it (NULL when r is): ddb_worker_halt stops its threads, ddb_worker_stop
+   ends it and clears the feature row (base/workers.h: every worker halts before any is freed). */
+ddb_worker *ddb_replication_worker(ddb_replication *r);
 /*
  * Sets region's status in the replica list of the table under catalog key `key` (adding the
  * region when absent), or removes the region (state -1); `filled` also drops FillFrom. Compare-
@@ -112,7 +112,7 @@ void ddb_edit_replication_more(struct ddb_desc_edit *e, void *ctx);
 void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out);
 
 /* The feature row (feature.h; server/features.def): its state is the running worker, set by
-   ddb_replication_start and cleared by ddb_replication_stop (NULL: none, the row is off); a commit
+   ddb_replication_start and cleared by its ddb_worker_stop (NULL: none, the row is off); a commit
    on a global table wakes it; its member is "ddbdReplication", read whether it is on or off. */
 extern const ddb_feature ddb_feature_replication;
 /* eng's worker (NULL: not running). */

@@ -133,12 +133,15 @@ static void drop_stream(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *in
     ddb_log(DDB_LOG_INFO, "streams: stream %s of table %s expired (disabled 24 hours ago)", info->label, info->table);
 }
 
-void ddb_streams_trim(ddb_engine *eng, uint64_t now)
+/* The worker's sweep: deletes records older than 24 hours, and streams disabled for 24 hours (the
+   job keeps no state). */
+static void sweep(ddb_engine *eng, void *state, uint64_t now)
 {
     ddb_arena a;
     ddb_stream_info *infos;
     long n;
 
+    (void)state;
     ddb_arena_init(&a);
     n = ddb_stream_info_list(eng->store, &a, &infos);
     for (long i = 0; i < n; i++) {
@@ -272,12 +275,6 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
     ddb_retention_sub(r, DDB_RET_STREAM, taken < want ? ddb_retention_used(r, DDB_RET_STREAM) : freed);
     ddb_arena_free(&a);
     return freed;
-}
-
-static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
-{
-    (void)state;
-    ddb_streams_trim(eng, now_ms);
 }
 
 const ddb_job ddb_job_stream_trim = {.name = "stream trim", .sweep = sweep, .interval = ddb_expiry_interval};

@@ -10,15 +10,14 @@
 
 /* At start: a new generation for every enabled stream whose shard count grew. 0, or -1 and *err. */
 int ddb_streams_reshard(ddb_engine *eng, char **err);
-/* Deletes records older than 24 hours, and streams disabled for 24 hours. */
-void ddb_streams_trim(ddb_engine *eng, uint64_t now_ms);
 /* The memory budget's trim (engine/history/retention.h): deletes the oldest records of all streams, oldest
    first whatever their stream or shard, until they add up to `want` bytes, and gives their memory
    back (ddb_store_reclaim). A reader at a deleted position gets TrimmedDataAccessException, as
    after the 24-hour trim. Returns the bytes deleted. */
 uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want);
 
-/* The worker's sweep of them (every expiry interval: expiry.h). */
+/* The worker's sweep of them (every expiry interval: expiry.h): deletes records older than 24
+   hours, and streams disabled for 24 hours. */
 extern const ddb_job ddb_job_stream_trim;
 
 #endif

@@ -163,6 +163,17 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The worker's teardown, its threads joined (ddb_worker_stop frees tk). */
+static void finish(void *owner)
+{
+    ddb_tasks *tk = owner;
+
+    ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
+    for (size_t i = 0; i < tk->njobs; i++)
+        if (tk->jobs[i]->stop != NULL)
+            tk->jobs[i]->stop(tk->eng, tk->states[i]);
+}
+
 ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t njobs)
 {
     ddb_tasks *tk = calloc(1, sizeof(*tk));
@@ -177,6 +188,7 @@ ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t n
     }
     ddb_lease_init(&tk->lease, eng->store, "tasks");
     ddb_worker_init(&tk->worker);
+    ddb_worker_own(&tk->worker, tk, finish);
     if (ddb_worker_spawn(&tk->worker, worker, tk) != 0)
         abort();
     return tk;
@@ -187,21 +199,7 @@ void ddb_tasks_kick(ddb_tasks *tk)
     ddb_sleeper_wake(&tk->worker.sleeper);
 }
 
-void ddb_tasks_halt(ddb_tasks *tk)
+ddb_worker *ddb_tasks_worker(ddb_tasks *tk)
 {
-    if (tk != NULL)
-        ddb_worker_halt(&tk->worker);
-}
-
-void ddb_tasks_stop(ddb_tasks *tk)
-{
-    if (tk == NULL)
-        return;
-    ddb_tasks_halt(tk);
-    ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
-    ddb_worker_destroy(&tk->worker);
-    for (size_t i = 0; i < tk->njobs; i++)
-        if (tk->jobs[i]->stop != NULL)
-            tk->jobs[i]->stop(tk->eng, tk->states[i]);
-    free(tk);
+    return tk != NULL ? &tk->worker : NULL;
 }

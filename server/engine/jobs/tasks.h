@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
+#include "server/base/worker.h"
 #include "server/engine/engine.h"
 #include "server/storage/storage.h"
 
@@ -51,11 +52,10 @@ typedef struct ddb_job {
 
 /* Starts the worker on `jobs` (they must outlive it). */
 ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t njobs);
-/* Stops the worker between two steps (work left is resumed at the next start). */
-/* Stops its threads and joins them; it does no more work, its memory stays until ddb_tasks_stop
-   (base/workers.h: every worker halts before any is freed). */
-void ddb_tasks_halt(ddb_tasks *t);
-void ddb_tasks_stop(ddb_tasks *t);
+/* Its worker, which owns it (NULL when t is): ddb_worker_halt stops its threads between two steps
+   (work left is resumed at the next start), ddb_worker_stop ends it, releasing the lease and each
+   job's state (base/workers.h: every worker halts before any is freed). */
+ddb_worker *ddb_tasks_worker(ddb_tasks *t);
 /* Wakes the worker: a catalog change may have left work. */
 void ddb_tasks_kick(ddb_tasks *t);
 /* Wakes it to sweep what expired now, whenever it last did (the clock moved: base/clock.h). */

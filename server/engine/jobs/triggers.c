@@ -348,6 +348,14 @@ void ddb_triggers_nudge(ddb_triggers *t, const char *table)
         }
 }
 
+/* The worker's teardown, its threads joined (ddb_worker_stop frees ts). */
+static void finish(void *owner)
+{
+    ddb_triggers *ts = owner;
+
+    free(ts->all);
+}
+
 ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n)
 {
     ddb_triggers *ts;
@@ -357,6 +365,7 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
     if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(n, sizeof(trigger))) == NULL)
         abort();
     ddb_worker_init(&ts->worker);
+    ddb_worker_own(&ts->worker, ts, finish);
     ts->n = n;
     for (unsigned i = 0; i < ts->n; i++) {
         ts->all[i].eng = eng;
@@ -370,18 +379,7 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
     return ts;
 }
 
-void ddb_triggers_halt(ddb_triggers *ts)
+ddb_worker *ddb_triggers_worker(ddb_triggers *ts)
 {
-    if (ts != NULL)
-        ddb_worker_halt(&ts->worker);
-}
-
-void ddb_triggers_stop(ddb_triggers *ts)
-{
-    if (ts == NULL)
-        return;
-    ddb_triggers_halt(ts);
-    ddb_worker_destroy(&ts->worker);
-    free(ts->all);
-    free(ts);
+    return ts != NULL ? &ts->worker : NULL;
 }

@@ -21,6 +21,7 @@
 #ifndef DDB_TRIGGERS_H
 #define DDB_TRIGGERS_H
 
+#include "server/base/worker.h"
 #include "server/engine/engine.h"
 
 typedef struct ddb_triggers ddb_triggers;
@@ -39,11 +40,10 @@ int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
 
 /* Starts one worker per spec (--stream-trigger; the specs must outlive the workers); NULL when n is 0. */
 ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n);
-/* Stops its threads and joins them; it does no more work, its memory stays until ddb_triggers_stop
-   (base/workers.h: every worker halts before any is freed). */
-void ddb_triggers_halt(ddb_triggers *t);
+/* Their worker, which owns them (NULL when t is): ddb_worker_halt stops its threads, ddb_worker_stop
+   ends them (base/workers.h: every worker halts before any is freed). */
+ddb_worker *ddb_triggers_worker(ddb_triggers *t);
 /* A commit wrote records to `table`'s stream: when a trigger follows it, its worker passes now. */
 void ddb_triggers_nudge(ddb_triggers *t, const char *table);
-void ddb_triggers_stop(ddb_triggers *t);
 
 #endif

@@ -127,13 +127,16 @@ static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
     return deleted;
 }
 
-long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms)
+/* The worker's sweep: deletes the expired items of every table with TTL enabled (the job keeps no
+   state). */
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
     ddb_arena a;
     const ddb_table **tables;
     size_t n;
     long total = 0;
 
+    (void)state;
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < n; i++) {
@@ -143,13 +146,6 @@ long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms)
     ddb_arena_free(&a);
     if (total > 0)
         ddb_log(DDB_LOG_DEBUG, "ttl: deleted %ld expired items", total);
-    return total;
-}
-
-static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
-{
-    (void)state;
-    ddb_ttl_sweep(eng, now_ms);
 }
 
 static uint64_t interval(ddb_engine *eng)

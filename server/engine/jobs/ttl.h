@@ -37,10 +37,8 @@ void ddb_ttl_facts_read(const ddb_json *ttl, ddb_ttl_facts *out);
 /* The TTL of a stored description that is not a table version (a backup's source table). */
 void ddb_ttl_of_desc(const ddb_json *desc, ddb_ttl_facts *out);
 
-/* Deletes the expired items of every table with TTL enabled; returns how many. */
-long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms);
-
-/* The worker's sweep of them, every --ttl-interval seconds. */
+/* The worker's sweep, every --ttl-interval seconds: deletes the expired items of every table with
+   TTL enabled. */
 extern const ddb_job ddb_job_ttl;
 
 #endif

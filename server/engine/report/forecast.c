@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/engine/report/hot_report.h"
 #include "server/engine/report/units.h"
 #include "server/engine/report/text.h"
 #include "server/engine/capacity/capacity.h"
@@ -565,10 +566,7 @@ void ddb_forecast_write(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_fore
     ddb_jw_key(w, "forecast");
     ddb_jw_obj_begin(w);
     ddb_jw_member_str(w, "rate", f->text);
-    ddb_jw_key(w, "model");
-    ddb_jw_obj_begin(w);
-    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
-    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
+    ddb_usage_model_begin(w);
     ddb_jw_member_double(w, "targetUtilization", DDB_USAGE_TARGET_UTILIZATION);
     ddb_jw_member_double(w, "monthSeconds", DDB_USAGE_MONTH_SECONDS);
     ddb_jw_obj_end(w);

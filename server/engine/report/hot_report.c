@@ -80,16 +80,21 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tabl
     ddb_jw_obj_end(w);
 }
 
+void ddb_usage_model_begin(ddb_jw *w)
+{
+    ddb_jw_key(w, "model");
+    ddb_jw_obj_begin(w);
+    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
+    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
+}
+
 void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *const *tables, size_t n)
 {
     ddb_hot_view *v = ddb_arena_alloc(a, sizeof(*v));
 
     ddb_jw_key(w, "hotPartitions");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "model");
-    ddb_jw_obj_begin(w);
-    ddb_jw_member_int(w, "partitionReadUnitsPerSecond", DDB_PARTITION_READ_UNITS);
-    ddb_jw_member_int(w, "partitionWriteUnitsPerSecond", DDB_PARTITION_WRITE_UNITS);
+    ddb_usage_model_begin(w);
     ddb_jw_member_double(w, "partitionBytes", DDB_PARTITION_SIZE_BYTES);
     ddb_jw_member_int(w, "burstSeconds", DDB_BURST_SECONDS);
     ddb_jw_member_double(w, "onDemandInitialReadUnitsPerSecond", DDB_ON_DEMAND_INITIAL_READ);

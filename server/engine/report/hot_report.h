@@ -14,6 +14,10 @@
 /* Writes "hotPartitions": {...} into the object w is in, for the `n` tables. */
 void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *const *tables, size_t n);
 
+/* Opens "model": { with a partition's limits, what both the hot partitions and the forecast
+   assume; the caller adds its own figures and closes it. */
+void ddb_usage_model_begin(ddb_jw *w);
+
 struct ddb_hot;
 
 /* Appends ddbd_would_throttle_requests_total{table, index} for the `n` tables to out. */

@@ -7,6 +7,7 @@
 
 #include "proto/arena.h"
 #include "server/base/be.h"
+#include "server/engine/jobs/batched.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
 
@@ -65,29 +66,21 @@ int ddb_keyspaces_copy_out(ddb_engine *eng, ddb_keyspace_copy *const *ks, size_t
 /* Writes the copy's keys under `id`. */
 static int copy_in(ddb_store *st, const ddb_keyspace_copy *ks, uint32_t id)
 {
-    ddb_arena a;
-    ddb_batch b;
+    ddb_batched w;
     size_t at = 0;
-    int rc = DDB_STORE_OK, n = 0;
+    int rc = DDB_STORE_OK;
 
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
+    ddb_batched_init(&w, st, COPY_BATCH);
     while (rc == DDB_STORE_OK && at < ks->kv.len) {
         uint32_t klen = (uint32_t)ddb_get_be(ks->kv.data + at, 4), vlen = (uint32_t)ddb_get_be(ks->kv.data + at + 4, 4);
-        char *key = ddb_arena_alloc(&a, DDB_KEY_TABLE_BYTES + klen);
+        char *key = ddb_arena_alloc(&w.a, DDB_KEY_TABLE_BYTES + klen);
         ddb_put_be(key, id, 4);
         memcpy(key + DDB_KEY_TABLE_BYTES, ks->kv.data + at + 8, klen);
-        ddb_batch_put(&b, key, DDB_KEY_TABLE_BYTES + klen, ks->kv.data + at + 8 + klen, vlen);
+        ddb_batch_put(&w.b, key, DDB_KEY_TABLE_BYTES + klen, ks->kv.data + at + 8 + klen, vlen);
         at += 8 + (size_t)klen + vlen;
-        if (++n < COPY_BATCH && at < ks->kv.len)
-            continue;
-        rc = ddb_store_write(st, &b);
-        ddb_arena_reset(&a);
-        ddb_batch_init(&b, &a);
-        n = 0;
+        rc = ddb_batched_count(&w);
     }
-    ddb_arena_free(&a);
-    return rc;
+    return ddb_batched_end(&w, rc);
 }
 
 int ddb_keyspace_copy_in(ddb_engine *eng, const ddb_keyspace_copy *ks, uint32_t id, int replace)

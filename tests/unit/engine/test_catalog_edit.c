@@ -91,7 +91,7 @@ static inproc_server *open_gated(const char *dir, unsigned shards)
 
     if (e == NULL)
         return NULL;
-    ddb_tasks_stop(e->eng->tasks);
+    ddb_worker_stop(ddb_tasks_worker(e->eng->tasks));
     pthread_mutex_lock(&gate_lock);
     gate_open = gate_done = 0;
     pthread_mutex_unlock(&gate_lock);
