@@ -1,5 +1,6 @@
 /*
- * server/base/alloc.h: the server's long-lived objects' zeroed allocation, whose failure aborts.
+ * server/base/alloc.h: the server's long-lived objects' zeroed allocation, whose failure aborts; and
+ * the freeing of an array of strings it owns.
  */
 #ifndef DDB_ALLOC_H
 #define DDB_ALLOC_H
@@ -15,6 +16,14 @@ static inline void *ddb_zalloc(size_t n)
     if (p == NULL)
         abort();
     return p;
+}
+
+/* Frees the n strings of v, then v (NULL, with n 0, is nothing to free). */
+static inline void ddb_free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }
 
 #endif

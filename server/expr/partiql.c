@@ -211,8 +211,8 @@ static ddb_node *call(pq_parser *p)
             return pq_fail(p, "Unexpected term"), NULL;
         if ((args[nargs++] = cond_or(p)) == NULL)
             return NULL;
-        if (!pq_accept(p, PQ_COMMA) && pq_peek(p)->type != PQ_RPAREN)
-            return pq_fail(p, pq_term_detail(p)), NULL;
+        if (pq_member_end(p, PQ_RPAREN) != 0)
+            return NULL;
     }
     p->pos++;
     if (nargs != FUNCS[f].nargs)
@@ -334,17 +334,8 @@ static ddb_node *in_list(pq_parser *p, ddb_node *lhs)
         close = PQ_RPAREN;
     else
         return pq_fail(p, pq_term_detail(p)), NULL;
-    while (pq_peek(p)->type != close) {
-        ddb_node *v = primary(p);
-        if (v == NULL)
-            return NULL;
-        if (count < 101)
-            items[count] = v;
-        count++;
-        if (!pq_accept(p, PQ_COMMA) && pq_peek(p)->type != close)
-            return pq_fail(p, pq_term_detail(p)), NULL;
-    }
-    p->pos++;
+    if (pq_members(p, close, primary, items, 101, &count) != 0)
+        return NULL;
     if (count > 100)
         return pq_fail_msg(p, ddb_arena_sprintf(p->a,
                                                 "The IN operator is provided with too many operands; number of operands: %u",
@@ -453,6 +444,24 @@ static ddb_node *predicate(pq_parser *p)
     if (neg || pq_word_is(p->lx, pq_peek(p), "LIKE"))
         return pq_fail_msg(p, ddb_arena_sprintf(p->a, "Unsupported operation: %s", neg ? "Not" : "Like"));
     return a;
+}
+
+int pq_members(pq_parser *p, pq_tok_type close, ddb_node *(*member)(pq_parser *p), ddb_node **items, uint32_t room,
+               uint32_t *n)
+{
+    *n = 0;
+    while (pq_peek(p)->type != close) {
+        ddb_node *v = member(p);
+        if (v == NULL)
+            return -1;
+        if (*n < room)
+            items[*n] = v;
+        (*n)++;
+        if (pq_member_end(p, close) != 0)
+            return -1;
+    }
+    p->pos++;
+    return 0;
 }
 
 int pq_nest(pq_parser *p)

@@ -46,6 +46,9 @@ const ddb_attr *pq_param(pq_parser *p);
 const char *pq_lower(ddb_arena *a, const char *s, size_t n);
 
 int pq_accept(pq_parser *p, pq_tok_type t);
+/* After a member of a list (arguments, a list, a tuple): its comma, taken, or the list's `close`
+   next. 0, or -1 with the failure recorded. */
+int pq_member_end(pq_parser *p, pq_tok_type close);
 int pq_accept_word(pq_parser *p, const char *kw);
 int pq_is_keyword(const pq_lexed *lx, const pq_tok *t);
 /* Whether a word token is an operator spelled as a word (AND, OR, NOT, IN, ...). */
@@ -56,6 +59,10 @@ int pq_is_word_operator(const pq_lexed *lx, const pq_tok *t);
 /* Enters one more level of nesting (leave with p->depth--); 0, with the error set, past
    PQ_MAX_DEPTH. */
 int pq_nest(pq_parser *p);
+/* A list's members up to its `close` (taken), each read by `member`: *n counts them all, the first
+   `room` kept in items (the caller refuses too many with its own message). 0, or -1 on error. */
+int pq_members(pq_parser *p, pq_tok_type close, ddb_node *(*member)(pq_parser *p), ddb_node **items, uint32_t room,
+               uint32_t *n);
 /* A document path at the current token; -1 when it is no identifier (nothing recorded) or on error. */
 int pq_path(pq_parser *p, ddb_path *path);
 /* A literal as a value node. */

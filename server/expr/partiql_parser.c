@@ -164,3 +164,11 @@ int pq_accept(pq_parser *p, pq_tok_type t)
     p->pos++;
     return 1;
 }
+
+int pq_member_end(pq_parser *p, pq_tok_type close)
+{
+    if (pq_accept(p, PQ_COMMA) || pq_peek(p)->type == close)
+        return 0;
+    pq_fail(p, pq_term_detail(p));
+    return -1;
+}

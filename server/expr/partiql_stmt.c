@@ -48,6 +48,16 @@ static int target(pq_parser *p, ddb_pq_stmt *s, int kind)
     return 0;
 }
 
+/* The table, then the WHERE clause when there is one (SELECT, DELETE, and UPDATE's FROM form). */
+static int target_where(pq_parser *p, ddb_pq_stmt *s, int kind)
+{
+    if (target(p, s, kind) != 0)
+        return -1;
+    if (pq_accept_word(p, "WHERE") && (s->where = pq_where(p)) == NULL)
+        return -1;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- SELECT */
 
 static int projection(pq_parser *p, ddb_pq_stmt *s)
@@ -111,9 +121,7 @@ static int select_stmt(pq_parser *p, ddb_pq_stmt *s)
         return -1;
     if (!pq_accept_word(p, "FROM"))
         return pq_fail(p, pq_term_detail(p)), -1;
-    if (target(p, s, T_SELECT) != 0)
-        return -1;
-    if (pq_accept_word(p, "WHERE") && (s->where = pq_where(p)) == NULL)
+    if (target_where(p, s, T_SELECT) != 0)
         return -1;
     return order_by(p, s);
 }
@@ -140,6 +148,18 @@ static int same_path(const ddb_path *a, const ddb_path *b)
 
 static ddb_node *set_value(pq_parser *p);
 
+/* A value one level deeper: a function's argument, a parenthesized one. */
+static ddb_node *nested_set_value(pq_parser *p)
+{
+    ddb_node *n;
+
+    if (!pq_nest(p))
+        return NULL;
+    n = set_value(p);
+    p->depth--;
+    return n;
+}
+
 /* set_add / set_delete / list_append in SET: the name token is current and '(' follows. */
 static ddb_node *set_call(pq_parser *p, const ddb_path *target_path, ddb_action *act)
 {
@@ -147,27 +167,14 @@ static ddb_node *set_call(pq_parser *p, const ddb_path *target_path, ddb_action 
     const char *name = pq_lower(p->a, p->lx->src + nt->start, nt->len);
     const char *upper = strcmp(name, "set_add") == 0 ? "SET_ADD" : "SET_DELETE";
     ddb_node *args[4];
-    uint32_t nargs = 0;
+    uint32_t nargs;
 
     if (strcmp(name, "list_append") != 0 && strcmp(name, "set_add") != 0 && strcmp(name, "set_delete") != 0)
         return pq_fail_at(p, ddb_arena_sprintf(p->a, "Unrecognized function: %s", name), nt), NULL;
     p->pos += 2;
     first_tok = pq_peek(p);
-    while (pq_peek(p)->type != PQ_RPAREN) {
-        ddb_node *a;
-        if (!pq_nest(p))
-            return NULL;
-        a = set_value(p);
-        p->depth--;
-        if (a == NULL)
-            return NULL;
-        if (nargs < 4)
-            args[nargs] = a;
-        nargs++;
-        if (!pq_accept(p, PQ_COMMA) && pq_peek(p)->type != PQ_RPAREN)
-            return pq_fail(p, pq_term_detail(p)), NULL;
-    }
-    p->pos++;
+    if (pq_members(p, PQ_RPAREN, nested_set_value, args, 4, &nargs) != 0)
+        return NULL;
     if (name[0] == 'l') { /* list_append */
         ddb_node *n;
         if (nargs != 2)
@@ -200,11 +207,7 @@ static ddb_node *set_term(pq_parser *p)
     ddb_node *n;
 
     if (pq_accept(p, PQ_LPAREN)) {
-        if (!pq_nest(p))
-            return NULL;
-        n = set_value(p);
-        p->depth--;
-        if (n == NULL)
+        if ((n = nested_set_value(p)) == NULL)
             return NULL;
         if (!pq_accept(p, PQ_RPAREN))
             return pq_fail(p, pq_term_detail(p)), NULL;
@@ -264,36 +267,31 @@ static int push_act(pq_parser *p, acts *v, ddb_action act)
     return 0;
 }
 
-static int set_clause(pq_parser *p, acts *v)
+/* A SET action's `= value` (SET_ADD and SET_DELETE calls among the values). */
+static int set_action_value(pq_parser *p, ddb_action *act)
 {
-    do {
-        ddb_action act = {.kind = ACT_SET, .section = v->section, .tok = DDB_NO_TOK};
-        const pq_tok *t;
-        if (pq_path(p, &act.path) != 0)
-            return pq_fail(p, pq_term_detail(p)), -1;
-        if (!pq_accept(p, PQ_EQ))
-            return pq_fail(p, pq_term_detail(p)), -1;
-        t = pq_peek(p);
-        if (t->type == PQ_WORD && p->lx->toks[p->pos + 1].type == PQ_LPAREN &&
-            (pq_word_is(p->lx, t, "SET_ADD") || pq_word_is(p->lx, t, "SET_DELETE"))) {
-            if ((act.value = set_call(p, &act.path, &act)) == NULL)
-                return -1;
-        } else if ((act.value = set_value(p)) == NULL) {
-            return -1;
-        }
-        if (push_act(p, v, act) != 0)
-            return -1;
-    } while (pq_accept(p, PQ_COMMA));
-    v->section++;
-    return 0;
+    const pq_tok *t;
+
+    if (!pq_accept(p, PQ_EQ))
+        return pq_fail(p, pq_term_detail(p)), -1;
+    t = pq_peek(p);
+    if (t->type == PQ_WORD && p->lx->toks[p->pos + 1].type == PQ_LPAREN &&
+        (pq_word_is(p->lx, t, "SET_ADD") || pq_word_is(p->lx, t, "SET_DELETE")))
+        act->value = set_call(p, &act->path, act);
+    else
+        act->value = set_value(p);
+    return act->value != NULL ? 0 : -1;
 }
 
-static int remove_clause(pq_parser *p, acts *v)
+/* A SET or REMOVE clause (`kind`): its actions, comma-separated, each a path (SET's: `= value`). */
+static int clause(pq_parser *p, acts *v, ddb_act_kind kind)
 {
     do {
-        ddb_action act = {.kind = ACT_REMOVE, .section = v->section, .tok = DDB_NO_TOK};
+        ddb_action act = {.kind = kind, .section = v->section, .tok = DDB_NO_TOK};
         if (pq_path(p, &act.path) != 0)
             return pq_fail(p, pq_term_detail(p)), -1;
+        if (kind == ACT_SET && set_action_value(p, &act) != 0)
+            return -1;
         if (push_act(p, v, act) != 0)
             return -1;
     } while (pq_accept(p, PQ_COMMA));
@@ -310,10 +308,10 @@ static int update_clauses(pq_parser *p, ddb_pq_stmt *s)
     v->section = 0;
     for (;;) {
         if (pq_accept_word(p, "SET")) {
-            if (set_clause(p, v) != 0)
+            if (clause(p, v, ACT_SET) != 0)
                 return -1;
         } else if (pq_accept_word(p, "REMOVE")) {
-            if (remove_clause(p, v) != 0)
+            if (clause(p, v, ACT_REMOVE) != 0)
                 return -1;
         } else {
             break;
@@ -327,24 +325,25 @@ static int update_clauses(pq_parser *p, ddb_pq_stmt *s)
     return 0;
 }
 
+/* 1 for the word `yes`, 0 for `no`, taken; -1 (failed) for anything else. */
+static int either_word(pq_parser *p, const char *yes, const char *no)
+{
+    if (pq_accept_word(p, yes))
+        return 1;
+    if (pq_accept_word(p, no))
+        return 0;
+    pq_fail(p, pq_term_detail(p));
+    return -1;
+}
+
 static int returning(pq_parser *p, ddb_pq_stmt *s)
 {
     int all, old;
 
     if (!pq_accept_word(p, "RETURNING"))
         return 0;
-    if (pq_accept_word(p, "ALL"))
-        all = 1;
-    else if (pq_accept_word(p, "MODIFIED"))
-        all = 0;
-    else
-        return pq_fail(p, pq_term_detail(p)), -1;
-    if (pq_accept_word(p, "OLD"))
-        old = 1;
-    else if (pq_accept_word(p, "NEW"))
-        old = 0;
-    else
-        return pq_fail(p, pq_term_detail(p)), -1;
+    if ((all = either_word(p, "ALL", "MODIFIED")) < 0 || (old = either_word(p, "OLD", "NEW")) < 0)
+        return -1;
     if (!pq_accept(p, PQ_STAR))
         return pq_fail_msg(p, "Expected '*' after ( MODIFIED | ALL ) ( NEW | OLD ) in RETURNING clause"), -1;
     s->returning = all ? (old ? DDB_PQ_RET_ALL_OLD : DDB_PQ_RET_ALL_NEW)
@@ -372,9 +371,7 @@ static int update_stmt(pq_parser *p, ddb_pq_stmt *s)
 static int from_update_stmt(pq_parser *p, ddb_pq_stmt *s)
 {
     s->kind = DDB_PQ_UPDATE;
-    if (target(p, s, T_UPDATE) != 0)
-        return -1;
-    if (pq_accept_word(p, "WHERE") && (s->where = pq_where(p)) == NULL)
+    if (target_where(p, s, T_UPDATE) != 0)
         return -1;
     if (update_clauses(p, s) != 0)
         return -1;
@@ -386,9 +383,7 @@ static int delete_stmt(pq_parser *p, ddb_pq_stmt *s)
     s->kind = DDB_PQ_DELETE;
     if (!pq_accept_word(p, "FROM"))
         return pq_fail(p, pq_term_detail(p)), -1;
-    if (target(p, s, T_DELETE) != 0)
-        return -1;
-    if (pq_accept_word(p, "WHERE") && (s->where = pq_where(p)) == NULL)
+    if (target_where(p, s, T_DELETE) != 0)
         return -1;
     return returning(p, s);
 }

@@ -64,10 +64,8 @@ static int list_literal(pq_parser *p, const char *path, int depth, ddb_attr *out
         if (literal(p, sub, depth + 1, 0, &all[n]) != 0)
             return -1;
         n++;
-        if (pq_peek(p)->type == PQ_COMMA)
-            p->pos++;
-        else if (pq_peek(p)->type != close)
-            return pq_fail(p, pq_term_detail(p)), -1;
+        if (pq_member_end(p, close) != 0)
+            return -1;
     }
     p->pos++;
     if (close == PQ_RBAG)
@@ -114,10 +112,8 @@ static int map_literal(pq_parser *p, const char *path, int depth, int top, ddb_a
         if (literal(p, depth == 0 ? "root" : ddb_arena_sprintf(p->a, "%s.%s", path, key), depth + 1, top, &all[n].val) != 0)
             return -1;
         n++;
-        if (pq_peek(p)->type == PQ_COMMA)
-            p->pos++;
-        else if (pq_peek(p)->type != PQ_RBRACE)
-            return pq_fail(p, pq_term_detail(p)), -1;
+        if (pq_member_end(p, PQ_RBRACE) != 0)
+            return -1;
     }
     p->pos++;
     memset(out, 0, sizeof(*out));

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "server/api/same_str.h"
+#include "server/base/alloc.h"
 
 #define GRAMMAR                                                                                                      \
     "expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] [name=USER] [allow=ACTIONS] "             \
@@ -465,15 +466,9 @@ void ddb_keyfile_key_free(ddb_auth_key *k)
     free(k->account);
     free_secret(k->token);
     free(k->user);
-    for (size_t i = 0; i < k->nallow; i++)
-        free(k->allow[i]);
-    free(k->allow);
-    for (size_t i = 0; i < k->ntables; i++)
-        free(k->tables[i]);
-    free(k->tables);
-    for (size_t i = 0; i < k->nbuckets; i++)
-        free(k->buckets[i]);
-    free(k->buckets);
+    ddb_free_strings(k->allow, k->nallow);
+    ddb_free_strings(k->tables, k->ntables);
+    ddb_free_strings(k->buckets, k->nbuckets);
     memset(k, 0, sizeof(*k));
 }
 

@@ -24,6 +24,7 @@
 #include "proto/ops.h"
 #include "server/base/arn.h"
 #include "server/api/auth/auth.h"
+#include "server/api/auth/rbp.h"
 #include "server/api/resources.h"
 #include "server/api/validate/validate.h"
 
@@ -238,28 +239,11 @@ int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const ch
     return decide(k, req, action, &r);
 }
 
-/* `s` against a buckets= pattern: `*` any run of characters ('/' included), `?` one; no classes. */
+/* `s` against a buckets= pattern: `*` any run of characters ('/' included), `?` one; no classes:
+   IAM's wildcard, as a policy's Resource uses it, letters compared as they are. */
 static int glob(const char *p, const char *s)
 {
-    const char *star = NULL, *resume = NULL;
-
-    while (*s != '\0') {
-        if (*p == '*') {
-            star = p++;
-            resume = s;
-        } else if (*p == '?' || *p == *s) {
-            p++;
-            s++;
-        } else if (star != NULL) {
-            p = star + 1;
-            s = ++resume;
-        } else {
-            return 0;
-        }
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
+    return ddb_rbp_wild(p, NULL, s, 0);
 }
 
 /* The key's buckets= over the bucket (a pattern without '/') or the bucket/prefix place. */

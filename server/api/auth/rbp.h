@@ -2,7 +2,7 @@
  * server/api/auth/rbp.h: what the resource-based policy files share among themselves (rbp.c decides,
  * rbp_condition.c evaluates a Condition, rbp_grammar.c refuses what IAM's grammar refuses,
  * rbp_match.c matches as IAM matches, rbp_vars.c substitutes IAM's policy variables). The rest of the server sees only auth.h's ddb_rbp_*
- * functions and validate_policy.c.
+ * functions and validate_policy.c, and policy.c, whose buckets= patterns are IAM's wildcards (ddb_rbp_wild).
  */
 #ifndef DDB_RBP_H
 #define DDB_RBP_H

@@ -19,6 +19,7 @@
 #include "server/api/record/record_redact.h"
 
 #include "proto/secret_key.h"
+#include "server/base/alloc.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -61,9 +62,7 @@ void ddb_record_rules_free(ddb_record_rules *rules)
 {
     if (rules == NULL)
         return;
-    for (size_t i = 0; i < rules->n; i++)
-        free(rules->names[i]);
-    free(rules->names);
+    ddb_free_strings(rules->names, rules->n);
     free(rules->acts);
     if (rules->key != NULL)
         sodium_memzero(rules->key, rules->klen);

@@ -322,7 +322,23 @@ static const ddb_field ATTR_FIELDS[] = {
 };
 
 static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f);
-static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f);
+static void java_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f);
+
+typedef void value_writer(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f);
+
+/* The list v (of field f) as "[x<sep>y]", each item written by `item` (JSON, Java's toString(),
+   dynalite's valueStr). */
+static void list_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f, const char *sep,
+                     value_writer *item)
+{
+    ddb_buf_putc(b, '[');
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (i > 0)
+            ddb_buf_puts(b, sep);
+        item(a, b, v->u.items[i], &f->children[0]);
+    }
+    ddb_buf_putc(b, ']');
+}
 
 static void stringify_fields(ddb_arena *a, ddb_buf *b, const ddb_json *obj, const ddb_field *fields)
 {
@@ -377,13 +393,7 @@ static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_fie
         js_string(b, v->u.s, v->n);
         return;
     case DDB_V_LIST:
-        ddb_buf_putc(b, '[');
-        for (uint32_t i = 0; i < v->n; i++) {
-            if (i > 0)
-                ddb_buf_putc(b, ',');
-            stringify(a, b, v->u.items[i], &f->children[0]);
-        }
-        ddb_buf_putc(b, ']');
+        list_str(a, b, v, f, ",", stringify);
         return;
     case DDB_V_MAP:
         stringify_map(a, b, v, f);
@@ -431,7 +441,7 @@ static void java_field(ddb_buf *b, const char *name)
     ddb_buf_puts(b, name + 1);
 }
 
-static void java_fields(ddb_buf *b, const ddb_json *v, const ddb_field *fields, int all)
+static void java_fields(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *fields, int all)
 {
     int first = 1;
     for (const ddb_field *c = fields; c->name != NULL; c++) {
@@ -443,12 +453,12 @@ static void java_fields(ddb_buf *b, const ddb_json *v, const ddb_field *fields, 
         first = 0;
         java_field(b, c->name);
         ddb_buf_putc(b, '=');
-        java_str(b, m, c);
+        java_str(a, b, m, c);
     }
 }
 
 /* toString() of the service's model objects: Class(field=value, ...), [a, b], {k=v}. */
-static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f)
+static void java_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
 {
     const char *cls = java_class(f);
 
@@ -457,16 +467,10 @@ static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f)
     } else if (f->type == DDB_V_STRUCT || f->type == DDB_V_ATTR) {
         ddb_buf_puts(b, f->type == DDB_V_ATTR ? "AttributeValue" : cls ? cls : "Object");
         ddb_buf_putc(b, '(');
-        java_fields(b, v, f->type == DDB_V_ATTR ? ATTR_FIELDS : f->children, f->type == DDB_V_STRUCT);
+        java_fields(a, b, v, f->type == DDB_V_ATTR ? ATTR_FIELDS : f->children, f->type == DDB_V_STRUCT);
         ddb_buf_putc(b, ')');
     } else if (f->type == DDB_V_LIST) {
-        ddb_buf_putc(b, '[');
-        for (uint32_t i = 0; i < v->n; i++) {
-            if (i > 0)
-                ddb_buf_puts(b, ", ");
-            java_str(b, v->u.items[i], &f->children[0]);
-        }
-        ddb_buf_putc(b, ']');
+        list_str(a, b, v, f, ", ", java_str);
     } else if (f->type == DDB_V_MAP) {
         ddb_buf_putc(b, '{');
         for (uint32_t i = 0; i < v->n; i++) {
@@ -474,7 +478,7 @@ static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f)
                 ddb_buf_puts(b, ", ");
             ddb_buf_append(b, v->u.members[i].key, v->u.members[i].klen);
             ddb_buf_putc(b, '=');
-            java_str(b, v->u.members[i].val, &f->children[0]);
+            java_str(a, b, v->u.members[i].val, &f->children[0]);
         }
         ddb_buf_putc(b, '}');
     } else if (v->type == DDB_JSON_STRING) {
@@ -491,19 +495,13 @@ static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f)
 static void value_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
 {
     if (ddb_v_present(v) && java_class(f) != NULL) {
-        java_str(b, v, f);
+        java_str(a, b, v, f);
         return;
     }
     if (!ddb_v_present(v)) {
         ddb_buf_puts(b, "null");
     } else if (f->type == DDB_V_LIST) {
-        ddb_buf_putc(b, '[');
-        for (uint32_t i = 0; i < v->n; i++) {
-            if (i > 0)
-                ddb_buf_puts(b, ", ");
-            value_str(a, b, v->u.items[i], &f->children[0]);
-        }
-        ddb_buf_putc(b, ']');
+        list_str(a, b, v, f, ", ", value_str);
     } else if (f->type == DDB_V_MAP || f->type == DDB_V_STRUCT || f->type == DDB_V_ATTR) {
         stringify(a, b, v, f);
     } else if (f->type == DDB_V_STRING || f->type == DDB_V_BLOB) {
@@ -571,7 +569,7 @@ static void fail_as(vstate *st, const vpath *path, const ddb_json *v, const ddb_
     } else if (ddb_v_present(v)) {
         ddb_buf_putc(&st->msgs, '\'');
         if (how == ECHO_JAVA)
-            java_str(&st->msgs, v, f);
+            java_str(st->a, &st->msgs, v, f);
         else
             value_str(st->a, &st->msgs, v, f);
         ddb_buf_puts(&st->msgs, "' at '");

@@ -15,20 +15,9 @@ static const ddb_field CREATE_GLOBAL_TABLE_FIELDS[] = {
     {"ReplicationGroup", DDB_V_LIST, DDB_VF_NOT_NULL, .children = REGION_MEMBER},
     {NULL},
 };
-static const ddb_field REPLICA_FIELDS_LEGACY[] = {
-    {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {NULL},
-};
-static const ddb_field LEGACY_REPLICA_UPDATE_FIELDS[] = {
-    {"Create", DDB_V_STRUCT, .children = REPLICA_FIELDS_LEGACY},
-    {"Delete", DDB_V_STRUCT, .children = REPLICA_FIELDS_LEGACY},
-    {NULL},
-};
-static const ddb_field LEGACY_REPLICA_UPDATE_MEMBER[] = {
-    {"member", DDB_V_STRUCT, .children = LEGACY_REPLICA_UPDATE_FIELDS}};
 static const ddb_field UPDATE_GLOBAL_TABLE_FIELDS[] = {
     F_GLOBAL_TABLE_NAME,
-    {"ReplicaUpdates", DDB_V_LIST, DDB_VF_NOT_NULL, .children = LEGACY_REPLICA_UPDATE_MEMBER},
+    {"ReplicaUpdates", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ddb_region_update_member},
     {NULL},
 };
 static const ddb_field GLOBAL_TABLE_NAME_FIELDS[] = {

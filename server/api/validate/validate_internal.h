@@ -121,6 +121,12 @@ extern const ddb_field ddb_gsi_member[];
 extern const ddb_field ddb_lsi_member[];
 extern const ddb_field ddb_sse_specification_fields[];
 
+/* a replica named by its region alone: UpdateTable's Delete and witness actions, and the 2017.11.29
+   global tables' Create and Delete (validate_update_table.c); and a list's member that creates or
+   deletes one (UpdateTable's WitnessUpdates, UpdateGlobalTable's ReplicaUpdates) */
+extern const ddb_field ddb_replica_region_fields[];
+extern const ddb_field ddb_region_update_member[];
+
 /* the input of the operations that take a table name or ARN alone (validate_control.c) */
 extern const ddb_field ddb_table_or_arn_fields[];
 

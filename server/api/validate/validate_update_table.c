@@ -60,25 +60,25 @@ static const ddb_field REPLICA_ACTION_FIELDS[] = {
     {"TableClassOverride", DDB_V_STRING, .one_of = ENUM("STANDARD", "STANDARD_INFREQUENT_ACCESS")},
     {NULL},
 };
-static const ddb_field REPLICA_DELETE_FIELDS[] = {
+const ddb_field ddb_replica_region_fields[] = {
     {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
     {NULL},
 };
 static const ddb_field REPLICA_UPDATE_FIELDS[] = {
     {"Create", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
     {"Update", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
+    {"Delete", DDB_V_STRUCT, .children = ddb_replica_region_fields},
     /* not implemented yet (docs/compatibility.md) */
     {"Disassociate", DDB_V_STRUCT, DDB_VF_REFUSED, .children = NO_MEMBERS},
     {NULL},
 };
 static const ddb_field REPLICA_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REPLICA_UPDATE_FIELDS}};
-static const ddb_field WITNESS_UPDATE_FIELDS[] = {
-    {"Create", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
+static const ddb_field REGION_UPDATE_FIELDS[] = {
+    {"Create", DDB_V_STRUCT, .children = ddb_replica_region_fields},
+    {"Delete", DDB_V_STRUCT, .children = ddb_replica_region_fields},
     {NULL},
 };
-static const ddb_field WITNESS_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = WITNESS_UPDATE_FIELDS}};
+const ddb_field ddb_region_update_member[] = {{"member", DDB_V_STRUCT, .children = REGION_UPDATE_FIELDS}};
 
 static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, .children = ddb_vt_attribute_definition_member},
@@ -92,7 +92,7 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     F_DELETION_PROTECTION,
     {"ReplicaUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_UPDATE_MEMBER},
     {"MultiRegionConsistency", DDB_V_STRING, .one_of = ENUM("EVENTUAL", "STRONG")},
-    {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = WITNESS_UPDATE_MEMBER},
+    {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = ddb_region_update_member},
     F_ON_DEMAND, /* against the stored table: ops/table_throughput.c */
     F_WARM,
     {"SSESpecification", DDB_V_STRUCT, .children = ddb_sse_specification_fields},

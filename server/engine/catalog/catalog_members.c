@@ -6,6 +6,7 @@
  */
 #include "server/engine/catalog/catalog_members.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,74 +111,111 @@ void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfill
         ddb_jw_member_bool(w, "Backfilling", 1);
 }
 
-/* ---- "ddbdTags": [{"Key", "Value"}...] (server/ops/ops_tags.c), left out when there are none ---- */
+/* ---- "ddbdTags" and "ddbdPolicies": lists of objects of string members (server/ops/ops_tags.c,
+   server/ops/ops_policy.c), each object a row of const char * fields; left out when empty ---- */
+
+typedef struct string_member {
+    const char *name;
+    size_t at; /* the field's offsetof in the row */
+} string_member;
+
+static const string_member TAG_MEMBERS[] = {
+    {"Key", offsetof(ddb_tag, key)},
+    {"Value", offsetof(ddb_tag, value)},
+    {NULL, 0},
+};
+static const string_member POLICY_MEMBERS[] = {
+    {"Resource", offsetof(ddb_policy, resource)},
+    {"Policy", offsetof(ddb_policy, doc)},
+    {"RevisionId", offsetof(ddb_policy, revision)},
+    {NULL, 0},
+};
+
+/* The rows of t's list `list_name` (rows of `size` bytes), with room for `room` more and a zeroed
+   one past them; *n of them. */
+static void *rows_read(const ddb_table *t, const char *list_name, const string_member *m, size_t size, ddb_arena *a,
+                       size_t room, size_t *n)
+{
+    const ddb_json *list = ddb_json_get(t->desc, list_name);
+    char *rows;
+
+    *n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+    rows = ddb_arena_calloc(a, size * (*n + room + 1));
+    for (size_t i = 0; i < *n; i++)
+        for (const string_member *f = m; f->name != NULL; f++)
+            *(const char **)(rows + i * size + f->at) = ddb_json_get_str(list->u.items[i], f->name);
+    return rows;
+}
+
+static void rows_write(ddb_jw *w, const void *rows, size_t n, size_t size, const string_member *m)
+{
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        ddb_jw_obj_begin(w);
+        for (const string_member *f = m; f->name != NULL; f++)
+            ddb_jw_member_str(w, f->name, *(const char *const *)((const char *)rows + i * size + f->at));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/* The member `list_name` with its rows; nothing when there are none. */
+static void member_rows_write(ddb_jw *w, const char *list_name, const void *rows, size_t n, size_t size,
+                              const string_member *m)
+{
+    if (n == 0)
+        return;
+    ddb_jw_key(w, list_name);
+    rows_write(w, rows, n, size, m);
+}
 
 size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **out)
 {
-    const ddb_json *list = ddb_json_get(t->desc, DDB_MEMBER_TAGS);
-    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+    size_t n;
 
-    *out = DDB_NEW_ARRAY(a, ddb_tag, n + room + 1);
-    for (size_t i = 0; i < n; i++) {
-        (*out)[i].key = ddb_json_get_str(list->u.items[i], "Key");
-        (*out)[i].value = ddb_json_get_str(list->u.items[i], "Value");
-    }
+    *out = rows_read(t, DDB_MEMBER_TAGS, TAG_MEMBERS, sizeof(ddb_tag), a, room, &n);
     return n;
 }
 
 void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n)
 {
-    if (n == 0)
-        return;
-    ddb_jw_key(w, DDB_MEMBER_TAGS);
-    ddb_tags_write_list(w, tags, n);
+    member_rows_write(w, DDB_MEMBER_TAGS, tags, n, sizeof(*tags), TAG_MEMBERS);
 }
 
 void ddb_tags_write_list(ddb_jw *w, const ddb_tag *tags, size_t n)
 {
-    ddb_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "Key", tags[i].key);
-        ddb_jw_member_str(w, "Value", tags[i].value);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    rows_write(w, tags, n, sizeof(*tags), TAG_MEMBERS);
 }
-
-/* ---- "ddbdPolicies": [{"Resource", "Policy", "RevisionId"}...] (server/ops/ops_policy.c) ---- */
 
 size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out)
 {
-    const ddb_json *list = ddb_json_get(t->desc, DDB_MEMBER_POLICIES);
-    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+    size_t n;
 
-    *out = DDB_NEW_ARRAY(a, ddb_policy, n + room + 1);
-    for (size_t i = 0; i < n; i++) {
-        (*out)[i].resource = ddb_json_get_str(list->u.items[i], "Resource");
-        (*out)[i].doc = ddb_json_get_str(list->u.items[i], "Policy");
-        (*out)[i].revision = ddb_json_get_str(list->u.items[i], "RevisionId");
-    }
+    *out = rows_read(t, DDB_MEMBER_POLICIES, POLICY_MEMBERS, sizeof(ddb_policy), a, room, &n);
     return n;
 }
 
 void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
 {
-    if (n == 0)
-        return;
-    ddb_jw_key(w, DDB_MEMBER_POLICIES);
-    ddb_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_member_str(w, "Resource", p[i].resource);
-        ddb_jw_member_str(w, "Policy", p[i].doc);
-        ddb_jw_member_str(w, "RevisionId", p[i].revision);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    member_rows_write(w, DDB_MEMBER_POLICIES, p, n, sizeof(*p), POLICY_MEMBERS);
 }
 
 /* ---- ProvisionedThroughput's record of changes ---- */
+
+/* A Last...DateTime member: `now` when this change is of its kind, else as stored (none before the
+   first). */
+static void change_time_write(ddb_jw *w, const ddb_json *cur, const char *name, int changed, double now)
+{
+    const ddb_json *was = ddb_json_get(cur, name);
+
+    if (!changed && was == NULL)
+        return;
+    ddb_jw_key(w, name);
+    if (changed)
+        ddb_jw_double(w, now);
+    else
+        ddb_jw_json(w, was);
+}
 
 /*
  * LastIncreaseDateTime when a figure goes up (or the table switches from on-demand),
@@ -199,20 +237,8 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
     ddb_jw_obj_begin(w);
     ddb_jw_member_int(w, "ReadCapacityUnits", read);
     ddb_jw_member_int(w, "WriteCapacityUnits", write);
-    if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
-        ddb_jw_key(w, "LastIncreaseDateTime");
-        if (up)
-            ddb_jw_double(w, now);
-        else
-            ddb_jw_json(w, ddb_json_get(cur, "LastIncreaseDateTime"));
-    }
-    if (down || ddb_json_get(cur, "LastDecreaseDateTime") != NULL) {
-        ddb_jw_key(w, "LastDecreaseDateTime");
-        if (down)
-            ddb_jw_double(w, now);
-        else
-            ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
-    }
+    change_time_write(w, cur, "LastIncreaseDateTime", up, now);
+    change_time_write(w, cur, "LastDecreaseDateTime", down, now);
     ddb_jw_member_int(w, "NumberOfDecreasesToday", decreases + (down ? 1 : 0));
     ddb_jw_member_int(w, "ddbdDecreasesDay", day);
     ddb_jw_obj_end(w);

@@ -7,11 +7,13 @@
 #include "server/engine/emulate/table_states.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/base/alloc.h"
 #include "server/base/clock.h"
+#include "server/base/list.h"
 #include "server/engine/catalog/catalog.h"
 #include "server/engine/catalog/catalog_edit.h"
 
@@ -38,8 +40,10 @@ static ddb_gone_tables *gone_new(void)
     return g;
 }
 
-static void gone_free(gone *x)
+static void gone_free(void *node)
 {
+    gone *x = node;
+
     free(x->key);
     free(x->desc);
     free(x);
@@ -49,11 +53,7 @@ static void gone_tables_free(ddb_gone_tables *g)
 {
     if (g == NULL)
         return;
-    while (g->head != NULL) {
-        gone *x = g->head;
-        g->head = x->next;
-        gone_free(x);
-    }
+    ddb_list_free(g->head, offsetof(gone, next), gone_free);
     pthread_mutex_destroy(&g->lock);
     free(g);
 }

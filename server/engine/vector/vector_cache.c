@@ -4,12 +4,14 @@
 #include "server/engine/vector/vector_cache.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/grow.h"
 #include "server/base/alloc.h"
+#include "server/base/list.h"
 #include "server/base/log.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
@@ -102,8 +104,10 @@ static void vix_free_vectors(vix *v)
     free(v->map);
 }
 
-static void vix_free(vix *v)
+static void vix_free(void *node)
 {
+    vix *v = node;
+
     if (v->ann_joinable)
         pthread_join(v->ann_thread, NULL);
     ddb_ann_free(v->ann);
@@ -118,11 +122,7 @@ void ddb_vector_cache_free(ddb_vector_cache *c)
     if (c == NULL)
         return;
     __atomic_store_n(&c->closing, 1, __ATOMIC_RELEASE);
-    while (c->list != NULL) {
-        vix *v = c->list;
-        c->list = v->next;
-        vix_free(v);
-    }
+    ddb_list_free(c->list, offsetof(vix, next), vix_free);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }

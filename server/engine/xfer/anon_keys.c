@@ -7,11 +7,13 @@
  * end, zeroed when it goes.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/base/alloc.h"
+#include "server/base/list.h"
 #include "server/engine/xfer/anon.h"
 
 typedef struct anon_key {
@@ -33,8 +35,10 @@ ddb_anon_keys *ddb_anon_keys_new(void)
     return k;
 }
 
-static void forget(anon_key *e)
+static void forget(void *node)
 {
+    anon_key *e = node;
+
     sodium_memzero(e, sizeof(*e));
     free(e);
 }
@@ -43,11 +47,7 @@ void ddb_anon_keys_free(ddb_anon_keys *k)
 {
     if (k == NULL)
         return;
-    while (k->head != NULL) {
-        anon_key *e = k->head;
-        k->head = e->next;
-        forget(e);
-    }
+    ddb_list_free(k->head, offsetof(anon_key, next), forget);
     pthread_mutex_destroy(&k->lock);
     free(k);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/alloc.h"
 #include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/objstore.h"
 #include "server/engine/xfer/reader.h"
@@ -220,9 +221,7 @@ int ddb_anon_sample(const ddb_anon *an, const ddb_anon_source *src, size_t max, 
             rc = read_object(&s, &os, keys[i], src, &a, &scratch, err, err_len);
     if (rc == 0)
         report(&s, w, uncovered);
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
+    ddb_free_strings(keys, n);
     for (size_t i = 0; i < s.n; i++) {
         free(s.attrs[i].name);
         ddb_buf_free(&s.attrs[i].examples);

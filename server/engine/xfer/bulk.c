@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/alloc.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog.h"
@@ -483,9 +484,7 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
                 rc = read_object(&b, keys[i], skip, stop, ctx);
         }
     }
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
+    ddb_free_strings(keys, n);
     if (!b.stopped || b.cancelled) /* stopped: the next start resumes at the checkpoint */
         finish(&b, rec);
     ddb_objstore_close(&b.in);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proto/grow.h"
+#include "server/base/alloc.h"
 #include "server/base/bucket.h"
 #include "server/base/fdio.h"
 
@@ -469,9 +470,7 @@ int ddb_objstore_list(ddb_objstore *o, const char *prefix, char ***keys, size_t 
     else
         rc = s3_list(o, prefix, &l);
     if (rc != DDB_OBJ_OK) {
-        for (size_t i = 0; i < l.n; i++)
-            free(l.keys[i]);
-        free(l.keys);
+        ddb_free_strings(l.keys, l.n);
         return rc;
     }
     if (l.n > 1)

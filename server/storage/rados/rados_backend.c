@@ -71,9 +71,7 @@ static void rs_close(ddb_store *s)
         rados_shutdown(s->cluster);
     rs_seqs_free(s->seqs);
     rs_known_free(s->known);
-    for (size_t i = 0; i < s->ndir_known; i++)
-        free(s->dir_known[i]);
-    free(s->dir_known);
+    ddb_free_strings(s->dir_known, s->ndir_known);
     free(s->ns);
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_destroy(&s->locks[i]);

@@ -15,6 +15,7 @@
 #include "proto/grow.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
+#include "server/storage/range.h"
 
 #define FIRST_PAGE 64 /* a Query with a small Limit reads little; scans then read larger pages */
 #define PAGE 512
@@ -39,9 +40,8 @@ struct ddb_store_iter {
     const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
     ddb_store *s;
     rados_ioctx_t io; /* s->io, or a snapshot's (no key marked there: rados_snap.c) */
-    char *lo, *hi;
-    size_t lolen, hilen;
-    int reverse, status, cur;
+    ddb_store_range r;
+    int status, cur;
     size_t n;
     unsigned char marks_more; /* unused: a page resolves the markers its read returned */
     rs_sub sub[];
@@ -85,7 +85,7 @@ static int resolve_marks(ddb_store_iter *it, rs_sub *u, rados_omap_iter_t marks,
         size_t ul;
         memcpy(key, k + RS_MARK_PREFIX_LEN, kl - RS_MARK_PREFIX_LEN);
         ul = rs_unescape(key, kl - RS_MARK_PREFIX_LEN);
-        if (rs_key_cmp(key, ul, from, fromlen) >= 0 && rs_key_cmp(key, ul, it->hi, it->hilen) < 0 && rc >= 0) {
+        if (rs_key_cmp(key, ul, from, fromlen) >= 0 && rs_key_cmp(key, ul, it->r.hi, it->r.hilen) < 0 && rc >= 0) {
             rs_write_begin(it->s); /* resolving writes */
             int e = rs_mark_resolve(it->s, u->oid, k, kl, name);
             rs_write_end(it->s);
@@ -166,7 +166,7 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
             free(key);
             continue;
         }
-        if (rs_key_cmp(key, ul, it->hi, it->hilen) >= 0) {
+        if (rs_key_cmp(key, ul, it->r.hi, it->r.hilen) >= 0) {
             free(key);
             u->more = 0;
             break;
@@ -214,13 +214,13 @@ static int sub_seek(ddb_store_iter *it, rs_sub *u, const char *from, size_t from
     sub_clear(u);
     free(u->after);
     u->after = NULL;
-    if (!it->reverse) {
-        if (from == NULL || rs_key_cmp(from, fromlen, it->lo, it->lolen) < 0)
-            from = it->lo, fromlen = it->lolen;
+    if (!it->r.reverse) {
+        if (from == NULL || rs_key_cmp(from, fromlen, it->r.lo, it->r.lolen) < 0)
+            from = it->r.lo, fromlen = it->r.lolen;
         return sub_fetch(it, u, from, fromlen, FIRST_PAGE);
     }
     do { /* reverse: everything in [lo, hi), then back to from */
-        rc = sub_fetch(it, u, it->lo, it->lolen, PAGE);
+        rc = sub_fetch(it, u, it->r.lo, it->r.lolen, PAGE);
     } while (rc == DDB_STORE_OK && u->more);
     u->pos = u->n - 1;
     while (from != NULL && sub_valid(u, 1) && rs_key_cmp(u->e[u->pos].key, u->e[u->pos].klen, from, fromlen) > 0)
@@ -230,14 +230,14 @@ static int sub_seek(ddb_store_iter *it, rs_sub *u, const char *from, size_t from
 
 static void sub_next(ddb_store_iter *it, rs_sub *u)
 {
-    if (it->reverse) {
+    if (it->r.reverse) {
         u->pos--;
         return;
     }
     if (++u->pos < u->n || !u->more)
         return;
     sub_clear(u);
-    int rc = sub_fetch(it, u, it->lo, it->lolen, PAGE);
+    int rc = sub_fetch(it, u, it->r.lo, it->r.lolen, PAGE);
     if (rc != DDB_STORE_OK && it->status == DDB_STORE_OK)
         it->status = rc;
 }
@@ -252,11 +252,11 @@ static void iter_pick(ddb_store_iter *it)
         const rs_sub *u = &it->sub[i];
         const rs_entry *e;
         int c;
-        if (!sub_valid(u, it->reverse))
+        if (!sub_valid(u, it->r.reverse))
             continue;
         e = &u->e[u->pos];
         c = best == NULL ? -1 : rs_key_cmp(e->key, e->klen, best->key, best->klen);
-        if (best == NULL || (it->reverse ? c > 0 : c < 0)) {
+        if (best == NULL || (it->r.reverse ? c > 0 : c < 0)) {
             best = e;
             it->cur = (int)i;
         }
@@ -320,8 +320,7 @@ static void it_close(ddb_store_iter *it)
         free(it->sub[i].e);
         free(it->sub[i].after);
     }
-    free(it->lo);
-    free(it->hi);
+    ddb_store_range_free(&it->r);
     free(it);
 }
 
@@ -345,13 +344,7 @@ ddb_store_iter *rs_iter_objects(ddb_store *s, char (*oids)[RS_OBJ_MAX], size_t n
     it->ops = &rs_iter_ops;
     it->s = s;
     it->io = s->io;
-    it->lo = malloc(lolen + 1);
-    it->hi = malloc(hilen + 1);
-    memcpy(it->lo, lo, lolen);
-    memcpy(it->hi, hi, hilen);
-    it->lolen = lolen;
-    it->hilen = hilen;
-    it->reverse = reverse;
+    ddb_store_range_copy(&it->r, lo, lolen, hi, hilen, reverse);
     it->cur = -1;
     it->n = n;
     for (size_t i = 0; i < n; i++)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/storage/range.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
 
@@ -15,9 +16,7 @@
 struct ddb_store_iter {
     const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
     rocksdb_readoptions_t *ropts; /* shared by the sub-iterators: bounds (and snapshot) */
-    char *lo, *hi;
-    size_t lolen, hilen;
-    int reverse;
+    ddb_store_range r;
     rocksdb_t *db;
     const rocksdb_snapshot_t *own; /* a merge's own snapshot: one view across its shards */
     int cur;                      /* -1: not valid */
@@ -57,7 +56,7 @@ static void iter_pick(ddb_store_iter *it)
             continue;
         k = rocksdb_iter_key(it->sub[i], &klen);
         c = best == NULL ? -1 : key_cmp(k, klen, best, bestlen);
-        if (best == NULL || (it->reverse ? c > 0 : c < 0)) {
+        if (best == NULL || (it->r.reverse ? c > 0 : c < 0)) {
             best = k;
             bestlen = klen;
             it->cur = (int)i;
@@ -90,17 +89,11 @@ static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, cons
     if (it == NULL)
         abort();
     it->ops = &rocks_iter_ops;
-    it->lo = malloc(lolen + 1);
-    it->hi = malloc(hilen + 1);
-    memcpy(it->lo, lo, lolen);
-    memcpy(it->hi, hi, hilen);
-    it->lolen = lolen;
-    it->hilen = hilen;
-    it->reverse = reverse;
+    ddb_store_range_copy(&it->r, lo, lolen, hi, hilen, reverse);
     it->cur = -1;
     it->ropts = rocksdb_readoptions_create();
-    rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
-    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
+    rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->r.lo, lolen);
+    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->r.hi, hilen);
     if (snap != NULL)
         rocksdb_readoptions_set_snapshot(it->ropts, snap->snap);
     return it;
@@ -157,11 +150,11 @@ ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen,
 void rocks_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
 {
     for (unsigned i = 0; i < it->n; i++) {
-        if (from == NULL && it->reverse)
+        if (from == NULL && it->r.reverse)
             rocksdb_iter_seek_to_last(it->sub[i]);
         else if (from == NULL)
             rocksdb_iter_seek_to_first(it->sub[i]);
-        else if (it->reverse)
+        else if (it->r.reverse)
             rocksdb_iter_seek_for_prev(it->sub[i], from, fromlen);
         else
             rocksdb_iter_seek(it->sub[i], from, fromlen);
@@ -176,7 +169,7 @@ int rocks_iter_valid(ddb_store_iter *it)
 
 void rocks_iter_next(ddb_store_iter *it)
 {
-    if (it->reverse)
+    if (it->r.reverse)
         rocksdb_iter_prev(it->sub[it->cur]);
     else
         rocksdb_iter_next(it->sub[it->cur]);
@@ -217,8 +210,7 @@ void rocks_iter_close(ddb_store_iter *it)
     if (it->own != NULL)
         rocksdb_release_snapshot(it->db, it->own);
     rocksdb_readoptions_destroy(it->ropts);
-    free(it->lo);
-    free(it->hi);
+    ddb_store_range_free(&it->r);
     free(it);
 }
 
