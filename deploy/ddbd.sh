@@ -287,7 +287,9 @@ test_all() {
     kill_tree "$idle_pid"
     return "$rc"
   fi
-  # (what is left of them, if anything, now has the machine to itself at any priority)
+  # What is left of them goes on at normal priority: beside other work on the machine (a loaded
+  # one) the idle class would get next to nothing, for as long as that work runs.
+  normal_class_tree "$idle_pid"
   if ! wait "$idle_pid"; then
     tail -n 60 "$idle_log" >&2
     echo "ddbd: the sanitized or the fuzzers' build failed (above; the whole log: build/idle-builds.log)" >&2
@@ -352,6 +354,15 @@ kill_tree() {
   local child
   for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$child"; done
   kill "$1" 2>/dev/null || true
+}
+
+# normal_class_tree PID: PID and every process below it back in the normal class at nice 0 (a
+# parent first, so that what it starts meanwhile inherits the normal class)
+normal_class_tree() {
+  local child
+  chrt -o -a -p 0 "$1" >/dev/null 2>&1 || true
+  renice -n 0 -p "$1" >/dev/null 2>&1 || true
+  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do normal_class_tree "$child"; done
 }
 
 # Builds the libFuzzer targets with clang, replays every seed and kept crash once (ctest -L fuzz),
