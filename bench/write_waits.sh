@@ -17,6 +17,9 @@ BIN=${DDBD_BIN:-$HERE/../build-bench/ddbd}
 SHARED=${BENCH_SHARED:-$HERE/../../shared/bench}
 LUA=$SHARED/lua; DUR=${DUR:-4}; ROUNDS=${ROUNDS:-2}; OPS=${OPS:-putitem updateitem transact_write4}
 EVENTS=syscalls:sys_enter_sched_yield,syscalls:sys_enter_futex,syscalls:sys_enter_write
+# counts that read as zero because perf could not count them would look like no waiting at all
+perf stat -e "$EVENTS" -- true >/dev/null 2>&1 ||
+  { echo "write_waits.sh: perf cannot count $EVENTS here (root and the kernel's tracepoints are needed)" >&2; exit 2; }
 DATA=$(mktemp -d /tmp/write-waits.XXXXXX)
 trap 'rm -rf "$DATA"' EXIT
 
