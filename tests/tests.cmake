@@ -318,7 +318,7 @@ set_tests_properties(docker.arm64 PROPERTIES LABELS docker TIMEOUT 3600 SKIP_RET
 # builds the server alone, prints no warning and a few lines, and answers ListTables (label deploy:
 # not run again by the sanitizer pass, its build being its own).
 add_test(NAME deploy.run_path COMMAND bash ${CMAKE_SOURCE_DIR}/tests/deploy/run_path.sh)
-set_tests_properties(deploy.run_path PROPERTIES LABELS deploy TIMEOUT 600)
+set_tests_properties(deploy.run_path PROPERTIES LABELS deploy TIMEOUT 600 ENVIRONMENT "DDB_RUN_PATH_DIR=${CMAKE_BINARY_DIR}")
 # deploy/image-platform.py, which labels the cross-built arm64 image, on an archive made by the
 # test (no Docker, a second): the part of the arm64 image's build that CI runs (docker.arm64 is
 # opt-in).

@@ -3,11 +3,14 @@
 # tree (ctest deploy.run_path): it must build the server alone, quietly (no CMake warning about
 # test dependencies, a few lines at most), and answer ListTables. The copy is the tracked and
 # untracked files git knows (no build directory, no node_modules), as a clone has them; removed
-# at the end. It builds the server once (about a minute of the two cores' time), then, as the
-# README's next step, `deploy/ddbd.sh install PREFIX` (libddb and ddb built, ddbd in PREFIX/bin).
+# at the end. It builds the server once (about a minute of the two cores' time; seconds where the
+# suite's build filled a ccache it reaches, deploy/ddbd.sh test), then, as the README's next step,
+# `deploy/ddbd.sh install PREFIX` (libddb and ddb built, ddbd in PREFIX/bin).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-WORK="$(mktemp -d)"
+# (in DDB_RUN_PATH_DIR when set, tests.cmake's build directory: under deploy/ddbd.sh test that is
+# within CCACHE_BASEDIR, and the copy's build takes the suite's objects from its ccache)
+WORK="$(mktemp -d "${DDB_RUN_PATH_DIR:-${TMPDIR:-/tmp}}/run-path.XXXXXX")"
 PID=""
 cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi

@@ -431,7 +431,7 @@ def typed_members(root, files, problems):
 
 def object_symbols(objdir, root):
     """{source path: (defined, undefined)} from the objects CMake built under objdir."""
-    out = {}
+    objs = {}
     for d, _, files in os.walk(objdir):
         for f in files:
             if not f.endswith((".c.o", ".cc.o")):
@@ -446,18 +446,25 @@ def object_symbols(objdir, root):
                     break
             if rel is None or not os.path.exists(os.path.join(root, rel)):
                 continue
-            nm = subprocess.run(["nm", "-P", obj], capture_output=True, text=True, check=True).stdout
-            defined, undefined = set(), set()
-            for line in nm.splitlines():
-                parts = line.split()
-                if len(parts) < 2:
-                    continue
-                sym, kind = parts[0], parts[1]
-                if kind in ("U", "w", "v"):
-                    undefined.add(sym)
-                elif kind in ("T", "D", "B", "R", "C", "G", "S", "W", "V"):  # lower case: file-local
-                    defined.add(sym)
-            out[rel] = (defined, undefined)
+            objs[obj] = rel
+    out = {rel: (set(), set()) for rel in objs.values()}
+    # one nm for many objects (-A: each line begins "OBJECT: "): an nm a file took 0.12 s of the
+    # test's 0.13 s a file, 425 of them 50 s on a loaded 2-core machine; 400 in one call take 1.6 s
+    names = sorted(objs)
+    for at in range(0, len(names), 200):
+        nm = subprocess.run(["nm", "-P", "-A"] + names[at:at + 200], capture_output=True, text=True,
+                            check=True).stdout
+        for line in nm.splitlines():
+            obj, sep, rest = line.partition(": ")
+            parts = rest.split()
+            if not sep or obj not in objs or len(parts) < 2:
+                continue
+            defined, undefined = out[objs[obj]]
+            sym, kind = parts[0], parts[1]
+            if kind in ("U", "w", "v"):
+                undefined.add(sym)
+            elif kind in ("T", "D", "B", "R", "C", "G", "S", "W", "V"):  # lower case: file-local
+                defined.add(sym)
     return out
 
 

@@ -6,7 +6,7 @@ are the layer's own. The check must still fail when a part uses a sub-layer abov
 part names a feature's table member (rule 13 holds the whole core), when a file outside its feature
 names a member typed once per table version (rule 14), when a layer's further folder
 is not under its first, and when a subfolder holds sources no rule declares; a tree that keeps the
-rules passes. Each case is a small tree of its own, checked from its text (no objects).
+rules passes. Each case is a small tree of its own, checked from its text, and two from its objects too (a call upward with no include).
 """
 import os
 import subprocess
@@ -33,8 +33,9 @@ TREE = {
 }
 
 
-def check(changes=None, rules=RULES):
-    """(exit status, output) of check_layers.py over TREE with changes ({path: text})."""
+def check(changes=None, rules=RULES, objects=False):
+    """(exit status, output) of check_layers.py over TREE with changes ({path: text}); with objects,
+    every .c compiled (cc -c) into a CMake-like tree of objects that the check reads with nm."""
     with tempfile.TemporaryDirectory() as root:
         for path, text in dict(TREE, **(changes or {})).items():
             os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
@@ -42,8 +43,16 @@ def check(changes=None, rules=RULES):
                 f.write(text)
         with open(os.path.join(root, "layers.txt"), "w") as f:
             f.write(rules)
-        out = subprocess.run([sys.executable, CHECK, "--rules", os.path.join(root, "layers.txt"), "--root", root],
-                             capture_output=True, text=True)
+        args = [sys.executable, CHECK, "--rules", os.path.join(root, "layers.txt"), "--root", root]
+        if objects:
+            objdir = os.path.join(root, "build", "CMakeFiles")
+            for path in dict(TREE, **(changes or {})):
+                if path.endswith(".c"):
+                    obj = os.path.join(objdir, "ddb_layer.dir", path + ".o")
+                    os.makedirs(os.path.dirname(obj), exist_ok=True)
+                    subprocess.run(["cc", "-c", "-I", root, "-o", obj, os.path.join(root, path)], check=True)
+            args += ["--objects", objdir]
+        out = subprocess.run(args, capture_output=True, text=True)
         return out.returncode, out.stdout + out.stderr
 
 
@@ -85,6 +94,26 @@ class Parts(unittest.TestCase):
         rc, out = check({"server/engine/figures/figures.c": '#include "server/engine/engine.h"\n'})
         self.assertEqual(rc, 1, out)
         self.assertIn("server/engine/figures/: holds sources but is no layer's folder", out)
+
+
+class Calls(unittest.TestCase):
+    """Rule 2 from the objects' symbols (one nm for many objects): a call upward with no include."""
+
+    def test_a_call_upward_fails_without_an_include(self):
+        rc, out = check({"server/engine/jobs/job.c": '#include "server/engine/jobs/job.h"\nint job_run(void) { return 1; }\n',
+                         "server/engine/engine.c": '#include "server/engine/engine.h"\nint job_run(void);\n'
+                                                   'int engine_go(void) { return job_run(); }\n'}, objects=True)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("server/engine/engine.c: uses job_run server/engine/jobs/job.c: a folder's files may not use "
+                      "its subfolder's", out)
+
+    def test_a_call_downward_passes(self):
+        rc, out = check({"server/engine/engine.c": '#include "server/engine/engine.h"\nint engine_go(void) { return 2; }\n',
+                         "server/engine/jobs/job.c": '#include "server/engine/jobs/job.h"\n#include "server/engine/engine.h"\n'
+                                                     'int engine_go(void);\nint job_run(void) { return engine_go(); }\n'},
+                        objects=True)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("layers: 0 problems", out)
 
 
 if __name__ == "__main__":
