@@ -242,7 +242,7 @@ image_multiarch() {
 
 test_all() {
   deps_runtime
-  # (ccache: below)
+  # deps_build's packages and ccache (below) in one apt-get
   install_packages "${BUILD_PACKAGES[@]}" ccache
   # The release build goes through ccache, and so does deploy.run_path's build of the same sources
   # on a fresh copy of the tree (made under build/, within CCACHE_BASEDIR: the objects' paths are
