@@ -361,14 +361,19 @@ static int wait_ready(http_thread *t, http_conn *c, h2o_req_t *req)
     return wait_in(c, req, at);
 }
 
-/* Whether c's request goes before `waiting`'s in the heavy ones' queue: a smaller place, or the same
-   one when c comes back and `waiting` is new. A burst of new connections all have one place (the
-   virtual time stays there while they take their first turns), and a light connection slow once
-   comes back at that time: behind them, it waited for every one's first request (35 s beside 64
-   under ASan on a loaded machine, 6 s in a release build), where the rule is about one. */
-static int goes_before(const http_conn *c, const http_conn *waiting)
+/* Whether c's request goes before `waiting`'s in the heavy ones' queue: a smaller place; or, when c
+   comes back and `waiting` is new, a place less than half a heavy request past it. A burst of new
+   connections all have one place (the virtual time stays there while they take their first turns),
+   and a light connection slow once comes back at that time: behind them, it waited for every one's
+   first request (35 s beside 64 under ASan on a loaded machine, 6 s in a release build), where the
+   rule is about one. Slow twice (its request from this queue slow too: a GetItem preempted on a
+   loaded machine), it came back a few milliseconds past their place, and waited for them all the
+   same (9.6 s beside 64 in a release build; a sanitized CI run's GetItem unanswered in 20 s). */
+static int goes_before(const http_thread *t, const http_conn *c, const http_conn *waiting)
 {
-    return waiting->tag_us > c->tag_us || (waiting->tag_us == c->tag_us && waiting->requests == 1 && c->requests > 1);
+    if (waiting->tag_us > c->tag_us)
+        return 1;
+    return waiting->requests == 1 && c->requests > 1 && c->tag_us - waiting->tag_us <= t->heavy_avg_us / 2;
 }
 
 /* A heavy (or new) connection's request, in start-time fair queueing among them: its place is the
@@ -386,7 +391,7 @@ static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
 
     if (c->tag_us < least)
         c->tag_us = least;
-    while (at->prev != &t->deferred && goes_before(c, H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)))
+    while (at->prev != &t->deferred && goes_before(t, c, H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)))
         at = at->prev;
     return wait_in(c, req, at);
 }
@@ -475,6 +480,13 @@ void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us, unsign
         c->tag_us += us;
     c->heavy = us >= CONN_HEAVY_US;
     if (c->heavy) {
+        t->heavy_avg_us = t->heavy_avg_us == 0 ? us : t->heavy_avg_us - t->heavy_avg_us / 8 + us / 8;
+        /* a light connection's single-item request slow once (served at once, not from the heavy
+           ones' queue) comes back at the virtual time, whatever its slow ones before it: while a
+           burst of new connections takes its first turns, that time stays, and those ones summed
+           put it behind them all */
+        if (req != t->heavy_req && one_item(req))
+            c->tag_us = 0;
         /* owed to the light clients if they used the loop since the heavy request before */
         if (light_active(t))
             t->debt_us = debt_us(t, now_us) + CONN_LIGHT_SHARE * us;

@@ -62,6 +62,7 @@ typedef struct http_thread {
     h2o_linklist_t ready;    /* light ones past their turn's budget, cheapest connection first */
     h2o_linklist_t deferred; /* heavy connections' (and new ones' first), by their place (conns.c) */
     uint64_t vtime_us;       /* the place of the last one taken: the heavy connections' virtual time */
+    uint64_t heavy_avg_us;   /* a heavy request's loop time, on average (each one an eighth of it) */
     h2o_req_t *heavy_req;    /* the last one taken */
     uint64_t turn_us;        /* loop time requests took in this turn (from ddb_conn_turn) */
     int heavy_ran;           /* one of them ran in this turn */
