@@ -240,7 +240,25 @@ image_multiarch() {
   echo "ddbd: $name:$tag: linux/amd64 and linux/arm64"
 }
 
+# pace STAGE: a line for the log at the end of each stage of `test`: the time since it began, and how
+# fast this machine is now: one core's time for 256 MB of zeros through sha256sum (coreutils: there
+# before any package is installed), the load average, and the CPU time its hypervisor has taken
+# (steal, /proc/stat). The same commit's `test` took 39 minutes and then 67 on one machine within
+# five hours (bench/README.md, "The suite's time"): without these, a slower run's log cannot say
+# whether the suite grew or the machine slowed.
+PACE_T0=$(date +%s)
+pace() {
+  local t0 t1
+  t0=$(date +%s%N)
+  head -c 268435456 /dev/zero | sha256sum >/dev/null
+  t1=$(date +%s%N)
+  awk -v stage="$1" -v at=$(($(date +%s) - PACE_T0)) -v ns=$((t1 - t0)) -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+      '/^cpu /{printf "ddbd: %s at +%d s (sha256sum of 256 MB: %.2f s; load %s; steal %.0f s since boot)\n", stage, at, ns / 1e9, load, $9 / 100}' \
+      /proc/stat >&2
+}
+
 test_all() {
+  pace "started"
   deps_runtime
   # deps_build's packages and ccache (below) in one apt-get
   install_packages "${BUILD_PACKAGES[@]}" ccache
@@ -278,6 +296,7 @@ test_all() {
   fi
   cat "$deps_log" >&2
   build
+  pace "built"
   # the image's test (label docker) needs an engine; it fails rather than skips when this is set
   docker_engine || echo "ddbd: no Docker engine: the image's test (docker.image) will fail" >&2
   # (every label, memcheck's valgrind runs among them: tests/tests.cmake registers those in this
@@ -295,6 +314,7 @@ test_all() {
   ( set_idle_class; idle_builds ) >"$idle_log" 2>&1 </dev/null &
   idle_pid=$!
   (cd "$ROOT/build" && DDBD_REQUIRE_DOCKER=1 ctest --output-on-failure -j "$JOBS" "${skip[@]}") || rc=$?
+  pace "release pass ended"
   if [ "$rc" -ne 0 ]; then
     kill_tree "$idle_pid"
     return "$rc"
@@ -323,8 +343,10 @@ test_all() {
   (cd "$ROOT/build-asan" && DDB_TEST_SYSTEM_INSTALL= ASAN_OPTIONS=detect_leaks=1:symbolize=0 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
      ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|security|js|tools' "${skip[@]}")
+  pace "sanitized pass ended"
   # 22 s a target, two at a time on two CPUs: 15 targets in 165 s (11 took 330 s one at a time)
   fuzz "${FUZZ_SECONDS:-22}"
+  pace "fuzzers ended"
 }
 
 # The fuzzers' seed: $FUZZ_SEED, else the checkout's commit (its first 8 hex digits: each commit
