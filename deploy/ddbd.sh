@@ -243,9 +243,9 @@ image_multiarch() {
 # pace STAGE: a line for the log at the end of each stage of `test`: the time since it began, and how
 # fast this machine is now: one core's time for 256 MB of zeros through sha256sum (coreutils: there
 # before any package is installed), the load average, and the CPU time its hypervisor has taken
-# (steal, /proc/stat). The same commit's `test` took 39 minutes and then 67 on one machine within
-# five hours (bench/README.md, "The suite's time"): without these, a slower run's log cannot say
-# whether the suite grew or the machine slowed.
+# (steal, /proc/stat). The same tests took 39 minutes and then 66 a few hours later, on two
+# sessions' 2-core machines (bench/README.md, "The suite's time"): without these, a slower run's
+# log cannot say whether the suite grew or the machine slowed.
 PACE_T0=$(date +%s)
 pace() {
   local t0 t1
