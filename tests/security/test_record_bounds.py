@@ -6,7 +6,8 @@ byte escaped to six; the recording counted against no bound, not even --min-free
 was not UTF-8 was copied raw (the file stopped being JSON lines); a slot's buffer kept the capacity
 of its longest line; and a write the disk cut short left half a line. Each case here fails on such
 a server. Every server runs on a frozen clock and nothing waits for time to pass: lines are read
-after the server stopped (a stop writes every pending line) or through GET /ddbd/record.
+after the server stopped (a stop writes every pending line) or through GET /ddbd/record, and the
+one case that needs a line on disk before it pretends the disk full polls GET /ddbd/record for it.
 """
 import gzip
 import json
@@ -15,7 +16,7 @@ import subprocess
 import sys
 
 from conftest import DDBD_BIN, DdbdServer, make_client, raw_request, signed_call
-from helpers import admin_call
+from helpers import admin_call, eventually
 
 KEYS = "AKIDREC recsecret rights=admin\n"
 FROZEN = ("--clock", "frozen@1767225600000")
@@ -33,6 +34,13 @@ def recorded(path):
         data = f.read()
     lines = [json.loads(line.decode("utf-8")) for line in data.splitlines()]
     return sorted(lines, key=lambda line: line.get("start", 0)), data.endswith(b"\n") or not data
+
+
+def written(endpoint):
+    """GET /ddbd/record's state once some lines are in the file (for `eventually`)."""
+    status, state = admin_call(endpoint, "GET", "/ddbd/record")
+    assert status == 200 and state["bytes"] > 0, state
+    return state
 
 
 def hostile(endpoint, n=1):
@@ -112,6 +120,10 @@ def test_the_disk_reserve_stops_the_recording(tmp_path):
     try:
         ddb = make_client(s.endpoint)
         ddb.list_tables()
+        # Its line is written when its loop next turns without an answer (or the line is 200 ms old),
+        # not when it is answered: a pretended full disk set before then drops it with the lines
+        # after it (CI, sanitized: 0 lines), so the case waits until the file holds it.
+        eventually(lambda: written(s.endpoint))
         assert admin_call(s.endpoint, "POST", "/ddbd/faults", {"free_bytes": reserve + 100})[0] == 200
         for _ in range(10):
             ddb.list_tables()
