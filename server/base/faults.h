@@ -13,6 +13,8 @@
  *                            its table's log for eventually consistent reads (engine/emulate/consistency.h)
  *   transact-before-commit   TransactWriteItems decided, its commit not yet written
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
+ *   xdb-between-parts        a write across RocksDB databases (storage/rocksdb/rocks_dbs.c) has
+ *                            written its first part and intent, not yet its other parts
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable
  *                            (and release their answers) not yet run (storage/groupcommit.h)
  *   sync-answer-held         --sync: an answer found its write not yet durable and is about to be

@@ -3,8 +3,8 @@
  * place after a full disk's stuck resume), the shard column families and the ring (rebalancing on a
  * change of shard count), the data directory's format.
  *
- * One database; column family "default" holds metadata, "shard-<i>" holds shard i's items, so a
- * compound write across shards (a transaction) is one atomic WriteBatch. RocksDB's malloc'd errors
+ * Column family "default" of database 0 holds metadata, "shard-<i>" holds shard i's items, in
+ * database i % ndbs (rocks_dbs.c: a write across databases is still all or nothing). RocksDB's malloc'd errors
  * and values are turned into return codes and arena copies in the backend's files (rocks*.c, which
  * share rocks_internal.h; the only files that include <rocksdb/c.h>), so no RocksDB ownership rule
  * escapes them.
@@ -29,33 +29,12 @@
    3: vector indexes may exist (a format-2 binary would not maintain them; it accepts only 1 and 2).
    4: the partition hash may be DynamoDB's ("ddbd/hash"; a format-3 binary would hash with SipHash
    and find none of a new directory's items: it accepts only 1 to 3).
+   5: the data may be in several databases ("ddbd/dbs", db-<d>/: rocks_dbs.c), which a format-4
+   binary would not open (it accepts only 1 to 4); a directory of an older format stays one.
    An older directory is upgraded in place at open: nothing in it changes but the marker. */
-#define FORMAT_VERSION 4
-#define FORMAT_VERSION_STR "4"
+#define FORMAT_VERSION 5
+#define FORMAT_VERSION_STR "5"
 #define FORMAT_OLDEST 1
-
-/* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
-rocksdb_column_family_handle_t *rocks_cf_for_write(ddb_store *s, int shard)
-{
-    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
-    char name[24], *err = NULL;
-
-    if (cf != NULL)
-        return cf;
-    pthread_mutex_lock(&s->cf_lock);
-    if ((cf = s->shards[shard]) == NULL) {
-        snprintf(name, sizeof(name), "shard-%d", shard);
-        cf = rocksdb_create_column_family(s->db, s->opts, name, &err);
-        if (rocks_check(err, "create column family") != 0)
-            cf = NULL;
-        else
-            __atomic_store_n(&s->shards[shard], cf, __ATOMIC_RELEASE);
-        if (cf != NULL && (unsigned)shard + 1 > s->ncf) /* read without the lock by iterators */
-            __atomic_store_n(&s->ncf, (unsigned)shard + 1, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&s->cf_lock);
-    return cf;
-}
 
 /* ---- open and close ---- */
 
@@ -68,6 +47,9 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_create_missing_column_families(opts, 1);
     rocksdb_options_set_info_log_level(opts, 4 /* HEADER_LEVEL: no info log chatter */);
     rocksdb_options_set_keep_log_file_num(opts, 2);
+    /* the MANIFEST grows by a few hundred bytes a flush: 64 KB, not RocksDB's 4 MB, made on disk
+       for each of the databases (rocks_dbs.c) */
+    rocksdb_options_set_manifest_preallocation_size(opts, 64 << 10);
     rocksdb_options_set_max_background_jobs(opts, 2);
     /* table files are opened on demand; the default spawns 16 threads at every open */
     rocksdb_options_set_max_file_opening_threads(opts, 1);
@@ -151,96 +133,6 @@ static int meta_put(ddb_store *s, const char *key, const void *val, size_t vlen)
     return rocks_check(err, "put");
 }
 
-#define SEQ_INDEX (MAX_SHARDS + 1) /* open_db's mark for the "seq" column family */
-
-/* The column family of sequenced puts, created if it does not exist yet; NULL on failure. */
-rocksdb_column_family_handle_t *rocks_seq_cf(ddb_store *s, int create)
-{
-    rocksdb_column_family_handle_t *cf = __atomic_load_n(&s->seqcf, __ATOMIC_ACQUIRE);
-    char *err = NULL;
-
-    if (cf != NULL || !create)
-        return cf;
-    pthread_mutex_lock(&s->cf_lock);
-    if ((cf = s->seqcf) == NULL) {
-        cf = rocksdb_create_column_family(s->db, s->seq_opts, "seq", &err);
-        if (rocks_check(err, "create column family") != 0)
-            cf = NULL;
-        else
-            __atomic_store_n(&s->seqcf, cf, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&s->cf_lock);
-    return cf;
-}
-
-/* RocksDB's words for an open that failed, or the words a person can act on where they exist: a
-   directory whose LOCK another process holds (another ddbd serving it) is said as the lazy store
-   says it of a new directory (lazy.c), not as "IO error: While lock file: .../LOCK: Resource
-   temporarily unavailable" (malloc'd). */
-static char *open_error(const char *path, const char *err)
-{
-    char msg[4096];
-
-    if (strstr(err, "While lock file") == NULL || strstr(err, "temporarily unavailable") == NULL)
-        return strdup(err);
-    snprintf(msg, sizeof(msg), "the data directory %s is in use by another process (Resource temporarily unavailable)",
-             path);
-    return strdup(msg);
-}
-
-/* Opens the database with "default" plus the shard column families that exist. */
-static int open_db(ddb_store *s, const char *path, char **errout)
-{
-    char *err = NULL;
-    size_t nexist = 0, n = 1;
-    char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
-    const char *names[MAX_SHARDS + 2];
-    unsigned index[MAX_SHARDS + 2];
-    const rocksdb_options_t *cfopts[MAX_SHARDS + 2];
-    rocksdb_column_family_handle_t *handles[MAX_SHARDS + 2];
-
-    if (err != NULL) { /* a new directory has no column families yet */
-        rocksdb_free(err);
-        err = NULL;
-        nexist = 0;
-    }
-    names[0] = "default";
-    cfopts[0] = s->meta_opts;
-    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 2; i++) {
-        unsigned k;
-        if (strcmp(existing[i], "seq") == 0) {
-            names[n] = existing[i];
-            index[n] = SEQ_INDEX;
-            cfopts[n++] = s->seq_opts;
-            continue;
-        }
-        if (sscanf(existing[i], "shard-%u", &k) != 1 || k >= MAX_SHARDS)
-            continue;
-        names[n] = existing[i];
-        index[n] = k;
-        cfopts[n++] = s->opts;
-    }
-    s->db = rocksdb_open_column_families(s->opts, path, (int)n, names, cfopts, handles, &err);
-    if (existing != NULL)
-        rocksdb_list_column_families_destroy(existing, nexist);
-    if (err != NULL) {
-        *errout = open_error(path, err);
-        rocksdb_free(err);
-        return -1;
-    }
-    s->meta = handles[0];
-    for (size_t i = 1; i < n; i++) {
-        if (index[i] == SEQ_INDEX) {
-            s->seqcf = handles[i];
-            continue;
-        }
-        s->shards[index[i]] = handles[i];
-        if (index[i] + 1 > s->ncf)
-            s->ncf = index[i] + 1;
-    }
-    return 0;
-}
-
 /* The partition hash's algorithm a directory keeps: "md5" since issue 62; absent: SipHash, as
    every directory made before hashes (its order stays, the hash being in every stored key). */
 static int load_hash_alg(ddb_store *s)
@@ -305,9 +197,10 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
 
     for (unsigned sh = 0; sh < ncf; sh++) {
         rocksdb_iterator_t *it;
+        rocksdb_t *db = db_at(s, db_index(s, (int)sh));
         if (s->shards[sh] == NULL)
             continue;
-        it = rocksdb_create_iterator_cf(s->db, s->ropts, s->shards[sh]);
+        it = rocksdb_create_iterator_cf(db, s->ropts, s->shards[sh]);
         rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
         size_t inbatch = 0;
         char *err = NULL;
@@ -324,11 +217,20 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
                 err = strdup("cannot create a shard column family");
                 break;
             }
+            moved++;
+            if (db_index(s, (int)owner) != db_index(s, (int)sh)) { /* into another database: its own write */
+                rocks_xop ops[2] = {{db_index(s, (int)owner), (int)owner, 0, k, v, klen, vlen},
+                                    {db_index(s, (int)sh), (int)sh, 1, k, NULL, klen, 0}};
+                if (rocks_xwrite(s, ops, 2, s->wopts) != DDB_STORE_OK) {
+                    err = strdup("cannot move a key into another database");
+                    break;
+                }
+                continue;
+            }
             rocksdb_writebatch_put_cf(wb, dest, k, klen, v, vlen);
             rocksdb_writebatch_delete_cf(wb, s->shards[sh], k, klen);
-            moved++;
             if (++inbatch == 1000) {
-                rocksdb_write(s->db, s->wopts, wb, &err);
+                rocksdb_write(db, s->wopts, wb, &err);
                 rocksdb_writebatch_clear(wb);
                 inbatch = 0;
                 if (err != NULL) /* reported (and freed) once, below */
@@ -338,7 +240,7 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
         if (err == NULL) /* a read error must not pass for the end of the shard */
             rocksdb_iter_get_error(it, &err);
         if (err == NULL && inbatch > 0)
-            rocksdb_write(s->db, s->wopts, wb, &err);
+            rocksdb_write(db, s->wopts, wb, &err);
         rocksdb_writebatch_destroy(wb);
         rocksdb_iter_destroy(it);
         if (rocks_check(err, "rebalance write") != 0)
@@ -355,7 +257,7 @@ static void drop_extra_shards(ddb_store *s)
         char *err = NULL;
         if (s->shards[i] == NULL)
             continue;
-        rocksdb_drop_column_family(s->db, s->shards[i], &err);
+        rocksdb_drop_column_family(db_at(s, db_index(s, (int)i)), s->shards[i], &err);
         rocks_check(err, "drop column family");
         rocksdb_column_family_handle_destroy(s->shards[i]);
         s->shards[i] = NULL;
@@ -446,7 +348,8 @@ int rocks_open_files(ddb_store *s, char **errout)
        start on (bench/README.md, "Footprint") */
     s->meta_opts = rocksdb_options_create_copy(s->opts);
     rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->meta_opts, 0);
-    if (open_db(s, s->path, errout) != 0 || check_format(s, errout) != 0 ||
+    if (rocks_db_open(s, 0, 1, errout) != 0 || check_format(s, errout) != 0 ||
+        rocks_dbs_open(s, s->o.nshards != 0 ? s->o.nshards : s->o.default_nshards, errout) != 0 ||
         setup_shards(s, s->o.nshards, s->o.default_nshards) != 0) {
         if (*errout == NULL)
             *errout = strdup("cannot set up the shards (see the log)");
@@ -469,9 +372,10 @@ void rocks_close_files(ddb_store *s)
             rocksdb_column_family_handle_destroy(s->meta);
         if (s->seqcf != NULL)
             rocksdb_column_family_handle_destroy(s->seqcf);
+        rocks_dbs_close(s);
         rocksdb_close(s->db);
     }
-    s->db = NULL;
+    s->db = s->dbs[0] = NULL;
     s->meta = s->seqcf = NULL;
     s->ncf = 0;
     if (s->opts != NULL)
@@ -542,7 +446,10 @@ int rocks_reopen(ddb_store *s)
     if (s->o.quiesced == NULL)
         return 0;
     /* its background jobs' end (a failed one pauses a second) awaited before requests are held */
-    ddb_rocksdb_cancel_background_work(s->db, 1);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (s->dbs[d] != NULL)
+            ddb_rocksdb_cancel_background_work(s->dbs[d], 1);
+    }
     t0 = ddb_clock_mono_ns();
     if (s->o.quiesced(s->o.quiesced_ctx, reopen_files, s) != 0)
         return 0;

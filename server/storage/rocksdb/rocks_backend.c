@@ -18,8 +18,15 @@ static int sync_log(void *ctx)
     char *err = NULL;
 
     pthread_mutex_lock(&s->sync_lock);
-    if (s->db != NULL) /* closed: a snapshot restore is between its close and its reopen */
-        rocksdb_flush_wal(s->db, 1, &err);
+    /* (NULL: closed, a snapshot restore is between its close and its reopen; or not made yet) */
+    for (unsigned d = 0; d < MAX_DBS && err == NULL; d++) {
+        /* (a write noted after this exchange is in a later group; one before it is in the log) */
+        if (db_at(s, d) == NULL || !__atomic_exchange_n(&s->unsynced[d].v, 0, __ATOMIC_SEQ_CST))
+            continue;
+        rocksdb_flush_wal(s->dbs[d], 1, &err);
+        if (err != NULL) /* synced again at the retry */
+            __atomic_store_n(&s->unsynced[d].v, 1, __ATOMIC_SEQ_CST);
+    }
     pthread_mutex_unlock(&s->sync_lock);
     return rocks_check(err, "sync the log");
 }
@@ -114,10 +121,12 @@ ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
         return NULL;
     }
     s->ops = &rocks_ops;
+    s->note_error = rocks_note_write_error;
     stripes_init(s);
     pthread_mutex_init(&s->cf_lock, NULL);
     pthread_mutex_init(&s->meta_lock, NULL);
     pthread_mutex_init(&s->sync_lock, NULL);
+    rocks_dbs_init(s);
     s->o = *o;
     s->path = strdup(o->in_memory ? ROCKS_MEMORY_PATH : o->path);
     s->key_hash = o->key_hash;
@@ -128,6 +137,10 @@ ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
     s->wopts_nowal = rocksdb_writeoptions_create();
     rocksdb_writeoptions_disable_WAL(s->wopts_nowal, 1);
+    if (o->sync_writes && !o->in_memory) {
+        s->wopts_sync = rocksdb_writeoptions_create();
+        rocksdb_writeoptions_set_sync(s->wopts_sync, 1);
+    }
     s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
     /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
     if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0 ||
@@ -148,6 +161,8 @@ void rocks_close(ddb_store *s)
     rocksdb_readoptions_destroy(s->ropts);
     rocksdb_writeoptions_destroy(s->wopts);
     rocksdb_writeoptions_destroy(s->wopts_nowal);
+    if (s->wopts_sync != NULL)
+        rocksdb_writeoptions_destroy(s->wopts_sync);
     if (s->env != NULL)
         rocksdb_env_destroy(s->env);
     rocks_snapshots_free(s);
@@ -157,5 +172,6 @@ void rocks_close(ddb_store *s)
     pthread_mutex_destroy(&s->cf_lock);
     pthread_mutex_destroy(&s->meta_lock);
     pthread_mutex_destroy(&s->sync_lock);
+    rocks_dbs_destroy(s);
     free(s);
 }

@@ -101,6 +101,7 @@ void rocksdb_options_set_info_log_level(rocksdb_options_t *o, int v)
     o->rep.info_log_level = static_cast<rocksdb::InfoLogLevel>(v);
 }
 void rocksdb_options_set_keep_log_file_num(rocksdb_options_t *o, size_t v) { o->rep.keep_log_file_num = v; }
+void rocksdb_options_set_manifest_preallocation_size(rocksdb_options_t *o, size_t v) { o->rep.manifest_preallocation_size = v; }
 void rocksdb_options_set_max_background_jobs(rocksdb_options_t *o, int v) { o->rep.max_background_jobs = v; }
 void rocksdb_options_set_max_file_opening_threads(rocksdb_options_t *o, int v) { o->rep.max_file_opening_threads = v; }
 void rocksdb_options_set_skip_stats_update_on_db_open(rocksdb_options_t *o, unsigned char v)
@@ -399,6 +400,7 @@ void rocksdb_readoptions_set_iterate_upper_bound(rocksdb_readoptions_t *o, const
 rocksdb_writeoptions_t *rocksdb_writeoptions_create(void) { return new rocksdb_writeoptions_t; }
 void rocksdb_writeoptions_destroy(rocksdb_writeoptions_t *o) { delete o; }
 void rocksdb_writeoptions_disable_WAL(rocksdb_writeoptions_t *o, int disable) { o->rep.disableWAL = disable; }
+void rocksdb_writeoptions_set_sync(rocksdb_writeoptions_t *o, unsigned char v) { o->rep.sync = v; }
 
 /* NULL and *vallen 0 when the key is absent (and no error) */
 char *rocksdb_get_cf(rocksdb_t *db, const rocksdb_readoptions_t *options, rocksdb_column_family_handle_t *cf,

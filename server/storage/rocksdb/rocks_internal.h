@@ -14,6 +14,7 @@
 #include <rocksdb/c.h>
 
 #include "server/base/faults.h"
+#include "server/base/stripe.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/storage/backend.h"
@@ -24,13 +25,59 @@
 #include "server/storage/stripes.h"
 
 #define MAX_SHARDS 256
+#define MAX_DBS 16 /* databases a data directory may have ("ddbd/dbs"; rocks_dbs.c) */
 #define ROCKS_MEMORY_PATH "/ddbd-memory" /* --in-memory: the database's path in the memory env */
 
 struct rocks_snap; /* a named snapshot of an in-memory store (rocks_snapshots.c) */
+struct rocks_pending; /* a part of a write across databases waiting to be written (rocks_dbs.c) */
+
+/* A thread's stripe of the write gate: how many of its writes are in flight (rocks_dbs.c). */
+struct rocks_gate_stripe {
+    unsigned in;
+    char pad[DDB_CACHE_LINE - sizeof(unsigned)];
+} __attribute__((aligned(DDB_CACHE_LINE)));
+
+/* A slot of writes across databases: one in flight at a time, numbered (rocks_dbs.c). */
+struct rocks_xslot {
+    pthread_mutex_t m;
+    uint64_t last; /* the number of the slot's last intent */
+    unsigned waiting; /* its parts waiting in a database's queue (rocks_dbs.c) */
+    char pad[DDB_CACHE_LINE - sizeof(pthread_mutex_t) - sizeof(uint64_t) - sizeof(unsigned)];
+} __attribute__((aligned(DDB_CACHE_LINE)));
 
 struct ddb_store {
     const ddb_store_ops *ops; /* first: store.c dispatches through it (backend.h) */
-    rocksdb_t *db;
+    rocksdb_t *db; /* database 0: the metadata, the sequenced puts, and shards 0, ndbs, 2 * ndbs, ... */
+    /*
+     * Shard k's column family lives in database k % ndbs (ndbs fixed when the directory was made:
+     * "ddbd/dbs"), each database with its own log, write queue and memtables, so that writers of
+     * different shards do not wait on each other (rocks_dbs.c). dbs[0] is db; another is NULL
+     * until its first write creates it, and is read atomically.
+     */
+    rocksdb_t *dbs[MAX_DBS];
+    unsigned ndbs;
+    unsigned char shard_db[MAX_SHARDS]; /* k % ndbs, without a division on every read */
+    rocksdb_column_family_handle_t *xcf[MAX_DBS]; /* each database's "intents" family, or NULL */
+    /* parts of writes across databases that failed after their first part, by database, to be
+       written before anything else there (rocks_dbs.c) */
+    struct rocks_pending *pending[MAX_DBS];
+    unsigned npending;
+    pthread_mutex_t pend_lock;
+    void (*note_error)(ddb_store *s, const char *err); /* a failed write's error (rocks_rw.c) */
+    /* a database stopped for want of space: all refuse writes until the guard resumes them, as one
+       database stopping did (another could go on in its log's preallocated room) */
+    int stopped;
+    struct rocks_gate_stripe gate_in[DDB_STRIPES];
+    int gate_closed;
+    pthread_mutex_t gate_lock; /* held from a close to its open: where held-back writers wait */
+    struct rocks_xslot xslots[DDB_STRIPES];
+    rocksdb_writeoptions_t *wopts_sync; /* --sync: the home part of a write across databases */
+    /* --sync: whether database d was written since its log was last synced (the group commit syncs
+       only those: rocks_backend.c); read before it is set, so that a busy database's line stays shared */
+    struct {
+        int v;
+        char pad[DDB_CACHE_LINE - sizeof(int)];
+    } __attribute__((aligned(DDB_CACHE_LINE))) unsynced[MAX_DBS];
     rocksdb_env_t *env; /* the in-memory env, or NULL */
     rocksdb_options_t *opts;
     rocksdb_cache_t *cache;     /* blocks of table files */
@@ -68,9 +115,10 @@ struct ddb_store {
     ddb_diskguard *guard;       /* refuses writes before the disk is full */
 };
 
+/* One moment of every database (rocks_dbs.c): a database not yet made then has none (NULL). */
 struct ddb_store_snapshot {
-    const rocksdb_snapshot_t *snap;
-    rocksdb_readoptions_t *ropts; /* reads through the snapshot */
+    const rocksdb_snapshot_t *snap[MAX_DBS];
+    rocksdb_readoptions_t *ropts[MAX_DBS]; /* reads through the snapshot */
 };
 
 /* RocksDB's error text (malloc'd; freed here) as a result class: "Corruption: ..." is
@@ -93,11 +141,69 @@ static inline rocksdb_column_family_handle_t *cf_of(ddb_store *s, int shard)
     return shard < 0 ? s->meta : __atomic_load_n(&s->shards[shard], __ATOMIC_ACQUIRE);
 }
 
+/* The database of a shard (-1: the metadata's, database 0). */
+static inline unsigned db_index(const ddb_store *s, int shard)
+{
+    return shard <= 0 ? 0 : s->shard_db[shard];
+}
+
+/* Database d, or NULL when it was not made yet. */
+static inline rocksdb_t *db_at(ddb_store *s, unsigned d)
+{
+    return __atomic_load_n(&s->dbs[d], __ATOMIC_ACQUIRE);
+}
+
 /* Placement: the shard that owns a data key's partition. */
 static inline int shard_of(const ddb_store *s, const char *key, size_t klen)
 {
     return (int)ddb_ring_owner(&s->ring, s->key_hash(key, klen));
 }
+
+/* Database d written (--sync: its log to be synced by the next group). */
+static inline void rocks_note_written(ddb_store *s, unsigned d)
+{
+    if (s->gc != NULL && !__atomic_load_n(&s->unsynced[d].v, __ATOMIC_RELAXED))
+        __atomic_store_n(&s->unsynced[d].v, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A failed write's error looked at for a full disk, which the guard then resumes (rocks_rw.c). */
+void rocks_note_write_error(ddb_store *s, const char *err);
+
+/* ---- the databases (rocks_dbs.c) ---- */
+/* Database d's directory (malloc'd): the data directory for 0, its db-<d> below it for another. */
+char *rocks_db_path(const ddb_store *s, unsigned d);
+/* Opens database d with its column families; `create`: made if it does not exist (else left NULL). */
+int rocks_db_open(ddb_store *s, unsigned d, int create, char **errout);
+/* Database d for writing, made if it does not exist yet (with s->cf_lock held); NULL on failure. */
+rocksdb_t *rocks_db_for_write_locked(ddb_store *s, unsigned d);
+/* The directory's database count ("ddbd/dbs": 1 for a directory made before it) and the other
+   databases opened, then every write across databases that a crash cut short completed. */
+int rocks_dbs_open(ddb_store *s, unsigned want_shards, char **errout);
+void rocks_dbs_close(ddb_store *s);
+void rocks_dbs_init(ddb_store *s);
+void rocks_dbs_destroy(ddb_store *s);
+/* The write gate: every write is in it while it writes; a snapshot of all databases closes it. */
+struct rocks_gate_stripe *rocks_gate_enter(ddb_store *s);
+void rocks_gate_leave(struct rocks_gate_stripe *g);
+void rocks_gate_close(ddb_store *s);
+void rocks_gate_open(ddb_store *s);
+/* One op of a write across databases: a put or delete in a shard's family, the metadata's or the
+   sequenced puts' (shard XOP_META, XOP_SEQ), its database given. */
+#define XOP_META (-1)
+#define XOP_SEQ (-2)
+typedef struct rocks_xop {
+    unsigned db;
+    int shard;
+    int is_delete;
+    const char *key, *val;
+    size_t klen, vlen;
+} rocks_xop;
+/* Writes ops spanning databases so that all or none of them survive a crash; DDB_STORE_*
+   (DDB_STORE_EIO also when the first part is in and another waits: it lands whole later). */
+int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_writeoptions_t *wo);
+/* Writes what waits in database d's queue (every database's); DDB_STORE_OK when none is left. */
+int rocks_drain(ddb_store *s, unsigned d);
+int rocks_drain_all(ddb_store *s);
 
 /* The shard's column family for writing, created if it does not exist yet; NULL on failure (rocks.c). */
 rocksdb_column_family_handle_t *rocks_cf_for_write(ddb_store *s, int shard);

@@ -15,10 +15,13 @@
  */
 struct ddb_store_iter {
     const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
-    rocksdb_readoptions_t *ropts; /* shared by the sub-iterators: bounds (and snapshot) */
+    /* a database's, shared by its sub-iterators: bounds (and snapshot); NULL where none reads it */
+    rocksdb_readoptions_t *ropts[MAX_DBS];
     ddb_store_range r;
-    rocksdb_t *db;
-    const rocksdb_snapshot_t *own; /* a merge's own snapshot: one view across its shards */
+    rocksdb_t *db[MAX_DBS];
+    /* a merge's own snapshot of each database: one view across its shards in each (a Scan's
+       pages are not one moment in DynamoDB either; a store snapshot, which is, closes the gate) */
+    const rocksdb_snapshot_t *own[MAX_DBS];
     int cur;                      /* -1: not valid */
     unsigned n;
     rocksdb_iterator_t *sub[];
@@ -81,8 +84,7 @@ static unsigned iter_shards(ddb_store *s, const char *lo, size_t lolen, const ch
     return n;
 }
 
-static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
-                                const char *hi, size_t hilen, int reverse)
+static ddb_store_iter *iter_new(unsigned n, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse)
 {
     ddb_store_iter *it = calloc(1, sizeof(*it) + n * sizeof(it->sub[0]));
 
@@ -91,12 +93,32 @@ static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, cons
     it->ops = &rocks_iter_ops;
     ddb_store_range_copy(&it->r, lo, lolen, hi, hilen, reverse);
     it->cur = -1;
-    it->ropts = rocksdb_readoptions_create();
-    rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->r.lo, lolen);
-    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->r.hi, hilen);
-    if (snap != NULL)
-        rocksdb_readoptions_set_snapshot(it->ropts, snap->snap);
     return it;
+}
+
+/* Database d's read options for the iterator (made at its first sub-iterator there): the bounds,
+   and the store snapshot's moment, or with `own` one of its own; NULL where the snapshot was taken
+   before the database was made. */
+static rocksdb_readoptions_t *iter_ropts(ddb_store_iter *it, ddb_store *s, unsigned d, const ddb_store_snapshot *snap,
+                                         int own)
+{
+    rocksdb_readoptions_t *ro = it->ropts[d];
+
+    if (ro != NULL)
+        return ro;
+    if (snap != NULL && snap->snap[d] == NULL)
+        return NULL;
+    ro = it->ropts[d] = rocksdb_readoptions_create();
+    it->db[d] = db_at(s, d);
+    rocksdb_readoptions_set_iterate_lower_bound(ro, it->r.lo, it->r.lolen);
+    rocksdb_readoptions_set_iterate_upper_bound(ro, it->r.hi, it->r.hilen);
+    if (snap != NULL) {
+        rocksdb_readoptions_set_snapshot(ro, snap->snap[d]);
+    } else if (own) {
+        it->own[d] = rocksdb_create_snapshot(it->db[d]);
+        rocksdb_readoptions_set_snapshot(ro, it->own[d]);
+    }
+    return ro;
 }
 
 static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
@@ -104,15 +126,15 @@ static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, c
 {
     int shards[MAX_SHARDS];
     unsigned n = iter_shards(s, lo, lolen, hi, hilen, shards);
-    ddb_store_iter *it = iter_new(n, snap, lo, lolen, hi, hilen, reverse);
+    ddb_store_iter *it = iter_new(n, lo, lolen, hi, hilen, reverse);
 
-    if (n > 1 && snap == NULL) { /* the shards' iterators would each pin their own moment */
-        it->db = s->db;
-        it->own = rocksdb_create_snapshot(s->db);
-        rocksdb_readoptions_set_snapshot(it->ropts, it->own);
+    /* (with n > 1 the shards' iterators of a database would each pin their own moment) */
+    for (unsigned i = 0; i < n; i++) { /* shards never written to hold nothing and are left out */
+        unsigned d = db_index(s, shards[i]);
+        rocksdb_readoptions_t *ro = iter_ropts(it, s, d, snap, n > 1);
+        if (ro != NULL)
+            it->sub[it->n++] = rocksdb_create_iterator_cf(it->db[d], ro, cf_of(s, shards[i]));
     }
-    for (unsigned i = 0; i < n; i++) /* shards never written to hold nothing and are left out */
-        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shards[i]));
     return it;
 }
 
@@ -126,10 +148,10 @@ ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, 
                                         int reverse)
 {
     rocksdb_column_family_handle_t *cf = rocks_seq_cf(s, 0);
-    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, reverse);
+    ddb_store_iter *it = iter_new(1, lo, lolen, hi, hilen, reverse);
 
     if (cf != NULL) /* none yet: nothing to read */
-        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf);
+        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, iter_ropts(it, s, 0, NULL, 0), cf);
     return it;
 }
 
@@ -141,9 +163,9 @@ ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap,
 
 ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
-    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, 0);
+    ddb_store_iter *it = iter_new(1, lo, lolen, hi, hilen, 0);
 
-    it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, s->meta);
+    it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, iter_ropts(it, s, 0, NULL, 0), s->meta);
     return it;
 }
 
@@ -207,9 +229,12 @@ void rocks_iter_close(ddb_store_iter *it)
         return;
     for (unsigned i = 0; i < it->n; i++)
         rocksdb_iter_destroy(it->sub[i]);
-    if (it->own != NULL)
-        rocksdb_release_snapshot(it->db, it->own);
-    rocksdb_readoptions_destroy(it->ropts);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (it->own[d] != NULL)
+            rocksdb_release_snapshot(it->db[d], it->own[d]);
+        if (it->ropts[d] != NULL)
+            rocksdb_readoptions_destroy(it->ropts[d]);
+    }
     ddb_store_range_free(&it->r);
     free(it);
 }

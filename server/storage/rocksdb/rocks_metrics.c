@@ -6,14 +6,21 @@
 
 #include "server/storage/rocksdb/rocks_internal.h"
 
-/* A numeric property of one column family (0 when it has none). */
-static unsigned long long cf_property(ddb_store *s, rocksdb_column_family_handle_t *cf, const char *name)
+/* A numeric property of one column family of database d (0 when it has none). */
+static unsigned long long cf_property_in(ddb_store *s, unsigned d, rocksdb_column_family_handle_t *cf,
+                                        const char *name)
 {
-    char *v = cf != NULL ? rocksdb_property_value_cf(s->db, cf, name) : NULL;
+    char *v = cf != NULL ? rocksdb_property_value_cf(db_at(s, d), cf, name) : NULL;
     unsigned long long n = v != NULL ? strtoull(v, NULL, 10) : 0;
 
     free(v);
     return n;
+}
+
+/* The same of database 0's (the metadata's, the sequenced puts'). */
+static unsigned long long cf_property(ddb_store *s, rocksdb_column_family_handle_t *cf, const char *name)
+{
+    return cf_property_in(s, 0, cf, name);
 }
 
 /* A numeric property summed over the shards' column families (items and indexes), and with
@@ -25,7 +32,7 @@ static unsigned long long cf_property_sum_of(ddb_store *s, const char *name, int
 
     pthread_mutex_lock(&s->cf_lock);
     for (unsigned i = 0; i < s->ncf; i++)
-        sum += cf_property(s, s->shards[i], name);
+        sum += cf_property_in(s, db_index(s, (int)i), s->shards[i], name);
     pthread_mutex_unlock(&s->cf_lock);
     return sum;
 }
@@ -84,11 +91,13 @@ static double ratio(unsigned long long hits, unsigned long long misses)
 void rocks_metrics_text(ddb_store *s, ddb_buf *out)
 {
     unsigned long long t[T__COUNT], delayed = 0;
-    char *rate = rocksdb_property_value(s->db, "rocksdb.actual-delayed-write-rate");
 
-    if (rate != NULL)
-        delayed = strtoull(rate, NULL, 10);
-    rocksdb_free(rate);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        char *rate = db_at(s, d) != NULL ? rocksdb_property_value(db_at(s, d), "rocksdb.actual-delayed-write-rate") : NULL;
+        if (rate != NULL)
+            delayed += strtoull(rate, NULL, 10);
+        rocksdb_free(rate);
+    }
     read_tickers(s, t);
     ddb_buf_printf(out,
                    "# HELP ddbd_store_memtable_bytes Bytes in RocksDB memtables.\n# TYPE ddbd_store_memtable_bytes gauge\n"

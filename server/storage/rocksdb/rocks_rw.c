@@ -15,32 +15,34 @@ static void *arena_place(void *a, size_t n)
     return ddb_arena_alloc(a, n);
 }
 
-/* A point read with the given read options (the store's, or a snapshot's). */
-static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, int shard, const char *key,
+/* A point read, now or at a snapshot (NULL: now). */
+static int get_with(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, int shard, const char *key,
                     size_t klen, char **val, size_t *vlen)
 {
     rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    unsigned d = db_index(s, shard);
+    const rocksdb_readoptions_t *ro = snap != NULL ? snap->ropts[d] : s->ropts;
     char *err = NULL;
 
     *val = NULL;
     *vlen = 0;
-    if (cf == NULL) /* nothing was ever written to this shard */
+    if (cf == NULL || ro == NULL) /* nothing was ever written to this shard (or its database, then) */
         return DDB_STORE_OK;
-    ddb_rocksdb_get_cf_into(s->db, ro, cf, key, klen, arena_place, a, val, vlen, &err);
+    ddb_rocksdb_get_cf_into(db_at(s, d), ro, cf, key, klen, arena_place, a, val, vlen, &err);
     return rocks_check(err, "get");
 }
 
 int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    return get_with(s, s->ropts, a, shard_of(s, key, klen), key, klen, val, vlen);
+    return get_with(s, NULL, a, shard_of(s, key, klen), key, klen, val, vlen);
 }
 
 int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    return get_with(s, s->ropts, a, -1, key, klen, val, vlen);
+    return get_with(s, NULL, a, -1, key, klen, val, vlen);
 }
 
-static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, ddb_store_key *keys, size_t n)
+static int multi_get_with(ddb_store *s, const ddb_store_snapshot *ro, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     /* one Get per key: MultiGet measured no better for BatchGetItem (docs/architecture.md) */
     for (size_t i = 0; i < n; i++) { /* (a commit's metadata key: storage.h) */
@@ -54,7 +56,7 @@ static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_are
 
 int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    return multi_get_with(s, s->ropts, a, keys, n);
+    return multi_get_with(s, NULL, a, keys, n);
 }
 
 /* A sequenced put's key: its prefix and its number, big-endian (into `buf`, MAX 32 + 8 bytes). */
@@ -79,17 +81,25 @@ static const rocksdb_writeoptions_t *wopts_for(ddb_store *s, const ddb_batch *b)
     return s->wopts_nowal;
 }
 
-/* b as one WriteBatch, or NULL when a shard's column family cannot be made. */
-static rocksdb_writebatch_t *writebatch_of(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
+/* The shard of a batch's op (XOP_META, XOP_SEQ: the metadata's and the sequenced puts' families). */
+static int op_shard(const ddb_store *s, const ddb_write_op *op)
+{
+    return op->meta ? XOP_META : op->sequenced ? XOP_SEQ : shard_of(s, op->key, op->klen);
+}
+
+/* b as one WriteBatch (`shards`: each op's, or NULL to place them here), or NULL when a shard's
+   column family cannot be made. */
+static rocksdb_writebatch_t *writebatch_of(ddb_store *s, const ddb_batch *b, const uint64_t *nums, const int *shards)
 {
     rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
     char kbuf[48];
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
-        rocksdb_column_family_handle_t *cf = op->meta        ? s->meta
-                                             : op->sequenced ? rocks_seq_cf(s, 1)
-                                                             : rocks_cf_for_write(s, shard_of(s, op->key, op->klen));
+        int shard = shards != NULL ? shards[i] : op_shard(s, op);
+        rocksdb_column_family_handle_t *cf = shard == XOP_META  ? s->meta
+                                             : shard == XOP_SEQ ? rocks_seq_cf(s, 1)
+                                                                : rocks_cf_for_write(s, shard);
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
             return NULL;
@@ -107,20 +117,32 @@ static rocksdb_writebatch_t *writebatch_of(ddb_store *s, const ddb_batch *b, con
 static int resume(void *ctx)
 {
     ddb_store *s = ctx;
-    char *err = NULL;
 
-    ddb_rocksdb_resume(s->db, &err);
-    if (err != NULL) {
-        ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s", err);
-        rocksdb_free(err);
-        return 0;
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        rocksdb_t *db = db_at(s, d);
+        char *err = NULL;
+        if (db == NULL)
+            continue;
+        ddb_rocksdb_resume(db, &err);
+        if (err != NULL) {
+            ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s", err);
+            rocksdb_free(err);
+            return 0;
+        }
     }
+    __atomic_store_n(&s->stopped, 0, __ATOMIC_SEQ_CST);
+    rocks_drain_all(s); /* parts that the full disk left waiting (rocks_dbs.c); else the next writes */
     return 1;
 }
 
 static void cancel_resume(void *ctx)
 {
-    ddb_rocksdb_cancel_background_work(((ddb_store *)ctx)->db, 0); /* on the watcher's pass: no wait */
+    ddb_store *s = ctx;
+
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (db_at(s, d) != NULL)
+            ddb_rocksdb_cancel_background_work(db_at(s, d), 0); /* on the watcher's pass: no wait */
+    }
 }
 
 static int reopen(void *ctx)
@@ -135,33 +157,119 @@ static const ddb_diskguard_engine rocks_engine = {resume, cancel_resume, reopen}
  * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). The guard
  * resumes it on a thread of its own as soon as the disk has room (diskguard.h), or reopens it when
  * the resume hangs (rocks_reopen); until then writes fail (InternalServerError, which clients
- * retry), nothing of them applied: a failed log write inserts nothing.
+ * retry), in every database, nothing of them applied: a failed log write inserts nothing. (But for
+ * a write across databases whose first part was in: it waits and lands whole, rocks_dbs.c.)
  */
-static void note_full_disk(ddb_store *s, const char *err)
+void rocks_note_write_error(ddb_store *s, const char *err)
 {
-    if (strstr(err, "No space left on device") != NULL)
-        ddb_diskguard_stalled(s->guard, &rocks_engine, s);
+    if (strstr(err, "No space left on device") == NULL)
+        return;
+    __atomic_store_n(&s->stopped, 1, __ATOMIC_SEQ_CST);
+    ddb_diskguard_stalled(s->guard, &rocks_engine, s);
 }
 
-static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
+/* b as ops of several databases (a sequenced put's key made in the batch's arena). */
+static int write_across(ddb_store *s, const ddb_batch *b, const uint64_t *nums, const int *shards)
+{
+    rocks_xop *ops = ddb_arena_alloc(b->arena, b->n * sizeof(*ops));
+
+    for (size_t i = 0; i < b->n; i++) {
+        const ddb_write_op *op = &b->ops[i];
+        rocks_xop *x = &ops[i];
+        x->shard = shards[i];
+        x->db = db_index(s, shards[i]);
+        x->is_delete = op->is_delete;
+        x->key = op->key;
+        x->klen = op->klen;
+        x->val = op->val;
+        x->vlen = op->vlen;
+        if (op->sequenced) {
+            char *k = ddb_arena_alloc(b->arena, op->klen + 8);
+            x->klen = seq_key(op, nums[i], k);
+            x->key = k;
+            x->is_delete = 0;
+        }
+    }
+    return rocks_xwrite(s, ops, b->n, wopts_for(s, b));
+}
+
+/*
+ * A batch across databases written without a commit's locks (a background job's, the table
+ * figures') takes its keys' stripes, as a commit does: in one database two batches over the same
+ * keys are each applied whole, one after the other, and across databases only the stripes order
+ * their parts. `locked`: the caller (a commit) holds them.
+ */
+static int write_across_locked(ddb_store *s, const ddb_batch *b, const uint64_t *nums, const int *shards, int locked)
+{
+    unsigned small[STACK_STRIPES];
+    unsigned *st = b->n <= STACK_STRIPES ? small : ddb_arena_alloc(b->arena, b->n * sizeof(*st));
+    struct rocks_gate_stripe *g;
+    size_t ns = 0;
+    int rc;
+
+    if (!locked) {
+        for (size_t i = 0; i < b->n; i++)
+            st[i] = stripe_of(b->ops[i].key, b->ops[i].klen);
+        ns = sort_stripes(st, b->n);
+        for (size_t i = 0; i < ns; i++)
+            pthread_mutex_lock(&s->locks[st[i]]);
+    }
+    g = rocks_gate_enter(s);
+    rc = write_across(s, b, nums, shards);
+    rocks_gate_leave(g);
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    if (s->gc != NULL && rc == DDB_STORE_OK)
+        ddb_groupcommit_note(s->gc);
+    return rc;
+}
+
+static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, int locked)
 {
     rocksdb_writebatch_t *wb;
+    struct rocks_gate_stripe *g;
+    unsigned d = 0;
+    int small[STACK_STRIPES], *shards = NULL, across = 0;
     char *err = NULL;
 
     if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard, ddb_batch_only_removes(b)))
         return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
-    if ((wb = writebatch_of(s, b, nums)) == NULL)
+    if (s->ndbs > 1) { /* each op placed once: which databases, then which family */
+        if (__atomic_load_n(&s->stopped, __ATOMIC_ACQUIRE))
+            return DDB_STORE_EIO; /* nothing applied: the full disk's stop (rocks_note_write_error) */
+        shards = b->n <= STACK_STRIPES ? small : ddb_arena_alloc(b->arena, b->n * sizeof(*shards));
+        for (size_t i = 0; i < b->n; i++) {
+            shards[i] = op_shard(s, &b->ops[i]);
+            if (i == 0)
+                d = db_index(s, shards[0]);
+            else if (db_index(s, shards[i]) != d)
+                across = 1;
+        }
+        if (across)
+            return write_across_locked(s, b, nums, shards, locked);
+    }
+    /* (what waits there from a write across databases goes first: rocks_dbs.c) */
+    if (s->ndbs > 1 && rocks_drain(s, d) != DDB_STORE_OK)
         return DDB_STORE_EIO;
-    rocksdb_write(s->db, wopts_for(s, b), wb, &err);
+    if ((wb = writebatch_of(s, b, nums, shards)) == NULL)
+        return DDB_STORE_EIO;
+    g = s->ndbs > 1 ? rocks_gate_enter(s) : NULL;
+    rocksdb_write(db_at(s, d), wopts_for(s, b), wb, &err);
+    if (g != NULL)
+        rocks_gate_leave(g);
     if (err != NULL)
-        note_full_disk(s, err);
+        rocks_note_write_error(s, err);
     rocksdb_writebatch_destroy(wb);
-    if (s->gc != NULL && err == NULL)
+    if (s->gc != NULL && err == NULL) {
+        rocks_note_written(s, d);
         ddb_groupcommit_note(s->gc);
+    }
     return rocks_check(err, "write");
 }
 
-int rocks_write(ddb_store *s, const ddb_batch *b)
+/* b written, numbered first where it has sequenced puts; `locked`: by a commit, which holds the
+   keys' stripes. */
+static int write_batch(ddb_store *s, const ddb_batch *b, int locked)
 {
     uint64_t *nums = NULL;
     ddb_seq_hold hold;
@@ -172,12 +280,17 @@ int rocks_write(ddb_store *s, const ddb_batch *b)
             nums = ddb_arena_alloc(b->arena, sizeof(*nums) * b->n);
     }
     if (nums == NULL)
-        return write_ops(s, b, NULL);
+        return write_ops(s, b, NULL, locked);
     /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
     ddb_sequencer_begin(s->seq, b, nums, &hold);
-    rc = write_ops(s, b, nums);
+    rc = write_ops(s, b, nums, locked);
     ddb_sequencer_end(&hold);
     return rc;
+}
+
+int rocks_write(ddb_store *s, const ddb_batch *b)
+{
+    return write_batch(s, b, 0);
 }
 
 uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen)
@@ -217,14 +330,14 @@ static int write_bugged(ddb_store *s, const ddb_batch *b, size_t nkeys)
     if (ddb_bug(DDB_BUG_UNLOCKED_COMMIT))
         sleep_ms(1);
     if (!ddb_bug(DDB_BUG_TORN_TRANSACTION) || nkeys < 2)
-        return rocks_write(s, b);
+        return write_batch(s, b, 1);
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         ddb_batch one = *b;
         one.ops = &b->ops[i];
         one.n = one.cap = 1;
         if (i > 0)
             sleep_ms(1);
-        rc = rocks_write(s, &one);
+        rc = write_batch(s, &one, 1);
     }
     return rc;
 }
@@ -250,12 +363,12 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
         ns = 0; /* the deliberate bug (faults.h): no locks at all */
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
-    rc = multi_get_with(s, s->ropts, a, keys, n);
+    rc = multi_get_with(s, NULL, a, keys, n);
     if (rc == DDB_STORE_OK) {
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
         if (rc == 0 && b.n > 0)
-            rc = bugged() ? write_bugged(s, &b, n) : rocks_write(s, &b);
+            rc = bugged() ? write_bugged(s, &b, n) : write_batch(s, &b, 1);
     }
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
@@ -275,14 +388,25 @@ void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 
 /* ---- snapshots ---- */
 
+/* Every database at one moment: the write gate closed while each takes its snapshot (a RocksDB
+   snapshot is a sequence number: a few hundred nanoseconds each). */
 ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time)
 {
     ddb_store_snapshot *snap = ddb_zalloc(sizeof(*snap));
 
     (void)point_in_time; /* a RocksDB snapshot is always one */
-    snap->snap = rocksdb_create_snapshot(s->db);
-    snap->ropts = rocksdb_readoptions_create();
-    rocksdb_readoptions_set_snapshot(snap->ropts, snap->snap);
+    if (s->ndbs > 1)
+        rocks_gate_close(s);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        rocksdb_t *db = db_at(s, d);
+        if (db == NULL)
+            continue;
+        snap->snap[d] = rocksdb_create_snapshot(db);
+        snap->ropts[d] = rocksdb_readoptions_create();
+        rocksdb_readoptions_set_snapshot(snap->ropts[d], snap->snap[d]);
+    }
+    if (s->ndbs > 1)
+        rocks_gate_open(s);
     return snap;
 }
 
@@ -290,14 +414,18 @@ void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
 {
     if (snap == NULL)
         return;
-    rocksdb_readoptions_destroy(snap->ropts);
-    rocksdb_release_snapshot(s->db, snap->snap);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (snap->snap[d] == NULL)
+            continue;
+        rocksdb_readoptions_destroy(snap->ropts[d]);
+        rocksdb_release_snapshot(db_at(s, d), snap->snap[d]);
+    }
     free(snap);
 }
 
 int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    return multi_get_with(s, snap != NULL ? snap->ropts : s->ropts, a, keys, n);
+    return multi_get_with(s, snap, a, keys, n);
 }
 
 int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
@@ -308,7 +436,7 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
         int rc;
         if (cf == NULL)
             continue;
-        rocksdb_delete_range_cf(s->db, s->wopts, cf, lo, lolen, hi, hilen, &err);
+        rocksdb_delete_range_cf(db_at(s, db_index(s, (int)i)), s->wopts, cf, lo, lolen, hi, hilen, &err);
         if ((rc = rocks_check(err, "delete range")) != DDB_STORE_OK)
             return rc;
     }
@@ -331,7 +459,7 @@ void rocks_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, s
     for (unsigned i = 0; i < MAX_SHARDS; i++) {
         rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
         if (cf != NULL)
-            rocksdb_compact_range_cf_opt(s->db, cf, co, lo, lolen, hi, hilen);
+            rocksdb_compact_range_cf_opt(db_at(s, db_index(s, (int)i)), cf, co, lo, lolen, hi, hilen);
     }
     if (rocks_seq_cf(s, 0) != NULL)
         rocksdb_compact_range_cf_opt(s->db, s->seqcf, co, lo, lolen, hi, hilen);

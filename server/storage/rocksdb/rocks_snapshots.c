@@ -133,8 +133,23 @@ int rocks_checkpoint_save(ddb_store *s, const char *name)
         free(root);
     }
     dir = snap_path(s, name);
-    /* 0: memtables are flushed first, so the checkpoint needs no log (in memory there is none) */
+    /* 0: memtables are flushed first, so the checkpoint needs no log (in memory there is none).
+       Database d > 0 goes to db-<d> inside database 0's checkpoint, as in the data directory; the
+       gate closed, so that they hold one moment (rocks_dbs.c). */
+    if (s->ndbs > 1)
+        rocks_gate_close(s);
     rc = checkpoint(s->db, dir, 0);
+    for (unsigned d = 1; d < MAX_DBS && rc == DDB_CHECKPOINT_OK; d++) {
+        char *sub = NULL;
+        if (s->dbs[d] == NULL)
+            continue;
+        if (asprintf(&sub, "%s/db-%u", dir, d) < 0)
+            abort();
+        rc = checkpoint(s->dbs[d], sub, 0);
+        free(sub);
+    }
+    if (s->ndbs > 1)
+        rocks_gate_open(s);
     free(dir);
     if (rc == DDB_CHECKPOINT_OK && s->o.in_memory) {
         if ((s->snaps = realloc(s->snaps, (s->nsnaps + 1) * sizeof(*s->snaps))) == NULL)
@@ -236,24 +251,36 @@ static int remove_db_files(const char *dir)
     return rc;
 }
 
-/* Deletes the database's files and puts the checkpoint's in their place (table files linked). */
-static int replace_files(ddb_store *s, const char *name)
+/* Deletes one database's files in `dst` and puts those of `src` in their place (table files
+   linked); a database the checkpoint does not have is left with no files. */
+static int replace_dir(ddb_store *s, const char *src, const char *dst)
 {
-    char *src = snap_path(s, name);
+    struct stat st;
     DIR *d;
     struct dirent *e;
     int rc = 0;
 
-    if (remove_db_files(s->path) != 0 || (d = opendir(src)) == NULL) {
-        free(src);
+    if (stat(dst, &st) == 0 && remove_db_files(dst) != 0)
+        return -1;
+    if ((d = opendir(src)) == NULL)
+        return errno == ENOENT ? 0 : -1;
+    if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
+        closedir(d);
         return -1;
     }
     while (rc == 0 && (e = readdir(d)) != NULL) {
         char *from = NULL, *to = NULL;
+        struct stat fst;
         if (e->d_name[0] == '.' || strcmp(e->d_name, "LOCK") == 0 || strncmp(e->d_name, "LOG", 3) == 0)
             continue;
-        if (asprintf(&from, "%s/%s", src, e->d_name) < 0 || asprintf(&to, "%s/%s", s->path, e->d_name) < 0)
+        if (asprintf(&from, "%s/%s", src, e->d_name) < 0 || asprintf(&to, "%s/%s", dst, e->d_name) < 0)
             abort();
+        /* (a database's checkpoint inside database 0's: its own call) */
+        if (stat(from, &fst) == 0 && S_ISDIR(fst.st_mode)) {
+            free(from);
+            free(to);
+            continue;
+        }
         /* table files never change once written: a link is a copy; the others are rewritten in place */
         if (!(has_suffix(e->d_name, ".sst") && link(from, to) == 0) && copy_file(s, from, to) != 0) {
             ddb_log(DDB_LOG_ERROR, "restore: cannot copy %s to %s: %s", from, to, strerror(errno));
@@ -263,8 +290,25 @@ static int replace_files(ddb_store *s, const char *name)
         free(to);
     }
     closedir(d);
+    return rc == 0 ? sync_dir(s, dst) : rc;
+}
+
+/* Every database's files replaced by the checkpoint's. */
+static int replace_files(ddb_store *s, const char *name)
+{
+    char *src = snap_path(s, name);
+    int rc = replace_dir(s, src, s->path);
+
+    for (unsigned d = 1; d < MAX_DBS && rc == 0; d++) {
+        char *from = NULL, *to = NULL;
+        if (asprintf(&from, "%s/db-%u", src, d) < 0 || asprintf(&to, "%s/db-%u", s->path, d) < 0)
+            abort();
+        rc = replace_dir(s, from, to);
+        free(from);
+        free(to);
+    }
     free(src);
-    return rc == 0 ? sync_dir(s, s->path) : rc;
+    return rc;
 }
 
 static char *marker_path(ddb_store *s)
@@ -326,17 +370,23 @@ int rocks_finish_restore(ddb_store *s, char **errout)
 
 /* ---- in memory: a checkpoint of the checkpoint ---- */
 
-static int mem_replace(ddb_store *s, const char *name)
+/* The checkpoint at `src` put at `dst` (emptied before); where `must` is 0, nothing when the
+   checkpoint has no such database. */
+static int mem_copy_db(ddb_store *s, const char *src, const char *dst, int must)
 {
     rocksdb_options_t *o = plain_options(s);
-    char *src = snap_path(s, name), *err = NULL, **names = NULL;
+    char *err = NULL, **names = NULL;
     size_t n = 0;
     rocksdb_t *ro = NULL;
     int rc = DDB_CHECKPOINT_EIO;
 
-    rocksdb_destroy_db(o, s->path, &err);
-    if (rocks_check(err, "restore: delete the database") == 0 &&
-        (names = rocksdb_list_column_families(o, src, &n, &err)) != NULL && rocks_check(err, "restore: list") == 0) {
+    names = rocksdb_list_column_families(o, src, &n, &err);
+    if (!must && err != NULL) { /* the checkpoint has none of this database */
+        rocksdb_free(err);
+        rocksdb_options_destroy(o);
+        return DDB_CHECKPOINT_OK;
+    }
+    if (names != NULL && rocks_check(err, "restore: list") == 0) {
         const rocksdb_options_t **cfo = calloc(n, sizeof(*cfo));
         rocksdb_column_family_handle_t **h = calloc(n, sizeof(*h));
         for (size_t i = 0; i < n; i++)
@@ -344,7 +394,7 @@ static int mem_replace(ddb_store *s, const char *name)
         ro = rocksdb_open_for_read_only_column_families(o, src, (int)n, (const char *const *)names, cfo, h, 0, &err);
         if (rocks_check(err, "restore: open the snapshot") == 0) {
             /* read-only: nothing to flush (UINT64_MAX), and nothing in memtables either */
-            rc = checkpoint(ro, s->path, UINT64_MAX);
+            rc = checkpoint(ro, dst, UINT64_MAX);
             for (size_t i = 0; i < n; i++)
                 rocksdb_column_family_handle_destroy(h[i]);
             rocksdb_close(ro);
@@ -355,6 +405,38 @@ static int mem_replace(ddb_store *s, const char *name)
     if (names != NULL)
         rocksdb_list_column_families_destroy(names, n);
     rocksdb_options_destroy(o);
+    return rc;
+}
+
+/* Every database emptied (the others first: they are inside database 0's directory, and the
+   memory env takes a path with files below it for a directory that exists), then database 0
+   put back from the checkpoint, then each other one it has. */
+static int mem_replace(ddb_store *s, const char *name)
+{
+    rocksdb_options_t *o = plain_options(s);
+    char *src = snap_path(s, name), *err = NULL;
+    int rc;
+
+    for (unsigned d = 1; d < MAX_DBS; d++) {
+        char *p = NULL;
+        if (asprintf(&p, "%s/db-%u", s->path, d) < 0)
+            abort();
+        rocksdb_destroy_db(o, p, &err);
+        rocksdb_free(err); /* (a database never made) */
+        err = NULL;
+        free(p);
+    }
+    rocksdb_destroy_db(o, s->path, &err);
+    rocksdb_options_destroy(o);
+    rc = rocks_check(err, "restore: delete the database") == 0 ? mem_copy_db(s, src, s->path, 1) : DDB_CHECKPOINT_EIO;
+    for (unsigned d = 1; d < MAX_DBS && rc == DDB_CHECKPOINT_OK; d++) {
+        char *from = NULL, *to = NULL;
+        if (asprintf(&from, "%s/db-%u", src, d) < 0 || asprintf(&to, "%s/db-%u", s->path, d) < 0)
+            abort();
+        rc = mem_copy_db(s, from, to, 0);
+        free(from);
+        free(to);
+    }
     free(src);
     return rc;
 }
@@ -429,6 +511,28 @@ size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
     return n;
 }
 
+/* Deletes a checkpoint's directory and the databases' directories in it (`depth` levels). */
+static int remove_tree(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char *p = NULL;
+        struct stat st;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || asprintf(&p, "%s/%s", dir, e->d_name) < 0)
+            continue;
+        if (depth > 1 && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p, depth - 1);
+        else
+            unlink(p);
+        free(p);
+    }
+    if (d != NULL)
+        closedir(d);
+    return rmdir(dir);
+}
+
 int rocks_checkpoint_delete(ddb_store *s, const char *name)
 {
     char *dir, *err = NULL;
@@ -442,23 +546,21 @@ int rocks_checkpoint_delete(ddb_store *s, const char *name)
     if (s->o.in_memory) {
         rocksdb_options_t *o = plain_options(s);
         struct rocks_snap *snap = mem_find(s, name);
+        for (unsigned d = 1; d < MAX_DBS; d++) { /* (a database the snapshot lacks: nothing to destroy) */
+            char *sub = NULL, *e2 = NULL;
+            if (asprintf(&sub, "%s/db-%u", dir, d) < 0)
+                abort();
+            rocksdb_destroy_db(o, sub, &e2);
+            rocksdb_free(e2);
+            free(sub);
+        }
         rocksdb_destroy_db(o, dir, &err);
         rocksdb_options_destroy(o);
         if (rocks_check(err, "snapshot delete") != 0)
             rc = DDB_CHECKPOINT_EIO;
         *snap = s->snaps[--s->nsnaps];
     } else {
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            char *p = NULL;
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && asprintf(&p, "%s/%s", dir, e->d_name) > 0)
-                unlink(p);
-            free(p);
-        }
-        if (d != NULL)
-            closedir(d);
-        if (rmdir(dir) != 0) {
+        if (remove_tree(dir, 2) != 0) {
             ddb_log(DDB_LOG_ERROR, "snapshot: cannot delete %s: %s", dir, strerror(errno));
             rc = DDB_CHECKPOINT_EIO;
         }

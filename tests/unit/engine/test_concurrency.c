@@ -1315,7 +1315,7 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
     CHECK((e = inproc_open(dir, 2)) != NULL);
     inproc_client_init(&c, e->api);
     have_client = 1;
-    CHECK_EQ(ddb_store_format_found(e->eng->store), 4); /* stamped current at the first start */
+    CHECK_EQ(ddb_store_format_found(e->eng->store), 5); /* stamped current at the first start */
     t = ddb_catalog_get(e->eng->catalog, "legacy");
     CHECK(t != NULL && t->nindexes == 2 && t->indexes[0].id == ids[0] && t->indexes[1].id == ids[1]);
     CHECK(t->indexes[0].state == DDB_IX_ACTIVE && t->indexes[1].state == DDB_IX_ACTIVE);

@@ -2033,7 +2033,7 @@ CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), current);
-    ASSERT_EQ(current, 4); /* 4: DynamoDB's partition hash (docs/storage-format.md) */
+    ASSERT_EQ(current, 5); /* 5: several databases (docs/storage-format.md) */
     /* format 2 (before vector indexes) is accepted and upgraded the same way */
     ASSERT_EQ(meta_put(s, &a, "ddbd/format", "2"), DDB_STORE_OK);
     ddb_store_close(s);
