@@ -13,8 +13,9 @@
  * What keeps ddbd's promises:
  * - A batch within one database is one WriteBatch, as before: atomic.
  * - A batch across databases (a transaction, an item and its index entries in other shards, an
- *   item and its stream record) is written part by part, in ascending order of database. The
- *   first ("home") part carries an intent: every other part's ops under a number. Each other part
+ *   item and its stream record) is written part by part: first the part of the most bytes (the
+ *   "home"), then the others in ascending order of database. The home part carries an intent:
+ *   every other part's ops under a number. Each other part
  *   carries a marker of that number. The home part's write is the commit point: at open, an
  *   intent whose other part lacks its marker has that part written again. A slot (one a stripe
  *   of threads, one write at a time) numbers its intents upwards and reuses one intent key and
@@ -461,18 +462,23 @@ int rocks_drain_all(ddb_store *s)
 
 int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_writeoptions_t *wo)
 {
-    unsigned home = MAX_DBS, used[MAX_DBS] = {0}, slot = ddb_stripe_self();
+    unsigned home = 0, used[MAX_DBS] = {0}, slot = ddb_stripe_self();
     struct rocks_xslot *x = &s->xslots[slot];
     int durable = !s->o.in_memory, rc, waiting = 0;
     char *intent = NULL;
-    size_t intent_len = 0;
+    size_t intent_len = 0, bytes[MAX_DBS] = {0};
     uint64_t id = 0;
     rocksdb_writebatch_t *wb;
 
+    /* the home is the part of the most bytes: the intent holds the others (an item's put, say,
+       and not its index entries' too) */
     for (size_t i = 0; i < n; i++) {
         used[ops[i].db] = 1;
-        if (ops[i].db < home)
-            home = ops[i].db;
+        bytes[ops[i].db] += ops[i].klen + (ops[i].is_delete ? 0 : ops[i].vlen) + 1;
+    }
+    for (unsigned d = 1; d < MAX_DBS; d++) {
+        if (bytes[d] > bytes[home])
+            home = d;
     }
     pthread_mutex_lock(&x->m);
     /* the slot's last write must be whole before its intent is replaced; and this write's home
@@ -499,8 +505,8 @@ int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_wri
         return rc; /* nothing applied */
     }
     ddb_crash_point("xdb-between-parts");
-    for (unsigned d = home + 1; d < MAX_DBS; d++) {
-        if (!used[d])
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (!used[d] || d == home)
             continue;
         rc = rocks_drain(s, d);
         if (rc == DDB_STORE_OK)

@@ -249,7 +249,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, int
             return write_across_locked(s, b, nums, shards, locked);
     }
     /* (what waits there from a write across databases goes first: rocks_dbs.c) */
-    if (s->ndbs > 1 && rocks_drain(s, d) != DDB_STORE_OK)
+    if (s->ndbs > 1 && __atomic_load_n(&s->npending, __ATOMIC_ACQUIRE) > 0 && rocks_drain(s, d) != DDB_STORE_OK)
         return DDB_STORE_EIO;
     if ((wb = writebatch_of(s, b, nums, shards)) == NULL)
         return DDB_STORE_EIO;
