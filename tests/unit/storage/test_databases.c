@@ -19,6 +19,7 @@
 
 #include "server/base/faults.h"
 #include "server/storage/storage.h"
+#include "store_keys.h"
 #include "test.h"
 
 #define NKEYS 64 /* keys of one batch: with 3 databases, in all of them (placement by hash) */
@@ -58,40 +59,16 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
     return remove(path);
 }
 
-/* One batch: key0000..key<n> = <prefix><i>. */
+/* One batch: "0000key".."<n>key" (each its own partition) = <prefix><i>. */
 static int write_keys(ddb_store *s, int n, const char *prefix)
 {
-    ddb_arena a;
-    ddb_batch b;
-    int rc;
-
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
-    for (int i = 0; i < n; i++) {
-        char *k = ddb_arena_sprintf(&a, "%04dkey", i), *v = ddb_arena_sprintf(&a, "%s%d", prefix, i);
-        ddb_batch_put(&b, k, strlen(k), v, strlen(v));
-    }
-    rc = ddb_store_write(s, &b);
-    ddb_arena_free(&a);
-    return rc;
+    return store_keys_write(s, n, "%04dkey", prefix);
 }
 
 /* How many of the keys do not read back as <prefix><i>. */
 static int keys_differ(ddb_store *s, int n, const char *prefix)
 {
-    ddb_arena a;
-    int bad = 0;
-
-    ddb_arena_init(&a);
-    for (int i = 0; i < n; i++) {
-        char *k = ddb_arena_sprintf(&a, "%04dkey", i), *want = ddb_arena_sprintf(&a, "%s%d", prefix, i), *v = NULL;
-        size_t vlen = 0;
-        if (ddb_store_get(s, &a, k, strlen(k), &v, &vlen) != DDB_STORE_OK || v == NULL || vlen != strlen(want) ||
-            memcmp(v, want, vlen) != 0)
-            bad++;
-    }
-    ddb_arena_free(&a);
-    return bad;
+    return store_keys_differ(s, n, "%04dkey", prefix);
 }
 
 static char *meta(ddb_store *s, ddb_arena *a, const char *key)
@@ -304,20 +281,29 @@ static void snapshots_see_one_moment(ddb_store *s)
     ASSERT_EQ(torn, 0);
 }
 
-TEST(a_snapshot_sees_every_database_at_one_moment)
+/* fn on a store of 3 shards in memory, then on one in the new directory made from tmpl, which is
+   left for the caller (NULL when it cannot be made). */
+static char *in_memory_then_on_disk(char *tmpl, void (*fn)(ddb_store *s))
 {
-    char tmpl[] = "/tmp/ddbd-dbs-XXXXXX";
     char *dir = mkdtemp(tmpl);
     ddb_store *s = open_with(NULL, 3);
 
-    ASSERT(s != NULL);
-    snapshots_see_one_moment(s);
+    if (s != NULL)
+        fn(s);
     ddb_store_close(s);
+    if (dir == NULL || (s = open_with(dir, 3)) == NULL)
+        return NULL;
+    fn(s);
+    ddb_store_close(s);
+    return dir;
+}
+
+TEST(a_snapshot_sees_every_database_at_one_moment)
+{
+    char tmpl[] = "/tmp/ddbd-dbs-XXXXXX";
+    char *dir = in_memory_then_on_disk(tmpl, snapshots_see_one_moment);
+
     ASSERT(dir != NULL);
-    s = open_with(dir, 3);
-    ASSERT(s != NULL);
-    snapshots_see_one_moment(s);
-    ddb_store_close(s);
     nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -337,17 +323,10 @@ static void checkpoints_hold_every_database(ddb_store *s)
 TEST(named_snapshots_hold_every_database)
 {
     char tmpl[] = "/tmp/ddbd-dbs-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    ddb_store *s = open_with(NULL, 3);
+    char *dir = in_memory_then_on_disk(tmpl, checkpoints_hold_every_database);
+    ddb_store *s;
 
-    ASSERT(s != NULL);
-    checkpoints_hold_every_database(s);
-    ddb_store_close(s);
     ASSERT(dir != NULL);
-    s = open_with(dir, 3);
-    ASSERT(s != NULL);
-    checkpoints_hold_every_database(s);
-    ddb_store_close(s);
     s = open_with(dir, 0); /* and the restored directory opens again as it was */
     ASSERT(s != NULL);
     ASSERT_EQ(keys_differ(s, NKEYS, "after"), 0);

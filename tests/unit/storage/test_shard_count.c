@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/storage/storage.h"
+#include "store_keys.h"
 #include "test.h"
 
 static uint64_t fnv_hash(const char *key, size_t klen)
@@ -52,35 +53,13 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 static void write_keys(ddb_store *s, int n)
 {
-    ddb_arena a;
-    ddb_batch b;
-
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
-    for (int i = 0; i < n; i++) {
-        char *k = ddb_arena_sprintf(&a, "key%04d", i), *v = ddb_arena_sprintf(&a, "value%d", i);
-        ddb_batch_put(&b, k, strlen(k), v, strlen(v));
-    }
-    ddb_store_write(s, &b);
-    ddb_arena_free(&a);
+    store_keys_write(s, n, "key%04d", "value");
 }
 
 /* 0 when every key written by write_keys reads back as written */
 static int keys_intact(ddb_store *s, int n)
 {
-    ddb_arena a;
-    int bad = 0;
-
-    ddb_arena_init(&a);
-    for (int i = 0; i < n; i++) {
-        char *k = ddb_arena_sprintf(&a, "key%04d", i), *want = ddb_arena_sprintf(&a, "value%d", i), *v = NULL;
-        size_t vlen = 0;
-        if (ddb_store_get(s, &a, k, strlen(k), &v, &vlen) != DDB_STORE_OK || v == NULL || vlen != strlen(want) ||
-            memcmp(v, want, vlen) != 0)
-            bad++;
-    }
-    ddb_arena_free(&a);
-    return bad;
+    return store_keys_differ(s, n, "key%04d", "value");
 }
 
 static char *meta(ddb_store *s, ddb_arena *a, const char *key)
