@@ -24,39 +24,9 @@
 
 #define NKEYS 64 /* keys of one batch: with 3 databases, in all of them (placement by hash) */
 
-static uint64_t fnv_hash(const char *key, size_t klen)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static ddb_store *open_with(const char *path, unsigned nshards)
 {
-    ddb_store_options o;
-    char *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.in_memory = path == NULL;
-    o.nshards = nshards;
-    o.default_nshards = 1;
-    o.key_hash = fnv_hash;
-    o.partition_bytes = 6;
-    o.open_now = 1;
-    if ((s = ddb_store_open(&o, &err)) == NULL)
-        fprintf(stderr, "open %s (nshards %u): %s\n", path ? path : "in-memory", nshards, err ? err : "?");
-    free(err);
-    return s;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return store_open_at(path, nshards, 1, 6);
 }
 
 /* One batch: "0000key".."<n>key" (each its own partition) = <prefix><i>. */
@@ -120,7 +90,7 @@ TEST(a_new_directory_has_a_database_a_shard)
     ASSERT_EQ(keys_differ(s, NKEYS, "w"), 0);
     ddb_store_close(s);
     ddb_arena_free(&a);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 TEST(a_directory_of_format_4_stays_one_database)
@@ -156,7 +126,7 @@ TEST(a_directory_of_format_4_stays_one_database)
     ASSERT_EQ(keys_differ(s, NKEYS, "w"), 0);
     ddb_store_close(s);
     ddb_arena_free(&a);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 /* In a child: the crash point armed, a batch across the databases, which the point kills. */
@@ -210,7 +180,7 @@ TEST(a_write_across_databases_cut_short_is_completed_at_open)
     ASSERT(s != NULL);
     ASSERT_EQ(keys_differ(s, NKEYS, "last"), 0);
     ddb_store_close(s);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 /* ---- a snapshot against writes across databases ---- */
@@ -304,7 +274,7 @@ TEST(a_snapshot_sees_every_database_at_one_moment)
     char *dir = in_memory_then_on_disk(tmpl, snapshots_see_one_moment);
 
     ASSERT(dir != NULL);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 static void checkpoints_hold_every_database(ddb_store *s)
@@ -331,5 +301,5 @@ TEST(named_snapshots_hold_every_database)
     ASSERT(s != NULL);
     ASSERT_EQ(keys_differ(s, NKEYS, "after"), 0);
     ddb_store_close(s);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }

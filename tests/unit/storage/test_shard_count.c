@@ -16,39 +16,9 @@
 #include "store_keys.h"
 #include "test.h"
 
-static uint64_t fnv_hash(const char *key, size_t klen)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static ddb_store *open_with(const char *path, unsigned nshards, unsigned fallback)
 {
-    ddb_store_options o;
-    char *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    o.path = path;
-    o.in_memory = path == NULL;
-    o.nshards = nshards;
-    o.default_nshards = fallback;
-    o.key_hash = fnv_hash;
-    o.partition_bytes = 12;
-    if ((s = ddb_store_open(&o, &err)) == NULL)
-        fprintf(stderr, "open %s (nshards %u, default %u): %s\n", path ? path : "in-memory", nshards, fallback,
-                err ? err : "?");
-    free(err);
-    return s;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return store_open_at(path, nshards, fallback, 12);
 }
 
 static void write_keys(ddb_store *s, int n)
@@ -108,7 +78,7 @@ TEST(shard_count_comes_from_the_directory)
     ASSERT_EQ(keys_intact(s, 200), 0);
     ddb_store_close(s);
     ddb_arena_free(&a);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 TEST(shard_count_unset_finishes_an_interrupted_move)
@@ -137,7 +107,7 @@ TEST(shard_count_unset_finishes_an_interrupted_move)
     ASSERT_STR_EQ(meta(s, &a, "ddbd/nshards"), "4");
     ddb_store_close(s);
     ddb_arena_free(&a);
-    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    store_rm_dir(dir);
 }
 
 TEST(shard_count_in_memory_and_bounds)
