@@ -54,6 +54,17 @@ static inline int store_rm_one(const char *path, const struct stat *st, int flag
     return remove(path);
 }
 
+/* A metadata key's value as a string in `a`, or NULL when absent. */
+static inline char *store_meta_str(ddb_store *s, ddb_arena *a, const char *key)
+{
+    char *v = NULL;
+    size_t vlen = 0;
+
+    if (ddb_store_meta_get(s, a, key, strlen(key), &v, &vlen) != DDB_STORE_OK || v == NULL)
+        return NULL;
+    return ddb_arena_strndup(a, v, vlen);
+}
+
 /* Removes a test's directory and all in it. */
 static inline void store_rm_dir(const char *dir)
 {

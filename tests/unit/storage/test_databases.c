@@ -43,12 +43,7 @@ static int keys_differ(ddb_store *s, int n, const char *prefix)
 
 static char *meta(ddb_store *s, ddb_arena *a, const char *key)
 {
-    char *v = NULL;
-    size_t vlen = 0;
-
-    if (ddb_store_meta_get(s, a, key, strlen(key), &v, &vlen) != DDB_STORE_OK || v == NULL)
-        return NULL;
-    return ddb_arena_strndup(a, v, vlen);
+    return store_meta_str(s, a, key);
 }
 
 static int has_db(const char *dir, unsigned d)

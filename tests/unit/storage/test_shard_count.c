@@ -34,12 +34,7 @@ static int keys_intact(ddb_store *s, int n)
 
 static char *meta(ddb_store *s, ddb_arena *a, const char *key)
 {
-    char *v = NULL;
-    size_t vlen = 0;
-
-    if (ddb_store_meta_get(s, a, key, strlen(key), &v, &vlen) != DDB_STORE_OK || v == NULL)
-        return NULL;
-    return ddb_arena_strndup(a, v, vlen);
+    return store_meta_str(s, a, key);
 }
 
 TEST(shard_count_comes_from_the_directory)
