@@ -193,60 +193,27 @@ static int write_across(ddb_store *s, const ddb_batch *b, const uint64_t *nums, 
     return rocks_xwrite(s, ops, b->n, wopts_for(s, b));
 }
 
-/*
- * A batch across databases written without a commit's locks (a background job's, the table
- * figures') takes its keys' stripes, as a commit does: in one database two batches over the same
- * keys are each applied whole, one after the other, and across databases only the stripes order
- * their parts. `locked`: the caller (a commit) holds them.
- */
-static int write_across_locked(ddb_store *s, const ddb_batch *b, const uint64_t *nums, const int *shards, int locked)
-{
-    unsigned small[STACK_STRIPES];
-    unsigned *st = b->n <= STACK_STRIPES ? small : ddb_arena_alloc(b->arena, b->n * sizeof(*st));
-    struct rocks_gate_stripe *g;
-    size_t ns = 0;
-    int rc;
-
-    if (!locked) {
-        for (size_t i = 0; i < b->n; i++)
-            st[i] = stripe_of(b->ops[i].key, b->ops[i].klen);
-        ns = sort_stripes(st, b->n);
-        for (size_t i = 0; i < ns; i++)
-            pthread_mutex_lock(&s->locks[st[i]]);
-    }
-    g = rocks_gate_enter(s);
-    rc = write_across(s, b, nums, shards);
-    rocks_gate_leave(g);
-    for (size_t i = ns; i > 0; i--)
-        pthread_mutex_unlock(&s->locks[st[i - 1]]);
-    if (s->gc != NULL && rc == DDB_STORE_OK)
-        ddb_groupcommit_note(s->gc);
-    return rc;
-}
-
-static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, int locked)
+/* b written, in the one database d, or across databases (`across`) behind the write gate;
+   `shards`: each op's (with several databases), else NULL. */
+static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, const int *shards, unsigned d,
+                     int across)
 {
     rocksdb_writebatch_t *wb;
     struct rocks_gate_stripe *g;
-    unsigned d = 0;
-    int small[STACK_STRIPES], *shards = NULL, across = 0;
     char *err = NULL;
+    int rc;
 
     if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard, ddb_batch_only_removes(b)))
         return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
-    if (s->ndbs > 1) { /* each op placed once: which databases, then which family */
-        if (__atomic_load_n(&s->stopped, __ATOMIC_ACQUIRE))
-            return DDB_STORE_EIO; /* nothing applied: the full disk's stop (rocks_note_write_error) */
-        shards = b->n <= STACK_STRIPES ? small : ddb_arena_alloc(b->arena, b->n * sizeof(*shards));
-        for (size_t i = 0; i < b->n; i++) {
-            shards[i] = op_shard(s, &b->ops[i]);
-            if (i == 0)
-                d = db_index(s, shards[0]);
-            else if (db_index(s, shards[i]) != d)
-                across = 1;
-        }
-        if (across)
-            return write_across_locked(s, b, nums, shards, locked);
+    if (s->ndbs > 1 && __atomic_load_n(&s->stopped, __ATOMIC_ACQUIRE))
+        return DDB_STORE_EIO; /* nothing applied: the full disk's stop (rocks_note_write_error) */
+    if (across) {
+        g = rocks_gate_enter(s);
+        rc = write_across(s, b, nums, shards);
+        rocks_gate_leave(g);
+        if (s->gc != NULL && rc == DDB_STORE_OK)
+            ddb_groupcommit_note(s->gc);
+        return rc;
     }
     /* (what waits there from a write across databases goes first: rocks_dbs.c) */
     if (s->ndbs > 1 && __atomic_load_n(&s->npending, __ATOMIC_ACQUIRE) > 0 && rocks_drain(s, d) != DDB_STORE_OK)
@@ -267,24 +234,53 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, int
     return rocks_check(err, "write");
 }
 
-/* b written, numbered first where it has sequenced puts; `locked`: by a commit, which holds the
-   keys' stripes. */
+/*
+ * b written, numbered first where it has sequenced puts. With several databases each op is placed
+ * once (which databases, then which family). A batch across databases written without a commit's
+ * locks (`locked` 0: a background job's, the table figures') takes its keys' stripes, as a commit
+ * does, and before the sequencer's locks, in a commit's order: in one database two batches over
+ * the same keys are each applied whole, one after the other, and across databases only the
+ * stripes order their parts.
+ */
 static int write_batch(ddb_store *s, const ddb_batch *b, int locked)
 {
+    int small[STACK_STRIPES], *shards = NULL, across = 0, rc;
+    unsigned sst[STACK_STRIPES], *st = NULL, d = 0;
     uint64_t *nums = NULL;
+    size_t ns = 0;
     ddb_seq_hold hold;
-    int rc;
 
+    if (s->ndbs > 1) {
+        shards = b->n <= STACK_STRIPES ? small : ddb_arena_alloc(b->arena, b->n * sizeof(*shards));
+        for (size_t i = 0; i < b->n; i++) {
+            shards[i] = op_shard(s, &b->ops[i]);
+            if (i == 0)
+                d = db_index(s, shards[0]);
+            else if (db_index(s, shards[i]) != d)
+                across = 1;
+        }
+    }
+    if (across && !locked) {
+        st = b->n <= STACK_STRIPES ? sst : ddb_arena_alloc(b->arena, b->n * sizeof(*st));
+        for (size_t i = 0; i < b->n; i++)
+            st[i] = stripe_of(b->ops[i].key, b->ops[i].klen);
+        ns = sort_stripes(st, b->n);
+        for (size_t i = 0; i < ns; i++)
+            pthread_mutex_lock(&s->locks[st[i]]);
+    }
     for (size_t i = 0; i < b->n && nums == NULL; i++) {
         if (b->ops[i].sequenced)
             nums = ddb_arena_alloc(b->arena, sizeof(*nums) * b->n);
     }
-    if (nums == NULL)
-        return write_ops(s, b, NULL, locked);
-    /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
-    ddb_sequencer_begin(s->seq, b, nums, &hold);
-    rc = write_ops(s, b, nums, locked);
-    ddb_sequencer_end(&hold);
+    if (nums == NULL) {
+        rc = write_ops(s, b, NULL, shards, d, across);
+    } else { /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
+        ddb_sequencer_begin(s->seq, b, nums, &hold);
+        rc = write_ops(s, b, nums, shards, d, across);
+        ddb_sequencer_end(&hold);
+    }
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
     return rc;
 }
 
