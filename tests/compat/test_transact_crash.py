@@ -1,8 +1,8 @@
 """kill -9 in the middle of TransactWriteItems leaves all of the transaction or none of it.
 
 The server arms a crash point (server/faults.h) through DDBD_CRASH_POINT and kills itself with
-SIGKILL there; the test restarts it on the same data directory and checks every item, the index
-entries and the ClientRequestToken. Then a kill -9 at random moments under a load of transfers:
+SIGKILL there (also between the parts of a write across RocksDB databases); the test restarts it
+on the same data directory and checks every item, the index entries and the ClientRequestToken. Then a kill -9 at random moments under a load of transfers:
 after each restart the balances still add up.
 """
 import os
@@ -56,7 +56,9 @@ def start(tmp_path, port=None, crash=None):
     if crash:
         os.environ["DDBD_CRASH_POINT"] = crash
     try:
-        return DdbdServer(["--data-dir", str(tmp_path / "data")], port=port).start()
+        # four shards, a RocksDB database each: a transaction's items, index entries and token span
+        # them (xdb-between-parts: the kill after its first part, which the restart completes)
+        return DdbdServer(["--data-dir", str(tmp_path / "data"), "--shards", "4"], port=port).start()
     finally:
         if env_before is None:
             os.environ.pop("DDBD_CRASH_POINT", None)
@@ -70,7 +72,8 @@ def owners(client, owner):
         ExpressionAttributeNames={"#o": "owner"}, ExpressionAttributeValues={":o": S(owner)})["Items"])
 
 
-@pytest.mark.parametrize("point,applied", [("transact-before-commit", False), ("transact-after-commit", True)])
+@pytest.mark.parametrize("point,applied", [("transact-before-commit", False), ("transact-after-commit", True),
+                                           ("xdb-between-parts", True)])
 def test_crash_point(tmp_path, point, applied):
     server = start(tmp_path)
     client = make_client(server.endpoint)
