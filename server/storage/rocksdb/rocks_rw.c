@@ -238,9 +238,11 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, con
  * b written, numbered first where it has sequenced puts. With several databases each op is placed
  * once (which databases, then which family). A batch across databases written without a commit's
  * locks (`locked` 0: a background job's, the table figures') takes its keys' stripes, as a commit
- * does, and before the sequencer's locks, in a commit's order: in one database two batches over
- * the same keys are each applied whole, one after the other, and across databases only the
- * stripes order their parts.
+ * does: in one database two batches over the same keys are each applied whole, one after the
+ * other, and across databases only the stripes order their parts. It takes them before its
+ * numbers, as a commit holds them when it numbers: numbered first, it could land after a commit
+ * over the same keys that took a later number (a stream's records out of its items' order;
+ * tests/unit/storage/test_databases.c).
  */
 static int write_batch(ddb_store *s, const ddb_batch *b, int locked)
 {
@@ -274,7 +276,7 @@ static int write_batch(ddb_store *s, const ddb_batch *b, int locked)
     }
     if (nums == NULL) {
         rc = write_ops(s, b, NULL, shards, d, across);
-    } else { /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
+    } else { /* numbered, and the numbers reported done whether the write landed or not (sequencer.h) */
         ddb_sequencer_begin(s->seq, b, nums, &hold);
         rc = write_ops(s, b, nums, shards, d, across);
         ddb_sequencer_end(&hold);

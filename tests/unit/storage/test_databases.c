@@ -2,7 +2,8 @@
  * tests/unit/storage/test_databases.c: the RocksDB store's databases (server/storage/rocksdb/rocks_dbs.c).
  * A new directory gets a database a shard (up to 16), an older one stays one database; a write
  * across databases cut short by a crash after its first part is completed at the next open; a
- * snapshot sees every database at one moment while writes across them race it; named snapshots
+ * snapshot sees every database at one moment while writes across them race it; a plain write
+ * across databases numbers its record in its keys' order, as a commit does; named snapshots
  * save and restore every database, on disk and in memory.
  */
 #ifndef _GNU_SOURCE
@@ -267,6 +268,151 @@ TEST(a_snapshot_sees_every_database_at_one_moment)
 {
     char tmpl[] = "/tmp/ddbd-dbs-XXXXXX";
     char *dir = in_memory_then_on_disk(tmpl, snapshots_see_one_moment);
+
+    ASSERT(dir != NULL);
+    store_rm_dir(dir);
+}
+
+/* ---- a plain write and a commit over the same keys and numbered prefix ---- */
+
+#define ORDER_KEYS 8     /* the keys both write: in every one of the 3 databases */
+#define ORDER_ROUNDS 300 /* rounds of one write each */
+static const char SEQ_PREFIX[] = "log/";
+
+struct order_race {
+    ddb_store *s;
+    pthread_barrier_t go, done, checked;
+    int misordered, failed;
+};
+
+static char *order_key(ddb_arena *a, int i)
+{
+    return ddb_arena_sprintf(a, "%04dkey", i);
+}
+
+/* A commit's decide: every key and a record under the numbered prefix (a stream record's shape),
+   both the round's tag. */
+static int decide_tagged(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    const char *tag = ctx;
+
+    for (size_t i = 0; i < n; i++)
+        ddb_batch_put(out, keys[i].key, keys[i].klen, tag, strlen(tag));
+    ddb_batch_put_seq(out, SEQ_PREFIX, sizeof(SEQ_PREFIX) - 1, tag, strlen(tag));
+    return 0;
+}
+
+static void *committer(void *arg)
+{
+    struct order_race *r = arg;
+
+    for (int round = 0; round < ORDER_ROUNDS; round++) {
+        ddb_store_key keys[ORDER_KEYS];
+        ddb_arena a;
+        ddb_arena_init(&a);
+        for (int i = 0; i < ORDER_KEYS; i++) {
+            keys[i].key = order_key(&a, i);
+            keys[i].klen = strlen(keys[i].key);
+            keys[i].meta = 0;
+        }
+        pthread_barrier_wait(&r->go);
+        if (ddb_store_commit(r->s, &a, keys, ORDER_KEYS, decide_tagged, ddb_arena_sprintf(&a, "c%d", round)) != 0)
+            __atomic_add_fetch(&r->failed, 1, __ATOMIC_RELAXED);
+        pthread_barrier_wait(&r->done);
+        pthread_barrier_wait(&r->checked);
+        ddb_arena_free(&a);
+    }
+    return NULL;
+}
+
+/* The tag of the prefix's last record (its highest number), in a. */
+static char *last_record(ddb_store *s, ddb_arena *a)
+{
+    char hi[sizeof(SEQ_PREFIX)];
+    ddb_store_iter *it;
+    char *tag = NULL;
+
+    memcpy(hi, SEQ_PREFIX, sizeof(SEQ_PREFIX) - 1);
+    hi[sizeof(SEQ_PREFIX) - 2]++;
+    it = ddb_store_seq_iter_open(s, SEQ_PREFIX, sizeof(SEQ_PREFIX) - 1, hi, sizeof(SEQ_PREFIX) - 1, 1);
+    ddb_store_iter_seek(it, NULL, 0);
+    if (ddb_store_iter_valid(it)) {
+        size_t vlen;
+        const char *v = ddb_store_iter_val(it, &vlen);
+        tag = ddb_arena_strndup(a, v, vlen);
+    }
+    ddb_store_iter_close(it);
+    return tag;
+}
+
+/* A batch written without a commit's locks (a background job's): the same keys and a record,
+   this round's tag; then, once both wrote, the check. */
+static void *plain_writer(void *arg)
+{
+    struct order_race *r = arg;
+
+    for (int round = 0; round < ORDER_ROUNDS; round++) {
+        char *tag, *v = NULL, *last;
+        size_t vlen = 0;
+        ddb_arena a;
+        ddb_batch b;
+        ddb_arena_init(&a);
+        ddb_batch_init(&b, &a);
+        tag = ddb_arena_sprintf(&a, "p%d", round);
+        for (int i = 0; i < ORDER_KEYS; i++) {
+            char *k = order_key(&a, i);
+            ddb_batch_put(&b, k, strlen(k), tag, strlen(tag));
+        }
+        ddb_batch_put_seq(&b, SEQ_PREFIX, sizeof(SEQ_PREFIX) - 1, tag, strlen(tag));
+        pthread_barrier_wait(&r->go);
+        if (ddb_store_write(r->s, &b) != DDB_STORE_OK)
+            __atomic_add_fetch(&r->failed, 1, __ATOMIC_RELAXED);
+        pthread_barrier_wait(&r->done);
+        /* the item's last change is its stream's last record */
+        last = last_record(r->s, &a);
+        if (ddb_store_get(r->s, &a, "0000key", 7, &v, &vlen) != DDB_STORE_OK || v == NULL || last == NULL ||
+            strlen(last) != vlen || memcmp(v, last, vlen) != 0)
+            r->misordered++;
+        pthread_barrier_wait(&r->checked);
+        ddb_arena_free(&a);
+    }
+    return NULL;
+}
+
+/*
+ * A plain write across databases takes its keys' stripes before its record's number, as a commit
+ * does: where it numbered first (before c9ab5d4), a commit over the same keys that held them then
+ * took the next number and wrote first, and the plain write landed after it under the lower
+ * number: the keys' last change was not the prefix's last record (a stream out of the items' order).
+ * Rounds of one write each, the two started together; after each the keys' value is the last
+ * record's. Every write lands, each record numbered once.
+ */
+static void records_follow_the_keys_order(ddb_store *s)
+{
+    struct order_race r;
+    pthread_t c, w;
+
+    memset(&r, 0, sizeof(r));
+    r.s = s;
+    pthread_barrier_init(&r.go, NULL, 2);
+    pthread_barrier_init(&r.done, NULL, 2);
+    pthread_barrier_init(&r.checked, NULL, 2);
+    pthread_create(&c, NULL, committer, &r);
+    pthread_create(&w, NULL, plain_writer, &r);
+    pthread_join(c, NULL);
+    pthread_join(w, NULL);
+    pthread_barrier_destroy(&r.go);
+    pthread_barrier_destroy(&r.done);
+    pthread_barrier_destroy(&r.checked);
+    ASSERT_EQ(r.failed, 0);
+    ASSERT_EQ(r.misordered, 0);
+    ASSERT_EQ(ddb_store_seq_last(s, SEQ_PREFIX, sizeof(SEQ_PREFIX) - 1), (uint64_t)2 * ORDER_ROUNDS);
+}
+
+TEST(a_plain_write_across_databases_numbers_its_record_in_its_keys_order)
+{
+    char tmpl[] = "/tmp/ddbd-dbs-XXXXXX";
+    char *dir = in_memory_then_on_disk(tmpl, records_follow_the_keys_order);
 
     ASSERT(dir != NULL);
     store_rm_dir(dir);
