@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # write_waits.sh: what a write waits on when two request threads write at once (issue 74), counted.
 #
-#   [DDBD_BIN=build-bench/ddbd] [ROUNDS=2] [DUR=4] [OPS="putitem updateitem transact_write4"] bash bench/write_waits.sh
+#   [DDBD_BIN=build-bench/ddbd] [ROUNDS=2] [DUR=4] [OPS="putitem updateitem transact_write4"] [SHARDS=N]
+#   bash bench/write_waits.sh
 #
 # For each write operation, at --threads 1 and 2 (--shards the same), in memory and with --data-dir:
 # req/s, the server's CPU µs per request, and per request the server's sched_yield, futex and write
@@ -11,10 +12,12 @@
 # across cores"), but a sched_yield is a writer spinning in RocksDB's write queue
 # (WriteThread::AwaitState) for the group ahead of it, and a write is one write-ahead log append:
 # one a request means no two requests shared a group. The many-core figures are scale_writes.sh's.
+# OPS may name putitem_2gsi (a table of two GSIs: bench/setup_gsi.py, bench/lua/); SHARDS fixes
+# --shards (and so, on a new data directory, its databases: one a shard) instead of N.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${DDBD_BIN:-$HERE/../build-bench/ddbd}
-SHARED=${BENCH_SHARED:-$HERE/../../shared/bench}
+SHARED=${BENCH_SHARED:-$HERE/../../shared/bench}; export BENCH_SHARED=$SHARED
 LUA=$SHARED/lua; DUR=${DUR:-4}; ROUNDS=${ROUNDS:-2}; OPS=${OPS:-putitem updateitem transact_write4}
 EVENTS=syscalls:sys_enter_sched_yield,syscalls:sys_enter_futex,syscalls:sys_enter_write
 # counts that read as zero because perf could not count them would look like no waiting at all
@@ -27,13 +30,15 @@ one() { # mode threads workload server-args...
   local mode=$1 n=$2 w=$3; shift 3
   local port=$((20000 + RANDOM % 20000)) script=$LUA/$w.lua
   [ -f "$script" ] || script=$HERE/lua/$w.lua
-  "$BIN" --port "$port" --threads "$n" --shards "$n" "$@" >"$DATA/server.log" 2>&1 &
+  "$BIN" --port "$port" --threads "$n" --shards "${SHARDS:-$n}" "$@" >"$DATA/server.log" 2>&1 &
   local p=$!
   for _ in $(seq 50); do
     python3 -c "import socket;socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null && break
     sleep 0.1
   done
-  python3 "$SHARED/setup.py" "http://127.0.0.1:$port" --quiet >/dev/null 2>&1 || echo "setup failed: $mode $n $w"
+  local setup=("$SHARED/setup.py")
+  [ "$w" != putitem_2gsi ] || setup=("$HERE/setup_gsi.py" --gsi-p 1 --gsi-s 1)
+  python3 "${setup[@]}" "http://127.0.0.1:$port" --quiet >/dev/null 2>&1 || echo "setup failed: $mode $n $w"
   local c0 c1 out rps
   c0=$(awk '{print $14+$15}' "/proc/$p/stat")
   perf stat -x, -e "$EVENTS" -p "$p" -o "$DATA/perf.txt" -- sleep "$DUR" &
