@@ -19,8 +19,9 @@ struct ddb_store_iter {
     rocksdb_readoptions_t *ropts[MAX_DBS];
     ddb_store_range r;
     rocksdb_t *db[MAX_DBS];
-    /* a merge's own snapshot of each database: one view across its shards in each (a Scan's
-       pages are not one moment in DynamoDB either; a store snapshot, which is, closes the gate) */
+    /* a merge's own snapshot of each database: one view across its shards, and with several
+       databases taken at one moment (iter_open); a Scan's pages are not one moment, in DynamoDB
+       either */
     const rocksdb_snapshot_t *own[MAX_DBS];
     int cur;                      /* -1: not valid */
     unsigned n;
@@ -124,10 +125,22 @@ static rocksdb_readoptions_t *iter_ropts(ddb_store_iter *it, ddb_store *s, unsig
 static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
                                  const char *hi, size_t hilen, int reverse)
 {
-    int shards[MAX_SHARDS];
+    int shards[MAX_SHARDS], across = 0;
     unsigned n = iter_shards(s, lo, lolen, hi, hilen, shards);
     ddb_store_iter *it = iter_new(n, lo, lolen, hi, hilen, reverse);
 
+    /* A merge over several databases sees them at one moment, as a store snapshot does: its own
+       snapshots taken with the write gate closed, so that a write across them (an item and its
+       index entries, a transaction) is in all of them or none; else a GSI Scan could show an item
+       both under its old index key and its new one (tests/compat/test_consistency_overlay.py). */
+    for (unsigned i = 1; i < n && snap == NULL && !across; i++)
+        across = db_index(s, shards[i]) != db_index(s, shards[0]);
+    if (across) {
+        rocks_gate_close(s);
+        for (unsigned i = 0; i < n; i++)
+            (void)iter_ropts(it, s, db_index(s, shards[i]), NULL, 1);
+        rocks_gate_open(s);
+    }
     /* (with n > 1 the shards' iterators of a database would each pin their own moment) */
     for (unsigned i = 0; i < n; i++) { /* shards never written to hold nothing and are left out */
         unsigned d = db_index(s, shards[i]);

@@ -2,9 +2,9 @@
  * tests/unit/storage/test_databases.c: the RocksDB store's databases (server/storage/rocksdb/rocks_dbs.c).
  * A new directory gets a database a shard (up to 16), an older one stays one database; a write
  * across databases cut short by a crash after its first part is completed at the next open; a
- * snapshot sees every database at one moment while writes across them race it; a plain write
- * across databases numbers its record in its keys' order, as a commit does; named snapshots
- * save and restore every database, on disk and in memory.
+ * snapshot, and a range read across them, sees every database at one moment while writes across
+ * them race it; a plain write across databases numbers its record in its keys' order, as a
+ * commit does; named snapshots save and restore every database, on disk and in memory.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -226,11 +226,37 @@ static int one_batch_at(ddb_store *s, const ddb_store_snapshot *snap)
     return same;
 }
 
+/* Whether a range read over every key (a merge across the databases, with no store snapshot: a
+   Scan's) reads them all, of one batch. */
+static int one_batch_read(ddb_store *s)
+{
+    ddb_store_iter *it = ddb_store_iter_open(s, "0", 1, "1", 1, 0);
+    const char *v0 = NULL;
+    size_t p0 = 0;
+    int n = 0, same = 1;
+
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && same; ddb_store_iter_next(it), n++) {
+        size_t vlen;
+        const char *v = ddb_store_iter_val(it, &vlen);
+        const char *slash = memchr(v, '/', vlen);
+        size_t p = slash != NULL ? (size_t)(slash - v) : vlen;
+        if (v0 == NULL) {
+            v0 = strndup(v, p);
+            p0 = p;
+        } else if (p != p0 || memcmp(v, v0, p) != 0) {
+            same = 0;
+        }
+    }
+    ddb_store_iter_close(it);
+    free((void *)v0);
+    return same && n == NKEYS;
+}
+
 static void snapshots_see_one_moment(ddb_store *s)
 {
     struct race r = {s, 0, 0, 0};
     pthread_t t[2];
-    int torn = 0, taken = 0;
+    int torn = 0, taken = 0, torn_reads = 0;
 
     ASSERT_EQ(write_keys(s, NKEYS, "0/"), DDB_STORE_OK);
     for (int i = 0; i < 2; i++)
@@ -240,11 +266,13 @@ static void snapshots_see_one_moment(ddb_store *s)
         torn += !one_batch_at(s, snap);
         taken++;
         ddb_store_snapshot_release(s, snap);
+        torn_reads += !one_batch_read(s);
     }
     __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
     ASSERT_EQ(torn, 0);
+    ASSERT_EQ(torn_reads, 0);
 }
 
 /* fn on a store of 3 shards in memory, then on one in the new directory made from tmpl, which is
