@@ -32,6 +32,7 @@
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/base/log_turn.h"
 #include "server/base/otlp.h"
 #include "server/guard/guard.h"
 #include "server/http/conns.h"
@@ -729,12 +730,15 @@ static void run_loop(ddb_http *h, http_thread *t)
         if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL)
             ddb_record_flush(rec, (unsigned)(t - h->threads), !polling && !did);
         ddb_conn_turn(t);
+        ddb_http_turn_end(h, t); /* (what ddb_conn_turn answered does not wait for the poll) */
         h2o_evloop_run(t->loop, polling ? 0 : ddb_conn_wait_ms(t));
         ddb_conn_tick(t);
         for (h2o_req_t *req; (req = ddb_conn_next_due(t)) != NULL;) {
             serve(t, req, 0);
             memory_back(t);
         }
+        /* the turn's log appends written, then its answers sent (server/base/log_turn.h) */
+        ddb_http_turn_end(h, t);
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)
@@ -758,6 +762,7 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     h2o_linklist_init_anchor(&t->held);
+    ddb_log_turn_defer(); /* this loop's log appends wait for the end of its turn (ddb_http_turn_end) */
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
@@ -792,8 +797,10 @@ static void *thread_main(void *arg)
         h2o_socket_close(t->metrics_listener);
     }
     for (int i = 0; (i < 4 || (t->jobs != 0 && i < OFFLOAD_DRAIN_TURNS)) &&
-                    __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
+                    __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++) {
         h2o_evloop_run(t->loop, 25);
+        ddb_http_turn_end(h, t);
+    }
     /* what is still open (a client's idle keep-alive connection) is cut, and h2o closes it */
     ddb_conns_cut_all(t);
     for (int i = 0; i < 4 && !h2o_linklist_is_empty(&t->conns); i++)

@@ -16,6 +16,7 @@
 #include "server/api/dispatch.h"
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
+#include "server/base/log_turn.h"
 #include "server/base/trace.h"
 #include "server/guard/guard.h"
 #include "server/http/access_log.h"
@@ -243,6 +244,14 @@ void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const ch
 void ddb_http_render_error(http_thread *t, const ddb_req *r);
 /* Sends an API answer (compressed when accepted), or holds it until its writes are durable (--sync). */
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
+/* The end of a turn of t's loop: the log appends its requests owe written (server/base/log_turn.h),
+   then the answers held for them sent. */
+void ddb_http_turn_flush(ddb_http *h, http_thread *t);
+static inline void ddb_http_turn_end(ddb_http *h, http_thread *t)
+{
+    if (h->gc == NULL && (ddb_log_turn_owed() || !h2o_linklist_is_empty(&t->held)))
+        ddb_http_turn_flush(h, t);
+}
 /* The same `ms` milliseconds from now (an injected fault's latency), the loop free meanwhile. */
 void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a, unsigned ms);
 /* --sync: the loop's wake-up socket, and the group commit's hook that writes to it. */

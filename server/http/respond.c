@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "proto/crc32.h"
+#include "proto/errors.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/groupcommit.h"
+#include "server/base/log_turn.h"
 #include "server/base/log.h"
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
@@ -112,8 +114,16 @@ void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const cha
     ddb_http_send_body_crc(req, id, status, reason, ctype, body, len, 0);
 }
 
+/* A door's answer (MCP, the console, admin) is not held for its loop's turn (log_turn.h): what it
+   may reflect is written to the logs now, and a failure answers 500 in its place. */
 void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
 {
+    static const char failed[] = "{\"message\":\"the write-ahead log could not be written\"}";
+
+    if (ddb_log_turn_owed() && ddb_log_turn_flush() != 0) {
+        ddb_http_send_body_id(req, NULL, 500, "Internal Server Error", "application/json", failed, sizeof(failed) - 1);
+        return;
+    }
     ddb_http_send_body_id(req, NULL, status, reason, ctype, body, len);
 }
 
@@ -200,10 +210,25 @@ static void held_dispose(void *p)
  */
 static void release_held(ddb_http *h, http_thread *t);
 
+/* a, kept in its request's pool until sent (with its count to wait for under --sync) */
+static void hold(http_thread *t, h2o_req_t *req, const held_answer *a, uint64_t until)
+{
+    held_answer *held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
+
+    *held = *a;
+    memset(&held->link, 0, sizeof(held->link));
+    held->req = req;
+    held->until = until;
+    held->body = h2o_mem_alloc_pool(&req->pool, a->len);
+    memcpy((char *)held->body, a->body, a->len);
+    h2o_linklist_insert(&t->held, &held->link);
+    __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+}
+
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given)
 {
     uint64_t written;
-    held_answer *held, compressed;
+    held_answer compressed;
     const held_answer *a = given;
 
     if (given->enc != DDB_ENC_NONE && given->len >= DDB_COMPRESS_MIN &&
@@ -215,26 +240,68 @@ void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_ans
         a = &compressed;
     }
 
-    if (h->gc == NULL || (written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
+    if (h->gc == NULL) { /* until the turn's end when it reflects an append still in a log's buffer */
+        if (ddb_log_turn_owed())
+            hold(t, req, a, 0);
+        else
+            send_answer(t, req, a);
+        return;
+    }
+    if ((written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
         send_answer(t, req, a);
         return;
     }
     ddb_crash_point("sync-answer-held"); /* (a test widens the window the fence below closes) */
-    held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
-    *held = *a;
-    memset(&held->link, 0, sizeof(held->link));
-    held->req = req;
-    held->until = written;
-    held->body = h2o_mem_alloc_pool(&req->pool, a->len);
-    memcpy((char *)held->body, a->body, a->len);
-    h2o_linklist_insert(&t->held, &held->link);
-    __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+    hold(t, req, a, written);
     /* The sync may have made it durable between the check above and the count: its thread read
        nheld 0 and woke no one, and no later sync need come. Count, then look again; the sync
        thread publishes durable, then reads nheld (ddb_http_on_durable), so one of the two sees
        the other's write. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     release_held(h, t);
+}
+
+/*
+ * The end of a loop's turn without --sync: the log appends its requests wrote or saw written to
+ * the logs' files (log_turn.h), then the answers held for them sent; when that failed, each as
+ * InternalServerError instead (DynamoDB's outcome unknown: a write it answers may or may not be
+ * there, and a read must not show what may be lost).
+ */
+void ddb_http_turn_flush(ddb_http *h, http_thread *t)
+{
+    int failed;
+    held_answer internal = {0};
+
+    (void)h;
+    ddb_crash_point("turn-answers-held"); /* (a test kills the server here: nothing answered is lost) */
+    failed = ddb_log_turn_flush() != 0;
+    if (failed) {
+        ddb_req r;
+        memset(&r, 0, sizeof(r));
+        (void)ddb_req_fail_internal(&r);
+        ddb_http_render_error(t, &r);
+        internal.status = ddb_error_lookup(DDB_E_INTERNAL)->http_status;
+        internal.code = DDB_E_INTERNAL;
+        internal.ctype = "application/x-amz-json-1.0";
+        internal.body = t->err.data;
+        internal.len = t->err.len;
+    }
+    while (!h2o_linklist_is_empty(&t->held)) {
+        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
+        held_answer copy;
+        h2o_linklist_unlink(&a->link);
+        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+        copy = *a; /* sending may clear the pool that holds `a` */
+        if (failed) {
+            copy.status = internal.status;
+            copy.code = internal.code;
+            copy.ctype = internal.ctype;
+            copy.body = internal.body;
+            copy.len = internal.len;
+            copy.content_encoding = NULL;
+        }
+        send_answer(t, copy.req, &copy);
+    }
 }
 
 /* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */

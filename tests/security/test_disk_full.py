@@ -180,16 +180,22 @@ def index_matches(c, expected, g):
     assert got == {k for k, v in expected.items() if v["g"]["S"] == g}
 
 
+def five_items(c):
+    """The table `disk` (its GSI byg on g) and five items in it, acknowledged: each full disk's start."""
+    make_table(c, "disk", gsi=True)
+    expected = {}
+    for i in range(5):
+        expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}
+        c.put_item(TableName="disk", Item=expected["k%d" % i])
+    return expected
+
+
 def test_writes_resume_at_once_after_a_real_full_disk(small_disk):
     mnt = small_disk(40)
     srv = start(mnt, "--min-free-disk", "0")
     try:
         c = make_client(srv.endpoint)
-        make_table(c, "disk", gsi=True)
-        expected = {}
-        for i in range(5):
-            expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}
-            c.put_item(TableName="disk", Item=expected["k%d" % i])
+        expected = five_items(c)
         fill(mnt, 0)
         acked, refused = write_until_full(c)
         expected.update(acked)
@@ -222,6 +228,54 @@ def test_writes_resume_at_once_after_a_real_full_disk(small_disk):
     finally:
         srv.kill()
     assert_kept(mnt, expected, ["disk"], "--min-free-disk", "0", writes=True)
+
+
+def test_a_log_buffer_that_met_the_full_disk_is_reopened(small_disk):
+    """With the guard on (--min-free-disk 1: it refuses only a disk with no byte left), a loop's
+    log appends wait in the logs' buffers until its turn ends (server/base/log_turn.h), and the
+    disk filled by another process fails the buffer's write, not a write: RocksDB never writes that
+    buffer again ("Seen error"), so the resume reopens the store in place, which replays the log
+    file. The answers the failed buffer held were InternalServerError; every acknowledged write is
+    there, in the process and after a kill -9."""
+    mnt = small_disk(40)
+    srv = start(mnt, "--min-free-disk", "1")
+    try:
+        c = make_client(srv.endpoint)
+        expected = five_items(c)
+        fill(mnt, 300000)  # room the guard allows (its reading is 100 ms old), not the turn's items
+        acked, refused = write_until_full(c)
+        expected.update(acked)
+        assert_refused(c.put_item, TableName="disk", Item={"pk": S("still"), "g": S("x")})
+        # reads of what may be in the failed buffer: each owes its write again, which fails ("Seen error")
+        for read in [lambda k=k: c.get_item(TableName="disk", Key={"pk": S(k)}, ConsistentRead=True)
+                     for k in list(acked) + [refused["pk"]["S"]]] + [lambda: items_of(c, "disk")]:
+            try:
+                read()
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "InternalServerError"
+        os.unlink(mnt / "filler")
+        t0 = time.monotonic()
+        while True:
+            try:
+                c.put_item(TableName="disk", Item={"pk": S("after"), "g": S("x")})
+                break
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "InternalServerError"
+                assert time.monotonic() - t0 < 10, "writes still failing 10 s after space returned\n%s" % (
+                    srv.stderr_text()[-3000:])
+                time.sleep(0.02)
+        log = srv.stderr_text()
+        # RocksDB's resume writes its memtables out and takes a new log, unless the failed buffer
+        # was written again first ("Seen error", as the reads above do): then the reopen
+        assert "rocksdb resumed: the disk has room again" in log or (
+            "a log's buffer could not be written: the store is reopened in place" in log and REOPENED in log), log
+        expected["after"] = {"pk": S("after"), "g": S("x")}
+        refused_may_land(c, expected, refused)
+        assert items_of(c, "disk") == expected
+        index_matches(c, expected, "y")  # and if it landed, whole
+    finally:
+        srv.kill()
+    assert_kept(mnt, expected, ["disk"], "--min-free-disk", "1", writes=True)
 
 
 class Hammer:
@@ -288,11 +342,7 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
     try:
         pid = srv.proc.pid
         c = make_client(srv.endpoint)
-        make_table(c, "disk", gsi=True)
-        expected = {}
-        for i in range(5):
-            expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}
-            c.put_item(TableName="disk", Item=expected["k%d" % i])
+        expected = five_items(c)
         status, faults = admin_call(srv.endpoint, "POST", "/ddbd/faults", {"stuck_resume": True})
         assert status == 200 and faults["stuck_resume"] is True, faults
         fill(mnt, 0)

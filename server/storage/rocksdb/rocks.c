@@ -101,6 +101,13 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(bbt, 1);
     rocksdb_options_set_block_based_table_factory(opts, bbt);
     rocksdb_block_based_options_destroy(bbt);
+    /* a write's log append waits in the log's buffer for its loop's turn to end (rocks_log.c); under
+       --sync the group commit writes and syncs the logs, and in memory there is no log. Only while
+       the disk guard keeps room (--min-free-disk, 64 MiB unless 0): a buffer that meets a full disk
+       leaves its database stopped until a reopen (rocks_rw.c's resume), and writes it took visible
+       in its memtables meanwhile, where a log written write by write stops at the write that failed */
+    s->manual_flush = !o->in_memory && !o->sync_writes && o->min_free_bytes > 0;
+    rocksdb_options_set_manual_wal_flush(opts, (unsigned char)s->manual_flush);
     if (o->in_memory) { /* one env for the store's life: it holds the data and the snapshots */
         if (s->env == NULL)
             s->env = rocksdb_create_mem_env();
@@ -354,6 +361,9 @@ int rocks_open_files(ddb_store *s, char **errout)
         if (*errout == NULL)
             *errout = strdup("cannot set up the shards (see the log)");
         rc = -1;
+    } else if (rocks_log_flush_all(s) != DDB_STORE_OK) { /* the open's own writes (a move, a replay) */
+        *errout = strdup("cannot write the log");
+        rc = -1;
     }
     pthread_mutex_unlock(&s->sync_lock);
     return rc;
@@ -362,7 +372,11 @@ int rocks_open_files(ddb_store *s, char **errout)
 void rocks_close_files(ddb_store *s)
 {
     pthread_mutex_lock(&s->sync_lock);
+    /* no loop's flush meets a database being closed (rocks_log.c); what waits in the logs' buffers
+       is written first */
+    rocks_gate_close(s);
     if (s->db != NULL) {
+        (void)rocks_log_flush_all(s);
         for (unsigned i = 0; i < MAX_SHARDS; i++) {
             if (s->shards[i] != NULL)
                 rocksdb_column_family_handle_destroy(s->shards[i]);
@@ -394,6 +408,7 @@ void rocks_close_files(ddb_store *s)
     memset(&s->ring, 0, sizeof(s->ring));
     ddb_sequencer_free(s->seq);
     s->seq = NULL;
+    rocks_gate_open(s);
     pthread_mutex_unlock(&s->sync_lock);
 }
 

@@ -189,6 +189,7 @@ void rocksdb_options_set_stats_persist_period_sec(rocksdb_options_t *o, unsigned
     o->rep.stats_persist_period_sec = v;
 }
 void rocksdb_options_set_write_buffer_size(rocksdb_options_t *o, size_t v) { o->rep.write_buffer_size = v; }
+void rocksdb_options_set_manual_wal_flush(rocksdb_options_t *o, unsigned char v) { o->rep.manual_wal_flush = v; }
 void rocksdb_options_set_db_write_buffer_size(rocksdb_options_t *o, size_t v) { o->rep.db_write_buffer_size = v; }
 void rocksdb_options_set_memtable_prefix_bloom_size_ratio(rocksdb_options_t *o, double v)
 {
@@ -485,6 +486,7 @@ void rocksdb_compact_range_cf_opt(rocksdb_t *db, rocksdb_column_family_handle_t 
 }
 
 void rocksdb_flush_wal(rocksdb_t *db, unsigned char sync, char **errptr) { failed(errptr, db->rep->FlushWAL(sync)); }
+uint64_t rocksdb_get_latest_sequence_number(rocksdb_t *db) { return db->rep->GetLatestSequenceNumber(); }
 
 rocksdb_writebatch_t *rocksdb_writebatch_create(void) { return new rocksdb_writebatch_t; }
 void rocksdb_writebatch_destroy(rocksdb_writebatch_t *b) { delete b; }

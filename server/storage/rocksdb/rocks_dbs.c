@@ -1,6 +1,6 @@
 /*
- * server/storage/rocksdb/rocks_dbs.c: a data directory's databases, the write gate, and writes that
- * span databases.
+ * server/storage/rocksdb/rocks_dbs.c: a data directory's databases and writes that span them (the
+ * write gate they are written in: rocks_gate.c).
  *
  * Why several databases: one RocksDB database has one write-ahead log and one write queue, and at
  * eight writers a write spent its time waiting in that queue for its group's leader (bench/README.md,
@@ -23,7 +23,10 @@
  *   A commit holds its keys' stripes from the first part to the last, so nothing later to those
  *   keys can be undone by a replay.
  * - Under --sync the home part is synced before the others are written: the OS may otherwise
- *   make a later part durable and lose the intent.
+ *   make a later part durable and lose the intent. Without it, the home part is written to its
+ *   log file before the others are written (rocks_log.c): they may wait in their logs' buffers,
+ *   which RocksDB or any thread may write at any moment, and a kill -9 must not find one of them
+ *   in a file without the intent.
  * - In memory nothing survives the process: parts are written without intents.
  * - A reader of one item may see one part before another, as a reader of DynamoDB may see one
  *   item of a committing transaction before another (each read is serializable). A snapshot of the
@@ -31,7 +34,6 @@
  *   moment: every write is in the gate from its first part to its last.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,8 @@ static unsigned cf_mark(const char *name)
 /* Opens database d with "default" plus the column families it has. */
 int rocks_db_open(ddb_store *s, unsigned d, int create, char **errout)
 {
+    /* (a reopened database's numbers start again from what its files hold: rocks_log.c) */
+    __atomic_store_n(&s->flushed[d].v, 0, __ATOMIC_RELEASE);
     char *err = NULL, *path = rocks_db_path(s, d);
     size_t nexist = 0, n = 1;
     char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
@@ -245,45 +249,6 @@ static rocksdb_column_family_handle_t *xcf_for_write(ddb_store *s, unsigned d)
     return cf;
 }
 
-/* ---- the write gate ---- */
-
-struct rocks_gate_stripe *rocks_gate_enter(ddb_store *s)
-{
-    struct rocks_gate_stripe *g = &s->gate_in[ddb_stripe_self()];
-
-    for (;;) {
-        __atomic_fetch_add(&g->in, 1, __ATOMIC_SEQ_CST);
-        if (!__atomic_load_n(&s->gate_closed, __ATOMIC_SEQ_CST))
-            return g;
-        __atomic_fetch_sub(&g->in, 1, __ATOMIC_SEQ_CST);
-        /* the closer holds the lock from its close to its open */
-        pthread_mutex_lock(&s->gate_lock);
-        pthread_mutex_unlock(&s->gate_lock);
-    }
-}
-
-void rocks_gate_leave(struct rocks_gate_stripe *g)
-{
-    __atomic_fetch_sub(&g->in, 1, __ATOMIC_RELEASE);
-}
-
-/* Waits for the writes in flight (a few microseconds: none waits on anything in here). */
-void rocks_gate_close(ddb_store *s)
-{
-    pthread_mutex_lock(&s->gate_lock);
-    __atomic_store_n(&s->gate_closed, 1, __ATOMIC_SEQ_CST);
-    for (unsigned i = 0; i < DDB_STRIPES; i++) {
-        while (__atomic_load_n(&s->gate_in[i].in, __ATOMIC_SEQ_CST) != 0)
-            sched_yield();
-    }
-}
-
-void rocks_gate_open(ddb_store *s)
-{
-    __atomic_store_n(&s->gate_closed, 0, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&s->gate_lock);
-}
-
 /* ---- writes across databases ---- */
 
 /* An intent's and a marker's keys in the "intents" family: 'i' or 'm', then the slot. */
@@ -382,6 +347,8 @@ static int write_part(ddb_store *s, unsigned d, rocksdb_writebatch_t *wb, const 
         s->note_error(s, err);
     else if (err == NULL)
         rocks_note_written(s, d);
+    if (err == NULL)
+        return rocks_log_wrote(s, d);
     return rocks_check(err, "write");
 }
 
@@ -503,6 +470,16 @@ int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_wri
     if (rc != DDB_STORE_OK) {
         pthread_mutex_unlock(&x->m);
         return rc; /* nothing applied */
+    }
+    /* in its log file before any other part can be (rocks_log.c); if it cannot be, the other parts
+       wait as a failed part does, and a crash leaves none of the write */
+    if (durable && rocks_log_flush_db(s, home) != DDB_STORE_OK) {
+        for (unsigned d = 0; d < MAX_DBS; d++) {
+            if (used[d] && d != home)
+                pend(s, d, slot, id, ops, n);
+        }
+        pthread_mutex_unlock(&x->m);
+        return DDB_STORE_EIO;
     }
     ddb_crash_point("xdb-between-parts");
     for (unsigned d = 0; d < MAX_DBS; d++) {

@@ -78,6 +78,14 @@ struct ddb_store {
         int v;
         char pad[DDB_CACHE_LINE - sizeof(int)];
     } __attribute__((aligned(DDB_CACHE_LINE))) unsynced[MAX_DBS];
+    /* A data directory without --sync: RocksDB's manual_wal_flush, a write's log append held in
+       the log's buffer until a flush (rocks_log.c); flushed[d]: database d's highest sequence
+       number known to be in the log file */
+    int manual_flush;
+    struct {
+        uint64_t v;
+        char pad[DDB_CACHE_LINE - sizeof(uint64_t)];
+    } __attribute__((aligned(DDB_CACHE_LINE))) flushed[MAX_DBS];
     rocksdb_env_t *env; /* the in-memory env, or NULL */
     rocksdb_options_t *opts;
     rocksdb_cache_t *cache;     /* blocks of table files */
@@ -165,6 +173,26 @@ static inline void rocks_note_written(ddb_store *s, unsigned d)
     if (s->gc != NULL && !__atomic_load_n(&s->unsynced[d].v, __ATOMIC_RELAXED))
         __atomic_store_n(&s->unsynced[d].v, 1, __ATOMIC_SEQ_CST);
 }
+
+/* ---- the log's appends (rocks_log.c) ---- */
+/* Database d written by the calling thread: its append is owed a flush (a loop's, at its turn's
+   end: server/base/log_turn.h), or flushed now. DDB_STORE_EIO: it could not be. */
+int rocks_log_wrote(ddb_store *s, unsigned d);
+/* Database d read: what the read may have seen from another thread's append still in the buffer
+   is owed a flush likewise (a store without deferred appends, in memory, asks nothing more). */
+void rocks_log_read_seen(ddb_store *s, unsigned d);
+static inline void rocks_log_read(ddb_store *s, unsigned d)
+{
+    if (s->manual_flush)
+        rocks_log_read_seen(s, d);
+}
+/* Database d's appends so far written to its log file now (the first part of a write across
+   databases: rocks_dbs.c). */
+int rocks_log_flush_db(ddb_store *s, unsigned d);
+/* What the calling thread owes (log_turn.h's flush). */
+int rocks_log_flush(ddb_store *s);
+/* Every database's appends written to its log file (an open's own writes, a close, a checkpoint). */
+int rocks_log_flush_all(ddb_store *s);
 
 /* A failed write's error looked at for a full disk, which the guard then resumes (rocks_rw.c). */
 void rocks_note_write_error(ddb_store *s, const char *err);

@@ -122,6 +122,15 @@ static rocksdb_readoptions_t *iter_ropts(ddb_store_iter *it, ddb_store *s, unsig
     return ro;
 }
 
+/* After its iterators are made, each database the iterator reads (rocks_log.c). */
+static void owe_reads(ddb_store_iter *it, ddb_store *s)
+{
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (it->db[d] != NULL)
+            rocks_log_read(s, d);
+    }
+}
+
 static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
                                  const char *hi, size_t hilen, int reverse)
 {
@@ -148,6 +157,8 @@ static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, c
         if (ro != NULL)
             it->sub[it->n++] = rocksdb_create_iterator_cf(it->db[d], ro, cf_of(s, shards[i]));
     }
+    if (snap == NULL) /* what it may see owes a flush (a store snapshot's was owed at its take) */
+        owe_reads(it, s);
     return it;
 }
 
@@ -165,6 +176,7 @@ ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, 
 
     if (cf != NULL) /* none yet: nothing to read */
         it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, iter_ropts(it, s, 0, NULL, 0), cf);
+    owe_reads(it, s);
     return it;
 }
 
@@ -179,6 +191,7 @@ ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen,
     ddb_store_iter *it = iter_new(1, lo, lolen, hi, hilen, 0);
 
     it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, iter_ropts(it, s, 0, NULL, 0), s->meta);
+    owe_reads(it, s);
     return it;
 }
 

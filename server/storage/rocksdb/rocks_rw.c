@@ -29,6 +29,8 @@ static int get_with(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
     if (cf == NULL || ro == NULL) /* nothing was ever written to this shard (or its database, then) */
         return DDB_STORE_OK;
     ddb_rocksdb_get_cf_into(db_at(s, d), ro, cf, key, klen, arena_place, a, val, vlen, &err);
+    if (snap == NULL) /* (a snapshot's reads owe what its take did) */
+        rocks_log_read(s, d);
     return rocks_check(err, "get");
 }
 
@@ -125,9 +127,13 @@ static int resume(void *ctx)
             continue;
         ddb_rocksdb_resume(db, &err);
         if (err != NULL) {
-            ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s", err);
+            /* a log buffer that met the full disk (rocks_log.c) is never written again ("Seen
+               error"): the reopen replays the log file, which holds every acknowledged write */
+            int reopen = s->manual_flush && strstr(err, "Seen error") != NULL;
+            ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s%s", err,
+                    reopen ? " (a log's buffer could not be written: the store is reopened in place)" : "");
             rocksdb_free(err);
-            return 0;
+            return reopen ? rocks_reopen(s) : 0;
         }
     }
     __atomic_store_n(&s->stopped, 0, __ATOMIC_SEQ_CST);
@@ -231,6 +237,8 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, con
         rocks_note_written(s, d);
         ddb_groupcommit_note(s->gc);
     }
+    if (err == NULL)
+        return rocks_log_wrote(s, d);
     return rocks_check(err, "write");
 }
 
@@ -400,6 +408,7 @@ ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time)
         if (db == NULL)
             continue;
         snap->snap[d] = rocksdb_create_snapshot(db);
+        rocks_log_read(s, d);
         snap->ropts[d] = rocksdb_readoptions_create();
         rocksdb_readoptions_set_snapshot(snap->ropts[d], snap->snap[d]);
     }
@@ -435,13 +444,16 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
         if (cf == NULL)
             continue;
         rocksdb_delete_range_cf(db_at(s, db_index(s, (int)i)), s->wopts, cf, lo, lolen, hi, hilen, &err);
-        if ((rc = rocks_check(err, "delete range")) != DDB_STORE_OK)
+        if ((rc = rocks_check(err, "delete range")) != DDB_STORE_OK ||
+            (rc = rocks_log_wrote(s, db_index(s, (int)i))) != DDB_STORE_OK)
             return rc;
     }
     if (rocks_seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records) */
         char *err = NULL;
         rocksdb_delete_range_cf(s->db, s->wopts, s->seqcf, lo, lolen, hi, hilen, &err);
-        return rocks_check(err, "delete range");
+        if (err != NULL)
+            return rocks_check(err, "delete range");
+        return rocks_log_wrote(s, 0);
     }
     return DDB_STORE_OK;
 }

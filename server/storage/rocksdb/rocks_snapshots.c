@@ -122,6 +122,8 @@ int rocks_checkpoint_save(ddb_store *s, const char *name)
         return DDB_CHECKPOINT_BAD_NAME;
     if (exists(s, name))
         return DDB_CHECKPOINT_EXISTS;
+    if (rocks_log_flush_all(s) != DDB_STORE_OK) /* (a checkpoint copies the log files, not their buffers) */
+        return DDB_CHECKPOINT_EIO;
     if (!s->o.in_memory) {
         if (asprintf(&root, "%s/" SNAP_DIR, s->path) < 0)
             abort();

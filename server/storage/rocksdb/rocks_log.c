@@ -1,0 +1,130 @@
+/*
+ * server/storage/rocksdb/rocks_log.c: a write's log append, written to the log file once a loop
+ * turn and not once a write (a data directory without --sync).
+ *
+ * Why: every write acknowledged in the default mode is in the write-ahead log in the OS's cache
+ * (docs/compatibility.md, "Durability"), and RocksDB wrote it there with a write(2) of its own,
+ * one a database a write touches: a GSI write or a transaction in 2.3 and 3.1 databases of 8 made
+ * as many system calls (bench/README.md, "Log appends a write, counted"). With RocksDB's
+ * manual_wal_flush the append stays in the log's buffer until FlushWAL writes the buffer, which
+ * an HTTP loop does at the end of its turn for the databases its requests wrote or read, before
+ * their answers leave (server/base/log_turn.h; server/http holds them until then), so one write(2)
+ * a database carries the turn's requests.
+ *
+ * What keeps the promise (no answer reflects a write that a kill -9 could take back):
+ * - flushed[d] is a sequence number of database d read before a FlushWAL that returned: every
+ *   write at or below it was in the buffer (RocksDB publishes a write's number after its append)
+ *   and so is in the file. A write or read whose database's latest number is above it owes a
+ *   flush; at or below, it owes none (a GetItem of a database nobody is writing holds nothing).
+ * - A read owes what it may have seen: its database's latest number read after the read is at
+ *   least that of anything it saw.
+ * - The first part of a write across databases (its intent: rocks_dbs.c) is written to its file
+ *   at once, before any other part is written: the OS must never hold a part without its intent.
+ * - A thread that is not a loop's (a background job, the open's replay) flushes at each write,
+ *   and at each read that owes one, as RocksDB did by itself.
+ * - RocksDB itself writes the buffer when it fills or its memtable switches; a close, a reopen and
+ *   a checkpoint flush every database first, and a loop's flush runs in the write gate, which the
+ *   close of the files closes, so it never meets a database being closed.
+ */
+#include "server/base/log_turn.h"
+#include "server/storage/rocksdb/rocks_internal.h"
+
+/* The databases the calling thread owes a flush (of the store log_turn.h's owner names). */
+static __thread uint32_t owed_dbs;
+
+static uint64_t latest(rocksdb_t *db)
+{
+    return rocksdb_get_latest_sequence_number(db);
+}
+
+static void flushed_at_least(ddb_store *s, unsigned d, uint64_t seq)
+{
+    uint64_t cur = __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE);
+
+    while (cur < seq && !__atomic_compare_exchange_n(&s->flushed[d].v, &cur, seq, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        ;
+}
+
+int rocks_log_flush_db(ddb_store *s, unsigned d)
+{
+    rocksdb_t *db = db_at(s, d);
+    char *err = NULL;
+    uint64_t seq;
+
+    if (db == NULL || !s->manual_flush)
+        return DDB_STORE_OK;
+    seq = latest(db);
+    if (seq <= __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
+        return DDB_STORE_OK;
+    rocksdb_flush_wal(db, 0, &err);
+    if (err != NULL) {
+        if (s->note_error != NULL)
+            s->note_error(s, err);
+        return rocks_check(err, "write the log");
+    }
+    flushed_at_least(s, d, seq);
+    return DDB_STORE_OK;
+}
+
+static int flush_owed(void *owner)
+{
+    return rocks_log_flush(owner) == DDB_STORE_OK ? 0 : -1;
+}
+
+static void owe(ddb_store *s, unsigned d)
+{
+    ddb_log_turn_owe(flush_owed, s); /* (first: it may flush another store's, whose databases these were) */
+    owed_dbs |= 1u << d;
+}
+
+int rocks_log_wrote(ddb_store *s, unsigned d)
+{
+    if (!s->manual_flush)
+        return DDB_STORE_OK;
+    if (!ddb_log_turn_deferring())
+        return rocks_log_flush_db(s, d);
+    owe(s, d);
+    return DDB_STORE_OK;
+}
+
+void rocks_log_read_seen(ddb_store *s, unsigned d)
+{
+    rocksdb_t *db;
+
+    if ((db = db_at(s, d)) == NULL ||
+        latest(db) <= __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
+        return;
+    if (ddb_log_turn_deferring())
+        owe(s, d);
+    else
+        (void)rocks_log_flush_db(s, d); /* (a failure stops the database's writes: rocks_rw.c) */
+}
+
+int rocks_log_flush_all(ddb_store *s)
+{
+    int rc = DDB_STORE_OK;
+
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (rocks_log_flush_db(s, d) != DDB_STORE_OK)
+            rc = DDB_STORE_EIO;
+    }
+    return rc;
+}
+
+int rocks_log_flush(ddb_store *s)
+{
+    uint32_t m = owed_dbs;
+    struct rocks_gate_stripe *g;
+    int rc = DDB_STORE_OK;
+
+    owed_dbs = 0;
+    if (m == 0)
+        return DDB_STORE_OK;
+    g = rocks_gate_enter(s);
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if ((m & (1u << d)) != 0 && rocks_log_flush_db(s, d) != DDB_STORE_OK)
+            rc = DDB_STORE_EIO;
+    }
+    rocks_gate_leave(g);
+    return rc;
+}
