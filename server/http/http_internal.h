@@ -246,11 +246,11 @@ void ddb_http_render_error(http_thread *t, const ddb_req *r);
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
 /* The end of a turn of t's loop: the log appends its requests owe written (server/base/log_turn.h),
    then the answers held for them sent. */
-void ddb_http_turn_flush(ddb_http *h, http_thread *t);
+void ddb_http_turn_flush(http_thread *t);
 static inline void ddb_http_turn_end(ddb_http *h, http_thread *t)
 {
     if (h->gc == NULL && (ddb_log_turn_owed() || !h2o_linklist_is_empty(&t->held)))
-        ddb_http_turn_flush(h, t);
+        ddb_http_turn_flush(t);
 }
 /* The same `ms` milliseconds from now (an injected fault's latency), the loop free meanwhile. */
 void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a, unsigned ms);

@@ -261,21 +261,38 @@ void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_ans
     release_held(h, t);
 }
 
+/* Sends the oldest held answer, or `instead` (its status and body) in its place. */
+static void send_first_held(http_thread *t, const held_answer *instead)
+{
+    held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
+    held_answer copy;
+
+    h2o_linklist_unlink(&a->link);
+    __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+    copy = *a; /* sending may clear the pool that holds `a` */
+    if (instead != NULL) {
+        copy.status = instead->status;
+        copy.code = instead->code;
+        copy.ctype = instead->ctype;
+        copy.body = instead->body;
+        copy.len = instead->len;
+        copy.content_encoding = NULL;
+    }
+    send_answer(t, copy.req, &copy);
+}
+
 /*
  * The end of a loop's turn without --sync: the log appends its requests wrote or saw written to
  * the logs' files (log_turn.h), then the answers held for them sent; when that failed, each as
  * InternalServerError instead (DynamoDB's outcome unknown: a write it answers may or may not be
  * there, and a read must not show what may be lost).
  */
-void ddb_http_turn_flush(ddb_http *h, http_thread *t)
+void ddb_http_turn_flush(http_thread *t)
 {
-    int failed;
     held_answer internal = {0};
 
-    (void)h;
     ddb_crash_point("turn-answers-held"); /* (a test kills the server here: nothing answered is lost) */
-    failed = ddb_log_turn_flush() != 0;
-    if (failed) {
+    if (ddb_log_turn_flush() != 0) {
         ddb_req r;
         memset(&r, 0, sizeof(r));
         (void)ddb_req_fail_internal(&r);
@@ -286,22 +303,8 @@ void ddb_http_turn_flush(ddb_http *h, http_thread *t)
         internal.body = t->err.data;
         internal.len = t->err.len;
     }
-    while (!h2o_linklist_is_empty(&t->held)) {
-        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
-        held_answer copy;
-        h2o_linklist_unlink(&a->link);
-        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
-        copy = *a; /* sending may clear the pool that holds `a` */
-        if (failed) {
-            copy.status = internal.status;
-            copy.code = internal.code;
-            copy.ctype = internal.ctype;
-            copy.body = internal.body;
-            copy.len = internal.len;
-            copy.content_encoding = NULL;
-        }
-        send_answer(t, copy.req, &copy);
-    }
+    while (!h2o_linklist_is_empty(&t->held))
+        send_first_held(t, internal.body != NULL ? &internal : NULL);
 }
 
 /* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */
@@ -309,16 +312,9 @@ static void release_held(ddb_http *h, http_thread *t)
 {
     uint64_t durable = ddb_groupcommit_durable(h->gc);
 
-    while (!h2o_linklist_is_empty(&t->held)) {
-        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
-        held_answer copy;
-        if (a->until > durable)
-            break;
-        h2o_linklist_unlink(&a->link);
-        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
-        copy = *a; /* sending may clear the pool that holds `a` */
-        send_answer(t, copy.req, &copy);
-    }
+    while (!h2o_linklist_is_empty(&t->held) &&
+           H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next)->until <= durable)
+        send_first_held(t, NULL);
 }
 
 void ddb_http_on_wake(h2o_socket_t *sock, const char *err)
