@@ -15,20 +15,19 @@
 static int sync_log(void *ctx)
 {
     ddb_store *s = ctx;
-    char *err = NULL;
+    int rc = DDB_STORE_OK;
 
     pthread_mutex_lock(&s->sync_lock);
     /* (NULL: closed, a snapshot restore is between its close and its reopen; or not made yet) */
-    for (unsigned d = 0; d < MAX_DBS && err == NULL; d++) {
+    for (unsigned d = 0; d < MAX_DBS && rc == DDB_STORE_OK; d++) {
         /* (a write noted after this exchange is in a later group; one before it is in the log) */
         if (db_at(s, d) == NULL || !__atomic_exchange_n(&s->unsynced[d].v, 0, __ATOMIC_SEQ_CST))
             continue;
-        rocksdb_flush_wal(s->dbs[d], 1, &err);
-        if (err != NULL) /* synced again at the retry */
+        if ((rc = rocks_log_sync_db(s, d)) != DDB_STORE_OK) /* synced again at the retry */
             __atomic_store_n(&s->unsynced[d].v, 1, __ATOMIC_SEQ_CST);
     }
     pthread_mutex_unlock(&s->sync_lock);
-    return rocks_check(err, "sync the log");
+    return rc;
 }
 
 struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)

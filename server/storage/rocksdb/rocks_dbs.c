@@ -13,20 +13,27 @@
  * What keeps ddbd's promises:
  * - A batch within one database is one WriteBatch, as before: atomic.
  * - A batch across databases (a transaction, an item and its index entries in other shards, an
- *   item and its stream record) is written part by part: first the part of the most bytes (the
- *   "home"), then the others in ascending order of database. The home part carries an intent:
+ *   item and its stream record) is written part by part: first one part (the "home": choose_home),
+ *   then the others in ascending order of database. The home part carries an intent:
  *   every other part's ops under a number. Each other part
  *   carries a marker of that number. The home part's write is the commit point: at open, an
  *   intent whose other part lacks its marker has that part written again. A slot (one a stripe
- *   of threads, one write at a time) numbers its intents upwards and reuses one intent key and
- *   one marker key a database, so a marker at or above an intent's number says its part is in.
+ *   of threads, one write at a time) reuses one intent key and one marker key a database; the
+ *   numbers rise across all slots, so a marker at or above an intent's number says its part is in.
  *   A commit holds its keys' stripes from the first part to the last, so nothing later to those
- *   keys can be undone by a replay.
+ *   keys can be undone by a replay: a later write of a key is after the part in that key's
+ *   database's log, and lost with it if it is.
  * - Under --sync the home part is synced before the others are written: the OS may otherwise
  *   make a later part durable and lose the intent. Without it, the home part is written to its
  *   log file before the others are written (rocks_log.c): they may wait in their logs' buffers,
  *   which RocksDB or any thread may write at any moment, and a kill -9 must not find one of them
  *   in a file without the intent.
+ * - Since a loop's parts may wait in their logs' buffers, a crash may cut short several writes
+ *   at once. So a slot's intent in a database is replaced only once the other parts of its write
+ *   are in their files (settle_parts): a write cut short keeps its intent; the open completes
+ *   the intents in the order of their numbers, which are taken under the keys' stripes, so two
+ *   writes of one key land in their order; and a write that read a buffered append
+ *   in another database writes that buffer first (rocks_log.c).
  * - In memory nothing survives the process: parts are written without intents.
  * - A reader of one item may see one part before another, as a reader of DynamoDB may see one
  *   item of a committing transaction before another (each read is serializable). A snapshot of the
@@ -103,6 +110,8 @@ int rocks_db_open(ddb_store *s, unsigned d, int create, char **errout)
 {
     /* (a reopened database's numbers start again from what its files hold: rocks_log.c) */
     __atomic_store_n(&s->flushed[d].v, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->synced[d].v, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->alone[d].v, 0, __ATOMIC_RELEASE);
     char *err = NULL, *path = rocks_db_path(s, d);
     size_t nexist = 0, n = 1;
     char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
@@ -402,6 +411,10 @@ int rocks_drain(ddb_store *s, unsigned d)
         rocks_xop *ops = parse_intent(s, p->intent, p->len, &n);
         rocksdb_writebatch_t *wb = ops != NULL ? part_of(s, ops, n, d, p->slot, p->id, NULL, 0) : NULL;
         rc = wb != NULL ? write_part(s, d, wb, s->wopts) : DDB_STORE_EIO;
+        /* in its file before the slot's next intent can be (settle_parts); if it cannot be, it
+           stays here and is written again (its ops and marker are the same) */
+        if (rc == DDB_STORE_OK)
+            rc = rocks_log_settle(s, d, rocks_log_seq(s, d));
         free(ops);
         if (rc != DDB_STORE_OK)
             break;
@@ -427,6 +440,61 @@ int rocks_drain_all(ddb_store *s)
     return rc;
 }
 
+/*
+ * The other parts of the write whose intent the slot keeps in `home` in their log files (synced
+ * under --sync) before this write's intent replaces it there: a write that lacks a part after a
+ * crash keeps its intent. A loop's parts wait in their logs' buffers until its turn's end
+ * (rocks_log.c), so this writes them only where a slot's two writes of one turn share a home.
+ */
+static int settle_parts(ddb_store *s, struct rocks_xslot *x, unsigned home)
+{
+    uint64_t *parts = x->parts[home];
+
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if (parts[d] == 0)
+            continue;
+        if (rocks_log_settle(s, d, parts[d]) != DDB_STORE_OK)
+            return DDB_STORE_EIO;
+        parts[d] = 0;
+    }
+    return DDB_STORE_OK;
+}
+
+/* The log files a write whose home is h would have to write first, beyond h's own: the parts of
+   the write whose intent the slot keeps in h, and what the thread's reads owe elsewhere. */
+static unsigned home_cost(ddb_store *s, const struct rocks_xslot *x, unsigned h)
+{
+    unsigned cost = (unsigned)__builtin_popcount(rocks_log_reads_owed() & ~(1u << h));
+
+    for (unsigned d = 0; d < MAX_DBS; d++)
+        cost += x->parts[h][d] != 0 && !rocks_log_settled(s, d, x->parts[h][d]);
+    return cost;
+}
+
+/*
+ * The home: of the databases the write touches, the one whose intent's write makes the fewest
+ * other log files be written first (a database its reads owe is written with the intent; one
+ * whose slot intent's write is still buffered elsewhere would make those be written), then the
+ * part of the most bytes, so that the intent holds the least (an item's put, say, and not its
+ * index entries' too). In memory there are no intents: the most bytes.
+ */
+static unsigned choose_home(ddb_store *s, const struct rocks_xslot *x, const size_t *bytes, int durable)
+{
+    unsigned home = MAX_DBS, best = ~0u;
+
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        unsigned c;
+        if (bytes[d] == 0)
+            continue;
+        c = durable && s->manual_flush ? home_cost(s, x, d) : 0;
+        if (home == MAX_DBS || c < best || (c == best && bytes[d] > bytes[home])) {
+            home = d;
+            best = c;
+        }
+    }
+    return home;
+}
+
 int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_writeoptions_t *wo)
 {
     unsigned home = 0, used[MAX_DBS] = {0}, slot = ddb_stripe_self();
@@ -437,26 +505,22 @@ int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_wri
     uint64_t id = 0;
     rocksdb_writebatch_t *wb;
 
-    /* the home is the part of the most bytes: the intent holds the others (an item's put, say,
-       and not its index entries' too) */
     for (size_t i = 0; i < n; i++) {
         used[ops[i].db] = 1;
         bytes[ops[i].db] += ops[i].klen + (ops[i].is_delete ? 0 : ops[i].vlen) + 1;
     }
-    for (unsigned d = 1; d < MAX_DBS; d++) {
-        if (bytes[d] > bytes[home])
-            home = d;
-    }
     pthread_mutex_lock(&x->m);
+    home = choose_home(s, x, bytes, durable);
     /* the slot's last write must be whole before its intent is replaced; and this write's home
        database must have nothing waiting */
     if ((__atomic_load_n(&x->waiting, __ATOMIC_ACQUIRE) > 0 && rocks_drain_all(s) != DDB_STORE_OK) ||
-        rocks_drain(s, home) != DDB_STORE_OK) {
+        rocks_drain(s, home) != DDB_STORE_OK ||
+        (durable && (settle_parts(s, x, home) != DDB_STORE_OK || rocks_log_settle_reads(s, 1u << home) != DDB_STORE_OK))) {
         pthread_mutex_unlock(&x->m);
         return DDB_STORE_EIO; /* nothing applied */
     }
     if (durable) {
-        id = ++x->last;
+        id = __atomic_add_fetch(&s->xlast, 1, __ATOMIC_SEQ_CST);
         intent = intent_of(ops, n, home, id, &intent_len);
     }
     wb = part_of(s, ops, n, home, slot, id, intent, intent_len);
@@ -491,6 +555,8 @@ int rocks_xwrite(ddb_store *s, const rocks_xop *ops, size_t n, const rocksdb_wri
         if (rc != DDB_STORE_OK) {
             pend(s, d, slot, id, ops, n);
             waiting = 1;
+        } else if (durable) {
+            x->parts[home][d] = rocks_log_seq(s, d); /* (at least this part's number) */
         }
     }
     pthread_mutex_unlock(&x->m);
@@ -519,7 +585,8 @@ static uint64_t val_id(const char *v, size_t vlen)
     return vlen >= 8 ? ddb_get_be(v, 8) : 0;
 }
 
-/* Each slot's highest number, in intents and markers, so that new ones are higher. */
+/* The highest number in intents and markers, so that new ones are higher (a directory of a version
+   before numbers were shared by the slots has each slot's own: above them all is above each). */
 static void load_numbers(ddb_store *s)
 {
     for (unsigned d = 0; d < MAX_DBS; d++) {
@@ -531,9 +598,8 @@ static void load_numbers(ddb_store *s)
             size_t klen, vlen;
             const char *k = rocksdb_iter_key(it, &klen), *v = rocksdb_iter_value(it, &vlen);
             uint64_t id = val_id(v, vlen);
-            unsigned slot = klen == 2 ? (unsigned char)k[1] : DDB_STRIPES;
-            if (slot < DDB_STRIPES && id > s->xslots[slot].last)
-                s->xslots[slot].last = id;
+            if (klen == 2 && (unsigned char)k[1] < DDB_STRIPES && id > s->xlast)
+                s->xlast = id;
         }
         rocksdb_iter_destroy(it);
     }
@@ -623,8 +689,31 @@ static int complete(ddb_store *s, unsigned home, unsigned slot, const char *v, s
     return written;
 }
 
+/* An intent found at open: where, whose, and its value (copied). */
+struct found_intent {
+    uint64_t id;
+    unsigned home, slot;
+    char *v;
+    size_t vlen;
+};
+
+static int by_number(const void *a, const void *b)
+{
+    uint64_t x = ((const struct found_intent *)a)->id, y = ((const struct found_intent *)b)->id;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Every intent completed, in the order of their numbers: since a loop's parts wait in their logs'
+ * buffers (rocks_log.c), a crash may cut short several writes, of several slots, over the same
+ * keys, and their parts must land in the order they were written (the numbers' order: each was
+ * taken under the keys' stripes) for the last to win, as it did.
+ */
 static int replay(ddb_store *s)
 {
+    struct found_intent *f = NULL;
+    size_t nf = 0, cap = 0;
     int done = 0;
 
     for (unsigned h = 0; h < MAX_DBS; h++) {
@@ -632,22 +721,36 @@ static int replay(ddb_store *s)
         if (s->dbs[h] == NULL || s->xcf[h] == NULL)
             continue;
         it = rocksdb_create_iterator_cf(s->dbs[h], s->ropts, s->xcf[h]);
-        for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it) && done >= 0; rocksdb_iter_next(it)) {
+        for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
             size_t klen, vlen;
             const char *k = rocksdb_iter_key(it, &klen), *v = rocksdb_iter_value(it, &vlen);
-            int n;
             if (klen != 2 || k[0] != 'i' || (unsigned char)k[1] >= DDB_STRIPES)
                 continue;
-            if ((n = complete(s, h, (unsigned char)k[1], v, vlen)) < 0)
-                done = -1;
-            else if (n > 0) {
-                ddb_log(DDB_LOG_WARN, "rocksdb: completed a write across databases that was cut short (a crash, or a full disk) "
-                                      "(%d part%s written again)", n, n == 1 ? "" : "s");
-                done++;
-            }
+            if (nf == cap)
+                f = grow(f, (cap = cap ? 2 * cap : 64) * sizeof(*f));
+            f[nf].id = val_id(v, vlen);
+            f[nf].home = h;
+            f[nf].slot = (unsigned char)k[1];
+            f[nf].v = grow(NULL, vlen ? vlen : 1);
+            memcpy(f[nf].v, v, vlen);
+            f[nf++].vlen = vlen;
         }
         rocksdb_iter_destroy(it);
     }
+    if (nf > 1)
+        qsort(f, nf, sizeof(*f), by_number);
+    for (size_t i = 0; i < nf; i++) {
+        int n = done >= 0 ? complete(s, f[i].home, f[i].slot, f[i].v, f[i].vlen) : 0;
+        if (n < 0)
+            done = -1;
+        else if (n > 0) {
+            ddb_log(DDB_LOG_WARN, "rocksdb: completed a write across databases that was cut short (a crash, or a full disk) "
+                                  "(%d part%s written again)", n, n == 1 ? "" : "s");
+            done++;
+        }
+        free(f[i].v);
+    }
+    free(f);
     return done < 0 ? -1 : 0;
 }
 

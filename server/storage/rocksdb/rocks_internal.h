@@ -37,12 +37,14 @@ struct rocks_gate_stripe {
     char pad[DDB_CACHE_LINE - sizeof(unsigned)];
 } __attribute__((aligned(DDB_CACHE_LINE)));
 
-/* A slot of writes across databases: one in flight at a time, numbered (rocks_dbs.c). */
+/* A slot of writes across databases: one in flight at a time (rocks_dbs.c). */
 struct rocks_xslot {
     pthread_mutex_t m;
-    uint64_t last; /* the number of the slot's last intent */
     unsigned waiting; /* its parts waiting in a database's queue (rocks_dbs.c) */
-    char pad[DDB_CACHE_LINE - sizeof(pthread_mutex_t) - sizeof(uint64_t) - sizeof(unsigned)];
+    /* on disk: parts[h][d], database d's sequence number after the write whose intent the slot
+       keeps in database h wrote its part in d, 0 once that part is known to be in d's log file
+       (synced under --sync); made so before the slot's next intent in h (rocks_dbs.c) */
+    uint64_t parts[MAX_DBS][MAX_DBS];
 } __attribute__((aligned(DDB_CACHE_LINE)));
 
 struct ddb_store {
@@ -71,6 +73,10 @@ struct ddb_store {
     int gate_closed;
     pthread_mutex_t gate_lock; /* held from a close to its open: where held-back writers wait */
     struct rocks_xslot xslots[DDB_STRIPES];
+    /* the number of the last write across databases, of any slot: numbers follow the writes'
+       order over shared keys (taken under their stripes), and the open completes them in it */
+    uint64_t xlast __attribute__((aligned(DDB_CACHE_LINE)));
+    char xlast_pad[DDB_CACHE_LINE - sizeof(uint64_t)];
     rocksdb_writeoptions_t *wopts_sync; /* --sync: the home part of a write across databases */
     /* --sync: whether database d was written since its log was last synced (the group commit syncs
        only those: rocks_backend.c); read before it is set, so that a busy database's line stays shared */
@@ -86,6 +92,18 @@ struct ddb_store {
         uint64_t v;
         char pad[DDB_CACHE_LINE - sizeof(uint64_t)];
     } __attribute__((aligned(DDB_CACHE_LINE))) flushed[MAX_DBS];
+    /* database d's highest sequence number of a loop's write in that database alone (no intent
+       elsewhere can restore it): a read that saw one above flushed[d] owes it before the reader
+       writes another database (rocks_log.c) */
+    struct {
+        uint64_t v;
+        char pad[DDB_CACHE_LINE - sizeof(uint64_t)];
+    } __attribute__((aligned(DDB_CACHE_LINE))) alone[MAX_DBS];
+    /* --sync: database d's highest sequence number known to be synced (rocks_log.c) */
+    struct {
+        uint64_t v;
+        char pad[DDB_CACHE_LINE - sizeof(uint64_t)];
+    } __attribute__((aligned(DDB_CACHE_LINE))) synced[MAX_DBS];
     rocksdb_env_t *env; /* the in-memory env, or NULL */
     rocksdb_options_t *opts;
     rocksdb_cache_t *cache;     /* blocks of table files */
@@ -178,6 +196,8 @@ static inline void rocks_note_written(ddb_store *s, unsigned d)
 /* Database d written by the calling thread: its append is owed a flush (a loop's, at its turn's
    end: server/base/log_turn.h), or flushed now. DDB_STORE_EIO: it could not be. */
 int rocks_log_wrote(ddb_store *s, unsigned d);
+/* The same for a write of database d alone (not a part of a write across databases). */
+int rocks_log_wrote_alone(ddb_store *s, unsigned d);
 /* Database d read: what the read may have seen from another thread's append still in the buffer
    is owed a flush likewise (a store without deferred appends, in memory, asks nothing more). */
 void rocks_log_read_seen(ddb_store *s, unsigned d);
@@ -189,6 +209,21 @@ static inline void rocks_log_read(ddb_store *s, unsigned d)
 /* Database d's appends so far written to its log file now (the first part of a write across
    databases: rocks_dbs.c). */
 int rocks_log_flush_db(ddb_store *s, unsigned d);
+/* Database d's log synced now (--sync: the group commit's, rocks_backend.c), as far as its
+   latest sequence number before the sync. */
+int rocks_log_sync_db(ddb_store *s, unsigned d);
+/* Before the calling thread writes the databases of `written` (a mask; a write across databases:
+   its first part's), the other databases whose buffered writes alone its reads saw are flushed:
+   a write must not reach a log file without what it read (rocks_log.c). */
+int rocks_log_settle_reads(ddb_store *s, uint32_t written);
+/* Database d's latest sequence number (0 where it is not open). */
+uint64_t rocks_log_seq(ddb_store *s, unsigned d);
+/* Database d's writes up to `seq` in its log file, synced under --sync: flushed or synced now
+   where they are not known to be yet (rocks_log_settled: whether they are known to be). */
+int rocks_log_settle(ddb_store *s, unsigned d, uint64_t seq);
+int rocks_log_settled(ddb_store *s, unsigned d, uint64_t seq);
+/* The databases rocks_log_settle_reads would flush for a write of none of them. */
+uint32_t rocks_log_reads_owed(void);
 /* What the calling thread owes (log_turn.h's flush). */
 int rocks_log_flush(ddb_store *s);
 /* Every database's appends written to its log file (an open's own writes, a close, a checkpoint). */

@@ -19,7 +19,11 @@
  * - A read owes what it may have seen: its database's latest number read after the read is at
  *   least that of anything it saw.
  * - The first part of a write across databases (its intent: rocks_dbs.c) is written to its file
- *   at once, before any other part is written: the OS must never hold a part without its intent.
+ *   at once, before any other part is written: the OS must never hold a part without its intent;
+ *   and an intent that would replace one whose write's parts are still buffered writes those
+ *   first (rocks_log_settle).
+ * - A write that read another loop's buffered append in another database writes that buffer
+ *   first (rocks_log_settle_reads): the log's order keeps them together only within a database.
  * - A thread that is not a loop's (a background job, the open's replay) flushes at each write,
  *   and at each read that owes one, as RocksDB did by itself.
  * - RocksDB itself writes the buffer when it fills or its memtable switches; a close, a reopen and
@@ -29,20 +33,28 @@
 #include "server/base/log_turn.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
-/* The databases the calling thread owes a flush (of the store log_turn.h's owner names). */
-static __thread uint32_t owed_dbs;
+/* The databases the calling thread owes a flush (of the store log_turn.h's owner names); of them,
+   those it owes for what its reads saw. */
+static __thread uint32_t owed_dbs, owed_reads;
 
 static uint64_t latest(rocksdb_t *db)
 {
     return rocksdb_get_latest_sequence_number(db);
 }
 
-static void flushed_at_least(ddb_store *s, unsigned d, uint64_t seq)
+static void at_least(uint64_t *p, uint64_t seq)
 {
-    uint64_t cur = __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE);
+    uint64_t cur = __atomic_load_n(p, __ATOMIC_ACQUIRE);
 
-    while (cur < seq && !__atomic_compare_exchange_n(&s->flushed[d].v, &cur, seq, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    while (cur < seq && !__atomic_compare_exchange_n(p, &cur, seq, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         ;
+}
+
+uint64_t rocks_log_seq(ddb_store *s, unsigned d)
+{
+    rocksdb_t *db = db_at(s, d);
+
+    return db != NULL ? latest(db) : 0;
 }
 
 int rocks_log_flush_db(ddb_store *s, unsigned d)
@@ -62,7 +74,44 @@ int rocks_log_flush_db(ddb_store *s, unsigned d)
             s->note_error(s, err);
         return rocks_check(err, "write the log");
     }
-    flushed_at_least(s, d, seq);
+    at_least(&s->flushed[d].v, seq);
+    return DDB_STORE_OK;
+}
+
+int rocks_log_sync_db(ddb_store *s, unsigned d)
+{
+    rocksdb_t *db = db_at(s, d);
+    char *err = NULL;
+    uint64_t seq;
+
+    if (db == NULL)
+        return DDB_STORE_OK;
+    seq = latest(db);
+    rocksdb_flush_wal(db, 1, &err);
+    if (err != NULL)
+        return rocks_check(err, "sync the log");
+    at_least(&s->synced[d].v, seq);
+    return DDB_STORE_OK;
+}
+
+int rocks_log_settled(ddb_store *s, unsigned d, uint64_t seq)
+{
+    if (s->wopts_sync != NULL)
+        return seq <= __atomic_load_n(&s->synced[d].v, __ATOMIC_ACQUIRE);
+    return !s->manual_flush || seq <= __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE);
+}
+
+uint32_t rocks_log_reads_owed(void)
+{
+    return owed_reads;
+}
+
+int rocks_log_settle(ddb_store *s, unsigned d, uint64_t seq)
+{
+    if (s->wopts_sync != NULL)
+        return seq <= __atomic_load_n(&s->synced[d].v, __ATOMIC_ACQUIRE) ? DDB_STORE_OK : rocks_log_sync_db(s, d);
+    if (s->manual_flush && seq > __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
+        return rocks_log_flush_db(s, d);
     return DDB_STORE_OK;
 }
 
@@ -87,6 +136,15 @@ int rocks_log_wrote(ddb_store *s, unsigned d)
     return DDB_STORE_OK;
 }
 
+int rocks_log_wrote_alone(ddb_store *s, unsigned d)
+{
+    rocksdb_t *db;
+
+    if (s->manual_flush && s->ndbs > 1 && ddb_log_turn_deferring() && (db = db_at(s, d)) != NULL)
+        at_least(&s->alone[d].v, latest(db));
+    return rocks_log_wrote(s, d);
+}
+
 void rocks_log_read_seen(ddb_store *s, unsigned d)
 {
     rocksdb_t *db;
@@ -94,10 +152,35 @@ void rocks_log_read_seen(ddb_store *s, unsigned d)
     if ((db = db_at(s, d)) == NULL ||
         latest(db) <= __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
         return;
-    if (ddb_log_turn_deferring())
+    if (ddb_log_turn_deferring()) {
         owe(s, d);
-    else
+        if (__atomic_load_n(&s->alone[d].v, __ATOMIC_ACQUIRE) > __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
+            owed_reads |= 1u << d;
+    } else
         (void)rocks_log_flush_db(s, d); /* (a failure stops the database's writes: rocks_rw.c) */
+}
+
+/*
+ * A write that read an append still in a buffer (a condition on an item another request of this
+ * turn or another loop's is writing) depends on it: were the write in a log file and the append
+ * not, a kill -9 would keep the one without the other, a state no order of the two gives. In its
+ * own database the log's order keeps them together; a part of a write across databases has its
+ * intent in a file, which the open completes first (its number is lower); an append of a write of
+ * one database alone in another is written first. Rare: such a read is of a database with such a
+ * write buffered, and a write of another database.
+ */
+int rocks_log_settle_reads(ddb_store *s, uint32_t written)
+{
+    uint32_t m = owed_reads & ~written;
+
+    if (m == 0)
+        return DDB_STORE_OK;
+    for (unsigned d = 0; d < MAX_DBS; d++) {
+        if ((m & (1u << d)) != 0 && rocks_log_flush_db(s, d) != DDB_STORE_OK)
+            return DDB_STORE_EIO;
+    }
+    owed_reads &= ~m;
+    return DDB_STORE_OK;
 }
 
 int rocks_log_flush_all(ddb_store *s)
@@ -117,7 +200,7 @@ int rocks_log_flush(ddb_store *s)
     struct rocks_gate_stripe *g;
     int rc = DDB_STORE_OK;
 
-    owed_dbs = 0;
+    owed_dbs = owed_reads = 0;
     if (m == 0)
         return DDB_STORE_OK;
     g = rocks_gate_enter(s);

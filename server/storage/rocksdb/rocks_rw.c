@@ -227,6 +227,12 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, con
     if ((wb = writebatch_of(s, b, nums, shards)) == NULL)
         return DDB_STORE_EIO;
     g = s->ndbs > 1 ? rocks_gate_enter(s) : NULL;
+    /* (what its reads saw in another database's buffer first: rocks_log.c) */
+    if (g != NULL && rocks_log_settle_reads(s, 1u << d) != DDB_STORE_OK) {
+        rocks_gate_leave(g);
+        rocksdb_writebatch_destroy(wb);
+        return DDB_STORE_EIO;
+    }
     rocksdb_write(db_at(s, d), wopts_for(s, b), wb, &err);
     if (g != NULL)
         rocks_gate_leave(g);
@@ -238,7 +244,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums, con
         ddb_groupcommit_note(s->gc);
     }
     if (err == NULL)
-        return rocks_log_wrote(s, d);
+        return rocks_log_wrote_alone(s, d);
     return rocks_check(err, "write");
 }
 
@@ -445,7 +451,7 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
             continue;
         rocksdb_delete_range_cf(db_at(s, db_index(s, (int)i)), s->wopts, cf, lo, lolen, hi, hilen, &err);
         if ((rc = rocks_check(err, "delete range")) != DDB_STORE_OK ||
-            (rc = rocks_log_wrote(s, db_index(s, (int)i))) != DDB_STORE_OK)
+            (rc = rocks_log_wrote_alone(s, db_index(s, (int)i))) != DDB_STORE_OK)
             return rc;
     }
     if (rocks_seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records) */
@@ -453,7 +459,7 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
         rocksdb_delete_range_cf(s->db, s->wopts, s->seqcf, lo, lolen, hi, hilen, &err);
         if (err != NULL)
             return rocks_check(err, "delete range");
-        return rocks_log_wrote(s, 0);
+        return rocks_log_wrote_alone(s, 0);
     }
     return DDB_STORE_OK;
 }

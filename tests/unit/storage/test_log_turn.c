@@ -5,8 +5,10 @@
  * does not defer writes its append at once, as RocksDB did by itself; a read that saw an append
  * still in a buffer owes its flush too (no answer may show a write a kill -9 could take back), and
  * one that saw none owes nothing; the first part of a write across databases is in its log file
- * at once, and a process killed before its turn's end comes back with the whole write. Without the
- * disk guard (--min-free-disk 0) nothing is deferred.
+ * at once, and a process killed before its turn's end comes back with the whole write. Several
+ * writes across databases that one kill cuts short come back whole and in their order (keys placed
+ * in chosen databases), and a write that read a buffered append of another database writes that
+ * first. Without the disk guard (--min-free-disk 0) nothing is deferred.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -247,6 +249,269 @@ TEST(a_loop_killed_before_its_turns_end_leaves_a_write_across_databases_whole)
     s = open_at(dir, 3);
     ASSERT(s != NULL);
     ASSERT_EQ(store_keys_differ(s, NKEYS, KFMT, "new"), 0); /* completed from the intent at open */
+    ddb_store_close(s);
+    store_rm_dir(dir);
+}
+
+/* ---- writes across databases cut short together: placed by hand ---- */
+
+/* The database (0-2) of `key` in the store at `dir`, found by a write of it that a thread that
+   does not defer puts in its log file at once. */
+static int db_of(ddb_store *s, const char *dir, const char *key)
+{
+    char probe[64], sub[1024];
+
+    snprintf(probe, sizeof(probe), "probe-%s", key);
+    if (store_keys_write(s, 1, key, probe) != DDB_STORE_OK) /* (the format has no %d: the key itself) */
+        return -1;
+    snprintf(probe, sizeof(probe), "probe-%s0", key);
+    for (int d = 0; d < 3; d++) {
+        if (d == 0)
+            snprintf(sub, sizeof(sub), "%s", dir);
+        else
+            snprintf(sub, sizeof(sub), "%s/db-%d", dir, d);
+        if (log_in(sub, probe))
+            return d;
+    }
+    return -1;
+}
+
+/* Keys of each database: keys[d][0..n-1], "p000".. in order. */
+static void keys_by_db(ddb_store *s, const char *dir, char keys[3][8][16], int n)
+{
+    int have[3] = {0};
+
+    for (int i = 0; have[0] < n || have[1] < n || have[2] < n; i++) {
+        char k[16];
+        int d;
+        snprintf(k, sizeof(k), "p%03d", i % 1000);
+        d = db_of(s, dir, k);
+        if (d >= 0 && have[d] < n)
+            snprintf(keys[d][have[d]++], 16, "%s", k);
+    }
+}
+
+/* One batch: a large value under `big` (so its database is the write's home, holding the intent)
+   and `tag` under `small`. */
+static int write_two(ddb_store *s, const char *big, const char *small, const char *tag)
+{
+    char large[256];
+    ddb_arena a;
+    ddb_batch b;
+    int rc;
+
+    memset(large, 'L', sizeof(large) - 1);
+    large[sizeof(large) - 1] = '\0';
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    ddb_batch_put(&b, big, strlen(big), large, strlen(large));
+    ddb_batch_put(&b, small, strlen(small), tag, strlen(tag));
+    rc = ddb_store_write(s, &b);
+    ddb_arena_free(&a);
+    return rc;
+}
+
+static int reads_as(ddb_store *s, const char *key, const char *want)
+{
+    ddb_arena a;
+    char *v = NULL;
+    size_t vlen = 0;
+    int ok;
+
+    ddb_arena_init(&a);
+    ok = ddb_store_get(s, &a, key, strlen(key), &v, &vlen) == DDB_STORE_OK && v != NULL && vlen == strlen(want) &&
+         memcmp(v, want, vlen) == 0;
+    ddb_arena_free(&a);
+    return ok;
+}
+
+struct cut {
+    ddb_store *s;
+    const char *big, *small, *tag;
+    int rc;
+};
+
+/* A loop's write on a thread of its own (its own slot), its turn never ended. */
+static void *cut_turn(void *arg)
+{
+    struct cut *c = arg;
+
+    ddb_log_turn_defer();
+    c->rc = write_two(c->s, c->big, c->small, c->tag);
+    return NULL;
+}
+
+/*
+ * Writes w[0..n-1] in a child, each from a loop that never ends its turn (`threads`: each on its
+ * own thread and slot, else all on one), which is then killed; the directory reopened.
+ */
+static ddb_store *cut_short(const char *dir, struct cut *w, int n, int threads)
+{
+    pid_t pid;
+    int status = 0;
+
+    if ((pid = fork()) == 0) {
+        ddb_store *s = open_at(dir, 3);
+        if (s == NULL)
+            _exit(3);
+        if (!threads)
+            ddb_log_turn_defer();
+        for (int i = 0; i < n; i++) {
+            pthread_t th;
+            w[i].s = s;
+            if (threads) {
+                if (pthread_create(&th, NULL, cut_turn, &w[i]) != 0 || pthread_join(th, NULL) != 0)
+                    _exit(4);
+            } else {
+                w[i].rc = write_two(s, w[i].big, w[i].small, w[i].tag);
+            }
+            if (w[i].rc != DDB_STORE_OK)
+                _exit(5);
+        }
+        raise(SIGKILL); /* before any turn's end */
+        _exit(6);
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+        return NULL;
+    return open_at(dir, 3);
+}
+
+/* A fresh directory of 3 databases, keys[d][0..1] two keys of database d; NULL on failure. */
+static char *placed_dir(char *tmpl, char keys[3][8][16])
+{
+    char *dir = mkdtemp(tmpl);
+    ddb_store *s = dir != NULL ? open_at(dir, 3) : NULL;
+
+    if (s == NULL)
+        return NULL;
+    keys_by_db(s, dir, keys, 2);
+    ddb_store_close(s);
+    return dir;
+}
+
+/* Of w[0..n-1] cut short together (cut_short), how many small keys do not read back as the last
+   write of each left them; -1 when the reopen failed. */
+static int cut_lost(const char *dir, struct cut *w, int n, int threads)
+{
+    ddb_store *s = cut_short(dir, w, n, threads);
+    int lost = 0;
+
+    if (s == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        int later = 0;
+        for (int j = i + 1; j < n; j++)
+            later |= strcmp(w[j].small, w[i].small) == 0;
+        lost += !later && !reads_as(s, w[i].small, w[i].tag);
+    }
+    ddb_store_close(s);
+    return lost;
+}
+
+/*
+ * A slot keeps one intent a database: a loop's write whose home held the intent of an earlier one
+ * of its turn would replace it while that write's other part was still buffered, and that part,
+ * which a later marker then stands for, was lost (test_transact_crash's transfers lost money so).
+ * Here the third write's two databases both hold such an intent (the first's, with a part in 0,
+ * and the second's, with one in 0 too): its home's last parts are written first.
+ */
+TEST(a_loops_write_that_replaces_an_intent_of_its_turn_keeps_that_write_whole)
+{
+    char tmpl[] = "/tmp/ddbd-turn-XXXXXX", keys[3][8][16];
+    char *dir = placed_dir(tmpl, keys);
+    struct cut w[3];
+
+    ASSERT(dir != NULL);
+    w[0] = (struct cut){.big = keys[2][0], .small = keys[0][0], .tag = "first"};
+    w[1] = (struct cut){.big = keys[1][0], .small = keys[0][1], .tag = "second"};
+    w[2] = (struct cut){.big = keys[2][1], .small = keys[1][1], .tag = "third"};
+    ASSERT_EQ(cut_lost(dir, w, 3, 0), 0);
+    store_rm_dir(dir);
+}
+
+/*
+ * A loop's two writes with homes in databases 2 and then 0, both with a part in 1: were the open
+ * to complete intents database by database, the second's part (and marker) would go in first and
+ * the first's part be taken as in. Intents complete in the order of their numbers.
+ */
+TEST(writes_cut_short_together_are_completed_in_their_order)
+{
+    char tmpl[] = "/tmp/ddbd-turn-XXXXXX", keys[3][8][16];
+    char *dir = placed_dir(tmpl, keys);
+    struct cut w[2];
+
+    ASSERT(dir != NULL);
+    w[0] = (struct cut){.big = keys[2][0], .small = keys[1][0], .tag = "first"};
+    w[1] = (struct cut){.big = keys[0][0], .small = keys[1][1], .tag = "second"};
+    ASSERT_EQ(cut_lost(dir, w, 2, 0), 0);
+    store_rm_dir(dir);
+}
+
+/* Two loops (two slots) write one key in turn, in writes whose homes are databases 2 and then 0:
+   the later value wins after the open, as it had. */
+TEST(two_loops_writes_of_one_key_cut_short_together_keep_their_order)
+{
+    char tmpl[] = "/tmp/ddbd-turn-XXXXXX", keys[3][8][16];
+    char *dir = placed_dir(tmpl, keys);
+    struct cut w[2];
+
+    ASSERT(dir != NULL);
+    w[0] = (struct cut){.big = keys[2][0], .small = keys[1][0], .tag = "earlier"};
+    w[1] = (struct cut){.big = keys[0][0], .small = keys[1][0], .tag = "later"};
+    ASSERT_EQ(cut_lost(dir, w, 2, 1), 0);
+    store_rm_dir(dir);
+}
+
+struct read_write {
+    ddb_store *s;
+    const char *dir, *read, *write, *seen; /* read `read`, then write `write`; `seen`: what the read saw */
+    int seen_in_log; /* whether `seen` was in a log file once the write was in */
+};
+
+static void *read_then_write(void *arg)
+{
+    struct read_write *r = arg;
+    ddb_arena a;
+    char *v = NULL;
+    size_t vlen = 0;
+
+    ddb_log_turn_defer();
+    ddb_arena_init(&a);
+    if (ddb_store_get(r->s, &a, r->read, strlen(r->read), &v, &vlen) == DDB_STORE_OK &&
+        store_keys_write(r->s, 1, r->write, "after-the-read") == DDB_STORE_OK)
+        r->seen_in_log = logs_with(r->dir, r->seen);
+    ddb_arena_free(&a);
+    return NULL;
+}
+
+/* A loop's write after it read another loop's append still in a buffer of another database: that
+   append is in its file before the write can be (else a kill -9 could keep the write that
+   depended on it and lose it). */
+TEST(a_write_after_a_read_of_a_buffered_append_of_another_database_writes_that_first)
+{
+    char tmpl[] = "/tmp/ddbd-turn-XXXXXX", keys[3][8][16];
+    char *dir = mkdtemp(tmpl);
+    ddb_store *s;
+    struct turn w;
+    struct read_write r;
+    pthread_t th;
+    int d;
+
+    ASSERT(dir != NULL);
+    s = open_at(dir, 3);
+    ASSERT(s != NULL);
+    keys_by_db(s, dir, keys, 1);
+    d = db_of(s, dir, "0000key");
+    ASSERT(d >= 0);
+    /* a loop writes 0000key and never ends its turn */
+    w = (struct turn){.s = s, .dir = dir, .value = "buffered-H", .nkeys = 1};
+    run_turn(&w);
+    ASSERT_EQ(w.rc, DDB_STORE_OK);
+    ASSERT_EQ(logs_with(dir, "buffered-H"), 0);
+    /* another reads it and writes a key of another database */
+    r = (struct read_write){.s = s, .dir = dir, .read = "0000key", .write = keys[(d + 1) % 3][0], .seen = "buffered-H"};
+    ASSERT(pthread_create(&th, NULL, read_then_write, &r) == 0 && pthread_join(th, NULL) == 0);
+    ASSERT_EQ(r.seen_in_log, 1);
     ddb_store_close(s);
     store_rm_dir(dir);
 }
