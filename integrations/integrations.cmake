@@ -41,7 +41,7 @@ if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME docker.testcontainers COMMAND bash ${DDB_INTEGRATIONS}/node/test/run_testcontainers.sh)
   set_tests_properties(docker.testcontainers PROPERTIES LABELS docker TIMEOUT 120 SKIP_RETURN_CODE 77
-                       DEPENDS docker.image)
+                       DEPENDS docker.image RESOURCE_LOCK host_interfaces) # (tests/tests.cmake: console.*)
 else()
   message(WARNING "integrations/node not run: node or integrations/node/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
