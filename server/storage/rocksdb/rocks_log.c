@@ -108,11 +108,9 @@ uint32_t rocks_log_reads_owed(void)
 
 int rocks_log_settle(ddb_store *s, unsigned d, uint64_t seq)
 {
-    if (s->wopts_sync != NULL)
-        return seq <= __atomic_load_n(&s->synced[d].v, __ATOMIC_ACQUIRE) ? DDB_STORE_OK : rocks_log_sync_db(s, d);
-    if (s->manual_flush && seq > __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
-        return rocks_log_flush_db(s, d);
-    return DDB_STORE_OK;
+    if (rocks_log_settled(s, d, seq))
+        return DDB_STORE_OK;
+    return s->wopts_sync != NULL ? rocks_log_sync_db(s, d) : rocks_log_flush_db(s, d);
 }
 
 static int flush_owed(void *owner)
