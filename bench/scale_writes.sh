@@ -1,16 +1,21 @@
 #!/bin/bash
 # scale_writes.sh: write operations across cores, two builds side by side (issue 74).
-#   BASE=path/to/ddbd NEW=path/to/ddbd [WRK=wrk] [BENCH_SHARED=../shared/bench] [ROUNDS=2] [DUR=4] bash bench/scale_writes.sh
+#   BASE=path/to/ddbd NEW=path/to/ddbd [WRK=wrk] [BENCH_SHARED=../shared/bench] [ROUNDS=2] [DUR=4]
+#   [OPS="putitem updateitem transact_write4 deleteitem batchwrite25"] [DISK_OPS=putitem] [THREADS="1 2 8"]
+#   [DISK_THREADS="1 8"] bash bench/scale_writes.sh
 # On a machine of 16 cores or more: each server pinned to its first N cores (--threads N --shards N),
 # wrk -t8 on cores 8-15, a fresh server per point, the two builds interleaved point by point, ROUNDS
-# rounds. PutItem, UpdateItem and TransactWriteItems (4 Puts) in memory at 1, 2 and 8 threads; PutItem
-# with --data-dir at 1 and 8. Prints req/s and the server's CPU per request (its utime + stime over
-# the run). Nothing needs the network: copy the binaries, wrk, the shared harness and the libraries
+# rounds. Every write operation (OPS: PutItem, UpdateItem, TransactWriteItems of 4 Puts, DeleteItem
+# paired with the PutItem that puts its item back, BatchWriteItem of 25 Puts; bench/lua/) in memory
+# at THREADS threads; DISK_OPS with --data-dir at DISK_THREADS. Prints req/s and the server's CPU per
+# request (its utime + stime over the run). Nothing needs the network: copy the binaries, wrk, the shared harness and the libraries
 # they load (ldd) to the machine (bench/README.md, "Writes across cores", says how it was run).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SHARED=${BENCH_SHARED:-$HERE/../../shared/bench}; export BENCH_SHARED=$SHARED
 BASE=${BASE:?set BASE}; NEW=${NEW:?set NEW}; WRK=${WRK:-wrk}; ROUNDS=${ROUNDS:-2}; DUR=${DUR:-4}
+OPS=${OPS:-putitem updateitem transact_write4 deleteitem batchwrite25}; DISK_OPS=${DISK_OPS:-putitem}
+THREADS=${THREADS:-1 2 8}; DISK_THREADS=${DISK_THREADS:-1 8}
 LUA=$SHARED/lua
 nproc
 one() { # label bin N workload server-args...
@@ -28,11 +33,11 @@ one() { # label bin N workload server-args...
   kill $p; wait $p 2>/dev/null
 }
 for r in $(seq "$ROUNDS"); do
-  for w in putitem updateitem transact_write4; do for n in 1 2 8; do
+  for w in $OPS; do for n in $THREADS; do
     one base "$BASE" $n $w --in-memory; one new "$NEW" $n $w --in-memory
   done; done
-  for n in 1 8; do for b in base new; do
-    rm -rf /tmp/scale-writes-data; one disk-$b "$([ $b = base ] && echo "$BASE" || echo "$NEW")" $n putitem --data-dir /tmp/scale-writes-data
-  done; done
+  for w in $DISK_OPS; do for n in $DISK_THREADS; do for b in base new; do
+    rm -rf /tmp/scale-writes-data; one disk-$b "$([ $b = base ] && echo "$BASE" || echo "$NEW")" $n $w --data-dir /tmp/scale-writes-data
+  done; done; done
   rm -rf /tmp/scale-writes-data
 done

@@ -15,6 +15,7 @@
 #include "server/api/resources.h"
 #include "server/api/validate/validate.h"
 #include "server/base/clock.h"
+#include "server/base/log_turn.h"
 #include "server/base/regions.h"
 
 const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op)
@@ -295,6 +296,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     ddb_json *body = NULL;
     int cut = 0;
 
+    ddb_log_turn_request(); /* (its reads owe nothing to an earlier request's writes) */
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
      * else checked, its body and operation name included */
     req->eng = api->eng;

@@ -32,7 +32,16 @@ extern __thread struct ddb_log_turn {
     int defer;
     int (*flush)(void *owner);
     void *owner;
+    unsigned request; /* the calling thread's requests begun (ddb_log_turn_request) */
 } ddb_log_turn_self;
+
+/* The calling thread begins a request (the API's dispatch): what its earlier requests read orders
+   none of this one's writes (a backend's reads owe a write only of their own request), since none
+   of their answers has left before the turn's end. */
+static inline void ddb_log_turn_request(void)
+{
+    ddb_log_turn_self.request++;
+}
 
 /* Whether the calling thread owes a flush: an answer given now must wait for it. */
 static inline int ddb_log_turn_owed(void)

@@ -224,6 +224,13 @@ int rocks_log_settle(ddb_store *s, unsigned d, uint64_t seq);
 int rocks_log_settled(ddb_store *s, unsigned d, uint64_t seq);
 /* The databases rocks_log_settle_reads would flush for a write of none of them. */
 uint32_t rocks_log_reads_owed(void);
+/* A commit's reads owe its own write only (rocks_log.c): _begin before its reads returns what the
+   thread's reads owed before it, which _end(that) leaves owed, less what was written meanwhile. */
+static inline uint32_t rocks_log_reads_begin(void)
+{
+    return rocks_log_reads_owed();
+}
+void rocks_log_reads_end(uint32_t before);
 /* What the calling thread owes (log_turn.h's flush). */
 int rocks_log_flush(ddb_store *s);
 /* Every database's appends written to its log file (an open's own writes, a close, a checkpoint). */

@@ -24,6 +24,12 @@
  *   first (rocks_log_settle).
  * - A write that read another loop's buffered append in another database writes that buffer
  *   first (rocks_log_settle_reads): the log's order keeps them together only within a database.
+ *   Only a write that may depend on the read owes it: a commit's reads owe its own write only
+ *   (rocks_log_reads_end: what a commit writes is decided from what it read under its keys'
+ *   locks, so the next item of a BatchWriteItem owes nothing for them), and a request's reads
+ *   owe nothing to a later request's writes (log_turn.h's count: no answer of the turn has left,
+ *   so no client wrote from what it read). Reads outside a commit are owed by the rest of their
+ *   request.
  * - A thread that is not a loop's (a background job, the open's replay) flushes at each write,
  *   and at each read that owes one, as RocksDB did by itself.
  * - RocksDB itself writes the buffer when it fills or its memtable switches; a close, a reopen and
@@ -34,8 +40,19 @@
 #include "server/storage/rocksdb/rocks_internal.h"
 
 /* The databases the calling thread owes a flush (of the store log_turn.h's owner names); of them,
-   those it owes for what its reads saw. */
+   those it owes for what its reads saw, in its request `reads_in` (log_turn.h's count). */
 static __thread uint32_t owed_dbs, owed_reads;
+static __thread unsigned reads_in;
+
+/* What the calling thread's reads of its current request owe (an earlier request's: nothing). */
+static uint32_t reads_now(void)
+{
+    if (reads_in != ddb_log_turn_self.request) {
+        reads_in = ddb_log_turn_self.request;
+        owed_reads = 0;
+    }
+    return owed_reads;
+}
 
 static uint64_t latest(rocksdb_t *db)
 {
@@ -103,7 +120,7 @@ int rocks_log_settled(ddb_store *s, unsigned d, uint64_t seq)
 
 uint32_t rocks_log_reads_owed(void)
 {
-    return owed_reads;
+    return reads_now();
 }
 
 int rocks_log_settle(ddb_store *s, unsigned d, uint64_t seq)
@@ -153,7 +170,7 @@ void rocks_log_read_seen(ddb_store *s, unsigned d)
     if (ddb_log_turn_deferring()) {
         owe(s, d);
         if (__atomic_load_n(&s->alone[d].v, __ATOMIC_ACQUIRE) > __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
-            owed_reads |= 1u << d;
+            owed_reads = reads_now() | 1u << d;
     } else
         (void)rocks_log_flush_db(s, d); /* (a failure stops the database's writes: rocks_rw.c) */
 }
@@ -169,7 +186,7 @@ void rocks_log_read_seen(ddb_store *s, unsigned d)
  */
 int rocks_log_settle_reads(ddb_store *s, uint32_t written)
 {
-    uint32_t m = owed_reads & ~written;
+    uint32_t m = reads_now() & ~written;
 
     if (m == 0)
         return DDB_STORE_OK;
@@ -179,6 +196,11 @@ int rocks_log_settle_reads(ddb_store *s, uint32_t written)
     }
     owed_reads &= ~m;
     return DDB_STORE_OK;
+}
+
+void rocks_log_reads_end(uint32_t before)
+{
+    owed_reads &= before; /* (a database flushed meanwhile stays cleared) */
 }
 
 int rocks_log_flush_all(ddb_store *s)

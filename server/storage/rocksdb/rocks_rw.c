@@ -367,6 +367,7 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
     size_t ns;
     ddb_batch b;
     int rc;
+    uint32_t owed = rocks_log_reads_begin();
 
     for (size_t i = 0; i < n; i++)
         st[i] = stripe_of(keys[i].key, keys[i].klen);
@@ -384,6 +385,7 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
     }
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    rocks_log_reads_end(owed); /* (its reads owed its write only) */
     return rc;
 }
 
