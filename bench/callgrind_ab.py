@@ -2,7 +2,7 @@
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
 usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
-                       [--auth] [--record A|B|AB] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
+                       [--auth] [--record A|B|AB] [--workload all|getitem|putitem|updateitem|deleteitem|batchwriteitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
   --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
@@ -28,6 +28,8 @@ Workloads (every request the same for A and B; no randomness):
   getitem             GetItem of one of 1,000 existing one-attribute items
   putitem             PutItem replacing one of them (3 attributes)
   updateitem          UpdateItem ADD n :one
+  deleteitem          DeleteItem of one of the 1,000 items (each deleted once: N at most 1,000)
+  batchwriteitem      BatchWriteItem of 25 PutRequests (putitem's items) on 25 distinct keys
   putitem_stream      putitem on a table with a NEW_AND_OLD_IMAGES stream
   query               a hash+range table of 20 partitions x 50 sort keys; Query pk = :p AND sk
                       BETWEEN :a AND :b (a 15-item range) with Limit 10: 10 items of ~100 B each
@@ -173,6 +175,12 @@ def request(workload, i):
         return "PutItem", {"TableName": "abt", "Item": dict(key, name={"S": "n%d" % i}, age={"N": str(i % 90)})}
     if workload == "getitem":
         return "GetItem", {"TableName": "abt", "Key": key}
+    if workload == "deleteitem":
+        return "DeleteItem", {"TableName": "abt", "Key": key}
+    if workload == "batchwriteitem":  # 25 distinct keys, rotating
+        puts = [{"PutRequest": {"Item": {"pk": {"S": "user#%d" % ((25 * i + k) % KEYS)}, "name": {"S": "n%d" % i},
+                                         "age": {"N": str(i % 90)}}}} for k in range(25)]
+        return "BatchWriteItem", {"RequestItems": {"abt": puts}}
     if workload == "query":  # partitions and ranges rotating
         s = (i * 7) % (QUERY_SORTS - QUERY_SPAN + 1)
         return "Query", {"TableName": "abt", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
@@ -193,9 +201,12 @@ def request(workload, i):
 
 
 def check_first(workload, answer):
-    """The workload measures what it says: a Query returns its Limit of items."""
+    """The workload measures what it says: a Query returns its Limit of items, a BatchWriteItem
+    writes all of its 25."""
     if workload == "query" and answer.get("Count") != QUERY_LIMIT:
         raise SystemExit("query returned %s items, expected %d" % (answer.get("Count"), QUERY_LIMIT))
+    if workload == "batchwriteitem" and answer.get("UnprocessedItems"):
+        raise SystemExit("batchwriteitem left items unprocessed: %s" % answer["UnprocessedItems"])
 
 
 def measure(binary, workload, n, out, shards=2, insights=False, record=None):
