@@ -240,7 +240,10 @@ int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
  * Guarded commit over metadata keys (the catalog): as ddb_store_commit, but keys[] are metadata
  * keys and `out` may hold metadata writes only. No other meta commit on those keys interleaves,
  * in this process or in any other sharing the store (RADOS: the values read are compared in the
- * same operation that writes; decide may run again). RocksDB: one process, a mutex.
+ * same operation that writes; decide may run again). RocksDB: one process, a mutex. What it
+ * wrote is in the log when it returns, also on a loop that defers its appends (log_turn.h): its
+ * caller publishes the change in memory (the catalog), which other loops read owing no flush, so
+ * a table another client saw and wrote to must not be what a kill -9 takes back.
  */
 int ddb_store_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
                           void *ctx);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/log_turn.h"
 #include "server/base/trace.h"
 #include "server/storage/backend.h"
 
@@ -264,8 +265,9 @@ static int meta_commit_local(ddb_store *s, ddb_arena *a, ddb_store_key *keys, si
         rc = ddb_store_meta_get(s, a, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
     if (rc == DDB_STORE_OK) {
         ddb_batch_init(&b, a);
-        if ((rc = decide(ctx, keys, n, &b)) == 0)
-            rc = ddb_store_write(s, &b);
+        if ((rc = decide(ctx, keys, n, &b)) == 0 && (rc = ddb_store_write(s, &b)) == DDB_STORE_OK &&
+            ddb_log_turn_flush() != 0)
+            rc = DDB_STORE_EIO; /* in the log now, not at the turn's end (storage.h); else it failed */
     }
     pthread_mutex_unlock(lock);
     return rc;

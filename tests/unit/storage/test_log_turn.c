@@ -8,8 +8,9 @@
  * at once, and a process killed before its turn's end comes back with the whole write. Several
  * writes across databases that one kill cuts short come back whole and in their order (keys placed
  * in chosen databases), and a write that read a buffered append of another database writes that
- * first, when it may depend on the read: in the read's commit or request. Without the disk guard
- * (--min-free-disk 0) nothing is deferred.
+ * first, when it may depend on the read: in the read's commit or request. A meta commit (a catalog
+ * change) is in its log file when it returns. Without the disk guard (--min-free-disk 0) nothing
+ * is deferred.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -573,6 +574,53 @@ TEST(a_later_commits_or_requests_write_does_not_wait_for_what_a_read_saw)
 {
     ASSERT_EQ(read_buffered_then_write(NEXT_COMMIT), 0);
     ASSERT_EQ(read_buffered_then_write(NEXT_REQUEST), 0);
+}
+
+/* A meta commit's decide: the catalog-like record "ddbd-test/meta" = "meta-M". */
+static int meta_put(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    (void)ctx;
+    (void)n;
+    ddb_batch_meta_put(out, keys[0].key, keys[0].klen, "meta-M", 6);
+    return 0;
+}
+
+static void *loop_meta_commit(void *arg)
+{
+    struct turn *t = arg;
+    ddb_store_key k = {.key = "ddbd-test/meta", .klen = 14};
+    ddb_arena a;
+
+    ddb_log_turn_defer();
+    ddb_arena_init(&a);
+    t->rc = ddb_store_meta_commit(t->s, &a, &k, 1, meta_put, NULL);
+    t->in_log_before = logs_with(t->dir, "meta-M");
+    t->owed_after = ddb_log_turn_owed();
+    ddb_arena_free(&a);
+    return NULL;
+}
+
+/* A meta commit (a catalog change, which its caller then publishes in memory, where other loops
+   read it owing nothing: a client could see the table and write to it) is in its log file when it
+   returns, on a loop too, and leaves nothing owed. */
+TEST(a_loops_meta_commit_is_in_its_log_file_when_it_returns)
+{
+    char tmpl[] = "/tmp/ddbd-turn-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ddb_store *s;
+    struct turn t;
+    pthread_t th;
+
+    ASSERT(dir != NULL);
+    s = open_at(dir, 3);
+    ASSERT(s != NULL);
+    t = (struct turn){.s = s, .dir = dir};
+    ASSERT(pthread_create(&th, NULL, loop_meta_commit, &t) == 0 && pthread_join(th, NULL) == 0);
+    ASSERT_EQ(t.rc, DDB_STORE_OK);
+    ASSERT_EQ(t.in_log_before, 1);
+    ASSERT_EQ(t.owed_after, 0);
+    ddb_store_close(s);
+    store_rm_dir(dir);
 }
 
 TEST(without_the_disk_guard_a_loops_write_is_in_its_log_file_at_once)
