@@ -23,7 +23,17 @@ int ddb_log_turn_flush(void)
     void *owner = turn.owner;
 
     turn.owner = NULL;
-    return owner != NULL ? turn.flush(owner) : 0;
+    if (owner != NULL && turn.flush(owner) != 0)
+        turn.failed = 1; /* (RocksDB never writes that buffer again: every answer of the turn fails) */
+    return turn.failed ? -1 : 0;
+}
+
+int ddb_log_turn_end(void)
+{
+    int rc = ddb_log_turn_flush();
+
+    turn.failed = 0;
+    return rc;
 }
 
 void ddb_log_turn_owe(int (*flush)(void *owner), void *owner)

@@ -33,6 +33,7 @@ extern __thread struct ddb_log_turn {
     int (*flush)(void *owner);
     void *owner;
     unsigned request; /* the calling thread's requests begun (ddb_log_turn_request) */
+    int failed;       /* a flush of this turn failed (ddb_log_turn_flush): until ddb_log_turn_end */
 } ddb_log_turn_self;
 
 /* The calling thread begins a request (the API's dispatch): what its earlier requests read orders
@@ -43,13 +44,17 @@ static inline void ddb_log_turn_request(void)
     ddb_log_turn_self.request++;
 }
 
-/* Whether the calling thread owes a flush: an answer given now must wait for it. */
+/* Whether the calling thread owes a flush: an answer given now must wait for it (or, after a
+   failed flush this turn, fail with the turn's held answers). */
 static inline int ddb_log_turn_owed(void)
 {
-    return ddb_log_turn_self.owner != NULL;
+    return ddb_log_turn_self.owner != NULL || ddb_log_turn_self.failed;
 }
-/* What the calling thread owes, written: 0, or -1 when it could not be (its writes may be lost:
-   the answers held for it are failures). */
+/* What the calling thread owes, written: 0, or -1 when it could not be, now or at an earlier flush
+   of this turn (its writes may be lost: the answers held for it are failures). A flush before the
+   turn's end (a catalog change, a door's answer) leaves a failure to the turn's end too. */
 int ddb_log_turn_flush(void);
+/* The turn's end: ddb_log_turn_flush, and the turn's failure, if any, reported once. */
+int ddb_log_turn_end(void);
 
 #endif

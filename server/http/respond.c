@@ -292,7 +292,7 @@ void ddb_http_turn_flush(http_thread *t)
     held_answer internal = {0};
 
     ddb_crash_point("turn-answers-held"); /* (a test kills the server here: nothing answered is lost) */
-    if (ddb_log_turn_flush() != 0) {
+    if (ddb_log_turn_end() != 0) {
         ddb_req r;
         memset(&r, 0, sizeof(r));
         (void)ddb_req_fail_internal(&r);
