@@ -56,6 +56,16 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
  */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 
+/*
+ * Runs ms[0..n) (distinct items) as ddb_mutate would, one after another, and returns once one did
+ * not succeed (its error in its m->out.err, as each one's outcome) or all ran: how many ran. Those
+ * that can (not a STRONG table's, not one that moves an item collection's size, none while a row
+ * admits writes: --enforce-capacity) are committed together (ddb_store_commit_each), each item
+ * still its own atomic change with its own outcome, so n items are not n writes in a database's
+ * write queue. BatchWriteItem's items.
+ */
+size_t ddb_mutate_each(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n);
+
 /* A transaction's ClientRequestToken (idempotency.h), in flight (ddb_token_begin found it NEW). */
 typedef struct ddb_txn_token {
     const char *token; /* as stored (namespaced) */

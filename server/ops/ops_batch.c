@@ -3,7 +3,8 @@
  *
  * Every request of a batch is checked (tables exist, keys match their schemas, no key twice)
  * before any is executed, as DynamoDB does; each write is then its own mutation through the one
- * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's). Left
+ * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's), though
+ * a table's writes are committed together where they can be (ddb_mutate_each). Left
  * unprocessed: what exceeds BatchGetItem's 16 MB response limit, and on RADOS a write that kept
  * losing to other gateways' commits (UnprocessedItems, where DynamoDB puts throttled writes: the
  * client sends them again, rather than the whole batch failing with TransactionConflict).
@@ -123,42 +124,64 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         ddb_jw_obj_end(w);
 }
 
-/* Runs one table's writes in order; returns how many were left unprocessed, or -1 after failing the request. */
+/* One write's outcome (ran by ddb_mutate_each): 0 done, 1 left unprocessed, or -1 after failing the request. */
+static int write_outcome(ddb_req *req, batch_write *b, const ddb_mutation *m, ddb_consumed *used, batch_throttle *bt)
+{
+    int rc = m->out.err.code;
+
+    /* other gateways' commits kept winning on this key (RADOS; storage.h), or it was throttled
+       (--enforce-capacity): the rest goes on */
+    if (rc == DDB_E_TRANSACTION_CONFLICT || rc == DDB_E_THROUGHPUT_EXCEEDED || rc == DDB_E_THROTTLING) {
+        b->unprocessed = 1;
+        if (rc != DDB_E_TRANSACTION_CONFLICT) {
+            bt->throttled++;
+            bt->err = m->out.err;
+        }
+        return 1;
+    }
+    if (rc != DDB_OK) {
+        req->err = m->out.err;
+        return -1;
+    }
+    ddb_consumed_add(used, m->t, ddb_mutation_table_units(m), m->out.index_units);
+    b->collection_size = m->out.collection_size;
+    bt->done++;
+    return 0;
+}
+
+/*
+ * Runs one table's writes in order, each its own mutation, committed together where the engine can
+ * (ddb_mutate_each); returns how many were left unprocessed, or -1 after failing the request.
+ */
 static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used, batch_throttle *bt)
 {
+    ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n > 0 ? n : 1);
+    long *of = DDB_NEW_ARRAY(req->arena, long, n > 0 ? n : 1); /* each mutation's write */
+    size_t nm = 0, done = 0;
     long left = 0;
 
     for (long k = 0; k < n; k++) {
         batch_write *b = &writes[k];
-        ddb_mutation m;
-        int rc;
+        ddb_mutation *m = &ms[nm];
         if (b->unprocessed) { /* held back by an injected fault (hold_back) */
             left++;
             continue;
         }
-        ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
-        m.item = &b->item;
-        m.request = DDB_REQUEST_ONE;
-        m.repl_hold_ms = req->fault_repl_hold_ms;
-        rc = ddb_mutate(req->eng, req->arena, &m);
-        /* other gateways' commits kept winning on this key (RADOS; storage.h), or it was throttled
-           (--enforce-capacity): the rest goes on */
-        if (rc == DDB_E_TRANSACTION_CONFLICT || rc == DDB_E_THROUGHPUT_EXCEEDED || rc == DDB_E_THROTTLING) {
-            b->unprocessed = 1;
-            left++;
-            if (rc != DDB_E_TRANSACTION_CONFLICT) {
-                bt->throttled++;
-                bt->err = m.out.err;
-            }
-            continue;
+        ddb_mutation_init(m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
+        m->item = &b->item;
+        m->request = DDB_REQUEST_ONE;
+        m->repl_hold_ms = req->fault_repl_hold_ms;
+        of[nm++] = k;
+    }
+    while (done < nm) {
+        size_t ran = ddb_mutate_each(req->eng, req->arena, &ms[done], nm - done);
+        for (size_t i = done; i < done + ran; i++) {
+            int rc = write_outcome(req, &writes[of[i]], &ms[i], used, bt);
+            if (rc < 0)
+                return -1;
+            left += rc;
         }
-        if (rc != DDB_OK) {
-            req->err = m.out.err;
-            return -1;
-        }
-        ddb_consumed_add(used, m.t, ddb_mutation_table_units(&m), m.out.index_units);
-        b->collection_size = m.out.collection_size;
-        bt->done++;
+        done += ran;
     }
     return left;
 }

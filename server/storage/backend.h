@@ -69,6 +69,8 @@
     X(MAY, snapshot_name, const char *, (const ddb_store_snapshot *snap))                                             \
     X(MAY, snapshot_open, ddb_store_snapshot *, (ddb_store *s, const char *name))                                     \
     X(MAY, snapshot_detach, void, (ddb_store *s, ddb_store_snapshot *snap))                                           \
+    /* storage.h's ddb_store_commit_each; NULL: store.c commits the units one at a time */                            \
+    X(MAY, commit_each, size_t, (ddb_store *s, ddb_arena *a, ddb_store_unit *units, size_t n))                        \
     /* storage.h's ddb_store_reclaim; NULL: deletes free their space at once */                                       \
     X(MAY, reclaim, void, (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen))
 

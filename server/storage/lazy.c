@@ -217,6 +217,19 @@ static int lz_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
     return r != NULL ? OPS(r)->commit(r, a, keys, n, decide, ctx) : DDB_STORE_EIO;
 }
 
+static size_t lz_commit_each(ddb_store *s, ddb_arena *a, ddb_store_unit *units, size_t n)
+{
+    ddb_store *r = opened(s);
+
+    if (r == NULL) {
+        units[0].rc = DDB_STORE_EIO;
+        return 1;
+    }
+    if (OPS(r)->commit_each == NULL)
+        return ddb_store_commit_each(r, a, units, n); /* (one at a time) */
+    return OPS(r)->commit_each(r, a, units, n);
+}
+
 static int lz_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     ddb_store *r = real_of(s);
@@ -384,6 +397,7 @@ static const ddb_store_ops lazy_ops = {
     .get = lz_get,
     .write = lz_write,
     .commit = lz_commit,
+    .commit_each = lz_commit_each,
     .multi_get = lz_multi_get,
     .snapshot_take = lz_snapshot_take,
     .snapshot_release = lz_snapshot_release,

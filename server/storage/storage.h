@@ -234,6 +234,28 @@ typedef int (*ddb_commit_decide)(void *ctx, ddb_store_key *keys, size_t n, ddb_b
  */
 int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 
+/* One unit of ddb_store_commit_each: a commit's keys, decision and (filled) result. */
+typedef struct ddb_store_unit {
+    ddb_store_key *keys;
+    size_t n;
+    ddb_commit_decide decide;
+    void *ctx;
+    int rc; /* set for each unit that ran: as ddb_store_commit's return */
+} ddb_store_unit;
+
+/*
+ * Independent commits, in order (BatchWriteItem's items): as ddb_store_commit of units[0], then of
+ * units[1], ..., stopping after the first unit whose decide returned nonzero or whose reads failed
+ * (later units are not decided). Each unit is atomic and serializable as ddb_store_commit is; the
+ * call as a whole is not: a reader may see one unit's write before another's, and a storage failure
+ * may leave some units written and others not (each unit's rc says which). Keys are distinct across
+ * all the units. A backend may hold every unit's keys at once and write several units together
+ * (RocksDB: the units that lie in one database as one WriteBatch, so a batch of n items is not n
+ * writes in a database's write queue); one that does not commits them one at a time (RADOS).
+ * Returns how many units ran (their rc set).
+ */
+size_t ddb_store_commit_each(ddb_store *s, ddb_arena *a, ddb_store_unit *units, size_t n);
+
 /*
  * ---- The metadata space shared by several processes (RADOS gateways on one pool) ----
  *

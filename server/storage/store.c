@@ -128,6 +128,25 @@ int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
     return rc;
 }
 
+size_t ddb_store_commit_each(ddb_store *s, ddb_arena *a, ddb_store_unit *units, size_t n)
+{
+    int span;
+    size_t ran = 0;
+
+    if (OPS(s)->commit_each == NULL || n < 2) { /* one at a time, each its own span */
+        while (ran < n) {
+            ddb_store_unit *u = &units[ran++];
+            if ((u->rc = ddb_store_commit(s, a, u->keys, u->n, u->decide, u->ctx)) != 0)
+                break;
+        }
+        return ran;
+    }
+    span = ddb_trace_child_open("storage.commit_each");
+    ran = OPS(s)->commit_each(s, a, units, n);
+    ddb_trace_child_close(span);
+    return ran;
+}
+
 typedef struct rmw_ctx {
     ddb_rmw_decide decide;
     void *ctx;

@@ -334,3 +334,33 @@ def test_rados_round_trips_are_child_spans(server_factory, collector):
     [get_span] = by_name[("1" * 32, "DynamoDB.GetItem")]
     [read] = by_name[("1" * 32, "rados.read")]
     assert read["parentSpanId"] == get_span["spanId"]
+
+
+def test_a_batchs_writes_to_a_table_are_one_commit(server_factory, collector):
+    """BatchWriteItem commits a table's items together (engine/mutation.h's ddb_mutate_each): one
+    storage.commit_each span for them, not a commit each; an item that moves an item collection's
+    size (a table with an LSI) still commits alone. Every item lands."""
+    srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url])
+    ddb = make_client(srv.endpoint)
+    create(srv.endpoint, "tr_batch")
+    ddb.create_table(
+        TableName="tr_lsi", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "l")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{"IndexName": "byL", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "l", "KeyType": "RANGE"}]}])
+    items = {"tr_batch": [{"PutRequest": {"Item": {"pk": {"S": "b%02d" % i}, "v": {"N": str(i)}}}}
+                          for i in range(23)],
+             "tr_lsi": [{"PutRequest": {"Item": {"pk": {"S": "p"}, "sk": {"S": "s%d" % i}, "l": {"S": "x"}}}}
+                        for i in range(2)]}
+    r = raw_request(srv.endpoint, "BatchWriteItem", {"RequestItems": items}, headers={"traceparent": TRACEPARENT})
+    assert r.status == 200 and r.json() == {"UnprocessedItems": {}}
+    spans = collector.wait_spans(lambda s: s["traceId"] == TP_TRACE, want=4)
+    [root] = [s for s in spans if s["kind"] == 2]
+    assert root["name"] == "DynamoDB.BatchWriteItem"
+    names = sorted(s["name"] for s in spans if s["parentSpanId"] == root["spanId"])
+    assert names == ["storage.commit", "storage.commit", "storage.commit_each"]
+    assert ddb.scan(TableName="tr_batch", Select="COUNT")["Count"] == 23
+    assert ddb.query(TableName="tr_lsi", IndexName="byL", KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "p"}})["Count"] == 2

@@ -54,6 +54,7 @@ static const ddb_store_ops rocks_ops = {
     .get = rocks_get,
     .write = rocks_write,
     .commit = rocks_commit,
+    .commit_each = rocks_commit_each,
     .multi_get = rocks_multi_get,
     .snapshot_take = rocks_snapshot_take,
     .snapshot_release = rocks_snapshot_release,

@@ -231,6 +231,8 @@ static inline uint32_t rocks_log_reads_begin(void)
     return rocks_log_reads_owed();
 }
 void rocks_log_reads_end(uint32_t before);
+/* What reads of the current request owe, `m` added (the reads of the units a write of several carries). */
+void rocks_log_reads_add(uint32_t m);
 /* What the calling thread owes (log_turn.h's flush). */
 int rocks_log_flush(ddb_store *s);
 /* Every database's appends written to its log file (an open's own writes, a close, a checkpoint). */
@@ -321,6 +323,7 @@ int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **v
 int rocks_write(ddb_store *s, const ddb_batch *b);
 void rocks_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
+size_t rocks_commit_each(ddb_store *s, ddb_arena *a, ddb_store_unit *units, size_t n);
 int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
 ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time);
 void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);

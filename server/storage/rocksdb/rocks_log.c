@@ -26,7 +26,8 @@
  *   first (rocks_log_settle_reads): the log's order keeps them together only within a database.
  *   Only a write that may depend on the read owes it: a commit's reads owe its own write only
  *   (rocks_log_reads_end: what a commit writes is decided from what it read under its keys'
- *   locks, so the next item of a BatchWriteItem owes nothing for them), and a request's reads
+ *   locks, so the next item of a BatchWriteItem owes nothing for them; items committed together
+ *   owe each write the reads of its own items: rocks_rw.c's commit_each), and a request's reads
  *   owe nothing to a later request's writes (log_turn.h's count: no answer of the turn has left,
  *   so no client wrote from what it read). Reads outside a commit are owed by the rest of their
  *   request.
@@ -196,6 +197,11 @@ int rocks_log_settle_reads(ddb_store *s, uint32_t written)
     }
     owed_reads &= ~m;
     return DDB_STORE_OK;
+}
+
+void rocks_log_reads_add(uint32_t m)
+{
+    owed_reads = reads_now() | m;
 }
 
 void rocks_log_reads_end(uint32_t before)

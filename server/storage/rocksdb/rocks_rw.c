@@ -389,6 +389,129 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
     return rc;
 }
 
+/* The one database all of b's ops lie in, or -1 when they span several. */
+static int batch_db(const ddb_store *s, const ddb_batch *b)
+{
+    int d = -1;
+
+    if (s->ndbs == 1)
+        return 0;
+    for (size_t i = 0; i < b->n; i++) {
+        int di = (int)db_index(s, op_shard(s, &b->ops[i]));
+        if (d >= 0 && di != d)
+            return -1;
+        d = di;
+    }
+    return d < 0 ? 0 : d;
+}
+
+/* A write of units (`b` their joined batch): what their reads saw in other databases' buffers is
+   written first (rocks_log.c), and only that: not what the call's other units read. */
+static int write_owing(ddb_store *s, const ddb_batch *b, uint32_t owes, uint32_t before)
+{
+    int rc;
+
+    rocks_log_reads_add(owes);
+    rc = write_batch(s, b, 1);
+    rocks_log_reads_end(before);
+    return rc;
+}
+
+/*
+ * The decided units' writes: those within one database joined into one write there (a write that
+ * only removes apart from one that adds, as the disk guard treats them: diskguard.h), each other
+ * alone (a unit across databases, whose parts the cross-database write keeps whole). Every unit's
+ * rc is its write's result; owes[i] what unit i's reads owe.
+ */
+static void write_units(ddb_store *s, ddb_arena *a, ddb_store_unit *u, ddb_batch *b, const uint32_t *owes, size_t ok,
+                        uint32_t before)
+{
+    int *group = ddb_arena_alloc(a, ok * sizeof(*group));
+    size_t ngroups = 2 * (size_t)s->ndbs;
+
+    for (size_t i = 0; i < ok; i++) {
+        int d = b[i].n > 0 ? batch_db(s, &b[i]) : -2;
+        group[i] = d < 0 ? d : 2 * d + ddb_batch_only_removes(&b[i]);
+    }
+    for (size_t g = 0; g < ngroups; g++) {
+        ddb_batch joined;
+        size_t first = ok, count = 0;
+        uint32_t o = 0;
+        int rc;
+        for (size_t i = 0; i < ok; i++) {
+            if (group[i] != (int)g)
+                continue;
+            if (count++ == 0) {
+                first = i;
+                ddb_batch_init(&joined, a);
+            }
+            ddb_batch_append(&joined, &b[i]);
+            o |= owes[i];
+        }
+        if (count == 0)
+            continue;
+        rc = write_owing(s, count == 1 ? &b[first] : &joined, o, before);
+        for (size_t i = first; i < ok; i++)
+            if (group[i] == (int)g)
+                u[i].rc = rc;
+    }
+    for (size_t i = 0; i < ok; i++)
+        if (group[i] == -1)
+            u[i].rc = write_owing(s, &b[i], owes[i], before);
+}
+
+/*
+ * storage.h's ddb_store_commit_each: as rocks_commit of every unit, holding all their stripes at
+ * once (taken in the one global order), so that the units decided can be written together, a write
+ * a database rather than a write a unit. The deliberate bugs commit one unit at a time, as they
+ * would have.
+ */
+size_t rocks_commit_each(ddb_store *s, ddb_arena *a, ddb_store_unit *u, size_t n)
+{
+    size_t nkeys = 0, ns, k = 0, ran = 0, ok = 0;
+    unsigned *st;
+    ddb_batch *b;
+    uint32_t before, *owes;
+
+    if (bugged()) {
+        while (ran < n) {
+            ddb_store_unit *x = &u[ran++];
+            if ((x->rc = rocks_commit(s, a, x->keys, x->n, x->decide, x->ctx)) != 0)
+                break;
+        }
+        return ran;
+    }
+    for (size_t i = 0; i < n; i++)
+        nkeys += u[i].n;
+    st = ddb_arena_alloc(a, nkeys * sizeof(*st));
+    b = ddb_arena_alloc(a, n * sizeof(*b));
+    owes = ddb_arena_alloc(a, n * sizeof(*owes));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < u[i].n; j++)
+            st[k++] = stripe_of(u[i].keys[j].key, u[i].keys[j].klen);
+    ns = sort_stripes(st, nkeys);
+    before = rocks_log_reads_begin();
+    for (size_t i = 0; i < ns; i++)
+        pthread_mutex_lock(&s->locks[st[i]]);
+    while (ran < n) {
+        ddb_store_unit *x = &u[ran];
+        ddb_batch_init(&b[ran], a);
+        x->rc = multi_get_with(s, NULL, a, x->keys, x->n);
+        owes[ran] = rocks_log_reads_owed(); /* (its own reads', then the next unit's: rocks_log.c) */
+        rocks_log_reads_end(before);
+        if (x->rc == DDB_STORE_OK)
+            x->rc = x->decide(x->ctx, x->keys, x->n, &b[ran]);
+        ran++;
+        if (x->rc != 0)
+            break;
+        ok = ran;
+    }
+    write_units(s, a, u, b, owes, ok, before);
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    return ran;
+}
+
 /* Every rmw/commit holds all its stripes from before its reads until after its write (stripes.h). */
 void rocks_barrier(ddb_store *s)
 {

@@ -1118,11 +1118,61 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     CHECK_EQ(count_keys(e->eng->store, new_id), 0);
     CHECK_EQ(count_keys(e->eng->store, t1->id), 0);
 
+    /* independent puts committed together (BatchWriteItem's), decided under t0 and under t1: each
+       lands with both indexes' entries, whichever description it was built against */
+    for (int under = 0; under < 2; under++) {
+        ddb_mutation ms[3];
+        ddb_attr items[3];
+        ddb_key keys[3];
+        for (int i = 0; i < 3; i++) {
+            char json[160];
+            snprintf(json, sizeof(json), "{\"pk\":{\"S\":\"e%d-%d\"},\"g\":{\"S\":\"x\"},\"h\":{\"S\":\"y%d\"}}", under,
+                     i, i);
+            items[i] = parse_item(&a, json);
+            pk = *ddb_item_get(&items[i], "pk", 2);
+            ddb_key_build(&a, e->eng->store, t0->id, &pk, NULL, &keys[i]);
+            ddb_mutation_init(&ms[i], DDB_MUT_PUT, under ? t1 : t0, &keys[i]);
+            ms[i].item = &items[i];
+            ms[i].request = DDB_REQUEST_ONE;
+        }
+        CHECK_EQ(ddb_mutate_each(e->eng, &a, ms, 3), 3);
+        for (int i = 0; i < 3; i++) {
+            CHECK_EQ(ms[i].out.err.code, DDB_OK);
+            CHECK(ms[i].t == t1);
+            CHECK(ms[i].out.index_units[ixnew - t1->indexes] > 0);
+            CHECK(stored_entry(&a, e->eng, ixnew, &items[i], &keys[i], &vlen) != NULL);
+            CHECK(stored_entry(&a, e->eng, ixold, &items[i], &keys[i], &vlen) != NULL);
+        }
+        for (int i = 0; i < 3; i++) /* and deleted together, both entries with them */
+            ddb_mutation_init(&ms[i], DDB_MUT_DELETE, t1, &keys[i]);
+        CHECK_EQ(ddb_mutate_each(e->eng, &a, ms, 3), 3);
+        for (int i = 0; i < 3; i++) {
+            CHECK(ms[i].out.err.code == DDB_OK && ms[i].out.had_old);
+            CHECK(stored_entry(&a, e->eng, ixnew, &items[i], &keys[i], &vlen) == NULL);
+            CHECK(stored_entry(&a, e->eng, ixold, &items[i], &keys[i], &vlen) == NULL);
+        }
+    }
+    CHECK_EQ(count_keys(e->eng->store, new_id), 0);
+    CHECK_EQ(count_keys(e->eng->store, t1->id), 0);
+
     /* the table deleted under the mutation */
     CALL_OK(&c, "DeleteTable", "{\"TableName\":\"swap\"}");
     ddb_mutation_init(&m, DDB_MUT_PUT, t1, &key);
     m.item = &item;
     CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
+    {   /* and independent puts under it: the first fails, and the call ends there */
+        ddb_mutation ms[2];
+        ddb_mutation_init(&ms[0], DDB_MUT_PUT, t1, &key);
+        ms[0].item = &item;
+        ms[1] = ms[0];
+        key2 = key;
+        key2.bytes = ddb_arena_memdup(&a, key.bytes, key.len);
+        key2.bytes[key.len - 1] ^= 1;
+        ms[1].key = key2;
+        CHECK_EQ(ddb_mutate_each(e->eng, &a, ms, 2), 1);
+        CHECK_EQ(ms[0].out.err.code, DDB_E_RESOURCE_NOT_FOUND);
+        CHECK(ddb_store_get(e->eng->store, &a, key2.bytes, key2.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    }
     CHECK(ddb_store_get(e->eng->store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
 
     /* deleted and created again under the same name: the old mutation must not land in the new table */

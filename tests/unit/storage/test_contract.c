@@ -16,7 +16,8 @@
  * ordered iteration both ways with bounds and seek-from over ranges merged across places (stores
  * of 1, 3 and 8 shards) and over one partition, batched reads, snapshots (point, merged range,
  * one partition, places first written after the snapshot), conditional commits (values seen by
- * decide, refusal, atomicity, re-run safety), racing commits and rmw on overlapping keys (exact
+ * decide, refusal, atomicity, re-run safety), independent commits in one call (in order, each
+ * whole, stopping at a refusal), racing commits, rmw and such calls on overlapping keys (exact
  * sums), opposite lock orders (no deadlock), the barrier, iterator status, range deletion, the
  * keyed hash, and reopening a data directory (data kept, keys moved to another shard count,
  * old format upgraded, unknown format refused); and that each row opens the backend it names,
@@ -1608,34 +1609,176 @@ static void *race_rmw(void *p)
     return NULL;
 }
 
+/* Runs `nfirst` threads of `first` and `nrest` of `rest` on s (ids 0..), to their end; 0 when none
+   failed. */
+static int race_threads(ddb_store *s, void *(*first)(void *), int nfirst, void *(*rest)(void *), int nrest)
+{
+    atomic_int failed = 0;
+    pthread_t th[16];
+    race_ctx rc[16];
+
+    for (int i = 0; i < nfirst + nrest; i++) {
+        rc[i] = (race_ctx){s, i, &failed};
+        pthread_create(&th[i], NULL, i < nfirst ? first : rest, &rc[i]);
+    }
+    for (int i = 0; i < nfirst + nrest; i++)
+        pthread_join(th[i], NULL);
+    return atomic_load(&failed);
+}
+
+/* Counter i's value (-1: absent or unreadable). */
+static long counter_of(ddb_store *s, ddb_arena *a, int i)
+{
+    char *v;
+    size_t vlen;
+
+    if (ddb_store_get(s, a, counter_key[i], 2, &v, &vlen) != DDB_STORE_OK || v == NULL)
+        return -1;
+    ddb_store_key k = {"", 0, v, vlen};
+    return val_long(&k);
+}
+
 /* 8 threads x 2000 two-key increments over overlapping pairs (250 on RADOS), plus rmw increments of
    one of the keys: every counter ends exact, so no commit (nor rmw) interleaved with another on a key. */
 CONTRACT(contract_commit_races_exact_sums)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
-    atomic_int failed = 0;
-    pthread_t th[RACE_THREADS + RMW_THREADS];
-    race_ctx rc[RACE_THREADS + RMW_THREADS];
-    char *v;
-    size_t vlen;
 
     ddb_arena_init(&a);
-    for (int i = 0; i < RACE_THREADS + RMW_THREADS; i++) {
-        rc[i] = (race_ctx){s, i, &failed};
-        pthread_create(&th[i], NULL, i < RACE_THREADS ? race_commit : race_rmw, &rc[i]);
+    ASSERT_EQ(race_threads(s, race_commit, RACE_THREADS, race_rmw, RMW_THREADS), 0);
+    for (int i = 0; i < RACE_COUNTERS; i++) /* counter i is in the pairs of threads i-1 and i */
+        ASSERT_EQ(counter_of(s, &a, i), 2L * RACE_ITERS + (i == 0 ? (long)RMW_THREADS * RMW_ITERS : 0));
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
+
+/* ---- independent commits in one call (ddb_store_commit_each) ---- */
+
+typedef struct each_ctx {
+    ddb_arena *a;
+    int id, refuse, calls, dirty;
+    long saw;
+} each_ctx;
+
+/* Unit `id`: sees its keys, then adds one to each (or refuses, `refuse`: 7) and logs itself. */
+static int decide_each(void *p, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    each_ctx *c = p;
+    char *v;
+
+    c->calls++;
+    if (out->n != 0)
+        c->dirty = 1; /* each unit decides into a batch of its own */
+    c->saw = val_long(&keys[0]);
+    if (c->refuse)
+        return 7;
+    for (size_t i = 0; i < n; i++) {
+        v = long_str(c->a, val_long(&keys[i]) + 1);
+        ddb_batch_put(out, keys[i].key, keys[i].klen, v, strlen(v));
     }
-    for (int i = 0; i < RACE_THREADS + RMW_THREADS; i++)
-        pthread_join(th[i], NULL);
-    ASSERT_EQ(atomic_load(&failed), 0);
-    for (int i = 0; i < RACE_COUNTERS; i++) {
-        /* counter i is in the pairs of threads i-1 and i */
-        long want = 2L * RACE_ITERS + (i == 0 ? (long)RMW_THREADS * RMW_ITERS : 0);
-        ASSERT_EQ(ddb_store_get(s, &a, counter_key[i], 2, &v, &vlen), DDB_STORE_OK);
-        ASSERT(v != NULL);
-        ddb_store_key k = {"", 0, v, vlen};
-        ASSERT_EQ(val_long(&k), want);
+    v = ddb_arena_sprintf(c->a, "each-log-%02d", c->id); /* a key it did not read */
+    ddb_batch_put(out, v, strlen(v), "in", 2);
+    return 0;
+}
+
+/* 24 units in order, one a key and one of 30 keys (across every place), on 1 and 4 shards: each
+   sees the values as they were and lands whole; a refusal returns its result, writes nothing, and
+   ends the call (later units are not decided, what came before stays). */
+CONTRACT(contract_commit_each_in_order_stops_at_refusal)
+{
+    enum { UNITS = 24, WIDE = 5, WIDE_KEYS = 30, REFUSED = 17 };
+
+    for (unsigned nshards = 1; nshards <= 4; nshards += 3) {
+        ddb_store *s = open_mem(nshards);
+        ddb_arena a;
+        ddb_store_unit u[UNITS];
+        each_ctx c[UNITS];
+
+        ddb_arena_init(&a);
+        for (int i = 0; i < UNITS; i++) {
+            size_t nk = i == WIDE ? WIDE_KEYS : 1;
+            ddb_store_key *k = ddb_arena_alloc(&a, nk * sizeof(*k));
+            for (size_t j = 0; j < nk; j++)
+                k[j] = skey(ddb_arena_sprintf(&a, "each-%02d-%02zu", i, j));
+            c[i] = (each_ctx){&a, i, 0, 0, 0, -1};
+            u[i] = (ddb_store_unit){k, nk, decide_each, &c[i], -99};
+        }
+        ASSERT_EQ(put(s, &a, "each-03-00", "40"), DDB_STORE_OK);
+        ASSERT_EQ(ddb_store_commit_each(s, &a, u, UNITS), UNITS);
+        for (int i = 0; i < UNITS; i++) {
+            ASSERT_EQ(u[i].rc, DDB_STORE_OK);
+            ASSERT(c[i].calls >= 1);
+            ASSERT_EQ(c[i].dirty, 0);
+            ASSERT_EQ(c[i].saw, i == 3 ? 40 : 0);
+            ASSERT_STR_EQ(get(s, &a, ddb_arena_sprintf(&a, "each-log-%02d", i)), "in");
+        }
+        ASSERT_STR_EQ(get(s, &a, "each-03-00"), "41");
+        for (int j = 0; j < WIDE_KEYS; j++)
+            ASSERT_STR_EQ(get(s, &a, ddb_arena_sprintf(&a, "each-%02d-%02d", WIDE, j)), "1");
+
+        /* again, with unit REFUSED refusing: the ones before it land, it and the rest do not */
+        for (int i = 0; i < UNITS; i++) {
+            c[i].calls = 0;
+            c[i].refuse = i == REFUSED;
+            u[i].rc = -99;
+        }
+        ASSERT_EQ(ddb_store_commit_each(s, &a, u, UNITS), REFUSED + 1);
+        for (int i = 0; i < UNITS; i++) {
+            const char *want = i < REFUSED ? "2" : "1";
+            ASSERT_EQ(u[i].rc, i < REFUSED ? DDB_STORE_OK : i == REFUSED ? 7 : -99);
+            ASSERT(i <= REFUSED ? c[i].calls >= 1 : c[i].calls == 0);
+            ASSERT_STR_EQ(get(s, &a, ddb_arena_sprintf(&a, "each-%02d-00", i)), i == 3 ? (i < REFUSED ? "42" : "41")
+                                                                                        : want);
+        }
+        for (int j = 0; j < WIDE_KEYS; j++)
+            ASSERT_STR_EQ(get(s, &a, ddb_arena_sprintf(&a, "each-%02d-%02d", WIDE, j)), "2");
+        ASSERT_EQ(ddb_store_commit_each(s, &a, u, 0), 0);
+        ddb_arena_free(&a);
+        ddb_store_close(s);
     }
+}
+
+#define EACH_THREADS 4
+#define EACH_ITERS (1000 / current->race_share)
+
+static void *race_each(void *p)
+{
+    race_ctx *r = p;
+    ddb_arena a;
+    incr_ctx c = {&a};
+
+    ddb_arena_init(&a);
+    for (int it = 0; it < EACH_ITERS; it++) {
+        ddb_store_key k[RACE_COUNTERS];
+        ddb_store_unit u[RACE_COUNTERS];
+        for (int i = 0; i < RACE_COUNTERS; i++) { /* every counter a unit, rotated, some threads backwards */
+            int j = (r->id & 1) ? RACE_COUNTERS - 1 - (i + it) % RACE_COUNTERS : (i + it) % RACE_COUNTERS;
+            k[i] = skey(counter_key[j]);
+            u[i] = (ddb_store_unit){&k[i], 1, decide_incr, &c, -99};
+        }
+        if (ddb_store_commit_each(r->s, &a, u, RACE_COUNTERS) != RACE_COUNTERS)
+            atomic_store(r->failed, 1);
+        for (int i = 0; i < RACE_COUNTERS; i++)
+            if (u[i].rc != DDB_STORE_OK)
+                atomic_store(r->failed, 1);
+        ddb_arena_reset(&a);
+    }
+    ddb_arena_free(&a);
+    return NULL;
+}
+
+/* Calls of eight one-counter units racing two-key commits over the same counters: every counter
+   ends exact, so no unit interleaved with a commit on its key, and none deadlocked. */
+CONTRACT(contract_commit_each_races_commits_exact_sums)
+{
+    ddb_store *s = open_mem(3);
+    ddb_arena a;
+
+    ddb_arena_init(&a);
+    ASSERT_EQ(race_threads(s, race_each, EACH_THREADS, race_commit, RACE_THREADS), 0);
+    for (int i = 0; i < RACE_COUNTERS; i++)
+        ASSERT_EQ(counter_of(s, &a, i), (long)EACH_THREADS * EACH_ITERS + 2L * RACE_ITERS);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }

@@ -469,12 +469,17 @@ enum how {
     GET_THEN_WRITE,   /* a read, then a write, in one request */
     NEXT_REQUEST,     /* a read, then a write in the loop's next request (log_turn.h) */
     IN_ONE_COMMIT,    /* one commit that reads `read` and writes `write` */
-    NEXT_COMMIT       /* a commit that reads and writes `read`, then one that writes `write` */
+    NEXT_COMMIT,      /* a commit that reads and writes `read`, then one that writes `write` */
+    EACH_OWN,         /* ddb_store_commit_each: a unit that reads `read` and writes `write`, and one of
+                         another key of `write`'s database, written together */
+    EACH_OTHER        /* ddb_store_commit_each: a unit that reads and writes `read`, and one that writes
+                         `write` */
 };
 
 struct read_write {
     ddb_store *s;
     const char *dir, *read, *write, *seen; /* read `read`, then write `write`; `seen`: what the read saw */
+    const char *also;                      /* another key of `write`'s database (EACH_OWN) */
     enum how how;
     int seen_in_log; /* whether `seen` was in a log file once the write was in */
 };
@@ -494,6 +499,20 @@ static int commit_of(ddb_store *s, ddb_arena *a, const char *read, const char *w
     return ddb_store_commit(s, a, keys, write != NULL ? 2 : 1, write_last, NULL);
 }
 
+/* Two units in one ddb_store_commit_each (EACH_OWN, EACH_OTHER: enum how). */
+static int each_of(struct read_write *r, ddb_arena *a)
+{
+    ddb_store_key k0[2] = {{.key = r->read, .klen = strlen(r->read)}, {.key = r->write, .klen = strlen(r->write)}};
+    ddb_store_key k1 = {.key = r->also, .klen = strlen(r->also)};
+    ddb_store_unit u[2] = {{k0, r->how == EACH_OWN ? 2 : 1, write_last, NULL, -1}, {&k1, 1, write_last, NULL, -1}};
+
+    if (r->how == EACH_OTHER)
+        k1 = k0[1];
+    if (ddb_store_commit_each(r->s, a, u, 2) != 2)
+        return DDB_STORE_EIO;
+    return u[0].rc != 0 ? u[0].rc : u[1].rc;
+}
+
 static void *read_then_write(void *arg)
 {
     struct read_write *r = arg;
@@ -505,7 +524,9 @@ static void *read_then_write(void *arg)
     ddb_log_turn_defer();
     ddb_log_turn_request();
     ddb_arena_init(&a);
-    if (r->how == IN_ONE_COMMIT) {
+    if (r->how == EACH_OWN || r->how == EACH_OTHER) {
+        rc = each_of(r, &a);
+    } else if (r->how == IN_ONE_COMMIT) {
         rc = commit_of(r->s, &a, r->read, r->write);
     } else if (r->how == NEXT_COMMIT) {
         rc = commit_of(r->s, &a, r->read, NULL);
@@ -540,7 +561,7 @@ static int read_buffered_then_write(enum how how)
 
     if (s == NULL)
         return -1;
-    keys_by_db(s, dir, keys, 1);
+    keys_by_db(s, dir, keys, 2);
     d = db_of(s, dir, "0000key");
     /* a loop writes 0000key and never ends its turn */
     w = (struct turn){.s = s, .dir = dir, .value = "buffered-H", .nkeys = 1};
@@ -549,7 +570,7 @@ static int read_buffered_then_write(enum how how)
         return -1;
     /* another reads it and writes a key of another database */
     r = (struct read_write){.s = s, .dir = dir, .read = "0000key", .write = keys[(d + 1) % 3][0], .seen = "buffered-H",
-                            .how = how};
+                            .how = how, .also = keys[(d + 1) % 3][1]};
     if (pthread_create(&th, NULL, read_then_write, &r) != 0 || pthread_join(th, NULL) != 0)
         abort();
     ddb_store_close(s);
@@ -564,6 +585,7 @@ TEST(a_write_after_a_read_of_a_buffered_append_of_another_database_writes_that_f
 {
     ASSERT_EQ(read_buffered_then_write(GET_THEN_WRITE), 1);
     ASSERT_EQ(read_buffered_then_write(IN_ONE_COMMIT), 1); /* (a commit's write depends on its reads) */
+    ASSERT_EQ(read_buffered_then_write(EACH_OWN), 1);      /* (and a unit's, written with another) */
 }
 
 /* Only a write that may depend on the read waits for that append: not the write of a later commit
@@ -574,6 +596,7 @@ TEST(a_later_commits_or_requests_write_does_not_wait_for_what_a_read_saw)
 {
     ASSERT_EQ(read_buffered_then_write(NEXT_COMMIT), 0);
     ASSERT_EQ(read_buffered_then_write(NEXT_REQUEST), 0);
+    ASSERT_EQ(read_buffered_then_write(EACH_OTHER), 0); /* another unit of one ddb_store_commit_each */
 }
 
 /* A meta commit's decide: the catalog-like record "ddbd-test/meta" = "meta-M". */
