@@ -14,6 +14,7 @@
 #include "server/base/log.h"
 
 const char *ddb_crash_armed;
+const char *ddb_fail_armed;
 static const char *crash_name; /* DDBD_CRASH_POINT */
 static char delay_name[64];    /* DDBD_DELAY_POINT's name, and its milliseconds */
 static unsigned delay_ms;
@@ -68,7 +69,16 @@ void ddb_crash_points_init(void)
         ddb_log(DDB_LOG_WARN, "delay point %s armed (DDBD_DELAY_POINT): %u ms there", delay_name, delay_ms);
     }
     ddb_crash_armed = crash_name != NULL || delay_ms > 0 ? (crash_name ? crash_name : delay_name) : NULL;
+    if ((v = getenv("DDBD_FAIL_POINT")) != NULL && v[0] != '\0') {
+        ddb_fail_armed = v;
+        ddb_log(DDB_LOG_WARN, "fail point %s armed (DDBD_FAIL_POINT): every step there fails", v);
+    }
     bugs_init(getenv("DDBD_BUG"));
+}
+
+int ddb_fail_is(const char *name)
+{
+    return strcmp(name, ddb_fail_armed) == 0;
 }
 
 void ddb_crash_fire(const char *name)

@@ -32,6 +32,11 @@
  *                            writes, the pool snapshot not yet made (rados_snap.c)
  *   index-backfill-batch     an index's backfill (a background task) about to read its next batch
  *                            of the table's items (engine/jobs/indexes.c)
+ * DDBD_FAIL_POINT=<name> makes every pass through the named point fail as the disk would fail it, to
+ * prove an error path no test can make a disk take on cue. The points:
+ *   log-buffer-write         a write of a RocksDB log's buffer, which holds a loop's turn's appends
+ *                            without --sync (storage/rocksdb/rocks_log.c), fails, the buffer kept:
+ *                            the answers held for it go out as InternalServerError (http/respond.c)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that
@@ -55,6 +60,15 @@ static inline void ddb_crash_point(const char *name)
 {
     if (__builtin_expect(ddb_crash_armed != 0, 0))
         ddb_crash_fire(name);
+}
+
+extern const char *ddb_fail_armed; /* DDBD_FAIL_POINT's name, or NULL */
+int ddb_fail_is(const char *name);
+
+/* Whether the step at point `name` is to fail (DDBD_FAIL_POINT). */
+static inline int ddb_fail_point(const char *name)
+{
+    return __builtin_expect(ddb_fail_armed != 0, 0) && ddb_fail_is(name);
 }
 
 /*

@@ -165,13 +165,15 @@ static void put_str(ddb_buf *out, const char *key, const char *s, size_t n, int 
 
 /* Written with plain appends rather than printf: formatting is most of a line's cost. */
 void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r, const char *request_id,
-                        const char *trace_id, int status, double seconds)
+                        const char *trace_id, int status, double seconds, int waits)
 {
-    ddb_buf *tables = &b->scratch, *out = &b->buf;
+    int held = ddb_held_lines_take(&b->held, waits);
+    ddb_buf *tables = &b->scratch, *out = held ? &b->held.buf : &b->buf;
     const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
     const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
+    size_t outcome;
 
-    if (out->len == 0)
+    if (b->buf.len == 0 && !held)
         b->first_ns = ddb_clock_mono_ns();
     tables->len = 0;
     ddb_access_log_tables(r->in, tables);
@@ -180,9 +182,12 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     put_str(out, "traceId", trace_id, trace_id ? strlen(trace_id) : 0, 1);
     put_str(out, "operation", op, op ? strlen(op) : 0, 1);
     put_str(out, "table", tables->len ? tables->data : NULL, tables->len, 0);
+    outcome = out->len;
     ddb_buf_append(out, ",\"status\":", 10);
     ddb_buf_put_u64(out, (uint64_t)status);
     put_str(out, "errorType", type, type ? strlen(type) : 0, 1);
+    if (waits)
+        ddb_held_lines_mark(&b->held, outcome, out->len);
     ddb_buf_append(out, ",\"latencyMs\":", 13);
     put_fixed(out, (uint64_t)(seconds * 1e6 + 0.5), 3, 1000);
     ddb_buf_append(out, ",\"readUnits\":", 13);
@@ -192,7 +197,26 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     if (r->fault != NULL) /* an injected fault (api/faults/inject.h): only then, so other lines stay as they were */
         put_str(out, "fault", r->fault, strlen(r->fault), 1);
     ddb_buf_append(out, "}\n", 2);
-    if (out->len >= FLUSH_BYTES)
+    if (!held && out->len >= FLUSH_BYTES)
+        ddb_access_log_flush(log, b, 1);
+}
+
+void ddb_access_log_release(ddb_access_log *log, ddb_access_buf *b, int status, const char *error_type)
+{
+    ddb_buf instead = {0};
+
+    if (b->held.buf.len == 0)
+        return;
+    if (status != 0) { /* as ddb_access_log_add writes them */
+        ddb_buf_append(&instead, ",\"status\":", 10);
+        ddb_buf_put_u64(&instead, (uint64_t)status);
+        put_str(&instead, "errorType", error_type, strlen(error_type), 1);
+    }
+    if (b->buf.len == 0)
+        b->first_ns = ddb_clock_mono_ns();
+    ddb_held_lines_release(&b->held, &b->buf, status != 0 ? instead.data : NULL, instead.len);
+    ddb_buf_free(&instead);
+    if (b->buf.len >= FLUSH_BYTES)
         ddb_access_log_flush(log, b, 1);
 }
 
@@ -216,4 +240,5 @@ void ddb_access_buf_free(ddb_access_buf *b)
 {
     ddb_buf_free(&b->buf);
     ddb_buf_free(&b->scratch);
+    ddb_held_lines_free(&b->held);
 }

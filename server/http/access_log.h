@@ -24,6 +24,7 @@
 
 #include "proto/json.h"
 #include "server/api/req.h"
+#include "server/base/held_lines.h"
 
 typedef struct ddb_access_log ddb_access_log;
 
@@ -34,6 +35,7 @@ typedef struct ddb_access_buf {
     uint64_t first_ns; /* monotonic time of the oldest pending line */
     time_t stamp_sec;  /* the second `stamp` was formatted for */
     char stamp[24];    /* "YYYY-MM-DDTHH:MM:SS." */
+    ddb_held_lines held; /* lines whose answers wait for the loop's turn's end (ddb_access_log_release) */
 } ddb_access_buf;
 
 /* Opens (appends to, creating) `path`, or standard output for "-". NULL after logging why. */
@@ -41,9 +43,14 @@ ddb_access_log *ddb_access_log_open(const char *path);
 void ddb_access_log_close(ddb_access_log *log);
 
 /* Appends the line of one answered request (after dispatch) to the thread's buffer; trace_id: its
-   32 hex digits, or NULL. */
+   32 hex digits, or NULL. `waits`: its answer waits for the loop's turn's end (server/base/log_turn.h),
+   and so does the line, in b->held, with those after it (server/base/held_lines.h). */
 void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r, const char *request_id,
-                        const char *trace_id, int status, double seconds);
+                        const char *trace_id, int status, double seconds, int waits);
+/* The turn's end: the held lines into the thread's buffer, each held answer's as it went out: as
+   added, or (status not 0: the turn's log write failed) with that status and error type instead
+   (its units stay: the write may be there). */
+void ddb_access_log_release(ddb_access_log *log, ddb_access_buf *b, int status, const char *error_type);
 /* The tables a request names: TableName, RequestItems' keys, or each transaction action's
    TableName, each once, comma-separated, appended to list. */
 void ddb_access_log_tables(const ddb_json *in, ddb_buf *list);

@@ -190,14 +190,30 @@ static void trace_activate(ddb_http *h, ddb_span *span)
         ddb_trace_active = span;
 }
 
-/* The answered request's span: finished, and exported when it was sampled. */
-static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req *r, const char *id, int status)
+/* The answered request's span: finished, and exported when it was sampled; held with the loop's
+   turn's (respond.c's release_lines) when its answer waits for the turn's end (`waits`: it may go out
+   as InternalServerError), or spans do. */
+static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req *r, const char *id, int status,
+                      int waits)
 {
     ddb_trace_active = NULL;
     if (h->env->otlp == NULL || !span->ctx.sampled)
         return;
     ddb_http_trace_finish(span, r, id, status, &t->trace_scratch);
-    ddb_otlp_submit(h->env->otlp, span);
+    if (!waits && t->nheld_spans == 0) {
+        ddb_otlp_submit(h->env->otlp, span);
+        return;
+    }
+    if (t->nheld_spans == t->held_spans_cap) {
+        unsigned cap = t->held_spans_cap != 0 ? t->held_spans_cap * 2 : 8;
+        struct held_span *grown = realloc(t->held_spans, cap * sizeof(*grown));
+        if (grown == NULL)
+            abort();
+        t->held_spans = grown;
+        t->held_spans_cap = cap;
+    }
+    t->held_spans[t->nheld_spans].span = *span;
+    t->held_spans[t->nheld_spans++].waits = waits;
 }
 
 /* A dispatched request's outcome as its answer's status and body: out, or its error rendered in err. */
@@ -229,21 +245,27 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
     char trace_hex[33], gone_id[REQUEST_ID_LEN + 1];
     char *id = req != NULL ? h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1) : gone_id;
     ddb_recording *rec;
+    int waits = h->gc == NULL && ddb_log_turn_owed(); /* until the turn's end, and so do its log lines */
 
+    /* an answer an injected latency delays past the turn goes after writes the log has taken: now,
+       or as InternalServerError (and its lines as the turn's held answers': the turn failed) */
+    if (waits && req != NULL && r->fault_delay_ms > 0 && (waits = ddb_log_turn_flush() != 0))
+        ddb_http_internal_answer(t, a);
+    t->holding |= waits;
     ddb_http_next_request_id(t, id);
     a->id = id;
     a->conn_fault = r->fault_conn;
     if (span != NULL) {
-        trace_end(h, t, span, r, a->id, a->status);
+        trace_end(h, t, span, r, a->id, a->status, waits);
         ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
         a->traced = 1;
         memcpy(a->trace_id, span->ctx.trace_id, 16);
     }
     if (h->log != NULL)
-        ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
+        ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds, waits);
     if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL) /* --record, /ddbd/record */
         ddb_record_add(rec, (unsigned)(t - h->threads), r, a->id, req != NULL ? req->conn->id : 0, a->status, a->body,
-                       a->len, a->started);
+                       a->len, a->started, h->gc == NULL ? &t->rec_held : NULL, waits);
     if (req != NULL && r->fault_delay_ms > 0)
         ddb_http_answer_later(h, t, req, a, r->fault_delay_ms);
     else if (req != NULL)
@@ -952,6 +974,8 @@ void ddb_http_stop(ddb_http *h)
         ddb_buf_free(&h->threads[i].zout);
         ddb_buf_free(&h->threads[i].trace_scratch);
         ddb_access_buf_free(&h->threads[i].alog);
+        ddb_held_lines_free(&h->threads[i].rec_held);
+        free(h->threads[i].held_spans);
     }
     ddb_access_log_close(h->log);
     free(h->threads);

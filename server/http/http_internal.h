@@ -16,6 +16,7 @@
 #include "server/api/dispatch.h"
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
+#include "server/base/held_lines.h"
 #include "server/base/log_turn.h"
 #include "server/base/trace.h"
 #include "server/guard/guard.h"
@@ -25,6 +26,12 @@
 #include "server/http/request_metrics.h"
 
 #define REQUEST_ID_LEN 52
+
+/* A traced request's span held for its loop's turn's end (server/base/held_lines.h says why). */
+struct held_span {
+    ddb_span span;
+    int waits; /* its answer waits: it may go out as InternalServerError */
+};
 
 typedef struct http_thread {
     ddb_http *http;
@@ -53,6 +60,10 @@ typedef struct http_thread {
     h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
     h2o_socket_t *metrics_listener;
     ddb_access_buf alog;        /* --access-log: this thread's pending lines */
+    ddb_held_lines rec_held;    /* --record: lines whose answers wait for the turn's end (held_lines.h) */
+    struct held_span *held_spans; /* --otlp-endpoint: spans of answers that wait for it, as their lines do */
+    unsigned nheld_spans, held_spans_cap;
+    int holding;                  /* an answer of this turn waits: lines and spans may be held with it */
     ddb_span span;              /* the traced request being served (base/trace.h) */
     ddb_buf trace_scratch;      /* its table list */
     /* its client connections (conns.h) */
@@ -244,12 +255,15 @@ void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const ch
 void ddb_http_render_error(http_thread *t, const ddb_req *r);
 /* Sends an API answer (compressed when accepted), or holds it until its writes are durable (--sync). */
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
+/* a's status, error and body InternalServerError's (rendered into t->err): an answer whose writes
+   the log could not take. */
+void ddb_http_internal_answer(http_thread *t, held_answer *a);
 /* The end of a turn of t's loop: the log appends its requests owe written (server/base/log_turn.h),
    then the answers held for them sent. */
 void ddb_http_turn_flush(http_thread *t);
 static inline void ddb_http_turn_end(ddb_http *h, http_thread *t)
 {
-    if (h->gc == NULL && (ddb_log_turn_owed() || !h2o_linklist_is_empty(&t->held)))
+    if (h->gc == NULL && (ddb_log_turn_owed() || !h2o_linklist_is_empty(&t->held) || t->holding))
         ddb_http_turn_flush(t);
 }
 /* The same `ms` milliseconds from now (an injected fault's latency), the loop free meanwhile. */

@@ -3,17 +3,20 @@
  * Content-Length on every one, DynamoDB's error body, the answer's compression (Accept-Encoding),
  * and, under --sync, answers held until the writes they may reflect are durable.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "proto/crc32.h"
 #include "proto/errors.h"
+#include "server/api/record/record.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log_turn.h"
 #include "server/base/log.h"
+#include "server/base/otlp.h"
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
 
@@ -281,6 +284,45 @@ static void send_first_held(http_thread *t, const held_answer *instead)
     send_answer(t, copy.req, &copy);
 }
 
+void ddb_http_internal_answer(http_thread *t, held_answer *a)
+{
+    ddb_req r;
+
+    memset(&r, 0, sizeof(r));
+    (void)ddb_req_fail_internal(&r);
+    ddb_http_render_error(t, &r);
+    a->status = ddb_error_lookup(DDB_E_INTERNAL)->http_status;
+    a->code = DDB_E_INTERNAL;
+    a->ctype = "application/x-amz-json-1.0";
+    a->body = t->err.data;
+    a->len = t->err.len;
+}
+
+/* The access log's and the recording's lines and the spans held for the turn (held_lines.h), each held
+   answer's as it goes out: as written, or as `instead`. */
+static void release_lines(http_thread *t, const held_answer *instead)
+{
+    ddb_http *h = t->http;
+
+    if (t->alog.held.buf.len != 0)
+        ddb_access_log_release(h->log, &t->alog, instead != NULL ? instead->status : 0,
+                               instead != NULL ? ddb_error_lookup(instead->code)->type : NULL);
+    if (t->rec_held.buf.len != 0)
+        ddb_record_release(&t->rec_held, (unsigned)(t - h->threads), instead != NULL ? instead->status : 0,
+                           instead != NULL ? instead->code : 0, instead != NULL ? instead->body : NULL,
+                           instead != NULL ? instead->len : 0);
+    for (unsigned i = 0; i < t->nheld_spans; i++) {
+        ddb_span *s = &t->held_spans[i].span;
+        if (instead != NULL && t->held_spans[i].waits) {
+            s->status = instead->status;
+            snprintf(s->error_type, sizeof(s->error_type), "%s", ddb_error_lookup(instead->code)->type);
+        }
+        ddb_otlp_submit(h->env->otlp, s);
+    }
+    t->nheld_spans = 0;
+    t->holding = 0;
+}
+
 /*
  * The end of a loop's turn without --sync: the log appends its requests wrote or saw written to
  * the logs' files (log_turn.h), then the answers held for them sent; when that failed, each as
@@ -290,21 +332,14 @@ static void send_first_held(http_thread *t, const held_answer *instead)
 void ddb_http_turn_flush(http_thread *t)
 {
     held_answer internal = {0};
+    int failed;
 
     ddb_crash_point("turn-answers-held"); /* (a test kills the server here: nothing answered is lost) */
-    if (ddb_log_turn_end() != 0) {
-        ddb_req r;
-        memset(&r, 0, sizeof(r));
-        (void)ddb_req_fail_internal(&r);
-        ddb_http_render_error(t, &r);
-        internal.status = ddb_error_lookup(DDB_E_INTERNAL)->http_status;
-        internal.code = DDB_E_INTERNAL;
-        internal.ctype = "application/x-amz-json-1.0";
-        internal.body = t->err.data;
-        internal.len = t->err.len;
-    }
+    if ((failed = ddb_log_turn_end() != 0))
+        ddb_http_internal_answer(t, &internal);
+    release_lines(t, failed ? &internal : NULL);
     while (!h2o_linklist_is_empty(&t->held))
-        send_first_held(t, internal.body != NULL ? &internal : NULL);
+        send_first_held(t, failed ? &internal : NULL);
 }
 
 /* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */

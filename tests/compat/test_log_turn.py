@@ -8,21 +8,24 @@ delay, where an answer sent before its write was in the log would lose it) shows
 acknowledged write is lost, through a GSI write across RocksDB databases too. A crash at the
 point shows that the answer never left.
 """
+import json
 import signal
 import time
 
 import pytest
-from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from conftest import N, S, DdbdServer, make_client
+from helpers import admin_call
+from otlp_collector import Collector, attrs
 
 DELAY_MS = 400
 
 
-def start(tmp_path, port=None, env=None):
+def start(tmp_path, port=None, env=None, args=()):
     # four shards, a RocksDB database each: an item and its index entry are mostly in two
-    return DdbdServer(["--data-dir", str(tmp_path / "data"), "--shards", "4", "--threads", "1"], port=port,
-                      env=env).start()
+    return DdbdServer(["--data-dir", str(tmp_path / "data"), "--shards", "4", "--threads", "1"] + list(args),
+                      port=port, env=env).start()
 
 
 def make_tables(c):
@@ -89,3 +92,52 @@ def test_a_write_killed_before_its_turns_end_was_never_answered(tmp_path):
         assert ("Item" in got) == (len(idx) == 1), (got, idx)
     finally:
         server.stop(signal.SIGTERM)
+
+
+def answer_of(call, **params):
+    """(request id, status, error code or None) of one call, as the client got it."""
+    try:
+        meta, code = call(**params)["ResponseMetadata"], None
+    except ClientError as e:
+        meta, code = e.response["ResponseMetadata"], e.response["Error"]["Code"]
+    return meta["RequestId"], meta["HTTPStatusCode"], code
+
+
+def test_a_failed_log_write_is_the_answer_the_logs_say(tmp_path):
+    """The turn's log write failing (DDBD_FAIL_POINT log-buffer-write, as a disk's error), the answers
+    held for it go out as InternalServerError, and the access log, the recording and the trace spans
+    say so: a 500, not the success each would have been (server/base/held_lines.h). An answer an
+    injected latency delays past its turn does not go out before the log has its write: a 500 too,
+    its lines alike."""
+    server = start(tmp_path)
+    c = make_client(server.endpoint)
+    make_tables(c)
+    server.stop(signal.SIGTERM)
+    record, access, collector = tmp_path / "rec.jsonl", tmp_path / "access.jsonl", Collector()
+    server = start(tmp_path, port=server.port, env={"DDBD_FAIL_POINT": "log-buffer-write"},
+                   args=["--admin", "--record", str(record), "--access-log", str(access),
+                         "--otlp-endpoint", collector.url])
+    try:
+        got = [answer_of(c.put_item, TableName="plain", Item={"pk": S("new")}),
+               # (a read of the item still in the buffer owes its write too)
+               answer_of(c.get_item, TableName="plain", Key={"pk": S("new")}, ConsistentRead=True)]
+        status, _ = admin_call(server.endpoint, "POST", "/ddbd/faults",
+                               {"faults": [{"operation": "PutItem", "latency_ms": 50, "count": 1}]})
+        assert status == 200
+        got.append(answer_of(c.put_item, TableName="plain", Item={"pk": S("late")}))
+        assert [g[1:] for g in got] == [(500, "InternalServerError")] * 3, got
+        assert server.stop(signal.SIGTERM) is not None  # (both files written, the spans posted)
+    finally:
+        server.kill()
+        collector.close()
+    spans = {attrs(sp).get("aws.request_id"): attrs(sp) for sp in collector.spans()}
+    with open(record) as f:
+        recorded = {line["requestId"]: line for line in map(json.loads, f)}
+    with open(access) as f:
+        logged = {line["requestId"]: line for line in map(json.loads, f)}
+    for rid, _, _ in got:
+        line = recorded[rid]
+        assert (line["status"], line["outcome"], line["error"]) == (500, "error", "InternalServerError"), line
+        assert line["response"]["__type"].endswith("#InternalServerError"), line
+        assert (logged[rid]["status"], logged[rid]["errorType"]) == (500, "InternalServerError"), logged[rid]
+        assert (spans[rid]["http.response.status_code"], spans[rid].get("error.type")) == (500, "InternalServerError")

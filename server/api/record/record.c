@@ -372,8 +372,9 @@ static void put_outcome(ddb_buf *out, const ddb_req *r, int status)
         ddb_rl_name(out, DDB_RL_FAULT, r->fault);
 }
 
+/* (outcome, if not NULL: where the line's status begins and its response ends) */
 static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
-                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns, size_t *outcome)
 {
     put_head(out, conn, start_ns, now_ns);
     ddb_rl_name(out, DDB_RL_OP, r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL);
@@ -383,11 +384,15 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
         put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len, 1);
     else
         put_text(rec, out, r);
+    if (outcome != NULL)
+        outcome[0] = out->len;
     put_outcome(out, r, status);
     if (len > 0)
         put_body(rec, r->arena, out, DDB_RL_RESPONSE, answer, len, 0);
     else
         ddb_rl_null(out, DDB_RL_RESPONSE);
+    if (outcome != NULL)
+        outcome[1] = out->len;
     ddb_rl_name(out, DDB_RL_REQUEST_ID, request_id);
     if (rec->rules != NULL)
         ddb_rl_true(out, DDB_RL_REDACTED);
@@ -417,18 +422,59 @@ static void slot_close(ddb_recording *rec, record_slot *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* A line goes to its slot's buffer, or to the thread's held lines when its answer waits for its
+   loop's turn (or lines do: held_lines.h); those of a recording stopped since go to it first (its
+   slot, closed, drops them). One put_line call: the compiler keeps it inline. */
 void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
-                    int status, const char *answer, size_t len, uint64_t start_ns)
+                    int status, const char *answer, size_t len, uint64_t start_ns, ddb_held_lines *held, int waits)
 {
     uint64_t now = ddb_clock_mono_ns();
+    record_slot *s = NULL;
+    size_t outcome[2];
+
+    if ((rec->limits.auth_only && !r->authenticated) || __atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE) != NULL)
+        return;
+    if (held == NULL || !ddb_held_lines_take(held, waits)) {
+        if ((s = slot_open(rec, slot, now)) == NULL)
+            return;
+    } else if (held->buf.len != 0 && held->of != rec) {
+        ddb_record_release(held, slot, 0, 0, NULL, 0);
+    }
+    put_line(rec, s != NULL ? &s->buf : &held->buf, r, request_id, conn, status, answer, len, start_ns, now,
+             s == NULL && waits ? outcome : NULL);
+    if (s != NULL) {
+        s->lines++;
+        slot_close(rec, s);
+        return;
+    }
+    held->of = rec;
+    if (waits)
+        ddb_held_lines_mark(held, outcome[0], outcome[1]);
+    held->lines++;
+}
+
+void ddb_record_release(ddb_held_lines *held, unsigned slot, int status, int code, const char *answer, size_t len)
+{
+    ddb_recording *rec = held->of;
+    ddb_buf instead = {0};
     record_slot *s;
 
-    if ((rec->limits.auth_only && !r->authenticated) || __atomic_load_n(&rec->stopped, __ATOMIC_ACQUIRE) != NULL ||
-        (s = slot_open(rec, slot, now)) == NULL)
+    if (held->buf.len == 0)
         return;
-    put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
-    s->lines++;
-    slot_close(rec, s);
+    if (status != 0) { /* as put_outcome and put_line write an error's */
+        ddb_rl_u64(&instead, DDB_RL_STATUS, (uint64_t)status);
+        ddb_rl_name(&instead, DDB_RL_OUTCOME, ddb_rl_outcomes[DDB_RLO_ERROR]);
+        ddb_rl_name(&instead, DDB_RL_ERROR, ddb_error_lookup(code)->type);
+        ddb_rl_json(&instead, DDB_RL_RESPONSE, answer, len, 0);
+    }
+    if ((s = slot_open(rec, slot, ddb_clock_mono_ns())) == NULL) {
+        ddb_held_lines_release(held, NULL, NULL, 0);
+    } else {
+        s->lines += held->lines;
+        ddb_held_lines_release(held, &s->buf, status != 0 ? instead.data : NULL, instead.len);
+        slot_close(rec, s);
+    }
+    ddb_buf_free(&instead);
 }
 
 /* Whether a slot's lines of len bytes, the oldest at first_ns, are to be written now. */

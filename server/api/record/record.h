@@ -41,6 +41,7 @@
 #include "proto/json.h"
 #include "server/api/record/record_redact.h"
 #include "server/api/req.h"
+#include "server/base/held_lines.h"
 
 typedef struct ddb_recorder ddb_recorder;   /* the server's: its default rules, its recordings */
 typedef struct ddb_recording ddb_recording; /* one file being written */
@@ -75,9 +76,16 @@ long long ddb_recorder_stop(ddb_recorder *rc, ddb_recording **on);
 void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w);
 
 /* One answered request: its line into `slot`'s buffer (the HTTP thread's index). conn: its
-   connection's id; answer: the body sent (len 0: none); start_ns: its arrival (ddb_clock_mono_ns). */
+   connection's id; answer: the body sent (len 0: none); start_ns: its arrival (ddb_clock_mono_ns).
+   `held` (the thread's, or NULL): where the line waits instead when its answer waits for the loop's
+   turn's end (`waits`: server/base/log_turn.h) or lines do (server/base/held_lines.h), until
+   ddb_record_release. */
 void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
-                    int status, const char *answer, size_t len, uint64_t start_ns);
+                    int status, const char *answer, size_t len, uint64_t start_ns, ddb_held_lines *held, int waits);
+/* The turn's end: held's lines into their recording's `slot`, each held answer's as it went out:
+   as added, or (status not 0: the turn's log write failed) with that status, the error `code` and
+   the body answer[0, len) in its place. */
+void ddb_record_release(ddb_held_lines *held, unsigned slot, int status, int code, const char *answer, size_t len);
 /* A step of the server's clock taken through the admin door (POST /ddbd/clock, answered 200): its
    body and answer (the clock's state) as a line of its own, {"clock": BODY, "op": null, ...}, that
    `ddb replay` sends to the target's admin door in its place among the requests, so what the step

@@ -37,6 +37,7 @@
  *   a checkpoint flush every database first, and a loop's flush runs in the write gate, which the
  *   close of the files closes, so it never meets a database being closed.
  */
+#include "server/base/faults.h"
 #include "server/base/log_turn.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
@@ -86,6 +87,8 @@ int rocks_log_flush_db(ddb_store *s, unsigned d)
     seq = latest(db);
     if (seq <= __atomic_load_n(&s->flushed[d].v, __ATOMIC_ACQUIRE))
         return DDB_STORE_OK;
+    if (ddb_fail_point("log-buffer-write"))
+        return DDB_STORE_EIO;
     rocksdb_flush_wal(db, 0, &err);
     if (err != NULL) {
         if (s->note_error != NULL)
