@@ -2,7 +2,7 @@
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
 usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
-                       [--auth] [--record A|B|AB] [--workload all|getitem|putitem|updateitem|deleteitem|batchwriteitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
+                       [--auth] [--record A|B|AB] [--workload all|getitem|putitem|updateitem|deleteitem|batchwriteitem|batchexecutestatement|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
   --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
@@ -30,6 +30,7 @@ Workloads (every request the same for A and B; no randomness):
   updateitem          UpdateItem ADD n :one
   deleteitem          DeleteItem of one of the 1,000 items (each deleted once: N at most 1,000)
   batchwriteitem      BatchWriteItem of 25 PutRequests (putitem's items) on 25 distinct keys
+  batchexecutestatement  BatchExecuteStatement of 25 PartiQL UPDATEs (SET name) on 25 distinct items
   putitem_stream      putitem on a table with a NEW_AND_OLD_IMAGES stream
   query               a hash+range table of 20 partitions x 50 sort keys; Query pk = :p AND sk
                       BETWEEN :a AND :b (a 15-item range) with Limit 10: 10 items of ~100 B each
@@ -181,6 +182,10 @@ def request(workload, i):
         puts = [{"PutRequest": {"Item": {"pk": {"S": "user#%d" % ((25 * i + k) % KEYS)}, "name": {"S": "n%d" % i},
                                          "age": {"N": str(i % 90)}}}} for k in range(25)]
         return "BatchWriteItem", {"RequestItems": {"abt": puts}}
+    if workload == "batchexecutestatement":  # 25 distinct items, rotating
+        stmts = [{"Statement": "UPDATE abt SET name = 'n%d' WHERE pk = 'user#%d'" % (i, (25 * i + k) % KEYS)}
+                 for k in range(25)]
+        return "BatchExecuteStatement", {"Statements": stmts}
     if workload == "query":  # partitions and ranges rotating
         s = (i * 7) % (QUERY_SORTS - QUERY_SPAN + 1)
         return "Query", {"TableName": "abt", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
@@ -207,6 +212,8 @@ def check_first(workload, answer):
         raise SystemExit("query returned %s items, expected %d" % (answer.get("Count"), QUERY_LIMIT))
     if workload == "batchwriteitem" and answer.get("UnprocessedItems"):
         raise SystemExit("batchwriteitem left items unprocessed: %s" % answer["UnprocessedItems"])
+    if workload == "batchexecutestatement" and any("Error" in r for r in answer.get("Responses", [None])):
+        raise SystemExit("batchexecutestatement: %s" % answer)
 
 
 def measure(binary, workload, n, out, shards=2, insights=False, record=None):

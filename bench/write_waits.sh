@@ -13,7 +13,8 @@
 # (WriteThread::AwaitState) for the group ahead of it, and a write is one write-ahead log append:
 # one a request means no two requests shared a group. The many-core figures are scale_writes.sh's.
 # OPS may name putitem_2gsi (a table of two GSIs: bench/setup_gsi.py, bench/lua/), deleteitem (each
-# DeleteItem followed by the PutItem that puts its item back) and batchwrite25 (25 Puts); SHARDS fixes
+# DeleteItem followed by the PutItem that puts its item back), batchwrite25 (25 Puts) and batchexec25
+# (BatchExecuteStatement of 25 PartiQL UPDATEs); SHARDS fixes
 # --shards (and so, on a new data directory, its databases: one a shard) instead of N.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

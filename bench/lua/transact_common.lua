@@ -35,4 +35,19 @@ function C.transact_get_req()
   return C.req("TransactGetItems", '{"TransactItems":[' .. table.concat(actions, ",") .. ']}')
 end
 
+-- A workload `name` of requests of operation `op`, each 25 writes on distinct random kv items:
+-- write(k, i) is the k-th write's JSON (of item i), body(list) the request's body around them.
+function C.batch25(name, op, write, body)
+  C.install(name)
+  C.init(function()
+    C.fill(function()
+      local writes = {}
+      for k, i in ipairs(C.distinct_kv(25)) do
+        writes[k] = write(k, i)
+      end
+      return C.req(op, body(table.concat(writes, ",")))
+    end, math.floor(C.POOL / 4))
+  end)
+end
+
 return C

@@ -62,7 +62,7 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
  * that can (not a STRONG table's, not one that moves an item collection's size, none while a row
  * admits writes: --enforce-capacity) are committed together (ddb_store_commit_each), each item
  * still its own atomic change with its own outcome, so n items are not n writes in a database's
- * write queue. BatchWriteItem's items.
+ * write queue. BatchWriteItem's items, BatchExecuteStatement's writes.
  */
 size_t ddb_mutate_each(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n);
 

@@ -4,7 +4,8 @@
  * BatchExecuteStatement runs up to 25 statements, all reads or all writes, each on its own: a
  * statement that fails answers its own slot with an Error (Code is the exception's name without
  * "Exception": ValidationError, ConditionalCheckFailed, DuplicateItem, ResourceNotFound) and the
- * others still run, as BatchWriteItem's writes are not atomic. A read names one item by its whole
+ * others still run, as BatchWriteItem's writes are not atomic (and, as its items, the writes are
+ * committed together where the engine can: ddb_mutate_each). A read names one item by its whole
  * primary key and answers {TableName, Item}; TableName is echoed on every slot whose statement
  * reached its table.
  *
@@ -22,6 +23,7 @@
 #include "proto/errors.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/mutation.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_partiql.h"
@@ -133,15 +135,43 @@ static void run_batch_read(ddb_req *r, bstmt *b)
     decode_item(r, b, val, vlen, cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b, 1);
 }
 
-static void run_batch_write(ddb_req *r, bstmt *b)
+/* A write's outcome, its mutation run. */
+static void batch_write_outcome(ddb_req *req, bstmt *b)
 {
+    ddb_req r = scratch_of(req);
+
     b->reached = 1;
-    if (ddb_mutate(r->eng, r->arena, &b->m) != DDB_OK) {
-        r->err = b->m.out.err;
-        r->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
+    if (b->m.out.err.code != DDB_OK) {
+        b->err = b->m.out.err;
+        b->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
         return;
     }
-    b->item = ddb_pq_returned(r, &b->s, &b->m);
+    b->item = ddb_pq_returned(&r, &b->s, &b->m);
+    b->err = r.err;
+}
+
+/* The writes that can run, in order, each on its own item and with its own outcome, committed
+   together where the engine can (ddb_mutate_each: a batch's items, as BatchWriteItem's). */
+static void run_batch_writes(ddb_req *req, bstmt *bs, uint32_t n)
+{
+    ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
+    uint32_t *of = DDB_NEW_ARRAY(req->arena, uint32_t, n); /* each mutation's statement */
+    size_t nm = 0, done = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (bs[i].ready) {
+            ms[nm] = bs[i].m;
+            of[nm++] = i;
+        }
+    }
+    while (done < nm) {
+        size_t ran = ddb_mutate_each(req->eng, req->arena, &ms[done], nm - done);
+        for (size_t k = done; k < done + ran; k++) {
+            bs[of[k]].m = ms[k];
+            batch_write_outcome(req, &bs[of[k]]);
+        }
+        done += ran;
+    }
 }
 
 /* Whether statement i names the item of a statement before it that is ready to run too. */
@@ -224,14 +254,13 @@ int ddb_op_batch_execute_statement(ddb_req *req)
         if (bs[i].ready && names_an_earlier_item(bs, i))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates");
     }
-    for (uint32_t i = 0; i < n; i++) {
+    if (writes > 0)
+        run_batch_writes(req, bs, n);
+    for (uint32_t i = 0; writes == 0 && i < n; i++) {
         ddb_req r = scratch_of(req);
         if (!bs[i].ready)
             continue;
-        if (ddb_pq_writes(&bs[i].s))
-            run_batch_write(&r, &bs[i]);
-        else
-            run_batch_read(&r, &bs[i]);
+        run_batch_read(&r, &bs[i]);
         bs[i].err = r.err;
     }
     write_batch_result(req, bs, n);

@@ -364,3 +364,27 @@ def test_a_batchs_writes_to_a_table_are_one_commit(server_factory, collector):
     assert ddb.scan(TableName="tr_batch", Select="COUNT")["Count"] == 23
     assert ddb.query(TableName="tr_lsi", IndexName="byL", KeyConditionExpression="pk = :p",
                      ExpressionAttributeValues={":p": {"S": "p"}})["Count"] == 2
+
+
+def test_a_partiql_batchs_writes_are_committed_together(server_factory, collector):
+    """BatchExecuteStatement's writes run as BatchWriteItem's (ddb_mutate_each): each statement on
+    its own item with its own outcome, committed together. An INSERT of an item that is there fails
+    its own slot (DuplicateItem), decided with the writes before it in one storage.commit_each, and
+    the statements after it still run, in another; run one at a time, they were 21 commits."""
+    srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url])
+    ddb = make_client(srv.endpoint)
+    create(srv.endpoint, "tr_pq")
+    ddb.put_item(TableName="tr_pq", Item={"pk": {"S": "there"}})
+    keys = ["p%02d" % i for i in range(10)] + ["there"] + ["q%02d" % i for i in range(10)]
+    stmts = [{"Statement": "INSERT INTO tr_pq VALUE {'pk': '%s', 'v': 1}" % k} for k in keys]
+    r = raw_request(srv.endpoint, "BatchExecuteStatement", {"Statements": stmts}, headers={"traceparent": TRACEPARENT})
+    assert r.status == 200
+    codes = [x.get("Error", {}).get("Code") for x in r.json()["Responses"]]
+    assert codes == [None] * 10 + ["DuplicateItem"] + [None] * 10, r.json()
+    spans = collector.wait_spans(lambda s: s["traceId"] == TP_TRACE, want=4)
+    [root] = [s for s in spans if s["kind"] == 2]
+    assert root["name"] == "DynamoDB.BatchExecuteStatement"
+    names = sorted(s["name"] for s in spans if s["parentSpanId"] == root["spanId"])
+    assert names == ["storage.commit_each", "storage.commit_each"], names
+    assert ddb.scan(TableName="tr_pq", Select="COUNT")["Count"] == 21
+    assert "v" not in ddb.get_item(TableName="tr_pq", Key={"pk": {"S": "there"}})["Item"]
