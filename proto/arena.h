@@ -43,6 +43,9 @@ char *ddb_arena_sprintf(ddb_arena *a, const char *fmt, ...) __attribute__((forma
 
 #define DDB_NEW(a, type) ((type *)ddb_arena_calloc((a), sizeof(type)))
 #define DDB_NEW_ARRAY(a, type, n) ((type *)ddb_arena_calloc((a), sizeof(type) * (size_t)(n)))
+/* The same, not zeroed: for an array whose every element is set before it is read (a batch's
+   25 mutations are 20 KB to zero for nothing). */
+#define DDB_NEW_ARRAY_UNSET(a, type, n) ((type *)ddb_arena_alloc((a), sizeof(type) * (size_t)(n)))
 
 /* A new array of `cap` elements of `size` bytes: the `n` of `v` copied, the rest zeroed. */
 void *ddb_arena_grow(ddb_arena *a, const void *v, size_t n, size_t cap, size_t size);

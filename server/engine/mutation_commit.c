@@ -121,9 +121,10 @@ static int joins(const ddb_mutation *m)
  */
 static size_t mutate_joined(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n)
 {
-    ddb_decision *runs = DDB_NEW_ARRAY(a, ddb_decision, n);
-    ddb_store_unit *units = DDB_NEW_ARRAY(a, ddb_store_unit, n);
-    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, (1 + DDB_FEATURES_MAX) * n);
+    /* (each run, unit and a unit's keys set before they are read) */
+    ddb_decision *runs = DDB_NEW_ARRAY_UNSET(a, ddb_decision, n);
+    ddb_store_unit *units = DDB_NEW_ARRAY_UNSET(a, ddb_store_unit, n);
+    ddb_store_key *keys = DDB_NEW_ARRAY_UNSET(a, ddb_store_key, (1 + DDB_FEATURES_MAX) * n);
     size_t ran, ok = 0;
 
     for (size_t i = 0; i < n; i++) {

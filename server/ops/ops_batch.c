@@ -155,7 +155,7 @@ static int write_outcome(ddb_req *req, batch_write *b, const ddb_mutation *m, dd
  */
 static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used, batch_throttle *bt)
 {
-    ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n > 0 ? n : 1);
+    ddb_mutation *ms = DDB_NEW_ARRAY_UNSET(req->arena, ddb_mutation, n > 0 ? n : 1); /* (ddb_mutation_init) */
     long *of = DDB_NEW_ARRAY(req->arena, long, n > 0 ? n : 1); /* each mutation's write */
     size_t nm = 0, done = 0;
     long left = 0;

@@ -38,7 +38,7 @@ typedef struct bstmt {
     ddb_error err;       /* the statement's own failure */
     int reached;             /* it got to its table: TableName is echoed */
     ddb_key key;             /* reads */
-    ddb_mutation m;          /* writes */
+    ddb_mutation *m;         /* BatchExecuteStatement's writes: theirs, in one array (run_batch_writes) */
     const ddb_attr *item;    /* a read's item, or RETURNING's */
     double units;            /* reads: units consumed */
 } bstmt;
@@ -109,9 +109,9 @@ static int prepare_batch_statement(ddb_req *r, bstmt *b)
 {
     if (ddb_pq_writes(&b->s) && b->s.kind != DDB_PQ_EXISTS) {
         if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL ||
-            ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, &b->m) != DDB_OK)
+            ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, b->m) != DDB_OK)
             return r->err.code;
-        b->key = b->m.key;
+        b->key = b->m->key;
         return DDB_OK;
     }
     if (b->s.kind == DDB_PQ_EXISTS)
@@ -141,36 +141,29 @@ static void batch_write_outcome(ddb_req *req, bstmt *b)
     ddb_req r = scratch_of(req);
 
     b->reached = 1;
-    if (b->m.out.err.code != DDB_OK) {
-        b->err = b->m.out.err;
+    if (b->m->out.err.code != DDB_OK) {
+        b->err = b->m->out.err;
         b->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
         return;
     }
-    b->item = ddb_pq_returned(&r, &b->s, &b->m);
+    b->item = ddb_pq_returned(&r, &b->s, b->m);
     b->err = r.err;
 }
 
 /* The writes that can run, in order, each on its own item and with its own outcome, committed
-   together where the engine can (ddb_mutate_each: a batch's items, as BatchWriteItem's). */
-static void run_batch_writes(ddb_req *req, bstmt *bs, uint32_t n)
+   together where the engine can (ddb_mutate_each: a batch's items, as BatchWriteItem's): each run
+   of statements that are ready, their mutations side by side in ms (statement i's at ms[i]). */
+static void run_batch_writes(ddb_req *req, bstmt *bs, ddb_mutation *ms, uint32_t n)
 {
-    ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
-    uint32_t *of = DDB_NEW_ARRAY(req->arena, uint32_t, n); /* each mutation's statement */
-    size_t nm = 0, done = 0;
-
-    for (uint32_t i = 0; i < n; i++) {
-        if (bs[i].ready) {
-            ms[nm] = bs[i].m;
-            of[nm++] = i;
+    for (uint32_t i = 0, end; i < n; i = end + 1) {
+        for (end = i; end < n && bs[end].ready;)
+            end++;
+        while (i < end) {
+            size_t ran = ddb_mutate_each(req->eng, req->arena, &ms[i], end - i);
+            for (size_t k = i; k < i + ran; k++)
+                batch_write_outcome(req, &bs[k]);
+            i += (uint32_t)ran;
         }
-    }
-    while (done < nm) {
-        size_t ran = ddb_mutate_each(req->eng, req->arena, &ms[done], nm - done);
-        for (size_t k = done; k < done + ran; k++) {
-            bs[of[k]].m = ms[k];
-            batch_write_outcome(req, &bs[of[k]]);
-        }
-        done += ran;
     }
 }
 
@@ -215,7 +208,7 @@ static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
         }
         ddb_jw_obj_end(w);
         if (b->reached && ddb_pq_writes(&b->s) && b->err.code == DDB_OK)
-            ddb_consumed_add(ddb_consumed_for(used, &nt, b->t, 0), b->m.t, ddb_mutation_table_units(&b->m), b->m.out.index_units);
+            ddb_consumed_add(ddb_consumed_for(used, &nt, b->t, 0), b->m->t, ddb_mutation_table_units(b->m), b->m->out.index_units);
         else if (b->reached && !ddb_pq_writes(&b->s))
             ddb_consumed_for(used, &nt, b->t, 0)->table += b->units;
     }
@@ -229,6 +222,7 @@ int ddb_op_batch_execute_statement(ddb_req *req)
     const ddb_json *list = ddb_json_get(req->in, "Statements");
     uint32_t n = list->n;
     bstmt *bs = DDB_NEW_ARRAY(req->arena, bstmt, n);
+    ddb_mutation *ms = NULL;
     int reads = 0, writes = 0, param_error;
 
     for (uint32_t i = 0; i < n; i++) {
@@ -243,6 +237,11 @@ int ddb_op_batch_execute_statement(ddb_req *req)
     }
     if (reads > 0 && writes > 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Read and write requests together in the same batch is not supported.");
+    if (writes > 0) { /* (each set before it is read: ddb_mutation_init) */
+        ms = DDB_NEW_ARRAY_UNSET(req->arena, ddb_mutation, n);
+        for (uint32_t i = 0; i < n; i++)
+            bs[i].m = &ms[i];
+    }
     /* every statement's item is known before any runs: two statements on one item refuse the
        whole batch, as BatchGetItem and BatchWriteItem (which DynamoDB runs them as) refuse it */
     for (uint32_t i = 0; i < n; i++) {
@@ -255,7 +254,7 @@ int ddb_op_batch_execute_statement(ddb_req *req)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates");
     }
     if (writes > 0)
-        run_batch_writes(req, bs, n);
+        run_batch_writes(req, bs, ms, n);
     for (uint32_t i = 0; writes == 0 && i < n; i++) {
         ddb_req r = scratch_of(req);
         if (!bs[i].ready)
