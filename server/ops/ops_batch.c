@@ -4,7 +4,7 @@
  * Every request of a batch is checked (tables exist, keys match their schemas, no key twice)
  * before any is executed, as DynamoDB does; each write is then its own mutation through the one
  * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's), though
- * a table's writes are committed together where they can be (ddb_mutate_each). Left
+ * its writes, of every table, are committed together where they can be (ddb_mutate_each). Left
  * unprocessed: what exceeds BatchGetItem's 16 MB response limit, and on RADOS a write that kept
  * losing to other gateways' commits (UnprocessedItems, where DynamoDB puts throttled writes: the
  * client sends them again, rather than the whole batch failing with TransactionConflict).
@@ -149,41 +149,58 @@ static int write_outcome(ddb_req *req, batch_write *b, const ddb_mutation *m, dd
     return 0;
 }
 
-/*
- * Runs one table's writes in order, each its own mutation, committed together where the engine can
- * (ddb_mutate_each); returns how many were left unprocessed, or -1 after failing the request.
- */
-static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used, batch_throttle *bt)
-{
-    ddb_mutation *ms = DDB_NEW_ARRAY_UNSET(req->arena, ddb_mutation, n > 0 ? n : 1); /* (ddb_mutation_init) */
-    long *of = DDB_NEW_ARRAY(req->arena, long, n > 0 ? n : 1); /* each mutation's write */
-    size_t nm = 0, done = 0;
-    long left = 0;
+/* A mutation's write: its table's index in the request, and its place in that table's list. */
+typedef struct write_of {
+    uint32_t table;
+    long k;
+} write_of;
 
-    for (long k = 0; k < n; k++) {
-        batch_write *b = &writes[k];
-        ddb_mutation *m = &ms[nm];
-        if (b->unprocessed) { /* held back by an injected fault (hold_back) */
-            left++;
-            continue;
+/*
+ * Runs the batch's writes in request order, each its own mutation, committed together where the
+ * engine can (ddb_mutate_each), whatever their tables (two tables' items are distinct items);
+ * sets left[i], how many of table i's writes were left unprocessed. Returns -1 after failing the
+ * request, else 0.
+ */
+static int run_writes(ddb_req *req, batch_write **writes, const long *counts, uint32_t ntables, ddb_consumed *used,
+                      long *left, batch_throttle *bt)
+{
+    long total = 0;
+    ddb_mutation *ms;
+    write_of *of;
+    size_t nm = 0, done = 0;
+
+    for (uint32_t i = 0; i < ntables; i++)
+        total += counts[i];
+    ms = DDB_NEW_ARRAY_UNSET(req->arena, ddb_mutation, total > 0 ? total : 1); /* (ddb_mutation_init) */
+    of = DDB_NEW_ARRAY_UNSET(req->arena, write_of, total > 0 ? total : 1);
+    for (uint32_t i = 0; i < ntables; i++) {
+        left[i] = 0;
+        for (long k = 0; k < counts[i]; k++) {
+            batch_write *b = &writes[i][k];
+            ddb_mutation *m = &ms[nm];
+            if (b->unprocessed) { /* held back by an injected fault (hold_back) */
+                left[i]++;
+                continue;
+            }
+            ddb_mutation_init(m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
+            m->item = &b->item;
+            m->request = DDB_REQUEST_ONE;
+            m->repl_hold_ms = req->fault_repl_hold_ms;
+            of[nm++] = (write_of){i, k};
         }
-        ddb_mutation_init(m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
-        m->item = &b->item;
-        m->request = DDB_REQUEST_ONE;
-        m->repl_hold_ms = req->fault_repl_hold_ms;
-        of[nm++] = k;
     }
     while (done < nm) {
         size_t ran = ddb_mutate_each(req->eng, req->arena, &ms[done], nm - done);
-        for (size_t i = done; i < done + ran; i++) {
-            int rc = write_outcome(req, &writes[of[i]], &ms[i], used, bt);
+        for (size_t j = done; j < done + ran; j++) {
+            uint32_t i = of[j].table;
+            int rc = write_outcome(req, &writes[i][of[j].k], &ms[j], &used[i], bt);
             if (rc < 0)
                 return -1;
-            left += rc;
+            left[i] += rc;
         }
         done += ran;
     }
-    return left;
+    return 0;
 }
 
 /* An injected fault (api/faults/inject.h): the last `hold` writes, in request order, are left unprocessed,
@@ -244,9 +261,9 @@ int ddb_op_batch_write_item(ddb_req *req)
     for (uint32_t i = 0; i < ntables; i++) {
         used[i].t = tables[i];
         used[i].name = ddb_batch_key_as_sent(req, i, NULL);
-        if ((left[i] = run_table_writes(req, writes[i], counts[i], &used[i], &bt)) < 0)
-            return req->err.code;
     }
+    if (run_writes(req, writes, counts, ntables, used, left, &bt) < 0)
+        return req->err.code;
     if (all_throttled_or_ok(req, &bt) != DDB_OK)
         return req->err.code;
     ddb_jw_obj_begin(w);
