@@ -266,8 +266,10 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
     if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL) /* --record, /ddbd/record */
         ddb_record_add(rec, (unsigned)(t - h->threads), r, a->id, req != NULL ? req->conn->id : 0, a->status, a->body,
                        a->len, a->started, h->gc == NULL ? &t->rec_held : NULL, waits);
-    if (req != NULL && r->fault_delay_ms > 0)
+    if (req != NULL && r->fault_delay_ms > 0) {
+        a->settled = h->gc == NULL; /* (--sync: it waits for the sync that covers its write, as any answer) */
         ddb_http_answer_later(h, t, req, a, r->fault_delay_ms);
+    }
     else if (req != NULL)
         ddb_http_answer(h, t, req, a);
 }

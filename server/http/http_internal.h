@@ -146,6 +146,8 @@ typedef struct held_answer {
     int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
     uint8_t trace_id[16];
     int conn_fault;               /* DDB_CONN_FAULT_*: an injected fault breaks it on the way (api/req.h) */
+    int settled; /* what it reflects was in the log file when it was made (an answer an injected latency
+                    delays: http.c): a later turn's log write is not its own, so it never waits for it */
 } held_answer;
 
 /* RADOS: one API request on the request workers (offload.h), from its loop to a worker and back;

@@ -244,7 +244,7 @@ void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_ans
     }
 
     if (h->gc == NULL) { /* until the turn's end when it reflects an append still in a log's buffer */
-        if (ddb_log_turn_owed())
+        if (ddb_log_turn_owed() && !a->settled)
             hold(t, req, a, 0);
         else
             send_answer(t, req, a);
