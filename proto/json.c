@@ -608,11 +608,33 @@ long long ddb_json_integer(const ddb_json *v, long long dflt)
 
 /* ---- text ---- */
 
+/* Eight bytes at a time (a validated string's length is counted for every member a request's spec
+   bounds: a BatchExecuteStatement's 25 statements were 5 % of its instructions byte by byte). A
+   byte counts one unit unless it continues a character (10xxxxxx); a 4-byte sequence's lead
+   (11110xxx) counts one more, for the surrogate pair. Bit 7 of each byte of `x << k` is that
+   byte's bit 7 - k, so the masks below test each byte's own bits. */
+static size_t utf16_units_of_word(uint64_t x)
+{
+    const uint64_t highs = 0x8080808080808080ULL;
+    uint64_t cont, lead4;
+
+    if ((x & highs) == 0)
+        return 8;
+    cont = x & ~(x << 1) & highs;
+    lead4 = x & (x << 1) & (x << 2) & (x << 3) & highs;
+    return 8 - (size_t)__builtin_popcountll(cont) + (size_t)__builtin_popcountll(lead4);
+}
+
 size_t ddb_utf16_len(const char *s, size_t n)
 {
-    size_t len = 0;
+    size_t len = 0, i = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        len += utf16_units_of_word(x);
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
         if ((c & 0xC0) != 0x80)

@@ -133,3 +133,34 @@ TEST(the_plain_run_stops_at_the_first_byte_a_line_cannot_hold_as_it_is)
         }
     }
 }
+
+/* ddb_utf16_len counts eight bytes at a time: characters of 1 to 4 bytes (a 4-byte one is a
+   surrogate pair, two units) at every offset around the 8-byte steps and the byte-by-byte tail,
+   against the count of each character's units */
+TEST(a_strings_length_is_its_utf16_units_wherever_its_characters_fall)
+{
+    static const struct {
+        const char *bytes;
+        size_t units;
+    } chars[] = {{"a", 1}, {"\x7f", 1}, {"\xc2\x80", 1}, {"\xdf\xbf", 1}, {"\xe2\x82\xac", 1},
+                 {"\xef\xbf\xbf", 1}, {"\xf0\x90\x80\x80", 2}, {"\xf4\x8f\xbf\xbf", 2}};
+    const size_t nchars = sizeof(chars) / sizeof(chars[0]);
+    char text[64];
+
+    for (size_t pad = 0; pad < 24; pad++) {
+        for (size_t k = 0; k < nchars; k++) {
+            /* pad ASCII bytes, then characters k, k+1, ... round the table until the text is full */
+            size_t n = pad, units = pad;
+            memset(text, 'x', pad);
+            for (size_t j = k; n + strlen(chars[j % nchars].bytes) <= sizeof(text); j++) {
+                size_t len = strlen(chars[j % nchars].bytes);
+                memcpy(text + n, chars[j % nchars].bytes, len);
+                n += len;
+                units += chars[j % nchars].units;
+                /* every prefix that ends on a character's end */
+                ASSERT_EQ(ddb_utf16_len(text, n), units);
+            }
+        }
+    }
+    ASSERT_EQ(ddb_utf16_len(text, 0), 0);
+}
