@@ -15,13 +15,10 @@ import threading
 import time
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from conftest import N, S, DdbdServer, make_client
-from helpers import DEFAULT_KEY, admin_answer, admin_call, clock
+from conftest import N, S, DdbdServer, make_client, sign_headers
+from helpers import admin_answer, admin_call, clock
 from otlp_collector import Collector, attrs
 
 DELAY_MS = 400
@@ -149,12 +146,11 @@ def test_a_failed_log_write_is_the_answer_the_logs_say(tmp_path):
 
 
 def signed_bytes(port, op, body):
-    """An HTTP/1.1 request of `op`, signed as an SDK signs it, as the bytes sent."""
+    """An HTTP/1.1 request of `op`, signed as an SDK signs it (conftest's sign_headers), as the bytes sent."""
     data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url="http://127.0.0.1:%d/" % port, data=data,
-                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
-    SigV4Auth(Credentials(*DEFAULT_KEY), "dynamodb", "us-east-1").add_auth(req)
-    head = "".join("%s: %s\r\n" % kv for kv in req.headers.items())
+    headers = sign_headers("http://127.0.0.1:%d" % port, data, {"Content-Type": "application/x-amz-json-1.0",
+                                                                "X-Amz-Target": "DynamoDB_20120810." + op})
+    head = "".join("%s: %s\r\n" % kv for kv in headers.items())
     return ("POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n%s\r\n" % (port, len(data), head)).encode() + data
 
 
