@@ -44,6 +44,7 @@
 #include "server/engine/keycodec.h"
 #include "server/engine/history/retention.h"
 #include "server/engine/history/streams.h"
+#include "server/engine/clock_kept.h"
 #include "server/engine/table_stats_saved.h"
 #include "server/engine/xfer/anon.h"
 #include "server/engine/capacity/throttle.h"
@@ -443,6 +444,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         return -1;
     }
     ddb_catalog_set_max_tables(srv->eng.catalog, cfg->max_tables);
+    ddb_clock_high_restore(srv->eng.store); /* (before any request reads a table's state) */
     /* a store opened with more shards than a stream's last generation opens a new one */
     if (ddb_streams_reshard(&srv->eng, err) != 0) {
         ddb_catalog_close(srv->eng.catalog);

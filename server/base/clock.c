@@ -35,6 +35,19 @@ uint64_t ddb_clock_high_ms(void)
     return now > high ? now : high;
 }
 
+uint64_t ddb_clock_high_mark_ms(void)
+{
+    return atomic_load(&high_ms);
+}
+
+void ddb_clock_note_high(uint64_t ms)
+{
+    uint64_t cur = atomic_load(&high_ms);
+
+    while (ms > cur && !atomic_compare_exchange_weak(&high_ms, &cur, ms))
+        ;
+}
+
 uint64_t ddb_clock_meter_at(uint64_t now_ms)
 {
     return now_ms + (uint64_t)atomic_load_explicit(&rewound_ms, memory_order_relaxed);

@@ -71,6 +71,10 @@ uint64_t ddb_clock_meter_at(uint64_t now_ms);
    stays due by it: a table ACTIVE (or gone) once its --table-states time passed is not CREATING
    (or DELETING) again after the clock is moved back. */
 uint64_t ddb_clock_high_ms(void);
+/* The mark alone: the latest reading before a step back (0: never stepped back). */
+uint64_t ddb_clock_high_mark_ms(void);
+/* Raises the mark to ms (a mark kept from before a restart: engine/clock_kept.h). */
+void ddb_clock_note_high(uint64_t ms);
 /* Whether it is frozen. */
 int ddb_clock_frozen(void);
 /* Parses --clock's "running", "frozen" or "frozen@MS" (MS since the epoch, at most the end of year

@@ -6,6 +6,7 @@ its own, NS and a unique suffix, so runs never see each other's tables. $DDBD_GA
 starts two gateways on that namespace and sends each request to the other than the one before, as
 conftest's `alternate` does for boto3's clients."""
 import os
+import signal
 import uuid
 
 from client import Client
@@ -39,8 +40,8 @@ def drawn(modes):
 
 
 def allowed(modes):
-    """The modes of `modes` that may be drawn on this backend."""
-    return tuple(m for m in modes if GATEWAYS == 1 or m not in NOT_ON_GATEWAYS)
+    """The modes of `modes` that may be drawn on this backend (a data directory: not on RADOS)."""
+    return tuple(m for m in modes if (GATEWAYS == 1 or m not in NOT_ON_GATEWAYS) and not (ON_RADOS and m == "disk"))
 
 
 def describe():
@@ -50,11 +51,12 @@ def describe():
         GATEWAYS, "s" if GATEWAYS > 1 else "", STORE_ARGS, GATEWAYS)
 
 
-def store_args(compat):
-    """A new server's store arguments: on RADOS a pool namespace no other server has."""
+def store_args(compat, data_dir=None):
+    """A new server's store arguments: on RADOS a pool namespace no other server has; in memory,
+    or on `data_dir` (the "disk" mode's: tests/model/driver.py)."""
     args = compat.store_args()
     if not ON_RADOS:
-        return list(args)
+        return ["--data-dir", data_dir] if data_dir else list(args)
     pool = args[list(args).index("--rados-pool") + 1]
     return list(compat.store_args("%s-%s" % (pool.partition("/")[2] or "model", uuid.uuid4().hex[:12])))
 
@@ -70,7 +72,20 @@ class Servers:
 
     def client(self, *args, **kwargs):
         clients = [Client(s.endpoint, *args, **kwargs) for s in self.servers]
+        self.made = getattr(self, "made", []) + [(c, s) for c, s in zip(clients, self.servers)]
         return clients[0] if len(clients) == 1 else Alternating(clients)
+
+    def restart(self, kill=False):
+        """Each stopped (SIGTERM; SIGKILL with `kill`) and started again with its arguments (its data
+        directory): the first exit code that is not the signal's (0, or -9), else that."""
+        want = -signal.SIGKILL if kill else 0
+        codes = [s.stop(signal.SIGKILL if kill else signal.SIGTERM) for s in self.servers]
+        for s in self.servers:
+            s.start()
+        for c, s in getattr(self, "made", []):   # (a port taken meanwhile: start() chose another)
+            c.close()
+            c.endpoint, c.port = s.endpoint, s.port
+        return next((c for c in codes if c != want), want)
 
     def stop(self):
         """SIGTERM to each: the first exit code that is not 0 (None: killed), else 0."""

@@ -6,6 +6,7 @@ memcheck prefix) apply here too."""
 import importlib.util
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,16 +92,23 @@ def draw_modes(seed, allowed):
         modes["replica"] = True
         if modes.get("ttl") and rng.random() < 0.5:
             modes["ttl_west"] = True   # (TTL set in us-west-2 too: both regions sweep)
+    # a data directory (RocksDB) rather than memory, with or without --sync, and restarts among the
+    # operations (a SIGKILL only under --sync): drawn apart, so the draws above stay each seed's own
+    disk = random.Random(seed * 7919 + 2)
+    if "disk" in allowed and disk.random() < 0.3:
+        modes["disk"] = "sync" if disk.random() < 0.5 else "async"
     return modes
 
 
-ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica")
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica", "disk")
 KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
         "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
 
 
-def server_args(modes, record=None):
-    args = backend.store_args(compat()) + ["--admin", "--clock", "frozen@%d" % START_MS]   # (a new RADOS namespace)
+def server_args(modes, record=None, data_dir=None):
+    args = backend.store_args(compat(), data_dir) + ["--admin", "--clock", "frozen@%d" % START_MS]   # (a new RADOS namespace)
+    if data_dir and modes.get("disk") == "sync":
+        args += ["--sync"]
     if modes.get("auth"):
         path = os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
         with open(path, "w") as f:
@@ -244,6 +252,7 @@ class Run:
         gen.cap_always = bool(self.modes.get("faults") or self.modes.get("enforce"))
         gen.reader = bool(self.modes.get("auth"))
         gen.replica = bool(self.modes.get("replica"))
+        gen.restart = self.modes.get("disk") if not self.modes.get("record") else None   # (a recording is one server's)
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):
@@ -261,11 +270,13 @@ class Run:
         if self.modes.get("record"):
             fd, record = tempfile.mkstemp(prefix="ddb-model-", suffix=".jsonl")
             os.close(fd)
-        server = backend.Servers(compat(), server_args(self.modes, record))
+        data_dir = tempfile.mkdtemp(prefix="ddb-model-data-") if self.modes.get("disk") else None
+        server = backend.Servers(compat(), server_args(self.modes, record, data_dir))
         client = server.client()
         model = Model(self.specs)
         model.now = model.start = model.created = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
+        checker.servers = server
         if self.modes.get("auth"):
             checker.reader = server.client("AKIDREAD", "secret2")
         checker.west = server.client(region="us-west-2") if self.modes.get("replica") else None
@@ -307,6 +318,8 @@ class Run:
             code = server.stop()
             if failure is None and code not in (0,):
                 failure = (len(ops), "ddbd exited %s on SIGTERM; stderr:\n%s" % (code, server.stderr_text()[-3000:]))
+            if data_dir:
+                shutil.rmtree(data_dir, ignore_errors=True)
         if record:
             if failure is None:
                 failure = self.replay(record, len(ops))
@@ -316,13 +329,16 @@ class Run:
     def replay(self, record, n):
         """`ddb replay --check` of the run's recording into a fresh server of the same modes:
         every answer as recorded (docs/record-replay.md)."""
-        server = compat().DdbdServer(server_args(self.modes)).start()
+        data_dir = tempfile.mkdtemp(prefix="ddb-model-data-") if self.modes.get("disk") else None
+        server = compat().DdbdServer(server_args(self.modes, data_dir=data_dir)).start()
         try:
             bin_ = os.environ.get("DDB_REPLAY_BIN") or os.path.join(os.path.dirname(compat().DDBD_BIN), "ddb")
             p = subprocess.run([bin_, "replay", record, "--endpoint", server.endpoint, "--check",
                                 "--as-fast-as-possible"], capture_output=True, text=True, timeout=600)
         finally:
             server.stop()
+            if data_dir:
+                shutil.rmtree(data_dir, ignore_errors=True)
         if p.returncode != 0:
             return (n, "ddb replay --check of the recording: exit %d\n%s" % (p.returncode, (p.stdout + p.stderr)[-3000:]))
         return None

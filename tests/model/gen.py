@@ -62,6 +62,8 @@ class Gen:
         self.ttl = ttl
         self.clock = clock
         self.now_s = START_MS // 1000
+        self.restart = None   # "sync" or "async": a data directory's server may restart
+        self.reader = self.replica = False
 
     # -- values ---------------------------------------------------------------------------------
     def key(self, t):
@@ -194,7 +196,7 @@ class Gen:
 
     def op(self):
         op = self.op_any()
-        if self.reader and op["op"] not in ("clock", "replica") and self.rng.random() < 0.15:
+        if self.reader and op["op"] not in ("clock", "replica", "restart") and self.rng.random() < 0.15:
             op["as"] = "reader"
         return op
 
@@ -202,8 +204,9 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica"],
-            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2, 5 if self.replica else 0])[0]
+             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica", "restart"],
+            [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2, 5 if self.replica else 0,
+             1 if self.restart else 0])[0]
         return getattr(self, "op_" + kind)()
 
     def statement(self, i, key, kind):
@@ -239,6 +242,11 @@ class Gen:
 
     def op_describe(self):
         return {"op": "describe", "t": self.ti()}
+
+    def op_restart(self):
+        """The server stopped and started again on its data directory: by SIGTERM, or (with
+        `--sync`, which promises every acknowledged write) by SIGKILL."""
+        return {"op": "restart", "kill": self.restart == "sync" and self.rng.random() < 0.5}
 
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""

@@ -115,6 +115,7 @@ class Model:
         self.start = 0        # when the tables were ACTIVE (their buckets' start)
         self.created = 0      # when CreateTable made them
         self.charges = {}     # table name -> {"read": units, "write": units}
+        self.unsettled = {}   # table name -> replicated write units no clock step has waited for yet
 
     def charge(self, name, kind, units, slack=0.0, replicated=None):
         """`units` charged to table `name`; `slack`: up to that much more may have been (an eventually
@@ -126,6 +127,7 @@ class Model:
         c[kind + "_slack"] += slack
         if kind == "write":
             c["replicated"] += units if replicated is None else replicated
+            self.unsettled[name] = self.unsettled.get(name, 0.0) + (units if replicated is None else replicated) + slack
 
     def replicated(self, name, units, slack=0.0):
         """Replicated write units of table `name` that no request was charged (a TTL delete's)."""

@@ -47,6 +47,7 @@ class Runner:
         self.west = None      # with a replica: the client of us-west-2
         self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
+        self.servers = None   # backend.Servers: a data directory's restart (op_restart)
 
     # -- helpers --------------------------------------------------------------------------------
     def tname(self, i):
@@ -320,6 +321,35 @@ class Runner:
         finally:
             self.c = home
 
+    def op_restart(self, op):
+        """The server stopped (SIGTERM, or SIGKILL under `--sync`) and started again on its data
+        directory: every item, index entry, table setting, TTL and replica as before (docs/testing.md,
+        "The model-based test"). What a server keeps in memory starts again: the frozen clock (set
+        back to the model's), the fault rules (posted again) and the usage report (counted from the
+        restart, as docs/usage.md says)."""
+        code = self.servers.restart(kill=op["kill"])
+        check(code == (-9 if op["kill"] else 0), "ddbd exited %s on %s; stderr:\n%s" % (
+            code, "SIGKILL" if op["kill"] else "SIGTERM", self.servers.stderr_text()[-3000:]))
+        for c in (self.c, self.reader, self.west):
+            if c is not None:
+                c.close()
+        status, ans = self.c.admin("POST", "/ddbd/clock", {"set": self.m.now})
+        check(status == 200 and ans.get("now") == self.m.now, "POST /ddbd/clock after the restart: %s %s" % (status, ans))
+        self.swept(self.m.now)   # (a step, from --clock's time to the model's: the sweep it runs)
+        if self.modes.get("faults"):
+            rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
+            status, ans = self.c.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
+            check(status == 200, "POST /ddbd/faults after the restart: %s %s" % (status, ans))
+        # the usage report counts from the start; a replicated write no step waited for may be
+        # applied (and billed) on either side of the restart
+        self.m.charges = {}
+        for name, units in self.m.unsettled.items():
+            self.m.row(name)["replicated_slack"] += units
+        self.m.unsettled = {}
+        self.reported = {}
+        for tm in self.m.tables:   # --count-refresh: a table that existed at start is counted when first read
+            tm.snap = None
+
     def op_clock(self, op):
         """A step forward ({"advance": ms}) or back ({"set": ms}); then the TTL sweep the step runs."""
         now = self.m.now + op["ms"]
@@ -328,11 +358,16 @@ class Runner:
         check(status == 200 and ans.get("now") == now, "POST /ddbd/clock %s: %s %s, model now %d" %
               (body, status, ans, now))
         self.m.now = now
+        self.m.unsettled = {}   # (the step waited for replication's pass)
         if op["ms"] < 0:
             self.modes["_went_back"] = True
         last = self.modes.get("_last_use", {})
         for n in last:   # a bucket cannot stand in the clock's future
             last[n] = min(last[n], now)
+        self.swept(now)
+
+    def swept(self, now):
+        """TTL: the sweep a step of the clock runs, to `now`."""
         if self.modes.get("ttl"):
             for n, tm in enumerate(self.m.tables):
                 for old in tm.sweep(now):
@@ -367,7 +402,7 @@ class Runner:
         refresh = self.modes.get("count_refresh")
         if refresh:
             snap = tm.__dict__.setdefault("snap", (self.m.created, 0))
-            if self.m.now - snap[0] >= refresh * 1000:
+            if snap is None or self.m.now - snap[0] >= refresh * 1000:
                 tm.snap = (self.m.now, count)
             count = tm.snap[1]
         return count

@@ -62,6 +62,8 @@ def show_one(op, specs):
         return "DescribeTable %s" % t
     if k == "clock":
         return "clock %+d ms" % op["ms"]
+    if k == "restart":
+        return "restart (%s)" % ("kill -9" if op["kill"] else "SIGTERM")
     if k == "pql":
         return "ExecuteStatement %s%s%s" % (show_stmt(op, specs), " strong" if op["consistent"] and op["kind"] == "select" else "", cap)
     if k == "pql_batch":

@@ -11,6 +11,7 @@
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/base/worker.h"
+#include "server/engine/clock_kept.h"
 #include "server/engine/jobs/lease.h"
 
 #define MAX_JOBS 16
@@ -104,7 +105,7 @@ static void settle(ddb_tasks *tk)
 /* (tasks.h) A step of an hour does what an hour of running would, in its order. */
 void ddb_tasks_step_clock(ddb_tasks *tk, int64_t to, int64_t offset)
 {
-    uint64_t at;
+    uint64_t at, mark = ddb_clock_high_mark_ms();
 
     /* first the work already due where the clock stands (a replica catching up with the writes made
        before the step): else a sweep at the new time could race it, and expire a replica's older
@@ -121,6 +122,7 @@ void ddb_tasks_step_clock(ddb_tasks *tk, int64_t to, int64_t offset)
         ddb_clock_set_ms((uint64_t)to);
     else
         ddb_clock_set_offset_ms(offset);
+    ddb_clock_high_keep(tk->eng->store, mark); /* a step back's mark outlives a restart */
     settle(tk);
 }
 

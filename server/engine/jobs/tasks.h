@@ -63,7 +63,8 @@ void ddb_tasks_sweep_now(ddb_tasks *t);
 /* Moves the server's clock to `to` (a running clock: to `offset`, base/clock.h), the admin door's
    step (POST /ddbd/clock). Forward, it stops first at each time a background worker said it has
    work at (a replica's lag running out, a trigger's window), in time order, and lets the work
-   happen there (base/sleeper.h), then sweeps what expired where it lands. */
+   happen there (base/sleeper.h), then sweeps what expired where it lands. Back, it keeps the clock's
+   raised high mark in the store (engine/clock_kept.h). */
 void ddb_tasks_step_clock(ddb_tasks *t, int64_t to, int64_t offset);
 /* A job's state (its start's result), or NULL. */
 void *ddb_tasks_state(ddb_tasks *t, const ddb_job *job);
