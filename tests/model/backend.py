@@ -75,12 +75,18 @@ class Servers:
         self.made = getattr(self, "made", []) + [(c, s) for c, s in zip(clients, self.servers)]
         return clients[0] if len(clients) == 1 else Alternating(clients)
 
-    def restart(self, kill=False):
+    def restart(self, kill=False, shards=None):
         """Each stopped (SIGTERM; SIGKILL with `kill`) and started again with its arguments (its data
-        directory): the first exit code that is not the signal's (0, or -9), else that."""
+        directory), with `--shards` set to `shards` when given: the first exit code that is not the
+        signal's (0, or -9), else that."""
         want = -signal.SIGKILL if kill else 0
         codes = [s.stop(signal.SIGKILL if kill else signal.SIGTERM) for s in self.servers]
         for s in self.servers:
+            if shards:
+                if "--shards" in s.argv:
+                    s.argv[s.argv.index("--shards") + 1] = str(shards)
+                else:
+                    s.argv[s.argv.index("--data-dir"):s.argv.index("--data-dir")] = ["--shards", str(shards)]
             s.start()
         for c, s in getattr(self, "made", []):   # (a port taken meanwhile: start() chose another)
             c.close()

@@ -245,8 +245,10 @@ class Gen:
 
     def op_restart(self):
         """The server stopped and started again on its data directory: by SIGTERM, or (with
-        `--sync`, which promises every acknowledged write) by SIGKILL."""
-        return {"op": "restart", "kill": self.restart == "sync" and self.rng.random() < 0.5}
+        `--sync`, which promises every acknowledged write) by SIGKILL; with another `--shards`
+        (the partitions moved between shards at start) or as it was."""
+        return {"op": "restart", "kill": self.restart == "sync" and self.rng.random() < 0.5,
+                "shards": self.rng.choice([None, None, 1, 2, 3, 4])}
 
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""

@@ -323,11 +323,11 @@ class Runner:
 
     def op_restart(self, op):
         """The server stopped (SIGTERM, or SIGKILL under `--sync`) and started again on its data
-        directory: every item, index entry, table setting, TTL and replica as before (docs/testing.md,
+        directory, perhaps with another `--shards`: every item, index entry, table setting, TTL and replica as before (docs/testing.md,
         "The model-based test"). What a server keeps in memory starts again: the frozen clock (set
         back to the model's), the fault rules (posted again) and the usage report (counted from the
         restart, as docs/usage.md says)."""
-        code = self.servers.restart(kill=op["kill"])
+        code = self.servers.restart(kill=op["kill"], shards=op.get("shards"))
         check(code == (-9 if op["kill"] else 0), "ddbd exited %s on %s; stderr:\n%s" % (
             code, "SIGKILL" if op["kill"] else "SIGTERM", self.servers.stderr_text()[-3000:]))
         for c in (self.c, self.reader, self.west):

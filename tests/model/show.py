@@ -63,7 +63,8 @@ def show_one(op, specs):
     if k == "clock":
         return "clock %+d ms" % op["ms"]
     if k == "restart":
-        return "restart (%s)" % ("kill -9" if op["kill"] else "SIGTERM")
+        return "restart (%s%s)" % ("kill -9" if op["kill"] else "SIGTERM",
+                                   ", --shards %d" % op["shards"] if op.get("shards") else "")
     if k == "pql":
         return "ExecuteStatement %s%s%s" % (show_stmt(op, specs), " strong" if op["consistent"] and op["kind"] == "select" else "", cap)
     if k == "pql_batch":
