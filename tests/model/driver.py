@@ -93,7 +93,7 @@ def draw_modes(seed, allowed):
         if modes.get("ttl") and rng.random() < 0.5:
             modes["ttl_west"] = True   # (TTL set in us-west-2 too: both regions sweep)
     # a data directory (RocksDB) rather than memory, with or without --sync, and restarts among the
-    # operations (a SIGKILL only under --sync): drawn apart, so the draws above stay each seed's own
+    # operations (SIGTERM or SIGKILL): drawn apart, so the draws above stay each seed's own
     disk = random.Random(seed * 7919 + 2)
     if "disk" in allowed and disk.random() < 0.3:
         modes["disk"] = "sync" if disk.random() < 0.5 else "async"

@@ -62,7 +62,7 @@ class Gen:
         self.ttl = ttl
         self.clock = clock
         self.now_s = START_MS // 1000
-        self.restart = None   # "sync" or "async": a data directory's server may restart
+        self.restart = None   # "sync" or "async" (truthy): a data directory's server may restart
         self.reader = self.replica = False
 
     # -- values ---------------------------------------------------------------------------------
@@ -244,10 +244,10 @@ class Gen:
         return {"op": "describe", "t": self.ti()}
 
     def op_restart(self):
-        """The server stopped and started again on its data directory: by SIGTERM, or (with
-        `--sync`, which promises every acknowledged write) by SIGKILL; with another `--shards`
-        (the partitions moved between shards at start) or as it was."""
-        return {"op": "restart", "kill": self.restart == "sync" and self.rng.random() < 0.5,
+        """The server stopped and started again on its data directory: by SIGTERM, or by SIGKILL
+        (an acknowledged write survives kill -9, with `--sync` or without: README.md); with another
+        `--shards` (the partitions moved between shards at start) or as it was."""
+        return {"op": "restart", "kill": self.rng.random() < 0.5,
                 "shards": self.rng.choice([None, None, 1, 2, 3, 4])}
 
     def op_clock(self):

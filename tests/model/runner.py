@@ -322,7 +322,7 @@ class Runner:
             self.c = home
 
     def op_restart(self, op):
-        """The server stopped (SIGTERM, or SIGKILL under `--sync`) and started again on its data
+        """The server stopped (SIGTERM or SIGKILL) and started again on its data
         directory, perhaps with another `--shards`: every item, index entry, table setting, TTL and replica as before (docs/testing.md,
         "The model-based test"). What a server keeps in memory starts again: the frozen clock (set
         back to the model's), the fault rules (posted again) and the usage report (counted from the
