@@ -253,6 +253,10 @@ class Run:
         gen.reader = bool(self.modes.get("auth"))
         gen.replica = bool(self.modes.get("replica"))
         gen.restart = self.modes.get("disk") if not self.modes.get("record") else None   # (a recording is one server's)
+        # backups and restores, but not where a restored table's reads would need what the model does
+        # not follow: its own buckets (enforce), its CREATING time (states), an answer lost (a
+        # connection fault), or new ids a replay cannot repeat (record)
+        gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults", "record"))
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):

@@ -63,7 +63,7 @@ class Gen:
         self.clock = clock
         self.now_s = START_MS // 1000
         self.restart = None   # "sync" or "async" (truthy): a data directory's server may restart
-        self.reader = self.replica = False
+        self.reader = self.replica = self.backups = False
 
     # -- values ---------------------------------------------------------------------------------
     def key(self, t):
@@ -196,7 +196,7 @@ class Gen:
 
     def op(self):
         op = self.op_any()
-        if self.reader and op["op"] not in ("clock", "replica", "restart") and self.rng.random() < 0.15:
+        if self.reader and op["op"] not in ("clock", "replica", "restart", "backup", "restore") and self.rng.random() < 0.15:
             op["as"] = "reader"
         return op
 
@@ -204,9 +204,10 @@ class Gen:
         rng = self.rng
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
-             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica", "restart"],
+             "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica", "restart",
+             "backup", "restore"],
             [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2, 5 if self.replica else 0,
-             1 if self.restart else 0])[0]
+             1 if self.restart else 0, 1 if self.backups else 0, 1 if self.backups else 0])[0]
         return getattr(self, "op_" + kind)()
 
     def statement(self, i, key, kind):
@@ -249,6 +250,15 @@ class Gen:
         `--shards` (the partitions moved between shards at start) or as it was."""
         return {"op": "restart", "kill": self.rng.random() < 0.5,
                 "shards": self.rng.choice([None, None, 1, 2, 3, 4])}
+
+    def op_backup(self):
+        """CreateBackup of a table: what a restore of it must hold, whatever happens after."""
+        return {"op": "backup", "t": self.ti()}
+
+    def op_restore(self):
+        """RestoreTableFromBackup of one of the run's backups (`pick` of them), then a strongly
+        consistent Scan of the restored table, which must hold the items of the backup's moment."""
+        return {"op": "restore", "pick": self.rng.random()}
 
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""

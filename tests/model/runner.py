@@ -2,6 +2,8 @@
 the model: items, order, LastEvaluatedKey, errors' __type and message, ConsumedCapacity.
 
 Run(ops) raises Mismatch at the first answer the model does not allow."""
+import time
+
 from client import error_message, error_type
 from expr import ModelError, Renderer, eval_cond, render_cond, render_update, update_result, updated_names
 from model import key_of
@@ -48,6 +50,8 @@ class Runner:
         self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
         self.servers = None   # backend.Servers: a data directory's restart (op_restart)
+        self.backups = []     # {"t", "arn", "snaps": the items a restore may hold, "available": seen so}
+        self.restores = 0
 
     # -- helpers --------------------------------------------------------------------------------
     def tname(self, i):
@@ -321,12 +325,82 @@ class Runner:
         finally:
             self.c = home
 
+    # -- backups ----------------------------------------------------------------------------------
+    def admitted(self, op, body):
+        """`op` with the main key, sent again past injected errors (each a no-op): its answer."""
+        for _ in range(100):
+            status, ans = self.c.call(op, body)
+            if status == 200:
+                return ans
+            check(self.modes.get("faults") and error_type(ans) in NO_EFFECT,
+                  "%s: status %s (%s: %s), model success" % (op, status, error_type(ans), error_message(ans)), ans)
+        raise Mismatch(op + ": refused 100 times by injected faults")
+
+    def waited(self, op, body, status_of, want, passing):
+        """Polls `op` until status_of(answer) is `want` (a restore's work runs on a worker, in real
+        time); any state but those `passing` is a mismatch."""
+        for _ in range(3000):
+            got = status_of(self.admitted(op, body))
+            if got == want:
+                return
+            check(got in passing, "%s: %s, model %s" % (op, got, want))
+            time.sleep(0.01)
+        raise Mismatch("%s: not %s within 30 s" % (op, want))
+
+    def op_backup(self, op):
+        ans = self.admitted("CreateBackup", {"TableName": self.tname(op["t"]), "BackupName": "mb%d" % len(self.backups)})
+        self.backups.append({"t": op["t"], "arn": ans["BackupDetails"]["BackupArn"], "snaps": [self.items_now(op["t"])],
+                             "available": False})
+
+    def items_now(self, t):
+        return [tuple(sorted(i.items())) for i in self.m.tables[t].items.values()]
+
+    def backup_available(self, b):
+        self.waited("DescribeBackup", {"BackupArn": b["arn"]},
+                    lambda a: a["BackupDescription"]["BackupDetails"]["BackupStatus"], "AVAILABLE", ("CREATING",))
+        b["available"] = True
+
+    def op_restore(self, op):
+        """A backup restored into a new table holds the items its table held when it was made
+        (DynamoDB's "full backup": every item, as of the request), whatever was written, expired,
+        restarted or moved since; the restored table is deleted after its Scan."""
+        if not self.backups:
+            raise NoEffect("no backup yet")
+        b = self.backups[int(op["pick"] * len(self.backups))]
+        t, arn = b["t"], b["arn"]
+        self.backup_available(b)
+        target = "mr%d" % self.restores
+        self.restores += 1
+        self.admitted("RestoreTableFromBackup", {"TargetTableName": target, "BackupArn": arn})
+        self.waited("DescribeTable", {"TableName": target}, lambda a: a["Table"]["TableStatus"], "ACTIVE", ("CREATING",))
+        got, req = [], {"TableName": target, "ConsistentRead": True}
+        while True:
+            ans = self.admitted("Scan", req)
+            got += [item_from_wire(i) for i in ans.get("Items", [])]
+            if "LastEvaluatedKey" not in ans:
+                break
+            req = dict(req, ExclusiveStartKey=ans["LastEvaluatedKey"])
+        want = b["snaps"][0]
+        have = [tuple(sorted(i.items())) for i in got]   # (a set's value has no total order: compared as sets)
+        if not any(len(have) == len(w) and set(have) == set(w) for w in b["snaps"]):
+            missing = [show_item(dict(i)) for i in want if i not in have][:3]
+            extra = [show_item(dict(i)) for i in have if i not in want][:3]
+            raise Mismatch("restored table %s of %s's backup: %d items, model %d; missing %s, not in the backup %s%s" % (
+                target, self.tname(t), len(have), len(want), missing, extra,
+                " (nor as of the %d restarts its copy met)" % (len(b["snaps"]) - 1) if len(b["snaps"]) > 1 else ""))
+        self.admitted("DeleteTable", {"TableName": target})
+
     def op_restart(self, op):
-        """The server stopped (SIGTERM or SIGKILL) and started again on its data
-        directory, perhaps with another `--shards`: every item, index entry, table setting, TTL and replica as before (docs/testing.md,
-        "The model-based test"). What a server keeps in memory starts again: the frozen clock (set
-        back to the model's), the fault rules (posted again) and the usage report (counted from the
-        restart, as docs/usage.md says)."""
+        """The server stopped (SIGTERM or SIGKILL) and started again on its data directory, perhaps
+        with another `--shards`: every item, index entry, table setting, TTL, replica and backup as
+        before (docs/testing.md, "The model-based test"). What a server keeps in memory starts
+        again: the frozen clock (set back to the model's), the fault rules (posted again) and the
+        usage report (counted from the restart, as docs/usage.md says)."""
+        # a backup whose copy a restart cuts short is copied again at the next start, as of then
+        # (docs/compatibility.md, "Backups"): before the start's clock step and sweep, or after
+        pending = [b for b in self.backups if not b["available"]]
+        for b in pending:
+            b["snaps"].append(self.items_now(b["t"]))
         code = self.servers.restart(kill=op["kill"], shards=op.get("shards"))
         check(code == (-9 if op["kill"] else 0), "ddbd exited %s on %s; stderr:\n%s" % (
             code, "SIGKILL" if op["kill"] else "SIGTERM", self.servers.stderr_text()[-3000:]))
@@ -340,6 +414,9 @@ class Runner:
             rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
             status, ans = self.c.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
             check(status == 200, "POST /ddbd/faults after the restart: %s %s" % (status, ans))
+        for b in pending:
+            b["snaps"].append(self.items_now(b["t"]))
+            self.backup_available(b)
         # the usage report counts from the start; a replicated write no step waited for may be
         # applied (and billed) on either side of the restart
         self.m.charges = {}

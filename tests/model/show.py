@@ -62,6 +62,10 @@ def show_one(op, specs):
         return "DescribeTable %s" % t
     if k == "clock":
         return "clock %+d ms" % op["ms"]
+    if k == "backup":
+        return "CreateBackup %s" % t
+    if k == "restore":
+        return "RestoreTableFromBackup (backup %.2f of those made), Scan of it" % op["pick"]
     if k == "restart":
         return "restart (%s%s)" % ("kill -9" if op["kill"] else "SIGTERM",
                                    ", --shards %d" % op["shards"] if op.get("shards") else "")
