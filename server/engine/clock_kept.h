@@ -7,10 +7,11 @@
  * in memory, so a server stopped after such a step and started again (its --clock frozen at the
  * start, then set to where the test had it) showed those tables CREATING, and refused their items,
  * until the clock passed their due time once more. A step back now writes the mark under the
- * metadata key `ddbd/clock_high` (docs/storage-format.md) as the step is made
- * (jobs/tasks.h's ddb_tasks_step_clock), before the admin door answers; the next start raises its mark to it before any request. Only a step back writes (the only
- * move that raises the mark), so a clock that has only moved forward keeps nothing: a restart at an
- * earlier --clock is then a clock of its own, as before (docs/admin.md, "The clock").
+ * metadata key `ddbd/clock_high` (docs/storage-format.md) as the step is made (jobs/tasks.h's
+ * ddb_tasks_step_clock), before the admin door answers; the next start raises its mark to it
+ * before any request. Only a step back writes (the only move that raises the mark), so a clock that
+ * has only moved forward keeps nothing: a restart at an earlier --clock is then a clock of its own,
+ * as before (docs/admin.md, "The clock").
  */
 #ifndef DDB_CLOCK_KEPT_H
 #define DDB_CLOCK_KEPT_H
