@@ -66,13 +66,14 @@ class Servers:
 
     def __init__(self, compat, args):
         self.servers = []
+        self.made = []   # (client, server): each client made, to follow its server's restarts
         for _ in range(GATEWAYS):
             self.servers.append(compat.DdbdServer(args).start())
         self.endpoint = self.servers[0].endpoint
 
     def client(self, *args, **kwargs):
         clients = [Client(s.endpoint, *args, **kwargs) for s in self.servers]
-        self.made = getattr(self, "made", []) + [(c, s) for c, s in zip(clients, self.servers)]
+        self.made += list(zip(clients, self.servers))
         return clients[0] if len(clients) == 1 else Alternating(clients)
 
     def restart(self, kill=False, shards=None):
@@ -88,7 +89,7 @@ class Servers:
                 else:
                     s.argv[s.argv.index("--data-dir"):s.argv.index("--data-dir")] = ["--shards", str(shards)]
             s.start()
-        for c, s in getattr(self, "made", []):   # (a port taken meanwhile: start() chose another)
+        for c, s in self.made:   # (a port taken meanwhile: start() chose another)
             c.close()
             c.endpoint, c.port = s.endpoint, s.port
         return next((c for c in codes if c != want), want)

@@ -294,11 +294,7 @@ class Run:
                 checker.m.start = checker.m.now
             if self.modes.get("ttl"):
                 enable_ttl([client] + ([checker.west] if self.modes.get("ttl_west") else []), self.specs)
-            if self.modes.get("faults"):   # set once the tables are made (POST /ddbd/faults)
-                rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
-                status, ans = client.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
-                if status != 200:
-                    raise Mismatch("POST /ddbd/faults: %s %s" % (status, ans))
+            checker.post_faults()   # set once the tables are made
             for n, op in enumerate(ops):
                 BLIND[0] = False
                 checker.current = op

@@ -390,6 +390,13 @@ class Runner:
                 " (nor as of the %d restarts its copy met)" % (len(b["snaps"]) - 1) if len(b["snaps"]) > 1 else ""))
         self.admitted("DeleteTable", {"TableName": target})
 
+    def post_faults(self):
+        """The seed's fault rules (POST /ddbd/faults), when it drew any."""
+        if self.modes.get("faults"):
+            rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
+            status, ans = self.c.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
+            check(status == 200, "POST /ddbd/faults: %s %s" % (status, ans))
+
     def op_restart(self, op):
         """The server stopped (SIGTERM or SIGKILL) and started again on its data directory, perhaps
         with another `--shards`: every item, index entry, table setting, TTL, replica and backup as
@@ -410,10 +417,7 @@ class Runner:
         status, ans = self.c.admin("POST", "/ddbd/clock", {"set": self.m.now})
         check(status == 200 and ans.get("now") == self.m.now, "POST /ddbd/clock after the restart: %s %s" % (status, ans))
         self.swept(self.m.now)   # (a step, from --clock's time to the model's: the sweep it runs)
-        if self.modes.get("faults"):
-            rules = [{"operation": o, "error": k, "probability": p} for o, k, p in self.modes["faults"]]
-            status, ans = self.c.admin("POST", "/ddbd/faults", {"faults": rules, "seed": self.modes["fault_seed"]})
-            check(status == 200, "POST /ddbd/faults after the restart: %s %s" % (status, ans))
+        self.post_faults()
         for b in pending:
             b["snaps"].append(self.items_now(b["t"]))
             self.backup_available(b)
