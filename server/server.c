@@ -379,21 +379,22 @@ static void faults_of(ddb_server *srv, const ddb_config *cfg)
 static void quiesce(ddb_server *srv);
 static void resume(ddb_server *srv);
 
-/* The store's quiesce (storage.h, ddb_store_options.quiesced): its reopen in place after a full
-   disk's resume hung runs as a snapshot restore does, with no request and no background work. */
-static int run_quiesced(void *ctx, void (*fn)(void *arg), void *arg)
+/* (server.h) The store's reopen in place after a full disk's resume hung runs as a snapshot restore
+   does: with no request, no background work, and no other admin request (the clock door's step, on
+   the engine's tasks, once ran on while the reopen freed them). */
+int ddb_server_quiesced(void *ctx, void (*fn)(void *arg), void *arg)
 {
     ddb_server *srv = ctx;
     int rc = -1;
 
-    pthread_mutex_lock(&srv->quiesce_lock);
+    pthread_mutex_lock(&srv->admin_lock);
     if (srv->gate != NULL && !srv->closing) {
         quiesce(srv);
         fn(arg);
         resume(srv);
         rc = 0;
     }
-    pthread_mutex_unlock(&srv->quiesce_lock);
+    pthread_mutex_unlock(&srv->admin_lock);
     return rc;
 }
 
@@ -434,9 +435,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         o.default_nshards = ddb_backend_parts(cfg->backend);
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
-    o.quiesced = run_quiesced;
+    o.quiesced = ddb_server_quiesced;
     o.quiesced_ctx = srv;
-    pthread_mutex_init(&srv->quiesce_lock, NULL);
+    pthread_mutex_init(&srv->admin_lock, NULL);
     if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)
         return -1;
     if ((srv->eng.catalog = ddb_catalog_open(srv->eng.store, &MEMBER_ROWS, err)) == NULL) {
@@ -457,10 +458,10 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->eng.anon_keys = ddb_anon_keys_new();
     kinesis_settings(srv, cfg);
-    pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
+    pthread_mutex_lock(&srv->admin_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
     /* the loops', then the request workers' (RADOS) or the large bodies' workers, one a loop (http.c) */
     srv->gate = ddb_gate_new(cfg->threads + (cfg->rados_inflight != 0 ? cfg->rados_inflight : cfg->threads));
-    pthread_mutex_unlock(&srv->quiesce_lock);
+    pthread_mutex_unlock(&srv->admin_lock);
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
     faults_of(srv, cfg);
     workers_of(srv);
@@ -479,9 +480,9 @@ void ddb_server_settle(ddb_server *srv)
 
 void ddb_server_close(ddb_server *srv)
 {
-    pthread_mutex_lock(&srv->quiesce_lock); /* after a reopen under way, and none after */
+    pthread_mutex_lock(&srv->admin_lock); /* after a reopen under way, and none after */
     srv->closing = 1;
-    pthread_mutex_unlock(&srv->quiesce_lock);
+    pthread_mutex_unlock(&srv->admin_lock);
     ddb_workers_stop(&srv->workers);
     if (srv->eng.catalog != NULL) {
         ddb_gate_hold h;
@@ -500,7 +501,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
-    pthread_mutex_destroy(&srv->quiesce_lock);
+    pthread_mutex_destroy(&srv->admin_lock);
     free(srv->seed_views);
     memset(srv, 0, sizeof(*srv));
 }

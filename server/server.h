@@ -24,9 +24,12 @@ struct ddb_server {
     ddb_kinesis_settings kinesis_settings;
     ddb_workers workers;     /* the background workers above and the engine's, started in order (base/workers.h) */
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
-    /* the store's own quiesce (ddb_store_options.quiesced: a reopen after a stuck resume) holds it
-       throughout; `gate` is set and `closing` read under it, so none runs once the server closes */
-    pthread_mutex_t quiesce_lock;
+    /* the admin lock: one at a time of an admin request that holds it (doors/doors.def: LOCKED and
+       HELD rows, which use the store and the engine's workers outside the request gate) and the
+       store's own quiesce (ddb_server_quiesced: a reopen after a stuck resume, which closes the
+       store's files and restarts the workers); `gate` is set and `closing` read under it, so no
+       quiesce runs once the server closes */
+    pthread_mutex_t admin_lock;
     int closing;
     uint64_t opened_ms; /* the server's clock at the open: where the cost report's window starts (doors/usage.h) */
     char *seed_views;   /* --seed's NoSQL Workbench models' views of their tables, a JSON list (GET /ddbd/models), or NULL */
@@ -35,6 +38,10 @@ struct ddb_server {
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err);
 void ddb_server_close(ddb_server *srv);
+/* The store's quiesce (ddb_store_options.quiesced; ctx: the server): fn(arg) with no request in
+   flight, no background work and no admin request that holds the admin lock; 0, or -1 if the
+   server is closing (fn not run). */
+int ddb_server_quiesced(void *ctx, void (*fn)(void *arg), void *arg);
 /* Waits until every write made so far (the start's own: the saved figures' removal, a seed) is
    durable under --sync, so that the first write to reach a crash point is a request's. */
 void ddb_server_settle(ddb_server *srv);

@@ -114,7 +114,7 @@ static int run_row(ddb_admin *adm, const door_row *row, const ddb_door_call *c, 
 
     if (row != NULL && row->hold == HOLD_UNLOCKED)
         return row->fn(c, out);
-    pthread_mutex_lock(&adm->lock);
+    pthread_mutex_lock(&adm->srv->admin_lock); /* (a store's reopen waits meanwhile) */
     if (row != NULL && row->hold == HOLD_LOCKED) {
         status = row->fn(c, out);
     } else {
@@ -122,7 +122,7 @@ static int run_row(ddb_admin *adm, const door_row *row, const ddb_door_call *c, 
         status = row != NULL ? row->fn(c, out) : ddb_door_message(out, 404, DDB_DOOR_UNKNOWN);
         ddb_catalog_unhold(adm->srv->eng.catalog, &h);
     }
-    pthread_mutex_unlock(&adm->lock);
+    pthread_mutex_unlock(&adm->srv->admin_lock);
     return status;
 }
 
@@ -147,7 +147,6 @@ void ddb_admin_open(ddb_admin *adm, ddb_server *srv)
     if (adm->marks == NULL)
         abort();
     adm->marks->budget = budget != NULL && atoll(budget) > 0 ? (size_t)atoll(budget) : 0;
-    pthread_mutex_init(&adm->lock, NULL);
 }
 
 void ddb_admin_close(ddb_admin *adm)
@@ -157,6 +156,5 @@ void ddb_admin_close(ddb_admin *adm)
     ddb_nssnaps_free(adm->nssnaps);
     ddb_usage_marks_free(adm->marks);
     free(adm->marks);
-    pthread_mutex_destroy(&adm->lock);
     *adm = (ddb_admin){0};
 }

@@ -16,12 +16,12 @@
  *   /ddbd/contributor-insights/T      Contributor Insights' top keys (insights_view.h)
  *
  * A request no row takes: 404 {"message": "no such admin endpoint"}. Admin requests run one at a
- * time (the door's lock), but for the import, whose sample may read a long source.
+ * time (the server's admin lock, which a store's reopen in place takes too), but for the import, whose
+ * sample may read a long source.
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H
 
-#include <pthread.h>
 #include <stddef.h>
 
 #include "proto/json.h"
@@ -30,11 +30,10 @@ struct ddb_server;
 struct ddb_nssnaps;
 
 /* The admin door: the server it works on and what the doors themselves own (the namespace
-   snapshots: nssnap.h; the cost report's marks), and the lock that runs one admin request at a
-   time. The server knows none of it. */
+   snapshots: nssnap.h; the cost report's marks). The server knows none of it; it owns the lock
+   that runs one admin request at a time (ddb_server.admin_lock, which the store's reopen takes too). */
 typedef struct ddb_admin {
     struct ddb_server *srv;
-    pthread_mutex_t lock;
     struct ddb_nssnaps *nssnaps; /* namespace snapshots, in memory */
     struct ddb_usage_marks *marks; /* the cost report's marks (usage_marks.h), set through this door */
 } ddb_admin;

@@ -287,7 +287,9 @@ class Hammer:
         self.endpoint, self.known = endpoint, known
         self.acked, self.refused, self.odd = {}, 0, []
         self.stop, self.answered = threading.Event(), threading.Event()
-        self.threads = [threading.Thread(target=self.writes), threading.Thread(target=self.reads)]
+        # (daemons, and stopped by the test's `finally`: a failed test's pytest exits, not waits on them)
+        self.threads = [threading.Thread(target=self.writes, daemon=True),
+                        threading.Thread(target=self.reads, daemon=True)]
         for t in self.threads:
             t.start()
         assert self.answered.wait(10)  # its first write answered: refused while stuck
@@ -336,9 +338,18 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
     srv = start(mnt, "--min-free-disk", "0", "--admin", "--clock", "frozen")
 
     def step(ms):
-        status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
+        try:
+            status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
+        except OSError as e:  # (a crash: say how the server ended, and what it said)
+            try:
+                srv.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass  # (alive: returncode None)
+            raise AssertionError("the step of %d ms got %r; ddbd exited %s\n%s" % (
+                ms, e, srv.proc.returncode, srv.stderr_text()[-3000:])) from e
         assert status == 200, answer
 
+    hammer = None
     try:
         pid = srv.proc.pid
         c = make_client(srv.endpoint)
@@ -385,6 +396,8 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
                     ExpressionAttributeValues={":g": S("x")})["Items"]
         assert sorted(i["pk"]["S"] for i in q) == sorted(k for k, v in expected.items() if v["g"]["S"] == "x")
     finally:
+        if hammer is not None:
+            hammer.stop.set()
         srv.kill()
     # and after a kill -9, exactly the same
     assert_kept(mnt, expected, ["disk"], "--min-free-disk", "0", writes=True)
