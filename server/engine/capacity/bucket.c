@@ -3,25 +3,30 @@
  */
 #include "server/engine/capacity/bucket.h"
 
-#include <stdlib.h>
-
 #include "server/engine/capacity/capacity.h"
 
 #define US DDB_BUCKET_US
 
 /* What a bucket holds when first used: DynamoDB's burst is the capacity that went unused (up to
    300 s of it), and a table's went unused since it was created: a table first used an hour after
-   its CreateTable holds 300 s, one used at once one second (never less). t NULL: a partition's,
-   one second. */
+   its CreateTable holds 300 s, one used at once one second (never less). Measured on the meter
+   clock, as every other bucket reading: a clock moved back an hour and forward an hour again has
+   let an hour go unused, not none (the server's clock reads what it read). A table made before this
+   start has no meter reading of its CreateTable, and how long it went unused before the restart is
+   not known (buckets are not kept): it holds the whole burst, as the table of a server that kept
+   running would (docs/compatibility.md, "Capacity enforcement"). t NULL: a partition's, one second. */
 static int64_t first_fill_us(const ddb_table *t)
 {
-    const ddb_json *c = t != NULL ? ddb_json_get(t->desc, "CreationDateTime") : NULL;
-    double created_ms = c != NULL && c->type == DDB_JSON_NUMBER ? strtod(c->u.s, NULL) * 1e3 : 0;
-    double age_ms = created_ms > 0 ? (double)ddb_clock_now_ms() - created_ms : 0;
+    uint64_t age_ms;
 
-    if (age_ms < 1e3)
+    if (t == NULL)
         return (int64_t)US;
-    return age_ms > DDB_BURST_SECONDS * 1e3 ? (int64_t)DDB_BURST_SECONDS * (int64_t)US : (int64_t)(age_ms * 1e3);
+    if (t->made_meter_ms == 0)
+        return (int64_t)DDB_BURST_SECONDS * (int64_t)US;
+    age_ms = ddb_clock_meter_ms() - t->made_meter_ms;
+    if (age_ms < 1000)
+        return (int64_t)US;
+    return age_ms > DDB_BURST_SECONDS * 1000ull ? (int64_t)DDB_BURST_SECONDS * (int64_t)US : (int64_t)age_ms * 1000;
 }
 
 int64_t ddb_bucket_first_empty_at(ddb_bucket *b, int64_t now, const ddb_table *t)

@@ -21,6 +21,7 @@
 
 #include "proto/grow.h"
 #include "server/base/alloc.h"
+#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_members.h"
@@ -392,10 +393,13 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
     watch(c, t, 1);
     i = find(c, key, &found);
     old = found ? c->tables[i] : NULL;
-    if (old != NULL && old->id == t->id)
+    if (old != NULL && old->id == t->id) {
         t->stats = old->stats;
-    else
+        t->made_meter_ms = old->made_meter_ms;
+    } else {
         new_stats(c, t, created);
+        t->made_meter_ms = created ? ddb_clock_meter_ms() : 0;
+    }
     if (old != NULL) {
         c->tables[i] = t;
         retire(c, old, old->stats != t->stats);

@@ -2,11 +2,13 @@
  * tests/unit/engine/capacity/test_bucket.c: the one token bucket (engine/capacity/bucket.h) that
  * --enforce-capacity refuses by and the hot-partition model reports by: its refill and burst, the
  * one-unit rule, a table's first fill, a partition's owner, and its clock, which a step back of the
- * server's clock never moves back. Time is an input: every call is given its moment.
+ * server's clock never moves back. Time is an input: every call is given its moment (and a table's
+ * age is read on the frozen meter clock, stepped).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/clock.h"
 #include "server/engine/capacity/bucket.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/catalog/catalog.h"
@@ -48,6 +50,14 @@ TEST(a_request_is_let_in_while_one_unit_is_held)
     ASSERT(ddb_bucket_admits(&b, T0 + S / 10 * 3, 10, NULL));  /* 1 unit */
 }
 
+/* A fresh bucket of table t at T0: what it holds when first used (rate 1 a second). */
+static int64_t first_fill(const ddb_table *t)
+{
+    ddb_bucket b = {0};
+
+    return ddb_bucket_tokens(&b, T0, 1, DDB_BURST_SECONDS, t);
+}
+
 TEST(a_table_first_holds_what_went_unused_since_its_create_table)
 {
     ddb_store *st = mem_store(2);
@@ -56,15 +66,32 @@ TEST(a_table_first_holds_what_went_unused_since_its_create_table)
     const char *desc = "{\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
                        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
                        "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}";
+    const uint64_t at = 1893456000000ull;
     const ddb_table *t = NULL;
     ddb_bucket b = {0};
 
+    ddb_clock_freeze();
+    ddb_clock_set_ms(at);
     ASSERT(c != NULL);
-    ASSERT(ddb_catalog_create(c, "old", desc, strlen(desc), 1.0, NULL, &t) == 0); /* created in 1970 */
-    /* unused for decades: the whole burst, 300 seconds, and no more */
-    ASSERT_EQ(ddb_bucket_tokens(&b, T0, 1, DDB_BURST_SECONDS, t), DDB_BURST_SECONDS);
+    ASSERT(ddb_catalog_create(c, "new", desc, strlen(desc), (double)at / 1e3, NULL, &t) == 0);
+    ASSERT_EQ(first_fill(t), 1); /* used at once: one second */
+    ddb_clock_set_ms(at + 120000);
+    ASSERT_EQ(first_fill(t), 120); /* two minutes unused */
+    /* an hour back and an hour forward again: the clock reads what it read, but an hour went
+       unused (the meter clock's); the age on the server's clock gave one second before */
+    ddb_clock_set_ms(at - 3600000);
+    ddb_clock_set_ms(at);
+    ASSERT_EQ(first_fill(t), DDB_BURST_SECONDS);
     ddb_bucket_take(&b, T0, 300, 1, DDB_BURST_SECONDS, t);
     ASSERT(!ddb_bucket_admits(&b, T0, 1, t));
+    /* found at an open (a restart's): not known how long it went unused, the whole burst */
+    ddb_catalog_close(c);
+    c = ddb_catalog_open(st, NULL, &err);
+    ASSERT(c != NULL);
+    ddb_clock_set_ms(at);
+    ASSERT(ddb_catalog_get(c, "new") != NULL);
+    ASSERT_EQ(first_fill(ddb_catalog_get(c, "new")), DDB_BURST_SECONDS);
+    ddb_clock_run();
     ddb_catalog_close(c);
     ddb_store_close(st);
     free(err);
