@@ -242,7 +242,8 @@ typedef struct ddb_table {
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     uint64_t made_meter_ms;        /* the meter clock (base/clock.h) at its CreateTable in this process, kept
-                                      by every version; 0: made before this start (capacity/bucket.c) */
+                                      by every version; 0: not made here (found at the start or by a
+                                      snapshot restore, or another gateway's: capacity/bucket.c) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */
     size_t desc_len;

@@ -11,10 +11,11 @@
    300 s of it), and a table's went unused since it was created: a table first used an hour after
    its CreateTable holds 300 s, one used at once one second (never less). Measured on the meter
    clock, as every other bucket reading: a clock moved back an hour and forward an hour again has
-   let an hour go unused, not none (the server's clock reads what it read). A table made before this
-   start has no meter reading of its CreateTable, and how long it went unused before the restart is
-   not known (buckets are not kept): it holds the whole burst, as the table of a server that kept
-   running would (docs/compatibility.md, "Capacity enforcement"). t NULL: a partition's, one second. */
+   let an hour go unused, not none (the server's clock reads what it read). A table this process did
+   not make (found at its start or by a snapshot restore, or made through another gateway) has no
+   meter reading of its CreateTable, and how long it went unused is not known (buckets are not
+   kept): it holds the whole burst, as the table of a server that kept running would
+   (docs/compatibility.md, "Capacity enforcement"). t NULL: a partition's, one second. */
 static int64_t first_fill_us(const ddb_table *t)
 {
     uint64_t age_ms;
