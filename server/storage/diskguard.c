@@ -42,6 +42,13 @@ struct ddb_diskguard {
     int resume_returned;        /* under resume_lock: its resume returned (cancelling it is too late) */
     int cancelled;              /* under resume_lock: its resume was cancelled: it reopens instead */
     pthread_cond_t cancel_cond; /* signalled when cancelled (the stuck-resume fault waits for it) */
+    /* under resume_lock: the attempt's use of the engine (its window: attempt_main) and a hold's
+       (ddb_diskguard_hold), which waits for the window to close and keeps another from opening */
+    int in_window;
+    int held;
+    int superseded;             /* a hold came while the window was open, or before it opened */
+    pthread_cond_t window_cond; /* signalled when the window closes */
+    int attempt_held;           /* written by the attempt before attempt_done: superseded */
     int must_reopen;            /* a cancelled engine takes writes again only once reopened */
     uint64_t failed_free, failed_ms; /* the last failed attempt's free space and time (0: none) */
 };
@@ -57,6 +64,7 @@ ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
     g->ok = 1;
     pthread_mutex_init(&g->resume_lock, NULL);
     pthread_cond_init(&g->cancel_cond, NULL);
+    pthread_cond_init(&g->window_cond, NULL);
     ddb_worker_init(&g->watcher);
     return g;
 }
@@ -71,6 +79,7 @@ void ddb_diskguard_free(ddb_diskguard *g)
     end_attempt(g);
     ddb_worker_destroy(&g->watcher);
     pthread_cond_destroy(&g->cancel_cond);
+    pthread_cond_destroy(&g->window_cond);
     pthread_mutex_destroy(&g->resume_lock);
     free(g->path);
     free(g);
@@ -142,20 +151,63 @@ static int hang(ddb_diskguard *g)
     return 0;
 }
 
+/* The attempt's window opens unless a hold is on (then it is superseded at once). */
+static int open_window(ddb_diskguard *g)
+{
+    int open;
+
+    pthread_mutex_lock(&g->resume_lock);
+    open = !g->held;
+    g->in_window = open;
+    g->superseded = !open;
+    if (!open)
+        g->resume_returned = 1; /* (nothing to cancel) */
+    pthread_mutex_unlock(&g->resume_lock);
+    return open;
+}
+
+/* 1 when a hold superseded the attempt: the engine's files are opened anew by another. */
+static int close_window(ddb_diskguard *g)
+{
+    int superseded;
+
+    pthread_mutex_lock(&g->resume_lock);
+    g->in_window = 0;
+    superseded = g->superseded;
+    pthread_cond_broadcast(&g->window_cond);
+    pthread_mutex_unlock(&g->resume_lock);
+    return superseded;
+}
+
+/*
+ * The engine is used inside the window only: its resume, and before a reopen the end of its
+ * background work (a failed job pauses a second: awaited before requests are held). The reopen
+ * itself runs outside it, since it waits for the server's quiesce, which a hold's caller holds.
+ */
 static void *attempt_main(void *arg)
 {
     ddb_diskguard *g = arg;
-    int ok = 0, reopen = g->must_reopen; /* (set before this thread was started) */
+    int ok = 0, reopen = g->must_reopen, superseded; /* (set before this thread was started) */
 
-    if (!reopen)
-        ok = ddb_fault_stuck_resume() ? hang(g) : g->engine->resume(g->engine_ctx);
-    pthread_mutex_lock(&g->resume_lock);
-    g->resume_returned = 1;
-    reopen = reopen || g->cancelled; /* a cancelled engine runs no background work: reopened, even if it resumed */
-    pthread_mutex_unlock(&g->resume_lock);
-    if (reopen)
+    if (open_window(g)) {
+        if (!reopen)
+            ok = ddb_fault_stuck_resume() ? hang(g) : g->engine->resume(g->engine_ctx);
+        pthread_mutex_lock(&g->resume_lock);
+        g->resume_returned = 1;
+        /* a cancelled engine runs no background work: reopened, even if it resumed */
+        reopen = reopen || g->cancelled || ok < 0;
+        superseded = g->superseded;
+        pthread_mutex_unlock(&g->resume_lock);
+        if (reopen && !superseded && !ddb_worker_stopping(&g->watcher))
+            g->engine->cancel(g->engine_ctx, 1);
+    }
+    superseded = close_window(g);
+    if (superseded)
+        ok = 0;
+    else if (reopen)
         ok = !ddb_worker_stopping(&g->watcher) && g->engine->reopen(g->engine_ctx);
-    g->attempt_ok = ok;
+    g->attempt_ok = ok > 0;
+    g->attempt_held = superseded;
     __atomic_store_n(&g->attempt_done, 1, __ATOMIC_RELEASE);
     ddb_sleeper_wake(&g->watcher.sleeper);
     return NULL;
@@ -175,7 +227,7 @@ static int worth_trying(ddb_diskguard *g, uint64_t *avail)
 static void start_attempt(ddb_diskguard *g, uint64_t avail)
 {
     pthread_mutex_lock(&g->resume_lock);
-    g->cancelled = g->resume_returned = 0;
+    g->cancelled = g->resume_returned = g->superseded = 0;
     pthread_mutex_unlock(&g->resume_lock);
     g->attempt_done = 0;
     g->attempt_free = avail;
@@ -197,7 +249,7 @@ static int cancel_resume(ddb_diskguard *g)
     if (cancel) {
         g->cancelled = 1;
         g->must_reopen = 1;
-        g->engine->cancel(g->engine_ctx); /* under the lock: the attempt reopens only once it is done */
+        g->engine->cancel(g->engine_ctx, 0); /* under the lock: the attempt reopens only once it is done */
         pthread_cond_broadcast(&g->cancel_cond);
     }
     pthread_mutex_unlock(&g->resume_lock);
@@ -209,6 +261,11 @@ static void finish_attempt(ddb_diskguard *g)
     pthread_join(g->attempt, NULL);
     g->attempting = 0;
     ddb_sleeper_due(&g->watcher.sleeper, 0);
+    if (g->attempt_held) { /* the engine was opened anew: resumed (not reopened) at once */
+        g->must_reopen = 0;
+        g->failed_ms = 0;
+        return;
+    }
     if (!g->attempt_ok) {
         g->failed_ms = ddb_clock_mono_coarse_ms();
         g->failed_free = g->attempt_free;
@@ -242,7 +299,7 @@ static void watch(ddb_diskguard *g)
                                "flush RocksDB lost (facebook/rocksdb#15030); reopening the store in place, which "
                                "loses nothing acknowledged (writes are refused until then)",
                 RESUME_STUCK_MS / 1000);
-    } else if (worth_trying(g, &avail)) {
+    } else if (!__atomic_load_n(&g->held, __ATOMIC_ACQUIRE) && worth_trying(g, &avail)) {
         start_attempt(g, avail);
     }
 }
@@ -279,6 +336,35 @@ void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void
     g->engine_ctx = ctx;
     if (g->watcher.n == 0)
         (void)ddb_worker_spawn(&g->watcher, watcher_main, g);
+    pthread_mutex_unlock(&g->resume_lock);
+    ddb_sleeper_wake(&g->watcher.sleeper);
+}
+
+void ddb_diskguard_hold(ddb_diskguard *g)
+{
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&g->resume_lock);
+    __atomic_store_n(&g->held, 1, __ATOMIC_RELEASE);
+    if (g->in_window) {
+        g->superseded = 1;
+        if (!g->resume_returned && !g->cancelled) { /* a resume that may hang: ended */
+            g->cancelled = 1;
+            g->engine->cancel(g->engine_ctx, 0);
+            pthread_cond_broadcast(&g->cancel_cond);
+        }
+        while (g->in_window)
+            pthread_cond_wait(&g->window_cond, &g->resume_lock);
+    }
+    pthread_mutex_unlock(&g->resume_lock);
+}
+
+void ddb_diskguard_release(ddb_diskguard *g)
+{
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&g->resume_lock);
+    __atomic_store_n(&g->held, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&g->resume_lock);
     ddb_sleeper_wake(&g->watcher.sleeper);
 }

@@ -36,15 +36,19 @@ int ddb_diskguard_ok(ddb_diskguard *g, int only_removes);
 
 /*
  * The engine's side of a stall, called on the guard's threads, one call at a time:
- *   resume  resumes it: 1 when it takes writes again. It may hang (then see cancel).
- *   cancel  ends, from another thread, a resume that hangs (which then fails); the engine is left
- *           to be reopened: it runs no background work any more
+ *   resume  resumes it: 1 when it takes writes again, 0 when not (tried again later), -1 when
+ *           only a reopen brings it back. It may hang (then see cancel).
+ *   cancel  ends its background work, and with it a resume that hangs (which then fails), from
+ *           another thread; `wait`: until its jobs have ended. The engine is left to be reopened:
+ *           it runs no background work any more
  *   reopen  closes and opens it again in place, replaying its log (every acknowledged write is
- *           there): 1 when it takes writes again
+ *           there), with the server quiesced (the engine's own doing, as a snapshot restore's,
+ *           which is why it is never called inside a hold: see ddb_diskguard_hold): 1 when it
+ *           takes writes again
  */
 typedef struct ddb_diskguard_engine {
     int (*resume)(void *ctx);
-    void (*cancel)(void *ctx);
+    void (*cancel)(void *ctx, int wait);
     int (*reopen)(void *ctx);
 } ddb_diskguard_engine;
 
@@ -60,5 +64,17 @@ typedef struct ddb_diskguard_engine {
  * a stall already known is a no-op.
  */
 void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void *ctx);
+
+/*
+ * Around a change of the engine's files that is not the guard's (a snapshot restore closing and
+ * opening them, with the server quiesced): no attempt uses the engine in between. The hold ends
+ * the resume under way, if any (cancel), and returns once it has returned; an attempt does not
+ * start until the release. The engine was opened anew meanwhile, so a resume that the hold
+ * cancelled is not followed by a reopen, and the next attempt resumes the new engine. An attempt
+ * already past its resume, waiting to reopen, is not waited for: its reopen waits for the quiesce
+ * the caller holds, and then reopens the new files, which loses nothing. A NULL guard is a no-op.
+ */
+void ddb_diskguard_hold(ddb_diskguard *g);
+void ddb_diskguard_release(ddb_diskguard *g);
 
 #endif

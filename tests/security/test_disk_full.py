@@ -330,6 +330,19 @@ class Hammer:
         return self.acked
 
 
+def write_when_taken(c, srv, pk, since):
+    """Puts pk until it is taken (refused meanwhile as on a full disk), for up to 10 s."""
+    t0 = time.monotonic()
+    while True:
+        try:
+            c.put_item(TableName="disk", Item={"pk": S(pk), "g": S("x")})
+            return
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "InternalServerError"
+            assert time.monotonic() - t0 < 10, "no write taken 10 s after %s\n%s" % (since, srv.stderr_text()[-3000:])
+            time.sleep(0.01)
+
+
 def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
     """The stuck_resume fault makes the resume after the full disk hang as RocksDB 7.8's does; 5 s
     later on the server's frozen clock (stepped) the guard cancels it and reopens the store in
@@ -371,16 +384,7 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
         hammer = Hammer(srv.endpoint, expected["k0"])
         step(1)  # now it counts as stuck: cancelled, and the store reopened (after the step answers)
         assert STUCK in srv.stderr_text()
-        t0 = time.monotonic()
-        while True:  # the reopen's own time: bounded
-            try:
-                c.put_item(TableName="disk", Item={"pk": S("after"), "g": S("x")})
-                break
-            except ClientError as e:
-                assert e.response["Error"]["Code"] == "InternalServerError"
-                assert time.monotonic() - t0 < 10, "no write taken 10 s after the reopen began\n%s" % (
-                    srv.stderr_text()[-3000:])
-                time.sleep(0.01)
+        write_when_taken(c, srv, "after", "the reopen began")  # the reopen's own time: bounded
         expected["after"] = {"pk": S("after"), "g": S("x")}
         c.put_item(TableName="disk", Item={"pk": S("after2"), "g": S("x")})
         expected["after2"] = {"pk": S("after2"), "g": S("x")}
@@ -400,4 +404,47 @@ def test_a_stuck_resume_reopens_the_store_in_place(small_disk):
             hammer.stop.set()
         srv.kill()
     # and after a kill -9, exactly the same
+    assert_kept(mnt, expected, ["disk"], "--min-free-disk", "0", writes=True)
+
+
+def test_a_snapshot_restore_ends_a_stuck_resume_and_the_restored_store_takes_writes(small_disk):
+    """A restore closes the store's files and opens them again while the full disk's resume may be
+    running on the guard's thread, on those files (RocksDB's resume on a database being closed). The
+    restore holds the guard (diskguard.h, ddb_diskguard_hold): it ends the resume under way first,
+    and the store opened anew is resumed by the guard's next pass. Before, that resume went on (on
+    the closed files, had it been RocksDB's), and once the clock passed its 5 s the guard cancelled
+    the restored store's background work and reopened it, which the step below shows."""
+    mnt = small_disk(40)
+    srv = start(mnt, "--min-free-disk", "0", "--admin", "--clock", "frozen")
+    try:
+        c = make_client(srv.endpoint)
+        expected = five_items(c)
+        status, body = admin_call(srv.endpoint, "POST", "/ddbd/snapshots", {"name": "five"})
+        assert status == 200, body
+        status, faults = admin_call(srv.endpoint, "POST", "/ddbd/faults", {"stuck_resume": True})
+        assert status == 200 and faults["stuck_resume"] is True, faults
+        fill(mnt, 0)
+        write_until_full(c)
+        os.unlink(mnt / "filler")
+        assert admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": 0})[0] == 200  # its resume begins, and hangs
+        assert_refused(c.put_item, TableName="disk", Item={"pk": S("stuck"), "g": S("x")})
+        # the next resume is RocksDB's own; the clock is not stepped again
+        status, faults = admin_call(srv.endpoint, "POST", "/ddbd/faults", {"stuck_resume": False})
+        assert status == 200 and faults["stuck_resume"] is False, faults
+        status, body = admin_call(srv.endpoint, "POST", "/ddbd/snapshots/five/restore")
+        assert status == 200, body
+        write_when_taken(c, srv, "after", "the restore")  # the guard's next pass: bounded, and no step
+        expected["after"] = {"pk": S("after"), "g": S("x")}
+        assert items_of(c, "disk") == expected  # the snapshot's five, and the write after it
+        index_matches(c, expected, "x")
+        t0 = time.monotonic()
+        while "rocksdb resumed: the disk has room again" not in srv.stderr_text():  # the guard's next pass
+            assert time.monotonic() - t0 < 10, "not resumed 10 s after the restore\n%s" % srv.stderr_text()[-3000:]
+            time.sleep(0.01)
+        assert admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": STUCK_MS})[0] == 200
+        c.put_item(TableName="disk", Item={"pk": S("stepped"), "g": S("x")})
+        expected["stepped"] = {"pk": S("stepped"), "g": S("x")}
+        assert STUCK not in srv.stderr_text() and REOPENED not in srv.stderr_text()
+    finally:
+        srv.kill()
     assert_kept(mnt, expected, ["disk"], "--min-free-disk", "0", writes=True)

@@ -460,11 +460,7 @@ int rocks_reopen(ddb_store *s)
 
     if (s->o.quiesced == NULL)
         return 0;
-    /* its background jobs' end (a failed one pauses a second) awaited before requests are held */
-    for (unsigned d = 0; d < MAX_DBS; d++) {
-        if (s->dbs[d] != NULL)
-            ddb_rocksdb_cancel_background_work(s->dbs[d], 1);
-    }
+    /* (its background jobs' end was awaited before, by the guard: diskguard.c) */
     t0 = ddb_clock_mono_ns();
     if (s->o.quiesced(s->o.quiesced_ctx, reopen_files, s) != 0)
         return 0;

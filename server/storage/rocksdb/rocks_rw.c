@@ -133,7 +133,7 @@ static int resume(void *ctx)
             ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s%s", err,
                     reopen ? " (a log's buffer could not be written: the store is reopened in place)" : "");
             rocksdb_free(err);
-            return reopen ? rocks_reopen(s) : 0;
+            return reopen ? -1 : 0;
         }
     }
     __atomic_store_n(&s->stopped, 0, __ATOMIC_SEQ_CST);
@@ -141,13 +141,13 @@ static int resume(void *ctx)
     return 1;
 }
 
-static void cancel_resume(void *ctx)
+static void cancel_work(void *ctx, int wait)
 {
     ddb_store *s = ctx;
 
     for (unsigned d = 0; d < MAX_DBS; d++) {
         if (db_at(s, d) != NULL)
-            ddb_rocksdb_cancel_background_work(db_at(s, d), 0); /* on the watcher's pass: no wait */
+            ddb_rocksdb_cancel_background_work(db_at(s, d), wait);
     }
 }
 
@@ -156,7 +156,7 @@ static int reopen(void *ctx)
     return rocks_reopen(ctx);
 }
 
-static const ddb_diskguard_engine rocks_engine = {resume, cancel_resume, reopen};
+static const ddb_diskguard_engine rocks_engine = {resume, cancel_work, reopen};
 
 /*
  * A write that failed for want of space stopped RocksDB's writes (its log may be torn), and its

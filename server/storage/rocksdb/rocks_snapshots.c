@@ -456,6 +456,8 @@ int rocks_checkpoint_restore(ddb_store *s, const char *name)
         ddb_log(DDB_LOG_ERROR, "snapshot: cannot write the restore marker: %s", strerror(errno));
         return DDB_CHECKPOINT_EIO; /* nothing was touched */
     }
+    /* a full disk's resume under way uses the files: ended first (diskguard.h) */
+    ddb_diskguard_hold(s->guard);
     rocks_close_files(s);
     rc = s->o.in_memory ? mem_replace(s, name) : replace_files(s, name);
     if (rc == 0 && !s->o.in_memory)
@@ -465,6 +467,7 @@ int rocks_checkpoint_restore(ddb_store *s, const char *name)
         free(err);
         rc = DDB_CHECKPOINT_EIO;
     }
+    ddb_diskguard_release(s->guard);
     return rc == 0 ? DDB_CHECKPOINT_OK : DDB_CHECKPOINT_EIO;
 }
 
