@@ -239,19 +239,27 @@ static void start_attempt(ddb_diskguard *g, uint64_t avail)
         ddb_sleeper_due(&g->watcher.sleeper, g->began_ms + RESUME_STUCK_MS); /* a step of the clock stops there */
 }
 
-/* Cancels the attempt's resume if it has not returned: 1 if it was. */
+/* Under resume_lock: ends the attempt's resume if it has not returned (nor been ended): 1 if so.
+   Under the lock, so the attempt goes on (to a reopen, or to its window's end) only once it is. */
+static int end_resume(ddb_diskguard *g)
+{
+    if (g->resume_returned || g->cancelled)
+        return 0;
+    g->cancelled = 1;
+    g->engine->cancel(g->engine_ctx, 0);
+    pthread_cond_broadcast(&g->cancel_cond);
+    return 1;
+}
+
+/* Cancels the attempt's resume if it has not returned: 1 if it was (the engine is then reopened). */
 static int cancel_resume(ddb_diskguard *g)
 {
     int cancel;
 
     pthread_mutex_lock(&g->resume_lock);
-    cancel = !g->resume_returned && !g->cancelled;
-    if (cancel) {
-        g->cancelled = 1;
+    cancel = end_resume(g);
+    if (cancel)
         g->must_reopen = 1;
-        g->engine->cancel(g->engine_ctx, 0); /* under the lock: the attempt reopens only once it is done */
-        pthread_cond_broadcast(&g->cancel_cond);
-    }
     pthread_mutex_unlock(&g->resume_lock);
     return cancel;
 }
@@ -348,11 +356,7 @@ void ddb_diskguard_hold(ddb_diskguard *g)
     __atomic_store_n(&g->held, 1, __ATOMIC_RELEASE);
     if (g->in_window) {
         g->superseded = 1;
-        if (!g->resume_returned && !g->cancelled) { /* a resume that may hang: ended */
-            g->cancelled = 1;
-            g->engine->cancel(g->engine_ctx, 0);
-            pthread_cond_broadcast(&g->cancel_cond);
-        }
+        (void)end_resume(g); /* a resume that may hang (not reopened after: the caller opens the files anew) */
         while (g->in_window)
             pthread_cond_wait(&g->window_cond, &g->resume_lock);
     }
