@@ -115,10 +115,10 @@ class Alternating:
         self.clients = clients
         self.turn = 0
 
-    def call(self, op, body):
+    def call(self, op, body, **kw):
         client = self.clients[self.turn % len(self.clients)]
         self.turn += 1
-        return client.call(op, body)
+        return client.call(op, body, **kw)
 
     def admin(self, method, path, body=None):
         answers = [c.admin(method, path, body) for c in self.clients]

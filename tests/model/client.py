@@ -8,6 +8,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 TARGET = "DynamoDB_20120810."
+STREAMS = "DynamoDBStreams_20120810."   # (the Streams API: signed for "dynamodb" too)
 
 
 class Client:
@@ -24,12 +25,12 @@ class Client:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         return self.conn
 
-    def call(self, op, body):
+    def call(self, op, body, target=TARGET):
         """(status, answer): the answer parsed, an error's too; status 0 when the connection broke
         (an injected ConnectionReset or TruncatedBody)."""
         data = json.dumps(body).encode()
         req = AWSRequest(method="POST", url=self.endpoint + "/", data=data,
-                         headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": TARGET + op})
+                         headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target + op})
         SigV4Auth(self.creds, "dynamodb", self.region).add_auth(req)
         try:
             conn = self._connection()

@@ -21,6 +21,7 @@ from gen import START_MS, Gen, table_shapes  # noqa: E402
 from model import Model  # noqa: E402
 from partiql import PartiQL  # noqa: E402
 from reads import Reads  # noqa: E402
+from streams import Streams  # noqa: E402
 from runner import BLIND, Mismatch, NoEffect, Runner  # noqa: E402
 from show import show_op  # noqa: E402
 
@@ -38,7 +39,7 @@ def compat():
     return mod
 
 
-class Checker(PartiQL, Reads, Runner):
+class Checker(PartiQL, Reads, Streams, Runner):
     pass
 
 
@@ -97,10 +98,18 @@ def draw_modes(seed, allowed):
     disk = random.Random(seed * 7919 + 2)
     if "disk" in allowed and disk.random() < 0.3:
         modes["disk"] = "sync" if disk.random() < 0.5 else "async"
+    # streams on the tables, each of a view type drawn (Run), read whole at the end (streams.py):
+    # drawn apart too; not with a replica (its stream is the replication's, NEW_AND_OLD_IMAGES, and
+    # carries the other region's changes) nor recorded (a replay's records have other eventIDs)
+    streams = random.Random(seed * 7919 + 3)
+    if "streams" in allowed and streams.random() < 0.5 and not modes.get("replica") and not modes.get("record"):
+        modes["streams"] = streams.randint(0, 1 << 30)
     return modes
 
 
-ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica", "disk")
+STREAM_VIEWS = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica", "disk",
+             "streams")
 KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
         "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
 
@@ -171,6 +180,8 @@ def create_tables(client, specs, provisioned=0, on_demand=False):
             if out:
                 req[key] = out
         req["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in sorted(attrs.items())]
+        if s.get("stream"):
+            req["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": s["stream"]}
         status, ans = client.call("CreateTable", req)
         if status != 200:
             raise Mismatch("CreateTable %s: %s %s %s" % (s["name"], status, error_type(ans), error_message(ans)))
@@ -243,6 +254,10 @@ class Run:
         rng = random.Random(seed)
         self.specs = table_shapes(rng)
         self.modes = backend.drawn(draw_modes(seed, backend.allowed(allowed)))
+        if self.modes.get("streams"):   # (a table in five without one)
+            views = random.Random(self.modes["streams"])
+            for s in self.specs:
+                s["stream"] = views.choice(STREAM_VIEWS) if views.random() < 0.8 else None
         # "clock-back" tolerated: no step back where the eventual modes are on (a defect being fixed)
         back = not ("clock-back" in self.modes["tolerate"] and any(
             k in self.modes for k in ("stale_ms", "lag", "table_states")))
@@ -265,7 +280,8 @@ class Run:
             lines.append("table %s: hash %s%s; %s" % (
                 s["name"], s["hash"], " range %s" % (s["range"],) if s["range"] else "",
                 "; ".join("%s %s/%s %s" % (ix["name"], ix["hash"], ix["range"], ix["proj"])
-                          for ix in s["gsis"] + s["lsis"]) or "no indexes"))
+                          for ix in s["gsis"] + s["lsis"]) or "no indexes") +
+                ("; stream %s" % s["stream"] if s.get("stream") else ""))
         return lines
 
     def execute(self, ops, keep_server=False):
@@ -278,7 +294,7 @@ class Run:
         server = backend.Servers(compat(), server_args(self.modes, record, data_dir))
         client = server.client()
         model = Model(self.specs)
-        model.now = model.start = model.created = START_MS
+        model.now = model.start = model.created = model.peak = START_MS
         checker = Checker(client, model, [s["name"] for s in self.specs], dict(self.modes))
         checker.servers = server
         if self.modes.get("auth"):
@@ -309,6 +325,12 @@ class Run:
                     break
             if failure is None:
                 failure = self.final_checks(checker, client)
+            if failure is None and self.modes.get("streams"):
+                try:
+                    message = checker.check_streams()
+                except Mismatch as e:
+                    message = str(e)
+                failure = (len(ops), message) if message else None
         finally:
             client.close()
             if checker.reader:

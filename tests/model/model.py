@@ -38,17 +38,23 @@ class Table:
         self.spec = spec
         self.items = {}      # ident -> item
         self.history = {}    # ident -> [(clock ms, item or None)], oldest first
+        # ident -> [(old, new, by TTL, clock ms)]: the changes a stream records, in order; a write
+        # that changes nothing (the item put again, a delete of none) is none (tests/model/streams.py)
+        self.changes = {}
 
     def get(self, key):
         return self.items.get(ident(self.spec, key))
 
-    def put(self, key, item, now):
+    def put(self, key, item, now, ttl=False):
         i = ident(self.spec, key)
+        old = self.items.get(i)
         if item is None:
             self.items.pop(i, None)
         else:
             self.items[i] = item
         self.history.setdefault(i, [(0, None)]).append((now, item))
+        if old != item:
+            self.changes.setdefault(i, []).append((old, item, ttl, now))
 
     def indexes(self):
         return self.spec["gsis"] + self.spec["lsis"]
@@ -103,7 +109,7 @@ class Table:
                 key = {"pk": item["pk"]}
                 if self.spec["range"]:
                     key["sk"] = item["sk"]
-                self.put(key, None, now_ms)
+                self.put(key, None, now_ms, ttl=True)
                 gone.append(item)
         return gone   # (the items deleted)
 
@@ -112,6 +118,7 @@ class Model:
     def __init__(self, specs):
         self.tables = [Table(s) for s in specs]
         self.now = 0          # the server's clock, ms
+        self.peak = 0         # the latest it was (the clock moves back too): a stream's trim
         self.start = 0        # when the tables were ACTIVE (their buckets' start)
         self.created = 0      # when CreateTable made them
         self.charges = {}     # table name -> {"read": units, "write": units}

@@ -439,6 +439,7 @@ class Runner:
         check(status == 200 and ans.get("now") == now, "POST /ddbd/clock %s: %s %s, model now %d" %
               (body, status, ans, now))
         self.m.now = now
+        self.m.peak = max(self.m.peak, now)
         self.m.unsettled = {}   # (the step waited for replication's pass)
         if op["ms"] < 0:
             self.modes["_went_back"] = True

@@ -1,0 +1,109 @@
+"""tests/model/streams.py: each table's stream read whole at the end of a run and checked against
+the model's changes, item by item: a record for every change and none for a write that changed
+nothing (the same item put again, an update to the same values, a delete of an absent item),
+INSERT, MODIFY or REMOVE, the images the table's view type carries, a TTL delete's userIdentity,
+and an item's records in the order of its changes, whatever the modes did meanwhile (transactions,
+batches, PartiQL, injected faults, throttles, restarts with SIGKILL and other --shards, the clock
+moved back). The stream is read as a consumer reads it: shard by shard in DescribeStream's order
+(parents before children), each in its numbers' order. Sources: the developer guide's "Change data
+capture for DynamoDB Streams" ("DynamoDB Streams writes a stream record ... only if the item is
+modified"; each record appears once, in the sequence of the item's modifications), "Streams and
+TTL" (the Service userIdentity); ddbd's docs/compatibility.md, Streams."""
+from client import STREAMS, error_message, error_type
+from model import ident
+from runner import NO_EFFECT, Mismatch
+from values import item_from_wire, show_item
+
+DAY_MS = 24 * 3600 * 1000
+TTL_IDENTITY = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+
+
+def expected(view, old, new, ttl):
+    """The record a change makes, as compared: (eventName, OldImage, NewImage, userIdentity)."""
+    name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    return (name, old if view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") else None,
+            new if view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") else None, TTL_IDENTITY if ttl else None)
+
+
+class Streams:
+    def streams_call(self, op, body):
+        """A Streams API call with the main key, sent again past injected errors (each a no-op)."""
+        for _ in range(100):
+            status, ans = self.c.call(op, body, target=STREAMS)
+            if status == 200:
+                return ans
+            if not (self.modes.get("faults") and error_type(ans) in NO_EFFECT):
+                raise Mismatch("%s: status %s (%s: %s), model success" % (op, status, error_type(ans),
+                                                                          error_message(ans)))
+        raise Mismatch(op + ": refused 100 times by injected faults")
+
+    def stream_records(self, arn):
+        """Every record of the stream, of every shard (each drained, closed or open)."""
+        shards, req = [], {"StreamArn": arn}
+        while True:
+            desc = self.streams_call("DescribeStream", req)["StreamDescription"]
+            shards += [s["ShardId"] for s in desc.get("Shards", [])]
+            if "LastEvaluatedShardId" not in desc:
+                break
+            req = {"StreamArn": arn, "ExclusiveStartShardId": desc["LastEvaluatedShardId"]}
+        records = []   # (a shard's place in the listing: parents before children, docs/compatibility.md)
+        for place, shard in enumerate(shards):
+            it = self.streams_call("GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                                        "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+            for _ in range(100000):
+                ans = self.streams_call("GetRecords", {"ShardIterator": it, "Limit": 1000})
+                records += [((place, shard), r) for r in ans.get("Records", [])]
+                it = ans.get("NextShardIterator")
+                if it is None or not ans.get("Records"):   # (closed and drained, or open and read to its end)
+                    break
+        return records
+
+    def check_streams(self):
+        """The failure message of the first table whose stream the model does not allow, or None."""
+        for n, tm in enumerate(self.m.tables):
+            view = tm.spec.get("stream")
+            if view is None:
+                continue
+            first = min((c[3] for cs in tm.changes.values() for c in cs), default=None)
+            if first is not None and self.m.peak - first >= DAY_MS - 60000:
+                continue   # (records may have been trimmed, 24 hours on: not followed)
+            name = self.tname(n)
+            arn = self.admitted("DescribeTable", {"TableName": name})["Table"].get("LatestStreamArn")
+            if arn is None:
+                return "DescribeTable %s: no LatestStreamArn, model a %s stream" % (name, view)
+            got = {}
+            for (place, shard), r in self.stream_records(arn):
+                d = r.get("dynamodb", {})
+                if r.get("eventSource") != "aws:dynamodb" or d.get("StreamViewType") != view:
+                    return "stream of %s, shard %s: record %s, model eventSource aws:dynamodb, view %s" % (
+                        name, shard, r, view)
+                key = item_from_wire(d.get("Keys", {}))
+                if sorted(key) != ["pk"] + (["sk"] if tm.spec["range"] else []):
+                    return "stream of %s, shard %s: Keys %s, model the table's key" % (name, shard, show_item(key))
+                rec = (r.get("eventName"), item_from_wire(d["OldImage"]) if "OldImage" in d else None,
+                       item_from_wire(d["NewImage"]) if "NewImage" in d else None, r.get("userIdentity"))
+                # an item's records in the order a reader that drains a parent before its children
+                # meets them: a child's numbers start again at 1 (docs/compatibility.md, Streams)
+                got.setdefault(ident(tm.spec, key), []).append(((place, int(d.get("SequenceNumber", "0"))), rec, key))
+            for i in set(got) | set(tm.changes):
+                have = [(rec, key) for _, rec, key in sorted(got.get(i, []), key=lambda x: x[0])]
+                want = [expected(view, old, new, ttl) for old, new, ttl, _ in tm.changes.get(i, [])]
+                for k, (h, w) in enumerate(zip([h for h, _ in have], want)):
+                    if h != w:
+                        return ("stream of %s, item %s: change %d of %d is %s, model %s" % (
+                            name, i, k + 1, len(want), show_record(h), show_record(w)))
+                if len(have) != len(want):
+                    extra = have[len(want):]
+                    return ("stream of %s, item %s: %d records, model %d changes%s" % (
+                        name, i, len(have), len(want),
+                        "; the first extra: %s" % show_record(extra[0][0]) if extra else
+                        "; the first missing: %s" % show_record(want[len(have)])))
+                for h, key in have:
+                    if key != {k: v for k, v in (h[1] or h[2] or key).items() if k in key}:
+                        return "stream of %s, item %s: Keys %s, images %s" % (name, i, show_item(key), show_record(h))
+        return None
+
+
+def show_record(r):
+    name, old, new, who = r
+    return "%s old %s new %s%s" % (name, show_item(old), show_item(new), " by %s" % who if who else "")
