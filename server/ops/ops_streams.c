@@ -181,7 +181,8 @@ int ddb_op_list_streams(ddb_req *req)
 static void write_shard(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, unsigned g, unsigned s)
 {
     ddb_store *store = req->eng->store;
-    uint64_t first = ddb_stream_shard_first(store, info, g, s), last = ddb_stream_shard_last(store, info, g, s);
+    uint64_t base = ddb_stream_gen_base(info, g);
+    uint64_t first = ddb_stream_shard_first(store, info, g, s) + base, last = ddb_stream_shard_last(store, info, g, s) + base;
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ShardId");
@@ -409,7 +410,7 @@ static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g,
     const char *seqs = ddb_json_get_str(req->in, "SequenceNumber");
     int by_seq = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 || strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0;
     uint64_t first = ddb_stream_shard_first(req->eng->store, info, g, s);
-    uint64_t last = ddb_stream_shard_last(req->eng->store, info, g, s), seq;
+    uint64_t last = ddb_stream_shard_last(req->eng->store, info, g, s), seq, base;
 
     if (!by_seq && seqs != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -424,11 +425,16 @@ static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g,
         return DDB_OK;
     }
     /* the shard's StartingSequenceNumber is a position even before a record has it (an empty
-       shard's is last + 1, the number its next record gets) */
-    if (seq_parse(seqs, &seq) != 0 || seq == 0 || (seq > last && seq != first))
+       shard's is last + 1, the number its next record gets); a number at or below the
+       generation's base is below the shard's range, as one below its first record is */
+    if (seq_parse(seqs, &seq) != 0 || seq == 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Invalid SequenceNumber");
-    if (seq < first)
+    base = ddb_stream_gen_base(info, g);
+    if (seq > base && (seq - base > last && seq - base != first))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Invalid SequenceNumber");
+    if (seq <= base || seq - base < first)
         return trimmed(req);
+    seq -= base;
     *next = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ? seq : seq + 1;
     return DDB_OK;
 }

@@ -97,6 +97,7 @@ void ddb_stream_plan_registry(ddb_req *req, const char *table, const ddb_json *k
     info.gens[0] = (ddb_stream_gen){ddb_engine_nshards(req->eng), info.created_ms, NULL};
     info.ngens = 1;
     info.ordered_ids = 1;
+    info.continued = 1;
     ddb_stream_info_put(extra, req->arena, &info);
 }
 

@@ -390,6 +390,17 @@ def check_per_item_order(records, keys, versions):
         assert seen[k] == list(range(versions)), (k, seen[k])
 
 
+def shard_records(streams, arn, shards):
+    """(ShardId, record) of each record of `shards`, each read from TRIM_HORIZON."""
+    out = []
+    for sh in shards:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        records, _ = drain(streams, it)
+        out += [(sh["ShardId"], r) for r in records]
+    return out
+
+
 def test_lineage_across_a_shard_count_change(server_factory, tmp_path):
     args = lambda n: ["--data-dir", str(tmp_path / "data"), "--shards", str(n)]
     server = server_factory(args(2))
@@ -409,16 +420,37 @@ def test_lineage_across_a_shard_count_change(server_factory, tmp_path):
     new = [s for s in shards if "ParentShardId" in s]
     assert len(old) == 2 and len(new) == 4
     assert all("EndingSequenceNumber" in s["SequenceNumberRange"] for s in old)
-    # each shard numbers its records from 1: the closed shards end at what they hold, 120 in all
+    # the first generation numbers each shard's records from 1: the closed shards end at what they
+    # hold, 120 in all
     assert sum(int(s["SequenceNumberRange"]["EndingSequenceNumber"]) for s in old) == 2 * len(keys)
     assert all("EndingSequenceNumber" not in s["SequenceNumberRange"] for s in new)
     assert {s["ParentShardId"] for s in new} == {s["ShardId"] for s in old}
+    # and the children's numbers start above every parent's (DynamoDB's DescribeStream example: a
+    # child starting at 820400000000000001192334 below a parent ending at 20500000000000000910398)
+    top = max(int(s["SequenceNumberRange"]["EndingSequenceNumber"]) for s in old)
+    assert all(int(s["SequenceNumberRange"]["StartingSequenceNumber"]) > top for s in new), (top, new)
     # ShardFilter is newer than Debian's boto3: raw HTTP
     children = raw_request(server.endpoint, "DynamoDBStreams_20120810.DescribeStream", {
         "StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS", "ShardId": old[0]["ShardId"]}}).json()
     assert sorted(s["ShardId"] for s in children["StreamDescription"]["Shards"]) == \
         sorted(s["ShardId"] for s in new if s["ParentShardId"] == old[0]["ShardId"])
-    check_per_item_order(read_stream(streams, arn), keys, 3)
+    records = read_stream(streams, arn)
+    check_per_item_order(records, keys, 3)
+    # so an item's records are in number order across the reshard too (a consumer that orders or
+    # dedupes by SequenceNumber)
+    numbers = {}
+    for r in records:
+        numbers.setdefault(r["dynamodb"]["Keys"]["pk"]["S"], []).append(int(r["dynamodb"]["SequenceNumber"]))
+    assert all(n == sorted(n) and len(set(n)) == 3 for n in numbers.values()), numbers
+    # a child's number names its record (AT_SEQUENCE_NUMBER), one of its parent's is below its range
+    child, first = shard_records(streams, arn, new)[0]
+    at = streams.get_shard_iterator(StreamArn=arn, ShardId=child, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                    SequenceNumber=first["dynamodb"]["SequenceNumber"])["ShardIterator"]
+    assert streams.get_records(ShardIterator=at)["Records"][0]["dynamodb"] == first["dynamodb"]
+    with pytest.raises(ClientError) as e:
+        streams.get_shard_iterator(StreamArn=arn, ShardId=child, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                   SequenceNumber="%021d" % top)
+    assert e.value.response["Error"]["Code"] == "TrimmedDataAccessException"
     # fewer shards later: the stream keeps its layout (shards never merge)
     server.stop(signal.SIGTERM)
     server = server_factory(args(1), port=server.port)

@@ -5,7 +5,8 @@ INSERT, MODIFY or REMOVE, the images the table's view type carries, a TTL delete
 and an item's records in the order of its changes, whatever the modes did meanwhile (transactions,
 batches, PartiQL, injected faults, throttles, restarts with SIGKILL and other --shards, the clock
 moved back). The stream is read as a consumer reads it: shard by shard in DescribeStream's order
-(parents before children), each in its numbers' order. Sources: the developer guide's "Change data
+(parents before children), each in its numbers' order, and an item's numbers must increase in
+that order (a child's numbers are above its parent's). Sources: the developer guide's "Change data
 capture for DynamoDB Streams" ("DynamoDB Streams writes a stream record ... only if the item is
 modified"; each record appears once, in the sequence of the item's modifications), "Streams and
 TTL" (the Service userIdentity); ddbd's docs/compatibility.md, Streams."""
@@ -83,10 +84,15 @@ class Streams:
                 rec = (r.get("eventName"), item_from_wire(d["OldImage"]) if "OldImage" in d else None,
                        item_from_wire(d["NewImage"]) if "NewImage" in d else None, r.get("userIdentity"))
                 # an item's records in the order a reader that drains a parent before its children
-                # meets them: a child's numbers start again at 1 (docs/compatibility.md, Streams)
+                # meets them, whose numbers must increase too (a child's are above its parent's)
                 got.setdefault(ident(tm.spec, key), []).append(((place, int(d.get("SequenceNumber", "0"))), rec, key))
             for i in set(got) | set(tm.changes):
-                have = [(rec, key) for _, rec, key in sorted(got.get(i, []), key=lambda x: x[0])]
+                mine = sorted(got.get(i, []), key=lambda x: x[0])
+                numbers = [seq for (_, seq), _, _ in mine]
+                if any(a >= b for a, b in zip(numbers, numbers[1:])):
+                    return "stream of %s, item %s: SequenceNumbers %s in the order a reader meets them" % (
+                        name, i, numbers)
+                have = [(rec, key) for _, rec, key in mine]
                 want = [expected(view, old, new, ttl) for old, new, ttl, _ in tm.changes.get(i, [])]
                 for k, (h, w) in enumerate(zip([h for h, _ in have], want)):
                     if h != w:

@@ -211,6 +211,7 @@ static int info_from_json(ddb_arena *a, uint32_t id, const ddb_json *j, ddb_stre
     out->created_ms = num_of(ddb_json_get(j, "Created"));
     out->disabled_ms = num_of(ddb_json_get(j, "Disabled"));
     out->ordered_ids = num_of(ddb_json_get(j, "Ids")) >= 2;
+    out->continued = num_of(ddb_json_get(j, "Ids")) >= 3;
     for (uint32_t g = 0; g < gens->n && g < DDB_MAX_STREAM_GENS; g++) {
         const ddb_json *gj = gens->u.items[g], *ends = ddb_json_get(gj, "Ends");
         ddb_stream_gen *sg = &out->gens[out->ngens++];
@@ -282,7 +283,7 @@ void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info
     ddb_jw_member_int(&w, "Created", (long long)info->created_ms);
     ddb_jw_member_int(&w, "Disabled", (long long)info->disabled_ms);
     if (info->ordered_ids)
-        ddb_jw_member_int(&w, "Ids", 2);
+        ddb_jw_member_int(&w, "Ids", info->continued ? 3 : 2);
     ddb_jw_key(&w, "Gens");
     ddb_jw_arr_begin(&w);
     for (unsigned g = 0; g < info->ngens; g++) {
@@ -353,6 +354,19 @@ int ddb_stream_shard_parse(const ddb_stream_info *info, const char *shard_id, un
         }
     }
     return -1;
+}
+
+uint64_t ddb_stream_gen_base(const ddb_stream_info *info, unsigned gen)
+{
+    uint64_t base = 0;
+
+    for (unsigned g = 0; info->continued && g < gen && g < info->ngens; g++) {
+        uint64_t top = 0;
+        for (unsigned i = 0; info->gens[g].ends != NULL && i < info->gens[g].nshards; i++)
+            top = info->gens[g].ends[i] > top ? info->gens[g].ends[i] : top;
+        base += top;
+    }
+    return base;
 }
 
 uint64_t ddb_stream_shard_last(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard)
@@ -435,7 +449,7 @@ void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info
     char id[33], seq[24];
 
     event_id(s, info, gen, shard, r->seq, id);
-    snprintf(seq, sizeof(seq), "%021llu", (unsigned long long)r->seq);
+    snprintf(seq, sizeof(seq), "%021llu", (unsigned long long)(r->seq + ddb_stream_gen_base(info, gen)));
     ddb_jw_obj_begin(w);
     ddb_jw_member_str(w, "eventID", id);
     ddb_jw_member_str(w, "eventName", events[r->event <= DDB_EV_REMOVE ? r->event : 0]);

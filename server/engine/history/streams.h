@@ -145,6 +145,7 @@ typedef struct ddb_stream_info {
     ddb_stream_gen gens[DDB_MAX_STREAM_GENS];
     unsigned ngens;
     int ordered_ids; /* ShardIds sort in creation order ("Ids": 2; streams made before: 0, see ddb_stream_shard_id) */
+    int continued;   /* a generation numbers its records above the one before ("Ids": 3: ddb_stream_gen_base) */
 } ddb_stream_info;
 
 /* Reads one registry entry; 0, 1 when there is none, -1 on a storage error. */
@@ -168,6 +169,16 @@ const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account
 const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsigned gen, unsigned shard);
 /* The generation and shard of a ShardId of this stream; -1 when it names none. */
 int ddb_stream_shard_parse(const ddb_stream_info *info, const char *shard_id, unsigned *gen, unsigned *shard);
+/*
+ * What generation `gen` adds to its shards' stored numbers on the wire (SequenceNumber, a shard's
+ * SequenceNumberRange, GetShardIterator's SequenceNumber): the generations before it, each its
+ * largest shard end, summed, so that a child's numbers are above its parent's, as DynamoDB's are
+ * (its DescribeStream example: a parent ending 20500000000000000910398, its child starting
+ * 820400000000000001192334), and an item's records are in number order across a reshard. A shard
+ * stores its records from 1 (the store's sequence under its prefix); 0 for a stream made before
+ * (not `continued`: readers hold its numbers in their checkpoints).
+ */
+uint64_t ddb_stream_gen_base(const ddb_stream_info *info, unsigned gen);
 /* The last number written to a shard (closed: its end; open: the store's). */
 uint64_t ddb_stream_shard_last(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
 /* A record's number and creation time (ms), read from its key and head alone; -1 when it is not a

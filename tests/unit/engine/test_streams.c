@@ -82,6 +82,24 @@ TEST(stream_shard_ids_sort_in_creation_order)
     ddb_arena_free(&a);
 }
 
+/* A generation's numbers continue above every number of the ones before it (continued streams). */
+TEST(stream_generations_number_above_the_ones_before)
+{
+    uint64_t ends0[] = {5, 9}, ends1[] = {0, 4, 2};
+    ddb_stream_info info;
+
+    memset(&info, 0, sizeof(info));
+    info.gens[0] = (ddb_stream_gen){2, 1000, ends0};
+    info.gens[1] = (ddb_stream_gen){3, 1001, ends1};
+    info.gens[2] = (ddb_stream_gen){3, 1002, NULL}; /* open */
+    info.ngens = 3;
+    ASSERT_EQ(ddb_stream_gen_base(&info, 2), 0); /* a stream made before: each shard from 1 */
+    info.continued = 1;
+    ASSERT_EQ(ddb_stream_gen_base(&info, 0), 0);
+    ASSERT_EQ(ddb_stream_gen_base(&info, 1), 9);      /* above shard 1's 9 */
+    ASSERT_EQ(ddb_stream_gen_base(&info, 2), 9 + 4);  /* generation 1's numbers were 10 to 13 */
+}
+
 /* The encoding of a JSON item (DynamoDB JSON). */
 static void encoded(ddb_arena *a, const char *json, char **out, size_t *len)
 {
