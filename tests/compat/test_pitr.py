@@ -418,6 +418,44 @@ def test_delete_table_without_pitr_leaves_no_backup(ddb, drop):
     assert [x for x in ddb.list_backups(BackupType="ALL")["BackupSummaries"] if x["TableName"] == table] == []
 
 
+def test_a_base_copy_cut_short_starts_the_window_at_the_last_change_it_holds(server_factory, tmp_path, monkeypatch):
+    """Enabling recovery copies the table in the background, from a storage snapshot held in
+    memory. Killed before that copy ended, the restarted server copies the table again as of its
+    start, when it already holds the changes logged since recovery was enabled: restored to a time
+    before the last of them, it would keep changes made after that time. So the window then starts
+    at that last change, and a restore to it holds the table as it was then."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("DDBD_DELAY_POINT", "backup-copy:60000")   # (the copy held until the kill)
+    first = server_factory(["--data-dir", str(data)])
+    monkeypatch.delenv("DDBD_DELAY_POINT")
+    c = make_client(first.endpoint)
+    c.create_table(**create_table_params("src", range_key=("sk", "N")))
+    batch_put(c, "src", [{"pk": {"S": "a"}, "sk": {"N": str(i)}} for i in range(20)])
+    since = enable(first.endpoint, "src")["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"]
+    before = moment()
+    c.put_item(TableName="src", Item={"pk": {"S": "new"}, "sk": {"N": "0"}})
+    c.delete_item(TableName="src", Key={"pk": {"S": "a"}, "sk": {"N": "0"}})
+    after = moment()
+    first.kill()
+
+    second = server_factory(["--data-dir", str(data)])
+    c = make_client(second.endpoint)
+    p = call(second.endpoint, "DescribeContinuousBackups", {"TableName": "src"})[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert p["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert since < before < p["EarliestRestorableDateTime"] < after   # (the delete's time)
+    err = call(second.endpoint, "RestoreTableToPointInTime", {"SourceTableName": "src", "TargetTableName": "copy",
+                                                              "RestoreDateTime": before}, status=400)
+    assert err["__type"].endswith("#InvalidRestoreTimeException")
+    assert err["message"].startswith("Restore time is not within the restorable window (between %.3f and " %
+                                     p["EarliestRestorableDateTime"])
+    restore_at(second.endpoint, "src", "copy", p["EarliestRestorableDateTime"])
+    assert wait_restored(c, "copy")["ItemCount"] == 20
+    assert c.get_item(TableName="copy", Key={"pk": {"S": "a"}, "sk": {"N": "0"}}).get("Item") is None
+    assert c.get_item(TableName="copy", Key={"pk": {"S": "new"}, "sk": {"N": "0"}}).get("Item") is not None
+    assert second.stop() == 0
+
+
 def test_system_backup_survives_kill_9_right_after_delete_table(server_factory, tmp_path):
     """The backup's record and the catalog change are one write: killed before the worker looked at
     it, the restarted server still holds every item (no purge took them)."""

@@ -196,7 +196,8 @@ class Gen:
 
     def op(self):
         op = self.op_any()
-        if self.reader and op["op"] not in ("clock", "replica", "restart", "backup", "restore") and self.rng.random() < 0.15:
+        if self.reader and op["op"] not in ("clock", "replica", "restart", "backup", "restore", "pitr",
+                                            "pitr_restore") and self.rng.random() < 0.15:
             op["as"] = "reader"
         return op
 
@@ -205,9 +206,10 @@ class Gen:
         kind = rng.choices(
             ["put", "get", "update", "delete", "batch_write", "batch_get", "twrite", "tget",
              "query", "scan", "pscan", "clock", "pql", "pql_batch", "describe", "replica", "restart",
-             "backup", "restore"],
+             "backup", "restore", "pitr", "pitr_restore"],
             [14, 10, 16, 6, 5, 5, 6, 3, 10, 4, 2, 6 if self.clock else 0, 6, 3, 2, 5 if self.replica else 0,
-             1 if self.restart else 0, 1 if self.backups else 0, 1 if self.backups else 0])[0]
+             1 if self.restart else 0, 1 if self.backups else 0, 1 if self.backups else 0,
+             1 if self.backups else 0, 1.5 if self.backups else 0])[0]
         return getattr(self, "op_" + kind)()
 
     def statement(self, i, key, kind):
@@ -260,9 +262,25 @@ class Gen:
         consistent Scan of the restored table, which must hold the items of the backup's moment."""
         return {"op": "restore", "pick": self.rng.random()}
 
+    def op_pitr(self):
+        """UpdateContinuousBackups of a table: point-in-time recovery on, with a period drawn
+        (None: the default, 35 days; on again: only the period changes), or off (its history gone)."""
+        return {"op": "pitr", "t": self.ti(), "on": self.rng.random() < 0.8, "days": self.rng.choice([None, 1, 2, 35])}
+
+    def op_pitr_restore(self):
+        """RestoreTableToPointInTime of a table, to a time `when` names (its window's ends, a time
+        drawn in it (`pick`), the time of one of its writes, or just outside it: refused), by name
+        or by ARN, then a strongly consistent Scan of the restored table, which must hold the
+        table's items as of that time."""
+        return {"op": "pitr_restore", "t": self.ti(), "pick": self.rng.random(), "arn": self.rng.random() < 0.3,
+                "when": self.rng.choice(["latest", "earliest", "pick", "pick", "write", "write", "before", "after"])}
+
+    days = False   # (point-in-time recovery: the clock also steps a day, past a window's start)
+
     def op_clock(self):
         """A step of the frozen clock, forward or back (POST /ddbd/clock {"advance": ms})."""
-        ms = self.rng.choice([100, 300, 700, 1200, 2500, 60000, 3600000, -400, -3000, -3600000])
+        ms = self.rng.choice([100, 300, 700, 1200, 2500, 60000, 3600000, -400, -3000, -3600000] +
+                             ([86400000 + 5000] if self.days else []))
         if not self.back:
             ms = abs(ms)
         self.now_s += ms // 1000

@@ -41,6 +41,9 @@ class Table:
         # ident -> [(old, new, by TTL, clock ms)]: the changes a stream records, in order; a write
         # that changes nothing (the item put again, a delete of none) is none (tests/model/streams.py)
         self.changes = {}
+        # point-in-time recovery while on (tests/model/pitr.py): {"since": ms, "days": n, "base": the
+        # items when it was enabled, "mark": ident -> how many of its history entries came before}
+        self.pitr = None
 
     def get(self, key):
         return self.items.get(ident(self.spec, key))
@@ -94,6 +97,24 @@ class Table:
         for at, item in h[k:]:
             if item not in out:
                 out.append(item)
+        return out
+
+    def at(self, when):
+        """The items a restore to `when` (ms) holds (RestoreTableToPointInTime): each item as its
+        last write at or before `when` since recovery was enabled left it, or as it was then. The
+        clock moves back too, so "last" is in the order of the writes, not of their times, and a
+        write that found no item and left none (a delete of nothing) is none (ddbd's rule:
+        docs/admin.md, "The clock")."""
+        p = self.pitr
+        out = dict(p["base"])
+        for i, h in self.history.items():
+            start = p["mark"].get(i, 0)
+            for n, (at, item) in enumerate(h[start:], start):
+                if at <= when and (item is not None or n == 0 or h[n - 1][1] is not None):
+                    if item is None:
+                        out.pop(i, None)
+                    else:
+                        out[i] = item
         return out
 
     def sweep(self, now_ms):

@@ -372,6 +372,12 @@ class Runner:
         target = "mr%d" % self.restores
         self.restores += 1
         self.admitted("RestoreTableFromBackup", {"TargetTableName": target, "BackupArn": arn})
+        self.restored(target, b["snaps"], "restored table %s of %s's backup" % (target, self.tname(t)),
+                      " (nor as of the %d restarts its copy met)" % (len(b["snaps"]) - 1) if len(b["snaps"]) > 1 else "")
+
+    def restored(self, target, snaps, what, why=""):
+        """Restored table `target`, once ACTIVE, holds exactly the items of one of `snaps` (a
+        strongly consistent Scan); then it is deleted."""
         self.waited("DescribeTable", {"TableName": target}, lambda a: a["Table"]["TableStatus"], "ACTIVE", ("CREATING",))
         got, req = [], {"TableName": target, "ConsistentRead": True}
         while True:
@@ -380,14 +386,13 @@ class Runner:
             if "LastEvaluatedKey" not in ans:
                 break
             req = dict(req, ExclusiveStartKey=ans["LastEvaluatedKey"])
-        want = b["snaps"][0]
+        want = snaps[0]
         have = [tuple(sorted(i.items())) for i in got]   # (a set's value has no total order: compared as sets)
-        if not any(len(have) == len(w) and set(have) == set(w) for w in b["snaps"]):
+        if not any(len(have) == len(w) and set(have) == set(w) for w in snaps):
             missing = [show_item(dict(i)) for i in want if i not in have][:3]
             extra = [show_item(dict(i)) for i in have if i not in want][:3]
-            raise Mismatch("restored table %s of %s's backup: %d items, model %d; missing %s, not in the backup %s%s" % (
-                target, self.tname(t), len(have), len(want), missing, extra,
-                " (nor as of the %d restarts its copy met)" % (len(b["snaps"]) - 1) if len(b["snaps"]) > 1 else ""))
+            raise Mismatch("%s: %d items, model %d; missing %s, not in the model's %s%s" % (
+                what, len(have), len(want), missing, extra, why))
         self.admitted("DeleteTable", {"TableName": target})
 
     def post_faults(self):
@@ -440,6 +445,7 @@ class Runner:
               (body, status, ans, now))
         self.m.now = now
         self.m.peak = max(self.m.peak, now)
+        self.pitr_moved()
         self.m.unsettled = {}   # (the step waited for replication's pass)
         if op["ms"] < 0:
             self.modes["_went_back"] = True

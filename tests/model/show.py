@@ -66,6 +66,12 @@ def show_one(op, specs):
         return "CreateBackup %s" % t
     if k == "restore":
         return "RestoreTableFromBackup (backup %.2f of those made), Scan of it" % op["pick"]
+    if k == "pitr":
+        return "UpdateContinuousBackups %s %s%s" % (t, "on" if op["on"] else "off",
+                                                    " days=%s" % op["days"] if op["on"] and op["days"] else "")
+    if k == "pitr_restore":
+        return "RestoreTableToPointInTime %s%s to %s%s, Scan of it" % (
+            t, " (by ARN)" if op["arn"] else "", op["when"], " %.2f" % op["pick"] if op["when"] in ("pick", "write") else "")
     if k == "restart":
         return "restart (%s%s)" % ("kill -9" if op["kill"] else "SIGTERM",
                                    ", --shards %d" % op["shards"] if op.get("shards") else "")

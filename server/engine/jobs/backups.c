@@ -13,6 +13,7 @@
 #include "proto/grow.h"
 #include "server/base/alloc.h"
 #include "server/base/clock.h"
+#include "server/base/faults.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -196,18 +197,41 @@ void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 /* ---- the copy ---- */
 
 /* Rewrites the record of backup `b` as AVAILABLE with its figures. */
+/* The copy is done: AVAILABLE, its figures, and its moment when it moved (created_ms, else 0). */
 static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
-                          unsigned long long size)
+                          unsigned long long size, uint64_t created_ms)
 {
-    static const char *const moved[] = {"Status", "Size", "Items", NULL};
+    static const char *const moved[] = {"Status", "Size", "Items", NULL, NULL}, *const moved_too[] = {
+        "Status", "Size", "Items", "Created", NULL};
     ddb_backup_edit e;
 
-    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, moved) != 0)
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, created_ms != 0 ? moved_too : moved) != 0)
         return -1;
     ddb_jw_member_str(&e.w, "Status", "AVAILABLE");
     ddb_jw_member_int(&e.w, "Size", (long long)size);
     ddb_jw_member_int(&e.w, "Items", (long long)items);
+    if (created_ms != 0)
+        ddb_jw_member_int(&e.w, "Created", (long long)created_ms);
     return ddb_backup_edit_end(&e, eng->store, a);
+}
+
+/*
+ * A point-in-time recovery base copied again as of now, its snapshot lost with a restart (or on
+ * RADOS, with the gateway that held it): the copy holds every change logged since recovery was
+ * enabled, so a restore to a time before the last of them would keep changes made after that
+ * time. The window then starts at the latest time logged (the base's Created, which is the
+ * window's start, moved up as the trim moves it: pitr.h); a restore to it or later replays every
+ * logged change over the copy, which gives the same items. Returns the new Created, or 0 to keep it.
+ */
+static uint64_t base_moved_to(ddb_engine *eng, const ddb_backup *b)
+{
+    const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, b->source_id);
+    uint64_t newest;
+
+    if (!b->pitr || t == NULL || t->pitr.log == 0 || t->pitr.base == NULL || strcmp(t->pitr.base, b->id) != 0 ||
+        ddb_pitr_newest(eng->store, t->pitr.log, &newest) != 0)
+        return 0;
+    return newest > b->created_ms ? newest : 0;
 }
 
 /* Copies the source table as of `snap` into the backup's keyspace; 0, 1 when stopped, -1. */
@@ -221,6 +245,7 @@ static int copy_items(ddb_engine *eng, const ddb_backup *b, const ddb_store_snap
 
     ddb_batched_init(&w, eng->store, COPY_BATCH);
     ddb_key_table_range(b->source_id, lo, hi);
+    ddb_crash_point("backup-copy"); /* (a test's delay: a stop while the copy runs) */
     it = ddb_store_iter_open_at(eng->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
@@ -261,6 +286,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
 {
     ddb_store_snapshot *snap = pending_take(bk, b->id);
     unsigned long long items = 0, size = 0;
+    uint64_t created = 0;
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_arena a;
     int rc;
@@ -268,7 +294,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
     if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup, nothing writes them */
         ddb_arena_init(&a);
         rc = ddb_keyspace_count(eng->store, NULL, b->keyspace, &items, &size) == DDB_STORE_OK &&
-             mark_available(eng, &a, b, items, size) == 0;
+             mark_available(eng, &a, b, items, size, 0) == 0;
         ddb_arena_free(&a);
         if (rc)
             ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s is AVAILABLE (%llu items)", b->id,
@@ -287,6 +313,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
     if (snap == NULL) {
         ddb_log(DDB_LOG_INFO, "backups: backup %s was interrupted; copying table %s again from now", b->id, b->table);
         snap = ddb_store_snapshot_take(eng->store);
+        created = base_moved_to(eng, b); /* (read after the snapshot: it holds every change read) */
     }
     rc = copy_items(eng, b, snap, stopping, sctx, &items, &size);
     if (rc == 1) { /* stopping: the same snapshot resumes it */
@@ -295,7 +322,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
     }
     ddb_store_snapshot_release(eng->store, snap);
     ddb_arena_init(&a);
-    if (rc != 0 || mark_available(eng, &a, b, items, size) != 0)
+    if (rc != 0 || mark_available(eng, &a, b, items, size, created) != 0)
         rc = -1, ddb_log(DDB_LOG_ERROR, "backups: backup %s of table %s failed; retried at the next start", b->id, b->table);
     else
         ddb_log(DDB_LOG_INFO, "backups: backup %s of table %s is AVAILABLE (%llu items, %llu bytes)", b->id, b->table,

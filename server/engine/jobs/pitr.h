@@ -75,6 +75,8 @@ typedef struct ddb_pitr_change {
 /* The items of log `log` with a record before to_ms, in key order; 0, or -1 on a storage error. */
 int ddb_pitr_changes(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t from_ms, uint64_t to_ms,
                      ddb_pitr_change **out, size_t *n);
+/* The latest commit time among log `log`'s records (0: none); 0, or -1 on a storage error. */
+int ddb_pitr_newest(ddb_store *s, uint32_t log, uint64_t *ms);
 /* memcmp order of a change's key against a stored key without its table id. */
 int ddb_pitr_keycmp(const ddb_pitr_change *c, const char *key, size_t klen);
 

@@ -46,18 +46,27 @@ static int parse(const char *v, size_t vlen, rec *r)
     return 0;
 }
 
-/* Every record of `log` before to_ms, copied into `a`, in sequence order. 0 or -1. */
-static int read_log(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t to_ms, recs *out)
+/* An iterator over every record of `log`, in sequence order, at its first. */
+static ddb_store_iter *log_iter(ddb_store *s, uint32_t log)
 {
     char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES + 8];
     ddb_store_iter *it;
-    int rc = 0;
 
     ddb_pitr_log_prefix(log, lo);
     memcpy(hi, lo, sizeof(lo));
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
     it = ddb_store_seq_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+    ddb_store_iter_seek(it, NULL, 0);
+    return it;
+}
+
+/* Every record of `log` before to_ms, copied into `a`, in sequence order. 0 or -1. */
+static int read_log(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t to_ms, recs *out)
+{
+    ddb_store_iter *it;
+    int rc = 0;
+
+    for (it = log_iter(s, log); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
         const char *v = ddb_store_iter_val(it, &vlen);
@@ -132,4 +141,23 @@ int ddb_pitr_keycmp(const ddb_pitr_change *c, const char *key, size_t klen)
     if (r != 0)
         return r;
     return c->klen < klen ? -1 : c->klen > klen;
+}
+
+int ddb_pitr_newest(ddb_store *s, uint32_t log, uint64_t *ms)
+{
+    ddb_store_iter *it;
+    int rc = 0;
+
+    *ms = 0;
+    for (it = log_iter(s, log); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t vlen;
+        const char *v = ddb_store_iter_val(it, &vlen);
+        ddb_pitr_record r;
+        if (ddb_pitr_record_parse(v, vlen, &r) == 0 && r.when > *ms)
+            *ms = r.when; /* (not the last record's: a clock moved back writes earlier times later) */
+    }
+    if (ddb_store_iter_status(it) != DDB_STORE_OK)
+        rc = -1;
+    ddb_store_iter_close(it);
+    return rc;
 }
