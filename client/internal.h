@@ -25,6 +25,7 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
+#include "proto/ops.h"
 
 /* ---- values.c ---- */
 
@@ -161,8 +162,8 @@ struct ddb_client {
     atomic_uint quota; /* retry quota tokens left (retry.c) */
 };
 
-/* What every DynamoDB request says it is (transport.c, transport_pipe.c). */
-#define TARGET_PREFIX "DynamoDB_20120810."
+/* (a request's X-Amz-Target: its operation after proto/ops.h's ddb_op_target_prefix, DynamoDB's
+   or a DynamoDB Streams operation's own: transport.c, transport_pipe.c) */
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 
 /* An answer's head, as transport_parse_head reads it. */

@@ -219,11 +219,7 @@ static void build_head(ddb_client *c, conn *k, const char *op, const char *body,
     size_t oplen = strlen(op);
 
     amz_date_now(amz_date);
-    if (oplen > sizeof(target) - sizeof(TARGET_PREFIX))
-        oplen = sizeof(target) - sizeof(TARGET_PREFIX);
-    memcpy(target, TARGET_PREFIX, sizeof(TARGET_PREFIX) - 1);
-    memcpy(target + sizeof(TARGET_PREFIX) - 1, op, oplen);
-    target[sizeof(TARGET_PREFIX) - 1 + oplen] = '\0';
+    snprintf(target, sizeof(target), "%s%.*s", ddb_op_target_prefix(op, oplen), (int)oplen, op);
     ddb_sigv4_scope(&scope, amz_date, c->cfg.region, "dynamodb");
     k->creq.len = k->sts.len = k->tx.len = 0;
     ddb_sigv4_canonical_request(&r, &k->creq, &sh);

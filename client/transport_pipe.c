@@ -185,9 +185,10 @@ static void hash_str(SHA256_CTX *h, const char *s)
  * headers sorted, as libddb signs them: client/transport.c, proto/sigv4.c):
  *
  *   POST \n / \n \n content-type:... \n host:... \n x-amz-date:DATE \n [x-amz-security-token:... \n]
- *   x-amz-target:DynamoDB_20120810.OP \n \n SIGNED_HEADERS \n HEX(SHA256(BODY))
+ *   x-amz-target:PREFIX.OP \n \n SIGNED_HEADERS \n HEX(SHA256(BODY))
  *
- * and its string to sign "AWS4-HMAC-SHA256 \n DATE \n SCOPE \n HEX(SHA256(CANONICAL))": only OP,
+ * (PREFIX: DynamoDB's, or DynamoDB Streams' for its operations) and its string to sign
+ * "AWS4-HMAC-SHA256 \n DATE \n SCOPE \n HEX(SHA256(CANONICAL))": only PREFIX.OP,
  * the body and what follows them are hashed per request.
  */
 static void date_now(ddb_pipe *s)
@@ -206,7 +207,7 @@ static void date_now(ddb_pipe *s)
         hash_str(&s->creq_second, "\nx-amz-security-token:");
         hash_str(&s->creq_second, s->c->cfg.token);
     }
-    hash_str(&s->creq_second, "\nx-amz-target:" TARGET_PREFIX);
+    hash_str(&s->creq_second, "\nx-amz-target:");
 }
 
 /* The signer of region (rlen bytes): one kept, or a new one (past DDB_PIPE_REGIONS the last
@@ -283,7 +284,8 @@ static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *bo
     ddb_buf_puts(out, cfg->hostport);
     ddb_buf_puts(out, "\r\nContent-Type: " CONTENT_TYPE "\r\nX-Amz-Date: ");
     ddb_buf_puts(out, s->amz_date);
-    ddb_buf_puts(out, "\r\nX-Amz-Target: " TARGET_PREFIX);
+    ddb_buf_puts(out, "\r\nX-Amz-Target: ");
+    ddb_buf_puts(out, ddb_op_target_prefix(op, oplen));
     ddb_buf_append(out, op, oplen);
     snprintf(clen, sizeof(clen), "%zu", blen);
     ddb_buf_puts(out, "\r\nContent-Length: ");
@@ -318,6 +320,7 @@ time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char
     SHA256((const unsigned char *)(body != NULL ? body : ""), blen, bin);
     hex32(hex, bin);
     creq = s->creq_second;
+    hash_str(&creq, ddb_op_target_prefix(op, oplen));
     SHA256_Update(&creq, op, oplen);
     hash_str(&creq, "\n\n");
     hash_str(&creq, signed_headers(s));

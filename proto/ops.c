@@ -58,3 +58,10 @@ ddb_op ddb_op_from_target(const char *target, size_t len)
     }
     return DDB_OP_NONE;
 }
+
+const char *ddb_op_target_prefix(const char *name, size_t len)
+{
+    ddb_op op = find(name, len, DDB_SVC_STREAMS);
+
+    return service_prefix[op != DDB_OP_NONE ? DDB_SVC_STREAMS : DDB_SVC_DYNAMODB];
+}

@@ -148,5 +148,8 @@ unsigned ddb_op_flags(ddb_op op);
 ddb_op ddb_op_from_name(const char *name, size_t len);
 /* Parses "DynamoDB_20120810.PutItem" (or the Streams prefix); DDB_OP_NONE if unknown. */
 ddb_op ddb_op_from_target(const char *target, size_t len);
+/* The X-Amz-Target prefix of the operation named `name` ("DynamoDBStreams_20120810." for a
+   Streams one), "DynamoDB_20120810." for any other name: what a client sends it with. */
+const char *ddb_op_target_prefix(const char *name, size_t len);
 
 #endif

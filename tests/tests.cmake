@@ -416,7 +416,7 @@ set(DDB_MEMCHECK_K_test_enforce_capacity "not sdks_retries and not off_by_defaul
 set(DDB_MEMCHECK_K_test_clock_frozen "not bad_clock")
 set(DDB_MEMCHECK_K_test_injected_faults "each_kind or throttling_reasons or cancelled_with_a_conflict or next_three or read_and_write_classes or batch_get_returns_unprocessed or wrong_fault_is_refused")
 set(DDB_MEMCHECK_K_test_global_tables_strong "strong_writes_are_everywhere or replicated_write_conflict or strong_streams_and_batches")
-set(DDB_MEMCHECK_K_test_record_replay "no_divergence_and_the_same_usage or planted_difference or admin_door_starts")
+set(DDB_MEMCHECK_K_test_record_replay "no_divergence_and_the_same_usage or planted_difference or admin_door_starts or stream_consumer")
 find_program(DDB_VALGRIND valgrind)
 # (where the files are: the Docker image's build has tests/ without them)
 if(DDB_VALGRIND AND NOT DDB_SANITIZE AND NOT DDB_FUZZ AND EXISTS ${CMAKE_SOURCE_DIR}/tests/compat/test_items.py)

@@ -96,6 +96,13 @@ static void sign(replay *rp, rec *r)
     ddb_jspan op = ddb_jscan_string(r->op);
     ddb_jspan region = rp->o->one_region ? (ddb_jspan){NULL, 0} : ddb_jscan_string(r->region);
 
+    if (r->iter_from != 0 && r->iter_body == NULL) { /* the replay's iterator in the recorded one's place */
+        size_t n;
+        if ((r->iter_body = rp_iters_rewrite(rp->iters, (ddb_jspan){r->body, r->blen}, &n)) != NULL) {
+            r->body = r->iter_body;
+            r->blen = n;
+        }
+    }
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
         r->signed_at = ddb_pipe_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
@@ -126,18 +133,28 @@ static void wait_on_conn(replay *rp, rec *r, uint64_t seq)
     }
 }
 
+static void wait_answer(replay *rp, rec *r, uint64_t seq, unsigned char why);
+
 /* r waits for request seq's answer (unless answered, or already waited for). A request of r's own
    connection is not waited for: r goes after its connection's previous request, which went after
    it (sent behind it, or once it was answered), and the server keeps a connection's order. */
 static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
+{
+    if (is_done(rp, seq))
+        return;
+    if (r->behind != 0 && same_conn(rp->ring[seq & (IN_REPLAY - 1)], r))
+        return;
+    wait_answer(rp, r, seq, why);
+}
+
+/* r waits for request seq's answer, whatever its connection (a shard iterator in it: iterators()). */
+static void wait_answer(replay *rp, rec *r, uint64_t seq, unsigned char why)
 {
     rec *p;
 
     if (is_done(rp, seq))
         return;
     p = rp->ring[seq & (IN_REPLAY - 1)];
-    if (r->behind != 0 && same_conn(p, r))
-        return;
     if (p->nwaiters > 0 && p->waiters[p->nwaiters - 1] == r->seq)
         return;
     if (p->nwaiters == p->capwaiters &&
@@ -170,6 +187,28 @@ static void note_unobserved(replay *rp, const rec *r)
     } else if (strlen(rp->unobserved_conn) != c.n || (c.n > 0 && memcmp(rp->unobserved_conn, c.p, c.n) != 0)) {
         rp->unobserved_conns = 2;
     }
+}
+
+/* Stream reads (replay_iterators.h): a shard iterator r names that the recording handed out makes
+   it wait for the answer that is to hand out the replay's stand-in, even on its own connection
+   (it is signed once that is known, not sent behind it); the iterator r's recorded answer hands
+   out is noted as r's. Whether its stand-in is known already. */
+static int iterators(replay *rp, rec *r)
+{
+    ddb_jspan body = {r->body, r->blen}, op = ddb_jscan_string(r->op);
+    uint64_t from;
+    int known = 1;
+
+    if (r->clock)
+        return 1;
+    if (rp_iters_named(rp->iters, body, &from, &known)) {
+        r->iter_from = from + 1;
+        if (!known)
+            wait_answer(rp, r, from, RP_BY_CONFLICT);
+    }
+    if (r->response.p != NULL && rp_iters_hands_out(op))
+        rp_iters_handed(rp->iters, op, r->response, r->seq);
+    return known;
 }
 
 /* Takes the next request by arrival: its number, its waits; ready when it has none. */
@@ -216,7 +255,7 @@ static void take_next(replay *rp)
         if (rp->waits.why[i] != RP_BY_CONN)
             wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
     r->due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
-    if (r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
+    if (iterators(rp, r) && r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
         sign(rp, r);
     if (rp->waits.prefix > rp->done_prefix) {
         r->prefix = rp->waits.prefix;
@@ -343,6 +382,8 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
     if (r->clock && status != 200 && rp->clock_refused++ == 0)
         fprintf(rp->err, "ddb: replay: a clock step (line %d) was refused (status %d): replaying one needs the "
                          "target's admin door (ddbd --admin)\n", r->line, status);
+    if (status == 200 && r->response.p != NULL && rp_iters_hands_out(ddb_jscan_string(r->op)))
+        rp_iters_answered(rp->iters, ddb_jscan_string(r->op), r->response, body, len);
     if (r->unchecked)
         rp->unchecked++;
     else if (r->clock && rp->o->check && status != r->status)
@@ -381,7 +422,7 @@ static double due_in(replay *rp, const rec *r)
 /* Signs r when it was not yet, or long enough ago that its signature is getting old. */
 static void sign_fresh(replay *rp, rec *r)
 {
-    if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000)
+    if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000 || (r->iter_from != 0 && r->iter_body == NULL))
         sign(rp, r);
 }
 
@@ -553,6 +594,7 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
         abort();
     *rp = (replay){.o = o, .out = out, .err = err, .dry_run = o->dry_run};
     rp->order = rp_order_new(is_done, rp);
+    rp->iters = rp_iters_new();
     if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
         fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
         rc = 2;
@@ -569,6 +611,7 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
         fclose(rp->in);
     ddb_pipe_free(rp->sender);
     rp_order_free(rp->order);
+    rp_iters_free(rp->iters);
     for (uint64_t s = rp->done_prefix; s < rp->next_seq; s++)
         rec_free(rp->ring[s & (IN_REPLAY - 1)]);
     while (rp->ahead.n > 0)

@@ -13,6 +13,7 @@
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
 #include "client/cli/replay_faults.h"
+#include "client/cli/replay_iterators.h"
 #include "client/cli/replay_order.h"
 #include "ddb/ddb_pipe.h"
 #include "proto/buf.h"
@@ -72,6 +73,10 @@ typedef struct rec {
     uint64_t behind, conn_next;
     int conn_wait, sent;
     unsigned conn_ix; /* the connection it went on (the pipe's number) */
+    /* a shard iterator it names that the recording handed out (replay_iterators.h): the request
+       that got it, its seq + 1 (0: none); its body with the replay's iterator in its place */
+    uint64_t iter_from;
+    char *iter_body;
 } rec;
 
 /* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
@@ -90,6 +95,7 @@ typedef struct replay {
     const ddb_replay_opts *o;
     FILE *out, *err, *in;
     rp_order *order;
+    rp_iters *iters; /* the recording's shard iterators and the replay's stand-ins */
     ddb_pipe *sender; /* libddb's pipelined transport */
     rp_waits waits;
     heap ahead, ready, prefixed;

@@ -549,6 +549,74 @@ TEST(a_pipe_sends_raw_requests_behind_each_other_and_hands_back_their_answers)
     ddb_pipe_free(p);
 }
 
+/* ddb_call and the pipe send a DynamoDB Streams operation with the Streams service's X-Amz-Target
+   (DynamoDBStreams_20120810.), not DynamoDB's, which answers it UnknownOperationException: a
+   consumer reads a table's stream through libddb as through an SDK (ddb replay, too). */
+TEST(streams_operations_go_to_the_streams_service)
+{
+    char streamed[96], body[1024], arn[256], shard[128], iterator[512];
+    ddb_item *k = key("s", 1);
+    ddb_result *r = NULL, *d = NULL;
+    size_t records = 0;
+    ddb_pipe *p = ddb_pipe_new(client, 1);
+    ddb_wire w = {0};
+    pipe_answers a = {0};
+
+    snprintf(streamed, sizeof(streamed), "%s-streamed", table);
+    snprintf(body, sizeof(body),
+             "{\"TableName\":\"%s\",\"BillingMode\":\"PAY_PER_REQUEST\",\"AttributeDefinitions\":[{\"AttributeName\":"
+             "\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{"
+             "\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
+             "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}}",
+             streamed);
+    CHECK_OK(ddb_call(client, "CreateTable", body, strlen(body), &r), r);
+    ddb_result_free(r);
+    r = NULL;
+    CHECK_OK(ddb_put_item(client, streamed, k, NULL, NULL), r);
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", streamed);
+    CHECK_OK(ddb_call(client, "ListStreams", body, strlen(body), &r), r);
+    ASSERT_EQ(ddb_result_len(r, "Streams"), 1);
+    snprintf(arn, sizeof(arn), "%s", ddb_result_get(r, "Streams.0.StreamArn"));
+    ddb_result_free(r);
+    r = NULL;
+    snprintf(body, sizeof(body), "{\"StreamArn\":\"%s\"}", arn);
+    CHECK_OK(ddb_call(client, "DescribeStream", body, strlen(body), &d), d);
+    for (size_t i = 0; i < ddb_result_len(d, "StreamDescription.Shards"); i++) { /* the item's is one of them */
+        char path[64];
+        snprintf(path, sizeof(path), "StreamDescription.Shards.%zu.ShardId", i);
+        snprintf(shard, sizeof(shard), "%s", ddb_result_get(d, path));
+        snprintf(body, sizeof(body), "{\"StreamArn\":\"%s\",\"ShardId\":\"%s\",\"ShardIteratorType\":\"TRIM_HORIZON\"}",
+                 arn, shard);
+        CHECK_OK(ddb_call(client, "GetShardIterator", body, strlen(body), &r), r);
+        snprintf(iterator, sizeof(iterator), "%s", ddb_result_get(r, "ShardIterator"));
+        ddb_result_free(r);
+        r = NULL;
+        snprintf(body, sizeof(body), "{\"ShardIterator\":\"%s\"}", iterator);
+        CHECK_OK(ddb_call(client, "GetRecords", body, strlen(body), &r), r);
+        for (size_t n = 0; n < ddb_result_len(r, "Records"); n++, records++) {
+            ASSERT_STR_EQ(ddb_result_get(r, "Records.0.eventName"), "INSERT");
+            ASSERT_STR_EQ(ddb_result_get(r, "Records.0.dynamodb.Keys.pk.S"), "s");
+        }
+        ddb_result_free(r);
+        r = NULL;
+    }
+    ASSERT_EQ(records, 1);
+    ddb_result_free(d);
+    /* the pipe's signature covers the Streams target too (ddbd checks it: --auth in tests/compat) */
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", streamed);
+    ddb_pipe_sign(p, "ListStreams", 11, body, strlen(body), &w);
+    ASSERT(memmem(w.data, w.len, "X-Amz-Target: DynamoDBStreams_20120810.ListStreams\r\n", 52) != NULL);
+    ddb_pipe_send(p, "list", w.data, w.len);
+    while (ddb_pipe_in_flight(p) > 0)
+        ddb_pipe_poll(p, 5000, pipe_answered, &a);
+    ASSERT_EQ(a.n, 1);
+    ASSERT_EQ(a.status[0], 200);
+    ASSERT(strstr(a.body[0], "\"StreamArn\"") != NULL);
+    ddb_wire_free(&w);
+    ddb_pipe_free(p);
+    ddb_item_free(k);
+}
+
 /* A client of the shared server signing for `region`. */
 static ddb_client *client_in(const char *region)
 {

@@ -580,6 +580,62 @@ def test_a_recording_of_two_regions_replays_each_request_in_its_region(server_fa
     assert r.returncode == 1 and f"divergence: CreateTable (line {west_create[0]}," in r.stdout, r.stdout + r.stderr
 
 
+def consume(streams, arn):
+    """Every record of the stream, shard by shard, each shard read on with its NextShardIterator
+    until a read finds nothing (as a consumer polls): their eventNames."""
+    names = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while it:
+            page = streams.get_records(ShardIterator=it, Limit=2)
+            names += [r["eventName"] for r in page["Records"]]
+            it = page.get("NextShardIterator") if page["Records"] else None
+    return names
+
+
+def test_a_stream_consumer_is_replayed_with_the_replays_own_iterators(server_factory, tmp_path):
+    """A shard iterator is a token of the server that handed it out: the replayed server refuses the
+    recorded ones. `ddb replay` sends each GetRecords with the iterator the replay got where the
+    recording got the recorded one (from GetShardIterator, or the GetRecords before it), once that
+    answer is in, even on one connection, with --check or without (docs/record-replay.md, "Streams").
+    Before, every replayed GetRecords answered 400, and libddb sent the Streams operations with
+    DynamoDB's X-Amz-Target (UnknownOperationException)."""
+    path, again = tmp_path / "streams.jsonl", tmp_path / "again.jsonl"
+    args = ("--in-memory", "--admin", "--shards", "2") + tuple(FROZEN)
+    srv = server_factory(args + ("--record", str(path)))
+    ddb = make_client(srv.endpoint)
+    streams = make_client(srv.endpoint, service="dynamodbstreams")
+    name = unique_name("rs")
+    arn = ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+                           )["TableDescription"]["LatestStreamArn"]
+    for i in range(5):
+        ddb.put_item(TableName=name, Item={"pk": S("k%d" % i), "n": N(i)})
+    ddb.update_item(TableName=name, Key={"pk": S("k1")}, UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": N(9)})
+    ddb.delete_item(TableName=name, Key={"pk": S("k2")})
+    assert sorted(consume(streams, arn)) == ["INSERT"] * 5 + ["MODIFY", "REMOVE"]
+    assert srv.stop() == 0
+    recs = lines(path)
+    reads = [r for r in recs if r["op"] == "GetRecords"]
+    assert len(reads) >= 4 and all(r["status"] == 200 for r in reads)
+    assert any(r["request"]["ShardIterator"] in [x["response"].get("NextShardIterator") for x in reads] for r in reads)
+
+    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and "replayed %d requests" % len(recs) in r.stdout and ": 0 divergences" in r.stdout, \
+        r.stdout + r.stderr
+    # without --check too (the answers are then read for their iterators only), into a server that
+    # records what it answered
+    target = server_factory(args + ("--record", str(again)))
+    r = replay(path, target.endpoint, "--as-fast-as-possible")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert target.stop() == 0
+    replayed = [x for x in lines(again) if x["op"] == "GetRecords"]
+    assert [x["status"] for x in replayed] == [200] * len(reads)
+    assert sorted(e["eventName"] for x in replayed for e in x["response"]["Records"]) == ["INSERT"] * 5 + ["MODIFY", "REMOVE"]
+
+
 def test_bodies_with_newlines_escapes_and_other_scripts_are_recorded_as_one_line_each(server_factory, tmp_path):
     """A recording copies a body that is plain ASCII without newlines as it is, and looks further
     only when a body is not (issue 74): a newline after the first byte that is not plain ASCII (é,

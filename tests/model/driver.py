@@ -101,9 +101,10 @@ def draw_modes(seed, allowed):
         modes["disk"] = "sync" if disk.random() < 0.5 else "async"
     # streams on the tables, each of a view type drawn (Run), read whole at the end (streams.py):
     # drawn apart too; not with a replica (its stream is the replication's, NEW_AND_OLD_IMAGES, and
-    # carries the other region's changes) nor recorded (a replay's records have other eventIDs)
+    # carries the other region's changes). Recorded, the stream's reads are replayed with the
+    # replay's own shard iterators (docs/record-replay.md, "Streams")
     streams = random.Random(seed * 7919 + 3)
-    if "streams" in allowed and streams.random() < 0.5 and not modes.get("replica") and not modes.get("record"):
+    if "streams" in allowed and streams.random() < 0.5 and not modes.get("replica"):
         modes["streams"] = streams.randint(0, 1 << 30)
     return modes
 
