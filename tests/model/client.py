@@ -2,6 +2,7 @@
 answers byte-level: __type, message, every member), signed with SigV4 as an SDK signs it."""
 import http.client
 import json
+import time
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -19,8 +20,16 @@ class Client:
         self.creds = Credentials(ak, sk)
         self.region = region
         self.conn = None
+        self.used = 0.0   # (time.monotonic() of the last answer on conn)
+
+    # ddbd closes a kept-alive connection idle for --request-timeout (10 s: docs/compatibility.md,
+    # "Protocol"), which an SDK finds and reconnects; a client idle half that (the replica's, the
+    # reader's, while a slow restore runs on a loaded machine) takes a new one before it sends
+    IDLE_S = 5.0
 
     def _connection(self):
+        if self.conn is not None and time.monotonic() - self.used > self.IDLE_S:
+            self.close()
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         return self.conn
@@ -37,6 +46,7 @@ class Client:
             conn.request("POST", "/", body=data, headers=dict(req.headers.items()))
             resp = conn.getresponse()
             raw = resp.read()
+            self.used = time.monotonic()
             if resp.getheader("Connection", "").lower() == "close":
                 self.close()
             return resp.status, json.loads(raw or b"{}")
