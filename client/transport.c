@@ -216,10 +216,17 @@ static void build_head(ddb_client *c, conn *k, const char *op, const char *body,
     ddb_sigv4_request r = {"POST", "/", NULL, hs, c->cfg.token != NULL ? 5 : 4, body, len, NULL};
     uint8_t key[32];
     ddb_buf sh = {0}, scope = {0};
-    size_t oplen = strlen(op);
+    size_t oplen = strlen(op), plen;
+    const char *prefix;
 
     amz_date_now(amz_date);
-    snprintf(target, sizeof(target), "%s%.*s", ddb_op_target_prefix(op, oplen), (int)oplen, op);
+    prefix = ddb_op_target_prefix(op, oplen);
+    plen = strlen(prefix);
+    if (oplen > sizeof(target) - 1 - plen)
+        oplen = sizeof(target) - 1 - plen;
+    memcpy(target, prefix, plen);
+    memcpy(target + plen, op, oplen);
+    target[plen + oplen] = '\0';
     ddb_sigv4_scope(&scope, amz_date, c->cfg.region, "dynamodb");
     k->creq.len = k->sts.len = k->tx.len = 0;
     ddb_sigv4_canonical_request(&r, &k->creq, &sh);

@@ -196,16 +196,15 @@ void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 
 /* ---- the copy ---- */
 
-/* Rewrites the record of backup `b` as AVAILABLE with its figures. */
-/* The copy is done: AVAILABLE, its figures, and its moment when it moved (created_ms, else 0). */
+/* Rewrites the record of backup `b` as AVAILABLE with its figures, and with created_ms as its
+   moment unless 0 (then the stored one stays: a trim may have moved it meanwhile). */
 static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
                           unsigned long long size, uint64_t created_ms)
 {
-    static const char *const moved[] = {"Status", "Size", "Items", NULL, NULL}, *const moved_too[] = {
-        "Status", "Size", "Items", "Created", NULL};
+    static const char *const moved[] = {"Created", "Status", "Size", "Items", NULL};
     ddb_backup_edit e;
 
-    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, created_ms != 0 ? moved_too : moved) != 0)
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, created_ms != 0 ? moved : moved + 1) != 0)
         return -1;
     ddb_jw_member_str(&e.w, "Status", "AVAILABLE");
     ddb_jw_member_int(&e.w, "Size", (long long)size);
