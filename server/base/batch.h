@@ -53,7 +53,7 @@ void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
  * that never fills), so a reader that reads a prefix up to that number sees its records in order
  * and never misses one that appears later below it. (Keys above it may already be stored; readers
  * leave them for later.) Numbers start at 1 and are never reused, also after the keys are
- * deleted, as long as the highest one is kept or a floor (ddb_store_seq_floor) says so. They are
+ * deleted by a trim (ddb_store_seq_trim), whose floor keeps the numbering above them. They are
  * read with ddb_store_seq_iter_open (the backend places them as it likes) and deleted with
  * ddb_store_delete_range_all.
  */

@@ -51,7 +51,8 @@
     X(MUST, seq_iter_open, ddb_store_iter *,                                                                          \
       (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse))                        \
     X(MUST, seq_last, uint64_t, (ddb_store *s, const char *prefix, size_t plen))                                      \
-    X(MUST, seq_floor, void, (ddb_store *s, const char *prefix, size_t plen, uint64_t floor))                         \
+    X(MUST, seq_trim, int,                                                                                            \
+      (ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen, uint64_t floor))              \
     X(MUST, delete_range_all, int, (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen))        \
     X(MUST, checkpoint_save, int, (ddb_store *s, const char *name))                                                   \
     X(MUST, checkpoint_restore, int, (ddb_store *s, const char *name))                                                \

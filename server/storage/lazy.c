@@ -321,12 +321,12 @@ static uint64_t lz_seq_last(ddb_store *s, const char *prefix, size_t plen)
     return r != NULL ? OPS(r)->seq_last(r, prefix, plen) : 0;
 }
 
-static void lz_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+static int lz_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen,
+                       uint64_t floor)
 {
     ddb_store *r = opened(s);
 
-    if (r != NULL)
-        OPS(r)->seq_floor(r, prefix, plen, floor);
+    return r != NULL ? OPS(r)->seq_trim(r, prefix, plen, stop, stoplen, floor) : DDB_STORE_EIO;
 }
 
 static int lz_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
@@ -409,7 +409,7 @@ static const ddb_store_ops lazy_ops = {
     .meta_iter_open = lz_meta_iter_open,
     .seq_iter_open = lz_seq_iter_open,
     .seq_last = lz_seq_last,
-    .seq_floor = lz_seq_floor,
+    .seq_trim = lz_seq_trim,
     .delete_range_all = lz_delete_range_all,
     .checkpoint_save = lz_checkpoint_save,
     .checkpoint_restore = lz_checkpoint_restore,

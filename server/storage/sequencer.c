@@ -177,10 +177,32 @@ int ddb_sequencer_stored_max(ddb_store *s, const char *prefix, size_t plen, uint
     return rc;
 }
 
+#define FLOOR_KEY "ddbd/seqfloor/"
+#define FLOOR_KEY_LEN (sizeof(FLOOR_KEY) - 1)
+
+char *ddb_sequencer_floor_key(ddb_arena *a, const char *prefix, size_t plen, size_t *klen)
+{
+    char *k = ddb_arena_alloc(a, FLOOR_KEY_LEN + plen);
+
+    memcpy(k, FLOOR_KEY, FLOOR_KEY_LEN);
+    memcpy(k + FLOOR_KEY_LEN, prefix, plen);
+    *klen = FLOOR_KEY_LEN + plen;
+    return k;
+}
+
 uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen)
 {
+    ddb_store *s = ctx;
     uint64_t last;
+    ddb_arena a;
+    size_t klen, vlen;
+    char *k, *v;
 
-    ddb_sequencer_stored_max(ctx, prefix, plen, &last); /* 0 on an error: nothing stored is known */
+    ddb_sequencer_stored_max(s, prefix, plen, &last); /* 0 on an error: nothing stored is known */
+    ddb_arena_init(&a);
+    k = ddb_sequencer_floor_key(&a, prefix, plen, &klen);
+    if (ddb_store_meta_get(s, &a, k, klen, &v, &vlen) == DDB_STORE_OK && v != NULL && vlen == 8 && ddb_get_be(v, 8) > last)
+        last = ddb_get_be(v, 8);
+    ddb_arena_free(&a);
     return last;
 }

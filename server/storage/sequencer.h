@@ -27,8 +27,13 @@ typedef uint64_t (*ddb_seq_load)(void *ctx, const char *prefix, size_t plen);
 
 ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx);
 /* A ddb_seq_load for any backend (ctx: its ddb_store): the prefix's last stored key, read
-   backwards through ddb_store_seq_iter_open, which does not consult the sequencer. */
+   backwards through ddb_store_seq_iter_open, which does not consult the sequencer, or its floor
+   when that is higher (its keys trimmed: the metadata key below, which the backend's trim writes
+   with its delete). */
 uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen);
+/* The metadata key that keeps a prefix's floor, "ddbd/seqfloor/" and the prefix (arena memory);
+   its value is the floor, 8 bytes big-endian. */
+char *ddb_sequencer_floor_key(ddb_arena *a, const char *prefix, size_t plen, size_t *klen);
 /* The same with the read's status: DDB_STORE_OK (and *last, 0 when nothing is stored) or an error. */
 int ddb_sequencer_stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *last);
 void ddb_sequencer_free(ddb_sequencer *q);

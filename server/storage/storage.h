@@ -345,14 +345,20 @@ void ddb_store_iter_close(ddb_store_iter *it);
    ended it (an I/O error must never look like the end of a page). */
 int ddb_store_iter_status(ddb_store_iter *it);
 
-/*
- * The visible number of a prefix (see ddb_batch_put_seq; 0: none yet), from the backend's memory
- * or its stored keys; and raising a prefix's numbering to at least `floor`, which the trimmer does
- * before it deletes a prefix's last keys, so numbers stay monotonic.
- */
+/* The visible number of a prefix (see ddb_batch_put_seq; 0: none yet), from the backend's memory
+   or its stored keys. */
 uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen);
-/* Makes the next number under `prefix` greater than `floor` (kept in memory; see above). */
-void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+/*
+ * A trim: deletes the sequenced keys of `prefix` below `stop` (a key under the prefix, or the
+ * bound past it) and makes every later number under the prefix greater than `floor` (the last
+ * number deleted), also after a reopen that finds none of its keys left. The floor is stored
+ * with the delete (RocksDB: the metadata key ddbd/seqfloor/<prefix>, in the delete's write;
+ * RADOS: the prefix's counter, raised first), so a crash never keeps the delete without it, and
+ * it lasts until a ddb_store_delete_range_all over the prefix. DDB_STORE_OK, or an error (then
+ * nothing was deleted, or, RocksDB, the write as a whole failed).
+ */
+int ddb_store_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen,
+                       uint64_t floor);
 
 /* An ordered range read over sequenced keys, [lo, hi) within one prefix, wherever the backend
    placed them (RocksDB: a column family of their own). Bounded by ddb_store_seq_last, as readers of
@@ -360,7 +366,8 @@ void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t
 ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                         int reverse);
 
-/* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
+/* Deletes every data key and sequenced key in [lo, hi), and the floors (ddb_store_seq_trim) of
+   the prefixes in it: table and index purges, a stream's or history's end. Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 /*
  * Gives back now the space of the keys deleted in [lo, hi) (data and sequenced keys): RocksDB frees

@@ -247,9 +247,10 @@ void ddb_store_iter_close(ddb_store_iter *it)
 
 uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen) { return OPS(s)->seq_last(s, prefix, plen); }
 
-void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+int ddb_store_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen,
+                       uint64_t floor)
 {
-    OPS(s)->seq_floor(s, prefix, plen, floor);
+    return OPS(s)->seq_trim(s, prefix, plen, stop, stoplen, floor);
 }
 
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)

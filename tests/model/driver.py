@@ -280,13 +280,10 @@ class Run:
         # connection fault), or new ids a replay cannot repeat (record)
         gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults", "record"))
         # (and point-in-time recovery with them: then the clock also steps a day, so a window slides,
-        # but not where a stream is read at the end, whose records a day's step may trim, nor with a
-        # replica on a data directory: a known defect, a stream shard whose every record the day's
-        # trim took numbers from 1 again after a restart, below replication's checkpoint, so the
-        # replica misses the writes after it (seed 1142746203: the next session's first fix; the
-        # numbering floor, ddb_store_seq_floor, is kept in memory only)
-        gen.days = gen.backups and not self.modes.get("streams") and not (
-            self.modes.get("replica") and self.modes.get("disk"))
+        # but not where a stream is read at the end, whose records a day's step may trim; with a
+        # replica on a data directory it found a stream shard the trim emptied numbering from 1 again
+        # after a restart, below replication's checkpoint: seed 1142746203)
+        gen.days = gen.backups and not self.modes.get("streams")
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):

@@ -201,7 +201,7 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
 static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t cut)
 {
     const char *id = t->pitr.base;
-    char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
+    char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES + 8];
     uint64_t last, bytes;
     ddb_backup b;
 
@@ -216,10 +216,9 @@ static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint6
         return 0;
     ddb_pitr_log_prefix(t->pitr.log, lo);
     ddb_pitr_log_prefix(t->pitr.log, hi);
-    ddb_store_seq_floor(eng->store, lo, DDB_PITR_PREFIX_BYTES, last); /* numbers stay monotonic */
-    ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, last + 1, 8);
-    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK) {
+    /* numbers stay above the folded ones: a restore orders the log by them */
+    if (ddb_store_seq_trim(eng->store, lo, sizeof(lo), hi, sizeof(hi), last) != DDB_STORE_OK) {
         ddb_log(DDB_LOG_ERROR, "pitr: deleting the trimmed records of table %s failed; retried later", t->name);
         return 0;
     }

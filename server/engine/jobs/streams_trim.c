@@ -106,8 +106,7 @@ static uint64_t trim_shard(ddb_engine *eng, ddb_arena *a, const ddb_stream_info 
     ddb_store_iter_close(it);
     if (last == 0)
         return 0;
-    ddb_store_seq_floor(eng->store, lo, sizeof(lo), last);
-    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi)) != 0)
+    if (ddb_store_seq_trim(eng->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi), last) != 0)
         return 0;
     ddb_retention_sub(ddb_retention_of(eng), DDB_RET_STREAM, bytes);
     return bytes;
@@ -200,8 +199,7 @@ static uint64_t head_trim(ddb_engine *eng, ddb_arena *a, head *h)
         const char *k = ddb_store_iter_key(h->it, &stoplen);
         stop = ddb_arena_memdup(a, k, stoplen);
     }
-    ddb_store_seq_floor(eng->store, lo, sizeof(lo), h->last);
-    return ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop, stoplen) == DDB_STORE_OK ? h->taken : 0;
+    return ddb_store_seq_trim(eng->store, lo, sizeof(lo), stop, stoplen, h->last) == DDB_STORE_OK ? h->taken : 0;
 }
 
 uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)

@@ -29,6 +29,7 @@ int rs_write(ddb_store *s, const ddb_batch *b);
 /* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);
 int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+int rs_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen, uint64_t floor);
 
 /* ---- point reads (rados_read.c) ---- */
 

@@ -341,9 +341,10 @@ uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
 }
 
 /* Raises the stored counter to `floor` (a compare and set; the trimmer's floor is normally below it). */
-void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+int rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
 {
     rs_seq_entry *e = entry_of(s->seqs, prefix, plen);
+    int out = DDB_STORE_EIO;
     ddb_arena a;
 
     ddb_arena_init(&a);
@@ -355,8 +356,14 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
         rs_plan p;
         memset(&p, 0, sizeof(p));
         p.a = &a;
-        if (counter_read(s, prefix, plen, &last, &absent, NULL) != DDB_STORE_OK || (!absent && last >= floor))
+        if ((rc = counter_read(s, prefix, plen, &last, &absent, NULL)) != DDB_STORE_OK) {
+            out = rc;
             break;
+        }
+        if (!absent && last >= floor) {
+            out = DDB_STORE_OK;
+            break;
+        }
         if (last < floor) {
             counter_op(&p, prefix, plen, OP_CTR_CMP, absent ? NULL : &last);
             counter_op(&p, prefix, plen, OP_CTR_SET, &floor);
@@ -365,16 +372,20 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
             counter_op(&p, prefix, plen, OP_CTR_SET, &last);
         }
         const char *oid = p.oids[0];
-        if (rs_dir_add(s, &oid, 1) != DDB_STORE_OK)
+        if ((out = rs_dir_add(s, &oid, 1)) != DDB_STORE_OK)
             break;
-        if ((rc = rs_apply_group(s, &p, 0, RS_FAST, NULL)) >= 0)
-            break;
-        if (rc != -ECANCELED) {
-            rs_check(rc, "raise counter", oid);
+        if ((rc = rs_apply_group(s, &p, 0, RS_FAST, NULL)) >= 0) {
+            out = DDB_STORE_OK;
             break;
         }
+        if (rc != -ECANCELED) {
+            out = rs_check(rc, "raise counter", oid);
+            break;
+        }
+        out = DDB_STORE_EIO;
         rs_backoff(s, attempt); /* another gateway took numbers meanwhile: read again */
     }
     pthread_mutex_unlock(&e->head.lock);
     ddb_arena_free(&a);
+    return out;
 }

@@ -22,8 +22,9 @@ rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a);
 int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums);
 void rs_seq_end(rs_seq_hold *h);
 
-/* storage.h's ddb_store_seq_last and ddb_store_seq_floor. */
+/* storage.h's ddb_store_seq_last; and raising a prefix's stored counter to at least `floor`, the
+   first half of ddb_store_seq_trim (rados_write.c): DDB_STORE_OK once it is, or an error. */
 uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen);
-void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+int rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
 
 #endif

@@ -191,18 +191,33 @@ static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen,
     return rc == -ENOENT ? DDB_STORE_OK : rc < 0 ? rs_check(rc, "delete range", oid) : DDB_STORE_OK;
 }
 
+/* Deletes the data keys (seq 0) or the sequenced keys (1) in [lo, hi). */
+static int delete_range(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int seq)
+{
+    char (*oids)[RS_OBJ_MAX] = NULL;
+    size_t n = 0;
+    int rc;
+
+    if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
+        return rc;
+    for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
+        rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
+    free(oids);
+    return rc;
+}
+
 int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
-    int rc = DDB_STORE_OK;
+    int rc = delete_range(s, lo, lolen, hi, hilen, 0);
 
-    for (int seq = 0; seq <= 1 && rc == DDB_STORE_OK; seq++) {
-        char (*oids)[RS_OBJ_MAX] = NULL;
-        size_t n = 0;
-        if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
-            break;
-        for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
-            rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
-        free(oids);
-    }
-    return rc;
+    return rc == DDB_STORE_OK ? delete_range(s, lo, lolen, hi, hilen, 1) : rc;
+}
+
+/* The floor is the prefix's counter, raised before anything is deleted (the counter is kept when
+   its keys go, so no key of its own is needed). */
+int rs_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen, uint64_t floor)
+{
+    int rc = rs_seq_floor(s, prefix, plen, floor);
+
+    return rc == DDB_STORE_OK ? delete_range(s, prefix, plen, stop, stoplen, 1) : rc;
 }

@@ -426,8 +426,7 @@ void rocks_close_files(ddb_store *s)
 static void reopen_files(void *arg)
 {
     ddb_store *s = arg;
-    /* the sequencer is kept: its numbers and floors go on as they were (a new one would read the
-       numbers back from the store, but not a floor that outlived its deleted keys) */
+    /* the sequencer is kept: its numbers go on as they were */
     ddb_sequencer *seq = s->seq;
     const struct timespec pause = {1, 0};
     char *err = NULL;

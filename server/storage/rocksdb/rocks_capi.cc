@@ -501,6 +501,13 @@ void rocksdb_writebatch_delete_cf(rocksdb_writebatch_t *b, rocksdb_column_family
 {
     b->rep.Delete(cf->rep, Slice(key, klen));
 }
+/* A trim's delete, written with its floor (rocks_rw.c's rocks_seq_trim). */
+void rocksdb_writebatch_delete_range_cf(rocksdb_writebatch_t *b, rocksdb_column_family_handle_t *cf,
+                                        const char *start_key, size_t start_key_len, const char *end_key,
+                                        size_t end_key_len)
+{
+    b->rep.DeleteRange(cf->rep, Slice(start_key, start_key_len), Slice(end_key, end_key_len));
+}
 
 /* snapshots, iterators, checkpoints */
 

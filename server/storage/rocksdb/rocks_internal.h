@@ -288,8 +288,6 @@ void rocks_close_files(ddb_store *s);
 /* On disk: completes a restore that a crash interrupted, before the database opens (rocks_snapshots.c). */
 int rocks_finish_restore(ddb_store *s, char **errout);
 void rocks_snapshots_free(ddb_store *s);
-/* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
-
 /* After a resume that hung (diskguard.h): the files closed and opened again, in place, with the
    server quiesced (ddb_store_options.quiesced): 1 when the store takes writes again (rocks.c). */
 int rocks_reopen(ddb_store *s);
@@ -337,7 +335,7 @@ ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen,
 ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                     int reverse);
 uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen);
-void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+int rocks_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen, uint64_t floor);
 int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 int rocks_checkpoint_save(ddb_store *s, const char *name);
 int rocks_checkpoint_restore(ddb_store *s, const char *name);

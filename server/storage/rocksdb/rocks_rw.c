@@ -310,9 +310,58 @@ uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen)
     return ddb_sequencer_last(s->seq, prefix, plen);
 }
 
-void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+/* A trim writes the prefix's floor (ddb_sequencer_floor_key, which the sequencer's loader reads
+   back) in the same write as its delete: database 0 holds both, so a crash keeps both or neither. */
+int rocks_seq_trim(ddb_store *s, const char *prefix, size_t plen, const char *stop, size_t stoplen, uint64_t floor)
 {
-    ddb_sequencer_floor(s->seq, prefix, plen, floor);
+    rocksdb_writebatch_t *wb;
+    char val[8], *k, *err = NULL;
+    size_t klen;
+    ddb_arena a;
+    int rc;
+
+    if (rocks_seq_cf(s, 0) == NULL)
+        return DDB_STORE_OK; /* nothing was ever sequenced */
+    ddb_sequencer_floor(s->seq, prefix, plen, floor); /* first: a write from now on numbers above it */
+    ddb_arena_init(&a);
+    k = ddb_sequencer_floor_key(&a, prefix, plen, &klen);
+    ddb_put_be(val, floor, 8);
+    wb = rocksdb_writebatch_create();
+    rocksdb_writebatch_delete_range_cf(wb, s->seqcf, prefix, plen, stop, stoplen);
+    rocksdb_writebatch_put_cf(wb, s->meta, k, klen, val, sizeof(val));
+    rocksdb_write(s->db, s->wopts, wb, &err);
+    rocksdb_writebatch_destroy(wb);
+    ddb_arena_free(&a);
+    if ((rc = rocks_check(err, "trim")) != DDB_STORE_OK)
+        return rc;
+    return rocks_log_wrote_alone(s, 0);
+}
+
+/* The floors of the prefixes in [lo, hi) go with their keys (a stream's end): deleted where there
+   is one, so that a purge, which has none, leaves no range tombstone in the metadata family. */
+static int forget_floors(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    ddb_arena a;
+    size_t flo_len, fhi_len;
+    char *flo, *fhi, *err = NULL;
+    ddb_store_iter *it;
+    int found, rc;
+
+    ddb_arena_init(&a);
+    flo = ddb_sequencer_floor_key(&a, lo, lolen, &flo_len);
+    fhi = ddb_sequencer_floor_key(&a, hi, hilen, &fhi_len);
+    it = rocks_meta_iter_open(s, flo, flo_len, fhi, fhi_len);
+    ddb_store_iter_seek(it, NULL, 0);
+    found = ddb_store_iter_valid(it);
+    rc = found ? DDB_STORE_OK : ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    if (found) {
+        rocksdb_delete_range_cf(s->db, s->wopts, s->meta, flo, flo_len, fhi, fhi_len, &err);
+        if ((rc = rocks_check(err, "delete range")) == DDB_STORE_OK)
+            rc = rocks_log_wrote_alone(s, 0);
+    }
+    ddb_arena_free(&a);
+    return rc;
 }
 
 /* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
@@ -579,12 +628,15 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
             (rc = rocks_log_wrote_alone(s, db_index(s, (int)i))) != DDB_STORE_OK)
             return rc;
     }
-    if (rocks_seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records) */
+    if (rocks_seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records), and their floors */
         char *err = NULL;
+        int rc;
         rocksdb_delete_range_cf(s->db, s->wopts, s->seqcf, lo, lolen, hi, hilen, &err);
         if (err != NULL)
             return rocks_check(err, "delete range");
-        return rocks_log_wrote_alone(s, 0);
+        if ((rc = rocks_log_wrote_alone(s, 0)) != DDB_STORE_OK)
+            return rc;
+        return forget_floors(s, lo, lolen, hi, hilen);
     }
     return DDB_STORE_OK;
 }

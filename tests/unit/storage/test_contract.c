@@ -20,7 +20,8 @@
  * whole, stopping at a refusal), racing commits, rmw and such calls on overlapping keys (exact
  * sums), opposite lock orders (no deadlock), the barrier, iterator status, range deletion, the
  * keyed hash, and reopening a data directory (data kept, keys moved to another shard count,
- * old format upgraded, unknown format refused); and that each row opens the backend it names,
+ * old format upgraded, unknown format refused, a trimmed sequenced prefix numbered above its
+ * floor); and that each row opens the backend it names,
  * shared or not as its capabilities say.
  */
 #ifndef _GNU_SOURCE
@@ -36,6 +37,7 @@
 #include <sodium.h>
 
 #include "rados_conf.h"
+#include "server/base/be.h"
 #include "server/storage/ring.h" /* ddb_ring_fixed_key */
 #include "server/storage/storage.h"
 #include "test.h"
@@ -2206,6 +2208,70 @@ CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
     ASSERT(err != NULL);
     free(err);
 
+    ddb_arena_free(&a);
+    rm_tree(dir);
+}
+
+/* The numbers stored under a sequenced prefix (12 bytes), in order, ','-joined. */
+static const char *seq_numbers(ddb_store *s, ddb_arena *a, const char *prefix)
+{
+    char hi[PARTITION_BYTES];
+    strbuf b = {0};
+    ddb_store_iter *it;
+
+    memcpy(hi, prefix, PARTITION_BYTES);
+    hi[PARTITION_BYTES - 1]++;
+    it = ddb_store_seq_iter_open(s, prefix, PARTITION_BYTES, hi, PARTITION_BYTES, 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        uint64_t num = klen == PARTITION_BYTES + 8 ? ddb_get_be(k + PARTITION_BYTES, 8) : 0;
+        char *n = ddb_arena_sprintf(a, "%llu", (unsigned long long)num);
+        sb_item(&b, n, strlen(n));
+    }
+    ddb_store_iter_close(it);
+    return sb_done(&b, a);
+}
+
+static int put_seq(ddb_store *s, ddb_arena *a, const char *prefix)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    ddb_batch_put_seq(&b, prefix, PARTITION_BYTES, "r", 1);
+    return ddb_store_write(s, &b);
+}
+
+/*
+ * A trim (ddb_store_seq_trim) that deletes a prefix's every key keeps its numbering above them
+ * after a reopen, which finds none of them: a stream shard's consumers and replication continue
+ * from the last number they read, and a number given twice would be skipped.
+ */
+CONTRACT(contract_seq_trim_keeps_numbers_above_its_floor_across_a_reopen)
+{
+    char tmpl[] = "/tmp/ddb-contract-XXXXXX";
+    char *dir = mkdtemp(tmpl), *err = NULL;
+    const char prefix[PARTITION_BYTES] = {0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 2};
+    char hi[PARTITION_BYTES];
+    ddb_store *s;
+    ddb_arena a;
+
+    ASSERT(dir != NULL);
+    ddb_arena_init(&a);
+    memcpy(hi, prefix, sizeof(hi));
+    hi[PARTITION_BYTES - 1]++;
+    ASSERT((s = open_store(dir, 3, &err)) != NULL);
+    for (int i = 0; i < 3; i++)
+        ASSERT_EQ(put_seq(s, &a, prefix), DDB_STORE_OK);
+    ASSERT_STR_EQ(seq_numbers(s, &a, prefix), "1,2,3");
+    ASSERT_EQ(ddb_store_seq_trim(s, prefix, sizeof(prefix), hi, sizeof(hi), 3), DDB_STORE_OK);
+    ASSERT_STR_EQ(seq_numbers(s, &a, prefix), "");
+    ddb_store_close(s);
+    ASSERT((s = open_store(dir, 3, &err)) != NULL);
+    ASSERT_EQ(ddb_store_seq_last(s, prefix, sizeof(prefix)), 3);
+    ASSERT_EQ(put_seq(s, &a, prefix), DDB_STORE_OK);
+    ASSERT_STR_EQ(seq_numbers(s, &a, prefix), "4");
+    ddb_store_close(s);
     ddb_arena_free(&a);
     rm_tree(dir);
 }

@@ -3,7 +3,8 @@
  * ddb_batch_put_seq): numbers start at 1 and grow per prefix, prefixes are independent, one
  * compound write may number several puts and prefixes, numbers become visible in order while
  * writers race (up to ddb_store_seq_last a reader sees every number, with no hole), the last
- * number survives a reopen, and a floor keeps numbering monotonic after the keys are deleted.
+ * number survives a reopen, and a trim's floor keeps numbering monotonic after the keys are
+ * deleted, also across a reopen, until the prefix is dropped.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -182,7 +183,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-TEST(seq_last_survives_reopen_and_floor_keeps_numbers_monotonic)
+TEST(seq_last_survives_reopen_and_a_trims_floor_keeps_numbers_monotonic_across_one)
 {
     char tmpl[] = "/tmp/ddbd-seq-XXXXXX", *dir = mkdtemp(tmpl), *err = NULL;
     ddb_store_options o;
@@ -208,11 +209,35 @@ TEST(seq_last_survives_reopen_and_floor_keeps_numbers_monotonic)
     /* all deleted (a trim): with the floor, the next number is still 5 */
     memcpy(hi, p, PLEN);
     hi[PLEN - 1]++;
-    ddb_store_seq_floor(s, p, PLEN, 4);
-    ASSERT_EQ(ddb_store_delete_range_all(s, p, PLEN, hi, PLEN), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_seq_trim(s, p, PLEN, hi, PLEN, 4), DDB_STORE_OK);
+    ASSERT_EQ(numbers(s, p, got, 8), 0);
     ASSERT_EQ(put_seq(s, p, "x"), DDB_STORE_OK);
     ASSERT_EQ(numbers(s, p, got, 8), 1);
     ASSERT_EQ(got[0], 5);
+    /* trimmed again, to nothing, then reopened: the floor was stored with the delete */
+    ASSERT_EQ(ddb_store_seq_trim(s, p, PLEN, hi, PLEN, 5), DDB_STORE_OK);
+    ddb_store_close(s);
+    ASSERT((s = ddb_store_open(&o, &err)) != NULL);
+    ASSERT_EQ(numbers(s, p, got, 8), 0);
+    ASSERT_EQ(ddb_store_seq_last(s, p, PLEN), 5);
+    ASSERT_EQ(put_seq(s, p, "y"), DDB_STORE_OK);
+    ASSERT_EQ(put_seq(s, p, "z"), DDB_STORE_OK);
+    /* a trim below a stop keeps what is above it */
+    {
+        char stop[PLEN + 8];
+        memcpy(stop, p, PLEN);
+        for (int i = 0; i < 8; i++)
+            stop[PLEN + i] = (char)(i == 7 ? 7 : 0);
+        ASSERT_EQ(ddb_store_seq_trim(s, p, PLEN, stop, sizeof(stop), 6), DDB_STORE_OK);
+    }
+    ASSERT_EQ(numbers(s, p, got, 8), 1);
+    ASSERT_EQ(got[0], 7);
+    /* the prefix dropped (a stream's end): its floor goes with it, and numbering starts over */
+    prefix_of(hi, 6, 0); /* [stream 5, stream 6): every shard of stream 5 */
+    ASSERT_EQ(ddb_store_delete_range_all(s, p, 4, hi, 4), DDB_STORE_OK);
+    ddb_store_close(s);
+    ASSERT((s = ddb_store_open(&o, &err)) != NULL);
+    ASSERT_EQ(ddb_store_seq_last(s, p, PLEN), 0);
     ddb_store_close(s);
     nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
