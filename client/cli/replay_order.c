@@ -39,6 +39,7 @@ static uint64_t hash_text(ddb_jspan s, uint64_t h)
 
 #define FNV0 0xcbf29ce484222325ull
 #define TABLE_SALT 0x7461626c65ull /* a table's resource is not an item's */
+#define STREAM_SALT 0x73747265616dull /* nor is its stream's */
 #define EVERYTHING 0x2a2a2a2a2a2aull
 
 /* ---- operations: how each touches what it names ---- */
@@ -126,6 +127,7 @@ typedef struct conn_last {
 typedef struct table_keys {
     uint64_t key;   /* the table's hash; 0 free */
     char *names[2]; /* its key attributes (malloc'd), NULL unknown */
+    int stream;     /* a stream enabled on it (its writes are ordered against each other) */
 } table_keys;
 
 struct rp_order {
@@ -360,6 +362,25 @@ static int schema_name(void *arg, ddb_jspan el)
     return key_name(arg, ddb_jscan_string(ddb_jscan_member(el, "AttributeName")), el);
 }
 
+static int is_true(ddb_jspan v)
+{
+    while (v.p != NULL && v.n > 0 && (*v.p == ' ' || *v.p == '\t' || *v.p == '\r' || *v.p == '\n'))
+        v.p++, v.n--;
+    return v.p != NULL && v.n >= 4 && memcmp(v.p, "true", 4) == 0;
+}
+
+/* A successful CreateTable's or UpdateTable's StreamSpecification: whether the table has a stream
+   from then on (learned in arrival order, unlike the key schema, which never changes). */
+static void learn_stream(rp_order *o, ddb_jspan op, ddb_jspan request)
+{
+    ddb_jspan spec = ddb_jscan_member(request, "StreamSpecification");
+
+    if (spec.p == NULL || !(ddb_jscan_is_string(op, "CreateTable") || ddb_jscan_is_string(op, "UpdateTable")))
+        return;
+    table_get(o, table_hash(ddb_jscan_member(request, "TableName")), 1)->stream =
+        is_true(ddb_jscan_member(spec, "StreamEnabled"));
+}
+
 void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status)
 {
     op_kind k = kind_of(op);
@@ -419,16 +440,21 @@ static void touch_item(adding *ad, ddb_jspan table, ddb_jspan key, int is_item, 
 {
     uint64_t th = table_hash(table);
     item_key ik = {NULL, th, 0};
+    const table_keys *t = table_get(ad->o, th, 0);
     int known = 1;
 
     if (is_item) {
-        ik.t = table_get(ad->o, th, 0);
+        ik.t = t;
         known = ik.t != NULL && ik.t->names[0] != NULL;
     }
     if (table.p == NULL) {
         take_all(ad->o, ad->r, ad->w);
         return;
     }
+    /* a table's stream shows its writes in their commit order, whatever their items: writes of
+       different items are ordered as recorded (one resource, the stream, written by each) */
+    if (m == M_W && t != NULL && t->stream)
+        take(ad->o, res_get(ad->o, mix(th ^ STREAM_SALT)), M_W, ad->r, ad->w);
     if (known) {
         ddb_jscan_each_member(key, key_part, &ik);
         known = ik.found > 0 && (!is_item || ik.found == (ik.t->names[1] != NULL ? 2 : 1));
@@ -534,6 +560,8 @@ void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w)
 
     w->n = 0;
     w->prefix = 0;
+    if (r->status == 200)
+        learn_stream(o, r->op, req);
     conn_order(o, r, w);
     if (k != ALL && k != BATCH_GET && k != BATCH_WRITE && k != TX_GET && k != TX_WRITE && table.p == NULL)
         k = ALL;

@@ -7,7 +7,9 @@
  * requests conflict when they touch one resource and one of them writes it: an item (table and
  * key), a table (Query, Scan and the Describe* read it; the control plane writes it; item
  * operations take it in an intent mode, so that a Scan is ordered against the puts of its table
- * and two puts of different items are not ordered), and everything (an operation without a table,
+ * and two puts of different items are not ordered, unless their table has a stream: then each
+ * write also writes the table's stream, whose shards show writes in their commit order), and
+ * everything (an operation without a table,
  * PartiQL's, one this file does not know: it waits for every request that arrived before it, and
  * every later request waits for it once it was answered). Requests are added in arrival order
  * (their `start`), each given the next sequence number; every wait is on a smaller one, so no wait
@@ -42,6 +44,7 @@ typedef struct rp_req {
     int line;
     long long start, end;
     ddb_jspan conn, op, request;
+    int status; /* the recorded answer's */
 } rp_req;
 
 /* What one request waits for: `n` requests (repeats possible), and every request below `prefix`. */

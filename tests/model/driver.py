@@ -103,13 +103,10 @@ def draw_modes(seed, allowed):
     # drawn apart too; not with a replica (its stream is the replication's, NEW_AND_OLD_IMAGES, and
     # carries the other region's changes). Recorded, the stream's reads are replayed with the
     # replay's own shard iterators (docs/record-replay.md, "Streams")
+    # (with connection faults too: a lost answer moves the model's next requests to a new connection,
+    # and the replay orders a streamed table's writes across connections, seed 726526134)
     streams = random.Random(seed * 7919 + 3)
-    # Nor recorded with connection faults: a lost answer moves the model's next requests to a new
-    # connection, and a replay keeps the order of writes on two connections only where they conflict
-    # (one item), so a shard's records of other items may come in another order (seed 726526134;
-    # docs/record-replay.md, "Streams")
-    if "streams" in allowed and streams.random() < 0.5 and not modes.get("replica") and not (
-            modes.get("record") and modes.get("conn_faults")):
+    if "streams" in allowed and streams.random() < 0.5 and not modes.get("replica"):
         modes["streams"] = streams.randint(0, 1 << 30)
     return modes
 
