@@ -280,11 +280,11 @@ class Run:
         # not follow: its own buckets (enforce), its CREATING time (states), an answer lost (a
         # connection fault), or new ids a replay cannot repeat (record)
         gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults", "record"))
-        # (and point-in-time recovery with them: then the clock also steps a day, so a window slides,
-        # but not where a stream is read at the end, whose records a day's step may trim; with a
-        # replica on a data directory it found a stream shard the trim emptied numbering from 1 again
-        # after a restart, below replication's checkpoint: seed 1142746203)
-        gen.days = gen.backups and not self.modes.get("streams")
+        # (and point-in-time recovery with them: then the clock also steps a day, so a window slides
+        # and a stream's oldest records are trimmed, which its check allows; with a replica on a data
+        # directory it found a stream shard the trim emptied numbering from 1 again after a restart,
+        # below replication's checkpoint: seed 1142746203)
+        gen.days = gen.backups
         self.ops = [gen.op() for _ in range(n_ops)]
 
     def describe(self):

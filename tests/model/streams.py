@@ -4,9 +4,11 @@ nothing (the same item put again, an update to the same values, a delete of an a
 INSERT, MODIFY or REMOVE, the images the table's view type carries, a TTL delete's userIdentity,
 and an item's records in the order of its changes, whatever the modes did meanwhile (transactions,
 batches, PartiQL, injected faults, throttles, restarts with SIGKILL and other --shards, the clock
-moved back). The stream is read as a consumer reads it: shard by shard in DescribeStream's order
-(parents before children), each in its numbers' order, and an item's numbers must increase in
-that order (a child's numbers are above its parent's). Sources: the developer guide's "Change data
+moved back, a day's step). The stream is read as a consumer reads it: shard by shard in
+DescribeStream's order (parents before children), each in its numbers' order, and an item's
+numbers must increase in that order (a child's numbers are above its parent's). An item's first
+changes may be missing where they are older than a day before the clock's latest (the trim takes
+a shard's oldest records, and a child's only after its parents'), never a later one. Sources: the developer guide's "Change data
 capture for DynamoDB Streams" ("DynamoDB Streams writes a stream record ... only if the item is
 modified"; each record appears once, in the sequence of the item's modifications), "Streams and
 TTL" (the Service userIdentity); ddbd's docs/compatibility.md, Streams."""
@@ -96,9 +98,6 @@ class Streams:
             view = tm.spec.get("stream")
             if view is None:
                 continue
-            first = min((c[3] for cs in tm.changes.values() for c in cs), default=None)
-            if first is not None and self.m.peak - first >= DAY_MS - 60000:
-                continue   # (records may have been trimmed, 24 hours on: not followed)
             name = self.tname(n)
             arn = self.admitted("DescribeTable", {"TableName": name})["Table"].get("LatestStreamArn")
             if arn is None:
@@ -125,17 +124,23 @@ class Streams:
                     return "stream of %s, item %s: SequenceNumbers %s in the order a reader meets them" % (
                         name, i, numbers)
                 have = [(rec, key) for _, rec, key in mine]
-                want = [expected(view, old, new, ttl) for old, new, ttl, _ in tm.changes.get(i, [])]
+                changes = tm.changes.get(i, [])
+                # the trim takes a shard's records older than a day before the clock (its latest,
+                # with a minute's room), from the shard's oldest on: an item's first changes may be gone
+                gone = 0
+                while gone < len(changes) - len(have) and changes[gone][3] < self.m.peak - DAY_MS + 60000:
+                    gone += 1
+                want = [expected(view, old, new, ttl) for old, new, ttl, _ in changes[gone:]]
                 for k, (h, w) in enumerate(zip([h for h, _ in have], want)):
                     if w[3] is not None and h[3] in who:
                         w = w[:3] + (h[3],)   # (a TTL delete: made here or replicated)
                     if h != w:
                         return ("stream of %s, item %s: change %d of %d is %s, model %s" % (
-                            name, i, k + 1, len(want), show_record(h), show_record(w)))
+                            name, i, gone + k + 1, len(changes), show_record(h), show_record(w)))
                 if len(have) != len(want):
                     extra = have[len(want):]
-                    return ("stream of %s, item %s: %d records, model %d changes%s" % (
-                        name, i, len(have), len(want),
+                    return ("stream of %s, item %s: %d records, model %d changes (%d of them trimmed)%s" % (
+                        name, i, len(have), len(changes), gone,
                         "; the first extra: %s" % show_record(extra[0][0]) if extra else
                         "; the first missing: %s" % show_record(want[len(have)])))
                 for h, key in have:

@@ -79,9 +79,9 @@ int ddb_streams_reshard(ddb_engine *eng, char **err)
 }
 
 /* Records of one shard written before `cutoff` go; the numbering stays above them. Returns the
-   bytes deleted, as the memory budget counts them. */
+   bytes deleted, as the memory budget counts them; *kept: whether records are left. */
 static uint64_t trim_shard(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned shard,
-                           uint64_t cutoff)
+                           uint64_t cutoff, int *kept)
 {
     char lo[DDB_STREAM_PREFIX_BYTES], hi[DDB_STREAM_PREFIX_BYTES], *stop = NULL;
     size_t stoplen = 0;
@@ -104,6 +104,7 @@ static uint64_t trim_shard(ddb_engine *eng, ddb_arena *a, const ddb_stream_info 
         bytes += ddb_retention_record_bytes(klen, vlen);
     }
     ddb_store_iter_close(it);
+    *kept = stop != NULL;
     if (last == 0)
         return 0;
     if (ddb_store_seq_trim(eng->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi), last) != 0)
@@ -149,9 +150,15 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now)
             drop_stream(eng, &a, info);
             continue;
         }
-        for (unsigned g = 0; g < info->ngens && now > DDB_STREAM_RETENTION_MS; g++) {
-            for (unsigned s = 0; s < info->gens[g].nshards; s++)
-                trim_shard(eng, &a, info, g, s, now - DDB_STREAM_RETENTION_MS);
+        /* a generation after every earlier one is empty: a consumer reads a parent's records before
+           its children's, and with the clock moved back a child's may be the older, whose trim would
+           leave a hole in an item's records (a later change gone, an earlier kept) */
+        for (unsigned g = 0, kept = 0; g < info->ngens && now > DDB_STREAM_RETENTION_MS && !kept; g++) {
+            for (unsigned s = 0; s < info->gens[g].nshards; s++) {
+                int left = 0;
+                trim_shard(eng, &a, info, g, s, now - DDB_STREAM_RETENTION_MS, &left);
+                kept |= left;
+            }
         }
     }
     ddb_arena_free(&a);
