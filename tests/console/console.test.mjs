@@ -687,6 +687,9 @@ describe('console, no --auth', () => {
         Item: { id: { S: id }, embedding: { L: v.map((x) => ({ N: String(x) })) } } }));
     }
     await page.goto(`${stack.base}#/items/Products`);
+    // the page's first Scan shown: its rows, above the search, no longer move the button (a click
+    // during that move found it "not clickable" on a loaded machine)
+    await waitText(page, '#results', 'lamp');
     await page.waitForSelector('#vector');
     await page.type('#vector', '1, 0, 0');
     await setValue(page, '#top-k', '1');
