@@ -7,7 +7,7 @@ from one client without any delay; then bench/delay_proxy.c holds every chunk be
 gateways and the cluster 1 ms each way (a network namespace, bench/rados_netem.py's Proxy), and
 inside it:
   * one client's GetItem, on a synchronous gateway (--rados-inflight 0) and on an asynchronous one,
-    is slower by at least most of 2 ms, and is one RADOS round trip (ddbd_rados_ops_total says so;
+    is slower by at least most of 2 ms (the fastest of each run), and is one RADOS round trip (ddbd_rados_ops_total says so;
     how much slower on an idle machine is bench/rados_netem.py's to say: a loaded one adds waits);
   * 32 clients at once get at least twice the synchronous gateway's GetItems a second from the
     asynchronous one (6 to 8 times on an idle machine) (the synchronous one has --threads requests at the cluster: 2 at a time).
@@ -121,8 +121,9 @@ def one_client(gw, label):
     rps, lat = closed_loop(port, 1, 1.0)
     reads = (gets(gw) - r0) / max(len(lat), 1)
     p50 = statistics.median(lat)
-    print("  %-28s one client: %5.0f GetItem/s, p50 %.2f ms, %.2f RADOS reads each" % (label, rps, p50, reads))
-    return p50, reads
+    print("  %-28s one client: %5.0f GetItem/s, p50 %.2f ms, fastest %.2f ms, %.2f RADOS reads each" % (
+        label, rps, p50, min(lat), reads))
+    return min(lat), reads
 
 
 def main():
@@ -154,7 +155,7 @@ def main():
                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
         for i in range(ITEMS):
             call(port, "PutItem", {"TableName": "netem", "Item": {"pk": {"S": "k%d" % i}, "v": {"S": "x" * 100}}})
-        base_p50, _ = one_client(gws[0], "no delay")
+        base_min, _ = one_client(gws[0], "no delay")
         gws.pop().stop()
 
         proxy = rn.Proxy(binary, DELAY_MS, rn.mon_port(conf), out)
@@ -165,11 +166,14 @@ def main():
         gws.append(asyn)
         failures = []
         for gw, label in ((sync, "1 ms each way, sync"), (asyn, "1 ms each way, async")):
-            p50, reads = one_client(gw, label)
-            rise = (p50 - base_p50) / reads if reads else float("nan")
-            # the delay is real: a round trip rose by at least most of it. Only a lower bound: a
-            # loaded machine adds its own waits on top (issue 60: the suite passes beside busy
-            # loops), and what a GetItem costs in round trips is the count, not the time
+            fastest, reads = one_client(gw, label)
+            rise = (fastest - base_min) / reads if reads else float("nan")
+            # the delay is real: the fastest round trip rose by at least most of it. The fastest of
+            # each run, not its median: the delay is a floor under every request, and a loaded
+            # machine adds waits to some (issue 60: the suite passes beside busy loops), which
+            # moved a median measured at another moment (the no-delay median 3.02 ms, the delayed
+            # one 3.61, in a fresh-clone run beside other work). Only a lower bound: what a GetItem
+            # costs in round trips is the count, not the time
             if not rise >= 0.75 * 2 * DELAY_MS:
                 failures.append("%s: one GetItem's round trip rose %.2f ms, not at least %.1f" % (
                     label, rise, 0.75 * 2 * DELAY_MS))
