@@ -426,19 +426,22 @@ def test_a_base_copy_cut_short_starts_the_window_at_the_last_change_it_holds(ser
     at that last change, and a restore to it holds the table as it was then."""
     data = tmp_path / "data"
     monkeypatch.setenv("DDBD_DELAY_POINT", "backup-copy:60000")   # (the copy held until the kill)
-    first = server_factory(["--data-dir", str(data)])
+    first = server_factory(["--data-dir", str(data), "--admin"])
     monkeypatch.delenv("DDBD_DELAY_POINT")
     c = make_client(first.endpoint)
     c.create_table(**create_table_params("src", range_key=("sk", "N")))
     batch_put(c, "src", [{"pk": {"S": "a"}, "sk": {"N": str(i)}} for i in range(20)])
     since = enable(first.endpoint, "src")["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"]
+    # the writes stamped after the enabling: its millisecond passed on the server's clock (three
+    # calls may share one; a step cannot move it, as it would wait for the held copy)
+    while admin_call(first.endpoint, "GET", "/ddbd/clock")[1]["now"] <= round(since * 1000):
+        pass
     c.put_item(TableName="src", Item={"pk": {"S": "new"}, "sk": {"N": "0"}})
     c.delete_item(TableName="src", Key={"pk": {"S": "a"}, "sk": {"N": "0"}})
     first.kill()
 
-    # (the server's own times only: a clock step would wait for the held copy, and this process's
-    # clock read around the writes is not the server's, which stamped the delete 12 ms "before" it
-    # under ASan on a loaded machine; the delete is two requests after the enabling, so later)
+    # (the server's own times only: this process's clock read around the writes is not the
+    # server's, which stamped the delete 12 ms "before" it under ASan on a loaded machine)
     second = server_factory(["--data-dir", str(data)])
     c = make_client(second.endpoint)
     p = call(second.endpoint, "DescribeContinuousBackups", {"TableName": "src"})[
