@@ -362,11 +362,10 @@ static int schema_name(void *arg, ddb_jspan el)
     return key_name(arg, ddb_jscan_string(ddb_jscan_member(el, "AttributeName")), el);
 }
 
+/* (a member's value is its text alone: the scanner leaves out the whitespace around it) */
 static int is_true(ddb_jspan v)
 {
-    while (v.p != NULL && v.n > 0 && (*v.p == ' ' || *v.p == '\t' || *v.p == '\r' || *v.p == '\n'))
-        v.p++, v.n--;
-    return v.p != NULL && v.n >= 4 && memcmp(v.p, "true", 4) == 0;
+    return v.n == 4 && memcmp(v.p, "true", 4) == 0;
 }
 
 /* A successful CreateTable's or UpdateTable's StreamSpecification: whether the table has a stream
