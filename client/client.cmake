@@ -40,7 +40,8 @@ include(GNUInstallDirs)
 set(DDB_REPLAY_SOURCES ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DIR}/client/cli/replay_order.c
     ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
     ${CMAKE_SOURCE_DIR}/client/cli/replay_faults.c ${CMAKE_SOURCE_DIR}/client/cli/replay_read.c
-    ${CMAKE_SOURCE_DIR}/client/cli/replay_iterators.c)
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_tokens.c
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_polls.c)
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
                ${DDB_REPLAY_SOURCES} ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})

@@ -181,8 +181,12 @@ ddb_jspan ddb_jscan_string(ddb_jspan v)
     return (ddb_jspan){v.p + 1, v.n - 2};
 }
 
+int ddb_jspan_is(ddb_jspan v, const char *s)
+{
+    return v.p != NULL && v.n == strlen(s) && memcmp(v.p, s, v.n) == 0;
+}
+
 int ddb_jscan_is_string(ddb_jspan v, const char *s)
 {
-    ddb_jspan c = ddb_jscan_string(v);
-    return c.p != NULL && c.n == strlen(s) && memcmp(c.p, s, c.n) == 0;
+    return ddb_jspan_is(ddb_jscan_string(v), s);
 }

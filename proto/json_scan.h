@@ -32,5 +32,7 @@ int ddb_jscan_depth_within(const char *p, size_t n, int max);
 int ddb_jscan_is_string(ddb_jspan v, const char *s);
 /* A string's contents without its quotes (raw, escapes kept), or {NULL, 0}. */
 ddb_jspan ddb_jscan_string(ddb_jspan v);
+/* Whether span v is the text s (a string's contents, a member's key: nothing unescaped). */
+int ddb_jspan_is(ddb_jspan v, const char *s);
 
 #endif

@@ -96,10 +96,10 @@ static void sign(replay *rp, rec *r)
     ddb_jspan op = ddb_jscan_string(r->op);
     ddb_jspan region = rp->o->one_region ? (ddb_jspan){NULL, 0} : ddb_jscan_string(r->region);
 
-    if (r->iter_from != 0 && r->iter_body == NULL) { /* the replay's iterator in the recorded one's place */
+    if (r->token_from != 0 && r->token_body == NULL) { /* the replay's value in the recorded one's place */
         size_t n;
-        if ((r->iter_body = rp_iters_rewrite(rp->iters, (ddb_jspan){r->body, r->blen}, &n)) != NULL) {
-            r->body = r->iter_body;
+        if ((r->token_body = rp_tokens_rewrite(rp->tokens, (ddb_jspan){r->body, r->blen}, &n)) != NULL) {
+            r->body = r->token_body;
             r->blen = n;
         }
     }
@@ -147,7 +147,7 @@ static void wait_on(replay *rp, rec *r, uint64_t seq, unsigned char why)
     wait_answer(rp, r, seq, why);
 }
 
-/* r waits for request seq's answer, whatever its connection (a shard iterator in it: iterators()). */
+/* r waits for request seq's answer, whatever its connection (a shard iterator or an id in it: tokens()). */
 static void wait_answer(replay *rp, rec *r, uint64_t seq, unsigned char why)
 {
     rec *p;
@@ -189,11 +189,11 @@ static void note_unobserved(replay *rp, const rec *r)
     }
 }
 
-/* Stream reads (replay_iterators.h): a shard iterator r names that the recording handed out makes
-   it wait for the answer that is to hand out the replay's stand-in, even on its own connection
-   (it is signed once that is known, not sent behind it); the iterator r's recorded answer hands
-   out is noted as r's. Whether its stand-in is known already. */
-static int iterators(replay *rp, rec *r)
+/* Tokens and ids (replay_tokens.h): a shard iterator or an id r names that the recording's server
+   handed out makes it wait for the answer that is to hand out the replay's stand-in, even on its
+   own connection (it is signed once that is known, not sent behind it); what r's recorded answer
+   hands out is noted as r's. Whether its stand-in is known already. */
+static int tokens(replay *rp, rec *r)
 {
     ddb_jspan body = {r->body, r->blen}, op = ddb_jscan_string(r->op);
     uint64_t from;
@@ -201,14 +201,21 @@ static int iterators(replay *rp, rec *r)
 
     if (r->clock)
         return 1;
-    if (rp_iters_named(rp->iters, body, &from, &known)) {
-        r->iter_from = from + 1;
+    if (rp_tokens_named(rp->tokens, body, &from, &known)) {
+        r->token_from = from + 1;
         if (!known)
             wait_answer(rp, r, from, RP_BY_CONFLICT);
     }
-    if (r->response.p != NULL && rp_iters_hands_out(op))
-        rp_iters_handed(rp->iters, op, r->response, r->seq);
+    if (r->response.p != NULL && rp_tokens_hands_out(op))
+        rp_tokens_handed(rp->tokens, op, r->response, r->seq);
     return known;
+}
+
+/* Whether request seq is a poll still in replay: what follows it on its connection waits for its
+   answer, not sent behind it, as it may be sent again (replay_polls.h). */
+static int after_poll(replay *rp, uint64_t seq)
+{
+    return !is_done(rp, seq) && rp->ring[seq & (IN_REPLAY - 1)]->poll;
 }
 
 /* Takes the next request by arrival: its number, its waits; ready when it has none. */
@@ -247,7 +254,7 @@ static void take_next(replay *rp)
         return;
     }
     for (size_t i = 0; i < rp->waits.n; i++) /* the connection's first: it makes its others needless */
-        if (rp->waits.why[i] == RP_BY_CONN && !rp->o->no_pipelining)
+        if (rp->waits.why[i] == RP_BY_CONN && !rp->o->no_pipelining && !after_poll(rp, rp->waits.seq[i]))
             wait_on_conn(rp, r, rp->waits.seq[i]);
         else if (rp->waits.why[i] == RP_BY_CONN) /* --no-pipelining: for its answer, then a free connection */
             wait_on(rp, r, rp->waits.seq[i], RP_BY_CONN);
@@ -255,7 +262,7 @@ static void take_next(replay *rp)
         if (rp->waits.why[i] != RP_BY_CONN)
             wait_on(rp, r, rp->waits.seq[i], rp->waits.why[i]);
     r->due = ddb_replay_due_ms(r->t, rp->t0, rp->o->speed);
-    if (iterators(rp, r) && r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
+    if (tokens(rp, r) && r->due < now_ms(rp) + SIGN_AHEAD_MS) /* signed now, while earlier requests are in flight */
         sign(rp, r);
     if (rp->waits.prefix > rp->done_prefix) {
         r->prefix = rp->waits.prefix;
@@ -372,20 +379,53 @@ static void clock_diverges(replay *rp, const rec *r, int status, const char *bod
     free(answer);
 }
 
+/* A poll whose replayed job is behind the recorded one goes again after POLL_PAUSE_MS, for up to
+   POLL_FOR_MS (then its answer is compared as it is): whether it does. One recorded while its job
+   was in progress is not compared (replay_polls.h). */
+#define POLL_PAUSE_MS 10
+#define POLL_FOR_MS 60000
+
+static int poll_again(replay *rp, rec *r, int status, const char *body, size_t len)
+{
+    int at;
+
+    if (!r->poll || status != 200)
+        return 0;
+    at = rp_poll_compare(ddb_jscan_string(r->op), r->response, body, len);
+    if (at == RP_POLL_MOVING)
+        r->in_progress = 1;
+    if (at != RP_POLL_BEHIND)
+        return 0;
+    if (r->polls == 0)
+        r->poll_until = now_ms(rp) + POLL_FOR_MS;
+    else if (now_ms(rp) >= r->poll_until)
+        return 0;
+    r->polls++;
+    rp->polled_again++;
+    r->sent = 0;
+    r->due = now_ms(rp) + POLL_PAUSE_MS;
+    heap_push(&rp->ready, r, r->due, r->seq);
+    return 1;
+}
+
 static void answered(void *arg, void *req, int status, const char *body, size_t len)
 {
     replay *rp = arg;
     rec *r = req;
 
+    if (poll_again(rp, r, status, body, len))
+        return;
     if (status == 0)
         rp->lost++;
     if (r->clock && status != 200 && rp->clock_refused++ == 0)
         fprintf(rp->err, "ddb: replay: a clock step (line %d) was refused (status %d): replaying one needs the "
                          "target's admin door (ddbd --admin)\n", r->line, status);
-    if (status == 200 && r->response.p != NULL && rp_iters_hands_out(ddb_jscan_string(r->op)))
-        rp_iters_answered(rp->iters, ddb_jscan_string(r->op), r->response, body, len);
+    if (status == 200 && r->response.p != NULL && rp_tokens_hands_out(ddb_jscan_string(r->op)))
+        rp_tokens_answered(rp->tokens, ddb_jscan_string(r->op), r->response, body, len);
     if (r->unchecked)
         rp->unchecked++;
+    else if (r->in_progress)
+        rp->polls_in_progress++;
     else if (r->clock && rp->o->check && status != r->status)
         clock_diverges(rp, r, status, body, len);
     else if (rp->o->check && !r->clock)
@@ -400,7 +440,7 @@ static void sent(replay *rp, rec *r, unsigned ix)
 {
     r->sent = 1;
     r->conn_ix = ix;
-    rp->sent++;
+    rp->sent += r->polls == 0; /* (a poll sent again is counted apart) */
     if (ddb_pipe_in_flight(rp->sender) > rp->max_in_flight)
         rp->max_in_flight = ddb_pipe_in_flight(rp->sender);
     conn_release(rp, r);
@@ -422,7 +462,7 @@ static double due_in(replay *rp, const rec *r)
 /* Signs r when it was not yet, or long enough ago that its signature is getting old. */
 static void sign_fresh(replay *rp, rec *r)
 {
-    if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000 || (r->iter_from != 0 && r->iter_body == NULL))
+    if (r->signed_at == 0 || time(NULL) - r->signed_at > SIGN_AHEAD_MS / 1000 || (r->token_from != 0 && r->token_body == NULL))
         sign(rp, r);
 }
 
@@ -569,11 +609,17 @@ static void report(replay *rp, size_t conns)
             fprintf(rp->out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
         if (rp->unchecked > 0)
             fprintf(rp->out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
+        if (rp->polls_in_progress > 0)
+            fprintf(rp->out, " (%zu poll%s of a job recorded in progress: not compared)",
+                    rp->polls_in_progress, rp->polls_in_progress == 1 ? "" : "s");
         if (rp->unobserved_conns > 1)
             fputs("; recorded by an SDK recorder, its order across connections was never observed: divergences "
                   "may be that order, not bugs",
                   rp->out);
     }
+    if (rp->polled_again > 0)
+        fprintf(rp->out, "; polls sent %zu more time%s, until their job got as far as recorded", rp->polled_again,
+                rp->polled_again == 1 ? "" : "s");
     if (rp->clock_steps > 0)
         fprintf(rp->out, "; %zu clock step%s", rp->clock_steps, rp->clock_steps == 1 ? "" : "s");
     fprintf(rp->out, "\norder: at most %zu in flight; waits: %zu by connection, %zu by conflict, %zu behind every "
@@ -594,7 +640,7 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
         abort();
     *rp = (replay){.o = o, .out = out, .err = err, .dry_run = o->dry_run};
     rp->order = rp_order_new(is_done, rp);
-    rp->iters = rp_iters_new();
+    rp->tokens = rp_tokens_new();
     if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
         fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
         rc = 2;
@@ -611,7 +657,7 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
         fclose(rp->in);
     ddb_pipe_free(rp->sender);
     rp_order_free(rp->order);
-    rp_iters_free(rp->iters);
+    rp_tokens_free(rp->tokens);
     for (uint64_t s = rp->done_prefix; s < rp->next_seq; s++)
         rec_free(rp->ring[s & (IN_REPLAY - 1)]);
     while (rp->ahead.n > 0)

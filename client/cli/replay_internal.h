@@ -13,7 +13,8 @@
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
 #include "client/cli/replay_faults.h"
-#include "client/cli/replay_iterators.h"
+#include "client/cli/replay_polls.h"
+#include "client/cli/replay_tokens.h"
 #include "client/cli/replay_order.h"
 #include "ddb/ddb_pipe.h"
 #include "proto/buf.h"
@@ -73,10 +74,16 @@ typedef struct rec {
     uint64_t behind, conn_next;
     int conn_wait, sent;
     unsigned conn_ix; /* the connection it went on (the pipe's number) */
-    /* a shard iterator it names that the recording handed out (replay_iterators.h): the request
-       that got it, its seq + 1 (0: none); its body with the replay's iterator in its place */
-    uint64_t iter_from;
-    char *iter_body;
+    /* a value it names that the recording's server handed out, a shard iterator or an id
+       (replay_tokens.h): the request that got it, its seq + 1 (0: none); its body with the
+       replay's value in its place */
+    uint64_t token_from;
+    char *token_body;
+    /* a poll of a job's state (replay_polls.h): sent again (polls times, until poll_until) while the
+       replayed job is behind the recorded one; in_progress: recorded so, not compared */
+    int poll, in_progress;
+    unsigned polls;
+    double poll_until;
 } rec;
 
 /* A binary min-heap of recs by (k1, k2), the keys beside the pointers: a comparison reads no rec. */
@@ -95,7 +102,7 @@ typedef struct replay {
     const ddb_replay_opts *o;
     FILE *out, *err, *in;
     rp_order *order;
-    rp_iters *iters; /* the recording's shard iterators and the replay's stand-ins */
+    rp_tokens *tokens; /* what the recording's server handed out and the replay's stand-ins */
     ddb_pipe *sender; /* libddb's pipelined transport */
     rp_waits waits;
     heap ahead, ready, prefixed;
@@ -113,6 +120,7 @@ typedef struct replay {
     char inbuf[1 << 20]; /* the recording's read buffer: a read a megabyte */
     /* the report */
     size_t sent, skipped, not_run, lost, unchecked, divergences, late, max_in_flight;
+    size_t polled_again, polls_in_progress; /* polls sent again; polls recorded in progress (replay_polls.h) */
     size_t by_conn, by_conflict, behind, pipelined;
     size_t clock_steps, clock_refused;
     char *unobserved_conn; /* the first connection of an SDK recorder's line, */

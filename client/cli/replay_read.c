@@ -59,14 +59,16 @@ rec *heap_pop(heap *h)
 /* ---- the recording read ---- */
 
 /* Whether what a request needs was read: without --check the rest of a line is not scanned (the
-   answer is read only to compare it, or for the shard iterator it hands out: replay_iterators.h;
-   ddbd writes it after the rest, an SDK recorder too). */
+   answer is read only to compare it, for what it hands out, a shard iterator or an id:
+   replay_tokens.h, or for a poll's state: replay_polls.h; ddbd writes it after the rest, an SDK
+   recorder too). */
 static int enough(const ddb_rl_line *l, void *arg)
 {
     const ddb_jspan *m = l->m;
 
     return !((replay *)arg)->o->check && m[DDB_RL_OP].p != NULL && m[DDB_RL_STATUS].p != NULL && m[DDB_RL_OUTCOME].p != NULL &&
-           (m[DDB_RL_RESPONSE].p != NULL || !rp_iters_hands_out(ddb_jscan_string(m[DDB_RL_OP]))) &&
+           (m[DDB_RL_RESPONSE].p != NULL || !(rp_tokens_hands_out(ddb_jscan_string(m[DDB_RL_OP])) ||
+                                               rp_poll_is(ddb_jscan_string(m[DDB_RL_OP])))) &&
            (m[DDB_RL_REQUEST].p != NULL || m[DDB_RL_REQUEST_TEXT].p != NULL) && m[DDB_RL_T].p != NULL &&
            m[DDB_RL_CONN].p != NULL && m[DDB_RL_START].p != NULL && m[DDB_RL_END].p != NULL &&
            (!ddb_rl_outcome_is(l, DDB_RLO_FAULT) || m[DDB_RL_RESPONSE].p != NULL);
@@ -211,9 +213,14 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->signed_at = 0;
     r->behind = r->conn_next = 0;
     r->conn_wait = r->sent = 0;
-    r->iter_from = 0;
-    free(r->iter_body);
-    r->iter_body = NULL;
+    r->token_from = 0;
+    free(r->token_body);
+    r->token_body = NULL;
+    r->poll = !r->clock && !r->unchecked && r->status == 200 && r->response.p != NULL &&
+              rp_poll_is(ddb_jscan_string(r->op));
+    r->in_progress = 0;
+    r->polls = 0;
+    r->poll_until = 0;
     if (!r->skip && !r->clock)
         rp_order_learn(rp->order, r->op, r->request, r->status);
     return 0;
@@ -247,7 +254,7 @@ void rec_free(rec *r)
 {
     free(r->text);
     free(r->request_text);
-    free(r->iter_body);
+    free(r->token_body);
     free(r->waiters);
     ddb_wire_free(&r->wire);
     free(r);

@@ -355,34 +355,47 @@ class ClosingServer(LoopbackServer):
 
     def serve(self, c):
         import socket
-        buf, answered = b"", 0
-        while True:
-            head_end = buf.find(b"\r\n\r\n")
-            if head_end >= 0:
-                head = buf[:head_end].decode().lower().split("\r\n")
-                clen = int([h.split(":", 1)[1] for h in head if h.startswith("content-length:")][0])
-                if len(buf) >= head_end + 4 + clen:
-                    body = json.loads(buf[head_end + 4:head_end + 4 + clen])
-                    buf = buf[head_end + 4 + clen:]
-                    with self.lock:
-                        self.seen.append(body["Item"]["n"]["N"])
-                    answered += 1
-                    last = answered == self.per_conn
-                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
-                              + (b"Connection: close\r\n" if last and self.says else b"") + b"\r\n{}")
-                    if last:  # what came behind it is dropped, unread, as a server that closes does
-                        c.shutdown(socket.SHUT_WR)
-                        while c.recv(65536):
-                            pass
-                        c.close()
-                        return
-                    continue
-            data = c.recv(65536)
-            if not data:
-                c.close()
-                return
-            buf += data
+        answered = 0
+        for _, body in requests_of(c):
+            with self.lock:
+                self.seen.append(json.loads(body)["Item"]["n"]["N"])
+            answered += 1
+            last = answered == self.per_conn
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
+                      + (b"Connection: close\r\n" if last and self.says else b"") + b"\r\n{}")
+            if last:  # what came behind it is dropped, unread, as a server that closes does
+                c.shutdown(socket.SHUT_WR)
+                while c.recv(65536):
+                    pass
+                break
+        c.close()
 
+
+def replay_into(srv, path, *args):
+    """`ddb replay` of path into the stand-in server srv, which is closed after."""
+    try:
+        return replay(path, srv.endpoint, *args)
+    finally:
+        srv.close()
+
+
+def requests_of(c):
+    """Each HTTP request read from socket c, as it comes: its head's lines (lower case) and its
+    body; until the peer closes."""
+    buf = b""
+    while True:
+        head_end = buf.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = buf[:head_end].decode().lower().split("\r\n")
+            clen = int([h.split(":", 1)[1] for h in head if h.startswith("content-length:")][0])
+            if len(buf) >= head_end + 4 + clen:
+                body, buf = buf[head_end + 4:head_end + 4 + clen], buf[head_end + 4 + clen:]
+                yield head, body
+                continue
+        data = c.recv(65536)
+        if not data:
+            return
+        buf += data
 
 
 @pytest.mark.parametrize("says", [True, False], ids=["connection-close", "unannounced"])
@@ -398,10 +411,7 @@ def test_requests_behind_an_answer_that_closes_its_connection_are_sent_again(tmp
                                 "op": "PutItem", "request": {"TableName": "tbl", "Item": {"pk": S("k"), "n": N(i)}},
                                 "status": 200, "outcome": "ok", "error": None, "response": {}}) + "\n")
     srv = ClosingServer(per_conn=3, says=says)
-    try:
-        r = replay(path, srv.endpoint, "--as-fast-as-possible", "--check")
-    finally:
-        srv.close()
+    r = replay_into(srv, path, "--as-fast-as-possible", "--check")
     assert r.returncode == 0 and "replayed 20 requests" in r.stdout, r.stdout + r.stderr
     assert ": 0 divergences" in r.stdout, r.stdout
     assert "without an answer" not in r.stdout
@@ -623,6 +633,20 @@ def consume(streams, arn):
     return names
 
 
+def replayed_both_ways(path, server_factory, args, again):
+    """The recording at `path` replayed with --check into a server of `args`: no divergence; then
+    without --check into one that records what it answered to `again`: those lines."""
+    n = len(lines(path))
+    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and "replayed %d requests" % n in r.stdout and ": 0 divergences" in r.stdout, \
+        r.stdout + r.stderr
+    target = server_factory(args + ("--record", str(again)))
+    r = replay(path, target.endpoint, "--as-fast-as-possible")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert target.stop() == 0
+    return lines(again)
+
+
 def test_a_stream_consumer_is_replayed_with_the_replays_own_iterators(server_factory, tmp_path):
     """A shard iterator is a token of the server that handed it out: the replayed server refuses the
     recorded ones. `ddb replay` sends each GetRecords with the iterator the replay got where the
@@ -651,16 +675,8 @@ def test_a_stream_consumer_is_replayed_with_the_replays_own_iterators(server_fac
     assert len(reads) >= 4 and all(r["status"] == 200 for r in reads)
     assert any(r["request"]["ShardIterator"] in [x["response"].get("NextShardIterator") for x in reads] for r in reads)
 
-    r = replay(path, server_factory(args).endpoint, "--as-fast-as-possible", "--check")
-    assert r.returncode == 0 and "replayed %d requests" % len(recs) in r.stdout and ": 0 divergences" in r.stdout, \
-        r.stdout + r.stderr
-    # without --check too (the answers are then read for their iterators only), into a server that
-    # records what it answered
-    target = server_factory(args + ("--record", str(again)))
-    r = replay(path, target.endpoint, "--as-fast-as-possible")
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert target.stop() == 0
-    replayed = [x for x in lines(again) if x["op"] == "GetRecords"]
+    # (without --check, the answers are read for their iterators only)
+    replayed = [x for x in replayed_both_ways(path, server_factory, args, again) if x["op"] == "GetRecords"]
     assert [x["status"] for x in replayed] == [200] * len(reads)
     assert sorted(e["eventName"] for x in replayed for e in x["response"]["Records"]) == ["INSERT"] * 5 + ["MODIFY", "REMOVE"]
 
@@ -690,3 +706,127 @@ def test_bodies_with_newlines_escapes_and_other_scripts_are_recorded_as_one_line
     recs = sorted(lines(path), key=lambda line: line["start"])[1:]
     assert [rec["request"] for rec in recs] == [json.loads(body) for body in bodies]
     assert [rec["response"] for rec in recs] == [{}, {}, {"Item": item}, {"Item": item}]
+
+
+def wait_for(ddb, describe, status):
+    """Polls `describe()` (a Describe* call's state) until it is `status`, as a client waits for a
+    job the server runs behind its answers. Bounded by polls, not by time."""
+    for _ in range(3000):
+        if describe() == status:
+            return
+    raise AssertionError("not %s after 3000 polls" % status)
+
+
+def test_backups_and_restores_are_replayed_with_the_replays_own_backup_arns(server_factory, tmp_path):
+    """A backup's ARN ends in an id with a random part: the replayed server makes others, and refuses
+    the recorded ones. `ddb replay` sends DescribeBackup, RestoreTableFromBackup, DeleteBackup and
+    ListBackups' ExclusiveStartBackupArn with the ARN the replay's CreateBackup (or ListBackups) got
+    where the recording's got the recorded one, and polls of a restore's table again until it is
+    ACTIVE as recorded (docs/record-replay.md, "Tokens and ids", "Polls"). Before, every restore
+    was refused (BackupNotFoundException) and the restored tables' reads found none."""
+    path, again = tmp_path / "backups.jsonl", tmp_path / "again.jsonl"
+    args = ("--in-memory", "--admin") + tuple(FROZEN)
+    srv = server_factory(args + ("--record", str(path)))
+    ddb = make_client(srv.endpoint)
+    name = unique_name("rb")
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    arns = []
+    for i in range(3):
+        ddb.put_item(TableName=name, Item={"pk": S("k%d" % i), "n": N(i)})
+        arns.append(ddb.create_backup(TableName=name, BackupName="bk%d" % i)["BackupDetails"]["BackupArn"])
+    for arn in arns:
+        wait_for(ddb, lambda: ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"],
+                 "AVAILABLE")
+    first = ddb.list_backups(TableName=name, Limit=1)
+    listed = [first["BackupSummaries"][0]["BackupArn"]]
+    listed += [b["BackupArn"] for b in ddb.list_backups(TableName=name, ExclusiveStartBackupArn=first["LastEvaluatedBackupArn"])["BackupSummaries"]]
+    assert listed == arns
+    counts = []
+    for i, arn in enumerate(listed):  # (restored from the ARNs ListBackups gave, as a console does)
+        target = "%s-r%d" % (name, i)
+        ddb.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+        wait_for(ddb, lambda: ddb.describe_table(TableName=target)["Table"]["TableStatus"], "ACTIVE")
+        counts.append(ddb.scan(TableName=target, ConsistentRead=True)["Count"])
+    assert counts == [1, 2, 3]
+    ddb.delete_backup(BackupArn=arns[0])
+    assert srv.stop() == 0
+    recs = lines(path)
+    assert sum(r["op"] == "RestoreTableFromBackup" and r["status"] == 200 for r in recs) == 3
+
+    # without --check too: the same restores, each of its backup, the replay's own ARNs in them
+    again = replayed_both_ways(path, server_factory, args, again)
+    got = [x for x in again if x["op"] in ("RestoreTableFromBackup", "Scan", "DeleteBackup")]
+    assert [x["status"] for x in got] == [200] * 7
+    assert [x["response"]["Count"] for x in got if x["op"] == "Scan"] == [1, 2, 3]
+    made = [x["response"]["BackupDetails"]["BackupArn"] for x in again if x["op"] == "CreateBackup"]
+    assert len(made) == 3 and not set(made) & set(arns)
+    assert [x["request"]["BackupArn"] for x in got if x["op"] != "Scan"] == made + made[:1]
+
+
+class PollServer(LoopbackServer):
+    """A stand-in server on loopback whose table is CREATING for its first `creating`
+    DescribeTables, then ACTIVE; it answers anything else `{}`. What it was sent, in order, is
+    `seen` (each request's operation)."""
+
+    def __init__(self, creating):
+        self.creating, self.seen = creating, []
+        super().__init__()
+
+    def serve(self, c):
+        for head, _ in requests_of(c):
+            op = [h.split(":", 1)[1].strip() for h in head if h.startswith("x-amz-target:")][0].split(".")[1]
+            with self.lock:
+                self.seen.append(op)
+                status = "CREATING" if op == "describetable" and self.seen.count(op) <= self.creating else "ACTIVE"
+            body = json.dumps({"Table": {"TableName": "tbl", "TableStatus": status}} if op == "describetable" else {})
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n\r\n%s"
+                      % (len(body), body.encode()))
+        c.close()
+
+
+def poll_recording(path, statuses):
+    """A recording of one connection: a DescribeTable answered each of `statuses` in turn, then a
+    GetItem."""
+    with open(path, "w") as f:
+        reqs = [("DescribeTable", {"TableName": "tbl"}, {"Table": {"TableName": "tbl", "TableStatus": s}}) for s in statuses]
+        reqs.append(("GetItem", {"TableName": "tbl", "Key": {"pk": S("k")}}, {}))
+        for i, (op, req, ans) in enumerate(reqs):
+            f.write(json.dumps({"v": 1, "t": 1767225600000, "conn": "1", "start": 10 * i + 1, "end": 10 * i + 5, "op": op,
+                                "request": req, "status": 200, "outcome": "ok", "error": None, "response": ans}) + "\n")
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["check", "no-check"])
+def test_a_poll_is_sent_again_until_the_replayed_job_got_as_far_as_recorded(tmp_path, check):
+    """The recording's DescribeTable found the table ACTIVE; the replayed server's is CREATING for
+    three more polls (its restore, backfill or import slower this time). The poll is sent again
+    until the table is ACTIVE, and only then the GetItem that followed it on its connection, which
+    is therefore not sent behind the poll (docs/record-replay.md, "Polls")."""
+    path = tmp_path / "poll.jsonl"
+    poll_recording(path, ["ACTIVE"])
+    srv = PollServer(creating=3)
+    r = replay_into(srv, path, "--as-fast-as-possible", *(["--check"] if check else []))
+    assert r.returncode == 0 and "replayed 2 requests" in r.stdout, r.stdout + r.stderr
+    assert srv.seen == ["describetable"] * 4 + ["getitem"]
+    assert "polls sent 3 more times, until their job got as far as recorded" in r.stdout
+    assert (": 0 divergences" in r.stdout) == check, r.stdout
+
+
+def test_a_poll_recorded_while_its_job_ran_is_not_compared(tmp_path):
+    """The recording's polls found the table CREATING twice, then ACTIVE; the replayed server's is
+    ACTIVE at once (its job was faster this time). The in-progress polls are not compared (how far
+    a job got is its timing, not the server's answer) and not sent again; the last one is compared,
+    and a real difference in it is still a divergence."""
+    path = tmp_path / "poll.jsonl"
+    poll_recording(path, ["CREATING", "CREATING", "ACTIVE"])
+    srv = PollServer(creating=0)
+    r = replay_into(srv, path, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and "replayed 4 requests" in r.stdout, r.stdout + r.stderr
+    assert ": 0 divergences (2 polls of a job recorded in progress: not compared)" in r.stdout, r.stdout
+    assert srv.seen == ["describetable"] * 3 + ["getitem"] and "more time" not in r.stdout
+    # the recording's last poll found the table ARCHIVED, no job in progress: the replayed ACTIVE differs
+    poll_recording(path, ["CREATING", "ARCHIVED"])
+    srv = PollServer(creating=0)
+    r = replay_into(srv, path, "--as-fast-as-possible", "--check")
+    assert r.returncode == 1 and "(1 poll of a job recorded in progress: not compared)" in r.stdout, r.stdout
+    assert "divergence: DescribeTable (line 2, connection 1): at .Table.TableStatus" in r.stdout, r.stdout

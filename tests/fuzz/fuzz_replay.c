@@ -8,9 +8,10 @@
  * in arrival order, ordered against the others and its schedule printed, nothing sent. Then each
  * line's recorded answer is compared with itself by --check's comparison: the same answer never
  * diverges (one that nests past ddbd's depth is said to, and not compared). And each line goes
- * through the shard iterators' stand-ins (replay_iterators.c): its answer handed out as its
- * operation's (a GetShardIterator's, a GetRecords'), answered again with itself, its request
- * rewritten, which must leave it the same length less the iterator's, and the same when unchanged.
+ * through the stand-ins of what a server hands out (replay_tokens.c): its answer handed out as an
+ * operation's that hands out shard iterators or ids (a GetShardIterator's, a ListBackups', ...),
+ * answered again with itself, its request rewritten, which must leave it the same bytes; and its
+ * answer as a poll's (replay_polls.c), which is never behind itself.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_replay -max_total_time=60
  */
 #include <stdint.h>
@@ -22,8 +23,9 @@
 
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
-#include "client/cli/replay_iterators.h"
 #include "client/cli/replay_order.h"
+#include "client/cli/replay_polls.h"
+#include "client/cli/replay_tokens.h"
 #include "proto/json.h"
 
 static FILE *sink(void)
@@ -72,29 +74,33 @@ static void self_check(const char *line, size_t len)
     free(text);
 }
 
-/* Line `line`'s answer and request through the iterators' stand-ins: an answer that hands out an
-   iterator stands for itself, so a request naming it is rewritten to the same bytes. */
-static void iterators(rp_iters *it, const char *line, size_t len, uint64_t seq)
+/* Line `line`'s answer and request through the stand-ins: an answer that hands out an iterator or
+   an id stands for itself, so a request naming one is rewritten to the same bytes. */
+static void tokens(rp_tokens *it, const char *line, size_t len, uint64_t seq)
 {
-    static const ddb_jspan ops[] = {{"GetShardIterator", 16}, {"GetRecords", 10}};
+    static const ddb_jspan ops[] = {{"GetShardIterator", 16}, {"GetRecords", 10}, {"CreateBackup", 12},
+                                    {"ListBackups", 11}, {"ListExports", 11}, {"StartBulkPutItems", 17}};
     ddb_jspan whole = {line, len}, response = ddb_jscan_member(whole, "response"), request = ddb_jscan_member(whole, "request");
-    ddb_jspan op = ops[seq & 1];
+    ddb_jspan op = ops[seq % (sizeof(ops) / sizeof(ops[0]))];
     uint64_t from;
     int known;
     size_t n;
     char *out;
 
-    if (!rp_iters_hands_out(op))
+    if (!rp_tokens_hands_out(op))
         abort();
+    if (response.p != NULL && rp_poll_compare((ddb_jspan){"DescribeTable", 13}, response, response.p, response.n) ==
+                                  RP_POLL_BEHIND)
+        abort(); /* an answer is never behind itself */
     if (response.p != NULL) {
-        rp_iters_handed(it, op, response, seq);
-        rp_iters_answered(it, op, response, response.p, response.n);
+        rp_tokens_handed(it, op, response, seq);
+        rp_tokens_answered(it, op, response, response.p, response.n);
     }
-    if (request.p == NULL || !rp_iters_named(it, request, &from, &known))
+    if (request.p == NULL || !rp_tokens_named(it, request, &from, &known))
         return;
-    if ((out = rp_iters_rewrite(it, request, &n)) != NULL) {
+    if ((out = rp_tokens_rewrite(it, request, &n)) != NULL) {
         if (n != request.n || memcmp(out, request.p, n) != 0)
-            abort(); /* an iterator that stands for itself changed the request */
+            abort(); /* a value that stands for itself changed the request */
         free(out);
     }
 }
@@ -102,7 +108,7 @@ static void iterators(rp_iters *it, const char *line, size_t len, uint64_t seq)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
-    rp_iters *it = rp_iters_new();
+    rp_tokens *it = rp_tokens_new();
     uint64_t seq = 0;
 
     replay(data, size);
@@ -110,9 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = (size_t)((nl ? nl : end) - p);
         self_check(p, len);
-        iterators(it, p, len, seq++);
+        tokens(it, p, len, seq++);
         p += len + 1;
     }
-    rp_iters_free(it);
+    rp_tokens_free(it);
     return 0;
 }

@@ -278,8 +278,10 @@ class Run:
         gen.restart = self.modes.get("disk") if not self.modes.get("record") else None   # (a recording is one server's)
         # backups and restores, but not where a restored table's reads would need what the model does
         # not follow: its own buckets (enforce), its CREATING time (states), an answer lost (a
-        # connection fault), or new ids a replay cannot repeat (record)
-        gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults", "record"))
+        # connection fault). Recorded too: the replay stands its own backup ARNs in for the recorded
+        # ones and polls a restore again until it got as far as recorded (docs/record-replay.md,
+        # "Tokens and ids", "Polls")
+        gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults"))
         # (and point-in-time recovery with them: then the clock also steps a day, so a window slides
         # and a stream's oldest records are trimmed, which its check allows; with a replica on a data
         # directory it found a stream shard the trim emptied numbering from 1 again after a restart,
