@@ -276,16 +276,16 @@ class Run:
         gen.reader = bool(self.modes.get("auth"))
         gen.replica = bool(self.modes.get("replica"))
         gen.restart = self.modes.get("disk") if not self.modes.get("record") else None   # (a recording is one server's)
-        # backups and restores, but not where a restored table's reads would need what the model does
-        # not follow: its own buckets (enforce), its CREATING time (states), an answer lost (a
-        # connection fault). Recorded too: the replay stands its own backup ARNs in for the recorded
-        # ones and polls a restore again until it got as far as recorded (docs/record-replay.md,
-        # "Tokens and ids", "Polls")
-        gen.backups = not any(self.modes.get(k) for k in ("enforce", "table_states", "conn_faults"))
-        # (and point-in-time recovery with them: then the clock also steps a day, so a window slides
-        # and a stream's oldest records are trimmed, which its check allows; with a replica on a data
-        # directory it found a stream shard the trim emptied numbering from 1 again after a restart,
-        # below replication's checkpoint: seed 1142746203)
+        # backups and restores (and point-in-time recovery with them: then the clock also steps a
+        # day, so a window slides and a stream's oldest records are trimmed, which its check allows;
+        # with a replica on a data directory it found a stream shard the trim emptied numbering from
+        # 1 again after a restart, below replication's checkpoint: seed 1142746203), with every mode:
+        # a restored table is ACTIVE when its restore is done (--table-states times a CreateTable's
+        # and an added GSI's CREATING only), its buckets its own and full; an answer lost to a
+        # connection fault is settled by looking (Runner.admitted); recorded, the replay stands its
+        # own backup ARNs in for the recorded ones and polls a restore again until it got as far as
+        # recorded (docs/record-replay.md, "Tokens and ids", "Polls")
+        gen.backups = True
         gen.days = gen.backups
         self.ops = [gen.op() for _ in range(n_ops)]
 

@@ -20,13 +20,27 @@ def seconds(ms):
 
 
 class Pitr:
-    def sent(self, op, body):
-        """(status, answer) of `op`, sent again past injected errors (each a no-op)."""
+    def sent(self, op, body, settle=None):
+        """(status, answer) of `op`, sent again past injected errors (each a no-op). An answer lost
+        (a connection fault) is settled by looking: settle() returns the answer it would have been,
+        or None where the operation did not happen (then it is sent again); without one, it is
+        sent again (the operation is one that may be: UpdateContinuousBackups)."""
         for _ in range(100):
             status, ans = self.c.call(op, body)
+            if status == 0 and self.modes.get("conn_faults"):
+                got = settle() if settle is not None else None
+                if got is not None:
+                    return got
+                continue
             if status == 200 or not (self.modes.get("faults") and error_type(ans) in NO_EFFECT):
                 return status, ans
         raise Mismatch(op + ": refused 100 times by injected faults")
+
+    def restore_settled(self, target):
+        """A RestoreTableToPointInTime whose answer was lost: its answer as DescribeTable of the
+        restored table shows it, or None where there is none (not restored, or refused)."""
+        table = self.table_now(target)
+        return (200, {"TableDescription": table}) if table is not None else None
 
     def window(self, t):
         """(lowest, highest) of the EarliestRestorableDateTime table t's recovery may show now: the
@@ -95,7 +109,7 @@ class Pitr:
         body = dict({"SourceTableArn": arn} if op["arn"] else {"SourceTableName": name}, TargetTableName=target)
         if tm.pitr is None:
             body["UseLatestRestorableTime"] = True
-            status, ans = self.sent("RestoreTableToPointInTime", body)
+            status, ans = self.sent("RestoreTableToPointInTime", body, lambda: self.restore_settled(target))
             self.expect_error(status, ans, "PointInTimeRecoveryUnavailableException",
                               "Point in time recovery is not enabled for table '%s'" % name,
                               "RestoreTableToPointInTime of %s, recovery off" % name)
@@ -105,7 +119,7 @@ class Pitr:
             body["UseLatestRestorableTime"] = True
         else:
             body["RestoreDateTime"] = when / 1000.0
-        status, ans = self.sent("RestoreTableToPointInTime", body)
+        status, ans = self.sent("RestoreTableToPointInTime", body, lambda: self.restore_settled(target))
         what = "RestoreTableToPointInTime of %s to %s" % (name, seconds(when))
         if not early <= when <= self.m.now:
             self.expect_error(status, ans, "InvalidRestoreTimeException",

@@ -326,15 +326,40 @@ class Runner:
             self.c = home
 
     # -- backups ----------------------------------------------------------------------------------
-    def admitted(self, op, body):
-        """`op` with the main key, sent again past injected errors (each a no-op): its answer."""
+    def admitted(self, op, body, settle=None):
+        """`op` with the main key, sent again past injected errors (each a no-op): its answer. An
+        answer lost (a connection fault: the operation was carried out, or not yet reached) is
+        settled as a client would, by looking: settle() returns what the answer would have held,
+        or None where the operation did not happen (then it is sent again)."""
         for _ in range(100):
             status, ans = self.c.call(op, body)
             if status == 200:
                 return ans
+            if status == 0 and self.modes.get("conn_faults") and settle is not None:
+                ans = settle()
+                if ans is not None:
+                    return ans
+                continue
             check(self.modes.get("faults") and error_type(ans) in NO_EFFECT,
                   "%s: status %s (%s: %s), model success" % (op, status, error_type(ans), error_message(ans)), ans)
         raise Mismatch(op + ": refused 100 times by injected faults")
+
+    def table_now(self, name):
+        """DescribeTable's Table of `name`, or None where there is none (a read: never lost)."""
+        status, ans = self.c.call("DescribeTable", {"TableName": name})
+        if status == 200:
+            return ans["Table"]
+        if error_type(ans) == "ResourceNotFoundException":
+            return None
+        check(self.modes.get("faults") and error_type(ans) in NO_EFFECT,
+              "DescribeTable %s: status %s (%s)" % (name, status, error_type(ans)), ans)
+        return self.table_now(name)
+
+    def backup_named(self, table, name):
+        """CreateBackup's answer as it was, found by its name in ListBackups; None: not made."""
+        ans = self.admitted("ListBackups", {"TableName": table})
+        arns = [b["BackupArn"] for b in ans.get("BackupSummaries", []) if b.get("BackupName") == name]
+        return {"BackupDetails": {"BackupArn": arns[0]}} if arns else None
 
     def waited(self, op, body, status_of, want, passing):
         """Polls `op` until status_of(answer) is `want` (a restore's work runs on a worker, in real
@@ -348,7 +373,9 @@ class Runner:
         raise Mismatch("%s: not %s within 30 s" % (op, want))
 
     def op_backup(self, op):
-        ans = self.admitted("CreateBackup", {"TableName": self.tname(op["t"]), "BackupName": "mb%d" % len(self.backups)})
+        table, name = self.tname(op["t"]), "mb%d" % len(self.backups)
+        ans = self.admitted("CreateBackup", {"TableName": table, "BackupName": name},
+                            lambda: self.backup_named(table, name))
         self.backups.append({"t": op["t"], "arn": ans["BackupDetails"]["BackupArn"], "snaps": [self.items_now(op["t"])],
                              "available": False})
 
@@ -371,7 +398,8 @@ class Runner:
         self.backup_available(b)
         target = "mr%d" % self.restores
         self.restores += 1
-        self.admitted("RestoreTableFromBackup", {"TargetTableName": target, "BackupArn": arn})
+        self.admitted("RestoreTableFromBackup", {"TargetTableName": target, "BackupArn": arn},
+                      lambda: {} if self.table_now(target) is not None else None)
         self.restored(target, b["snaps"], "restored table %s of %s's backup" % (target, self.tname(t)),
                       " (nor as of the %d restarts its copy met)" % (len(b["snaps"]) - 1) if len(b["snaps"]) > 1 else "")
 
@@ -393,7 +421,9 @@ class Runner:
             extra = [show_item(dict(i)) for i in have if i not in want][:3]
             raise Mismatch("%s: %d items, model %d; missing %s, not in the model's %s%s" % (
                 what, len(have), len(want), missing, extra, why))
-        self.admitted("DeleteTable", {"TableName": target})
+        self.admitted("DeleteTable", {"TableName": target},
+                      lambda: {} if (self.table_now(target) or {"TableStatus": "DELETING"})["TableStatus"] == "DELETING"
+                      else None)
 
     def post_faults(self):
         """The seed's fault rules (POST /ddbd/faults), when it drew any."""
