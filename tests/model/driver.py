@@ -77,13 +77,15 @@ def draw_modes(seed, allowed):
         modes["count_refresh"] = rng.choice([1, 60, 3600])
     if "auth" in allowed and rng.random() < 0.25:
         modes["auth"] = True
-    # (not under --stale-reads: a replay's stale draws follow the order its reads arrive in, and
-    # reads on two connections may arrive in another order than recorded: docs/record-replay.md)
-    # nor with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
+    # (under --stale-reads too: a replay's stale draws follow the order its reads arrive in, and
+    # reads on two connections may arrive in another order than recorded (docs/record-replay.md),
+    # but the model's reads of one table and region come on one connection (the reader's key, a
+    # second, is not drawn with a recording), and a lost answer's write draws none;
+    # not with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
     # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
     # the recording does not carry (docs/record-replay.md, "Injected faults")
     partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
-    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and "stale_ms" not in modes and not (
+    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
             partial and modes.get("enforce")) and not (
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
