@@ -41,7 +41,7 @@ set(DDB_REPLAY_SOURCES ${CMAKE_SOURCE_DIR}/client/cli/replay.c ${CMAKE_SOURCE_DI
     ${CMAKE_SOURCE_DIR}/client/cli/replay_check.c
     ${CMAKE_SOURCE_DIR}/client/cli/replay_faults.c ${CMAKE_SOURCE_DIR}/client/cli/replay_read.c
     ${CMAKE_SOURCE_DIR}/client/cli/replay_tokens.c
-    ${CMAKE_SOURCE_DIR}/client/cli/replay_polls.c)
+    ${CMAKE_SOURCE_DIR}/client/cli/replay_polls.c ${CMAKE_SOURCE_DIR}/client/cli/replay_keys.c)
 add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
                ${DDB_REPLAY_SOURCES} ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})

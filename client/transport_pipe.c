@@ -66,16 +66,20 @@ typedef struct sock {
    the second in HMAC state (keyed: the key's blocks hashed once). */
 typedef struct signer {
     char *region;
+    /* its credentials: the client's, or a key ddb_pipe_sign_as named (borrowed) */
+    const char *access_key, *secret, *token;
     time_t second;
     char key_date[9];
     uint8_t key[32];
     ddb_buf scope;
     ddb_hmac_sha256 hmac_day, hmac_second;
+    SHA256_CTX creq_second; /* the second's canonical request up to X-Amz-Target's value */
 } signer;
 
 struct ddb_pipe {
     ddb_client *c; /* its endpoint, region and credentials (borrowed) */
-    /* regions[0]: the client's; then each other region a request was signed for (ddb_pipe_sign_in) */
+    /* regions[0]: the client's region and key; then each other region, or key, a request was signed
+       for (ddb_pipe_sign_in, ddb_pipe_sign_as) */
     signer regions[DDB_PIPE_REGIONS];
     size_t nregions;
     int ep;
@@ -84,11 +88,11 @@ struct ddb_pipe {
     unsigned *idle, nidle;   /* free connections (a stack: the warm ones first) */
     unsigned *dirty, ndirty; /* connections with requests to write (ddb_pipe_flush) */
     unsigned in_flight;
-    /* signing: the date of the second and the hash of what every request of the second begins
-       with, its canonical request's head (the same in every region) */
+    /* signing: the date of the second and the hash of what every request begins with, its
+       canonical request's head up to its date (each signer's second adds the date and its token) */
     time_t second;
     char amz_date[17];
-    SHA256_CTX creq_run, creq_second;
+    SHA256_CTX creq_run;
 };
 
 static void hash_str(SHA256_CTX *h, const char *s);
@@ -102,6 +106,9 @@ ddb_pipe *ddb_pipe_new(ddb_client *c, unsigned conns)
     s->c = c;
     if ((s->regions[0].region = strdup(c->cfg.region)) == NULL)
         abort();
+    s->regions[0].access_key = c->cfg.access_key;
+    s->regions[0].secret = c->cfg.secret_key;
+    s->regions[0].token = c->cfg.token;
     s->nregions = 1;
     s->nsocks = conns > 0 ? conns : 1;
     s->socks = calloc(s->nsocks, sizeof(sock));
@@ -201,23 +208,19 @@ static void date_now(ddb_pipe *s)
     s->second = now;
     gmtime_r(&now, &tm);
     strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    s->creq_second = s->creq_run;
-    hash_str(&s->creq_second, s->amz_date);
-    if (s->c->cfg.token != NULL) {
-        hash_str(&s->creq_second, "\nx-amz-security-token:");
-        hash_str(&s->creq_second, s->c->cfg.token);
-    }
-    hash_str(&s->creq_second, "\nx-amz-target:");
 }
 
-/* The signer of region (rlen bytes): one kept, or a new one (past DDB_PIPE_REGIONS the last
-   slot's is given to it: a recording's regions are few, a hostile one's need not be). */
-static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen)
+/* The signer of region (rlen bytes) and key: one kept, or a new one (past DDB_PIPE_REGIONS the
+   last slot's is given to it: a recording's regions and keys are few, a hostile one's need not be). */
+static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen, const char *ak, const char *sk,
+                            const char *token)
 {
     signer *g;
 
     for (size_t i = 0; i < s->nregions; i++)
-        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0)
+        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0 &&
+            strcmp(s->regions[i].access_key, ak) == 0 && strcmp(s->regions[i].secret, sk) == 0 &&
+            (s->regions[i].token == NULL) == (token == NULL) && (token == NULL || strcmp(s->regions[i].token, token) == 0))
             return &s->regions[i];
     if (s->nregions < DDB_PIPE_REGIONS) {
         g = &s->regions[s->nregions++];
@@ -229,20 +232,43 @@ static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen)
     }
     if ((g->region = strndup(region, rlen)) == NULL)
         abort();
+    g->access_key = ak;
+    g->secret = sk;
+    g->token = token;
     return g;
 }
 
-/* The signer of region (NULL or empty: the client's), ready for this second (date_now's). */
-static signer *signer_of(ddb_pipe *s, const char *region, size_t rlen)
+/* The signer of region (NULL or empty: the client's) and key (NULL: the client's), ready for this
+   second (date_now's). */
+static signer *signer_of(ddb_pipe *s, const char *region, size_t rlen, const char *ak, const char *sk, const char *token)
 {
-    signer *g = region != NULL && rlen > 0 ? signer_named(s, region, rlen) : &s->regions[0];
+    signer *g = &s->regions[0];
 
+    if (ak != NULL || (region != NULL && rlen > 0)) {
+        if (ak == NULL) {
+            ak = g->access_key;
+            sk = g->secret;
+            token = g->token;
+        }
+        if (region == NULL || rlen == 0) {
+            region = g->region;
+            rlen = strlen(region);
+        }
+        g = signer_named(s, region, rlen, ak, sk, token);
+    }
     if (g->second == s->second)
         return g;
     g->second = s->second;
+    g->creq_second = s->creq_run;
+    hash_str(&g->creq_second, s->amz_date);
+    if (g->token != NULL) {
+        hash_str(&g->creq_second, "\nx-amz-security-token:");
+        hash_str(&g->creq_second, g->token);
+    }
+    hash_str(&g->creq_second, "\nx-amz-target:");
     if (memcmp(g->key_date, s->amz_date, 8) != 0) {
         memcpy(g->key_date, s->amz_date, 8);
-        ddb_sigv4_signing_key(s->c->cfg.secret_key, s->amz_date, g->region, "dynamodb", g->key);
+        ddb_sigv4_signing_key(g->secret, s->amz_date, g->region, "dynamodb", g->key);
         ddb_hmac_sha256_init(&g->hmac_day, g->key);
         g->scope.len = 0;
         ddb_sigv4_scope(&g->scope, s->amz_date, g->region, "dynamodb");
@@ -256,10 +282,10 @@ static signer *signer_of(ddb_pipe *s, const char *region, size_t rlen)
     return g;
 }
 
-static const char *signed_headers(const ddb_pipe *s)
+static const char *signed_headers(const signer *g)
 {
-    return s->c->cfg.token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
-                                   : "content-type;host;x-amz-date;x-amz-target";
+    return g->token != NULL ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+                            : "content-type;host;x-amz-date;x-amz-target";
 }
 
 /* out's buffer as a ddb_buf, and back (the public ddb_wire is its twin). */
@@ -273,8 +299,8 @@ static void wire_set(ddb_wire *w, const ddb_buf *b)
     *w = (ddb_wire){b->data, b->len, b->cap};
 }
 
-/* The request's head and body into out (replaced), with its signature sig in scope. */
-static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, const char *scope,
+/* The request's head and body into out (replaced), with its signature sig by signer g. */
+static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *body, size_t blen, const signer *g,
                        const char *sig, ddb_buf *out)
 {
     const client_cfg *cfg = &s->c->cfg;
@@ -290,12 +316,12 @@ static void put_signed(ddb_pipe *s, const char *op, size_t oplen, const char *bo
     snprintf(clen, sizeof(clen), "%zu", blen);
     ddb_buf_puts(out, "\r\nContent-Length: ");
     ddb_buf_puts(out, clen);
-    if (cfg->token != NULL) {
+    if (g->token != NULL) {
         ddb_buf_puts(out, "\r\nX-Amz-Security-Token: ");
-        ddb_buf_puts(out, cfg->token);
+        ddb_buf_puts(out, g->token);
     }
     ddb_buf_puts(out, "\r\nAuthorization: ");
-    ddb_sigv4_authorization(out, cfg->access_key, scope, signed_headers(s), sig);
+    ddb_sigv4_authorization(out, g->access_key, g->scope.data, signed_headers(g), sig);
     ddb_buf_puts(out, "\r\n\r\n");
     ddb_buf_append(out, body, blen);
 }
@@ -308,6 +334,12 @@ time_t ddb_pipe_sign(ddb_pipe *s, const char *op, size_t oplen, const char *body
 time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char *op, size_t oplen, const char *body,
                         size_t blen, ddb_wire *out)
 {
+    return ddb_pipe_sign_as(s, region, rlen, NULL, op, oplen, body, blen, out);
+}
+
+time_t ddb_pipe_sign_as(ddb_pipe *s, const char *region, size_t rlen, const ddb_pipe_key *key, const char *op,
+                        size_t oplen, const char *body, size_t blen, ddb_wire *out)
+{
     ddb_buf b = wire_buf(out);
     unsigned char bin[32];
     char hex[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1];
@@ -316,14 +348,15 @@ time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char
     signer *g;
 
     date_now(s);
-    g = signer_of(s, region, rlen);
+    g = key != NULL ? signer_of(s, region, rlen, key->access_key, key->secret, key->token)
+                    : signer_of(s, region, rlen, NULL, NULL, NULL);
     SHA256((const unsigned char *)(body != NULL ? body : ""), blen, bin);
     hex32(hex, bin);
-    creq = s->creq_second;
+    creq = g->creq_second;
     hash_str(&creq, ddb_op_target_prefix(op, oplen));
     SHA256_Update(&creq, op, oplen);
     hash_str(&creq, "\n\n");
-    hash_str(&creq, signed_headers(s));
+    hash_str(&creq, signed_headers(g));
     hash_str(&creq, "\n");
     SHA256_Update(&creq, hex, DDB_SIGV4_HEX_LEN);
     SHA256_Final(bin, &creq);
@@ -332,20 +365,34 @@ time_t ddb_pipe_sign_in(ddb_pipe *s, const char *region, size_t rlen, const char
     SHA256_Update(&hmac.in, hex, DDB_SIGV4_HEX_LEN);
     ddb_hmac_sha256_final(&hmac, bin);
     hex32(sig, bin);
-    put_signed(s, op, oplen, body, blen, g->scope.data, sig, &b);
+    put_signed(s, op, oplen, body, blen, g, sig, &b);
     wire_set(out, &b);
     sodium_memzero(&hmac, sizeof(hmac));
     return s->second;
 }
 
+/* Signed with the client's key (service dynamodb, as the doors verify it under ddbd's --auth, which
+   takes a key with rights=admin: docs/admin.md); a server without --auth reads no signature. */
 time_t ddb_pipe_door(ddb_pipe *s, const char *path, const char *body, size_t blen, ddb_wire *out)
 {
+    const signer *g = &s->regions[0];
     ddb_buf b = wire_buf(out);
+    ddb_sigv4_header h[4] = {{"content-type", "application/json"}, {"host", s->c->cfg.hostport},
+                             {"x-amz-date", NULL}, {"x-amz-security-token", g->token}};
+    ddb_sigv4_request r = {"POST", path, NULL, h, g->token != NULL ? 4 : 3, body, blen, NULL};
 
-    transport_door_head(s->c, &b, path, (long long)blen);
+    date_now(s);
+    h[2].value = s->amz_date;
+    ddb_buf_printf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                       "X-Amz-Date: %s\r\n", path, s->c->cfg.hostport, blen, s->amz_date);
+    if (g->token != NULL)
+        ddb_buf_printf(&b, "X-Amz-Security-Token: %s\r\n", g->token);
+    ddb_buf_puts(&b, "Authorization: ");
+    ddb_sigv4_sign_request(&r, s->amz_date, g->region, "dynamodb", g->access_key, g->secret, &b);
+    ddb_buf_puts(&b, "\r\n\r\n");
     ddb_buf_append(&b, body, blen);
     wire_set(out, &b);
-    return time(NULL);
+    return s->second;
 }
 
 /* ---- connections ---- */

@@ -82,7 +82,7 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
       "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
       cmd_usage, "")                                                                                                   \
-    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check] [--connections N] [--no-pipelining]",                               \
+    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check] [--connections N] [--no-pipelining] [--keys FILE]",                \
       "send a recording's requests again (ddbd --record); --check compares every answer",                            \
       "  FILE is a recording (ddbd --record FILE, POST /ddbd/record, or the SDK recorders of integrations/record/;\n"  \
       "  docs/record-replay.md). Requests go at the recorded pace (the server's clock of each answer), N times\n"     \
@@ -91,12 +91,13 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  at most --connections N (default 64) in flight, a connection's next request sent behind the one before\n"  \
       "  (--no-pipelining: once it is answered, for a server that runs pipelined requests out of order).\n"       \
       "  Signed for the region each line records (--region: that one for all) with $AWS_ACCESS_KEY_ID and\n"      \
-      "  $AWS_SECRET_ACCESS_KEY (default local/local); each request sent once (its retries are in the recording).\n" \
+      "  $AWS_SECRET_ACCESS_KEY (default local/local), or, with --keys FILE (ddbd's --auth key file), a line\n"   \
+      "  recorded under --auth with the key it names; each request sent once (its retries are in the recording).\n" \
       "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
       "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
       "  with both answers, and the exit status is 1. --dry-run prints the schedule and sends nothing.\n"          \
       "  ddb replay traffic.jsonl --endpoint http://localhost:8001 --as-fast-as-possible --check\n",               \
-      cmd_replay, " --speed --as-fast-as-possible --check --dry-run --connections --no-pipelining ")
+      cmd_replay, " --speed --as-fast-as-possible --check --dry-run --connections --no-pipelining --keys ")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -137,6 +138,7 @@ typedef enum { V_FLAG, V_TEXT, V_COUNT, V_NATURAL, V_INTEGER } value_kind;
     X("--check", V_FLAG, DDB_P__COUNT)                                                                               \
     X("--dry-run", V_FLAG, DDB_P__COUNT)                                                                             \
     X("--no-pipelining", V_FLAG, DDB_P__COUNT)                                                                       \
+    X("--keys", V_TEXT, DDB_P__COUNT)                                                                                \
     X("--connections", V_COUNT, DDB_P__COUNT)
 
 static const struct option {
@@ -160,7 +162,7 @@ typedef struct cli {
     const char *index, *filter, *vector, *top_k, *input;
     int returns; /* --return given: print what comes back rather than the confirmation */
     /* replay's */
-    const char *speed;
+    const char *speed, *keys;
     int fast, check, dry_run, no_pipelining, retries_given, region_given, connections;
 } cli;
 
@@ -279,6 +281,8 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         c->input = v;
     if (strcmp(f, "--speed") == 0)
         c->speed = v;
+    if (strcmp(f, "--keys") == 0)
+        c->keys = v;
     c->fast |= strcmp(f, "--as-fast-as-possible") == 0;
     c->check |= strcmp(f, "--check") == 0;
     c->dry_run |= strcmp(f, "--dry-run") == 0;
@@ -747,7 +751,7 @@ static int cmd_create_table(ddb_client *db, cli *c)
 static int cmd_replay(ddb_client *db, cli *c)
 {
     ddb_replay_opts o = {1, c->check, c->dry_run, c->connections > 0 ? (unsigned)c->connections : 64,
-                         c->no_pipelining, c->region_given};
+                         c->no_pipelining, c->region_given, c->keys};
     char *end = NULL;
 
     if (arity(c, 1) != 0)

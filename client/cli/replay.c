@@ -88,9 +88,10 @@ static void print_schedule(replay *rp, const rec *r)
     fputs("}\n", rp->out);
 }
 
-/* Signs r's request (ddb_pipe_sign_in): ahead of its sending, when it is due soon; for the region its
+/* Signs r's request (ddb_pipe_sign_as): ahead of its sending, when it is due soon; for the region its
    line records (a global table's recording from ddbd's --namespaces: each region a namespace of its
-   own), unless --region named one for every request. */
+   own), unless --region named one for every request; with the key its line records where --keys
+   has it (replay_keys.h), else the client's. */
 static void sign(replay *rp, rec *r)
 {
     ddb_jspan op = ddb_jscan_string(r->op);
@@ -106,7 +107,8 @@ static void sign(replay *rp, rec *r)
     if (r->clock) /* the admin door's: not signed (docs/admin.md) */
         r->signed_at = ddb_pipe_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
-        r->signed_at = ddb_pipe_sign_in(rp->sender, region.p, region.n, op.p, op.n, r->body, r->blen, &r->wire);
+        r->signed_at = ddb_pipe_sign_as(rp->sender, region.p, region.n, rp_keys_find(rp->keys, rp->nkeys, r->key), op.p,
+                                        op.n, r->body, r->blen, &r->wire);
 }
 
 /* Whether two requests came on one recorded connection (their ids, as recorded). */
@@ -419,7 +421,8 @@ static void answered(void *arg, void *req, int status, const char *body, size_t 
         rp->lost++;
     if (r->clock && status != 200 && rp->clock_refused++ == 0)
         fprintf(rp->err, "ddb: replay: a clock step (line %d) was refused (status %d): replaying one needs the "
-                         "target's admin door (ddbd --admin)\n", r->line, status);
+                         "target's admin door (ddbd --admin) and, under --auth, a key with rights=admin "
+                         "($AWS_ACCESS_KEY_ID)\n", r->line, status);
     if (status == 200 && r->response.p != NULL && rp_tokens_hands_out(ddb_jscan_string(r->op)))
         rp_tokens_answered(rp->tokens, ddb_jscan_string(r->op), r->response, body, len);
     if (r->unchecked)
@@ -641,7 +644,9 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
     *rp = (replay){.o = o, .out = out, .err = err, .dry_run = o->dry_run};
     rp->order = rp_order_new(is_done, rp);
     rp->tokens = rp_tokens_new();
-    if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
+    if (o->keys != NULL && rp_keys_load(o->keys, &rp->keys, &rp->nkeys, err) != 0) {
+        rc = 2;
+    } else if ((rp->in = fopen(path, "rb")) == NULL || setvbuf(rp->in, rp->inbuf, _IOFBF, sizeof(rp->inbuf)) != 0) {
         fprintf(err, "ddb: replay: cannot read '%s': %s\n", path, strerror(errno));
         rc = 2;
     } else {
@@ -658,6 +663,7 @@ int ddb_replay(ddb_client *db, const char *path, const ddb_replay_opts *o, FILE 
     ddb_pipe_free(rp->sender);
     rp_order_free(rp->order);
     rp_tokens_free(rp->tokens);
+    rp_keys_free(rp->keys, rp->nkeys);
     for (uint64_t s = rp->done_prefix; s < rp->next_seq; s++)
         rec_free(rp->ring[s & (IN_REPLAY - 1)]);
     while (rp->ahead.n > 0)

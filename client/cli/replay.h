@@ -17,9 +17,11 @@ typedef struct ddb_replay_opts {
     unsigned connections; /* at most this many in flight (--connections) */
     int no_pipelining;    /* a request waits for its connection's previous answer, never goes behind it */
     int one_region;       /* every request signed for db's region (--region given), not for its line's */
+    const char *keys;     /* --keys: ddbd's --auth key file; a line's recorded key signs it (NULL: none) */
 } ddb_replay_opts;
 
-/* Replays the recording at path (streamed) to db's endpoint, with db's credentials, each request
+/* Replays the recording at path (streamed) to db's endpoint, with db's credentials (or, with
+   o->keys, the key its line records, where the file has it), each request
    signed for the region its line records, else (and with one_region) db's region (on libddb's
    pipelined transport; db unused by a dry run). Exit status: 0; 1 a divergence (with --check) or a
    request that got no answer; 2 the recording cannot be read (said on err). */

@@ -13,6 +13,7 @@
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
 #include "client/cli/replay_faults.h"
+#include "client/cli/replay_keys.h"
 #include "client/cli/replay_polls.h"
 #include "client/cli/replay_tokens.h"
 #include "client/cli/replay_order.h"
@@ -54,6 +55,7 @@ typedef struct rec {
     int status;
     ddb_jspan conn, op, request, response;
     ddb_jspan region;   /* the region it was signed for (ddbd's recordings), or none */
+    ddb_jspan key;      /* the access key --auth verified it with (ddbd's recordings), or none */
     char *request_text; /* a body that is not JSON (requestText), unescaped (malloc'd) */
     const char *body;
     size_t blen;
@@ -102,6 +104,8 @@ typedef struct replay {
     const ddb_replay_opts *o;
     FILE *out, *err, *in;
     rp_order *order;
+    ddb_pipe_key *keys; /* --keys: the key file's keys (their strings malloc'd) */
+    size_t nkeys;
     rp_tokens *tokens; /* what the recording's server handed out and the replay's stand-ins */
     ddb_pipe *sender; /* libddb's pipelined transport */
     rp_waits waits;

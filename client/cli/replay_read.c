@@ -186,6 +186,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->conn = l.m[DDB_RL_CONN];
     r->op = l.m[DDB_RL_OP];
     r->region = l.m[DDB_RL_REGION];
+    r->key = ddb_jscan_string(l.m[DDB_RL_KEY]);
     r->request = l.m[DDB_RL_REQUEST];
     r->response = l.m[DDB_RL_RESPONSE];
     if ((v = l.m[DDB_RL_V]).p != NULL && ddb_jscan_int(v, 0) != DDB_RL_VERSION) {

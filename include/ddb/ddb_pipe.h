@@ -36,7 +36,7 @@ extern "C" {
     answer is a failed one (status 0, the body says why), not memory without bound. */
 #define DDB_PIPE_HEAD_MAX (64 * 1024)
 #define DDB_PIPE_BODY_MAX (64LL << 20)
-/** Regions whose signing keys a pipe keeps (ddb_pipe_sign_in). */
+/** Regions (and keys) whose signing keys a pipe keeps (ddb_pipe_sign_in, ddb_pipe_sign_as). */
 #define DDB_PIPE_REGIONS 16
 
 /** A request written for the wire, head and body (malloc'd, reused by the caller from request to
@@ -68,8 +68,19 @@ DDB_EXTERN time_t ddb_pipe_sign(ddb_pipe *p, const char *op, size_t oplen, const
     past them takes the last one's place (its key derived again when it comes back). */
 DDB_EXTERN time_t ddb_pipe_sign_in(ddb_pipe *p, const char *region, size_t rlen, const char *op, size_t oplen,
                                    const char *body, size_t blen, ddb_wire *out);
-/** The same for a call of ddbd's admin door (POST path with a JSON body), unsigned as the door
-    takes it. */
+/** A key to sign with other than the client's (borrowed until the pipe is freed): its access key
+    id, secret and session token (NULL: none). */
+typedef struct ddb_pipe_key {
+    const char *access_key, *secret, *token;
+} ddb_pipe_key;
+/** The same, signed with `key` (NULL: the client's): a request recorded with another key (ddbd's
+    --auth: each key its own rights). Each region and key has its signing state kept, up to
+    DDB_PIPE_REGIONS of them together. */
+DDB_EXTERN time_t ddb_pipe_sign_as(ddb_pipe *p, const char *region, size_t rlen, const ddb_pipe_key *key,
+                                   const char *op, size_t oplen, const char *body, size_t blen, ddb_wire *out);
+/** The same for a call of ddbd's admin door (POST path with a JSON body), signed with the
+    client's key (under ddbd's --auth a door takes a key with rights=admin; without, it reads no
+    signature). */
 DDB_EXTERN time_t ddb_pipe_door(ddb_pipe *p, const char *path, const char *body, size_t blen, ddb_wire *out);
 
 /** Whether a connection is free for a request. */

@@ -617,31 +617,39 @@ TEST(streams_operations_go_to_the_streams_service)
     ddb_item_free(k);
 }
 
-/* A client of the shared server signing for `region`. */
-static ddb_client *client_in(const char *region)
+/* A client of the shared server signing for `region` with `key` (NULL: local/local). */
+static ddb_client *client_with(const char *region, const ddb_pipe_key *key)
 {
     ddb_config *cfg = ddb_config_new();
     ddb_client *c = NULL;
 
     if (ddb_config_set_endpoint(cfg, tc_endpoint()) != DDB_OK || ddb_config_set_region(cfg, region) != DDB_OK ||
-        ddb_config_set_credentials(cfg, "local", "local", NULL) != DDB_OK || ddb_client_new(cfg, &c) != DDB_OK)
+        ddb_config_set_credentials(cfg, key != NULL ? key->access_key : "local", key != NULL ? key->secret : "local",
+                                   key != NULL ? key->token : NULL) != DDB_OK ||
+        ddb_client_new(cfg, &c) != DDB_OK)
         c = NULL;
     ddb_config_free(cfg);
     return c;
 }
 
-/* Whether p, asked to sign for region (NULL: its client's), writes the bytes a pipe of a client in
-   that region writes (signed in the same second: a second that turned between them is tried again). */
-static int signs_as(ddb_pipe *p, const char *region, const char *own_region)
+static ddb_client *client_in(const char *region)
 {
-    ddb_client *c = client_in(own_region);
+    return client_with(region, NULL);
+}
+
+/* Whether p, asked to sign for region (NULL: its client's) with key (NULL: its client's), writes
+   the bytes a pipe of a client in that region with that key writes (signed in the same second: a
+   second that turned between them is tried again). */
+static int signs_with(ddb_pipe *p, const char *region, const char *own_region, const ddb_pipe_key *key)
+{
+    ddb_client *c = client_with(own_region, key);
     ddb_pipe *own = c != NULL ? ddb_pipe_new(c, 1) : NULL;
     ddb_wire a = {0}, b = {0};
     char scope[64];
     int same = 0;
 
     for (int tries = 0; own != NULL && tries < 5; tries++) {
-        time_t ta = ddb_pipe_sign_in(p, region, region != NULL ? strlen(region) : 0, "ListTables", 10, "{}", 2, &a);
+        time_t ta = ddb_pipe_sign_as(p, region, region != NULL ? strlen(region) : 0, key, "ListTables", 10, "{}", 2, &a);
         time_t tb = ddb_pipe_sign(own, "ListTables", 10, "{}", 2, &b);
 
         if (ta != tb)
@@ -655,6 +663,11 @@ static int signs_as(ddb_pipe *p, const char *region, const char *own_region)
     ddb_pipe_free(own);
     ddb_client_free(c);
     return same;
+}
+
+static int signs_as(ddb_pipe *p, const char *region, const char *own_region)
+{
+    return signs_with(p, region, own_region, NULL);
 }
 
 /* ddb_pipe_sign_in: each request signed for its own region, as that region's client signs it (a
@@ -678,6 +691,32 @@ TEST(a_pipe_signs_for_the_region_each_request_names)
     ASSERT(signs_as(p, regions[n - 2], regions[n - 2])); /* its place taken by the last: derived again */
     ASSERT(signs_as(p, NULL, "us-west-2"));              /* the client's own, kept throughout */
     ASSERT(signs_as(p, "", "us-west-2"));
+    ddb_pipe_free(p);
+    ddb_client_free(c);
+}
+
+/* ddb_pipe_sign_as: each request signed with the key it names (a recording of several keys
+   replayed into a server with --auth: ddb replay --keys), its session token sent and signed with
+   it, in any region, and the client's own key unchanged between them. */
+TEST(a_pipe_signs_with_the_key_each_request_names)
+{
+    static const ddb_pipe_key one = {"AKIDONE", "secret-one", NULL}, two = {"AKIDTWO", "secret-two", "token-two"};
+    ddb_client *c = client_in("us-west-2");
+    ddb_pipe *p = ddb_pipe_new(c, 1);
+    ddb_wire w = {0};
+
+    ASSERT(signs_with(p, NULL, "us-west-2", &one));
+    ASSERT(signs_with(p, NULL, "us-west-2", &two));
+    ASSERT(signs_as(p, NULL, "us-west-2"));
+    ASSERT(signs_with(p, "eu-west-1", "eu-west-1", &two));
+    ASSERT(signs_with(p, "us-west-2", "us-west-2", &one));
+    ASSERT(signs_as(p, "eu-west-1", "eu-west-1"));
+    ddb_pipe_sign_as(p, NULL, 0, &two, "ListTables", 10, "{}", 2, &w);
+    ASSERT(memmem(w.data, w.len, "X-Amz-Security-Token: token-two\r\n", 33) != NULL);
+    ASSERT(memmem(w.data, w.len, "Credential=AKIDTWO/", 19) != NULL);
+    ddb_pipe_sign_as(p, NULL, 0, &one, "ListTables", 10, "{}", 2, &w);
+    ASSERT(memmem(w.data, w.len, "X-Amz-Security-Token", 20) == NULL);
+    ddb_wire_free(&w);
     ddb_pipe_free(p);
     ddb_client_free(c);
 }

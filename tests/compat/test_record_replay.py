@@ -14,7 +14,7 @@ import memcheck  # tests/harness/memcheck.py: `ddb replay` under valgrind with $
 import pytest
 
 from conftest import ACCESS_KEY, DDBD_BIN, N, S, SECRET_KEY, make_client, raw_request, unique_name
-from helpers import LoopbackServer, admin_call
+from helpers import LoopbackServer, admin_call, key_client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
 import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
@@ -830,3 +830,74 @@ def test_a_poll_recorded_while_its_job_ran_is_not_compared(tmp_path):
     r = replay_into(srv, path, "--as-fast-as-possible", "--check")
     assert r.returncode == 1 and "(1 poll of a job recorded in progress: not compared)" in r.stdout, r.stdout
     assert "divergence: DescribeTable (line 2, connection 1): at .Table.TableStatus" in r.stdout, r.stdout
+
+
+def signed_door(endpoint, path, body, ak, sk):
+    """A POST of body to the admin door's path, signed with key (ak, sk): its status."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    import urllib.error
+    import urllib.request
+    data = json.dumps(body).encode()
+    req = AWSRequest(method="POST", url=endpoint + path, data=data, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ak, sk), "dynamodb", "us-east-1").add_auth(req)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(endpoint + path, data=data, method="POST",
+                                                           headers=dict(req.headers.items())), timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_a_recording_of_several_keys_is_replayed_with_each_lines_key(server_factory, tmp_path):
+    """Under --auth each line records the key its signature was verified with (`key`), and `ddb
+    replay --keys FILE` (the server's key file) signs each request with it: the reader's refused
+    write is refused again and its read allowed, the writer's writes made (docs/record-replay.md,
+    "Keys"); a clock step goes to the admin door signed with the replay's own key, which --auth
+    takes from a key with rights=admin. Signed with one key for all, as before, the reader's refusal
+    is not repeated; and before, the door's call went unsigned and was refused."""
+    keys, path = tmp_path / "keys", tmp_path / "keys.jsonl"
+    keys.write_text("# writer, reader (a session token's key too)\n"
+                    "AKIDWRITER writer-secret 000000000000 name=writer rights=admin\n"
+                    "AKIDREADER reader-secret 000000000000 reader-token name=reader allow=read\n")
+    args = ("--in-memory", "--admin", "--auth", str(keys)) + tuple(FROZEN)
+    srv = server_factory(args + ("--record", str(path)))
+    writer = key_client(srv.endpoint, "AKIDWRITER", "writer-secret")
+    reader = key_client(srv.endpoint, "AKIDREADER", "reader-secret", token="reader-token")
+    name = unique_name("rk")
+    writer.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    writer.put_item(TableName=name, Item={"pk": S("a"), "n": N(1)})
+    assert signed_door(srv.endpoint, "/ddbd/clock", {"advance": 1000}, "AKIDWRITER", "writer-secret") == 200
+    assert reader.get_item(TableName=name, Key={"pk": S("a")})["Item"]["n"] == N(1)
+    with pytest.raises(Exception) as denied:
+        reader.put_item(TableName=name, Item={"pk": S("b")})
+    assert "AccessDeniedException" in str(denied.value)
+    assert srv.stop() == 0
+    recs = sorted(lines(path), key=lambda r: r["start"])
+    assert [r.get("key") for r in recs] == ["AKIDWRITER"] * 2 + [None] + ["AKIDREADER"] * 2  # (the step: a door's)
+
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDWRITER", AWS_SECRET_ACCESS_KEY="writer-secret")
+    argv = memcheck.wrap("ddb", [DDB_BIN, "replay", str(path), "--as-fast-as-possible", "--check", "--endpoint"])
+    r = subprocess.run(argv + [server_factory(args).endpoint, "--keys", str(keys)], capture_output=True, text=True,
+                       timeout=120 * memcheck.SLOWDOWN, env=env)
+    assert r.returncode == 0 and "replayed 5 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+    assert "; 1 clock step" in r.stdout, r.stdout
+    # the replay's own key without rights=admin: the clock step is refused, and said so
+    reader_env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDREADER", AWS_SECRET_ACCESS_KEY="reader-secret",
+                      AWS_SESSION_TOKEN="reader-token")
+    r = subprocess.run(argv + [server_factory(args).endpoint, "--keys", str(keys)], capture_output=True, text=True,
+                       timeout=120 * memcheck.SLOWDOWN, env=reader_env)
+    assert r.returncode == 1 and "was refused (status 400): replaying one needs the target's admin door (ddbd " \
+        "--admin) and, under --auth, a key with rights=admin ($AWS_ACCESS_KEY_ID)" in r.stderr, r.stdout + r.stderr
+    # without --keys every request goes with the writer's key: the reader's write is made
+    r = subprocess.run(argv + [server_factory(args).endpoint], capture_output=True, text=True,
+                       timeout=120 * memcheck.SLOWDOWN, env=env)
+    assert r.returncode == 1 and ": 1 divergence in 1 operation" in r.stdout, r.stdout + r.stderr
+    assert "divergence: PutItem (line" in r.stdout and "status 200, recorded 400" in r.stdout, r.stdout
+    # a key file with a line that is no key is refused before anything is sent
+    (tmp_path / "bad").write_text("AKIDONLY\n")
+    r = replay(path, "http://127.0.0.1:9", "--keys", str(tmp_path / "bad"))
+    assert r.returncode == 2 and "--keys: '%s' line 1 is no key" % (tmp_path / "bad") in r.stderr, r.stderr

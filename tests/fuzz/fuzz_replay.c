@@ -11,7 +11,8 @@
  * through the stand-ins of what a server hands out (replay_tokens.c): its answer handed out as an
  * operation's that hands out shard iterators or ids (a GetShardIterator's, a ListBackups', ...),
  * answered again with itself, its request rewritten, which must leave it the same bytes; and its
- * answer as a poll's (replay_polls.c), which is never behind itself.
+ * answer as a poll's (replay_polls.c), which is never behind itself; and each line read as a line of
+ * --keys' key file (replay_keys.c): a key has an access key id and a secret, no word of them empty.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_replay -max_total_time=60
  */
 #include <stdint.h>
@@ -23,6 +24,7 @@
 
 #include "client/cli/replay.h"
 #include "client/cli/replay_check.h"
+#include "client/cli/replay_keys.h"
 #include "client/cli/replay_order.h"
 #include "client/cli/replay_polls.h"
 #include "client/cli/replay_tokens.h"
@@ -105,6 +107,22 @@ static void tokens(rp_tokens *it, const char *line, size_t len, uint64_t seq)
     }
 }
 
+/* A line of the input as a line of a --keys file. */
+static void key_line(const char *p, size_t len)
+{
+    char *line = strndup(p, len);
+    ddb_pipe_key k;
+
+    if (line == NULL)
+        abort();
+    if (rp_keys_parse_line(line, &k) == 1) {
+        if (k.access_key[0] == '\0' || k.secret[0] == '\0' || (k.token != NULL && k.token[0] == '\0'))
+            abort(); /* a word is never empty */
+        rp_key_clear(&k);
+    }
+    free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
@@ -117,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = (size_t)((nl ? nl : end) - p);
         self_check(p, len);
         tokens(it, p, len, seq++);
+        key_line(p, len);
         p += len + 1;
     }
     rp_tokens_free(it);

@@ -77,15 +77,16 @@ def draw_modes(seed, allowed):
         modes["count_refresh"] = rng.choice([1, 60, 3600])
     if "auth" in allowed and rng.random() < 0.25:
         modes["auth"] = True
-    # (under --stale-reads too: a replay's stale draws follow the order its reads arrive in, and
-    # reads on two connections may arrive in another order than recorded (docs/record-replay.md),
-    # but the model's reads of one table and region come on one connection (the reader's key, a
-    # second, is not drawn with a recording), and a lost answer's write draws none;
+    # (under --auth, each line naming its key, which the replay signs it with: --keys; under
+    # --stale-reads, whose draws a replay takes in the order its reads arrive in, and reads on two
+    # connections may arrive in another order than recorded (docs/record-replay.md): the model's
+    # reads of one table and region come on one connection, and a lost answer's write draws none,
+    # but not under both, where the reader's key reads tm0 on a connection of its own;
     # not with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
     # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
     # the recording does not carry (docs/record-replay.md, "Injected faults")
     partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
-    if "record" in allowed and rng.random() < 0.25 and not modes.get("auth") and not (
+    if "record" in allowed and rng.random() < 0.25 and not (modes.get("auth") and "stale_ms" in modes) and not (
             partial and modes.get("enforce")) and not (
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
@@ -122,15 +123,19 @@ KEYS = ("AKIDMODEL secret 000000000000 name=model rights=admin,metrics\n"
         "AKIDREAD secret2 000000000000 name=reader allow=read tables=tm0\n")
 
 
+def keys_path():
+    """The --auth key file of this process's servers (and of its replays' --keys)."""
+    return os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
+
+
 def server_args(modes, record=None, data_dir=None):
     args = backend.store_args(compat(), data_dir) + ["--admin", "--clock", "frozen@%d" % START_MS]   # (a new RADOS namespace)
     if data_dir and modes.get("disk") == "sync":
         args += ["--sync"]
     if modes.get("auth"):
-        path = os.path.join(tempfile.gettempdir(), "ddb-model-keys-%d" % os.getpid())
-        with open(path, "w") as f:
+        with open(keys_path(), "w") as f:
             f.write(KEYS)
-        args += ["--auth", path]
+        args += ["--auth", keys_path()]
     if modes.get("enforce"):
         args += ["--enforce-capacity"]
     if modes.get("replica"):
@@ -372,8 +377,11 @@ class Run:
         server = compat().DdbdServer(server_args(self.modes, data_dir=data_dir)).start()
         try:
             bin_ = os.environ.get("DDB_REPLAY_BIN") or os.path.join(os.path.dirname(compat().DDBD_BIN), "ddb")
+            # under --auth each line with its own key (--keys), the clock steps with the admin's
+            keys = ["--keys", keys_path()] if self.modes.get("auth") else []
+            env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDMODEL", AWS_SECRET_ACCESS_KEY="secret")
             p = subprocess.run([bin_, "replay", record, "--endpoint", server.endpoint, "--check",
-                                "--as-fast-as-possible"], capture_output=True, text=True, timeout=600)
+                                "--as-fast-as-possible"] + keys, capture_output=True, text=True, timeout=600, env=env)
         finally:
             server.stop()
             if data_dir:

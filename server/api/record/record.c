@@ -380,6 +380,8 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
     ddb_rl_name(out, DDB_RL_OP, r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL);
     if (r->region != NULL && r->region[0] != '\0') /* signed for (--namespaces: a region of its own) */
         ddb_rl_string(out, DDB_RL_REGION, r->region, strlen(r->region));
+    if (r->authenticated && r->access_key != NULL) /* --auth: the key whose rights it ran with */
+        ddb_rl_string(out, DDB_RL_KEY, r->access_key, strlen(r->access_key));
     if (r->in != NULL && r->body != NULL) /* JSON: a body the pipeline read, so Unicode (dispatch.c) */
         put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len, 1);
     else
