@@ -104,7 +104,7 @@ static void sign(replay *rp, rec *r)
             r->blen = n;
         }
     }
-    if (r->clock) /* the admin door's: not signed (docs/admin.md) */
+    if (r->clock) /* the admin door's, signed with the client's key (docs/admin.md) */
         r->signed_at = ddb_pipe_door(rp->sender, "/ddbd/clock", r->body, r->blen, &r->wire);
     else
         r->signed_at = ddb_pipe_sign_as(rp->sender, region.p, region.n, rp_keys_find(rp->keys, rp->nkeys, r->key), op.p,
