@@ -19,7 +19,8 @@
 
 /* Members whose values differ between two runs of the same requests. */
 static const char *const IGNORED[] = {"TableId", "LatestStreamLabel", "StreamLabel", "SequenceNumber",
-                                      "ShardIterator", "NextShardIterator", "eventID", "ResponseMetadata"};
+                                      "ShardIterator", "NextShardIterator", "eventID", "ResponseMetadata",
+                                      "ExportManifest" /* (the export's id in its path) */};
 
 /* ---- JSON written back, plainly or canonically ---- */
 

@@ -901,3 +901,45 @@ def test_a_recording_of_several_keys_is_replayed_with_each_lines_key(server_fact
     (tmp_path / "bad").write_text("AKIDONLY\n")
     r = replay(path, "http://127.0.0.1:9", "--keys", str(tmp_path / "bad"))
     assert r.returncode == 2 and "--keys: '%s' line 1 is no key" % (tmp_path / "bad") in r.stderr, r.stderr
+
+
+def test_exports_are_replayed_with_the_replays_own_export_arns_and_next_tokens(server_factory, tmp_path):
+    """An export's ARN, and ListExports' NextToken (an export's id), end in a random part: a replay
+    sends DescribeExport and ListExports' next page with the replay's own, from its
+    ExportTableToPointInTime and ListExports answers, and polls an export again until it is
+    COMPLETED as recorded (docs/record-replay.md, "Tokens and ids", "Polls"). Before, each
+    DescribeExport was refused (ExportNotFoundException) and each next page (ValidationException)."""
+    path = tmp_path / "exports.jsonl"
+    for side in ("rec", "rep"):
+        (tmp_path / side / "bk").mkdir(parents=True)
+
+    def args(side):
+        return ("--in-memory", "--admin", "--export-dir", str(tmp_path / side)) + tuple(FROZEN)
+    srv = server_factory(args("rec") + ("--record", str(path)))
+    ddb = make_client(srv.endpoint)
+    name = unique_name("rx")
+    arn = ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                           BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    arns = []
+    for i in range(3):
+        ddb.put_item(TableName=name, Item={"pk": S("k%d" % i)})
+        arns.append(ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", S3Prefix="p%d" % i)
+                    ["ExportDescription"]["ExportArn"])
+        wait_for(ddb, lambda: ddb.describe_export(ExportArn=arns[-1])["ExportDescription"]["ExportStatus"], "COMPLETED")
+    listed, page = [], {"TableArn": arn, "MaxResults": 1}
+    while True:
+        got = ddb.list_exports(**page)
+        listed += [e["ExportArn"] for e in got["ExportSummaries"]]
+        if "NextToken" not in got:
+            break
+        page["NextToken"] = got["NextToken"]
+    assert sorted(listed) == sorted(arns)
+    assert srv.stop() == 0
+    recs = lines(path)
+    assert sum(r["op"] == "ListExports" and "NextToken" in r["request"] for r in recs) >= 2
+
+    r = replay(path, server_factory(args("rep")).endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and "replayed %d requests" % len(recs) in r.stdout and ": 0 divergences" in r.stdout, \
+        r.stdout + r.stderr
