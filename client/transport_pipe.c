@@ -217,10 +217,9 @@ static signer *signer_named(ddb_pipe *s, const char *region, size_t rlen, const 
 {
     signer *g;
 
-    for (size_t i = 0; i < s->nregions; i++)
-        if (strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0 &&
-            strcmp(s->regions[i].access_key, ak) == 0 && strcmp(s->regions[i].secret, sk) == 0 &&
-            (s->regions[i].token == NULL) == (token == NULL) && (token == NULL || strcmp(s->regions[i].token, token) == 0))
+    for (size_t i = 0; i < s->nregions; i++) /* (a key by its borrowed strings: ddb_pipe_sign_as) */
+        if (s->regions[i].access_key == ak && s->regions[i].secret == sk && s->regions[i].token == token &&
+            strlen(s->regions[i].region) == rlen && memcmp(s->regions[i].region, region, rlen) == 0)
             return &s->regions[i];
     if (s->nregions < DDB_PIPE_REGIONS) {
         g = &s->regions[s->nregions++];

@@ -68,8 +68,9 @@ DDB_EXTERN time_t ddb_pipe_sign(ddb_pipe *p, const char *op, size_t oplen, const
     past them takes the last one's place (its key derived again when it comes back). */
 DDB_EXTERN time_t ddb_pipe_sign_in(ddb_pipe *p, const char *region, size_t rlen, const char *op, size_t oplen,
                                    const char *body, size_t blen, ddb_wire *out);
-/** A key to sign with other than the client's (borrowed until the pipe is freed): its access key
-    id, secret and session token (NULL: none). */
+/** A key to sign with other than the client's: its access key id, secret and session token (NULL:
+    none), strings borrowed until the pipe is freed, by which the pipe knows the key again (the
+    same strings, the same key). */
 typedef struct ddb_pipe_key {
     const char *access_key, *secret, *token;
 } ddb_pipe_key;
