@@ -901,6 +901,8 @@ def test_a_recording_of_several_keys_is_replayed_with_each_lines_key(server_fact
     (tmp_path / "bad").write_text("AKIDONLY\n")
     r = replay(path, "http://127.0.0.1:9", "--keys", str(tmp_path / "bad"))
     assert r.returncode == 2 and "--keys: '%s' line 1 is no key" % (tmp_path / "bad") in r.stderr, r.stderr
+    r = replay(path, "http://127.0.0.1:9", "--keys", str(tmp_path / "none"))
+    assert r.returncode == 2 and "--keys: cannot read '%s'" % (tmp_path / "none") in r.stderr, r.stderr
 
 
 def test_exports_are_replayed_with_the_replays_own_export_arns_and_next_tokens(server_factory, tmp_path):
