@@ -459,6 +459,7 @@ class Runner:
         # the usage report counts from the start; a replicated write no step waited for may be
         # applied (and billed) on either side of the restart
         self.m.charges = {}
+        self.m.restarted = True
         for name, units in self.m.unsettled.items():
             self.m.row(name)["replicated_slack"] += units
         self.m.unsettled = {}
