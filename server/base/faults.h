@@ -28,8 +28,13 @@
  *                            object's read but the first, and before each read again to confirm
  *                            (storage/rados_read.c): a delay there spreads its reads over time,
  *                            as a loaded cluster does, so that writes land between them
+ *   rados-meta-announce      RADOS: a catalog change committed and in this gateway's copy, not
+ *                            yet announced to the other gateways (rados_meta.c): they serve their
+ *                            old copy meanwhile, but for a refusal (engine/catalog/catalog.c)
  *   rados-snapshot-paused    RADOS: a point-in-time snapshot's taker has paused every gateway's
  *                            writes, the pool snapshot not yet made (rados_snap.c)
+ *   restore-fill             a restore's worker (a backup's, or to a point in time) about to fill
+ *                            its table (engine/jobs/backups.c)
  *   index-backfill-batch     an index's backfill (a background task) about to read its next batch
  *                            of the table's items (engine/jobs/indexes.c)
  * DDBD_FAIL_POINT=<name> makes every pass through the named point fail as the disk would fail it, to

@@ -182,7 +182,7 @@ static void write_description(ddb_req *req, const ddb_backup *b, const char *sta
 int ddb_op_create_backup(ddb_req *req)
 {
     const char *name = req->table;
-    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name));
+    const ddb_table *t = ddb_table_named(req, name);
     uint64_t now = ddb_clock_now_ms();
     char *id;
     uint32_t keyspace;

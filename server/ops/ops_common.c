@@ -16,12 +16,32 @@
 #include "server/engine/item.h"
 #include "server/expr/expr.h"
 
+/* Whether an operation is refused table t (NULL: none) for the table's state: absent, or still
+   being made (a restore filling it, a replica's copy, --table-states' CREATING). */
+static int refused(ddb_req *req, const ddb_table *t)
+{
+    return t == NULL || ((t->restoring || ddb_replica_creating(t) || ddb_creating_now(req->eng, t, NULL)) &&
+                         !(ddb_op_flags((ddb_op)req->op) & DDB_OPF_WHILE_CREATING));
+}
+
+const ddb_table *ddb_table_named(ddb_req *req, const char *name)
+{
+    const char *key = ddb_ns_key(req->arena, req->ns, name);
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, key);
+
+    return t == NULL || t->restoring ? ddb_catalog_confirm(req->eng->catalog, key) : t;
+}
+
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
 {
-    const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
+    const char *key = name ? ddb_ns_key(req->arena, req->ns, name) : NULL;
+    const ddb_table *t = key ? ddb_catalog_get(req->eng->catalog, key) : NULL;
 
-    if (t != NULL && (t->restoring || ddb_replica_creating(t) || ddb_creating_now(req->eng, t, NULL)) &&
-        !(ddb_op_flags((ddb_op)req->op) & DDB_OPF_WHILE_CREATING)) {
+    if (__builtin_expect(key != NULL && !refused(req, t), 1))
+        return t;
+    if (key != NULL) /* another gateway may have made it already (catalog.c) */
+        t = ddb_catalog_confirm(req->eng->catalog, key);
+    if (t != NULL && refused(req, t)) {
         /* a table a restore is still filling (engine/backups.h), or one --table-states keeps
            CREATING (ddb_creating_now): DynamoDB serves no reads or writes on it and refuses
            changes (a bulk put's load too); a replica still being filled answers only DescribeTable

@@ -44,6 +44,10 @@ void ddb_edit_creating(const ddb_req *req, struct ddb_desc_edit *e, int index, u
  * "Requested resource not found: Table: <name> not found" (control plane).
  */
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message);
+/* Table `name` of the request's namespace, or NULL, for an operation that refuses it when absent or
+   being restored: on a store other gateways share, confirmed with the stored description first
+   (ddb_catalog_confirm: another gateway may serve it already). */
+const ddb_table *ddb_table_named(ddb_req *req, const char *name);
 
 /*
  * Checks a full item's key attributes against the schema (PutItem wording: "Missing the key pk in

@@ -241,7 +241,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: %s", arn);
     if (ddb_arn_check_account(req, arn, strlen(arn)) != DDB_OK)
         return req->err.code;
-    t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name));
+    t = ddb_table_named(req, name);
     if (t == NULL)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", arn); /* the ARN as passed */
     if (type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0) {

@@ -36,7 +36,7 @@
 /* The table named `name`, or NULL with TableNotFoundException. */
 static const ddb_table *table_or_fail(ddb_req *req, const char *name)
 {
-    const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
+    const ddb_table *t = name ? ddb_table_named(req, name) : NULL;
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name ? name : "");

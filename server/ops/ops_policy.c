@@ -47,7 +47,7 @@ typedef struct policy_op {
 /* The table (and stream) the ARN names, or NULL with ResourceNotFoundException recorded. */
 static const ddb_table *target_table(ddb_req *req, const ddb_policy_target *tgt)
 {
-    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, tgt->table));
+    const ddb_table *t = ddb_table_named(req, tgt->table);
 
     /* the ARN has the caller's account (ddb_policy_arn_split): a table another account owns is not
        the table it names (without --namespaces the two share the name) */

@@ -42,9 +42,7 @@ static const ddb_table *table_of(ddb_req *req, const char *arn)
 {
     ddb_arn a;
     const ddb_table *t = ddb_arn_parts(arn, strlen(arn), &a) == 0 && a.name != NULL
-                             ? ddb_catalog_get(req->eng->catalog,
-                                               ddb_ns_key(req->arena, req->ns,
-                                                          ddb_arena_strndup(req->arena, a.name, a.name_len)))
+                             ? ddb_table_named(req, ddb_arena_strndup(req->arena, a.name, a.name_len))
                              : NULL;
 
     if (t == NULL)

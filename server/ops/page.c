@@ -154,6 +154,23 @@ static int not_projected_or_fail(ddb_req *req, const ddb_table *t, const ddb_ind
                         ix->name, names);
 }
 
+/*
+ * Whether index ix, backfilling in this gateway's copy of t, is built in the stored description:
+ * another gateway's backfill finished, its announcement still on its way (ddb_catalog_confirm;
+ * docs/scale-out.md). Its entries are in the store, and its id, keys and projection are the same
+ * from one version to the next, so the read goes on with this copy's. One metadata read, on the
+ * way to a refusal only; one process: never.
+ */
+static int built_elsewhere(ddb_req *req, const ddb_table *t, const ddb_index *ix)
+{
+    const ddb_table *now = ddb_catalog_confirm(req->eng->catalog, t->key);
+    const ddb_index *nix;
+
+    if (now == NULL || now == t || now->id != t->id || (nix = ddb_table_index(now, ix->name)) == NULL)
+        return 0;
+    return nix->id == ix->id && nix->state == DDB_IX_ACTIVE && !ddb_backfilling_now(req->eng, now, nix);
+}
+
 int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
 {
     const char *name = ddb_json_get_str(req->in, "IndexName");
@@ -188,7 +205,7 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
     }
     if (ix->kind == DDB_IX_GLOBAL && not_projected_or_fail(req, t, ix) != DDB_OK)
         return req->err.code;
-    if (ddb_backfilling_now(req->eng, t, ix)) /* built, or still due by --table-states' clock */
+    if (ddb_backfilling_now(req->eng, t, ix) && !built_elsewhere(req, t, ix)) /* built, or still due by --table-states' clock */
         return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot read from backfilling %s secondary index: %s",
                             ix->kind == DDB_IX_GLOBAL ? "global" : "local", name); /* LSIs: after a format-1 upgrade */
     keyspace_of_index(ks, t, ix);

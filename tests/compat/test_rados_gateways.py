@@ -7,7 +7,8 @@ other as soon as the call returns (no retry, no wait); CreateTable of one name r
 gateways creates it once; a deleted table's items never surface in a table created again under
 its name (table ids are never reused); a BatchWriteItem put that keeps losing to another
 gateway's commits comes back in UnprocessedItems; a write another gateway decided before an index
-was added lands before the index's backfill reads the table.
+was added lands before the index's backfill reads the table; a table one gateway serves already is
+not refused by another whose copy has not heard of it yet.
 """
 import shlex
 import threading
@@ -188,3 +189,76 @@ def test_a_write_decided_before_an_index_on_another_gateway_is_in_the_backfill(g
                   ExpressionAttributeValues={":g": {"S": "G"}})["Items"]
     assert got == [item], "the backfill read the table before the write decided on C landed"
     a.delete_table(TableName=name)
+
+
+def test_a_table_another_gateway_serves_is_not_refused_before_its_announcement(gateways, server_factory,
+                                                                                monkeypatch):
+    """Gateway C holds every catalog change's announcement for 10 s (DDBD_DELAY_POINT): its
+    CreateTable is in C's copy, and served there, while A and B have not heard of it. A client that
+    found the table on C (DescribeTable, as a waiter polls) and then writes through B must not be
+    told it is not there: B reads the stored description before it refuses (model seed 5019: a
+    restore finished on one gateway, its table scanned through the other)."""
+    a, b = gateways
+    monkeypatch.setenv("DDBD_DELAY_POINT", "rados-meta-announce:10000")
+    c_server = server_factory(shlex.split(STORE_ARGS))
+    c, c_poll = make_client(c_server.endpoint), make_client(c_server.endpoint)
+    name = unique_name("gwearly")
+    create = threading.Thread(target=c.create_table, kwargs=create_table_params(name))
+    create.start()
+    for _ in range(400):
+        try:
+            if c_poll.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE":
+                break
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "ResourceNotFoundException"
+        time.sleep(0.01)
+    b.put_item(TableName=name, Item=key("early"))   # refused ResourceNotFoundException before the fix
+    assert a.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    assert create.is_alive(), "C announced its change before B was asked: the test proved nothing"
+    assert a.get_item(TableName=name, Key=key("early"), ConsistentRead=True)["Item"] == key("early")
+    with pytest.raises(ClientError) as e:
+        b.get_item(TableName=name + "-none", Key=key("x"))
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert e.value.response["Error"]["Message"] == "Requested resource not found"
+    create.join()
+    a.delete_table(TableName=name)
+
+
+def test_an_index_another_gateway_built_is_read_before_its_announcement(server_factory, monkeypatch):
+    """Two gateways of a namespace of their own: C1, started first, holds the background work and
+    holds each catalog change's announcement for 4 s (DDBD_DELAY_POINT: less than its lease of the
+    work, 10 s, which a longer hold of the worker's thread lets C2 take over); C2 adds a GSI, which
+    C1 backfills. Once C1 shows the index ACTIVE, C2 (which has not heard yet) answers a Query of it
+    rather than "Cannot read from backfilling global secondary index"."""
+    if "--rados-pool" not in STORE_ARGS:
+        pytest.skip("needs the RADOS backend (tests/rados/run.sh)")
+    args = shlex.split(STORE_ARGS)
+    at = args.index("--rados-pool") + 1
+    args[at] = "%s-ix%d" % (args[at], time.monotonic_ns() % 1000000)
+    monkeypatch.setenv("DDBD_DELAY_POINT", "rados-meta-announce:4000")
+    c1_server = server_factory(args)
+    monkeypatch.delenv("DDBD_DELAY_POINT")
+    c2_server = server_factory(args)
+    c1, c2 = make_client(c1_server.endpoint), make_client(c2_server.endpoint)
+    assert "holds lease/tasks" in c1_server.stderr_text()
+    name = unique_name("gwix")
+    c2.create_table(**create_table_params(name))
+    for i in range(20):
+        c2.put_item(TableName=name, Item={"pk": {"S": "p%d" % i}, "g": {"S": "G"}})
+    c2.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                    GlobalSecondaryIndexUpdates=[{"Create": {
+                        "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"}}}])
+    for _ in range(3000):
+        if c1.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.01)
+    assert c2.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING", \
+        "C1's announcement reached C2 first: the test proved nothing"
+    got = c2.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                   ExpressionAttributeValues={":g": {"S": "G"}})["Items"]   # refused before the fix
+    # (the Query read the stored description: C2 describes the index as built from then on)
+    assert c2.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+    assert sorted(i["pk"]["S"] for i in got) == sorted("p%d" % i for i in range(20))
+    assert "backfilling index" not in c2_server.stderr_text(), "C2 took the backfill over: the test proved nothing"
+    c2.delete_table(TableName=name)

@@ -53,6 +53,7 @@ struct ddb_catalog {
     void *watch_ctx;
     ddb_figures_epoch *figures;    /* what every table's figures share (table_stats.h) */
     ddb_feature_rows rows;         /* the features whose members every table version reads */
+    uint64_t generation;           /* moved by every change of this copy (ddb_catalog_confirm) */
 };
 
 #define TABLE_PREFIX "table/"
@@ -391,6 +392,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
     if (t == NULL)
         return NULL;
     watch(c, t, 1);
+    c->generation++;
     i = find(c, key, &found);
     old = found ? c->tables[i] : NULL;
     if (old != NULL && old->id == t->id) {
@@ -418,6 +420,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
 
     if (text == NULL) {
         if (found) {
+            c->generation++;
             watch(c, c->tables[i], 0);
             retire(c, c->tables[i], 1);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
@@ -607,6 +610,40 @@ const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *name)
         t = c->tables[i];
     pthread_rwlock_unlock(&c->lock);
     return t;
+}
+
+/*
+ * A change another gateway made reaches this one by its announcement, which the other gateway's
+ * copy does not wait for: a restore or a backfill finished there (a worker's change) is served
+ * there while the announcement is on its way. A client that polled DescribeTable there until
+ * ACTIVE and then writes here must not be told the table is not there (model seed 5019 on two
+ * gateways), so a refusal reads the stored description first: an error path's one metadata read.
+ * A reload that ran meanwhile holds what is stored as late or later, so the read is dropped then.
+ */
+const ddb_table *ddb_catalog_confirm(ddb_catalog *c, const char *key)
+{
+    ddb_arena a;
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t seen;
+    const char *mkey;
+    int rc;
+
+    if (!ddb_store_shared(c->store))
+        return ddb_catalog_get(c, key);
+    pthread_rwlock_rdlock(&c->lock);
+    seen = c->generation;
+    pthread_rwlock_unlock(&c->lock);
+    ddb_arena_init(&a);
+    mkey = ddb_arena_sprintf(&a, TABLE_PREFIX "%s", key);
+    rc = ddb_store_meta_get(c->store, &a, mkey, strlen(mkey), &text, &len);
+    pthread_rwlock_wrlock(&c->lock);
+    if (rc == DDB_STORE_OK && c->generation == seen)
+        refresh(c, key, text, len);
+    reclaim(c);
+    pthread_rwlock_unlock(&c->lock);
+    ddb_arena_free(&a);
+    return ddb_catalog_get(c, key);
 }
 
 const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id)

@@ -87,6 +87,10 @@ void ddb_catalog_unhold(ddb_catalog *c, struct ddb_gate_hold *h);
 /* The table under catalog key `key` (ddb_ns_key), or NULL. The pointer stays valid until the
    request or hold it was read in ends (replaced tables are freed after a grace period). */
 const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *key);
+/* ddb_catalog_get, but on a store other gateways share, the table as stored now (one metadata
+   read), installed here when this copy differs: another gateway's change whose announcement is on
+   its way. For a refusal's sake only (a table absent, or still being made). */
+const ddb_table *ddb_catalog_confirm(ddb_catalog *c, const char *key);
 /* The live table with this id, or NULL (background tasks find their table by id). */
 const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id);
 

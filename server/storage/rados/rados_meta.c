@@ -23,6 +23,7 @@
 
 #include "proto/arena.h"
 #include "server/base/alloc.h"
+#include "server/base/faults.h"
 #include "server/base/wake.h"
 #include "server/storage/rados/rados_ops.h"
 
@@ -257,7 +258,10 @@ void rs_meta_changed(ddb_store *s)
 {
     char *reply = NULL;
     size_t rlen = 0;
-    int rc = rados_notify2(s->io, RS_META_OBJ, s->gateway, strlen(s->gateway), NOTIFY_TIMEOUT_MS, &reply, &rlen);
+    int rc;
+
+    ddb_crash_point("rados-meta-announce"); /* (a test holds the other gateways' copies behind) */
+    rc = rados_notify2(s->io, RS_META_OBJ, s->gateway, strlen(s->gateway), NOTIFY_TIMEOUT_MS, &reply, &rlen);
 
     if (reply != NULL)
         rados_buffer_free(reply);
