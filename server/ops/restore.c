@@ -11,6 +11,7 @@
 #include "server/api/validate/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/backups.h" /* ddb_edit_restore */
+#include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_create.h"
@@ -20,6 +21,7 @@ typedef struct restore_member {
     const ddb_backup *b;
     uint64_t now;
     uint32_t log;      /* to a point in time: the source's change log (pitr.h), replayed up to `now` */
+    uint64_t last;     /* and up to its record numbered `last`, the last when it was asked (0: none) */
 } restore_member;
 
 static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const ddb_json *vis,
@@ -190,7 +192,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
 static void add_restore_member(ddb_desc_edit *e, void *ctx)
 {
     const restore_member *r = ctx;
-    ddb_restore_member m = {r->b->keyspace, r->log, r->b->arn, r->b->table_arn, r->now};
+    ddb_restore_member m = {r->b->keyspace, r->log, r->b->arn, r->b->table_arn, r->now, r->last};
 
     ddb_edit_restore(e, &m);
 }
@@ -240,7 +242,12 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
         return ddb_req_fail_internal(req);
     if (ddb_validate(req, &ddb_spec_create_table, create) != DDB_OK)
         return req->err.code;
-    rm = (restore_member){b, when_ms, log};
+    rm = (restore_member){b, when_ms, log, 0};
+    /* a change logged after this request is not the table's as of when_ms, even in the same
+       millisecond (a frozen clock's, or a fast client's): of that millisecond the replay takes no
+       record numbered after the last one now (model seed 927318866, replayed by `ddb replay`) */
+    if (log != 0)
+        rm.last = ddb_pitr_log_last(req->eng, log);
     rc = ddb_table_create(req, create, add_restore_member, &rm, &t);
     if (ddb_table_created_or_fail(req, rc, DDB_E_TABLE_ALREADY_EXISTS, target) != DDB_OK)
         return req->err.code;

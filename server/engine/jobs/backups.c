@@ -45,12 +45,14 @@ struct ddb_backups {
     size_t n, cap;
 };
 
+static void retake_lost(ddb_engine *eng, ddb_backups *bk);
+
 static void *backups_start(ddb_engine *eng)
 {
     ddb_backups *b = ddb_zalloc(sizeof(*b));
 
-    (void)eng;
     pthread_mutex_init(&b->lock, NULL);
+    retake_lost(eng, b);
     return b;
 }
 
@@ -196,21 +198,18 @@ void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 
 /* ---- the copy ---- */
 
-/* Rewrites the record of backup `b` as AVAILABLE with its figures, and with created_ms as its
-   moment unless 0 (then the stored one stays: a trim may have moved it meanwhile). */
+/* Rewrites the record of backup `b` as AVAILABLE with its figures. */
 static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
-                          unsigned long long size, uint64_t created_ms)
+                          unsigned long long size)
 {
-    static const char *const moved[] = {"Created", "Status", "Size", "Items", NULL};
+    static const char *const moved[] = {"Status", "Size", "Items", NULL};
     ddb_backup_edit e;
 
-    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, created_ms != 0 ? moved : moved + 1) != 0)
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, moved) != 0)
         return -1;
     ddb_jw_member_str(&e.w, "Status", "AVAILABLE");
     ddb_jw_member_int(&e.w, "Size", (long long)size);
     ddb_jw_member_int(&e.w, "Items", (long long)items);
-    if (created_ms != 0)
-        ddb_jw_member_int(&e.w, "Created", (long long)created_ms);
     return ddb_backup_edit_end(&e, eng->store, a);
 }
 
@@ -231,6 +230,72 @@ static uint64_t base_moved_to(ddb_engine *eng, const ddb_backup *b)
         ddb_pitr_newest(eng->store, t->pitr.log, &newest) != 0)
         return 0;
     return newest > b->created_ms ? newest : 0;
+}
+
+/* Backup b's Created moved to `created`, its copy still to come; 0 or -1. */
+static int move_created(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, uint64_t created)
+{
+    static const char *const moved[] = {"Created", NULL};
+    ddb_backup_edit e;
+
+    if (ddb_backup_edit_begin(&e, eng->store, a, b->id, moved) != 0)
+        return -1;
+    ddb_jw_member_int(&e.w, "Created", (long long)created);
+    return ddb_backup_edit_end(&e, eng->store, a);
+}
+
+typedef struct lost_copies {
+    ddb_arena *a;
+    const char **ids;
+    size_t n, cap;
+} lost_copies;
+
+static int lost_cb(void *ctx, const ddb_backup *b)
+{
+    lost_copies *l = ctx;
+
+    if (strcmp(b->status, "CREATING") == 0 && b->keyspace != b->source_id && b->snapshot == NULL) {
+        DDB_ARENA_ROOM(l->a, l->ids, l->n, l->cap, 8);
+        l->ids[l->n++] = ddb_arena_sprintf(l->a, "%s", b->id);
+    }
+    return 0;
+}
+
+/*
+ * The copies a stopped process left unfinished lost their snapshots with it (an unshared store's
+ * live in its memory). Each is taken again as the process starts, before it serves a request, and
+ * a point-in-time base's window moves at once to the latest time logged (base_moved_to): taken at
+ * the copy's turn instead, a restore asked meanwhile could name a time before changes its base
+ * would then hold. (On RADOS the snapshot is named in the record and outlives its gateway; one
+ * that is gone is taken again at the copy's turn: copy_backup.)
+ */
+static void retake_lost(ddb_engine *eng, ddb_backups *bk)
+{
+    lost_copies l = {0};
+    ddb_arena a;
+
+    if (ddb_store_shared(eng->store))
+        return;
+    ddb_arena_init(&a);
+    l.a = &a;
+    if (ddb_backup_each(eng->store, NULL, NULL, lost_cb, &l) != 0)
+        l.n = 0; /* (each is then taken again at its copy's turn) */
+    for (size_t i = 0; i < l.n; i++) {
+        ddb_backup b;
+        ddb_store_snapshot *snap;
+        uint64_t created;
+        if (ddb_backup_load(eng->store, &a, l.ids[i], &b) != 0)
+            continue;
+        snap = ddb_store_snapshot_take(eng->store);
+        created = base_moved_to(eng, &b); /* (read after the snapshot: it holds every change read) */
+        if (created != 0 && move_created(eng, &a, &b, created) != 0) {
+            ddb_store_snapshot_release(eng->store, snap);
+            continue;
+        }
+        ddb_log(DDB_LOG_INFO, "backups: backup %s was interrupted; copying table %s again as of now", b.id, b.table);
+        pending_add(bk, b.id, snap);
+    }
+    ddb_arena_free(&a);
 }
 
 /* Copies the source table as of `snap` into the backup's keyspace; 0, 1 when stopped, -1. */
@@ -293,7 +358,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
     if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup, nothing writes them */
         ddb_arena_init(&a);
         rc = ddb_keyspace_count(eng->store, NULL, b->keyspace, &items, &size) == DDB_STORE_OK &&
-             mark_available(eng, &a, b, items, size, 0) == 0;
+             mark_available(eng, &a, b, items, size) == 0;
         ddb_arena_free(&a);
         if (rc)
             ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s is AVAILABLE (%llu items)", b->id,
@@ -313,6 +378,13 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
         ddb_log(DDB_LOG_INFO, "backups: backup %s was interrupted; copying table %s again from now", b->id, b->table);
         snap = ddb_store_snapshot_take(eng->store);
         created = base_moved_to(eng, b); /* (read after the snapshot: it holds every change read) */
+        ddb_arena_init(&a);
+        rc = created != 0 ? move_created(eng, &a, b, created) : 0; /* the window moves before the copy */
+        ddb_arena_free(&a);
+        if (rc != 0) {
+            ddb_store_snapshot_release(eng->store, snap);
+            return 0;
+        }
     }
     rc = copy_items(eng, b, snap, stopping, sctx, &items, &size);
     if (rc == 1) { /* stopping: the same snapshot resumes it */
@@ -321,7 +393,7 @@ static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, in
     }
     ddb_store_snapshot_release(eng->store, snap);
     ddb_arena_init(&a);
-    if (rc != 0 || mark_available(eng, &a, b, items, size, created) != 0)
+    if (rc != 0 || mark_available(eng, &a, b, items, size) != 0)
         rc = -1, ddb_log(DDB_LOG_ERROR, "backups: backup %s of table %s failed; retried at the next start", b->id, b->table);
     else
         ddb_log(DDB_LOG_INFO, "backups: backup %s of table %s is AVAILABLE (%llu items, %llu bytes)", b->id, b->table,
@@ -485,11 +557,13 @@ static int replay_log(ddb_engine *eng, uint32_t table_id)
     const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
     const ddb_json *r = t != NULL ? ddb_json_get(t->desc, DDB_MEMBER_RESTORE) : NULL;
     const ddb_json *log = ddb_json_get(r, "Log"), *until = ddb_json_get(r, "Until");
+    const ddb_json *seq = ddb_json_get(r, "UntilSeq"); /* (absent: a restore asked before it was kept) */
     size_t applied = 0;
 
     if (log == NULL || log->type != DDB_JSON_NUMBER || until == NULL || until->type != DDB_JSON_NUMBER)
         return 0;
     if (ddb_pitr_replay(eng, table_id, (uint32_t)strtoul(log->u.s, NULL, 10), strtoull(until->u.s, NULL, 10),
+                        seq != NULL && seq->type == DDB_JSON_NUMBER ? strtoull(seq->u.s, NULL, 10) : UINT64_MAX,
                         &applied) != 0)
         return ddb_catalog_get_by_id(eng->catalog, table_id) != NULL ? -1 : 0;
     ddb_log(DDB_LOG_INFO, "backups: table %s: %zu logged changes replayed", t->name, applied);
@@ -506,6 +580,7 @@ static int run_restore(ddb_engine *eng, const ddb_table *t, int (*stopping)(void
 
     ddb_arena_init(&a);
     ddb_log(DDB_LOG_INFO, "backups: restoring table %s", t->name);
+    ddb_crash_point("restore-fill"); /* (a test's delay: writes made while a restore waits its turn) */
     while ((n = restore_batch(&r, from)) > 0) {
         ddb_arena_reset(&a);
         if (stopping(sctx)) {
@@ -597,6 +672,8 @@ static void restore_write_new(ddb_jw *w, const ddb_restore_member *r)
     } else {
         ddb_jw_member_int(w, "Log", r->log);
         ddb_jw_member_int(w, "Until", (long long)r->at_ms);
+        if (r->until_seq != 0)
+            ddb_jw_member_int(w, "UntilSeq", (long long)r->until_seq);
     }
     ddb_jw_member_str(w, "SourceTableArn", r->table_arn);
     ddb_jw_key(w, "RestoreDateTime"); /* epoch seconds to the millisecond, as DescribeTable shows it */

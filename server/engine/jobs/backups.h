@@ -58,6 +58,10 @@ typedef struct ddb_restore_member {
     const char *backup_arn;  /* from a backup: SourceBackupArn */
     const char *table_arn;   /* SourceTableArn */
     uint64_t at_ms;          /* RestoreDateTime (and, to a point in time, the end of the replay) */
+    uint64_t until_seq;      /* to a point in time: the log's last record when the restore was asked
+                                (0: none known); of at_ms's own millisecond the replay takes no later
+                                record (a change made after the request is no part of it, though made
+                                in the same millisecond: a frozen clock's) */
 } ddb_restore_member;
 
 /* The row that owns "ddbdRestore" (its state: none, NULL). */

@@ -24,13 +24,14 @@
 typedef struct replay {
     ddb_engine *eng;
     uint32_t table_id;
-    uint64_t until;
+    uint64_t until, until_seq;
     ddb_arena *a;
     size_t applied;
 } replay;
 
-/* Applies one record (when its time is <= until); -1 when the table went, 1 on a bad record. */
-static int apply(replay *r, const char *v, size_t vlen)
+/* Applies record number `seq` when its time is before until, or at it and numbered no later than
+   until_seq; -1 when the table went, 1 on a bad record. */
+static int apply(replay *r, const char *v, size_t vlen, uint64_t seq)
 {
     const ddb_table *t = ddb_catalog_get_by_id(r->eng->catalog, r->table_id);
     ddb_pitr_record rec;
@@ -44,7 +45,10 @@ static int apply(replay *r, const char *v, size_t vlen)
         return -1;
     if (ddb_pitr_record_parse(v, vlen, &rec) != 0)
         return 1;
-    if (rec.when > r->until)
+    /* at the restore's own millisecond, only what was logged when it was asked: on a frozen clock
+       every later write shares that millisecond (a write decided before and logged after is as
+       concurrent with the request, and a record's number is not its time, so only there) */
+    if (rec.when > r->until || (rec.when == r->until && seq > r->until_seq))
         return 0;
     nk = ddb_arena_alloc(r->a, rec.klen + 4);
     ddb_put_be(nk, r->table_id, 4);
@@ -69,12 +73,13 @@ static int apply(replay *r, const char *v, size_t vlen)
     return 0;
 }
 
-int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied)
+int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, uint64_t until_seq,
+                    size_t *applied)
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     uint64_t next = 1;
     ddb_arena a;
-    replay r = {eng, table_id, until_ms, &a, 0};
+    replay r = {eng, table_id, until_ms, until_seq, &a, 0};
     int rc = 0;
 
     ddb_arena_init(&a);
@@ -85,6 +90,7 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
     for (;;) {
         char *vals[REPLAY_BATCH];
         size_t vlens[REPLAY_BATCH], n = 0;
+        uint64_t seqs[REPLAY_BATCH];
         ddb_store_iter *it;
         ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, next, 8);
         it = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
@@ -92,8 +98,9 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
             size_t klen, vlen;
             const char *k = ddb_store_iter_key(it, &klen);
             const char *v = ddb_store_iter_val(it, &vlen);
+            seqs[n] = klen >= 8 ? ddb_get_be(k + klen - 8, 8) : 0;
             if (klen >= 8)
-                next = ddb_get_be(k + klen - 8, 8) + 1;
+                next = seqs[n] + 1;
             vals[n] = ddb_arena_memdup(&a, v, vlen);
             vlens[n++] = vlen;
         }
@@ -101,7 +108,7 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
             rc = -1;
         ddb_store_iter_close(it);
         for (size_t i = 0; i < n && rc == 0; i++) {
-            int arc = apply(&r, vals[i], vlens[i]);
+            int arc = apply(&r, vals[i], vlens[i], seqs[i]);
             if (arc < 0)
                 rc = -1;
             else if (arc > 0)
@@ -114,6 +121,14 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
     ddb_arena_free(&a);
     *applied = r.applied;
     return rc;
+}
+
+uint64_t ddb_pitr_log_last(ddb_engine *eng, uint32_t log)
+{
+    char prefix[DDB_PITR_PREFIX_BYTES];
+
+    ddb_pitr_log_prefix(log, prefix);
+    return ddb_store_seq_last(eng->store, prefix, sizeof(prefix));
 }
 
 /* ---- the trim ---- */

@@ -34,9 +34,13 @@
 #include "server/engine/history/pitr_log.h"
 #include "server/storage/storage.h"
 
-/* Replays log `log` up to time `until_ms` into table `table_id` (ddb_mutate); 0, -1 when the
+/* Replays log `log` up to time `until_ms` (at until_ms itself, up to its record numbered
+   `until_seq`; UINT64_MAX: every one) into table `table_id` (ddb_mutate); 0, -1 when the
    table went or on a storage error. *applied gets the number of records put. */
-int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied);
+int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, uint64_t until_seq,
+                    size_t *applied);
+/* The number of log `log`'s last record (0: none, or not known). */
+uint64_t ddb_pitr_log_last(ddb_engine *eng, uint32_t log);
 
 /* The memory budget's trim (engine/history/retention.h): folds the oldest records of all the histories,
    whatever their table, into their bases until they add up to `want` bytes; each window then

@@ -886,7 +886,7 @@ static const char *const RESTORES[] = {
     "ughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgs"
     "i\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL"
     "\"},\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\","
-    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"SourceTableArn\":\"arn:aw"
+    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"UntilSeq\":1,\"SourceTableArn\":\"arn:aw"
     "s:dynamodb:us-east-1:000000000000:table/prov\",\"RestoreDateTime\":\"~\",\"InProgress\":true}}",
     "restored to a point in time",
     "{\"ddbdTableId\":15,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":"
@@ -895,7 +895,7 @@ static const char *const RESTORES[] = {
     "ughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgs"
     "i\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL"
     "\"},\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\","
-    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"SourceTableArn\":\"arn:aw"
+    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"UntilSeq\":1,\"SourceTableArn\":\"arn:aw"
     "s:dynamodb:us-east-1:000000000000:table/prov\",\"RestoreDateTime\":\"~\",\"InProgress\":false}}",
     NULL,
 };
