@@ -9,6 +9,7 @@ import os
 import signal
 import uuid
 
+import client
 from client import Client
 
 STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
@@ -20,13 +21,16 @@ GATEWAYS = max(int(os.environ.get("DDBD_GATEWAYS", "1")), 1) if ON_RADOS else 1
 # what a gateway keeps in memory is its own (docs/testing.md, "One seed, one run"), so these are
 # left out of the draw:
 NOT_ON_GATEWAYS = {
-    # each gateway refreshes its own figures, on the reads it serves: a DescribeTable through the
-    # other gateway shows figures of another moment than the model's one refresh
-    "count": "--count-refresh",
     # each gateway records the requests it serves: the run's recording would be two files whose
     # order between them is not kept
     "record": "--record",
 }
+
+
+# Under --count-refresh each gateway refreshes its own figures, on the descriptions it serves, and
+# counts a table another gateway made at its first read: the model's one refresh is the first
+# gateway's, so every request whose answer describes a table goes there (Servers.pinned)
+DESCRIBING = ("CreateTable", "DescribeTable", "UpdateTable")
 
 
 def drawn(modes):
@@ -66,6 +70,7 @@ class Servers:
 
     def __init__(self, compat, args):
         self.servers = []
+        self.pinned = ()   # operations every client of several gateways sends to the first
         self.made = []   # (client, server): each client made, to follow its server's restarts
         for _ in range(GATEWAYS):
             self.servers.append(compat.DdbdServer(args).start())
@@ -74,7 +79,7 @@ class Servers:
     def client(self, *args, **kwargs):
         clients = [Client(s.endpoint, *args, **kwargs) for s in self.servers]
         self.made += list(zip(clients, self.servers))
-        return clients[0] if len(clients) == 1 else Alternating(clients)
+        return clients[0] if len(clients) == 1 else Alternating(clients, self.pinned)
 
     def restart(self, kill=False, shards=None):
         """Each stopped (SIGTERM; SIGKILL with `kill`) and started again with its arguments (its data
@@ -88,7 +93,9 @@ class Servers:
                     s.argv[s.argv.index("--shards") + 1] = str(shards)
                 else:
                     s.argv[s.argv.index("--data-dir"):s.argv.index("--data-dir")] = ["--shards", str(shards)]
+            client.UNCHARGED_SEEN.pop(s.port, None)
             s.start()
+            client.UNCHARGED_SEEN.pop(s.port, None)   # (its metrics start again)
         for c, s in self.made:   # (a port taken meanwhile: start() chose another)
             c.close()
             c.endpoint, c.port = s.endpoint, s.port
@@ -109,16 +116,24 @@ class Alternating:
     gateway. The admin door's calls go to every gateway, since what they set (the frozen clock,
     fault rules) and what they report (GET /ddbd/usage: the requests a gateway served) is each
     gateway's own; the usage reports' tables are listed together, which the driver sums by name
-    (as it does a global table's regions)."""
+    (as it does a global table's regions). An operation of `pinned` goes to the first gateway."""
 
-    def __init__(self, clients):
+    def __init__(self, clients, pinned=()):
         self.clients = clients
+        self.pinned = pinned
         self.turn = 0
+        self.last = clients[0]   # the client of the latest call
 
     def call(self, op, body, **kw):
-        client = self.clients[self.turn % len(self.clients)]
-        self.turn += 1
-        return client.call(op, body, **kw)
+        if op in self.pinned:
+            self.last = self.clients[0]
+        else:
+            self.last = self.clients[self.turn % len(self.clients)]
+            self.turn += 1
+        return self.last.call(op, body, **kw)
+
+    def lost_was_uncharged(self):
+        return self.last.lost_was_uncharged()
 
     def admin(self, method, path, body=None):
         answers = [c.admin(method, path, body) for c in self.clients]

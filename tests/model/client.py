@@ -9,6 +9,16 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 TARGET = "DynamoDB_20120810."
+# the errors a lost answer is told by under --enforce-capacity (Runner.call): the throttles, and a
+# transaction's cancellation (a throttled transaction's, or one its conditions cancelled: neither
+# wrote nor was charged)
+UNCHARGED = ("ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+             "TransactionCanceledException")
+# port -> the UNCHARGED errors answered by the server on that port that this process's clients
+# know of: those they read, and those lost_was_uncharged found (a server's restart starts it again:
+# backend.Servers.restart forgets it)
+UNCHARGED_SEEN = {}
+METRICS_KEY = ("AKIDMODEL", "secret")   # (under --auth, the model's key, with rights=metrics: driver.KEYS)
 STREAMS = "DynamoDBStreams_20120810."   # (the Streams API: signed for "dynamodb" too)
 
 
@@ -49,7 +59,10 @@ class Client:
             self.used = time.monotonic()
             if resp.getheader("Connection", "").lower() == "close":
                 self.close()
-            return resp.status, json.loads(raw or b"{}")
+            answer = json.loads(raw or b"{}")
+            if resp.status != 200 and error_type(answer) in UNCHARGED:
+                UNCHARGED_SEEN[self.port] = UNCHARGED_SEEN.get(self.port, 0) + 1
+            return resp.status, answer
         except (OSError, http.client.HTTPException, ValueError):
             self.close()
             return 0, {}
@@ -67,6 +80,28 @@ class Client:
             return resp.status, json.loads(resp.read() or b"{}")
         finally:
             conn.close()
+
+    def uncharged_answered(self):
+        """The UNCHARGED errors the server has answered since its start, by its /metrics
+        (ddbd_errors_total)."""
+        req = AWSRequest(method="GET", url=self.endpoint + "/metrics", data=b"")
+        SigV4Auth(Credentials(*METRICS_KEY), "dynamodb", self.region).add_auth(req)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            conn.request("GET", "/metrics", headers=dict(req.headers.items()))
+            text = conn.getresponse().read().decode()
+        finally:
+            conn.close()
+        want = tuple('ddbd_errors_total{type="%s"} ' % t for t in UNCHARGED)
+        return sum(int(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(want))
+
+    def lost_was_uncharged(self):
+        """Whether the answer this client just lost (a connection fault) was an UNCHARGED error:
+        the server counts each answer before it sends it, so one it answered that no client read
+        is the lost one (the model sends one request at a time)."""
+        answered, known = self.uncharged_answered(), UNCHARGED_SEEN.get(self.port, 0)
+        UNCHARGED_SEEN[self.port] = answered
+        return answered > known
 
     def close(self):
         if self.conn is not None:

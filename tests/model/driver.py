@@ -65,8 +65,14 @@ def draw_modes(seed, allowed):
                             "ProvisionedThroughputExceededException", "RequestLimitExceeded",
                             "TransactionConflict", "UnprocessedItems"], rng.randint(1, 3))
         modes["faults"] = [("*", k, rng.choice([0.05, 0.1, 0.2])) for k in kinds]
-        if rng.random() < 0.3 and not modes.get("enforce"):   # (a lost answer hides a throttle)
-            modes["faults"].append(("write", rng.choice(["ConnectionReset", "TruncatedBody"]), 0.05))
+        if rng.random() < 0.3:
+            # a lost answer is settled by looking (Runner.admitted) or taken as carried out; under
+            # --enforce-capacity it may have been a throttle, which the server's count of the
+            # throttles it answered tells (Runner.call); every write the model sends but a batch
+            # loses answers then, as a batch's throttle is partial (UnprocessedItems)
+            kind = rng.choice(["ConnectionReset", "TruncatedBody"])
+            ops = UNBATCHED_WRITES if modes.get("enforce") else ("write",)
+            modes["faults"] += [(o, kind, 0.05) for o in ops]
             modes["conn_faults"] = True
         modes["fault_throttles"] = any(k in ("ThrottlingException", "ProvisionedThroughputExceededException",
                                              "RequestLimitExceeded") for _, k, _ in modes["faults"])
@@ -119,6 +125,11 @@ def draw_modes(seed, allowed):
     return modes
 
 
+# the operations of the fault rules' class "write" the model sends, but BatchWriteItem and
+# BatchExecuteStatement
+UNBATCHED_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "ExecuteStatement", "UpdateTable",
+                    "UpdateTimeToLive", "CreateTable", "DeleteTable", "CreateBackup", "RestoreTableFromBackup",
+                    "RestoreTableToPointInTime", "UpdateContinuousBackups")
 STREAM_VIEWS = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
 ALL_MODES = ("stale", "lag", "ttl", "enforce", "faults", "record", "auth", "states", "count", "replica", "disk",
              "streams")
@@ -317,6 +328,8 @@ class Run:
             os.close(fd)
         data_dir = tempfile.mkdtemp(prefix="ddb-model-data-") if self.modes.get("disk") else None
         server = backend.Servers(compat(), server_args(self.modes, record, data_dir))
+        if self.modes.get("count_refresh"):
+            server.pinned = backend.DESCRIBING
         client = server.client()
         model = Model(self.specs)
         model.now = model.start = model.created = model.peak = START_MS
@@ -428,14 +441,8 @@ class Run:
         for name, want in sorted(checker.m.charges.items()):
             t = got.get(name, {})
             g = t.get("replicated", 0.0)
-            # KNOWN DEFECT, not yet fixed (seed 32459530, shrunk to 48 operations with a SIGTERM
-            # restart, both regions sweeping TTL, a data directory): after a restart the usage
-            # report's replicatedWriteUnits came out above the model's (15 against 5), as if writes
-            # replicated before it were billed again after it. Only its upper bound is left out
-            # after a restart, until it is found and fixed
-            over_ok = getattr(checker.m, "restarted", False)
-            if self.modes.get("replica") and not (want["replicated"] - 1e-6 <= g and (
-                    over_ok or g <= want["replicated"] + want["replicated_slack"] + 1e-6)):
+            if self.modes.get("replica") and not (
+                    want["replicated"] - 1e-6 <= g <= want["replicated"] + want["replicated_slack"] + 1e-6):
                 return (checker.checked, "GET /ddbd/usage: table %s replicatedWriteUnits %s, model %s" % (
                     name, g, want["replicated"]))
             for kind in ("read", "write"):

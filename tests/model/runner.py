@@ -48,6 +48,7 @@ class Runner:
         self.reader = None    # with --auth: the client of the reader's key
         self.west = None      # with a replica: the client of us-west-2
         self.no_effect = 0   # answers that were an allowed no-op (a fault, a throttle)
+        self.lost_throttles = 0   # of them, throttles whose answer a connection fault lost
         self.reported = {}   # table name -> {"read": units, "write": units}: the answers' charges
         self.servers = None   # backend.Servers: a data directory's restart (op_restart)
         self.backups = []     # {"t", "arn", "snaps": the items a restore may hold, "available": seen so}
@@ -67,6 +68,12 @@ class Runner:
         BLIND[0] = False
         if status == 0:
             check(self.modes.get("conn_faults"), op + ": no answer (the connection closed)")
+            # under --enforce-capacity the lost answer may have been a throttle, no effect and no
+            # charge: the server's count of the errors it answered says (client.UNCHARGED; a
+            # transaction's cancellation may have been its conditions', which is the same no-op)
+            if self.modes.get("enforce") and self.c.lost_was_uncharged():
+                self.lost_throttles += 1
+                raise NoEffect("lost throttle")
             BLIND[0] = True   # carried out, its answer lost (ConnectionReset, TruncatedBody)
             self.consumed(touched)
             return status, ans
@@ -96,6 +103,8 @@ class Runner:
             finally:
                 self.current = {"as": "reader"}
         if status == 0 and self.modes.get("conn_faults"):
+            if self.modes.get("enforce"):
+                self.reader.lost_was_uncharged()   # (a throttle or not, no effect: the count kept)
             raise NoEffect("lost")   # (denied in the statement's handler, its answer lost: no effect)
         if op == "ExecuteStatement" and status != 200 and error_type(ans) in NO_EFFECT and (
                 self.modes.get("faults") or self.modes.get("enforce") and error_type(ans) in THROTTLES):
@@ -110,7 +119,7 @@ class Runner:
     def after_reader(self, op, body, status, ans, touched):
         """An allowed read of the reader's: the same checks as the main key's answers."""
         saved = self.c
-        self.c = _Canned(status, ans)
+        self.c = _Canned(status, ans, self.reader)
         try:
             return self.call(op, body)
         finally:
@@ -449,6 +458,14 @@ class Runner:
         for c in (self.c, self.reader, self.west):
             if c is not None:
                 c.close()
+        # the usage report counts from the start, so from before the clock step below: the TTL
+        # sweep it runs bills a global table's deletes as replicated writes (seed 32459530); a
+        # replicated write no step waited for may be applied (and billed) on either side of it
+        self.m.charges = {}
+        for name, units in self.m.unsettled.items():
+            self.m.row(name)["replicated_slack"] += units
+        self.m.unsettled = {}
+        self.reported = {}
         status, ans = self.c.admin("POST", "/ddbd/clock", {"set": self.m.now})
         check(status == 200 and ans.get("now") == self.m.now, "POST /ddbd/clock after the restart: %s %s" % (status, ans))
         self.swept(self.m.now)   # (a step, from --clock's time to the model's: the sweep it runs)
@@ -456,14 +473,6 @@ class Runner:
         for b in pending:
             b["snaps"].append(self.items_now(b["t"]))
             self.backup_available(b)
-        # the usage report counts from the start; a replicated write no step waited for may be
-        # applied (and billed) on either side of the restart
-        self.m.charges = {}
-        self.m.restarted = True
-        for name, units in self.m.unsettled.items():
-            self.m.row(name)["replicated_slack"] += units
-        self.m.unsettled = {}
-        self.reported = {}
         for tm in self.m.tables:   # --count-refresh: a table that existed at start is counted when first read
             tm.snap = None
 
@@ -727,11 +736,15 @@ class _Canned:
     """A client that answers the one answer already received (the reader's, checked as the main
     key's would be)."""
 
-    def __init__(self, status, ans):
+    def __init__(self, status, ans, source):
         self.answer = (status, ans)
+        self.source = source   # the client that received it
 
     def call(self, op, body):
         return self.answer
+
+    def lost_was_uncharged(self):
+        return self.source.lost_was_uncharged()
 
 
 def frozen_key(key):
