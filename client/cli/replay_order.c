@@ -40,6 +40,7 @@ static uint64_t hash_text(ddb_jspan s, uint64_t h)
 #define FNV0 0xcbf29ce484222325ull
 #define TABLE_SALT 0x7461626c65ull /* a table's resource is not an item's */
 #define STREAM_SALT 0x73747265616dull /* nor is its stream's */
+#define CAPACITY_SALT 0x6361706163697479ull /* nor its capacity's */
 #define EVERYTHING 0x2a2a2a2a2a2aull
 
 /* ---- operations: how each touches what it names ---- */
@@ -93,6 +94,9 @@ static op_kind kind_of(ddb_jspan op)
     return ALL;
 }
 
+/* A transaction's actions, in the order tx_one reads them (0: Get, 1: Put). */
+static const char *const TX_ACTIONS[] = {"Get", "Put", "Update", "Delete", "ConditionCheck"};
+
 /* Access modes: read, write, and the intents an item's access takes on its table. */
 enum { M_R, M_W, M_IR, M_IW, M__N };
 static const unsigned char CONFLICT[M__N][M__N] = {
@@ -128,6 +132,7 @@ typedef struct table_keys {
     uint64_t key;   /* the table's hash; 0 free */
     char *names[2]; /* its key attributes (malloc'd), NULL unknown */
     int stream;     /* a stream enabled on it (its writes are ordered against each other) */
+    int capacity;   /* a recorded answer of it was throttled (its charged requests are ordered) */
 } table_keys;
 
 struct rp_order {
@@ -380,13 +385,61 @@ static void learn_stream(rp_order *o, ddb_jspan op, ddb_jspan request)
         is_true(ddb_jscan_member(spec, "StreamEnabled"));
 }
 
-void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status)
+/* ---- capacity: a table that throttled ---- */
+
+static int throttled_table(void *arg, ddb_jspan table, ddb_jspan val)
+{
+    (void)val;
+    table_get(arg, table_hash((ddb_jspan){table.p - 1, table.n + 2}), 1)->capacity = 1;
+    return 0;
+}
+
+static int throttled_action(void *arg, ddb_jspan el)
+{
+    for (size_t i = 0; i < sizeof(TX_ACTIONS) / sizeof(TX_ACTIONS[0]); i++) {
+        ddb_jspan t = ddb_jscan_member(ddb_jscan_member(el, TX_ACTIONS[i]), "TableName");
+        if (t.p != NULL)
+            table_get(arg, table_hash(t), 1)->capacity = 1;
+    }
+    return 0;
+}
+
+/*
+ * A throttled answer says the server enforces the tables' capacity (--enforce-capacity): whether a
+ * request is throttled then depends on what the requests before it drew from the bucket, whatever
+ * their items, so from then on each charged request of the tables it named takes their capacity
+ * (one resource, written by each), and they keep their recorded order across connections (model
+ * seed 5550632: a Scan and a GetItem of one table on two connections, replayed the other way
+ * round, swapped which one was throttled). Learned from the recording read ahead, as the keys are.
+ */
+static void learn_capacity(rp_order *o, ddb_jspan request)
+{
+    ddb_jspan table = ddb_jscan_member(request, "TableName");
+
+    if (table.p != NULL)
+        table_get(o, table_hash(table), 1)->capacity = 1;
+    ddb_jscan_each_member(ddb_jscan_member(request, "RequestItems"), throttled_table, o);
+    ddb_jscan_each_element(ddb_jscan_member(request, "TransactItems"), throttled_action, o);
+}
+
+/* Request r's charge to the capacity of the table hashed `th`, where that capacity is enforced. */
+static void take_capacity(rp_order *o, uint64_t th, const rp_req *r, rp_waits *w)
+{
+    const table_keys *t = table_get(o, th, 0);
+
+    if (t != NULL && t->capacity)
+        take(o, res_get(o, mix(th ^ CAPACITY_SALT)), M_W, r, w);
+}
+
+void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status, int throttled)
 {
     op_kind k = kind_of(op);
     int create = ddb_jscan_is_string(op, "CreateTable");
     names ns = {0};
     table_keys *t;
 
+    if (throttled)
+        learn_capacity(o, request);
     if (status != 200 || !(create || k == ITEM_READ || (k == ITEM_WRITE && !ddb_jscan_is_string(op, "PutItem"))))
         return;
     if (create)
@@ -454,6 +507,7 @@ static void touch_item(adding *ad, ddb_jspan table, ddb_jspan key, int is_item, 
        different items are ordered as recorded (one resource, the stream, written by each) */
     if (m == M_W && t != NULL && t->stream)
         take(ad->o, res_get(ad->o, mix(th ^ STREAM_SALT)), M_W, ad->r, ad->w);
+    take_capacity(ad->o, th, ad->r, ad->w);
     if (known) {
         ddb_jscan_each_member(key, key_part, &ik);
         known = ik.found > 0 && (!is_item || ik.found == (ik.t->names[1] != NULL ? 2 : 1));
@@ -501,11 +555,10 @@ static int batch_write_table(void *arg, ddb_jspan table, ddb_jspan val)
 
 static int tx_one(void *arg, ddb_jspan el)
 {
-    static const char *const ACTIONS[] = {"Get", "Put", "Update", "Delete", "ConditionCheck"};
     adding *ad = arg;
 
-    for (size_t i = 0; i < sizeof(ACTIONS) / sizeof(ACTIONS[0]); i++) {
-        ddb_jspan act = ddb_jscan_member(el, ACTIONS[i]);
+    for (size_t i = 0; i < sizeof(TX_ACTIONS) / sizeof(TX_ACTIONS[0]); i++) {
+        ddb_jspan act = ddb_jscan_member(el, TX_ACTIONS[i]);
         if (act.p == NULL)
             continue;
         if (i == 1)
@@ -585,6 +638,9 @@ void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w)
     case TABLE_READ:
     case TABLE_WRITE:
         take(o, res_get(o, table_hash(table)), k == TABLE_READ ? M_R : M_W, r, w);
+        if (ddb_jscan_is_string(r->op, "Query") || ddb_jscan_is_string(r->op, "Scan") ||
+            ddb_jscan_is_string(r->op, "SearchVectors"))
+            take_capacity(o, table_hash(table), r, w);
         break;
     case ALL:
         take_all(o, r, w);

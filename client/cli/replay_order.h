@@ -8,7 +8,8 @@
  * key), a table (Query, Scan and the Describe* read it; the control plane writes it; item
  * operations take it in an intent mode, so that a Scan is ordered against the puts of its table
  * and two puts of different items are not ordered, unless their table has a stream: then each
- * write also writes the table's stream, whose shards show writes in their commit order), and
+ * write also writes the table's stream, whose shards show writes in their commit order; and once
+ * a throttled answer of the table was read ahead, each charged request writes its capacity), and
  * everything (an operation without a table,
  * PartiQL's, one this file does not know: it waits for every request that arrived before it, and
  * every later request waits for it once it was answered). Requests are added in arrival order
@@ -60,8 +61,10 @@ typedef struct rp_waits {
 rp_order *rp_order_new(int (*is_done)(void *arg, uint64_t seq), void *arg);
 void rp_order_free(rp_order *o);
 /* Learns a table's key attributes from a request read ahead (a successful CreateTable's KeySchema,
-   a successful GetItem's, UpdateItem's or DeleteItem's Key): a PutItem's item is known by them. */
-void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status);
+   a successful GetItem's, UpdateItem's or DeleteItem's Key): a PutItem's item is known by them.
+   And, from one whose answer was `throttled`, that its tables' capacity is enforced: from then
+   on their charged requests (the item operations, Query, Scan) keep their order. */
+void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status, int throttled);
 /* Adds request r (seq one more than the last) and fills w with what it waits for. */
 void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w);
 /* The recorded connections seen. */

@@ -223,7 +223,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     r->polls = 0;
     r->poll_until = 0;
     if (!r->skip && !r->clock)
-        rp_order_learn(rp->order, r->op, r->request, r->status);
+        rp_order_learn(rp->order, r->op, r->request, r->status, ddb_rl_outcome_is(&l, DDB_RLO_THROTTLED));
     return 0;
 }
 

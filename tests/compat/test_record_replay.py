@@ -306,6 +306,53 @@ def test_a_write_and_a_later_read_on_another_connection_stay_ordered(server_fact
         assert " 0 by conflict" not in order_line(r.stdout)
 
 
+def test_under_enforced_capacity_a_tables_reads_keep_their_order_across_connections(server_factory, tmp_path):
+    """Under --enforce-capacity whether a read is throttled depends on what the reads before it drew
+    from the table's bucket, whatever their items: client 0 Scans a table of 1 RCU (drawing its
+    bucket below zero), then client 1's GetItem is throttled. A Scan and a GetItem do not conflict,
+    so a replay sent them side by side, and at times the other way round: the GetItem answered, the
+    Scan throttled (model seed 5550632). The recorded throttle tells the replay that the table's
+    capacity is enforced, and from then on its charged requests keep their order (the Scan before
+    the throttled GetItem, the GetItem before the next Scan), while a DescribeTable, which draws
+    nothing, waits for no Scan of the other connection."""
+    path = tmp_path / "cap.jsonl"
+    args = ("--in-memory", "--enforce-capacity") + tuple(FROZEN)
+    srv = server_factory(args + ("--record", str(path)))
+    clients = [make_client(srv.endpoint), make_client(srv.endpoint)]   # (one attempt a call)
+    name = unique_name("cap")
+    clients[0].create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1000})
+    for i in range(40):   # 40 items of 3 KB: a Scan of 120 KB draws 15 units (eventually consistent)
+        clients[0].put_item(TableName=name, Item={"pk": S("k%02d" % i), "v": S("x" * 3000)})
+    outcomes = []
+    for _ in range(3):   # a new table's bucket holds a second's units: the first Scan overdraws it
+        for who, call in ((0, lambda c: c.scan(TableName=name)), (1, lambda c: c.describe_table(TableName=name)),
+                          (1, lambda c: c.get_item(TableName=name, Key={"pk": S("k00")}))):
+            try:
+                call(clients[who])
+                outcomes.append("ok")
+            except clients[who].exceptions.ProvisionedThroughputExceededException:
+                outcomes.append("throttled")
+    assert srv.stop() == 0
+    assert outcomes[:3] == ["ok", "ok", "throttled"], outcomes
+    recs = lines(path)
+    arrived = by_arrival(recs)
+    op_of = {i + 1: rec["op"] for i, rec in enumerate(recs)}
+    r = replay(path, "http://127.0.0.1:9", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    sched = {s["line"]: s for s in map(json.loads, r.stdout.splitlines())}
+    reads = [k for k in arrived if op_of[k] in ("Scan", "GetItem")]
+    for before, line in zip(reads, reads[1:]):   # each after the read before it, on the other connection
+        assert before in sched[line]["after"], (line, op_of[line], before, sched[line])
+    describes = [k for k in arrived if op_of[k] == "DescribeTable"]
+    assert describes and all(not any(op_of[a] == "Scan" for a in sched[k]["after"]) for k in describes)  # (client 0's)
+    for _ in range(3):
+        fresh = server_factory(args)
+        r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+        assert r.returncode == 0 and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+
+
 def sent_behind(out):
     """How many requests the replay sent behind their connection's previous one, from its report."""
     tail = order_line(out).split("; ")[-1]
