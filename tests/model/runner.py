@@ -504,12 +504,13 @@ class Runner:
     def ttl_replicated(self, n, tm, old):
         """A global table's TTL delete consumes nothing here, and its replica bills it as a
         replicated write of the item (docs/usage.md, "Replicated writes"). With TTL on in both
-        regions either region's sweep may delete it first, the other's finding it gone or not."""
+        regions each region's sweep deletes its own copy (a step holds replication off while it
+        sweeps: docs/compatibility.md, "Global tables"), so both bill it."""
         if not self.modes.get("replica"):
             return
         t, idx = tm.write_cost(old, None)
         units = t + sum(idx.values())
-        self.m.replicated(self.tname(n), units, units if self.modes.get("ttl_west") else 0.0)
+        self.m.replicated(self.tname(n), units * (2 if self.modes.get("ttl_west") else 1))
 
     # -- DescribeTable's figures ------------------------------------------------------------------
     def op_describe(self, op):

@@ -84,11 +84,9 @@ class Streams:
         """The userIdentity a TTL delete's record may carry in `region`: the Service where that
         region's sweep made it, none where it was replicated from the other's (a plain delete there:
         docs/compatibility.md, "Global tables"). With a replica and TTL on in us-west-2 too, both
-        regions sweep, and either may come first."""
-        if self.west is None:
+        regions sweep, each its own copy (a step holds replication off while it sweeps)."""
+        if self.west is None or self.modes.get("ttl_west"):
             return (TTL_IDENTITY,)
-        if self.modes.get("ttl_west"):
-            return (TTL_IDENTITY, None)
         return (TTL_IDENTITY,) if region == "us-east-1" else (None,)
 
     def check_region_streams(self, region):

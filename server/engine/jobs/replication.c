@@ -3,6 +3,7 @@
  */
 #include "server/engine/jobs/replication.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct ddb_replication {
     ddb_engine *eng;
     unsigned lag_ms;
     ddb_worker worker; /* kicked by every global table's write, stopped by the wiring */
+    pthread_mutex_t passing; /* held by each pass, and by ddb_replication_hold */
     uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again (monotonic) */
     ddb_lease lease;
 };
@@ -920,7 +922,10 @@ static int follow_pass(void *ctx, unsigned *wait_ms)
         return 0;
     }
     r->ask_ms = 0;
-    if ((rc = pass(r, &due, &any)) != 0)
+    pthread_mutex_lock(&r->passing);
+    rc = pass(r, &due, &any);
+    pthread_mutex_unlock(&r->passing);
+    if (rc != 0)
         return rc;
     *wait_ms = any ? POLL_MS : IDLE_MS;
     now = ddb_clock_now_ms();
@@ -947,6 +952,7 @@ static void finish(void *owner)
     ddb_replication *r = owner;
 
     ddb_engine_set_feature(r->eng, &ddb_feature_replication, NULL);
+    pthread_mutex_destroy(&r->passing);
 }
 
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
@@ -955,6 +961,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
 
     r->eng = eng;
     r->lag_ms = lag_ms;
+    pthread_mutex_init(&r->passing, NULL);
     ddb_worker_init(&r->worker);
     ddb_worker_own(&r->worker, r, finish);
     ddb_lease_init(&r->lease, eng->store, "replication");
@@ -962,6 +969,21 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     if (ddb_worker_spawn(&r->worker, worker, r) != 0)
         abort();
     return r;
+}
+
+ddb_replication *ddb_replication_hold(ddb_engine *eng)
+{
+    ddb_replication *r = ddb_replication_of(eng);
+
+    if (r != NULL)
+        pthread_mutex_lock(&r->passing);
+    return r;
+}
+
+void ddb_replication_unhold(ddb_replication *r)
+{
+    if (r != NULL)
+        pthread_mutex_unlock(&r->passing);
 }
 
 ddb_worker *ddb_replication_worker(ddb_replication *r)

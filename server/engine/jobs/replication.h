@@ -64,6 +64,15 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms);
    ends it and clears the feature row (base/workers.h: every worker halts before any is freed). */
 ddb_worker *ddb_replication_worker(ddb_replication *r);
 /*
+ * Holds this process's replication passes off until ddb_replication_unhold (waiting for a pass
+ * under way to end); NULL, and nothing held, when replication is not running. The TTL sweep on a
+ * frozen clock: a step's sweep then meets each region's own copy of an expired item in every
+ * region that sweeps, not the replicated delete of another's that raced it there, so a step has
+ * one outcome (its streams' records, their userIdentity, the replicated units), run after run.
+ */
+ddb_replication *ddb_replication_hold(ddb_engine *eng);
+void ddb_replication_unhold(ddb_replication *r);
+/*
  * Sets region's status in the replica list of the table under catalog key `key` (adding the
  * region when absent), or removes the region (state -1); `filled` also drops FillFrom. Compare-
  * and-swap like every catalog change. Returns ddb_catalog_edit's result (1: no such global table).

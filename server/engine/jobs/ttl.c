@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "proto/ops.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/jobs/replication.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/capacity/capacity_feature.h"
@@ -128,13 +130,20 @@ static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
 }
 
 /* The worker's sweep: deletes the expired items of every table with TTL enabled (the job keeps no
-   state). */
+   state). On a frozen clock it runs at a step only, and holds replication off meanwhile: a global
+   table with TTL on in two regions has each region's sweep delete its own copy (a record with the
+   service's userIdentity in both streams, replicated units billed by both), where a pass running
+   beside it could carry the first region's deletes to the second before its sweep got there, or
+   not, by the machine's timing (model seed 6527: a recording's replay then differed). The step
+   let replication catch up before it moved the clock (tasks.c), so each region holds what it was
+   sent; the deletes go out once the sweep is done, and find the items gone. */
 static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
     ddb_arena a;
     const ddb_table **tables;
     size_t n;
     long total = 0;
+    ddb_replication *held = ddb_clock_frozen() ? ddb_replication_hold(eng) : NULL;
 
     (void)state;
     ddb_arena_init(&a);
@@ -143,6 +152,7 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
         if (tables[i]->ttl.enabled)
             total += sweep_table(eng, tables[i], now_ms);
     }
+    ddb_replication_unhold(held);
     ddb_arena_free(&a);
     if (total > 0)
         ddb_log(DDB_LOG_DEBUG, "ttl: deleted %ld expired items", total);
