@@ -248,7 +248,7 @@ static void take_next(replay *rp)
     r->seq = rp->next_seq++;
     rp->ring[r->seq & (IN_REPLAY - 1)] = r;
     rp->ring_bytes += 2 * r->len; /* (its line and its signed request) */
-    q = (rp_req){r->seq, r->line, r->start, r->end, r->conn, r->op, r->request, r->status};
+    q = (rp_req){r->seq, r->line, r->start, r->end, r->conn, r->op, r->request, r->status, r->draws};
     rp_order_add(rp->order, &q, &rp->waits);
     if (rp->dry_run) {
         print_schedule(rp, r);

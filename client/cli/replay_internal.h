@@ -53,6 +53,7 @@ typedef struct rec {
     uint64_t seq;
     long long t, start, end;
     int status;
+    unsigned draws;     /* --stale-reads draws its reads took (ddbd's recordings), or 0 */
     ddb_jspan conn, op, request, response;
     ddb_jspan region;   /* the region it was signed for (ddbd's recordings), or none */
     ddb_jspan key;      /* the access key --auth verified it with (ddbd's recordings), or none */

@@ -41,6 +41,7 @@ static uint64_t hash_text(ddb_jspan s, uint64_t h)
 #define TABLE_SALT 0x7461626c65ull /* a table's resource is not an item's */
 #define STREAM_SALT 0x73747265616dull /* nor is its stream's */
 #define CAPACITY_SALT 0x6361706163697479ull /* nor its capacity's */
+#define DRAWS_SALT 0x6472617773ull /* nor its stale-read draws' */
 #define EVERYTHING 0x2a2a2a2a2a2aull
 
 /* ---- operations: how each touches what it names ---- */
@@ -431,6 +432,20 @@ static void take_capacity(rp_order *o, uint64_t th, const rp_req *r, rp_waits *w
         take(o, res_get(o, mix(th ^ CAPACITY_SALT)), M_W, r, w);
 }
 
+/*
+ * Under --stale-reads each eventually consistent read of a table takes the next draw of the
+ * table's sequence (which replica serves it: engine/emulate/consistency.h), whatever its item, so
+ * a read that took draws when recorded (its line's `draws`) writes its tables' draws, and such
+ * reads keep their recorded order across connections (model seed 1866905931: after a lost answer
+ * the client's next read came on a new connection and was replayed before the reads queued on the
+ * old one, and their draws swapped). Reads that overlapped when recorded race as they did.
+ */
+static void take_draws(rp_order *o, uint64_t th, const rp_req *r, rp_waits *w)
+{
+    if (r->draws)
+        take(o, res_get(o, mix(th ^ DRAWS_SALT)), M_W, r, w);
+}
+
 void rp_order_learn(rp_order *o, ddb_jspan op, ddb_jspan request, int status, int throttled)
 {
     op_kind k = kind_of(op);
@@ -508,6 +523,7 @@ static void touch_item(adding *ad, ddb_jspan table, ddb_jspan key, int is_item, 
     if (m == M_W && t != NULL && t->stream)
         take(ad->o, res_get(ad->o, mix(th ^ STREAM_SALT)), M_W, ad->r, ad->w);
     take_capacity(ad->o, th, ad->r, ad->w);
+    take_draws(ad->o, th, ad->r, ad->w);
     if (known) {
         ddb_jscan_each_member(key, key_part, &ik);
         known = ik.found > 0 && (!is_item || ik.found == (ik.t->names[1] != NULL ? 2 : 1));
@@ -639,8 +655,10 @@ void rp_order_add(rp_order *o, const rp_req *r, rp_waits *w)
     case TABLE_WRITE:
         take(o, res_get(o, table_hash(table)), k == TABLE_READ ? M_R : M_W, r, w);
         if (ddb_jscan_is_string(r->op, "Query") || ddb_jscan_is_string(r->op, "Scan") ||
-            ddb_jscan_is_string(r->op, "SearchVectors"))
+            ddb_jscan_is_string(r->op, "SearchVectors")) {
             take_capacity(o, table_hash(table), r, w);
+            take_draws(o, table_hash(table), r, w);
+        }
         break;
     case ALL:
         take_all(o, r, w);

@@ -8,8 +8,9 @@
  * key), a table (Query, Scan and the Describe* read it; the control plane writes it; item
  * operations take it in an intent mode, so that a Scan is ordered against the puts of its table
  * and two puts of different items are not ordered, unless their table has a stream: then each
- * write also writes the table's stream, whose shards show writes in their commit order; and once
- * a throttled answer of the table was read ahead, each charged request writes its capacity), and
+ * write also writes the table's stream, whose shards show writes in their commit order; once
+ * a throttled answer of the table was read ahead, each charged request writes its capacity; and a
+ * request whose line says its reads took --stale-reads draws writes its tables' draws), and
  * everything (an operation without a table,
  * PartiQL's, one this file does not know: it waits for every request that arrived before it, and
  * every later request waits for it once it was answered). Requests are added in arrival order
@@ -46,6 +47,7 @@ typedef struct rp_req {
     long long start, end;
     ddb_jspan conn, op, request;
     int status; /* the recorded answer's */
+    int draws;  /* its reads took --stale-reads draws (the line's `draws`): its tables' draws it takes */
 } rp_req;
 
 /* What one request waits for: `n` requests (repeats possible), and every request below `prefix`. */

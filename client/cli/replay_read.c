@@ -201,6 +201,7 @@ static int parse_rec(replay *rp, rec *r, size_t len)
     if (r->end < r->start)
         r->end = r->start;
     r->status = (int)ddb_jscan_int(l.m[DDB_RL_STATUS], 0);
+    r->draws = (unsigned)(ddb_jscan_int(l.m[DDB_RL_DRAWS], 0) > 0);
     if (r->response.p != NULL && r->response.n == 4 && memcmp(r->response.p, "null", 4) == 0)
         r->response = (ddb_jspan){NULL, 0};
     body_of(rp, r, &l);

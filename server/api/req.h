@@ -68,6 +68,7 @@ typedef struct ddb_req {
     double consumed_read, consumed_write;
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
     int authenticated;      /* --auth verified its signature (a recording with --auth takes no other) */
+    unsigned drawn;         /* the --stale-reads draws its eventually consistent reads took (read.h) */
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
     /* --seed of a template whose provisioned table's write capacity is auto scaled (CloudFormation's

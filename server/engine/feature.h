@@ -146,14 +146,17 @@ struct ddb_feature {
     /* ---- an eventually consistent read, served as another replica of production's would be (a
        row of engine/emulate/: --stale-reads, --index-lag); ConsistentRead reads never reach it ---- */
     /* GetItem's, BatchGetItem's and PartiQL's read of t's item (read.h's ddb_read_table_item): the
-       first row that is on serves it whole, with ddb_read_item for what it leaves as stored */
+       first row that is on serves it whole, with ddb_read_item for what it leaves as stored; the
+       draws it took of the table's sequence (--stale-reads: which replica serves it) are added to
+       *drawn, so that a recording can say so (docs/record-replay.md, "Order") */
     int (*replica_item)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a, const struct ddb_table *t,
-                        const struct ddb_key *key, ddb_attr *item, size_t *size, int *found);
+                        const struct ddb_key *key, ddb_attr *item, size_t *size, int *found, unsigned *drawn);
     /* Query's and Scan's read of t or its index ix (NULL: the table; ddb_read_table_range), the same
        way: fn for each entry the replica has, as ddb_read_range calls it */
     int (*replica_range)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a, const struct ddb_table *t,
                          const struct ddb_index *ix, const ddb_read_bounds *b,
-                         int (*fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen), void *ctx);
+                         int (*fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen), void *ctx,
+                         unsigned *drawn);
 
     /* ---- a table's life, as long as production's (a row of engine/emulate/: --table-states): asked
        by the table operations through engine.h's ddb_engine_life, the first row on that has

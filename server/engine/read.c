@@ -41,12 +41,12 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
 }
 
 int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
-                        ddb_attr *item, size_t *size, int *found)
+                        ddb_attr *item, size_t *size, int *found, unsigned *drawn)
 {
     for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_REPLICA_ITEM); !consistent && on != 0; on &= on - 1) {
         const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
-            return f->row->replica_item(f, eng, a, t, key, item, size, found);
+            return f->row->replica_item(f, eng, a, t, key, item, size, found, drawn);
     }
     return ddb_read_item(eng, a, key, item, size, found);
 }
@@ -230,13 +230,13 @@ size_t ddb_read_partition_key(ddb_engine *eng, uint32_t id, uint64_t h, char *bu
 }
 
 int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
-                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx, unsigned *drawn)
 {
     for (unsigned on = ddb_features_mask(&eng->features, DDB_HOOK_REPLICA_RANGE); !consistent && on != 0;
          on &= on - 1) {
         const ddb_feature_slot *f = ddb_features_at(&eng->features, on);
         if (f != NULL)
-            return f->row->replica_range(f, eng, a, t, ix, b, fn, ctx);
+            return f->row->replica_range(f, eng, a, t, ix, b, fn, ctx, drawn);
     }
     return ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, fn, ctx);
 }

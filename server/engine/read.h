@@ -63,12 +63,13 @@ int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi
  * a Query's or a Scan's page), as ddb_read_item and ddb_read_range answer them. Eventually
  * consistent, a row that serves them as production's other replicas would (feature.h:
  * replica_item, replica_range; engine/emulate/) answers instead when one is on; with none on, each
- * costs a test of a count.
+ * costs a test of a count. The draws such a row took of the table's sequence (--stale-reads) are
+ * added to *drawn: the operation's count of them, which its recorded line carries.
  */
 int ddb_read_table_item(ddb_engine *eng, ddb_arena *a, const ddb_table *t, int consistent, const ddb_key *key,
-                        ddb_attr *item, size_t *size, int *found);
+                        ddb_attr *item, size_t *size, int *found, unsigned *drawn);
 int ddb_read_table_range(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int consistent,
-                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx);
+                         const ddb_read_bounds *b, ddb_read_fn fn, void *ctx, unsigned *drawn);
 
 /* The same over sequenced keys ([lo, hi) within one prefix: storage.h's ddb_batch_put_seq), forward. */
 int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, ddb_read_fn fn,

@@ -410,7 +410,7 @@ int ddb_op_batch_get_item(ddb_req *req)
                 break; /* this key and the table's others come back in UnprocessedKeys */
             }
             bt.done++;
-            if (ddb_read_table_item(req->eng, req->arena, g[i].t, g[i].consistent, k, &item, &size, &found) != 0)
+            if (ddb_read_table_item(req->eng, req->arena, g[i].t, g[i].consistent, k, &item, &size, &found, &req->drawn) != 0)
                 return ddb_req_fail_internal(req);
             if (found && total + size > BATCH_GET_RESPONSE_LIMIT) {
                 full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */

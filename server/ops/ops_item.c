@@ -199,7 +199,7 @@ int ddb_op_get_item(ddb_req *req)
     if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK ||
         ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
-    if (ddb_read_table_item(req->eng, req->arena, t, consistent, &key, &item, &size, &found) != 0)
+    if (ddb_read_table_item(req->eng, req->arena, t, consistent, &key, &item, &size, &found, &req->drawn) != 0)
         return ddb_req_fail_internal(req);
     if (ddb_bug(DDB_BUG_UNSET_SIZE))
         size = ddb_bug_unset_size();

@@ -598,7 +598,8 @@ static int select_one_item(sel *x)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     if (ddb_read_throttled_or_fail(req, x->t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
-    if (ddb_read_table_item(req->eng, req->arena, x->t, consistent_read(req->in), &key, &item, &size, &found) != 0)
+    if (ddb_read_table_item(req->eng, req->arena, x->t, consistent_read(req->in), &key, &item, &size, &found,
+                            &req->drawn) != 0)
         return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Items");

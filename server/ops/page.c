@@ -420,7 +420,8 @@ int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *h
 
     if (ddb_read_throttled_or_fail(p->req, p->ks->t, p->ks->ix, lo, lolen) != DDB_OK)
         return p->req->err.code;
-    rc = ddb_read_table_range(p->req->eng, p->req->arena, p->ks->t, p->ks->ix, p->consistent, &b, range_entry, p);
+    rc = ddb_read_table_range(p->req->eng, p->req->arena, p->ks->t, p->ks->ix, p->consistent, &b, range_entry, p,
+                              &p->req->drawn);
     /* a Query's units from its partition (a Scan's range has none) */
     ddb_partition_record(p->req, p->ks->t, p->ks->ix, 0, lo, lolen, ddb_read_units(p->cap_bytes - before, p->consistent));
 

@@ -84,18 +84,15 @@ def draw_modes(seed, allowed):
     if "auth" in allowed and rng.random() < 0.25:
         modes["auth"] = True
     # (under --auth, each line naming its key, which the replay signs it with: --keys; under
-    # --stale-reads, whose draws a replay takes in the order its reads arrive in, and reads on two
-    # connections may arrive in another order than recorded (docs/record-replay.md): the model's
-    # reads of one table and region come on one connection, but not with the reader's key (--auth),
-    # which reads tm0 on a connection of its own, nor with a connection fault, after which the
-    # model's reads go on a new connection while the replay may still send the old one's (seed
-    # 1866905931: a read after a lost answer replayed before the reads before it);
+    # --stale-reads, each read's line saying it drew, and the replay keeping such reads of a table
+    # in their recorded order across connections (docs/record-replay.md, "Order"): the reader's
+    # (--auth) on a connection of its own, and after a connection fault the model's on a new one
+    # while the replay may still send the old one's (seed 1866905931);
     # not with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
     # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
     # the recording does not carry (docs/record-replay.md, "Injected faults")
     partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
     if "record" in allowed and rng.random() < 0.25 and not (
-            "stale_ms" in modes and (modes.get("auth") or modes.get("conn_faults"))) and not (
             partial and modes.get("enforce")) and not (
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)

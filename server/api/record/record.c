@@ -382,6 +382,8 @@ static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const c
         ddb_rl_string(out, DDB_RL_REGION, r->region, strlen(r->region));
     if (r->authenticated && r->access_key != NULL) /* --auth: the key whose rights it ran with */
         ddb_rl_string(out, DDB_RL_KEY, r->access_key, strlen(r->access_key));
+    if (r->drawn > 0) /* --stale-reads: its reads' replicas were drawn (a replay keeps their order) */
+        ddb_rl_u64(out, DDB_RL_DRAWS, r->drawn);
     if (r->in != NULL && r->body != NULL) /* JSON: a body the pipeline read, so Unicode (dispatch.c) */
         put_body(rec, r->arena, out, DDB_RL_REQUEST, r->body, r->body_len, 1);
     else

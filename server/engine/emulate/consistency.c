@@ -494,8 +494,10 @@ static int is_missed(const change *ch, const view *v)
 }
 
 /* Locks t's state and takes the read's view (drawn: half the reads are current, half lag by
-   stale/2..stale). NULL: t is off, or has nothing logged yet (nothing locked). */
-static table_state *view_of(struct ddb_consistency *c, const ddb_table *t, const ddb_index *ix, view *v)
+   stale/2..stale; the draw counted in *drawn). NULL: t is off, or has nothing logged yet (nothing
+   locked). */
+static table_state *view_of(struct ddb_consistency *c, const ddb_table *t, const ddb_index *ix, view *v,
+                            unsigned *drawn)
 {
     table_state *ts = state_of(c, t);
 
@@ -509,6 +511,7 @@ static table_state *view_of(struct ddb_consistency *c, const ddb_table *t, const
     *v = (view){t->id, ix != NULL && ix->kind == DDB_IX_GLOBAL, ddb_clock_meter_ms(), 0};
     if (ts->s.stale_ms > 0) {
         uint64_t d = draw(ts->s.seed, 2, draws_of(ts, t->id)->nreads++);
+        ++*drawn;
         v->stale = (d & 1) ? 0 : ts->s.stale_ms / 2 + (d >> 1) % (ts->s.stale_ms - ts->s.stale_ms / 2 + 1);
     }
     return ts;
@@ -525,7 +528,7 @@ static const change *first_missed(const change *newest, const view *v)
 }
 
 int ddb_consist_read_item(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                          const ddb_key *key, ddb_attr *item, size_t *size, int *found)
+                          const ddb_key *key, ddb_attr *item, size_t *size, int *found, unsigned *drawn)
 {
     const change *first;
     table_state *ts;
@@ -533,7 +536,7 @@ int ddb_consist_read_item(struct ddb_consistency *c, ddb_engine *eng, ddb_arena 
     size_t oldlen;
     view v;
 
-    if ((ts = view_of(c, t, NULL, &v)) == NULL)
+    if ((ts = view_of(c, t, NULL, &v, drawn)) == NULL)
         return ddb_read_item(eng, a, key, item, size, found);
     first = ts->nbuckets > 0 ? first_missed(*map_slot(ts, t->id, key, key_hash(t->id, key)), &v) : NULL;
     old = first != NULL && first->old != NULL ? ddb_arena_memdup(a, first->old, first->oldlen) : NULL;
@@ -704,7 +707,7 @@ static int merge_entry(void *ctx, const char *k, size_t klen, const char *v, siz
 }
 
 int ddb_consist_read_range(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
+                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx, unsigned *drawn)
 {
     merge m = {ix, NULL, 0, NULL, 0, 0, b->reverse, fn, ctx};
     missed *items;
@@ -714,7 +717,7 @@ int ddb_consist_read_range(struct ddb_consistency *c, ddb_engine *eng, ddb_arena
     view v;
     int rc;
 
-    if ((ts = view_of(c, t, ix, &v)) == NULL || (m.nitems = missed_items(a, ts, &v, &items)) == 0)
+    if ((ts = view_of(c, t, ix, &v, drawn)) == NULL || (m.nitems = missed_items(a, ts, &v, &items)) == 0)
         return ddb_read_range(eng, b->lo, b->lolen, b->hi, b->hilen, b->reverse, b->after, b->afterlen, fn, ctx);
     qsort(items, m.nitems, sizeof(*items), cmp_missed);
     show = DDB_NEW_ARRAY(a, shown, m.nitems);

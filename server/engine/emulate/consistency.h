@@ -107,14 +107,15 @@ void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_k
 /* ---- the read path ---- */
 
 /* An eventually consistent read of t's item (read.h's ddb_read_table_item): ddb_read_item, or,
-   under t's settings, the item as the read's replica has it. */
+   under t's settings, the item as the read's replica has it. A draw of t's sequence it took (its
+   replica, under --stale-reads) is counted in *drawn. */
 int ddb_consist_read_item(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                          const ddb_key *key, ddb_attr *item, size_t *size, int *found);
+                          const ddb_key *key, ddb_attr *item, size_t *size, int *found, unsigned *drawn);
 
 /* An eventually consistent read of table t's range or its index ix's (NULL: the table; read.h's
    ddb_read_table_range): ddb_read_range, or, under t's settings, the range as the read's replica
-   (or index) has it. */
+   (or index) has it; its draw counted in *drawn, as ddb_consist_read_item's. */
 int ddb_consist_read_range(struct ddb_consistency *c, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx);
+                           const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx, unsigned *drawn);
 
 #endif

@@ -56,15 +56,16 @@ static void consistency_committed(const ddb_feature_slot *f, ddb_engine *eng, dd
 }
 
 static int consistency_item(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                            const ddb_key *key, ddb_attr *item, size_t *size, int *found)
+                            const ddb_key *key, ddb_attr *item, size_t *size, int *found, unsigned *drawn)
 {
-    return ddb_consist_read_item(f->state, eng, a, t, key, item, size, found);
+    return ddb_consist_read_item(f->state, eng, a, t, key, item, size, found, drawn);
 }
 
 static int consistency_range(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, const ddb_table *t,
-                             const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx)
+                             const ddb_index *ix, const ddb_read_bounds *b, ddb_read_fn fn, void *ctx,
+                             unsigned *drawn)
 {
-    return ddb_consist_read_range(f->state, eng, a, t, ix, b, fn, ctx);
+    return ddb_consist_read_range(f->state, eng, a, t, ix, b, fn, ctx, drawn);
 }
 
 const ddb_feature ddb_feature_consistency = {.name = "consistency",
