@@ -87,13 +87,10 @@ def draw_modes(seed, allowed):
     # --stale-reads, each read's line saying it drew, and the replay keeping such reads of a table
     # in their recorded order across connections (docs/record-replay.md, "Order"): the reader's
     # (--auth) on a connection of its own, and after a connection fault the model's on a new one
-    # while the replay may still send the old one's (seed 1866905931);
-    # not with injected UnprocessedItems/Keys under --enforce-capacity: the replay sends the part a
-    # faulted batch did, but the buckets' exact figures then rest on that part's charge, which
-    # the recording does not carry (docs/record-replay.md, "Injected faults")
-    partial = any(k == "UnprocessedItems" for _, k, _ in modes.get("faults", ()))
+    # while the replay may still send the old one's (seed 1866905931); with injected
+    # UnprocessedItems/Keys under --enforce-capacity, the replay sending what a faulted batch's
+    # answer did not hold back, throttled or held (seed 2396: docs/record-replay.md, "Injected faults"))
     if "record" in allowed and rng.random() < 0.25 and not (
-            partial and modes.get("enforce")) and not (
             "faults" in modes and "replay-faults" in modes["tolerate"]) and not (   # (replayed, it applies)
             "table_states" in modes and "replay-clock" in modes["tolerate"]):   # (CREATING ends by a step)
         modes["record"] = True
