@@ -81,6 +81,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "temporary: pins interim behaviour (e.g. expressions refused until they land); "
         "delete when the feature arrives")
+    config.addinivalue_line(
+        "markers", "timing: asserts real time, a rate or a ratio a loaded machine could break: ctest runs "
+        "these cases alone (FILE.timing, label timing, RUN_SERIAL) and the file's others side by side")
 
 
 # ---------------------------------------------------------------------------------------------

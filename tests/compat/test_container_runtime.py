@@ -145,6 +145,7 @@ def wait_answering(port, proc, timeout=10.0):
     raise AssertionError("not answering on %d" % port)
 
 
+@pytest.mark.timing
 @pytest.mark.skipif(not pid1_possible(), reason="needs root and unshare --pid (a PID namespace)")
 def test_pid1_sigterm_exits_0_quickly_with_data_flushed(tmp_path, server_factory):
     # ddbd as PID 1 of its own PID namespace, as in a container: `docker stop` sends SIGTERM, which
@@ -279,6 +280,7 @@ def log_time(stderr, text):
     return time.mktime(stamp) + int(line.split()[0][20:23]) / 1000.0
 
 
+@pytest.mark.timing
 def test_sigterm_without_clients_stops_without_the_drain_wait(server_factory):
     # the 100 ms given to answers in flight (4 x 25 ms of the event loop) is skipped when no client
     # is connected: `docker stop` of an idle container is then about the loops' wake-up (<= 50 ms)

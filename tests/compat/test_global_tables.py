@@ -223,6 +223,7 @@ def _vector_status(server, region, name, index):
     return None
 
 
+@pytest.mark.timing
 def test_a_replica_still_building_an_index_refuses_the_next_change(server_factory, monkeypatch):
     """DynamoDB builds or deletes one index at a time per table; a global table's replicas each build
     their own. When the source was done but a replica was still building (RADOS: another gateway
@@ -586,6 +587,7 @@ def test_a_step_sweeps_each_regions_own_copies_when_both_have_ttl(server_factory
                 rnd, r, {k: v for k, v in removes.items() if v != [service]})
 
 
+@pytest.mark.timing
 def test_restart_goes_on_from_the_stream(server_factory, tmp_path, monkeypatch):
     if ON_RADOS:
         # the restart is another gateway on the pool, which takes the replication over once the
@@ -692,6 +694,7 @@ def _converged(servers, name, timeout):
 
 @pytest.mark.skipif(not ON_RADOS or GATEWAYS < 2, reason="two gateways on one store: tests/rados/run.sh's "
                     "DDBD_GATEWAYS=2 run")
+@pytest.mark.timing
 def test_a_killed_lease_holder_hands_replication_over(server_factory, monkeypatch):
     # a pool namespace of its own: the killed gateway's watch stays 30 s (catalog changes wait 5 s)
     monkeypatch.setenv("DDBD_TASK_LEASE_MS", str(LEASE_MS))

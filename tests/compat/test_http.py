@@ -187,6 +187,7 @@ def _read_status_line(sock, timeout, whole=False):
     return data
 
 
+@pytest.mark.timing
 def test_body_over_16_mib_is_413_without_reading_it(endpoint):
     host, port = endpoint.replace("http://", "").split(":")
     head = ("POST / HTTP/1.1\r\n"
@@ -279,6 +280,7 @@ def _item(endpoint, table, pk):
                                              "ConsistentRead": True}).json().get("Item")
 
 
+@pytest.mark.timing
 def test_request_head_over_16_kib_is_refused_unprocessed(endpoint, hdr_table):
     data, closed = _raw_exchange(endpoint, _put_with_junk_header(hdr_table, "big", b"a" * 17000))
     assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:200]
@@ -290,6 +292,7 @@ def test_request_head_over_16_kib_is_refused_unprocessed(endpoint, hdr_table):
     assert _item(endpoint, hdr_table, "ok") == {"pk": {"S": "ok"}}
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("line", [b"GARBAGE", b"POST / HTTP/9.9", b"POST  / HTTP/1.1 extra", b"\x00\x01\x02 / HTTP/1.1"])
 def test_malformed_request_line_is_400_and_closed(endpoint, line):
     data, closed = _raw_exchange(endpoint, line + b"\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}")
@@ -297,6 +300,7 @@ def test_malformed_request_line_is_400_and_closed(endpoint, line):
     assert closed
 
 
+@pytest.mark.timing
 def test_slow_request_and_idle_connection_are_cut_off(server_factory):
     srv = server_factory(["--in-memory", "--request-timeout", "1"])
     host, port = "127.0.0.1", srv.port

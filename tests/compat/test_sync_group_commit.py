@@ -37,6 +37,7 @@ def timed(fn):
     return out, time.monotonic() - t0
 
 
+@pytest.mark.timing
 def test_write_answer_waits_for_the_sync(tmp_path):
     srv = start(tmp_path, "--sync", env={"DDBD_DELAY_POINT": "groupcommit-before-sync:%d" % DELAY_MS})
     try:
@@ -52,6 +53,7 @@ def test_write_answer_waits_for_the_sync(tmp_path):
         srv.stop()
 
 
+@pytest.mark.timing
 def test_a_read_that_may_see_an_unsynced_write_waits_for_it(tmp_path):
     """A read sent a quarter of the sync's delay after a put sees it and leaves no earlier than its
     sync. On a loaded machine the put may not be applied yet when the read arrives (the read then
@@ -97,6 +99,7 @@ def test_no_write_is_acknowledged_before_its_sync(tmp_path):
     assert srv.proc.returncode == -9
 
 
+@pytest.mark.timing
 def test_without_sync_writes_are_answered_when_applied(tmp_path):
     srv = start(tmp_path, env={"DDBD_DELAY_POINT": "groupcommit-before-sync:%d" % DELAY_MS})
     try:

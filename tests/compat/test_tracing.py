@@ -73,6 +73,7 @@ def by_method(spans, method):
     return [s for s in spans if s["kind"] == 2 and attrs(s).get("rpc.method") == method]
 
 
+@pytest.mark.timing
 def test_traceparent_becomes_the_span_parent_and_the_log_trace_id(server_factory, collector, tmp_path):
     log = str(tmp_path / "access.log")
     srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url, "--access-log", log])
@@ -177,6 +178,7 @@ def test_trace_header_choice_and_untraced_requests_without_export(server_factory
     assert trace_ids(log, responses) == [TP_TRACE, TP_TRACE, XRAY_TRACE, None, None]
 
 
+@pytest.mark.timing
 def test_unsampled_caller_is_logged_not_exported(server_factory, collector, tmp_path):
     log = str(tmp_path / "access.log")
     srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url, "--access-log", log])
@@ -233,6 +235,7 @@ def test_openmetrics_page_parses_as_openmetrics(server_factory, collector):
     assert any(e.labels["trace_id"] == "%032x" % 5 for e in exemplars)  # the latest one is kept
 
 
+@pytest.mark.timing
 def test_collector_down_spans_dropped_counted_server_unaffected(server_factory):
     srv = server_factory(["--in-memory", "--otlp-endpoint", "http://127.0.0.1:%d" % unused_port()])
     create(srv.endpoint, "tr_down")
@@ -277,6 +280,7 @@ def test_collector_unavailable_is_retried_then_dropped(server_factory):
         c.close()
 
 
+@pytest.mark.timing
 def test_spans_queued_at_shutdown_are_posted(server_factory, collector):
     srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url])
     for _ in range(5):
@@ -294,6 +298,7 @@ def test_otlp_endpoint_must_be_http():
     assert "--otlp-endpoint https://collector:4318: the URL must be http://HOST[:PORT][/PATH]" in run.stderr
 
 
+@pytest.mark.timing
 def test_hung_collector_holds_shutdown_one_timeout_at_most(server_factory):
     c = Collector(delay=30)  # accepts a post and never answers in time
     try:

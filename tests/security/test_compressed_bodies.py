@@ -13,6 +13,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from conftest import (JSON_10, TARGET_PREFIX, make_client, proc_status_kb, raw_request, rss_mb, rss_within,
                       sign_headers, timing_holds, unique_name)
 from helpers import connect, make_table
@@ -103,16 +105,19 @@ def all_processed(answer):
     assert answer == {"UnprocessedItems": {}}, answer
 
 
+@pytest.mark.timing
 def test_gzip_bomb_of_a_list_item_is_refused_and_its_memory_comes_back(server_factory):
     server, table = bomb_server(server_factory)
     check_memory_comes_back(server, "PutItem", list_item_body(table), 400, is_item_too_big)
 
 
+@pytest.mark.timing
 def test_gzip_bomb_of_a_string_item_is_refused_and_its_memory_comes_back(server_factory):
     server, table = bomb_server(server_factory)
     check_memory_comes_back(server, "PutItem", string_item_body(table), 400, is_item_too_big)
 
 
+@pytest.mark.timing
 def test_a_valid_16_mb_compressed_batch_is_written_and_its_memory_comes_back(server_factory, tmp_path):
     # on disk (RocksDB): glibc's mmap threshold is its own there (main.c fixes it with --in-memory)
     server, table = bomb_server(server_factory, ("--data-dir", str(tmp_path / "data")))
@@ -121,6 +126,7 @@ def test_a_valid_16_mb_compressed_batch_is_written_and_its_memory_comes_back(ser
     assert len(item["l"]["L"]) == 204000
 
 
+@pytest.mark.timing
 def test_an_item_over_the_limit_does_not_hold_its_loop(server_factory):
     # one loop: four 15 MB items, refused as read (22 ms each here; the tree they built took 0.23-0.9 s each)
     server = server_factory(["--in-memory", "--threads", "1"])
@@ -178,6 +184,7 @@ def answered_within(s, seconds):
         return False
 
 
+@pytest.mark.timing
 def test_inflated_bytes_count_against_the_pending_body_bound(server_factory):
     # one loop, 8 MiB of pending bodies; a 12 KB gzip body inflating to 12 MB whose answer (4 MB) its
     # client does not read: until that answer is taken, its 12 MB count, and a 100 KB body waits

@@ -129,6 +129,7 @@ def closed_by_server(s, wait=0.5, until=None):
 
 # ---- 41.5: idle connections and slowloris at --max-connections ----
 
+@pytest.mark.timing
 def test_idle_and_slowloris_flood_does_not_lock_new_clients_out(server_factory):
     raise_fd_limit(4096)
     server = server_factory(["--in-memory", "--max-connections", "500", "--header-timeout", "2"])
@@ -178,6 +179,7 @@ def put_big_items(ddb, table):
     return keys
 
 
+@pytest.mark.timing
 def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     server = server_factory(["--in-memory", "--request-timeout", "3", "--max-unsent-bytes", str(32 * MB),
                              "--threads", "2"])
@@ -225,6 +227,7 @@ def vm_hwm_mb(pid):
     return 0.0
 
 
+@pytest.mark.timing
 def test_slow_readers_ready_at_once_stay_within_the_unsent_bound(server_factory):
     """Readers whose requests arrive together: one loop turn builds all their answers, and each one
     past --max-unsent-bytes cuts the oldest unread one. A cut connection used to keep its answer
@@ -259,6 +262,7 @@ def test_slow_readers_ready_at_once_stay_within_the_unsent_bound(server_factory)
         s.close()
 
 
+@pytest.mark.timing
 def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_factory):
     """Readers that pipeline many BatchGetItems and never read, then go away: h2o went on to the
     requests buffered behind each unread answer and built every one in full for a socket that took
@@ -338,6 +342,7 @@ def send_stalled_bodies(endpoint, count, size, head_args):
     return socks, threads, outcome
 
 
+@pytest.mark.timing
 def test_pending_bodies_stay_under_the_cap(server_factory):
     server = server_factory(["--in-memory", "--max-pending-bodies", str(64 * MB), "--request-timeout", "5",
                              "--threads", "2"])
@@ -368,6 +373,7 @@ def test_pending_bodies_stay_under_the_cap(server_factory):
     assert rss_within(rss_mb(server.proc.pid), base + 100)
 
 
+@pytest.mark.timing
 def test_with_auth_a_body_of_an_unknown_key_is_not_read(server_factory, tmp_path):
     keys = tmp_path / "keys.txt"
     keys.write_text("AKIDEXAMPLE secret\n")
@@ -468,6 +474,7 @@ def test_unsupported_content_encoding_is_dynamodbs_500_and_changes_nothing(serve
 
 # ---- a client whose requests are expensive, beside clients whose requests are not ----
 
+@pytest.mark.timing
 def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
     """Two connections loop TransactGetItems of 25 items of 390 KB (each read, then refused past
     4 MB: milliseconds of the loop's time each) beside a client of small GetItems, on one loop.

@@ -67,6 +67,7 @@ def send(server, op, compressed):
     return raw_request(server.endpoint, op, compressed, headers={"Content-Encoding": "gzip"})
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("name,op,body,expect", BODIES, ids=[b[0] for b in BODIES])
 def test_a_large_body_is_read_on_a_worker_its_loop_free(server_factory, name, op, body, expect):
     server, ddb = server_with_table(server_factory)
